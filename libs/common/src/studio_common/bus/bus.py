@@ -1,0 +1,154 @@
+"""The event bus: FastStream's RabbitBroker with our topology, typed envelopes and explicit handlers."""
+
+import asyncio
+import functools
+import logging
+from collections.abc import Awaitable, Callable
+
+from faststream import AckPolicy
+from faststream.rabbit import Channel, RabbitBroker
+from faststream.rabbit.annotations import RabbitMessage
+from pydantic import create_model
+
+from studio_common import metrics, telemetry
+from studio_common.bus.topology import (
+    QueueSpec,
+    dead_letter_exchange,
+    dead_letter_queue,
+    events_exchange,
+    work_queue,
+)
+from studio_common.events import Envelope, EventData
+from studio_common.settings import CommonSettings
+
+log = logging.getLogger(__name__)
+Handler = Callable[[Envelope], Awaitable[None]]
+
+
+class EventBus:
+    def __init__(self, settings: CommonSettings, source: str) -> None:
+        self.settings = settings
+        self.source = source
+        self.broker = RabbitBroker(settings.amqp_url, logger=None, graceful_timeout=10.0)
+        self.exchange = events_exchange(settings.exchange)
+        self._queues: list[QueueSpec] = []
+
+    def subscribe(self, base_name: str, handlers: dict[type[EventData], Handler], domain: str = "*") -> QueueSpec:
+        """Bind a queue to the routing keys of the events in `handlers` (for one domain, or all) and
+        dispatch each event to its handler."""
+        name = self.settings.queue_name(base_name)
+        bindings = tuple(sorted({f"{event.event_type}.{domain}" for event in handlers}))
+        spec = QueueSpec(name, bindings)
+        self._queues.append(spec)
+        queue = work_queue(spec, self.exchange.name, self.settings.delivery_limit, routing_key=bindings[0])
+        channel = Channel(prefetch_count=self.settings.prefetch)
+        # FastStream binds the first key itself (so its in-memory test broker routes it); the rest are
+        # bound in declare_topology.
+        subscriber = self.broker.subscriber(queue, self.exchange, channel=channel, ack_policy=AckPolicy.NACK_ON_ERROR,
+                                            title=name, description=f"{self.source} consumes {', '.join(bindings)}")
+
+        async def consume(envelope: Envelope, message: RabbitMessage) -> None:
+            handler = handlers.get(type(envelope.data))
+            if handler is None:
+                return
+            observed = metrics.observe_handler(name, envelope.type, envelope.time)
+            with telemetry.consumer_span(envelope, self.source), observed:
+                try:
+                    await handler(envelope)
+                except Exception:
+                    await _back_off(message)
+                    raise
+
+        subscriber(consume)
+        return spec
+
+    def subscribe_live(self, base_name: str, events: tuple[type[EventData], ...],
+                       on_subject: Callable[[str], None]) -> QueueSpec:
+        """This replica's own exclusive queue, for waking local listeners: only the operation id is read
+        (from the message's correlation id), so hearing every event costs almost nothing."""
+        name = self.settings.queue_name(base_name)
+        bindings = tuple(sorted({f"{event.event_type}.*" for event in events}))
+        spec = QueueSpec(name, bindings, live=True)
+        self._queues.append(spec)
+        queue = work_queue(spec, self.exchange.name, self.settings.delivery_limit, routing_key=bindings[0])
+        subscriber = self.broker.subscriber(queue, self.exchange, ack_policy=AckPolicy.ACK_FIRST,
+                                            include_in_schema=False)
+
+        async def wake(message: RabbitMessage) -> None:
+            if message.correlation_id:
+                on_subject(message.correlation_id)
+
+        subscriber(wake)
+        return spec
+
+    def document_publishes(self, *events: type[EventData], domain: str = "*") -> None:
+        """Declare what this service publishes, for the AsyncAPI document (publishing itself is `publish`)."""
+        for event in events:
+            key = f"{event.event_type}.{domain}"
+            self.broker.publisher(exchange=self.exchange, routing_key=key, schema=envelope_model(event),
+                                  title=f"{self.source}:{key}", description=(event.__doc__ or "").strip() or None)
+
+    async def start(self) -> None:
+        await self.broker.connect()
+        await self.declare_topology()
+        await self.broker.start()
+
+    async def stop(self) -> None:
+        await self.broker.stop()
+
+    async def declare_topology(self) -> None:
+        """FastStream declares only the queues it consumes from; the exchanges, bindings and DLQs are ours."""
+        exchange = await self.broker.declare_exchange(self.exchange)
+        dlx = await self.broker.declare_exchange(dead_letter_exchange(self.exchange.name))
+        for spec in self._queues:
+            if not spec.live:
+                dlq = await self.broker.declare_queue(dead_letter_queue(spec))
+                await dlq.bind(dlx, routing_key=spec.name)
+            queue = await self.broker.declare_queue(work_queue(spec, self.exchange.name, self.settings.delivery_limit))
+            for key in spec.bindings:
+                await queue.bind(exchange, routing_key=key)
+
+    def envelope(self, data: EventData, event_id: str | None = None) -> Envelope:
+        return Envelope.wrap(data, self.source, telemetry.current_traceparent(), event_id)
+
+    async def publish(self, envelope: Envelope) -> None:
+        """Publish persistently and wait for the broker's confirm."""
+        await self.publish_serialized(envelope.model_dump_json().encode(), envelope.routing_key, envelope.id,
+                                      envelope.type, envelope.subject, envelope.traceparent)
+
+    async def publish_serialized(self, body: bytes, routing_key: str, event_id: str, event_type: str,
+                                 subject: str, traceparent: str | None) -> None:
+        """Publish an envelope already serialised (the outbox stores them so), without re-validating it."""
+        await self.broker.publish(
+            body,
+            exchange=self.exchange,
+            routing_key=routing_key,
+            persist=True,
+            mandatory=False,
+            message_id=event_id,
+            correlation_id=subject,  # the operation id, readable without parsing the body
+            content_type="application/json",
+            headers={"traceparent": traceparent} if traceparent else None,
+        )
+        metrics.EVENTS_PUBLISHED.labels(self.source, event_type).inc()
+
+    async def publish_data(self, data: EventData, event_id: str | None = None) -> Envelope:
+        envelope = self.envelope(data, event_id)
+        await self.publish(envelope)
+        return envelope
+
+    async def ping(self) -> None:
+        if not await self.broker.ping(timeout=2.0):
+            raise ConnectionError("RabbitMQ is not reachable")
+
+
+@functools.cache
+def envelope_model(event: type[EventData]) -> type[Envelope]:
+    """The envelope with `data` narrowed to one event, so the contract documents each event's shape."""
+    return create_model(f"{event.__name__}Envelope", __base__=Envelope, data=(event, ...))
+
+
+async def _back_off(message: RabbitMessage) -> None:
+    """Spread redeliveries out so a passing outage does not burn the delivery limit in milliseconds."""
+    attempt = int((message.raw_message.headers or {}).get("x-delivery-count") or 0)
+    await asyncio.sleep(min(0.2 * 2**attempt, 3.0))

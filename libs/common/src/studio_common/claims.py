@@ -1,0 +1,26 @@
+"""Workers claim an approved operation's hold from billing before paying a provider, so an operation
+canceled or expired while it waited in the queue is never run (and never lands in the library)."""
+
+import httpx
+
+
+class ClaimError(RuntimeError):
+    """Billing could not answer; the message is redelivered and the claim retried."""
+
+
+class HoldClaims:
+    def __init__(self, billing_url: str, timeout: float = 10.0, client: httpx.AsyncClient | None = None) -> None:
+        self.client = client or httpx.AsyncClient(base_url=billing_url, timeout=timeout)
+
+    async def claim(self, operation_id: str) -> str:
+        """claimed or resumed: go ahead; canceled, voided, expired or posted: drop the work."""
+        try:
+            response = await self.client.post(f"/internal/holds/{operation_id}/claim")
+        except httpx.HTTPError as exc:
+            raise ClaimError(f"billing unreachable: {exc.__class__.__name__}") from exc
+        if response.status_code in (200, 409):
+            return response.json()["outcome"]
+        raise ClaimError(f"billing answered {response.status_code} to the claim of {operation_id}")
+
+    async def aclose(self) -> None:
+        await self.client.aclose()

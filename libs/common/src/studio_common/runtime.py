@@ -1,0 +1,158 @@
+"""What every service process has: settings, logs and traces, the bus, optionally a database with its
+outbox and inbox, background tasks, and the /healthz, /readyz and /metrics endpoints."""
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import uvicorn
+from fastapi import FastAPI, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import MetaData
+
+from studio_common import db, migrations, telemetry
+from studio_common.bus import EventBus, OutboxRelay, add_to_outbox, make_inbox_table, make_outbox_table
+from studio_common.bus.inbox import first_delivery
+from studio_common.events import Envelope, EventData
+from studio_common.settings import CommonSettings
+
+log = logging.getLogger(__name__)
+Hook = Callable[[], Awaitable[None]]
+
+
+class ServiceRuntime:
+    def __init__(self, settings: CommonSettings, metadata: MetaData | None = None,
+                 migrations: Path | None = None) -> None:
+        self.settings = settings
+        self.name = settings.service_name
+        self.bus = EventBus(settings, self.name)
+        self.metadata = metadata
+        self.migrations = migrations
+        self.engine = self.sessions = self.outbox = self.inbox = self.relay = None
+        if metadata is not None:
+            self.outbox = make_outbox_table(metadata)
+            self.inbox = make_inbox_table(metadata)
+            self.engine = db.make_engine(settings.default_database_url())
+            self.sessions = db.session_factory(self.engine)
+            self.relay = OutboxRelay(self.engine, self.outbox, self.bus)
+        self._shutdown: list[Hook] = []
+        self._loops: list[Callable[[], Awaitable[None]]] = []
+        self._tasks: list[asyncio.Task] = []
+        if self.relay:
+            self.every(600, self.relay.purge_sent)
+
+    def on_shutdown(self, hook: Hook) -> None:
+        self._shutdown.append(hook)
+
+    def every(self, seconds: float, job: Callable[[], Awaitable[None]]) -> None:
+        """Run `job` periodically in the background (sweepers, clean-ups)."""
+
+        async def loop() -> None:
+            while True:
+                await asyncio.sleep(seconds)
+                try:
+                    await job()
+                except Exception:
+                    log.exception("periodic job %s failed", getattr(job, "__name__", job))
+
+        self._loops.append(loop)
+
+    async def start(self) -> None:
+        telemetry.configure_logging(self.name, self.settings.log_level)
+        telemetry.configure_tracing(self.name, self.settings.otel_exporter_otlp_endpoint, self.settings.otel_span_file)
+        if self.engine is not None:
+            await self._prepare_schema()
+        await self.bus.start()
+        if self.relay:
+            self.relay.start()
+        self._tasks = [asyncio.create_task(loop()) for loop in self._loops]
+        log.info("%s started", self.name)
+
+    async def _prepare_schema(self) -> None:
+        if self.migrations is not None:
+            await migrations.upgrade(self.engine, self.migrations)
+        else:
+            await db.create_schema(self.engine, self.metadata)
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        if self.relay:  # before the bus: its last flush still publishes
+            await self.relay.stop()
+        await self.bus.stop()
+        for hook in self._shutdown:
+            await hook()
+        if self.engine is not None:
+            await self.engine.dispose()
+
+    # Transactions that consume an event and publish others: inbox, change and outbox commit together.
+    async def handle_once(self, envelope: Envelope, work: Callable[..., Awaitable[list[EventData]]]) -> bool:
+        """Run `work(session)` once per event id; the events it returns go to the outbox in the same commit."""
+        async with self.sessions() as session, session.begin():
+            if not await first_delivery(session, self.inbox, envelope.id, envelope.type):
+                return False
+            for data in await work(session):
+                await add_to_outbox(session, self.outbox, self.bus.envelope(data))
+        self.relay.wake()
+        return True
+
+    async def emit(self, session, *events: EventData) -> None:
+        for data in events:
+            await add_to_outbox(session, self.outbox, self.bus.envelope(data))
+
+    async def ready(self) -> dict[str, str]:
+        checks: dict[str, str] = {}
+        try:
+            await self.bus.ping()
+            checks["broker"] = "ok"
+        except Exception as exc:
+            checks["broker"] = f"unreachable: {exc}"
+        if self.engine is not None:
+            try:
+                await db.ping(self.engine)
+                checks["database"] = "ok"
+            except Exception as exc:
+                checks["database"] = f"unreachable: {exc}"
+        return checks
+
+    def app(self, title: str, routers=()) -> FastAPI:
+        @asynccontextmanager
+        async def lifespan(_app: FastAPI):
+            await self.start()
+            try:
+                yield
+            finally:
+                await self.stop()
+
+        app = FastAPI(title=title, lifespan=lifespan)
+        app.state.runtime = self
+        for router in routers:
+            app.include_router(router)
+        _add_operational_routes(app, self)
+        return app
+
+
+def _add_operational_routes(app: FastAPI, runtime: ServiceRuntime) -> None:
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict:
+        return {"status": "alive", "service": runtime.name}
+
+    @app.get("/readyz", include_in_schema=False)
+    async def readyz() -> JSONResponse:
+        checks = await runtime.ready()
+        ok = all(value == "ok" for value in checks.values())
+        return JSONResponse({"status": "ready" if ok else "not ready", "checks": checks}, status_code=200 if ok else 503)
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+
+def serve(app: FastAPI, settings: CommonSettings) -> None:
+    uvicorn.run(app, host=settings.http_host, port=settings.http_port, log_config=None, access_log=False)
