@@ -1,0 +1,163 @@
+"""The HTTP plumbing every remote adapter shares: time-outs, retries with back-off, and the error for a
+response that is still failing once the retries are spent.
+
+Retrying is only safe when repeating the request cannot do (and bill) the work twice. A request that never
+reached the server (a connect error) is always safe to repeat. Once it may have arrived, only an idempotent
+request is repeated; a 429 is the exception, since the server says it refused the request unprocessed.
+Adapters whose provider documents that a failed call does nothing and costs nothing can say so with
+`statuses_safe=True` to have 5xx answers retried as well.
+"""
+
+import asyncio
+import random
+from collections.abc import Awaitable, Callable, Collection
+from dataclasses import dataclass
+
+import httpx
+
+from studio_providers.base import ProviderError
+
+RETRY_STATUSES: tuple[int, ...] = (429, 500, 502, 503, 504)
+# A request that never reached the server: repeating it cannot repeat any work.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+# The request may have reached the server: only an idempotent request is repeated.
+_MAYBE_SENT = (httpx.ReadTimeout, httpx.WriteTimeout, httpx.ReadError, httpx.WriteError,
+               httpx.RemoteProtocolError)
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    attempts: int = 4
+    base_delay: float = 0.5
+    max_delay: float = 8.0
+    # How to wait between attempts; tests pass a recorder to check the delays without timing them.
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+
+    def backoff(self, retry: int) -> float:
+        """Exponential back-off with jitter for the n-th retry (0-based), never above max_delay."""
+        ceiling = min(self.max_delay, self.base_delay * (2 ** retry))
+        return random.uniform(ceiling / 2, ceiling)
+
+
+def make_timeout(connect: float = 5.0, read: float = 60.0, write: float | None = None,
+                 pool: float | None = None) -> httpx.Timeout:
+    return httpx.Timeout(connect=connect, read=read, write=write if write is not None else read,
+                         pool=pool if pool is not None else connect)
+
+
+DEFAULT_TIMEOUT = make_timeout()
+
+
+def retry_after_seconds(response: httpx.Response) -> float | None:
+    """A numeric `Retry-After` header in seconds; dates and garbage are ignored."""
+    value = response.headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        seconds = float(value.strip())
+    except ValueError:
+        return None
+    return max(0.0, seconds) if seconds == seconds else None  # NaN is not a delay
+
+
+def _delay(policy: RetryPolicy, retry: int, response: httpx.Response | None,
+           hint: Callable[[httpx.Response], float | None] = retry_after_seconds) -> float:
+    if response is not None:
+        hinted = hint(response)
+        if hinted is not None:
+            return min(hinted, policy.max_delay)
+    return policy.backoff(retry)
+
+
+async def send_with_retries(client: httpx.AsyncClient, method: str, url: str, *,
+                            retry_on: Collection[int] = RETRY_STATUSES, policy: RetryPolicy = RetryPolicy(),
+                            idempotent: bool, statuses_safe: bool = False, provider: str = "provider",
+                            delay_hint: Callable[[httpx.Response], float | None] = retry_after_seconds,
+                            **kwargs) -> httpx.Response:
+    """Send one request, repeating it on `retry_on` statuses and on transport failures where that is safe.
+
+    Before a repeat it waits for the delay the failed response asks for (`delay_hint`, by default its
+    `Retry-After` header; capped at the policy's max_delay), or else for the policy's back-off.
+
+    Returns the last response, which may still carry a retryable status once the attempts are spent (turn it
+    into an error with `exhausted_error`). Raises ProviderError when no response arrived at all.
+    """
+    attempts = max(1, policy.attempts)
+    for attempt in range(attempts):
+        last = attempt == attempts - 1
+        try:
+            response = await client.request(method, url, **kwargs)
+        except _NOT_SENT as exc:
+            if last:
+                raise ProviderError("unreachable", f"{provider}: could not connect ({type(exc).__name__})",
+                                    retryable=True) from None
+            await policy.sleep(policy.backoff(attempt))
+            continue
+        except _MAYBE_SENT as exc:
+            if last or not idempotent:
+                code = "timeout" if isinstance(exc, httpx.TimeoutException) else "provider_error"
+                # A request that may have been processed could have been billed.
+                raise ProviderError(code, f"{provider}: no complete answer ({type(exc).__name__})",
+                                    retryable=True, charged=not idempotent) from None
+            await policy.sleep(policy.backoff(attempt))
+            continue
+        if response.status_code not in retry_on or last:
+            return response
+        if not (idempotent or statuses_safe or response.status_code == 429):
+            return response
+        delay = _delay(policy, attempt, response, delay_hint)
+        await response.aclose()
+        await policy.sleep(delay)
+    raise AssertionError("unreachable")  # pragma: no cover - the loop always returns or raises
+
+
+def exhausted_error(response: httpx.Response, provider: str, message: str | None = None) -> ProviderError:
+    """The error for a response that still fails after retrying: 429 and 5xx may succeed elsewhere or
+    later, so they are retryable; anything else is not."""
+    status = response.status_code
+    detail = message or f"HTTP {status}"
+    if status == 429:
+        return ProviderError("rate_limited", f"{provider}: rate limited ({detail})", retryable=True,
+                             status=status)
+    if status >= 500:
+        return ProviderError("provider_error", f"{provider}: server error ({detail})", retryable=True,
+                             status=status)
+    return ProviderError("provider_error", f"{provider}: unexpected answer ({detail})", retryable=False,
+                         status=status)
+
+
+class RemoteProvider:
+    """What every remote adapter shares: its key (never shown), base URL, retry policy and HTTP client."""
+
+    name = "remote"
+    key_label = "API key"
+
+    def __init__(self, api_key: str, base_url: str, timeout: httpx.Timeout | float,
+                 client: httpx.AsyncClient | None, retry_policy: RetryPolicy | None) -> None:
+        if not api_key:
+            raise ValueError(f"a {self.name} {self.key_label} is required")
+        self._api_key = api_key
+        self._base_url = base_url.rstrip("/")
+        self._policy = retry_policy or RetryPolicy()
+        self._owns_client = client is None
+        self._client = client or httpx.AsyncClient(timeout=timeout)
+
+    def __repr__(self) -> str:  # never show the key
+        return f"{type(self).__name__}(base_url={self._base_url!r})"
+
+    def _clean(self, text: str) -> str:
+        """A provider's text, safe to put in an error: the key masked, the length bounded."""
+        return text.replace(self._api_key, "***")[:1000]
+
+    async def aclose(self) -> None:
+        if self._owns_client:
+            await self._client.aclose()
+
+
+def json_object(response: httpx.Response) -> dict:
+    """The response's JSON object, or {} when the body is not one."""
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}

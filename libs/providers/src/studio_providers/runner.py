@@ -1,0 +1,178 @@
+"""Runs one approved operation for any domain worker: started, progress, provider calls with fall-back,
+outputs to storage under keys derived from the operation id, then completed or failed.
+
+A redelivered operation finds the outputs it already stored and does not pay the provider twice (I3).
+Event ids derive from the operation id, so consumers drop the repeats a redelivery publishes (I7).
+"""
+
+import json
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from studio_common import metrics
+from studio_common.bus import EventBus
+from studio_common.claims import HoldClaims
+from studio_common.events import (
+    Envelope, OperationApproved, OperationCompleted, OperationExpired, OperationFailed, OperationProgress,
+    OperationStarted, OutputRef,
+)
+from studio_common.ids import derived_id, utcnow
+from studio_common.storage import ObjectStorage, output_key
+from studio_providers.base import ProviderError, ProviderOutput, ProviderRequest, UnsupportedOperation
+from studio_providers.registry import ProviderRegistry
+
+log = logging.getLogger(__name__)
+
+
+WORKER_EVENTS = (OperationStarted, OperationProgress, OperationCompleted, OperationFailed, OperationExpired)
+
+
+class PlanningError(ValueError):
+    """The approved request cannot be carried out as asked (a bad parameter the gateway let through)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedOutput:
+    request: ProviderRequest
+    # Applied to a provider's answer before storing (e.g. resize to the template's exact size).
+    finish: Callable[[ProviderOutput], ProviderOutput] | None = None
+    # How many files one call delivers (the social optimizer: every format and the ZIP at once).
+    parts: int = 1
+
+
+def operation_seed(operation_id: str) -> int:
+    """A stable seed per operation, so a redelivered operation is reproducible."""
+    return int(operation_id[:8], 16) % 4_294_967_294
+
+
+def single_output(op: OperationApproved, inputs: dict[str, bytes]) -> list[PlannedOutput]:
+    """Most operations: one provider call with the request's fields and inputs, one file back."""
+    params = op.params
+    seed = params.get("seed")
+    request = ProviderRequest(
+        kind=op.kind, model=op.model, prompt=params.get("prompt") or "",
+        negative_prompt=params.get("negative_prompt") or "", width=params.get("width"),
+        height=params.get("height"), seed=int(seed) if seed is not None else operation_seed(op.operation_id),
+        output_format=params.get("output_format") or "png", params=params, inputs=inputs)
+    return [PlannedOutput(request)]
+
+
+Planner = Callable[[OperationApproved, dict[str, bytes]], list[PlannedOutput]]
+
+
+class OperationRunner:
+    def __init__(self, bus: EventBus, storage: ObjectStorage, registry: ProviderRegistry, planner: Planner,
+                 claims: HoldClaims) -> None:
+        self.bus, self.storage, self.registry, self.planner, self.claims = bus, storage, registry, planner, claims
+
+    async def handle(self, envelope: Envelope) -> None:
+        op: OperationApproved = envelope.data
+        ids = {"operation_id": op.operation_id, "user_id": op.user_id, "domain": op.domain, "batch_id": op.batch_id}
+        if utcnow() > op.deadline:
+            await self._publish(OperationExpired(**ids), "expired", op.operation_id)
+            return
+        try:
+            inputs = {role: await self.storage.get(key) for role, key in op.inputs.items()}
+            plan = self.planner(op, inputs)
+        except (PlanningError, KeyError, ValueError) as exc:
+            await self._publish(OperationFailed(**ids, code="invalid_request", message=str(exc)), "failed", op.operation_id)
+            return
+        outcome = await self.claims.claim(op.operation_id)
+        if outcome not in ("claimed", "resumed"):
+            log.info("operation %s is %s: not running it", op.operation_id, outcome)
+            return
+        await self._publish(OperationStarted(**ids, provider=op.provider, model=op.model), "started", op.operation_id)
+        outputs, errors, used = [], [], (op.provider, op.model)
+        first_index = 0
+        for step, planned in enumerate(plan):
+            try:
+                refs, used = await self._produce(op, first_index, planned)
+                outputs.extend(refs)
+            except ProviderError as exc:
+                log.warning("output %s of %s failed: %s", first_index, op.operation_id, exc.message)
+                errors.append(exc)
+            first_index += planned.parts
+            if len(plan) > 1:
+                await self._publish(OperationProgress(**ids, progress=(step + 1) / len(plan),
+                                                      message=f"{step + 1} of {len(plan)} done"),
+                                    "progress", op.operation_id, step)
+        if outputs:
+            units = min(op.units, sum(_units(ref) for ref in outputs))
+            done = OperationCompleted(**ids, kind=op.kind, provider=used[0], model=used[1], outputs=outputs,
+                                      units_delivered=units, units_failed=max(0, op.units - units),
+                                      unit_credits=op.unit_credits, prompt=str(op.params.get("prompt", "")),
+                                      source_asset_id=op.source_asset_id)
+            await self._publish(done, "completed", op.operation_id)
+            metrics.OPERATIONS.labels(op.kind, "succeeded").inc()
+        else:
+            first = errors[0] if errors else ProviderError("no_output", "the provider returned nothing")
+            await self._publish(OperationFailed(**ids, code=first.code, message=first.message,
+                                                provider_charged=any(e.charged for e in errors)),
+                                "failed", op.operation_id)
+            metrics.OPERATIONS.labels(op.kind, "failed").inc()
+
+    async def _produce(self, op: OperationApproved, first_index: int, planned: PlannedOutput):
+        manifest = manifest_key(op.user_id, op.operation_id, first_index)
+        if await self.storage.exists(manifest):  # stored before a crash or redelivery: do not pay again
+            refs = json.loads(await self.storage.get(manifest))
+            return [OutputRef.model_validate(ref) for ref in refs], (op.provider, op.model)
+        result, used = await self._call_with_fallback(op, planned.request)
+        results = result if isinstance(result, list) else [result]
+        if planned.finish:
+            results = [planned.finish(r) for r in results]
+        if len(results) != planned.parts:
+            raise ProviderError("bad_output", f"expected {planned.parts} files, the provider gave {len(results)}")
+        refs = []
+        for offset, output in enumerate(results):
+            key = output_key(op.user_id, op.operation_id, first_index + offset, output.content_type)
+            await self.storage.put(key, output.data, output.content_type)
+            refs.append(OutputRef(index=first_index + offset, storage_key=key, content_type=output.content_type,
+                                  width=output.width, height=output.height, bytes=len(output.data),
+                                  seed=output.seed, duration_seconds=output.duration_seconds))
+        # Written last: its presence means every file of this step is stored.
+        await self.storage.put(manifest, json.dumps([r.model_dump() for r in refs]).encode(), "application/json")
+        return refs, used
+
+    async def _call_with_fallback(self, op: OperationApproved, request: ProviderRequest):
+        choices = self.registry.plan(op.kind, op.provider, op.model, budget_per_unit=op.unit_credits)
+        if not choices:
+            raise UnsupportedOperation(f"no enabled provider offers {op.kind} with {op.provider}/{op.model}")
+        last: ProviderError | None = None
+        for choice in choices:
+            started = time.perf_counter()
+            try:
+                result = await choice.provider.run(_with_model(request, choice.model))
+            except ProviderError as exc:
+                metrics.PROVIDER_ERRORS.labels(choice.provider.name, op.kind, exc.code).inc()
+                last = exc
+                if not exc.retryable:
+                    break
+                continue
+            finally:
+                metrics.PROVIDER_SECONDS.labels(choice.provider.name, op.kind).observe(time.perf_counter() - started)
+            return result, (choice.provider.name, choice.model)
+        raise last
+
+    async def _publish(self, data, *id_parts) -> None:
+        await self.bus.publish_data(data, event_id=derived_id(*id_parts))
+
+
+def manifest_key(user_id: str, operation_id: str, first_index: int) -> str:
+    return f"users/{user_id}/operations/{operation_id}/manifest-{first_index}.json"
+
+
+def _with_model(request: ProviderRequest, model: str) -> ProviderRequest:
+    from dataclasses import replace
+
+    return replace(request, model=model)
+
+
+def _units(ref: OutputRef) -> int:
+    """Images count one each; video is billed by the second, rounded up."""
+    if ref.duration_seconds is not None and ref.content_type.startswith("video/"):
+        import math
+
+        return max(1, math.ceil(ref.duration_seconds - 1e-6))
+    return 1

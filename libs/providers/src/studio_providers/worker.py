@@ -1,0 +1,33 @@
+"""One assembly for every domain worker (generation, editing, transform): providers, the operation
+runner on the domain's queue, and the health/metrics endpoints. A worker differs only by its planner."""
+
+from fastapi import FastAPI
+
+from studio_common.claims import HoldClaims
+from studio_common.events import OperationApproved
+from studio_common.runtime import ServiceRuntime
+from studio_common.storage import make_storage
+from studio_providers.local.provider import LocalProvider, Operation
+from studio_providers.registry import ProviderRegistry
+from studio_providers.runner import WORKER_EVENTS, OperationRunner, Planner
+from studio_providers.setup import WorkerSettings, build_registry
+
+
+def create_worker_app(settings: WorkerSettings, domain: str, planner: Planner, *,
+                      local_operations: dict[str, Operation] | None = None, registry: ProviderRegistry | None = None,
+                      claims: HoldClaims | None = None) -> FastAPI:
+    runtime = ServiceRuntime(settings)
+    registry = registry or build_registry(settings, LocalProvider(local_operations))
+    claims = claims or HoldClaims(settings.billing_url)
+    runner = OperationRunner(runtime.bus, make_storage(settings), registry, planner, claims)
+    runtime.bus.subscribe(domain, {OperationApproved: runner.handle}, domain=domain)
+    runtime.bus.document_publishes(*WORKER_EVENTS, domain=domain)
+
+    async def close_clients() -> None:
+        for name in registry.names():
+            await registry.get(name).aclose()
+        await claims.aclose()
+
+    runtime.on_shutdown(close_clients)
+    return runtime.app(f"Image Studio {domain} worker")
+
