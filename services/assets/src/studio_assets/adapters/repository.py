@@ -1,0 +1,158 @@
+"""Reads and writes of the asset library. Every read and change names the user: another user's asset is
+simply not found (I6)."""
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, exists, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from studio_assets.adapters.tables import asset_tags, assets
+from studio_assets.domain.rules import normalise_tags
+from studio_assets.domain.search import AssetQuery, like_pattern
+from studio_assets.domain.versions import MAX_CHAIN
+from studio_common.ids import as_utc
+
+Asset = dict[str, Any]
+_DATETIMES = ("created_at", "updated_at", "deleted_at")
+
+
+async def insert_if_absent(session: AsyncSession, values: dict[str, Any]) -> bool:
+    """Insert the asset unless its id exists already; True if this call created it."""
+    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    statement = insert(assets).values(**values).on_conflict_do_nothing(index_elements=["id"])
+    result = await session.execute(statement)
+    return bool(result.rowcount)
+
+
+async def set_tags(session: AsyncSession, asset_id: str, tags: Sequence[str]) -> None:
+    """Replace the asset's tags (already normalised: lower-case and distinct)."""
+    await session.execute(delete(asset_tags).where(asset_tags.c.asset_id == asset_id))
+    if tags:
+        await session.execute(asset_tags.insert(), [{"asset_id": asset_id, "tag": tag, "position": position}
+                                                     for position, tag in enumerate(tags)])
+
+
+async def get(session: AsyncSession, user_id: str, asset_id: str) -> Asset | None:
+    row = (await session.execute(select(assets).where(assets.c.user_id == user_id, assets.c.id == asset_id))
+           ).mappings().first()
+    return (await _with_tags(session, [row]))[0] if row else None
+
+
+async def version_of(session: AsyncSession, user_id: str, asset_id: str) -> int | None:
+    return await session.scalar(select(assets.c.version).where(assets.c.user_id == user_id,
+                                                               assets.c.id == asset_id))
+
+
+async def find(session: AsyncSession, query: AssetQuery) -> tuple[list[Asset], int]:
+    """One page of the user's assets that match, and how many match in all."""
+    conditions = _conditions(query)
+    total = await session.scalar(select(func.count()).select_from(assets).where(*conditions))
+    page = (select(assets).where(*conditions).order_by(*_order_by(query))
+            .limit(query.page_size).offset(query.offset))
+    rows = (await session.execute(page)).mappings().all()
+    return await _with_tags(session, rows), int(total or 0)
+
+
+async def change(session: AsyncSession, user_id: str, asset_id: str, **values: Any) -> bool:
+    result = await session.execute(update(assets).where(assets.c.user_id == user_id, assets.c.id == asset_id)
+                                   .values(**values))
+    return bool(result.rowcount)
+
+
+async def trash_many(session: AsyncSession, user_id: str, asset_ids: Sequence[str], now: datetime) -> int:
+    """Soft-delete those of the assets that are the user's and not in the trash yet; how many were."""
+    result = await session.execute(
+        update(assets)
+        .where(assets.c.user_id == user_id, assets.c.id.in_(list(asset_ids)), assets.c.deleted_at.is_(None))
+        .values(deleted_at=now, updated_at=now))
+    return int(result.rowcount or 0)
+
+
+async def increment(session: AsyncSession, user_id: str, asset_id: str, counter: str) -> bool:
+    column = assets.c[counter]
+    return await change(session, user_id, asset_id, **{counter: column + 1})
+
+
+async def chain(session: AsyncSession, user_id: str, asset_id: str) -> list[Asset]:
+    """The asset, its ancestors (via source_asset_id) and all its descendants, the user's own only."""
+    start = await session.execute(select(assets).where(assets.c.user_id == user_id, assets.c.id == asset_id))
+    start = start.mappings().first()
+    if start is None:
+        return []
+    found = {start["id"]: start}
+    current = start
+    while current["source_asset_id"] and current["source_asset_id"] not in found and len(found) < MAX_CHAIN:
+        current = (await session.execute(select(assets).where(
+            assets.c.user_id == user_id, assets.c.id == current["source_asset_id"]))).mappings().first()
+        if current is None:
+            break
+        found[current["id"]] = current
+    frontier = [start["id"]]
+    while frontier and len(found) < MAX_CHAIN:
+        children = (await session.execute(select(assets).where(
+            assets.c.user_id == user_id, assets.c.source_asset_id.in_(frontier)))).mappings().all()
+        frontier = [row["id"] for row in children if row["id"] not in found]
+        found.update((row["id"], row) for row in children)
+    return await _with_tags(session, list(found.values()))
+
+
+def _conditions(query: AssetQuery) -> list:
+    c = assets.c
+    conditions = [c.user_id == query.user_id,
+                  c.deleted_at.is_not(None) if query.trashed else c.deleted_at.is_(None)]
+    exact = {"type": query.type, "module": query.module, "provider": query.provider, "model": query.model,
+             "operation_id": query.operation_id, "status": query.status, "favourite": query.favourite,
+             "width": query.width, "height": query.height}
+    conditions += [c[name] == value for name, value in exact.items() if value is not None]
+    if query.tag and (tags := normalise_tags([query.tag])):
+        conditions.append(_has_tag(asset_tags.c.tag == tags[0]))
+    if query.date_from:
+        conditions.append(c.created_at >= query.date_from)
+    if query.date_to:
+        conditions.append(c.created_at <= query.date_to)
+    if term := query.search_term:
+        pattern = like_pattern(term)
+        conditions.append(or_(
+            c.id == term,
+            func.lower(c.prompt).like(pattern, escape="\\"),
+            func.lower(c.title).like(pattern, escape="\\"),
+            _has_tag(asset_tags.c.tag.like(pattern, escape="\\")),
+        ))
+    return conditions
+
+
+def _has_tag(condition):
+    return exists().where(asset_tags.c.asset_id == assets.c.id, condition)
+
+
+def _order_by(query: AssetQuery) -> list:
+    columns = []
+    for field, direction in query.order:
+        column = func.lower(assets.c.title) if field == "title" else assets.c[field]
+        columns.append(column.desc() if direction == "desc" else column.asc())
+    return columns
+
+
+async def _with_tags(session: AsyncSession, rows: Sequence) -> list[Asset]:
+    ids = [row["id"] for row in rows]
+    tags: dict[str, list[str]] = {asset_id: [] for asset_id in ids}
+    if ids:
+        query = (select(asset_tags.c.asset_id, asset_tags.c.tag).where(asset_tags.c.asset_id.in_(ids))
+                 .order_by(asset_tags.c.asset_id, asset_tags.c.position))
+        for asset_id, tag in (await session.execute(query)).all():
+            tags[asset_id].append(tag)
+    return [_as_dict(row, tags[row["id"]]) for row in rows]
+
+
+def _as_dict(row, tags: list[str]) -> Asset:
+    asset = dict(row)
+    for name in _DATETIMES:
+        if asset[name] is not None:
+            asset[name] = as_utc(asset[name])
+    asset["favourite"] = bool(asset["favourite"])
+    asset["tags"] = tags
+    return asset

@@ -1,0 +1,54 @@
+"""The asset library's own database: one row per output, and its tags."""
+
+from sqlalchemy import (
+    BigInteger, Boolean, Column, DateTime, ForeignKey, Index, Integer, PrimaryKeyConstraint, String, Table,
+    Text,
+)
+
+from studio_common.bus import make_inbox_table, make_outbox_table
+from studio_common.db import new_metadata
+
+metadata = new_metadata()
+# The outbox and inbox live in the same database, so their rows commit with the change.
+outbox = make_outbox_table(metadata)
+inbox = make_inbox_table(metadata)
+
+assets = Table(
+    "assets", metadata,
+    Column("id", String(64), primary_key=True),  # asset_id_for(operation_id, output_index): replays collide
+    Column("user_id", String(128), nullable=False),
+    Column("operation_id", String(64), nullable=False, index=True),
+    Column("output_index", Integer, nullable=False),
+    Column("type", String(16), nullable=False),  # image | video | model3d | audio
+    Column("module", String(16), nullable=False),  # create | edit | upscale | control | social | transform
+    Column("operation", String(64), nullable=False),  # the operation kind, e.g. edit.inpaint
+    Column("provider", String(64), nullable=False),
+    Column("model", String(128), nullable=False),
+    Column("prompt", Text, nullable=False, default=""),
+    Column("title", String(200), nullable=False),
+    Column("cost_credits", Integer, nullable=False, default=0),
+    Column("width", Integer),
+    Column("height", Integer),
+    Column("bytes", BigInteger, nullable=False),
+    Column("content_type", String(128), nullable=False),
+    Column("storage_key", String(512), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("favourite", Boolean, nullable=False, default=False),
+    Column("source_asset_id", String(64), index=True),
+    Column("version", Integer, nullable=False, default=1),
+    Column("download_count", Integer, nullable=False, default=0),
+    Column("share_count", Integer, nullable=False, default=0),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("deleted_at", DateTime(timezone=True)),
+    Index("ix_assets_user_created", "user_id", "created_at"),
+)
+
+asset_tags = Table(
+    "asset_tags", metadata,
+    Column("asset_id", String(64), ForeignKey("assets.id", ondelete="CASCADE"), nullable=False),
+    Column("tag", String(64), nullable=False),  # lower-case
+    Column("position", Integer, nullable=False),  # keeps the order the tags were given in
+    PrimaryKeyConstraint("asset_id", "tag"),
+    Index("ix_asset_tags_tag", "tag"),
+)

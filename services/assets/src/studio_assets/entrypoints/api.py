@@ -1,0 +1,124 @@
+"""The asset library's internal HTTP API. The gateway calls it with the authenticated user's id, and every
+query is scoped to that user: another user's asset is a 404, never a 403 (I6)."""
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from studio_assets.domain.rules import MAX_TAG_CHARS, MAX_TAGS, TITLE_MAX_CHARS
+from studio_assets.domain.search import MAX_PAGE_SIZE, AssetQuery, parse_moment
+from studio_assets.service_layer import library
+from studio_assets.service_layer.library import AssetNotFound
+
+router = APIRouter(prefix="/internal/assets")
+
+UserId = Annotated[str, Query(min_length=1, max_length=128, description="the authenticated user")]
+AssetType = Literal["image", "video", "model3d", "audio"]
+Sort = Literal["newest", "oldest", "largest", "smallest", "title"]
+Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TAG_CHARS)]
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=TITLE_MAX_CHARS)]
+
+
+class AssetPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    favourite: bool | None = None
+    title: Title | None = None
+    tags: list[Tag] | None = Field(None, max_length=MAX_TAGS)
+
+
+class BulkDelete(BaseModel):
+    user_id: str = Field(min_length=1, max_length=128)
+    asset_ids: list[Annotated[str, StringConstraints(min_length=1, max_length=64)]] = Field(min_length=1,
+                                                                                             max_length=500)
+
+
+class Usage(BaseModel):
+    event: Literal["download", "share"]
+
+
+def _runtime(request: Request):
+    return request.app.state.runtime
+
+
+def _moment(name: str, text: str | None, end_of_day: bool = False):
+    if text is None:
+        return None
+    try:
+        return parse_moment(text, end_of_day)
+    except ValueError as exc:
+        raise HTTPException(422, f"{name}: {exc}") from exc
+
+
+async def _call(request: Request, action, *args, **kwargs) -> dict:
+    try:
+        async with _runtime(request).sessions() as session, session.begin():
+            return await action(session, *args, **kwargs)
+    except AssetNotFound as exc:
+        raise HTTPException(404, str(exc)) from exc
+
+
+@router.get("")
+async def list_assets(
+    request: Request,
+    user_id: UserId,
+    search: Annotated[str | None, Query(max_length=500, description="prompt, title, tag text or id")] = None,
+    type: AssetType | None = None,
+    module: str | None = None,
+    provider: str | None = None,
+    model: str | None = None,
+    operation_id: str | None = None,
+    status: str | None = None,
+    favourite: bool | None = None,
+    tag: Annotated[str | None, Query(max_length=MAX_TAG_CHARS)] = None,
+    date_from: Annotated[str | None, Query(description="ISO date or date-time, inclusive")] = None,
+    date_to: Annotated[str | None, Query(description="ISO date or date-time, inclusive")] = None,
+    width: Annotated[int | None, Query(ge=1)] = None,
+    height: Annotated[int | None, Query(ge=1)] = None,
+    trashed: bool = False,
+    sort: Sort = "newest",
+    page: Annotated[int, Query(ge=1)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 20,
+) -> dict:
+    query = AssetQuery(
+        user_id=user_id, search=search, type=type, module=module, provider=provider, model=model,
+        operation_id=operation_id, status=status, favourite=favourite, tag=tag,
+        date_from=_moment("date_from", date_from), date_to=_moment("date_to", date_to, end_of_day=True),
+        width=width, height=height, trashed=trashed, sort=sort, page=page, page_size=page_size)
+    return await _call(request, library.search, query)
+
+
+@router.post("/bulk-delete")
+async def bulk_delete(body: BulkDelete, request: Request) -> dict:
+    return await _call(request, library.trash_many, body.user_id, body.asset_ids)
+
+
+@router.get("/{asset_id}")
+async def get_asset(asset_id: str, user_id: UserId, request: Request) -> dict:
+    return await _call(request, library.get, user_id, asset_id)
+
+
+@router.patch("/{asset_id}")
+async def patch_asset(asset_id: str, body: AssetPatch, user_id: UserId, request: Request) -> dict:
+    return await _call(request, library.update, user_id, asset_id, favourite=body.favourite, title=body.title,
+                       tags=body.tags)
+
+
+@router.delete("/{asset_id}")
+async def delete_asset(asset_id: str, user_id: UserId, request: Request) -> dict:
+    return await _call(request, library.trash, user_id, asset_id)
+
+
+@router.post("/{asset_id}/restore")
+async def restore_asset(asset_id: str, user_id: UserId, request: Request) -> dict:
+    return await _call(request, library.restore, user_id, asset_id)
+
+
+@router.post("/{asset_id}/usage")
+async def record_usage(asset_id: str, body: Usage, user_id: UserId, request: Request) -> dict:
+    return await _call(request, library.record_usage, user_id, asset_id, body.event)
+
+
+@router.get("/{asset_id}/versions")
+async def get_versions(asset_id: str, user_id: UserId, request: Request) -> dict:
+    return await _call(request, library.versions, user_id, asset_id)

@@ -1,0 +1,48 @@
+"""Indexing completed operations: every output becomes exactly one asset (I5), whatever is replayed (I7).
+
+Runs inside ServiceRuntime.handle_once, so the inbox record, the new assets and their AssetIndexed events
+commit together; the primary key asset_id_for(operation_id, index) catches a replay under a new event id.
+"""
+
+from prometheus_client import Counter
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from studio_assets.adapters import repository as repo
+from studio_assets.domain.rules import asset_type, auto_tags, module_for, title_from_prompt
+from studio_assets.domain.versions import next_version
+from studio_common.events import AssetIndexed, EventData, OperationCompleted
+from studio_common.ids import asset_id_for, utcnow
+
+ASSETS_INDEXED = Counter("studio_assets_indexed_total", "Assets added to the library", ["type", "module"])
+
+
+async def on_completed(session: AsyncSession, event: OperationCompleted) -> list[EventData]:
+    now = utcnow()
+    module = module_for(event.kind)
+    title = title_from_prompt(event.prompt)
+    tags = auto_tags(event.prompt, module, event.provider)
+    source_version = None
+    if event.source_asset_id:
+        source_version = await repo.version_of(session, event.user_id, event.source_asset_id)
+    indexed: list[EventData] = []
+    for output in event.outputs:
+        asset_id = asset_id_for(event.operation_id, output.index)
+        kind = asset_type(output.content_type, output.storage_key)
+        created = await repo.insert_if_absent(session, {
+            "id": asset_id, "user_id": event.user_id, "operation_id": event.operation_id,
+            "output_index": output.index, "type": kind, "module": module, "operation": event.kind,
+            "provider": event.provider, "model": event.model, "prompt": event.prompt, "title": title,
+            "cost_credits": event.unit_credits, "width": output.width, "height": output.height,
+            "bytes": output.bytes, "content_type": output.content_type, "storage_key": output.storage_key,
+            "status": "completed", "favourite": False, "source_asset_id": event.source_asset_id,
+            "version": next_version(source_version), "download_count": 0, "share_count": 0,
+            "created_at": now, "updated_at": now, "deleted_at": None,
+        })
+        if not created:
+            continue
+        await repo.set_tags(session, asset_id, tags)
+        ASSETS_INDEXED.labels(kind, module).inc()
+        indexed.append(AssetIndexed(operation_id=event.operation_id, user_id=event.user_id,
+                                    domain=event.domain, batch_id=event.batch_id, asset_id=asset_id,
+                                    output_index=output.index))
+    return indexed

@@ -1,0 +1,69 @@
+"""Billing's own database: accounts, immutable ledger entries and holds."""
+
+from sqlalchemy import BigInteger, Boolean, Column, DateTime, Index, Integer, String, Table, Text
+
+from studio_common.bus import make_inbox_table, make_outbox_table
+from studio_common.db import new_metadata
+
+metadata = new_metadata()
+# The outbox and inbox live in the same database, so their rows commit with the change.
+outbox = make_outbox_table(metadata)
+inbox = make_inbox_table(metadata)
+
+accounts = Table(
+    "accounts", metadata,
+    Column("user_id", String(128), primary_key=True),
+    Column("plan", String(32), nullable=False),
+    Column("period_start", DateTime(timezone=True), nullable=False),
+    Column("period_end", DateTime(timezone=True), nullable=False),
+    # Running totals kept under the account's row lock; entries and holds are the audit trail.
+    Column("granted", BigInteger, nullable=False, default=0),
+    Column("posted", BigInteger, nullable=False, default=0),
+    Column("pending", BigInteger, nullable=False, default=0),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+entries = Table(
+    "ledger_entries", metadata,
+    Column("id", String(64), primary_key=True),  # derived from what caused it: replays collide
+    Column("user_id", String(128), nullable=False, index=True),
+    Column("entry_type", String(16), nullable=False),  # grant | topup | post
+    Column("credits", BigInteger, nullable=False),  # + credit to the user, - charge
+    Column("operation_id", String(64)),
+    Column("reason", Text, nullable=False, default=""),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+holds = Table(
+    "holds", metadata,
+    Column("id", String(64), primary_key=True),
+    Column("operation_id", String(64), nullable=False, unique=True),
+    Column("user_id", String(128), nullable=False),
+    Column("domain", String(16), nullable=False),
+    Column("batch_id", String(64)),
+    Column("kind", String(64), nullable=False),
+    Column("provider", String(64), nullable=False),
+    Column("model", String(128), nullable=False),
+    Column("quota_category", String(16), nullable=False),
+    Column("unit", String(16), nullable=False),
+    Column("units", Integer, nullable=False),
+    Column("unit_credits", Integer, nullable=False),
+    Column("credits", BigInteger, nullable=False),
+    Column("status", String(16), nullable=False),  # pending | posted | voided | expired
+    Column("started", Boolean, nullable=False, default=False),
+    Column("units_delivered", Integer, nullable=False, default=0),
+    Column("charged", BigInteger, nullable=False, default=0),
+    Column("period_start", DateTime(timezone=True), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("resolved_at", DateTime(timezone=True)),
+    Index("ix_holds_user_period", "user_id", "period_start"),
+    Index("ix_holds_status_expiry", "status", "expires_at"),
+)
+
+# A cancel that overtakes its request: the request is then turned down instead of approved.
+cancellations = Table(
+    "cancellations", metadata,
+    Column("operation_id", String(64), primary_key=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)

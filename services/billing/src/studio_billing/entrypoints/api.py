@@ -1,0 +1,94 @@
+"""Billing's internal HTTP API; the gateway calls it with the authenticated user's id."""
+
+from typing import Literal
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from studio_billing.domain.plans import PLANS
+from studio_billing.domain.pricing import PricingError
+from studio_billing.service_layer import accounts
+
+router = APIRouter(prefix="/internal")
+
+
+class GrantBody(BaseModel):
+    user_id: str = Field(min_length=1, max_length=128)
+    credits: int = Field(gt=0, le=10_000_000)
+    reason: str = Field(min_length=1, max_length=500)
+    grant_id: str = Field(min_length=1, max_length=128, description="idempotency key of the grant")
+
+
+class PlanBody(BaseModel):
+    plan: Literal["free", "basic", "pro", "enterprise"]
+
+
+class EstimateBody(BaseModel):
+    user_id: str
+    kind: str
+    provider: str
+    model: str
+    units: int = Field(1, ge=1, le=10_000)
+
+
+def _runtime(request: Request):
+    return request.app.state.runtime
+
+
+@router.get("/accounts/{user_id}/balance")
+async def get_balance(user_id: str, request: Request) -> dict:
+    async with _runtime(request).sessions() as session, session.begin():
+        return await accounts.balance(session, user_id)
+
+
+@router.get("/accounts/{user_id}/usage")
+async def get_usage(user_id: str, request: Request) -> dict:
+    async with _runtime(request).sessions() as session, session.begin():
+        return await accounts.usage(session, user_id)
+
+
+@router.post("/grants")
+async def post_grant(body: GrantBody, request: Request) -> dict:
+    async with _runtime(request).sessions() as session, session.begin():
+        return await accounts.grant(session, body.user_id, body.credits, body.reason, body.grant_id)
+
+
+@router.put("/accounts/{user_id}/plan")
+async def put_plan(user_id: str, body: PlanBody, request: Request) -> dict:
+    async with _runtime(request).sessions() as session, session.begin():
+        return await accounts.set_plan(session, user_id, body.plan)
+
+
+@router.post("/holds/{operation_id}/claim")
+async def claim_hold(operation_id: str, request: Request) -> JSONResponse:
+    runtime = _runtime(request)
+    async with runtime.sessions() as session, session.begin():
+        outcome, events = await request.app.state.billing.claim(session, operation_id)
+        await runtime.emit(session, *events)
+    if events:
+        runtime.relay.wake()
+    if outcome == "unknown":
+        raise HTTPException(404, f"no hold for operation {operation_id}")
+    status = 200 if outcome in ("claimed", "resumed") else 409
+    return JSONResponse({"operation_id": operation_id, "outcome": outcome}, status_code=status)
+
+
+@router.get("/plans")
+async def get_plans() -> list[dict]:
+    return [plan.to_dict() for plan in PLANS.values()]
+
+
+@router.get("/prices")
+async def get_prices(request: Request) -> list[dict]:
+    return request.app.state.prices.rows()
+
+
+@router.post("/estimate")
+async def post_estimate(body: EstimateBody, request: Request) -> dict:
+    try:
+        async with _runtime(request).sessions() as session, session.begin():
+            return await accounts.estimate(session, request.app.state.prices, body.user_id, body.kind,
+                                           body.provider, body.model, body.units)
+    except PricingError as exc:
+        raise HTTPException(422, str(exc)) from exc

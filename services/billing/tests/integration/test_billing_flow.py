@@ -1,0 +1,157 @@
+"""Billing against real RabbitMQ and a real database: holds, posts, voids, replays, overdraft, DLQ."""
+
+import asyncio
+
+import aio_pika
+import pytest
+from sqlalchemy import func, select, update
+
+from studio_billing.adapters.tables import accounts, entries, holds
+from studio_billing.entrypoints.app import create_app
+from studio_billing.settings import BillingSettings
+from studio_common.events import (
+    OperationApproved, OperationCompleted, OperationExpired, OperationRejected, OperationRequested,
+    OperationSettled, OutputRef,
+)
+from studio_common.ids import new_id
+from studio_common.testing.apps import running
+from studio_common.testing.recorder import EventRecorder
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    if request.param == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path}/billing.db"
+    return request.getfixturevalue("postgres_database")
+
+
+def make_settings(bus_names, database_url, **overrides) -> BillingSettings:
+    return BillingSettings(amqp_url="amqp://guest:guest@127.0.0.1:5672/", database_url=database_url,
+                           sweep_interval_seconds=0.3, **bus_names, **overrides)
+
+
+def requested(user: str, units: int = 1, kind: str = "create", model: str = "local-render") -> OperationRequested:
+    return OperationRequested(operation_id=new_id(), user_id=user, kind=kind, provider="local", model=model,
+                              units=units, params={"prompt": "a lighthouse"})
+
+
+def completed(req: OperationRequested, delivered: int) -> OperationCompleted:
+    outputs = [OutputRef(index=i, storage_key=f"k/{i}", content_type="image/png", bytes=10) for i in range(delivered)]
+    return OperationCompleted(operation_id=req.operation_id, user_id=req.user_id, kind=req.kind, provider="local",
+                              model="local-render", outputs=outputs, units_delivered=delivered,
+                              units_failed=req.units - delivered)
+
+
+async def test_hold_then_partial_post(bus_names, database_url, amqp_url):
+    app = create_app(make_settings(bus_names, database_url))
+    async with running(app) as client, EventRecorder(amqp_url, bus_names["exchange"]) as bus:
+        req = requested("alice", units=4)
+        await bus.publish(req)
+        [approved] = await bus.wait_count(OperationApproved, 1)
+        assert (approved.credits, approved.unit_credits, approved.params["prompt"]) == (4, 1, "a lighthouse")
+        balance = (await client.get("/internal/accounts/alice/balance")).json()
+        assert (balance["plan"], balance["available_credits"], balance["pending_credits"]) == ("free", 196, 4)
+
+        await bus.publish(completed(req, delivered=3))
+        [settled] = await bus.wait_count(OperationSettled, 1)
+        assert (settled.charged_credits, settled.released_credits) == (3, 1)
+        balance = (await client.get("/internal/accounts/alice/balance")).json()
+        assert (balance["available_credits"], balance["pending_credits"]) == (197, 0)
+        async with app.state.runtime.sessions() as session:  # running totals agree with the immutable entries
+            account = (await session.execute(select(accounts).where(accounts.c.user_id == "alice"))).one()
+            entry_sum = await session.scalar(select(func.sum(entries.c.credits)).where(entries.c.user_id == "alice"))
+        assert entry_sum == account.granted - account.posted == 197 and account.pending == 0
+        usage = (await client.get("/internal/accounts/alice/usage")).json()
+        assert usage["quotas"]["images"] == {"limit": 10, "used": 3}
+        assert usage["by_kind"][0]["charged_credits"] == 3
+
+
+async def test_replayed_events_change_nothing(bus_names, database_url, amqp_url):
+    app = create_app(make_settings(bus_names, database_url))
+    async with running(app) as client, EventRecorder(amqp_url, bus_names["exchange"]) as bus:
+        req = requested("bob", units=2)
+        first = await bus.publish(req)
+        await bus.publish_envelope(first)  # the same event id again (I7)
+        await bus.publish(req)  # the same operation under a new event id (a gateway retry)
+        await bus.wait_count(OperationApproved, 1)
+        done = completed(req, delivered=2)
+        for _ in range(3):
+            await bus.publish(done)
+        await bus.wait_count(OperationSettled, 1)
+        await asyncio.sleep(1.0)
+        assert len(bus.of_type(OperationApproved)) == 1
+        assert len(bus.of_type(OperationSettled)) == 1
+        runtime = app.state.runtime
+        async with runtime.sessions() as session:
+            assert await session.scalar(select(func.count()).select_from(holds)) == 1
+            posts = await session.scalar(select(func.count()).select_from(entries).where(entries.c.entry_type == "post"))
+            assert posts == 1
+        balance = (await client.get("/internal/accounts/bob/balance")).json()
+        assert balance["available_credits"] == 198
+
+
+async def test_quota_rejection_names_limit_and_usage(bus_names, amqp_url, tmp_path):
+    app = create_app(make_settings(bus_names, f"sqlite+aiosqlite:///{tmp_path}/b.db"))
+    async with running(app) as client, EventRecorder(amqp_url, bus_names["exchange"]) as bus:
+        await bus.publish(requested("carol", units=11))
+        [rejected] = await bus.wait_count(OperationRejected, 1)
+        assert rejected.reason == "quota_exceeded"
+        assert (rejected.limit, rejected.usage) == (10, 0) and rejected.resets_at is not None
+        assert "10 images" in rejected.message
+        balance = (await client.get("/internal/accounts/carol/balance")).json()
+        assert (balance["available_credits"], balance["pending_credits"]) == (200, 0)
+
+
+async def test_no_overdraft_under_concurrency(bus_names, postgres_database, amqp_url):
+    """I1: 50 concurrent requests against a balance that covers exactly 20."""
+    settings = make_settings(bus_names, postgres_database, price_overrides={"local/local-render": 10})
+    app = create_app(settings)
+    async with running(app) as client, EventRecorder(amqp_url, bus_names["exchange"]) as bus:
+        await client.get("/internal/accounts/dave/balance")  # opens the account with the free grant: 200
+        runtime = app.state.runtime
+        async with runtime.sessions() as session, session.begin():  # lift the quotas, keep the 200 credits
+            await session.execute(update(accounts).where(accounts.c.user_id == "dave").values(plan="enterprise"))
+        await asyncio.gather(*(bus.publish(requested("dave")) for _ in range(50)))
+        await bus.wait_for(lambda _: len(bus.of_type(OperationApproved)) + len(bus.of_type(OperationRejected)) == 50,
+                           timeout=60)
+        assert len(bus.of_type(OperationApproved)) == 20
+        rejected = bus.of_type(OperationRejected)
+        assert len(rejected) == 30 and {r.reason for r in rejected} == {"insufficient_credits"}
+        balance = (await client.get("/internal/accounts/dave/balance")).json()
+        assert (balance["available_credits"], balance["pending_credits"]) == (0, 200)
+        async with runtime.sessions() as session:
+            pending = await session.scalar(select(func.sum(holds.c.credits)).where(holds.c.status == "pending"))
+        assert pending == 200
+
+
+async def test_sweeper_expires_holds_not_started(bus_names, amqp_url, tmp_path):
+    settings = make_settings(bus_names, f"sqlite+aiosqlite:///{tmp_path}/b.db", hold_timeout_seconds=1)
+    app = create_app(settings)
+    async with running(app) as client, EventRecorder(amqp_url, bus_names["exchange"]) as bus:
+        await bus.publish(requested("erin", units=2))
+        await bus.wait_count(OperationApproved, 1)
+        [expired] = await bus.wait_count(OperationExpired, 1, timeout=10)
+        [settled] = await bus.wait_count(OperationSettled, 1)
+        assert (settled.charged_credits, settled.released_credits) == (0, 2)
+        balance = (await client.get("/internal/accounts/erin/balance")).json()
+        assert (balance["available_credits"], balance["pending_credits"]) == (200, 0)
+        assert expired.operation_id == bus.of_type(OperationApproved)[0].operation_id
+
+
+async def test_poison_message_ends_in_dead_letter_queue(bus_names, amqp_url, tmp_path):
+    settings = make_settings(bus_names, f"sqlite+aiosqlite:///{tmp_path}/b.db", delivery_limit=2)
+    app = create_app(settings)
+    async with running(app), EventRecorder(amqp_url, bus_names["exchange"]) as bus:
+        await bus.publish_raw(b"{not json", "operation.requested.generation")
+        dlq_name = settings.queue_name("billing") + ".dlq"
+        connection = await aio_pika.connect(amqp_url)
+        async with connection:
+            channel = await connection.channel()
+            for _ in range(100):
+                dlq = await channel.declare_queue(dlq_name, passive=True)
+                if dlq.declaration_result.message_count == 1:
+                    break
+                await asyncio.sleep(0.2)
+            assert dlq.declaration_result.message_count == 1
+            message = await dlq.get(no_ack=True)
+            assert message.body == b"{not json"

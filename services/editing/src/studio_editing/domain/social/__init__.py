@@ -1,0 +1,1 @@
+"""Social optimizer: platform formats, focal point, crop geometry and rendering."""

@@ -1,0 +1,6 @@
+from studio_common.runtime import serve
+from studio_gateway.entrypoints.app import create_app
+from studio_gateway.settings import GatewaySettings
+
+settings = GatewaySettings()
+serve(create_app(settings), settings)

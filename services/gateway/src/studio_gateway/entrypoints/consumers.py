@@ -1,0 +1,24 @@
+"""The gateway folds every operation event into its read model (shared durable queue), and each replica
+hears every event on its own exclusive queue so that whichever replica holds a client's SSE stream wakes."""
+
+from studio_common.events import (
+    Envelope, OperationApproved, OperationCanceled, OperationCancelRequested, OperationRequested, OperationCompleted, OperationExpired, OperationFailed,
+    OperationProgress, OperationRejected, OperationSettled, OperationStarted,
+)
+from studio_common.ids import new_id
+from studio_common.runtime import ServiceRuntime
+from studio_gateway.adapters.live import LiveHub
+from studio_gateway.service_layer.operations import apply_event
+
+READ_MODEL_EVENTS = (OperationApproved, OperationRejected, OperationStarted, OperationProgress, OperationCompleted,
+                     OperationFailed, OperationCanceled, OperationExpired, OperationSettled)
+
+
+def register(runtime: ServiceRuntime, hub: LiveHub) -> None:
+    async def fold(envelope: Envelope) -> None:
+        if await apply_event(runtime, envelope.data):
+            hub.notify(envelope.subject)
+
+    runtime.bus.subscribe("gateway", {event: fold for event in READ_MODEL_EVENTS})
+    runtime.bus.document_publishes(OperationRequested, OperationCancelRequested)
+    runtime.bus.subscribe_live(f"gateway.live.{new_id()[:12]}", READ_MODEL_EVENTS, hub.notify)

@@ -1,0 +1,93 @@
+"""The asset library, on the assets service's internal API, always scoped to the caller (I6)."""
+
+import time
+from datetime import date
+from typing import Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import RedirectResponse
+from pydantic import BaseModel, Field
+
+from studio_gateway.entrypoints.auth import User
+
+router = APIRouter(prefix="/api/content-assets", tags=["assets"])
+Sort = Literal["newest", "oldest", "largest", "smallest", "title"]
+
+
+class AssetPatch(BaseModel):
+    favourite: bool | None = None
+    title: str | None = Field(None, min_length=1, max_length=200)
+    tags: list[str] | None = Field(None, max_length=50)
+
+
+class BulkDelete(BaseModel):
+    asset_ids: list[str] = Field(min_length=1, max_length=500)
+
+
+def _assets(request: Request):
+    return request.app.state.assets
+
+
+@router.get("")
+async def list_assets(user: User, request: Request, search: str | None = Query(None, max_length=200),
+                      type: str | None = None, module: str | None = None, provider: str | None = None,
+                      model: str | None = None, operation_id: str | None = None, favourite: bool | None = None,
+                      tag: str | None = None, date_from: date | None = None, date_to: date | None = None,
+                      width: int | None = None, height: int | None = None, trashed: bool = False,
+                      sort: Sort = "newest", page: int = Query(1, ge=1),
+                      page_size: int = Query(20, ge=1, le=100)) -> dict:
+    params = {k: v for k, v in {
+        "search": search, "type": type, "module": module, "provider": provider, "model": model,
+        "operation_id": operation_id, "favourite": favourite, "tag": tag, "date_from": date_from,
+        "date_to": date_to, "width": width, "height": height, "trashed": trashed, "sort": sort, "page": page,
+        "page_size": page_size}.items() if v is not None}
+    return await _assets(request).call("GET", "/internal/assets", params={**params, "user_id": user.user_id})
+
+
+@router.get("/{asset_id}")
+async def get_asset(asset_id: str, user: User, request: Request) -> dict:
+    return await _assets(request).call("GET", f"/internal/assets/{asset_id}", params={"user_id": user.user_id})
+
+
+@router.get("/{asset_id}/download")
+async def download(asset_id: str, user: User, request: Request, redirect: bool = False):
+    """A short-lived signed URL whose bytes are the asset."""
+    state = request.app.state
+    asset = await _assets(request).call("GET", f"/internal/assets/{asset_id}", params={"user_id": user.user_id})
+    ttl = state.settings.download_url_ttl_seconds
+    url = state.storage.signed_url(asset["storage_key"], ttl)
+    await _assets(request).call("POST", f"/internal/assets/{asset_id}/usage", params={"user_id": user.user_id},
+                                json={"event": "download"})
+    if redirect:
+        return RedirectResponse(url, status_code=307)
+    return {"asset_id": asset_id, "url": url, "expires_at": int(time.time()) + ttl,
+            "content_type": asset["content_type"]}
+
+
+@router.patch("/{asset_id}")
+async def patch_asset(asset_id: str, body: AssetPatch, user: User, request: Request) -> dict:
+    return await _assets(request).call("PATCH", f"/internal/assets/{asset_id}", params={"user_id": user.user_id},
+                                       json=body.model_dump(exclude_none=True))
+
+
+@router.delete("/{asset_id}")
+async def delete_asset(asset_id: str, user: User, request: Request) -> dict:
+    return await _assets(request).call("DELETE", f"/internal/assets/{asset_id}", params={"user_id": user.user_id})
+
+
+@router.post("/{asset_id}/restore")
+async def restore_asset(asset_id: str, user: User, request: Request) -> dict:
+    return await _assets(request).call("POST", f"/internal/assets/{asset_id}/restore",
+                                       params={"user_id": user.user_id})
+
+
+@router.get("/{asset_id}/versions")
+async def versions(asset_id: str, user: User, request: Request):
+    return await _assets(request).call("GET", f"/internal/assets/{asset_id}/versions",
+                                       params={"user_id": user.user_id})
+
+
+@router.post("/bulk-delete")
+async def bulk_delete(body: BulkDelete, user: User, request: Request) -> dict:
+    return await _assets(request).call("POST", "/internal/assets/bulk-delete",
+                                       json={"user_id": user.user_id, "asset_ids": body.asset_ids})

@@ -1,0 +1,56 @@
+"""Social optimizer: one image cut for every platform format, each exact and within its size limit."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, HTTPException, Request
+from fastapi.responses import JSONResponse
+
+from studio_common.social_formats import PLATFORMS, format_by_id, formats_for, get_platform
+from studio_gateway.domain.create_request import RequestError
+from studio_gateway.domain.studio_operations import SOCIAL
+from studio_gateway.entrypoints.auth import User
+from studio_gateway.entrypoints.routes_studio import run_operation
+
+router = APIRouter(prefix="/api/image-studio/social", tags=["social"])
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=255)]
+
+
+def _format_view(fmt) -> dict:
+    zone = fmt.safe_zone
+    return {"id": fmt.id, "platform": fmt.platform, "name": fmt.name, "label": fmt.label, "width": fmt.width,
+            "height": fmt.height, "max_bytes": fmt.max_bytes, "file_types": list(fmt.file_types),
+            "safe_zone": {"top": zone.top, "bottom": zone.bottom, "left": zone.left, "right": zone.right}}
+
+
+@router.get("/platforms")
+async def platforms() -> dict:
+    return {"items": [{"id": p.id, "name": p.name, "max_bytes": p.max_bytes, "file_types": list(p.file_types),
+                       "formats": [_format_view(f) for f in p.formats]} for p in PLATFORMS.values()]}
+
+
+@router.get("/platforms/{platform}/formats")
+async def platform_formats(platform: str) -> dict:
+    found = formats_for(platform)
+    if found is None:
+        raise HTTPException(404, f"unknown platform {platform!r}: one of {', '.join(PLATFORMS)}")
+    return {"items": [_format_view(f) for f in found]}
+
+
+def resolve_formats(formats: list[str], platforms: list[str]) -> list[str]:
+    chosen: list[str] = []
+    for platform in platforms:
+        if get_platform(platform) is None:
+            raise RequestError("platforms", f"platforms: unknown platform {platform!r}: one of {', '.join(PLATFORMS)}")
+        chosen += [f.id for f in formats_for(platform)]
+    for format_id in formats:
+        fmt = format_by_id(format_id)
+        if fmt is None:
+            raise RequestError("formats", f"formats: unknown format {format_id!r}; see /api/image-studio/social/platforms")
+        chosen.append(fmt.id)
+    return list(dict.fromkeys(chosen))
+
+
+@router.post("/optimize", status_code=202)
+async def optimize(request: Request, user: User, idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    return await run_operation(SOCIAL, request, user, idempotency_key, lambda fields, _stored: (
+        SOCIAL.kind, {"formats": resolve_formats(fields.formats, fields.platforms)}))

@@ -1,0 +1,151 @@
+"""Edit, Upscale, Control and Transform studios: multipart uploads (or the caller's asset ids) in,
+202 and an operation out, through the same pipeline as Create."""
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Request
+from fastapi.responses import JSONResponse
+from starlette.datastructures import UploadFile
+
+from studio_gateway.domain.create_request import RequestError
+from studio_gateway.domain.studio_operations import (
+    CONTROL, EDIT, TRANSFORM, UPSCALE, UPSCALE_KINDS, OperationFields, OperationSpec,
+)
+from studio_gateway.entrypoints.auth import User
+from studio_gateway.service_layer import studio
+from studio_gateway.service_layer.inputs import StoredInput
+from studio_providers.local.upscale import plan_upscale
+
+router = APIRouter(prefix="/api/image-studio", tags=["studios"])
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=255)]
+
+
+async def read_submission(request: Request) -> studio.Submission:
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
+        form = await request.form(max_files=8, max_fields=64)
+        fields: dict[str, str] = {}
+        for key, value in form.multi_items():
+            if isinstance(value, str):  # a repeated field (formats=a&formats=b) becomes "a,b"
+                fields[key] = f"{fields[key]},{value}" if key in fields else value
+        files = {k: v for k, v in form.multi_items() if isinstance(v, UploadFile)}
+        return studio.Submission(fields, files)
+    try:
+        body = await request.json()
+    except ValueError as exc:
+        raise RequestError("body", "body must be multipart/form-data or a JSON object") from exc
+    if not isinstance(body, dict):
+        raise RequestError("body", "body must be a JSON object")
+    return studio.Submission(body, {})
+
+
+Prepare = Callable[[OperationFields, dict[str, StoredInput]], tuple[str, dict | None]]
+
+
+async def run_operation(spec: OperationSpec, request: Request, user, idempotency_key,
+                        prepare: Prepare | None = None) -> JSONResponse:
+    """Parse, validate, store the inputs, then accept. `prepare` may choose the kind from the inputs and
+    add parameters (upscale picks its mode from the image size; social resolves its formats)."""
+    submission = await read_submission(request)
+    fields = studio.validate_fields(spec.fields, submission, {r.name for r in spec.images})
+    stored = await studio.store_inputs(request.app.state, user.user_id, spec, submission)
+    kind, extra = prepare(fields, stored) if prepare else (spec.kind, None)
+    answer = await studio.accept(request.app.state, user.user_id, spec, kind, fields, stored, idempotency_key,
+                                 extra_params=extra)
+    return JSONResponse(answer, status_code=202)
+
+
+def _spec(table: dict[str, OperationSpec], name: str | None, field: str) -> OperationSpec:
+    if not name:
+        raise RequestError(field, f"{field} is required: one of {', '.join(table)}")
+    spec = table.get(name)
+    if spec is None:
+        raise RequestError(field, f"unknown {field} {name!r}: one of {', '.join(table)}")
+    return spec
+
+
+async def _operation_name(request: Request) -> str | None:
+    if request.headers.get("content-type", "").startswith(("multipart/form-data", "application/x-www-form")):
+        return (await request.form(max_files=8, max_fields=64)).get("operation")
+    try:
+        body = await request.json()
+    except ValueError:
+        return None
+    return body.get("operation") if isinstance(body, dict) else None
+
+
+@router.post("/edit/process", status_code=202)
+async def edit(request: Request, user: User, idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    spec = _spec(EDIT, await _operation_name(request), "operation")
+    return await run_operation(spec, request, user, idempotency_key)
+
+
+@router.get("/edit/operations")
+async def edit_operations(request: Request) -> dict:
+    return {"items": await _described(request, EDIT.values())}
+
+
+@router.post("/upscale", status_code=202)
+async def upscale(request: Request, user: User, idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    return await run_operation(UPSCALE, request, user, idempotency_key, _upscale_kind)
+
+
+def _upscale_kind(fields, stored: dict[str, StoredInput]) -> tuple[str, None]:
+    image = stored["image"].image
+    mode = fields.mode
+    if fields.provider not in ("auto", "local") and mode == "auto":
+        mode = "fast" if image.width * image.height <= 1_048_576 else "conservative"
+    if fields.provider in ("auto", "local") and mode != "creative":
+        try:  # the size the local provider will deliver, checked now so a bad request reserves nothing
+            plan_upscale(image.width, image.height, mode, fields.preset, fields.target_long_side,
+                         print_width_in=fields.print_width_in, print_height_in=fields.print_height_in)
+        except ValueError as exc:
+            raise RequestError("image", str(exc)) from exc
+    return UPSCALE_KINDS[mode], None
+
+
+@router.post("/control/process", status_code=202)
+async def control(request: Request, user: User, idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    spec = _spec(CONTROL, await _operation_name(request), "operation")
+    return await run_operation(spec, request, user, idempotency_key)
+
+
+@router.get("/control/operations")
+async def control_operations(request: Request) -> dict:
+    return {"items": await _described(request, CONTROL.values())}
+
+
+@router.post("/transform/image-to-video", status_code=202)
+async def image_to_video(request: Request, user: User, idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    return await run_operation(TRANSFORM["image-to-video"], request, user, idempotency_key)
+
+
+@router.post("/transform/talking-avatar", status_code=202)
+async def talking_avatar(request: Request, user: User, idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    return await run_operation(TRANSFORM["talking-avatar"], request, user, idempotency_key)
+
+
+@router.post("/transform/image-to-3d", status_code=202)
+async def image_to_3d(request: Request, user: User, idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    return await run_operation(TRANSFORM["image-to-3d"], request, user, idempotency_key)
+
+
+@router.get("/transform/operations")
+async def transform_operations(request: Request) -> dict:
+    return {"items": await _described(request, TRANSFORM.values())}
+
+
+async def _described(request: Request, specs) -> list[dict]:
+    """Each operation with its fields and limits, and its price from billing's one table."""
+    prices = await request.app.state.billing.call("GET", "/internal/prices")
+    enabled = request.app.state.settings.enabled_provider_names
+    described = []
+    for spec in specs:
+        kinds = [spec.kind] if spec is not UPSCALE else list(UPSCALE_KINDS.values())
+        offers = [{"provider": p["provider"], "model": p["model"], "kind": kind,
+                   "credits_per_unit": p["credits_per_unit"], "unit": p["unit"], "enabled": p["provider"] in enabled}
+                  for p in prices for kind in kinds if kind in p["kinds"]]
+        described.append({**spec.describe(), "prices": offers})
+    return described
+

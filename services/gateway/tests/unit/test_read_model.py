@@ -1,0 +1,47 @@
+"""The read model moves forward only: duplicates and late events change nothing."""
+
+from studio_common.events import (
+    OperationApproved, OperationCompleted, OperationFailed, OperationProgress, OperationRejected,
+    OperationSettled, OperationStarted, OutputRef,
+)
+from studio_common.ids import utcnow
+from studio_gateway.domain.read_model import fold
+
+IDS = {"operation_id": "op", "user_id": "u"}
+APPROVED = OperationApproved(**IDS, kind="create", provider="local", model="local-render", hold_id="h", credits=2,
+                             unit_credits=1, deadline=utcnow())
+COMPLETED = OperationCompleted(**IDS, kind="create", provider="local", model="local-render", units_delivered=1,
+                               outputs=[OutputRef(index=0, storage_key="k", content_type="image/png", bytes=1)])
+
+
+def test_happy_path():
+    assert fold("queued", 0, APPROVED) == {"status": "approved", "reserved_credits": 2, "estimated_credits": 2}
+    assert fold("approved", 0, OperationStarted(**IDS, provider="local", model="m")) == {"status": "running"}
+    assert fold("running", 0, OperationProgress(**IDS, progress=0.5)) == {"progress": 0.5}
+    changes = fold("running", 0.5, COMPLETED)
+    assert changes["status"] == "succeeded" and changes["progress"] == 1.0 and len(changes["outputs"]) == 1
+
+
+def test_late_and_duplicate_events_change_nothing():
+    assert fold("succeeded", 1.0, OperationStarted(**IDS, provider="local", model="m")) == {}
+    assert fold("succeeded", 1.0, OperationProgress(**IDS, progress=0.5)) == {}
+    assert fold("succeeded", 1.0, COMPLETED) == {}
+    assert fold("succeeded", 1.0, OperationFailed(**IDS, code="x", message="y")) == {}
+    assert fold("running", 0.7, OperationProgress(**IDS, progress=0.5)) == {}
+    assert fold("running", 0, APPROVED) == {"reserved_credits": 2, "estimated_credits": 2}
+
+
+def test_completed_before_started_still_succeeds():
+    assert fold("approved", 0, COMPLETED)["status"] == "succeeded"
+
+
+def test_rejection_keeps_its_reason_and_limits():
+    rejected = OperationRejected(**IDS, reason="quota_exceeded", message="limit", limit=10, usage=10)
+    changes = fold("queued", 0, rejected)
+    assert changes["status"] == "rejected" and changes["error_code"] == "quota_exceeded"
+    assert changes["error_details"]["limit"] == 10
+
+
+def test_settlement_records_the_charge_whatever_the_status():
+    assert fold("succeeded", 1, OperationSettled(**IDS, charged_credits=2, released_credits=0)) == {
+        "charged_credits": 2}

@@ -1,0 +1,126 @@
+"""The generation worker with billing, on real RabbitMQ: exact outputs, no double work on redelivery."""
+
+import asyncio
+import io
+
+import httpx
+from PIL import Image
+
+from studio_billing.entrypoints.app import create_app as create_billing
+from studio_billing.settings import BillingSettings
+from studio_common.claims import HoldClaims
+from studio_common.events import OperationApproved, OperationCompleted, OperationRequested, OperationStarted
+from studio_common.ids import new_id
+from studio_common.storage import LocalStorage
+from studio_common.testing.apps import running
+from studio_common.testing.recorder import EventRecorder
+from studio_generation.entrypoints.app import create_app as create_generation
+from studio_generation.settings import GenerationSettings
+from studio_providers.local.provider import LocalProvider
+from studio_providers.registry import ProviderRegistry
+
+
+class CountingLocalProvider(LocalProvider):
+    """The real local provider, counting its calls so the test can see paid work."""
+
+    calls = 0
+
+    async def run(self, request):
+        type(self).calls += 1
+        return await super().run(request)
+
+
+async def test_outputs_are_exact_and_redelivery_does_not_pay_twice(bus_names, amqp_url, tmp_path):
+    common = {"amqp_url": amqp_url, **bus_names}
+    billing_app = create_billing(BillingSettings(database_url=f"sqlite+aiosqlite:///{tmp_path}/b.db", **common))
+    registry = ProviderRegistry()
+    registry.register(CountingLocalProvider())
+    CountingLocalProvider.calls = 0
+    storage_dir = tmp_path / "storage"
+    async with running(billing_app):
+        claims = HoldClaims("http://billing", client=httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=billing_app), base_url="http://billing"))
+        generation_app = create_generation(GenerationSettings(storage_dir=str(storage_dir), **common),
+                                           registry=registry, claims=claims)
+        async with running(generation_app), EventRecorder(amqp_url, bus_names["exchange"]) as bus:
+            request = OperationRequested(operation_id=new_id(), user_id="gina", kind="create", provider="local",
+                                         model="local-render", units=3,
+                                         params={"prompt": "teal waves", "width": 320, "height": 180,
+                                                 "output_format": "png"})
+            await bus.publish(request)
+            [done] = await bus.wait_count(OperationCompleted, 1)
+            assert done.units_delivered == 3 and CountingLocalProvider.calls == 3
+            storage = LocalStorage(str(storage_dir), "http://x", "s")
+            for output in done.outputs:
+                image = Image.open(io.BytesIO(await storage.get(output.storage_key)))
+                assert image.size == (320, 180) == (output.width, output.height)
+
+            approved = next(e for e in bus.events if isinstance(e.data, OperationApproved))
+            await bus.publish_envelope(approved)  # the same message again
+            await bus.publish(approved.data)  # and a copy under a new event id
+            await asyncio.sleep(1.5)
+            assert CountingLocalProvider.calls == 3
+            assert len(bus.of_type(OperationCompleted)) == 1
+            assert len(bus.of_type(OperationStarted)) == 1
+
+
+async def test_stability_output_is_fitted_and_a_failing_provider_falls_back(bus_names, amqp_url, tmp_path):
+    from studio_providers.testing.fake_stability import create_fake_stability
+    from studio_providers.testing.server import serve_in_thread
+
+    fake = create_fake_stability(api_key="sk-test")
+    base_url, stop = serve_in_thread(fake)
+    common = {"amqp_url": amqp_url, **bus_names}
+    billing_app = create_billing(BillingSettings(database_url=f"sqlite+aiosqlite:///{tmp_path}/b.db", **common))
+    try:
+        async with running(billing_app):
+            claims = HoldClaims("http://billing", client=httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=billing_app), base_url="http://billing"))
+            settings = GenerationSettings(storage_dir=str(tmp_path / "s"), enabled_providers="local,stability",
+                                          stability_api_key="sk-test", stability_base_url=base_url, **common)
+            async with running(create_generation(settings, claims=claims)), \
+                    EventRecorder(amqp_url, bus_names["exchange"]) as bus:
+                params = {"prompt": "a red bicycle", "width": 1080, "height": 1350, "output_format": "jpeg"}
+                ok = OperationRequested(operation_id=new_id(), user_id="hal", kind="create", provider="stability",
+                                        model="core", units=1, params=params)
+                await bus.publish(ok)
+                [done] = await bus.wait_count(OperationCompleted, 1)
+                assert (done.provider, done.model) == ("stability", "core")
+                assert (done.outputs[0].width, done.outputs[0].height) == (1080, 1350)
+                sent = [r for r in fake.state.requests if r["path"].endswith("/generate/core")][0]
+                assert sent["fields"]["aspect_ratio"] == "4:5"
+
+                fake.state.default_scenario = "error500"
+                failing = OperationRequested(operation_id=new_id(), user_id="hal", kind="create",
+                                             provider="stability", model="core", units=1, params=params)
+                await bus.publish(failing)
+                await bus.wait_count(OperationCompleted, 2, timeout=60)
+                fallback = bus.of_type(OperationCompleted, failing.operation_id)[0]
+                assert (fallback.provider, fallback.outputs[0].width) == ("local", 1080)
+    finally:
+        stop()
+
+
+async def test_outputs_land_in_s3(bus_names, amqp_url, tmp_path, s3_endpoint, run_id):
+    from studio_common.storage import make_storage
+
+    common = {"amqp_url": amqp_url, **bus_names}
+    s3 = {"storage_backend": "s3", "s3_endpoint_url": s3_endpoint, "s3_bucket": f"gen-{run_id}",
+          "s3_access_key_id": "test", "s3_secret_access_key": "test"}
+    billing_app = create_billing(BillingSettings(database_url=f"sqlite+aiosqlite:///{tmp_path}/b.db", **common))
+    async with running(billing_app):
+        claims = HoldClaims("http://billing", client=httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=billing_app), base_url="http://billing"))
+        settings = GenerationSettings(**s3, **common)
+        async with running(create_generation(settings, claims=claims)), \
+                EventRecorder(amqp_url, bus_names["exchange"]) as bus:
+            request = OperationRequested(operation_id=new_id(), user_id="ivy", kind="create", provider="local",
+                                         model="local-render", units=2,
+                                         params={"prompt": "s3", "width": 200, "height": 100, "output_format": "webp"})
+            await bus.publish(request)
+            [done] = await bus.wait_count(OperationCompleted, 1)
+        storage = make_storage(settings)
+        for output in done.outputs:
+            assert output.storage_key.startswith(f"users/ivy/operations/{request.operation_id}/")
+            image = Image.open(io.BytesIO(await storage.get(output.storage_key)))
+            assert (image.format, image.size) == ("WEBP", (200, 100))
