@@ -2,7 +2,6 @@
 outbox and inbox, background tasks, and the /healthz, /readyz and /metrics endpoints."""
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -15,6 +14,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import MetaData
 
 from studio_common import db, migrations, telemetry
+from studio_common.background import StopSignal, finish, periodically
 from studio_common.bus import EventBus, OutboxRelay, add_to_outbox, make_inbox_table, make_outbox_table
 from studio_common.bus.inbox import first_delivery
 from studio_common.events import Envelope, EventData
@@ -40,36 +40,29 @@ class ServiceRuntime:
             self.sessions = db.session_factory(self.engine)
             self.relay = OutboxRelay(self.engine, self.outbox, self.bus)
         self._shutdown: list[Hook] = []
-        self._loops: list[Callable[[], Awaitable[None]]] = []
+        self._loops: list[tuple[float, Hook]] = []
         self._tasks: list[asyncio.Task] = []
+        self._stop = StopSignal()
         if self.relay:
             self.every(600, self.relay.purge_sent)
 
     def on_shutdown(self, hook: Hook) -> None:
         self._shutdown.append(hook)
 
-    def every(self, seconds: float, job: Callable[[], Awaitable[None]]) -> None:
-        """Run `job` periodically in the background (sweepers, clean-ups)."""
-
-        async def loop() -> None:
-            while True:
-                await asyncio.sleep(seconds)
-                try:
-                    await job()
-                except Exception:
-                    log.exception("periodic job %s failed", getattr(job, "__name__", job))
-
-        self._loops.append(loop)
+    def every(self, seconds: float, job: Hook) -> None:
+        """Run `job` periodically in the background (sweepers, clean-ups); it is never cut off mid-run."""
+        self._loops.append((seconds, job))
 
     async def start(self) -> None:
         telemetry.configure_logging(self.name, self.settings.log_level)
         telemetry.configure_tracing(self.name, self.settings.otel_exporter_otlp_endpoint, self.settings.otel_span_file)
         if self.engine is not None:
             await self._prepare_schema()
+        self._stop = StopSignal()  # a fresh one per start: an app may be started again (tests)
         await self.bus.start()
         if self.relay:
             self.relay.start()
-        self._tasks = [asyncio.create_task(loop()) for loop in self._loops]
+        self._tasks = [asyncio.create_task(periodically(self._stop, seconds, job)) for seconds, job in self._loops]
         log.info("%s started", self.name)
 
     async def _prepare_schema(self) -> None:
@@ -79,10 +72,8 @@ class ServiceRuntime:
             await db.create_schema(self.engine, self.metadata)
 
     async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        self._stop.set()
+        await finish(self._tasks)
         if self.relay:  # before the bus: its last flush still publishes
             await self.relay.stop()
         await self.bus.stop()

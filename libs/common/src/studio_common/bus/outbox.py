@@ -5,7 +5,6 @@ crash between commit and publish still go out. Publishing twice is harmless: con
 """
 
 import asyncio
-import contextlib
 import json
 import logging
 from datetime import timedelta
@@ -13,6 +12,7 @@ from datetime import timedelta
 from sqlalchemy import JSON, Boolean, Column, DateTime, Index, MetaData, String, Table, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from studio_common.background import StopSignal, finish
 from studio_common.db import is_sqlite
 from studio_common.events import Envelope
 from studio_common.ids import utcnow
@@ -52,32 +52,39 @@ class OutboxRelay:
         self.engine, self.table, self.bus = engine, table, bus
         self.batch_size, self.interval = batch_size, interval
         self._wake = asyncio.Event()
+        self._stop = StopSignal()
         self._task: asyncio.Task | None = None
 
     def wake(self) -> None:
         self._wake.set()
 
     def start(self) -> None:
+        self._stop = StopSignal()
         self._task = asyncio.create_task(self._run(), name="outbox-relay")
 
     async def stop(self) -> None:
+        # Asked, not cancelled: a flush cut off between publish and mark-sent would hold SQLite's lock.
+        self._stop.set()
+        self._wake.set()
         if self._task:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await finish([self._task])
         await self.flush()
 
     async def _run(self) -> None:
-        while True:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.interval)
-            self._wake.clear()
+        while not self._stop.is_set:
             try:
-                while await self.flush() == self.batch_size:
+                await asyncio.wait_for(self._wake.wait(), self.interval)
+            except TimeoutError:
+                pass
+            self._wake.clear()
+            if self._stop.is_set:
+                return  # stop() flushes once more itself
+            try:
+                while await self.flush() == self.batch_size and not self._stop.is_set:
                     pass
             except Exception:
                 log.exception("outbox relay failed; retrying")
-                await asyncio.sleep(self.interval)
+                await self._stop.wait(self.interval)
 
     async def flush(self) -> int:
         """Publish one batch of unsent rows; returns how many were sent."""
