@@ -1,5 +1,5 @@
-"""Chaos through the public API: a worker killed mid-operation, a cancel while the worker is away, and
-one trace per operation across the services."""
+"""Chaos through the public API: a worker killed mid-operation, cancels while the worker is away and while
+it runs, and one trace per operation across the services."""
 
 import time
 
@@ -54,6 +54,20 @@ def test_cancel_before_start_releases_everything(stack, user: StudioClient):
     assert user.wait_no_pending()["available_credits"] == 200
     again = user.post(f"/api/image-studio/operations/{op_id}/cancel")
     assert again.status_code == 409
+
+
+def test_cancel_while_running_keeps_what_is_done_and_charges_only_that(stack, user: StudioClient):
+    op_id = user.create(prompt="ten large variations of a harbour", width=2048, height=2048, num_variations=10)
+    _wait_until(lambda: user.operation(op_id)["status"] == "running", 60, "running")
+    response = user.post(f"/api/image-studio/operations/{op_id}/cancel")
+    assert response.status_code == 202 and response.json()["status"] == "running"
+    op = user.wait(op_id, timeout=120)
+    delivered = len(op["outputs"])
+    assert op["status"] == "canceled" and op["error"]["code"] == "canceled", op
+    assert 1 <= delivered < 10 and op["cost"]["charged_credits"] == delivered
+    assert len(user.assets_of(op_id, delivered)) == delivered
+    assert user.wait_no_pending()["available_credits"] == 200 - delivered
+    assert user.post(f"/api/image-studio/operations/{op_id}/cancel").status_code == 409
 
 
 def test_one_trace_per_operation_across_services(stack, user: StudioClient):

@@ -99,6 +99,8 @@ class OperationCompleted(EventData):
     outputs: list[OutputRef]
     units_delivered: int
     units_failed: int = 0
+    # Not produced because the user canceled while it ran: the operation ends `canceled` with these outputs.
+    units_canceled: int = 0
     unit_credits: int = 0
     prompt: str = ""
     source_asset_id: str | None = None

@@ -2,64 +2,32 @@
 outputs to storage under keys derived from the operation id, then completed or failed.
 
 A redelivered operation finds the outputs it already stored and does not pay the provider twice (I3).
+A multi-step operation asks billing before each further step whether it was canceled meanwhile; if so
+it stops there, delivers (and is charged for) what is done, and the rest is released.
 Event ids derive from the operation id, so consumers drop the repeats a redelivery publishes (I7).
 """
 
 import json
 import logging
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
-
 from studio_common import metrics
 from studio_common.bus import EventBus
 from studio_common.claims import HoldClaims
 from studio_common.events import (
-    Envelope, OperationApproved, OperationCompleted, OperationExpired, OperationFailed, OperationProgress,
+    Envelope, OperationApproved, OperationCanceled, OperationCompleted, OperationExpired, OperationFailed, OperationProgress,
     OperationStarted, OutputRef,
 )
 from studio_common.ids import derived_id, utcnow
 from studio_common.storage import ObjectStorage, output_key
-from studio_providers.base import ProviderError, ProviderOutput, ProviderRequest, UnsupportedOperation
+from studio_providers.base import ProviderError, ProviderRequest, UnsupportedOperation
+from studio_providers.planning import PlannedOutput, Planner, PlanningError
 from studio_providers.registry import ProviderRegistry
 
 log = logging.getLogger(__name__)
 
 
-WORKER_EVENTS = (OperationStarted, OperationProgress, OperationCompleted, OperationFailed, OperationExpired)
-
-
-class PlanningError(ValueError):
-    """The approved request cannot be carried out as asked (a bad parameter the gateway let through)."""
-
-
-@dataclass(frozen=True, slots=True)
-class PlannedOutput:
-    request: ProviderRequest
-    # Applied to a provider's answer before storing (e.g. resize to the template's exact size).
-    finish: Callable[[ProviderOutput], ProviderOutput] | None = None
-    # How many files one call delivers (the social optimizer: every format and the ZIP at once).
-    parts: int = 1
-
-
-def operation_seed(operation_id: str) -> int:
-    """A stable seed per operation, so a redelivered operation is reproducible."""
-    return int(operation_id[:8], 16) % 4_294_967_294
-
-
-def single_output(op: OperationApproved, inputs: dict[str, bytes]) -> list[PlannedOutput]:
-    """Most operations: one provider call with the request's fields and inputs, one file back."""
-    params = op.params
-    seed = params.get("seed")
-    request = ProviderRequest(
-        kind=op.kind, model=op.model, prompt=params.get("prompt") or "",
-        negative_prompt=params.get("negative_prompt") or "", width=params.get("width"),
-        height=params.get("height"), seed=int(seed) if seed is not None else operation_seed(op.operation_id),
-        output_format=params.get("output_format") or "png", params=params, inputs=inputs)
-    return [PlannedOutput(request)]
-
-
-Planner = Callable[[OperationApproved, dict[str, bytes]], list[PlannedOutput]]
+WORKER_EVENTS = (OperationStarted, OperationProgress, OperationCompleted, OperationFailed, OperationExpired,
+                 OperationCanceled)
 
 
 class OperationRunner:
@@ -80,15 +48,21 @@ class OperationRunner:
             await self._publish(OperationFailed(**ids, code="invalid_request", message=str(exc)), "failed", op.operation_id)
             return
         outcome = await self.claims.claim(op.operation_id)
-        if outcome not in ("claimed", "resumed"):
+        if outcome not in ("claimed", "resumed", "cancel_requested"):
             log.info("operation %s is %s: not running it", op.operation_id, outcome)
             return
         await self._publish(OperationStarted(**ids, provider=op.provider, model=op.model), "started", op.operation_id)
         outputs, errors, used = [], [], (op.provider, op.model)
-        first_index = 0
+        canceled, skipped_parts, first_index = outcome == "cancel_requested", 0, 0
         for step, planned in enumerate(plan):
+            stored = await self.storage.exists(manifest_key(op.user_id, op.operation_id, first_index))
+            if not stored and step > 0 and not canceled:  # ask before paying for one more step
+                canceled = await self.claims.claim(op.operation_id) == "cancel_requested"
+            if canceled and not stored:
+                skipped_parts += planned.parts
+                continue
             try:
-                refs, used = await self._produce(op, first_index, planned)
+                refs, used = await self._produce(op, first_index, planned, stored)
                 outputs.extend(refs)
             except ProviderError as exc:
                 log.warning("output %s of %s failed: %s", first_index, op.operation_id, exc.message)
@@ -99,13 +73,9 @@ class OperationRunner:
                                                       message=f"{step + 1} of {len(plan)} done"),
                                     "progress", op.operation_id, step)
         if outputs:
-            units = min(op.units, sum(_units(ref) for ref in outputs))
-            done = OperationCompleted(**ids, kind=op.kind, provider=used[0], model=used[1], outputs=outputs,
-                                      units_delivered=units, units_failed=max(0, op.units - units),
-                                      unit_credits=op.unit_credits, prompt=str(op.params.get("prompt", "")),
-                                      source_asset_id=op.source_asset_id)
-            await self._publish(done, "completed", op.operation_id)
-            metrics.OPERATIONS.labels(op.kind, "succeeded").inc()
+            await self._complete(op, ids, outputs, used, skipped_parts)
+        elif canceled:
+            await self._publish(OperationCanceled(**ids, reason="canceled while running"), "canceled", op.operation_id)
         else:
             first = errors[0] if errors else ProviderError("no_output", "the provider returned nothing")
             await self._publish(OperationFailed(**ids, code=first.code, message=first.message,
@@ -113,9 +83,19 @@ class OperationRunner:
                                 "failed", op.operation_id)
             metrics.OPERATIONS.labels(op.kind, "failed").inc()
 
-    async def _produce(self, op: OperationApproved, first_index: int, planned: PlannedOutput):
+    async def _complete(self, op: OperationApproved, ids: dict, outputs: list[OutputRef], used, skipped: int) -> None:
+        units = min(op.units, sum(_units(ref) for ref in outputs))
+        canceled = min(skipped, op.units - units)
+        done = OperationCompleted(**ids, kind=op.kind, provider=used[0], model=used[1], outputs=outputs,
+                                  units_delivered=units, units_failed=op.units - units - canceled,
+                                  units_canceled=canceled, unit_credits=op.unit_credits,
+                                  prompt=str(op.params.get("prompt", "")), source_asset_id=op.source_asset_id)
+        await self._publish(done, "completed", op.operation_id)
+        metrics.OPERATIONS.labels(op.kind, "canceled" if canceled else "succeeded").inc()
+
+    async def _produce(self, op: OperationApproved, first_index: int, planned: PlannedOutput, stored: bool):
         manifest = manifest_key(op.user_id, op.operation_id, first_index)
-        if await self.storage.exists(manifest):  # stored before a crash or redelivery: do not pay again
+        if stored:  # stored before a crash or redelivery: do not pay again
             refs = json.loads(await self.storage.get(manifest))
             return [OutputRef.model_validate(ref) for ref in refs], (op.provider, op.model)
         result, used = await self._call_with_fallback(op, planned.request)

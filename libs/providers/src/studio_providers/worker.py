@@ -9,7 +9,8 @@ from studio_common.runtime import ServiceRuntime
 from studio_common.storage import make_storage
 from studio_providers.local.provider import LocalProvider, Operation
 from studio_providers.registry import ProviderRegistry
-from studio_providers.runner import WORKER_EVENTS, OperationRunner, Planner
+from studio_providers.planning import Planner
+from studio_providers.runner import WORKER_EVENTS, OperationRunner
 from studio_providers.setup import WorkerSettings, build_registry
 
 

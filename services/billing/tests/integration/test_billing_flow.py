@@ -1,4 +1,4 @@
-"""Billing against real RabbitMQ and a real database: holds, posts, voids, replays, overdraft, DLQ."""
+"""Billing against real RabbitMQ and a real database: holds, posts, voids, replays, overdraft, cancels, DLQ."""
 
 import asyncio
 
@@ -10,8 +10,8 @@ from studio_billing.adapters.tables import accounts, entries, holds
 from studio_billing.entrypoints.app import create_app
 from studio_billing.settings import BillingSettings
 from studio_common.events import (
-    OperationApproved, OperationCompleted, OperationExpired, OperationRejected, OperationRequested,
-    OperationSettled, OutputRef,
+    OperationApproved, OperationCanceled, OperationCancelRequested, OperationCompleted, OperationExpired,
+    OperationRejected, OperationRequested, OperationSettled, OutputRef,
 )
 from studio_common.ids import new_id
 from studio_common.testing.apps import running
@@ -155,3 +155,69 @@ async def test_poison_message_ends_in_dead_letter_queue(bus_names, amqp_url, tmp
             assert dlq.declaration_result.message_count == 1
             message = await dlq.get(no_ack=True)
             assert message.body == b"{not json"
+
+
+def cancel_of(req) -> OperationCancelRequested:
+    return OperationCancelRequested(operation_id=req.operation_id, user_id=req.user_id)
+
+
+async def approved(bus, user: str, units: int):
+    req = requested(user, units=units)
+    await bus.publish(req)
+    await bus.wait_count(OperationApproved, 1)
+    return req
+
+
+async def claim(client, req) -> tuple[int, str]:
+    response = await client.post(f"/internal/holds/{req.operation_id}/claim")
+    return response.status_code, response.json()["outcome"]
+
+
+async def test_cancel_while_running_stops_the_worker_at_its_next_claim(bus_names, database_url, amqp_url):
+    app = create_app(make_settings(bus_names, database_url))
+    async with running(app) as client, EventRecorder(amqp_url, bus_names["exchange"]) as bus:
+        req = await approved(bus, "carol", units=5)
+        assert await claim(client, req) == (200, "claimed")
+        assert await claim(client, req) == (200, "resumed")  # the next step: no cancel yet
+        for _ in range(2):  # a double click is one cancel
+            await bus.publish(cancel_of(req))
+        for _ in range(50):
+            if (await claim(client, req))[1] == "cancel_requested":
+                break
+            await asyncio.sleep(0.1)
+        assert await claim(client, req) == (409, "cancel_requested")
+        assert not bus.of_type(OperationCanceled)  # the worker decides what is done; billing waits for it
+
+        outputs = [OutputRef(index=i, storage_key=f"k/{i}", content_type="image/png", bytes=1) for i in range(2)]
+        await bus.publish(OperationCompleted(operation_id=req.operation_id, user_id="carol", kind="create",
+                                             provider="local", model="local-render", outputs=outputs,
+                                             units_delivered=2, units_canceled=3))
+        [settled] = await bus.wait_count(OperationSettled, 1)
+        assert (settled.charged_credits, settled.released_credits) == (2, 3)
+        balance = (await client.get("/internal/accounts/carol/balance")).json()
+        assert (balance["available_credits"], balance["pending_credits"]) == (198, 0)
+
+
+async def test_a_worker_canceled_before_any_output_voids_the_hold(bus_names, database_url, amqp_url):
+    app = create_app(make_settings(bus_names, database_url))
+    async with running(app) as client, EventRecorder(amqp_url, bus_names["exchange"]) as bus:
+        req = await approved(bus, "dave", units=3)
+        await claim(client, req)
+        await bus.publish(OperationCanceled(operation_id=req.operation_id, user_id="dave",
+                                            reason="canceled while running"))
+        [settled] = await bus.wait_count(OperationSettled, 1)
+        assert (settled.charged_credits, settled.released_credits) == (0, 3)
+        assert (await client.get("/internal/accounts/dave/balance")).json()["available_credits"] == 200
+
+
+async def test_a_cancel_that_overtakes_its_request_is_remembered_once(bus_names, database_url, amqp_url):
+    app = create_app(make_settings(bus_names, database_url))
+    async with running(app) as client, EventRecorder(amqp_url, bus_names["exchange"]) as bus:
+        req = requested("erin", units=1)
+        await bus.publish(cancel_of(req))
+        await bus.publish(cancel_of(req))  # under a new event id: must not break on the remembered cancel
+        await asyncio.sleep(0.5)
+        await bus.publish(req)
+        [canceled] = await bus.wait_count(OperationCanceled, 1)
+        assert canceled.operation_id == req.operation_id and not bus.of_type(OperationApproved)
+        assert (await client.get("/internal/accounts/erin/balance")).json()["pending_credits"] == 0

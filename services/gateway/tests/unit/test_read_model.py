@@ -45,3 +45,12 @@ def test_rejection_keeps_its_reason_and_limits():
 def test_settlement_records_the_charge_whatever_the_status():
     assert fold("succeeded", 1, OperationSettled(**IDS, charged_credits=2, released_credits=0)) == {
         "charged_credits": 2}
+
+
+def test_a_completion_with_canceled_units_ends_canceled_with_its_outputs():
+    partial = COMPLETED.model_copy(update={"units_canceled": 4})
+    changes = fold("running", 0.2, partial)
+    assert changes["status"] == "canceled" and changes["error_code"] == "canceled"
+    assert len(changes["outputs"]) == 1 and changes["error_details"] == {"units_canceled": 4}
+    assert "1 output(s)" in changes["error_message"] and "4 unit(s) released" in changes["error_message"]
+    assert fold("canceled", 1.0, partial) == {} and fold("canceled", 1.0, COMPLETED) == {}

@@ -124,3 +124,52 @@ async def test_outputs_land_in_s3(bus_names, amqp_url, tmp_path, s3_endpoint, ru
             assert output.storage_key.startswith(f"users/ivy/operations/{request.operation_id}/")
             image = Image.open(io.BytesIO(await storage.get(output.storage_key)))
             assert (image.format, image.size) == ("WEBP", (200, 100))
+
+
+class GatedLocalProvider(LocalProvider):
+    """The real local provider; its first call waits for the test to let it finish."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls = 0
+        self.entered, self.release = asyncio.Event(), asyncio.Event()
+
+    async def run(self, request):
+        self.calls += 1
+        if self.calls == 1:
+            self.entered.set()
+            await self.release.wait()
+        return await super().run(request)
+
+
+async def test_cancel_while_running_stops_before_the_next_variation(bus_names, amqp_url, tmp_path):
+    from studio_common.events import OperationCancelRequested, OperationSettled
+
+    common = {"amqp_url": amqp_url, **bus_names}
+    billing_app = create_billing(BillingSettings(database_url=f"sqlite+aiosqlite:///{tmp_path}/b.db", **common))
+    provider = GatedLocalProvider()
+    registry = ProviderRegistry()
+    registry.register(provider)
+    async with running(billing_app) as billing:
+        claims = HoldClaims("http://billing", client=httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=billing_app), base_url="http://billing"))
+        generation_app = create_generation(GenerationSettings(storage_dir=str(tmp_path / "s"), **common),
+                                           registry=registry, claims=claims)
+        async with running(generation_app), EventRecorder(amqp_url, bus_names["exchange"]) as bus:
+            request = OperationRequested(operation_id=new_id(), user_id="joe", kind="create", provider="local",
+                                         model="local-render", units=3,
+                                         params={"prompt": "three tries", "width": 64, "height": 64})
+            await bus.publish(request)
+            await asyncio.wait_for(provider.entered.wait(), 20)
+            await bus.publish(OperationCancelRequested(operation_id=request.operation_id, user_id="joe"))
+            claim_url = f"/internal/holds/{request.operation_id}/claim"
+            for _ in range(100):  # billing has recorded the cancel once a claim says so
+                if (await billing.post(claim_url)).json()["outcome"] == "cancel_requested":
+                    break
+                await asyncio.sleep(0.05)
+            provider.release.set()
+            [done] = await bus.wait_count(OperationCompleted, 1)
+            assert (done.units_delivered, done.units_canceled, done.units_failed, len(done.outputs)) == (1, 2, 0, 1)
+            assert provider.calls == 1
+            [settled] = await bus.wait_count(OperationSettled, 1)
+            assert (settled.charged_credits, settled.released_credits) == (1, 2)

@@ -9,7 +9,7 @@ from studio_common.events import OperationApproved
 from studio_common.ids import utcnow
 from studio_generation.domain.planning import plan
 from studio_providers.base import ProviderOutput
-from studio_providers.runner import PlanningError
+from studio_providers.planning import PlanningError
 
 
 def approved(**params) -> OperationApproved:

@@ -61,7 +61,8 @@ holds = Table(
     Index("ix_holds_status_expiry", "status", "expires_at"),
 )
 
-# A cancel that overtakes its request: the request is then turned down instead of approved.
+# A cancel that overtakes its request (the request is then turned down instead of approved), or that
+# arrives while a worker runs it (the worker stops at its next step; see Billing.claim).
 cancellations = Table(
     "cancellations", metadata,
     Column("operation_id", String(64), primary_key=True),

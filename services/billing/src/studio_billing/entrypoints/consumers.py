@@ -17,6 +17,7 @@ def register(runtime: ServiceRuntime, billing: Billing) -> None:
         OperationFailed: billing.on_failed,
         OperationExpired: billing.on_expired,
         OperationCancelRequested: billing.on_cancel_requested,
+        OperationCanceled: billing.on_canceled,
     }
 
     def consumer(handler):

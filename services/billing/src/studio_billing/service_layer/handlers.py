@@ -28,8 +28,7 @@ class Billing:
     async def on_requested(self, session: AsyncSession, event: OperationRequested) -> list[EventData]:
         now = utcnow()
         account = await repo.lock_account(session, event.user_id, now)
-        if await session.scalar(select(cancellations.c.operation_id)
-                                .where(cancellations.c.operation_id == event.operation_id)):
+        if await _cancel_requested(session, event.operation_id):
             return [OperationCanceled(**_ids(event), reason="canceled before it was approved")]
         try:
             quote = self.prices.quote(event.kind, event.provider, event.model, event.units)
@@ -59,8 +58,11 @@ class Billing:
 
     async def claim(self, session: AsyncSession, operation_id: str) -> tuple[str, list[EventData]]:
         """A worker claims the hold before it pays a provider: this is what makes cancel-before-start and
-        expiry exact. Returns the outcome (claimed | resumed | canceled | voided | expired | posted | unknown)
-        and any events to emit. The common case is one conditional UPDATE of the hold row."""
+        expiry exact. Returns the outcome (claimed | resumed | cancel_requested | canceled | voided | expired |
+        posted | unknown) and any events to emit. The common case is one conditional UPDATE of the hold row.
+
+        Workers claim again before each further step of a multi-step operation; `cancel_requested` then
+        tells them to stop and deliver only what is done."""
         now = utcnow()
         claimed = await session.execute(
             update(holds).where(holds.c.operation_id == operation_id, holds.c.status == "pending",
@@ -74,7 +76,7 @@ class Billing:
         if hold["status"] != "pending":
             return hold["status"], []
         if hold["started"]:
-            return "resumed", []
+            return ("cancel_requested" if await _cancel_requested(session, operation_id) else "resumed"), []
         expired = OperationExpired(operation_id=operation_id, user_id=hold["user_id"], domain=hold["domain"],
                                    batch_id=hold["batch_id"])
         return "expired", [expired, *await self._resolve(session, expired, "expired", 0)]
@@ -85,17 +87,25 @@ class Billing:
     async def on_failed(self, session: AsyncSession, event: OperationFailed) -> list[EventData]:
         return await self._resolve(session, event, "voided", 0)
 
+    async def on_canceled(self, session: AsyncSession, event: OperationCanceled) -> list[EventData]:
+        """A worker that stopped for a cancel before producing anything; billing's own cancels find the
+        hold already voided."""
+        return await self._resolve(session, event, "voided", 0)
+
     async def on_expired(self, session: AsyncSession, event: OperationExpired) -> list[EventData]:
         return await self._resolve(session, event, "expired", 0)
 
     async def on_cancel_requested(self, session: AsyncSession, event: OperationCancelRequested) -> list[EventData]:
         await repo.lock_account(session, event.user_id, utcnow())
         hold = await repo.hold_for(session, event.operation_id, lock=True)
-        if hold is None:
-            await session.execute(cancellations.insert().values(operation_id=event.operation_id, created_at=utcnow()))
+        if hold is None or (hold["status"] == "pending" and hold["started"]):
+            # Not yet requested, or running: remembered here, acted on by on_requested or the worker's claim.
+            if not await _cancel_requested(session, event.operation_id):
+                await session.execute(cancellations.insert().values(operation_id=event.operation_id,
+                                                                    created_at=utcnow()))
             return []
-        if hold["status"] != "pending" or hold["started"]:
-            return []  # already running or resolved: too late to cancel
+        if hold["status"] != "pending":
+            return []  # already resolved: too late to cancel
         settled = await self._resolve(session, event, "voided", 0)
         return [OperationCanceled(**_ids(event)), *settled]
 
@@ -132,6 +142,11 @@ class Billing:
                 emitted += [OperationExpired(**ids), *await self._resolve(session, OperationExpired(**ids),
                                                                           "expired", 0)]
         return emitted
+
+
+async def _cancel_requested(session: AsyncSession, operation_id: str) -> bool:
+    found = await session.scalar(select(cancellations.c.operation_id).where(cancellations.c.operation_id == operation_id))
+    return found is not None
 
 
 def _ids(event: EventData) -> dict:

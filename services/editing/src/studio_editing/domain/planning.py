@@ -2,7 +2,7 @@
 every requested format and a ZIP of them from one decode of the image."""
 
 from studio_common.events import OperationApproved
-from studio_providers.runner import PlannedOutput, PlanningError, single_output
+from studio_providers.planning import PlannedOutput, PlanningError, single_output
 
 SINGLE = ("edit.remove_background", "edit.inpaint", "edit.erase", "edit.outpaint", "edit.search_replace",
           "edit.search_recolor", "edit.relight", "edit.general", "upscale.fast", "upscale.conservative",

@@ -38,12 +38,7 @@ def fold(status: str, progress: float, event: EventData) -> dict:
                 return {}
             return {"progress": event.progress, **_move(status, "running")}
         case OperationCompleted():
-            changes = _move(status, "succeeded")
-            if not changes:
-                return {}
-            details = {"units_failed": event.units_failed} if event.units_failed else None
-            return {**changes, "progress": 1.0, "outputs": [o.model_dump() for o in event.outputs],
-                    "provider": event.provider, "model": event.model, "error_details": details}
+            return _completed(status, event)
         case OperationFailed():
             changes = _move(status, "failed")
             return {**changes, "error_code": event.code, "error_message": event.message} if changes else {}
@@ -56,3 +51,20 @@ def fold(status: str, progress: float, event: EventData) -> dict:
         case OperationSettled():
             return {"charged_credits": event.charged_credits}
     return {}
+
+
+def _completed(status: str, event: OperationCompleted) -> dict:
+    """Succeeded, or canceled while running with the outputs finished before the cancel (charged alone)."""
+    changes = _move(status, "canceled" if event.units_canceled else "succeeded")
+    if not changes:
+        return {}
+    counts = {"units_failed": event.units_failed, "units_canceled": event.units_canceled}
+    details = {key: value for key, value in counts.items() if value} or None
+    changes |= {"progress": 1.0, "outputs": [o.model_dump() for o in event.outputs], "provider": event.provider,
+                "model": event.model, "error_details": details}
+    if event.units_canceled:
+        delivered = len(event.outputs)
+        changes |= {"error_code": "canceled",
+                    "error_message": f"canceled while running: {delivered} output(s) finished before the cancel "
+                                     f"are kept and charged, {event.units_canceled} unit(s) released"}
+    return changes

@@ -47,9 +47,9 @@ async def cancel(operation_id: str, user: User, request: Request) -> JSONRespons
     status = await operations.request_cancel(request.app.state.runtime, user.user_id, operation_id)
     if status is None:
         raise HTTPException(404, f"operation {operation_id} not found")
-    if status not in ("queued", "approved"):
-        raise HTTPException(409, f"operation {operation_id} is {status}; only queued or approved operations can be "
-                                 "canceled")
+    if status not in operations.CANCELABLE:
+        raise HTTPException(409, f"operation {operation_id} is already {status}; only queued, approved or running "
+                                 "operations can be canceled")
     return JSONResponse({"operation_id": operation_id, "status": status, "cancel_requested": True}, status_code=202)
 
 

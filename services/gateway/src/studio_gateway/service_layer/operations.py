@@ -98,13 +98,17 @@ async def list_for(session: AsyncSession, user_id: str, page: int, page_size: in
     return list(rows), total
 
 
+# A running operation stops before its next step (variation); one already in its last step finishes.
+CANCELABLE = ("queued", "approved", "running")
+
+
 async def request_cancel(runtime: ServiceRuntime, user_id: str, operation_id: str) -> str | None:
     """Ask billing to cancel; returns the status seen, or None if the operation is not the user's."""
     async with runtime.sessions() as session, session.begin():
         row = await get(session, user_id, operation_id)
         if row is None:
             return None
-        if row["status"] in ("queued", "approved"):
+        if row["status"] in CANCELABLE:
             await runtime.emit(session, OperationCancelRequested(operation_id=operation_id, user_id=user_id,
                                                                  domain=row["domain"], batch_id=row["batch_id"]))
     runtime.relay.wake()

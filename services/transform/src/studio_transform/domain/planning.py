@@ -1,7 +1,7 @@
 """Transform operations: one provider call, one file (MP4 video or GLB model)."""
 
 from studio_common.events import OperationApproved
-from studio_providers.runner import PlannedOutput, PlanningError, single_output
+from studio_providers.planning import PlannedOutput, PlanningError, single_output
 
 KINDS = ("transform.video", "transform.avatar", "transform.3d")
 
