@@ -10,6 +10,8 @@ are the gateway's own (created_at, finished_at), so client scheduling does not b
 
 import argparse
 import asyncio
+import os
+import subprocess
 import statistics
 import tempfile
 import time
@@ -53,7 +55,7 @@ async def wait_all(client, headers, ids: list[str], timeout: float) -> list[dict
     pending, done = set(ids), {}
     deadline = time.monotonic() + timeout
     while pending and time.monotonic() < deadline:
-        await asyncio.sleep(0.5)
+        await asyncio.sleep(2.0)  # the list is the gateway's work too: poll gently
         page = 1
         while True:
             listing = (await client.get("/api/image-studio/operations", headers=headers,
@@ -74,12 +76,32 @@ def seconds(op: dict) -> float:
     return (datetime.fromisoformat(op["finished_at"]) - datetime.fromisoformat(op["created_at"])).total_seconds()
 
 
-async def burst(client, admin, count: int, concurrency: int, users: int) -> None:
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time these processes have used so far (Linux /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
+def broker_pids() -> list[int]:
+    found = subprocess.run(["pgrep", "-f", "beam.smp"], capture_output=True, text=True).stdout.split()
+    return [int(pid) for pid in found]
+
+
+async def burst(client, admin, count: int, concurrency: int, users: int, pids: dict[str, int]) -> None:
     """`users` accounts (a content team) submit `count` creates as fast as `concurrency` clients can."""
     team = [await prepare_user(client, admin, f"bench-burst-{uuid.uuid4().hex[:6]}", count * 2)
             for _ in range(users)]
     post_times: list[float] = []
     queue = list(range(count))
+    before = {name: cpu_seconds([pid]) for name, pid in pids.items()}
+    broker_before, client_before = cpu_seconds(broker_pids()), time.process_time()
     ids: dict[int, list[str]] = {i: [] for i in range(users)}
 
     async def worker():
@@ -89,6 +111,9 @@ async def burst(client, admin, count: int, concurrency: int, users: int) -> None
 
     await asyncio.gather(*(worker() for _ in range(concurrency)))
     ops = [op for i in range(users) for op in await wait_all(client, team[i], ids[i], timeout=600)]
+    by_service = {name: cpu_seconds([pid]) - before[name] for name, pid in pids.items()}
+    services_cpu = sum(by_service.values())
+    broker_cpu, client_cpu = cpu_seconds(broker_pids()) - broker_before, time.process_time() - client_before
     failed = [op for op in ops if op["status"] != "succeeded"]
     first = min(datetime.fromisoformat(op["created_at"]) for op in ops)
     last = max(datetime.fromisoformat(op["finished_at"]) for op in ops)
@@ -98,6 +123,13 @@ async def burst(client, admin, count: int, concurrency: int, users: int) -> None
           f"  (failed: {len(failed)})")
     print(f"  gateway POST latency under load: p50 {percentile(post_times, 50) * 1000:.1f} ms, "
           f"p95 {percentile(post_times, 95) * 1000:.1f} ms, p99 {percentile(post_times, 99) * 1000:.1f} ms")
+    # What one operation costs the machine: the ceiling on throughput is cores / this.
+    per_op = (services_cpu + broker_cpu) / count
+    print(f"  CPU per operation: services {services_cpu / count * 1000:.1f} ms + RabbitMQ "
+          f"{broker_cpu / count * 1000:.1f} ms (this client {client_cpu / count * 1000:.1f} ms); "
+          f"ceiling on {os.cpu_count()} cores without the client: {os.cpu_count() / per_op:.0f} operations/s")
+    print("  CPU per operation by service: " + ", ".join(f"{name} {cpu / count * 1000:.1f} ms"
+                                                        for name, cpu in by_service.items()))
 
 
 async def steady(client, admin, rate: float, duration: float) -> None:
@@ -141,12 +173,12 @@ def handler_summary(stack: Stack) -> None:
                 print(f"  {service:10} {event:28} {1000 * total / counts[labels]:7.2f} ms  x{int(counts[labels])}")
 
 
-async def run(args, gateway: str) -> None:
+async def run(args, gateway: str, pids: dict[str, int]) -> None:
     admin = {"Authorization": f"Bearer {issue_token('bench-admin', SECRET, admin=True)}"}
     limits = httpx.Limits(max_connections=args.concurrency + 8)
     async with httpx.AsyncClient(base_url=gateway, timeout=60, limits=limits) as client:
         await steady(client, admin, args.rate, args.steady_seconds)
-        await burst(client, admin, args.burst, args.concurrency, args.users)
+        await burst(client, admin, args.burst, args.concurrency, args.users, pids)
 
 
 def main() -> None:
@@ -165,7 +197,7 @@ def main() -> None:
         quiet = {"STUDIO_LOG_LEVEL": "WARNING"}
         stack = resources.enter_context(isolated_stack(Path(data_dir), "bench", SECRET, quiet,
                                                        database_urls=databases))
-        asyncio.run(run(args, stack.url("gateway")))
+        asyncio.run(run(args, stack.url("gateway"), {name: p.pid for name, p in stack.processes.items()}))
         if args.handler_times:
             handler_summary(stack)
 

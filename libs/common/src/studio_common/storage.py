@@ -56,7 +56,8 @@ class LocalStorage:
         self.secret = secret
 
     def _path(self, key: str) -> Path:
-        path = (self.root / key).resolve()
+        # normpath, not resolve(): no filesystem calls on a hot path; keys with `..` still cannot escape.
+        path = Path(os.path.normpath(self.root / key))
         if not path.is_relative_to(self.root):
             raise StorageKeyError(key)
         return path
