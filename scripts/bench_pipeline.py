@@ -11,7 +11,9 @@ are the gateway's own (created_at, finished_at), so client scheduling does not b
 import argparse
 import asyncio
 import os
+import signal
 import subprocess
+import sys
 import statistics
 import tempfile
 import time
@@ -192,6 +194,7 @@ def main() -> None:
                         help="gateway, billing and assets on PostgreSQL (127.0.0.1:5432) instead of SQLite files")
     parser.add_argument("--handler-times", action="store_true", help="also print mean handler time per event")
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # unwind: the stack's services stop with it
     with tempfile.TemporaryDirectory() as data_dir, ExitStack() as resources:
         databases = resources.enter_context(postgres_databases("bench")) if args.postgres else {}
         quiet = {"STUDIO_LOG_LEVEL": "WARNING"}
