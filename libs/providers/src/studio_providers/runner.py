@@ -10,12 +10,14 @@ Event ids derive from the operation id, so consumers drop the repeats a redelive
 import json
 import logging
 import time
+from dataclasses import dataclass, field
+
 from studio_common import metrics
 from studio_common.bus import EventBus
 from studio_common.claims import HoldClaims
 from studio_common.events import (
-    Envelope, OperationApproved, OperationCanceled, OperationCompleted, OperationExpired, OperationFailed, OperationProgress,
-    OperationStarted, OutputRef,
+    Envelope, OperationApproved, OperationCanceled, OperationCompleted, OperationExpired, OperationFailed,
+    OperationProgress, OperationStarted, OutputRef,
 )
 from studio_common.ids import derived_id, utcnow
 from studio_common.storage import ObjectStorage, output_key
@@ -28,6 +30,17 @@ log = logging.getLogger(__name__)
 
 WORKER_EVENTS = (OperationStarted, OperationProgress, OperationCompleted, OperationFailed, OperationExpired,
                  OperationCanceled)
+
+
+@dataclass
+class PlanRun:
+    """What carrying out a plan gave: outputs stored, provider errors, and whether a cancel cut it short."""
+
+    used: tuple[str, str]
+    canceled: bool = False
+    skipped_parts: int = 0
+    outputs: list[OutputRef] = field(default_factory=list)
+    errors: list[ProviderError] = field(default_factory=list)
 
 
 class OperationRunner:
@@ -45,48 +58,53 @@ class OperationRunner:
             inputs = {role: await self.storage.get(key) for role, key in op.inputs.items()}
             plan = self.planner(op, inputs)
         except (PlanningError, KeyError, ValueError) as exc:
-            await self._publish(OperationFailed(**ids, code="invalid_request", message=str(exc)), "failed", op.operation_id)
+            failed = OperationFailed(**ids, code="invalid_request", message=str(exc))
+            await self._publish(failed, "failed", op.operation_id)
             return
         outcome = await self.claims.claim(op.operation_id)
         if outcome not in ("claimed", "resumed", "cancel_requested"):
             log.info("operation %s is %s: not running it", op.operation_id, outcome)
             return
         await self._publish(OperationStarted(**ids, provider=op.provider, model=op.model), "started", op.operation_id)
-        outputs, errors, used = [], [], (op.provider, op.model)
-        canceled, skipped_parts, first_index = outcome == "cancel_requested", 0, 0
-        for step, planned in enumerate(plan):
-            stored = await self.storage.exists(manifest_key(op.user_id, op.operation_id, first_index))
-            if not stored and step > 0 and not canceled:  # ask before paying for one more step
-                canceled = await self.claims.claim(op.operation_id) == "cancel_requested"
-            if canceled and not stored:
-                skipped_parts += planned.parts
-                continue
-            try:
-                refs, used = await self._produce(op, first_index, planned, stored)
-                outputs.extend(refs)
-            except ProviderError as exc:
-                log.warning("output %s of %s failed: %s", first_index, op.operation_id, exc.message)
-                errors.append(exc)
-            first_index += planned.parts
-            if len(plan) > 1:
-                await self._publish(OperationProgress(**ids, progress=(step + 1) / len(plan),
-                                                      message=f"{step + 1} of {len(plan)} done"),
-                                    "progress", op.operation_id, step)
-        if outputs:
-            await self._complete(op, ids, outputs, used, skipped_parts)
-        elif canceled:
+        run = await self._run_plan(op, ids, plan, canceled=outcome == "cancel_requested")
+        if run.outputs:
+            await self._complete(op, ids, run)
+        elif run.canceled:
             await self._publish(OperationCanceled(**ids, reason="canceled while running"), "canceled", op.operation_id)
         else:
-            first = errors[0] if errors else ProviderError("no_output", "the provider returned nothing")
+            first = run.errors[0] if run.errors else ProviderError("no_output", "the provider returned nothing")
             await self._publish(OperationFailed(**ids, code=first.code, message=first.message,
-                                                provider_charged=any(e.charged for e in errors)),
+                                                provider_charged=any(e.charged for e in run.errors)),
                                 "failed", op.operation_id)
             metrics.OPERATIONS.labels(op.kind, "failed").inc()
 
-    async def _complete(self, op: OperationApproved, ids: dict, outputs: list[OutputRef], used, skipped: int) -> None:
-        units = min(op.units, sum(_units(ref) for ref in outputs))
-        canceled = min(skipped, op.units - units)
-        done = OperationCompleted(**ids, kind=op.kind, provider=used[0], model=used[1], outputs=outputs,
+    async def _run_plan(self, op: OperationApproved, ids: dict, plan: list[PlannedOutput], canceled: bool) -> PlanRun:
+        run = PlanRun(used=(op.provider, op.model), canceled=canceled)
+        first_index = 0
+        for step, planned in enumerate(plan):
+            stored = await self.storage.exists(manifest_key(op.user_id, op.operation_id, first_index))
+            if not stored and step > 0 and not run.canceled:  # ask before paying for one more step
+                run.canceled = await self.claims.claim(op.operation_id) == "cancel_requested"
+            if run.canceled and not stored:
+                run.skipped_parts += planned.parts
+            else:
+                try:
+                    refs, run.used = await self._produce(op, first_index, planned, stored)
+                    run.outputs.extend(refs)
+                except ProviderError as exc:
+                    log.warning("output %s of %s failed: %s", first_index, op.operation_id, exc.message)
+                    run.errors.append(exc)
+                if len(plan) > 1:
+                    await self._publish(OperationProgress(**ids, progress=(step + 1) / len(plan),
+                                                          message=f"{step + 1} of {len(plan)} done"),
+                                        "progress", op.operation_id, step)
+            first_index += planned.parts  # output indexes (and manifest keys) stay fixed per step
+        return run
+
+    async def _complete(self, op: OperationApproved, ids: dict, run: PlanRun) -> None:
+        units = min(op.units, sum(_units(ref) for ref in run.outputs))
+        canceled = min(run.skipped_parts, op.units - units)
+        done = OperationCompleted(**ids, kind=op.kind, provider=run.used[0], model=run.used[1], outputs=run.outputs,
                                   units_delivered=units, units_failed=op.units - units - canceled,
                                   units_canceled=canceled, unit_credits=op.unit_credits,
                                   prompt=str(op.params.get("prompt", "")), source_asset_id=op.source_asset_id)

@@ -173,3 +173,51 @@ async def test_cancel_while_running_stops_before_the_next_variation(bus_names, a
             assert provider.calls == 1
             [settled] = await bus.wait_count(OperationSettled, 1)
             assert (settled.charged_credits, settled.released_credits) == (1, 2)
+
+
+async def test_redelivered_after_a_cancel_delivers_only_what_was_stored(bus_names, amqp_url, tmp_path):
+    """A worker died after storing variations 0 and 2 (1 failed); the user canceled; the message comes back."""
+    import json
+
+    from studio_common.events import OperationCancelRequested, OperationSettled, OutputRef
+    from studio_common.storage import output_key
+    from studio_providers.runner import manifest_key
+
+    common = {"amqp_url": amqp_url, **bus_names}
+    billing_app = create_billing(BillingSettings(database_url=f"sqlite+aiosqlite:///{tmp_path}/b.db", **common))
+    storage = LocalStorage(str(tmp_path / "s"), "http://x", "s")
+    registry = ProviderRegistry()
+    registry.register(CountingLocalProvider())
+    CountingLocalProvider.calls = 0
+    async with running(billing_app) as billing, EventRecorder(amqp_url, bus_names["exchange"]) as bus:
+        request = OperationRequested(operation_id=new_id(), user_id="kim", kind="create", provider="local",
+                                     model="local-render", units=4,
+                                     params={"prompt": "four tries", "width": 64, "height": 64})
+        await bus.publish(request)
+        await bus.wait_count(OperationApproved, 1)
+        approved = next(e for e in bus.events if isinstance(e.data, OperationApproved))
+        claim_url = f"/internal/holds/{request.operation_id}/claim"
+        assert (await billing.post(claim_url)).json()["outcome"] == "claimed"  # the worker that died
+        for index in (0, 2):
+            key = output_key("kim", request.operation_id, index, "image/png")
+            await storage.put(key, b"stored before the crash", "image/png")
+            ref = OutputRef(index=index, storage_key=key, content_type="image/png", bytes=23)
+            await storage.put(manifest_key("kim", request.operation_id, index),
+                              json.dumps([ref.model_dump()]).encode(), "application/json")
+        await bus.publish(OperationCancelRequested(operation_id=request.operation_id, user_id="kim"))
+        for _ in range(100):
+            if (await billing.post(claim_url)).json()["outcome"] == "cancel_requested":
+                break
+            await asyncio.sleep(0.05)
+
+        claims = HoldClaims("http://billing", client=httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=billing_app), base_url="http://billing"))
+        generation_app = create_generation(GenerationSettings(storage_dir=str(tmp_path / "s"), **common),
+                                           registry=registry, claims=claims)
+        async with running(generation_app):
+            await bus.publish_envelope(approved)  # the redelivery
+            [done] = await bus.wait_count(OperationCompleted, 1)
+            [settled] = await bus.wait_count(OperationSettled, 1)
+    assert [o.index for o in done.outputs] == [0, 2] and CountingLocalProvider.calls == 0
+    assert (done.units_delivered, done.units_canceled) == (2, 2)
+    assert (settled.charged_credits, settled.released_credits) == (2, 2)
