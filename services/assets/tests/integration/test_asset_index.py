@@ -362,3 +362,27 @@ async def test_version_chain(bus_names, database_url, amqp_url):
         assert await chain(edited) == [(original, 1), (edited, 2), (upscaled, 3)]
         missing = await client.get(f"{URL}/no-such-asset/versions", params={"user_id": "val"})
         assert missing.status_code == 404
+
+
+async def test_bulk_download_selection_is_all_or_nothing_and_counted(bus_names, database_url, amqp_url):
+    app = create_app(make_settings(bus_names, database_url))
+    async with running(app) as client, EventRecorder(amqp_url, bus_names["exchange"]) as bus:
+        mine = await index(bus, completed("uma", sizes=((64, 64, 400), (64, 64, 600))))
+        [theirs] = await index(bus, completed("vic"))
+        url = f"{URL}/bulk-download"
+
+        chosen = await client.post(url, json={"user_id": "uma", "asset_ids": [mine[1], mine[0], mine[1]]})
+        assert chosen.status_code == 200
+        assert [a["id"] for a in chosen.json()["items"]] == [mine[1], mine[0]]  # asked order, once each
+
+        refused = await client.post(url, json={"user_id": "uma", "asset_ids": [mine[0], theirs]})
+        assert refused.status_code == 404 and theirs in refused.json()["detail"]
+        too_big = await client.post(url, json={"user_id": "uma", "asset_ids": mine, "max_bytes": 999})
+        assert too_big.status_code == 413 and "1,000 bytes" in too_big.json()["detail"]
+        await client.delete(f"{URL}/{mine[0]}", params={"user_id": "uma"})
+        trashed = await client.post(url, json={"user_id": "uma", "asset_ids": [mine[0]]})
+        assert trashed.status_code == 404 and "trash" in trashed.json()["detail"]
+
+        for asset_id in mine:  # only the answered request counted
+            asset = (await client.get(f"{URL}/{asset_id}", params={"user_id": "uma"})).json()
+            assert asset["download_count"] == 1

@@ -9,6 +9,7 @@ class GatewaySettings(CommonSettings):
     assets_url: str = "http://127.0.0.1:8083"
     internal_timeout_seconds: float = 10.0
     max_upload_bytes: int = 25 * 1024 * 1024
+    bulk_download_max_bytes: int = Field(512 * 1024 * 1024, description="the largest library ZIP one request builds")
     max_input_pixels: int = 40_000_000
     sse_heartbeat_seconds: float = 15.0
     sse_poll_seconds: float = 1.0

@@ -42,6 +42,21 @@ async def get(session: AsyncSession, user_id: str, asset_id: str) -> Asset | Non
     return (await _with_tags(session, [row]))[0] if row else None
 
 
+async def get_many(session: AsyncSession, user_id: str, asset_ids: Sequence[str]) -> list[Asset]:
+    """The user's assets among these ids that are not in the trash, in the order asked."""
+    rows = (await session.execute(select(assets).where(
+        assets.c.user_id == user_id, assets.c.id.in_(list(asset_ids)), assets.c.deleted_at.is_(None)))
+    ).mappings().all()
+    found = {asset["id"]: asset for asset in await _with_tags(session, rows)}
+    return [found[asset_id] for asset_id in asset_ids if asset_id in found]
+
+
+async def increment_many(session: AsyncSession, user_id: str, asset_ids: Sequence[str], counter: str) -> None:
+    column = assets.c[counter]
+    await session.execute(update(assets).where(assets.c.user_id == user_id, assets.c.id.in_(list(asset_ids)))
+                          .values(**{counter: column + 1}))
+
+
 async def version_of(session: AsyncSession, user_id: str, asset_id: str) -> int | None:
     return await session.scalar(select(assets.c.version).where(assets.c.user_id == user_id,
                                                                assets.c.id == asset_id))

@@ -16,6 +16,7 @@ UNTITLED = "Untitled"
 MAX_AUTO_KEYWORDS = 10
 MAX_TAGS = 50
 MAX_TAG_CHARS = 64
+MAX_BULK_DOWNLOAD = 100  # assets in one ZIP
 
 _EXTENSION_TYPES = {
     "png": "image", "jpg": "image", "jpeg": "image", "webp": "image", "gif": "image", "avif": "image",

@@ -6,10 +6,10 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from studio_assets.domain.rules import MAX_TAG_CHARS, MAX_TAGS, TITLE_MAX_CHARS
+from studio_assets.domain.rules import MAX_BULK_DOWNLOAD, MAX_TAG_CHARS, MAX_TAGS, TITLE_MAX_CHARS
 from studio_assets.domain.search import MAX_PAGE_SIZE, AssetQuery, parse_moment
 from studio_assets.service_layer import library
-from studio_assets.service_layer.library import AssetNotFound
+from studio_assets.service_layer.library import AssetNotFound, AssetsNotFound, SelectionTooLarge
 
 router = APIRouter(prefix="/internal/assets")
 
@@ -27,10 +27,18 @@ class AssetPatch(BaseModel):
     tags: list[Tag] | None = Field(None, max_length=MAX_TAGS)
 
 
+AssetIds = list[Annotated[str, StringConstraints(min_length=1, max_length=64)]]
+
+
 class BulkDelete(BaseModel):
     user_id: str = Field(min_length=1, max_length=128)
-    asset_ids: list[Annotated[str, StringConstraints(min_length=1, max_length=64)]] = Field(min_length=1,
-                                                                                             max_length=500)
+    asset_ids: AssetIds = Field(min_length=1, max_length=500)
+
+
+class BulkDownload(BaseModel):
+    user_id: str = Field(min_length=1, max_length=128)
+    asset_ids: AssetIds = Field(min_length=1, max_length=MAX_BULK_DOWNLOAD)
+    max_bytes: int | None = Field(None, ge=1)
 
 
 class Usage(BaseModel):
@@ -54,8 +62,10 @@ async def _call(request: Request, action, *args, **kwargs) -> dict:
     try:
         async with _runtime(request).sessions() as session, session.begin():
             return await action(session, *args, **kwargs)
-    except AssetNotFound as exc:
+    except (AssetNotFound, AssetsNotFound) as exc:
         raise HTTPException(404, str(exc)) from exc
+    except SelectionTooLarge as exc:
+        raise HTTPException(413, str(exc)) from exc
 
 
 @router.get("")
@@ -91,6 +101,12 @@ async def list_assets(
 @router.post("/bulk-delete")
 async def bulk_delete(body: BulkDelete, request: Request) -> dict:
     return await _call(request, library.trash_many, body.user_id, body.asset_ids)
+
+
+@router.post("/bulk-download")
+async def bulk_download(body: BulkDownload, request: Request) -> dict:
+    """The assets to put in a ZIP (the gateway streams it), each counted as downloaded."""
+    return await _call(request, library.take_for_download, body.user_id, body.asset_ids, body.max_bytes)
 
 
 @router.get("/{asset_id}")

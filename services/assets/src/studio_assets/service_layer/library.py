@@ -69,6 +69,36 @@ async def record_usage(session: AsyncSession, user_id: str, asset_id: str, event
     return await get(session, user_id, asset_id)
 
 
+class AssetsNotFound(LookupError):
+    def __init__(self, asset_ids: Sequence[str]) -> None:
+        super().__init__(f"assets not found (or in the trash): {', '.join(asset_ids)}")
+
+
+class SelectionTooLarge(ValueError):
+    def __init__(self, total: int, limit: int) -> None:
+        super().__init__(f"the selected assets hold {_size(total)}; one ZIP holds at most {_size(limit)}")
+
+
+def _size(count: int) -> str:
+    return f"{count / 1e6:.1f} MB" if count >= 1e6 else f"{count:,} bytes"
+
+
+async def take_for_download(session: AsyncSession, user_id: str, asset_ids: Sequence[str],
+                            max_bytes: int | None = None) -> dict:
+    """All of these assets, counting one download each; none if any is not the user's or is trashed, or
+    if together they exceed `max_bytes`."""
+    unique = list(dict.fromkeys(asset_ids))
+    found = await repo.get_many(session, user_id, unique)
+    if len(found) != len(unique):
+        have = {asset["id"] for asset in found}
+        raise AssetsNotFound([asset_id for asset_id in unique if asset_id not in have])
+    total = sum(asset["bytes"] or 0 for asset in found)
+    if max_bytes is not None and total > max_bytes:
+        raise SelectionTooLarge(total, max_bytes)
+    await repo.increment_many(session, user_id, unique, USAGE_COUNTERS["download"])
+    return {"items": found}
+
+
 async def versions(session: AsyncSession, user_id: str, asset_id: str) -> dict:
     """The version chain, oldest first. Trashed versions are left out, except the asset asked about."""
     found = await repo.chain(session, user_id, asset_id)

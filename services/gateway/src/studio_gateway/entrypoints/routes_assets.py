@@ -4,11 +4,13 @@ import time
 from datetime import date
 from typing import Literal
 
-from fastapi import APIRouter, Query, Request
-from fastapi.responses import RedirectResponse
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import RedirectResponse, StreamingResponse
 from pydantic import BaseModel, Field
 
+from studio_common.ids import utcnow
 from studio_gateway.entrypoints.auth import User
+from studio_gateway.service_layer import archive
 
 router = APIRouter(prefix="/api/content-assets", tags=["assets"])
 Sort = Literal["newest", "oldest", "largest", "smallest", "title"]
@@ -22,6 +24,10 @@ class AssetPatch(BaseModel):
 
 class BulkDelete(BaseModel):
     asset_ids: list[str] = Field(min_length=1, max_length=500)
+
+
+class BulkDownload(BaseModel):
+    asset_ids: list[str] = Field(min_length=1, max_length=100, description="the user's own assets, in ZIP order")
 
 
 def _assets(request: Request):
@@ -91,3 +97,20 @@ async def versions(asset_id: str, user: User, request: Request):
 async def bulk_delete(body: BulkDelete, user: User, request: Request) -> dict:
     return await _assets(request).call("POST", "/internal/assets/bulk-delete",
                                        json={"user_id": user.user_id, "asset_ids": body.asset_ids})
+
+
+@router.post("/bulk-download", response_class=StreamingResponse,
+             responses={200: {"content": {"application/zip": {}}, "description": "the assets and a manifest.csv"}})
+async def bulk_download(body: BulkDownload, user: User, request: Request) -> StreamingResponse:
+    """One ZIP of up to 100 of the user's assets (not in the trash), with manifest.csv; each counts as a
+    download. Another user's or a trashed asset: 404 naming it; too many bytes in all: 413."""
+    state = request.app.state
+    found = await _assets(request).call("POST", "/internal/assets/bulk-download", json={
+        "user_id": user.user_id, "asset_ids": body.asset_ids, "max_bytes": state.settings.bulk_download_max_bytes})
+    try:
+        spool = await archive.build(state.storage, found["items"])
+    except archive.MissingFile as exc:
+        raise HTTPException(502, str(exc)) from exc
+    filename = f"image-studio-{utcnow():%Y%m%d-%H%M%S}.zip"
+    return StreamingResponse(archive.stream(spool), media_type="application/zip",
+                             headers={"Content-Disposition": f'attachment; filename="{filename}"'})
