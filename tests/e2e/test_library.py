@@ -31,3 +31,27 @@ def test_bulk_download_zips_the_chosen_assets_with_a_manifest(user: StudioClient
     for bad in ({"asset_ids": []}, {"asset_ids": ["x"] * 101}, {}):
         refused = user.post("/api/content-assets/bulk-download", json=bad)
         assert refused.status_code == 422 and "asset_ids" in refused.text
+
+
+def test_collections_group_assets_and_filter_the_library(user: StudioClient, other_user: StudioClient):
+    op = user.wait(user.create(prompt="a red bicycle in the rain", width=96, height=96, num_variations=3))
+    ids = [asset["id"] for asset in user.assets_of(op["operation_id"], 3)]
+
+    created = user.post("/api/content-assets/collections", json={"name": "Bikes", "description": "Q3 launch"})
+    assert created.status_code == 201, created.text
+    bikes = created.json()["id"]
+    added = user.post(f"/api/content-assets/collections/{bikes}/assets", json={"asset_ids": ids[:2]})
+    assert added.status_code == 200 and added.json()["asset_count"] == 2
+
+    listing = user.get("/api/content-assets", params={"collection": bikes}).json()
+    assert sorted(a["id"] for a in listing["items"]) == sorted(ids[:2])
+    assert [c["name"] for c in user.get("/api/content-assets/collections").json()["items"]] == ["Bikes"]
+    assert user.post("/api/content-assets/collections", json={"name": "Bikes"}).status_code == 409
+
+    assert other_user.get(f"/api/content-assets/collections/{bikes}").status_code == 404
+    theirs = other_user.post("/api/content-assets/collections", json={"name": "Mine"}).json()["id"]
+    stolen = other_user.post(f"/api/content-assets/collections/{theirs}/assets", json={"asset_ids": ids[:1]})
+    assert stolen.status_code == 404 and ids[0] in stolen.json()["detail"]
+
+    assert user.http.delete(f"/api/content-assets/collections/{bikes}").status_code == 200
+    assert user.get(f"/api/content-assets/{ids[0]}").status_code == 200

@@ -1,5 +1,6 @@
 """The asset library against real RabbitMQ and a real database: indexing once (I5, I7), search, filters,
-sorting, pages, favourites, trash, usage counters, version chains, and isolation between users (I6)."""
+sorting, pages, favourites, trash, usage counters, version chains, bulk download selections, collections,
+and isolation between users (I6)."""
 
 import asyncio
 from datetime import datetime, timedelta
@@ -386,3 +387,53 @@ async def test_bulk_download_selection_is_all_or_nothing_and_counted(bus_names, 
         for asset_id in mine:  # only the answered request counted
             asset = (await client.get(f"{URL}/{asset_id}", params={"user_id": "uma"})).json()
             assert asset["download_count"] == 1
+
+
+COLLECTIONS = "/internal/collections"
+
+
+async def test_collections_hold_the_users_own_assets(bus_names, database_url, amqp_url):
+    app = create_app(make_settings(bus_names, database_url))
+    async with running(app) as client, EventRecorder(amqp_url, bus_names["exchange"]) as bus:
+        fox, owl, bee = await index(bus, completed("wes", sizes=((64, 64, 10),) * 3))
+        [foreign] = await index(bus, completed("xia"))
+        me = {"user_id": "wes"}
+
+        spring = await client.post(COLLECTIONS, params=me, json={"name": " Spring campaign "})
+        assert spring.status_code == 201 and spring.json()["name"] == "Spring campaign"
+        spring_id = spring.json()["id"]
+        summer_id = (await client.post(COLLECTIONS, params=me, json={"name": "Summer"})).json()["id"]
+        duplicate = await client.post(COLLECTIONS, params=me, json={"name": "Summer"})
+        assert duplicate.status_code == 409 and "Summer" in duplicate.json()["detail"]
+        assert (await client.post(COLLECTIONS, params={"user_id": "xia"}, json={"name": "Summer"})).status_code == 201
+        assert (await client.post(COLLECTIONS, params=me, json={"name": ""})).status_code == 422
+
+        added = await client.post(f"{COLLECTIONS}/{spring_id}/assets", params=me, json={"asset_ids": [fox, owl, fox]})
+        assert added.status_code == 200 and added.json()["asset_count"] == 2
+        again = await client.post(f"{COLLECTIONS}/{spring_id}/assets", params=me, json={"asset_ids": [owl, bee]})
+        assert again.json()["asset_count"] == 3
+        await client.post(f"{COLLECTIONS}/{summer_id}/assets", params=me, json={"asset_ids": [fox]})  # in two
+        refused = await client.post(f"{COLLECTIONS}/{summer_id}/assets", params=me, json={"asset_ids": [owl, foreign]})
+        assert refused.status_code == 404 and foreign in refused.json()["detail"]
+        assert (await client.get(f"{COLLECTIONS}/{summer_id}", params=me)).json()["asset_count"] == 1  # owl not added
+
+        in_spring = await listed(client, "wes", collection=spring_id)
+        assert {a["id"] for a in in_spring["items"]} == {fox, owl, bee} and in_spring["total"] == 3
+        assert {a["id"] for a in (await listed(client, "wes", collection=summer_id))["items"]} == {fox}
+        assert (await listed(client, "xia", collection=spring_id))["total"] == 0
+
+        assert (await client.get(f"{COLLECTIONS}/{spring_id}", params={"user_id": "xia"})).status_code == 404
+        assert (await client.delete(f"{COLLECTIONS}/{spring_id}", params={"user_id": "xia"})).status_code == 404
+        removed = await client.delete(f"{COLLECTIONS}/{spring_id}/assets/{owl}", params=me)
+        assert removed.json()["asset_count"] == 2
+        await client.delete(f"{URL}/{bee}", params=me)  # trashed assets are not counted or listed
+        assert (await client.get(f"{COLLECTIONS}/{spring_id}", params=me)).json()["asset_count"] == 1
+
+        renamed = await client.patch(f"{COLLECTIONS}/{summer_id}", params=me, json={"name": "Summer 2027"})
+        assert renamed.json()["name"] == "Summer 2027"
+        listing = (await client.get(COLLECTIONS, params=me)).json()
+        assert listing["total"] == 2 and listing["items"][0]["id"] == summer_id  # most recently changed first
+
+        assert (await client.delete(f"{COLLECTIONS}/{spring_id}", params=me)).status_code == 200
+        assert (await client.get(f"{URL}/{fox}", params=me)).status_code == 200  # the asset stays
+        assert (await client.get(f"{COLLECTIONS}/{spring_id}", params=me)).status_code == 404

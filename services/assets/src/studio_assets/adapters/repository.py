@@ -10,7 +10,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from studio_assets.adapters.tables import asset_tags, assets
+from studio_assets.adapters.tables import asset_tags, assets, collection_assets
 from studio_assets.domain.rules import normalise_tags
 from studio_assets.domain.search import AssetQuery, like_pattern
 from studio_assets.domain.versions import MAX_CHAIN
@@ -125,6 +125,9 @@ def _conditions(query: AssetQuery) -> list:
     conditions += [c[name] == value for name, value in exact.items() if value is not None]
     if query.tag and (tags := normalise_tags([query.tag])):
         conditions.append(_has_tag(asset_tags.c.tag == tags[0]))
+    if query.collection_id:
+        conditions.append(exists().where(collection_assets.c.asset_id == c.id,
+                                         collection_assets.c.collection_id == query.collection_id))
     if query.date_from:
         conditions.append(c.created_at >= query.date_from)
     if query.date_to:

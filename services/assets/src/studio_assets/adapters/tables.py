@@ -1,8 +1,8 @@
-"""The asset library's own database: one row per output, and its tags."""
+"""The asset library's own database: one row per output, its tags, and the user's collections."""
 
 from sqlalchemy import (
     BigInteger, Boolean, Column, DateTime, ForeignKey, Index, Integer, PrimaryKeyConstraint, String, Table,
-    Text,
+    Text, UniqueConstraint,
 )
 
 from studio_common.bus import make_inbox_table, make_outbox_table
@@ -51,4 +51,25 @@ asset_tags = Table(
     Column("position", Integer, nullable=False),  # keeps the order the tags were given in
     PrimaryKeyConstraint("asset_id", "tag"),
     Index("ix_asset_tags_tag", "tag"),
+)
+
+collections = Table(
+    "collections", metadata,
+    Column("id", String(64), primary_key=True),
+    Column("user_id", String(128), nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("description", Text, nullable=False, default=""),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("user_id", "name", name="uq_collections_user_name"),
+)
+
+# An asset can be in many collections; deleting either side removes the membership.
+collection_assets = Table(
+    "collection_assets", metadata,
+    Column("collection_id", String(64), ForeignKey("collections.id", ondelete="CASCADE"), nullable=False),
+    Column("asset_id", String(64), ForeignKey("assets.id", ondelete="CASCADE"), nullable=False),
+    Column("added_at", DateTime(timezone=True), nullable=False),
+    PrimaryKeyConstraint("collection_id", "asset_id"),
+    Index("ix_collection_assets_asset", "asset_id"),
 )

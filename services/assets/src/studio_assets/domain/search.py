@@ -27,6 +27,7 @@ class AssetQuery:
     status: str | None = None
     favourite: bool | None = None
     tag: str | None = None
+    collection_id: str | None = None
     date_from: datetime | None = None
     date_to: datetime | None = None
     width: int | None = None

@@ -8,8 +8,8 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from studio_assets.domain.rules import MAX_BULK_DOWNLOAD, MAX_TAG_CHARS, MAX_TAGS, TITLE_MAX_CHARS
 from studio_assets.domain.search import MAX_PAGE_SIZE, AssetQuery, parse_moment
+from studio_assets.entrypoints.transactions import in_transaction
 from studio_assets.service_layer import library
-from studio_assets.service_layer.library import AssetNotFound, AssetsNotFound, SelectionTooLarge
 
 router = APIRouter(prefix="/internal/assets")
 
@@ -45,10 +45,6 @@ class Usage(BaseModel):
     event: Literal["download", "share"]
 
 
-def _runtime(request: Request):
-    return request.app.state.runtime
-
-
 def _moment(name: str, text: str | None, end_of_day: bool = False):
     if text is None:
         return None
@@ -56,16 +52,6 @@ def _moment(name: str, text: str | None, end_of_day: bool = False):
         return parse_moment(text, end_of_day)
     except ValueError as exc:
         raise HTTPException(422, f"{name}: {exc}") from exc
-
-
-async def _call(request: Request, action, *args, **kwargs) -> dict:
-    try:
-        async with _runtime(request).sessions() as session, session.begin():
-            return await action(session, *args, **kwargs)
-    except (AssetNotFound, AssetsNotFound) as exc:
-        raise HTTPException(404, str(exc)) from exc
-    except SelectionTooLarge as exc:
-        raise HTTPException(413, str(exc)) from exc
 
 
 @router.get("")
@@ -81,6 +67,7 @@ async def list_assets(
     status: str | None = None,
     favourite: bool | None = None,
     tag: Annotated[str | None, Query(max_length=MAX_TAG_CHARS)] = None,
+    collection: Annotated[str | None, Query(max_length=64, description="a collection's id")] = None,
     date_from: Annotated[str | None, Query(description="ISO date or date-time, inclusive")] = None,
     date_to: Annotated[str | None, Query(description="ISO date or date-time, inclusive")] = None,
     width: Annotated[int | None, Query(ge=1)] = None,
@@ -92,49 +79,49 @@ async def list_assets(
 ) -> dict:
     query = AssetQuery(
         user_id=user_id, search=search, type=type, module=module, provider=provider, model=model,
-        operation_id=operation_id, status=status, favourite=favourite, tag=tag,
+        operation_id=operation_id, status=status, favourite=favourite, tag=tag, collection_id=collection,
         date_from=_moment("date_from", date_from), date_to=_moment("date_to", date_to, end_of_day=True),
         width=width, height=height, trashed=trashed, sort=sort, page=page, page_size=page_size)
-    return await _call(request, library.search, query)
+    return await in_transaction(request, library.search, query)
 
 
 @router.post("/bulk-delete")
 async def bulk_delete(body: BulkDelete, request: Request) -> dict:
-    return await _call(request, library.trash_many, body.user_id, body.asset_ids)
+    return await in_transaction(request, library.trash_many, body.user_id, body.asset_ids)
 
 
 @router.post("/bulk-download")
 async def bulk_download(body: BulkDownload, request: Request) -> dict:
     """The assets to put in a ZIP (the gateway streams it), each counted as downloaded."""
-    return await _call(request, library.take_for_download, body.user_id, body.asset_ids, body.max_bytes)
+    return await in_transaction(request, library.take_for_download, body.user_id, body.asset_ids, body.max_bytes)
 
 
 @router.get("/{asset_id}")
 async def get_asset(asset_id: str, user_id: UserId, request: Request) -> dict:
-    return await _call(request, library.get, user_id, asset_id)
+    return await in_transaction(request, library.get, user_id, asset_id)
 
 
 @router.patch("/{asset_id}")
 async def patch_asset(asset_id: str, body: AssetPatch, user_id: UserId, request: Request) -> dict:
-    return await _call(request, library.update, user_id, asset_id, favourite=body.favourite, title=body.title,
+    return await in_transaction(request, library.update, user_id, asset_id, favourite=body.favourite, title=body.title,
                        tags=body.tags)
 
 
 @router.delete("/{asset_id}")
 async def delete_asset(asset_id: str, user_id: UserId, request: Request) -> dict:
-    return await _call(request, library.trash, user_id, asset_id)
+    return await in_transaction(request, library.trash, user_id, asset_id)
 
 
 @router.post("/{asset_id}/restore")
 async def restore_asset(asset_id: str, user_id: UserId, request: Request) -> dict:
-    return await _call(request, library.restore, user_id, asset_id)
+    return await in_transaction(request, library.restore, user_id, asset_id)
 
 
 @router.post("/{asset_id}/usage")
 async def record_usage(asset_id: str, body: Usage, user_id: UserId, request: Request) -> dict:
-    return await _call(request, library.record_usage, user_id, asset_id, body.event)
+    return await in_transaction(request, library.record_usage, user_id, asset_id, body.event)
 
 
 @router.get("/{asset_id}/versions")
 async def get_versions(asset_id: str, user_id: UserId, request: Request) -> dict:
-    return await _call(request, library.versions, user_id, asset_id)
+    return await in_transaction(request, library.versions, user_id, asset_id)

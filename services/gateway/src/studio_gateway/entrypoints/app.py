@@ -16,6 +16,7 @@ from studio_gateway.entrypoints import (
     routes_assets,
     routes_billing,
     routes_catalog,
+    routes_collections,
     routes_create,
     routes_files,
     routes_operations,
@@ -26,7 +27,7 @@ from studio_gateway.entrypoints import (
 from studio_gateway.settings import GatewaySettings
 
 ROUTERS = (routes_catalog.router, routes_create.router, routes_operations.router, routes_billing.router,
-           routes_assets.router, routes_files.router, routes_studio.router,
+           routes_collections.router, routes_assets.router, routes_files.router, routes_studio.router,
            routes_social.router, routes_personas.router)
 
 

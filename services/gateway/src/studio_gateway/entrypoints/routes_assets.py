@@ -38,13 +38,15 @@ def _assets(request: Request):
 async def list_assets(user: User, request: Request, search: str | None = Query(None, max_length=200),
                       type: str | None = None, module: str | None = None, provider: str | None = None,
                       model: str | None = None, operation_id: str | None = None, favourite: bool | None = None,
-                      tag: str | None = None, date_from: date | None = None, date_to: date | None = None,
+                      tag: str | None = None, collection: str | None = Query(None, max_length=64),
+                      date_from: date | None = None, date_to: date | None = None,
                       width: int | None = None, height: int | None = None, trashed: bool = False,
                       sort: Sort = "newest", page: int = Query(1, ge=1),
                       page_size: int = Query(20, ge=1, le=100)) -> dict:
     params = {k: v for k, v in {
         "search": search, "type": type, "module": module, "provider": provider, "model": model,
-        "operation_id": operation_id, "favourite": favourite, "tag": tag, "date_from": date_from,
+        "operation_id": operation_id, "favourite": favourite, "tag": tag, "collection": collection,
+        "date_from": date_from,
         "date_to": date_to, "width": width, "height": height, "trashed": trashed, "sort": sort, "page": page,
         "page_size": page_size}.items() if v is not None}
     return await _assets(request).call("GET", "/internal/assets", params={**params, "user_id": user.user_id})

@@ -1,0 +1,17 @@
+"""One transaction per internal API call, and the library's errors as HTTP answers."""
+
+from fastapi import HTTPException, Request
+
+from studio_assets.service_layer.collections import CollectionNameTaken, CollectionNotFound
+from studio_assets.service_layer.library import AssetNotFound, AssetsNotFound, SelectionTooLarge
+
+STATUS_FOR = {AssetNotFound: 404, AssetsNotFound: 404, CollectionNotFound: 404, CollectionNameTaken: 409,
+              SelectionTooLarge: 413}
+
+
+async def in_transaction(request: Request, action, *args, **kwargs) -> dict:
+    try:
+        async with request.app.state.runtime.sessions() as session, session.begin():
+            return await action(session, *args, **kwargs)
+    except tuple(STATUS_FOR) as exc:
+        raise HTTPException(STATUS_FOR[type(exc)], str(exc)) from exc
