@@ -55,3 +55,38 @@ def test_collections_group_assets_and_filter_the_library(user: StudioClient, oth
 
     assert user.http.delete(f"/api/content-assets/collections/{bikes}").status_code == 200
     assert user.get(f"/api/content-assets/{ids[0]}").status_code == 200
+
+
+def test_a_shared_board_is_public_read_only_password_protected_and_revocable(user: StudioClient, gateway):
+    import httpx
+
+    op = user.wait(user.create(prompt="a quiet harbour at night", width=80, height=80, num_variations=2))
+    ids = [asset["id"] for asset in user.assets_of(op["operation_id"], 2)]
+    harbour = user.post("/api/content-assets/collections", json={"name": "Harbour"}).json()["id"]
+    user.post(f"/api/content-assets/collections/{harbour}/assets", json={"asset_ids": ids})
+
+    shared = user.post("/api/content-assets/boards", json={"collection_id": harbour, "password": "s3cret",
+                                                           "expires_in_hours": 24})
+    assert shared.status_code == 201, shared.text
+    board = shared.json()
+    assert board["has_password"] and board["active"] and "password_hash" not in board and "token" in board
+    link = board["url"].replace(board["url"].split("/api/")[0], gateway)
+    visitor = httpx.Client(timeout=30)  # no account, no token
+    assert visitor.get(link).status_code == 401
+    assert visitor.get(link, headers={"X-Board-Password": "guess"}).status_code == 403
+    seen = visitor.get(link, headers={"X-Board-Password": "s3cret"})
+    assert seen.status_code == 200 and seen.json()["title"] == "Harbour"
+    items = seen.json()["items"]
+    assert sorted(item["id"] for item in items) == sorted(ids) and "storage_key" not in items[0]
+    image = visitor.get(items[0]["url"].replace(items[0]["url"].split("/api/")[0], gateway))
+    assert image.status_code == 200 and Image.open(io.BytesIO(image.content)).size == (80, 80)
+    assert visitor.get(f"{gateway}/api/shared/not-a-board").status_code == 404
+
+    [listed] = user.get("/api/content-assets/boards").json()["items"]
+    assert listed["view_count"] == 1 and listed["id"] == board["id"]
+    assert user.get(f"/api/content-assets/{ids[0]}").json()["share_count"] == 1
+    assert user.post(f"/api/content-assets/boards/{board['id']}/revoke").json()["active"] is False
+    gone = visitor.get(link, headers={"X-Board-Password": "s3cret"})
+    assert gone.status_code == 410 and "revoked" in gone.json()["detail"]
+    missing = user.post("/api/content-assets/boards", json={"collection_id": "nope"})
+    assert missing.status_code == 404 and "nope" in missing.json()["detail"]

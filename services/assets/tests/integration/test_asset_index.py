@@ -437,3 +437,24 @@ async def test_collections_hold_the_users_own_assets(bus_names, database_url, am
         assert (await client.delete(f"{COLLECTIONS}/{spring_id}", params=me)).status_code == 200
         assert (await client.get(f"{URL}/{fox}", params=me)).status_code == 200  # the asset stays
         assert (await client.get(f"{COLLECTIONS}/{spring_id}", params=me)).status_code == 404
+
+
+async def test_a_board_shows_its_collection_until_the_collection_goes(bus_names, database_url, amqp_url):
+    app = create_app(make_settings(bus_names, database_url))
+    async with running(app) as client, EventRecorder(amqp_url, bus_names["exchange"]) as bus:
+        kept, trashed = await index(bus, completed("yan", sizes=((32, 32, 10),) * 2))
+        me = {"user_id": "yan"}
+        collection = (await client.post(COLLECTIONS, params=me, json={"name": "Board"})).json()["id"]
+        await client.post(f"{COLLECTIONS}/{collection}/assets", params=me, json={"asset_ids": [kept, trashed]})
+        board = (await client.post("/internal/boards", params=me, json={"collection_id": collection})).json()
+        assert board["title"] == "Board" and not board["has_password"] and board["expires_at"] is None
+        await client.delete(f"{URL}/{trashed}", params=me)
+
+        opened = await client.post("/internal/boards/open", json={"token": board["token"]})
+        assert [item["id"] for item in opened.json()["items"]] == [kept]
+        other = await client.post("/internal/boards", params={"user_id": "zed"}, json={"collection_id": collection})
+        assert other.status_code == 404  # only the owner can share a collection
+
+        await client.delete(f"{COLLECTIONS}/{collection}", params=me)
+        assert (await client.post("/internal/boards/open", json={"token": board["token"]})).status_code == 404
+        assert (await client.get("/internal/boards", params=me)).json()["total"] == 0

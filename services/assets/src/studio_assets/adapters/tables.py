@@ -73,3 +73,19 @@ collection_assets = Table(
     PrimaryKeyConstraint("collection_id", "asset_id"),
     Index("ix_collection_assets_asset", "asset_id"),
 )
+
+# A collection shared read-only through a public link (its token); revocable, optionally with a
+# password (stored as a PBKDF2 hash) and an expiry.
+share_boards = Table(
+    "share_boards", metadata,
+    Column("id", String(64), primary_key=True),
+    Column("token", String(64), nullable=False, unique=True),
+    Column("user_id", String(128), nullable=False, index=True),
+    Column("collection_id", String(64), ForeignKey("collections.id", ondelete="CASCADE"), nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("password_hash", String(200)),
+    Column("expires_at", DateTime(timezone=True)),
+    Column("revoked_at", DateTime(timezone=True)),
+    Column("view_count", Integer, nullable=False, default=0),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)

@@ -6,7 +6,7 @@ from fastapi import FastAPI
 from studio_common.runtime import ServiceRuntime
 
 from studio_assets.adapters.tables import metadata
-from studio_assets.entrypoints import api, api_collections, consumers
+from studio_assets.entrypoints import api, api_boards, api_collections, consumers
 from studio_assets.settings import AssetsSettings
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -16,4 +16,4 @@ def create_app(settings: AssetsSettings | None = None) -> FastAPI:
     settings = settings or AssetsSettings()
     runtime = ServiceRuntime(settings, metadata, MIGRATIONS)
     consumers.register(runtime)
-    return runtime.app("Image Studio assets (internal)", [api.router, api_collections.router])
+    return runtime.app("Image Studio assets (internal)", [api.router, api_collections.router, api_boards.router])

@@ -2,10 +2,13 @@
 
 from fastapi import HTTPException, Request
 
+from studio_assets.domain.boards import BoardClosed, PasswordRequired, WrongPassword
+from studio_assets.service_layer.boards import BoardNotFound
 from studio_assets.service_layer.collections import CollectionNameTaken, CollectionNotFound
 from studio_assets.service_layer.library import AssetNotFound, AssetsNotFound, SelectionTooLarge
 
-STATUS_FOR = {AssetNotFound: 404, AssetsNotFound: 404, CollectionNotFound: 404, CollectionNameTaken: 409,
+STATUS_FOR = {AssetNotFound: 404, AssetsNotFound: 404, CollectionNotFound: 404, BoardNotFound: 404,
+              PasswordRequired: 401, WrongPassword: 403, CollectionNameTaken: 409, BoardClosed: 410,
               SelectionTooLarge: 413}
 
 

@@ -15,6 +15,7 @@ from studio_gateway.entrypoints import (
     errors,
     routes_assets,
     routes_billing,
+    routes_boards,
     routes_catalog,
     routes_collections,
     routes_create,
@@ -27,8 +28,8 @@ from studio_gateway.entrypoints import (
 from studio_gateway.settings import GatewaySettings
 
 ROUTERS = (routes_catalog.router, routes_create.router, routes_operations.router, routes_billing.router,
-           routes_collections.router, routes_assets.router, routes_files.router, routes_studio.router,
-           routes_social.router, routes_personas.router)
+           routes_collections.router, routes_boards.router, routes_boards.public_router, routes_assets.router,
+           routes_files.router, routes_studio.router, routes_social.router, routes_personas.router)
 
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"

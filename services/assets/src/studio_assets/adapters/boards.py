@@ -1,0 +1,59 @@
+"""Reads and writes of share boards."""
+
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from studio_assets.adapters.tables import assets, collection_assets, share_boards
+from studio_common.ids import as_utc
+
+Board = dict[str, Any]
+
+
+def _as_dict(row) -> Board:
+    board = dict(row)
+    for name in ("expires_at", "revoked_at", "created_at"):
+        if board[name] is not None:
+            board[name] = as_utc(board[name])
+    return board
+
+
+async def insert(session: AsyncSession, values: dict) -> None:
+    await session.execute(share_boards.insert().values(**values))
+
+
+async def get(session: AsyncSession, user_id: str, board_id: str) -> Board | None:
+    row = (await session.execute(select(share_boards).where(
+        share_boards.c.user_id == user_id, share_boards.c.id == board_id))).mappings().first()
+    return _as_dict(row) if row else None
+
+
+async def by_token(session: AsyncSession, token: str) -> Board | None:
+    row = (await session.execute(select(share_boards).where(share_boards.c.token == token))).mappings().first()
+    return _as_dict(row) if row else None
+
+
+async def list_for(session: AsyncSession, user_id: str) -> list[Board]:
+    rows = (await session.execute(select(share_boards).where(share_boards.c.user_id == user_id)
+                                  .order_by(share_boards.c.created_at.desc(), share_boards.c.id))).mappings().all()
+    return [_as_dict(row) for row in rows]
+
+
+async def change(session: AsyncSession, board_id: str, **values: Any) -> None:
+    await session.execute(update(share_boards).where(share_boards.c.id == board_id).values(**values))
+
+
+async def count_view(session: AsyncSession, board_id: str) -> None:
+    await change(session, board_id, view_count=share_boards.c.view_count + 1)
+
+
+async def shown_assets(session: AsyncSession, collection_id: str) -> list[dict]:
+    """What a visitor sees: the collection's assets out of the trash, first added first."""
+    rows = await session.execute(
+        select(assets.c.id, assets.c.title, assets.c.type, assets.c.content_type, assets.c.width,
+               assets.c.height, assets.c.bytes, assets.c.storage_key)
+        .join(collection_assets, collection_assets.c.asset_id == assets.c.id)
+        .where(collection_assets.c.collection_id == collection_id, assets.c.deleted_at.is_(None))
+        .order_by(collection_assets.c.added_at, assets.c.id))
+    return [dict(row) for row in rows.mappings().all()]

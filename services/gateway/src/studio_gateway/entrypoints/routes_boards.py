@@ -1,0 +1,59 @@
+"""Share boards: an owner shares a collection as a read-only public link (optional password and expiry,
+revocable); anyone with the link sees its assets through short-lived signed URLs, without an account.
+
+The owner's routes are registered before the asset routes, so `boards` is not read as an asset id."""
+
+from fastapi import APIRouter, Header, Request
+from pydantic import BaseModel, Field
+
+from studio_gateway.entrypoints.auth import User
+
+router = APIRouter(prefix="/api/content-assets/boards", tags=["share boards"])
+public_router = APIRouter(prefix="/api/shared", tags=["share boards"])
+SHOWN = ("id", "title", "type", "content_type", "width", "height", "bytes")
+
+
+class NewBoard(BaseModel):
+    collection_id: str = Field(min_length=1, max_length=64)
+    title: str | None = Field(None, min_length=1, max_length=200)
+    expires_in_hours: int | None = Field(None, ge=1, le=24 * 365, description="none: until revoked")
+    password: str | None = Field(None, min_length=4, max_length=200)
+
+
+def _with_link(request: Request, board: dict) -> dict:
+    return {**board, "url": f"{request.app.state.settings.public_base_url}/api/shared/{board['token']}"}
+
+
+async def _call(request: Request, user: User, method: str, path: str = "", **kwargs):
+    return await request.app.state.assets.call(method, f"/internal/boards{path}",
+                                               params={"user_id": user.user_id}, **kwargs)
+
+
+@router.post("", status_code=201)
+async def share(body: NewBoard, user: User, request: Request) -> dict:
+    """Share one of the user's collections; the answer's `url` is the public link."""
+    return _with_link(request, await _call(request, user, "POST", json=body.model_dump(exclude_none=True)))
+
+
+@router.get("")
+async def list_boards(user: User, request: Request) -> dict:
+    found = await _call(request, user, "GET")
+    return {**found, "items": [_with_link(request, board) for board in found["items"]]}
+
+
+@router.post("/{board_id}/revoke")
+async def revoke(board_id: str, user: User, request: Request) -> dict:
+    return _with_link(request, await _call(request, user, "POST", f"/{board_id}/revoke"))
+
+
+@public_router.get("/{token}")
+async def open_board(token: str, request: Request,
+                     x_board_password: str | None = Header(None, max_length=200)) -> dict:
+    """No account needed. Unknown link: 404; revoked or expired: 410; password missing: 401; wrong: 403."""
+    state = request.app.state
+    board = await state.assets.call("POST", "/internal/boards/open",
+                                    json={"token": token, "password": x_board_password})
+    ttl = state.settings.download_url_ttl_seconds
+    items = [{**{k: asset[k] for k in SHOWN}, "url": state.storage.signed_url(asset["storage_key"], ttl)}
+             for asset in board["items"]]
+    return {"title": board["title"], "expires_at": board["expires_at"], "items": items, "total": len(items)}
