@@ -64,3 +64,15 @@ def test_tampered_download_link_is_refused(user: StudioClient):
     assert httpx.get(url).status_code == 200
     assert httpx.get(url.replace("signature=", "signature=0")).status_code == 403
     assert httpx.get(url.replace("/0.png", "/1.png")).status_code == 403
+
+
+def test_ids_with_characters_no_id_has_and_absurd_pages_are_named_4xx(user: StudioClient, admin: StudioClient):
+    """Found by fuzzing the OpenAPI schema: these used to reach internal URLs and answer 500."""
+    for path in ("/api/content-assets/%7F", "/api/content-assets/a%0Db/versions",
+                 "/api/content-assets/collections/%13", "/api/image-studio/operations/%C3%A5%04"):
+        response = user.get(path)
+        assert response.status_code == 422 and "_id" in response.text, (path, response.text)
+    assert user.post("/api/content-assets/boards/%13/revoke").status_code == 422
+    assert admin.http.put("/api/billing/accounts/a%20b/plan", json={"plan": "pro"}).status_code == 422
+    huge = user.get("/api/content-assets", params={"page": 10**25})
+    assert huge.status_code == 422 and "page" in huge.text

@@ -74,7 +74,7 @@ async def list_assets(
     height: Annotated[int | None, Query(ge=1)] = None,
     trashed: bool = False,
     sort: Sort = "newest",
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 20,
 ) -> dict:
     query = AssetQuery(

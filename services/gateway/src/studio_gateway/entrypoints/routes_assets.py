@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from studio_common.ids import utcnow
 from studio_gateway.entrypoints.auth import User
+from studio_gateway.entrypoints.params import MAX_PAGE, ResourceId
 from studio_gateway.service_layer import archive
 
 router = APIRouter(prefix="/api/content-assets", tags=["assets"])
@@ -41,7 +42,7 @@ async def list_assets(user: User, request: Request, search: str | None = Query(N
                       tag: str | None = None, collection: str | None = Query(None, max_length=64),
                       date_from: date | None = None, date_to: date | None = None,
                       width: int | None = None, height: int | None = None, trashed: bool = False,
-                      sort: Sort = "newest", page: int = Query(1, ge=1),
+                      sort: Sort = "newest", page: int = Query(1, ge=1, le=MAX_PAGE),
                       page_size: int = Query(20, ge=1, le=100)) -> dict:
     params = {k: v for k, v in {
         "search": search, "type": type, "module": module, "provider": provider, "model": model,
@@ -53,12 +54,12 @@ async def list_assets(user: User, request: Request, search: str | None = Query(N
 
 
 @router.get("/{asset_id}")
-async def get_asset(asset_id: str, user: User, request: Request) -> dict:
+async def get_asset(asset_id: ResourceId, user: User, request: Request) -> dict:
     return await _assets(request).call("GET", f"/internal/assets/{asset_id}", params={"user_id": user.user_id})
 
 
 @router.get("/{asset_id}/download")
-async def download(asset_id: str, user: User, request: Request, redirect: bool = False):
+async def download(asset_id: ResourceId, user: User, request: Request, redirect: bool = False):
     """A short-lived signed URL whose bytes are the asset."""
     state = request.app.state
     asset = await _assets(request).call("GET", f"/internal/assets/{asset_id}", params={"user_id": user.user_id})
@@ -73,24 +74,24 @@ async def download(asset_id: str, user: User, request: Request, redirect: bool =
 
 
 @router.patch("/{asset_id}")
-async def patch_asset(asset_id: str, body: AssetPatch, user: User, request: Request) -> dict:
+async def patch_asset(asset_id: ResourceId, body: AssetPatch, user: User, request: Request) -> dict:
     return await _assets(request).call("PATCH", f"/internal/assets/{asset_id}", params={"user_id": user.user_id},
                                        json=body.model_dump(exclude_none=True))
 
 
 @router.delete("/{asset_id}")
-async def delete_asset(asset_id: str, user: User, request: Request) -> dict:
+async def delete_asset(asset_id: ResourceId, user: User, request: Request) -> dict:
     return await _assets(request).call("DELETE", f"/internal/assets/{asset_id}", params={"user_id": user.user_id})
 
 
 @router.post("/{asset_id}/restore")
-async def restore_asset(asset_id: str, user: User, request: Request) -> dict:
+async def restore_asset(asset_id: ResourceId, user: User, request: Request) -> dict:
     return await _assets(request).call("POST", f"/internal/assets/{asset_id}/restore",
                                        params={"user_id": user.user_id})
 
 
 @router.get("/{asset_id}/versions")
-async def versions(asset_id: str, user: User, request: Request):
+async def versions(asset_id: ResourceId, user: User, request: Request):
     return await _assets(request).call("GET", f"/internal/assets/{asset_id}/versions",
                                        params={"user_id": user.user_id})
 

@@ -7,6 +7,7 @@ from pydantic import BaseModel, Field
 
 from studio_common.ids import new_id
 from studio_gateway.entrypoints.auth import Admin, User
+from studio_gateway.entrypoints.params import ResourceId
 
 router = APIRouter(prefix="/api/billing", tags=["billing"])
 
@@ -49,5 +50,5 @@ async def grant(body: GrantBody, _admin: Admin, request: Request) -> dict:
 
 
 @router.put("/accounts/{user_id}/plan")
-async def set_plan(user_id: str, body: PlanBody, _admin: Admin, request: Request) -> dict:
+async def set_plan(user_id: ResourceId, body: PlanBody, _admin: Admin, request: Request) -> dict:
     return await _billing(request).call("PUT", f"/internal/accounts/{user_id}/plan", json=body.model_dump())

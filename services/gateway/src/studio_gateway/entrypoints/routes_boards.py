@@ -7,6 +7,7 @@ from fastapi import APIRouter, Header, Request
 from pydantic import BaseModel, Field
 
 from studio_gateway.entrypoints.auth import User
+from studio_gateway.entrypoints.params import ResourceId
 
 router = APIRouter(prefix="/api/content-assets/boards", tags=["share boards"])
 public_router = APIRouter(prefix="/api/shared", tags=["share boards"])
@@ -42,12 +43,12 @@ async def list_boards(user: User, request: Request) -> dict:
 
 
 @router.post("/{board_id}/revoke")
-async def revoke(board_id: str, user: User, request: Request) -> dict:
+async def revoke(board_id: ResourceId, user: User, request: Request) -> dict:
     return _with_link(request, await _call(request, user, "POST", f"/{board_id}/revoke"))
 
 
 @public_router.get("/{token}")
-async def open_board(token: str, request: Request,
+async def open_board(token: ResourceId, request: Request,
                      x_board_password: str | None = Header(None, max_length=200)) -> dict:
     """No account needed. Unknown link: 404; revoked or expired: 410; password missing: 401; wrong: 403."""
     state = request.app.state

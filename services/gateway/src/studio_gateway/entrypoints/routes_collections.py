@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field, StringConstraints
 
 from studio_gateway.entrypoints.auth import User
+from studio_gateway.entrypoints.params import ResourceId
 
 router = APIRouter(prefix="/api/content-assets/collections", tags=["collections"])
 
@@ -45,27 +46,27 @@ async def list_collections(user: User, request: Request) -> dict:
 
 
 @router.get("/{collection_id}")
-async def get(collection_id: str, user: User, request: Request) -> dict:
+async def get(collection_id: ResourceId, user: User, request: Request) -> dict:
     return await _call(request, user, "GET", f"/{collection_id}")
 
 
 @router.patch("/{collection_id}")
-async def update(collection_id: str, body: CollectionPatch, user: User, request: Request) -> dict:
+async def update(collection_id: ResourceId, body: CollectionPatch, user: User, request: Request) -> dict:
     return await _call(request, user, "PATCH", f"/{collection_id}", json=body.model_dump(exclude_none=True))
 
 
 @router.delete("/{collection_id}")
-async def delete(collection_id: str, user: User, request: Request) -> dict:
+async def delete(collection_id: ResourceId, user: User, request: Request) -> dict:
     """The collection goes; its assets stay in the library."""
     return await _call(request, user, "DELETE", f"/{collection_id}")
 
 
 @router.post("/{collection_id}/assets")
-async def add_assets(collection_id: str, body: Members, user: User, request: Request) -> dict:
+async def add_assets(collection_id: ResourceId, body: Members, user: User, request: Request) -> dict:
     """All or nothing: each must be the user's own asset, not in the trash."""
     return await _call(request, user, "POST", f"/{collection_id}/assets", json=body.model_dump())
 
 
 @router.delete("/{collection_id}/assets/{asset_id}")
-async def remove_asset(collection_id: str, asset_id: str, user: User, request: Request) -> dict:
+async def remove_asset(collection_id: ResourceId, asset_id: ResourceId, user: User, request: Request) -> dict:
     return await _call(request, user, "DELETE", f"/{collection_id}/assets/{asset_id}")

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 
 from studio_common.events import FINAL_STATUSES
 from studio_gateway.entrypoints.auth import User
+from studio_gateway.entrypoints.params import MAX_PAGE, ResourceId
 from studio_gateway.entrypoints.views import operation_view
 from studio_gateway.service_layer import operations
 
@@ -27,7 +28,7 @@ async def _load(request: Request, user_id: str, operation_id: str) -> dict:
 
 
 @router.get("")
-async def list_operations(user: User, request: Request, page: int = Query(1, ge=1),
+async def list_operations(user: User, request: Request, page: int = Query(1, ge=1, le=MAX_PAGE),
                           page_size: int = Query(20, ge=1, le=100), status: Status | None = None,
                           kind: str | None = None) -> dict:
     state = request.app.state
@@ -38,12 +39,12 @@ async def list_operations(user: User, request: Request, page: int = Query(1, ge=
 
 
 @router.get("/{operation_id}")
-async def get_operation(operation_id: str, user: User, request: Request) -> dict:
+async def get_operation(operation_id: ResourceId, user: User, request: Request) -> dict:
     return await _load(request, user.user_id, operation_id)
 
 
 @router.post("/{operation_id}/cancel", status_code=202)
-async def cancel(operation_id: str, user: User, request: Request) -> JSONResponse:
+async def cancel(operation_id: ResourceId, user: User, request: Request) -> JSONResponse:
     status = await operations.request_cancel(request.app.state.runtime, user.user_id, operation_id)
     if status is None:
         raise HTTPException(404, f"operation {operation_id} not found")
@@ -54,7 +55,7 @@ async def cancel(operation_id: str, user: User, request: Request) -> JSONRespons
 
 
 @router.get("/{operation_id}/events")
-async def events(operation_id: str, user: User, request: Request) -> StreamingResponse:
+async def events(operation_id: ResourceId, user: User, request: Request) -> StreamingResponse:
     """Server-sent events: one per status or progress change, closing after the final status."""
     first = await _load(request, user.user_id, operation_id)
     state = request.app.state

@@ -4,6 +4,7 @@ from fastapi import APIRouter, HTTPException, Request, Response
 
 from studio_gateway.domain.personas import PersonaBody, PersonaPatch
 from studio_gateway.entrypoints.auth import User
+from studio_gateway.entrypoints.params import ResourceId
 from studio_gateway.service_layer import personas
 
 router = APIRouter(prefix="/api/image-studio/personas", tags=["personas"])
@@ -34,7 +35,7 @@ async def list_personas(user: User, request: Request) -> dict:
 
 
 @router.get("/{persona_id}")
-async def get(persona_id: str, user: User, request: Request) -> dict:
+async def get(persona_id: ResourceId, user: User, request: Request) -> dict:
     async with _sessions(request)() as session:
         row = await personas.get(session, user.user_id, persona_id)
     if row is None:
@@ -43,7 +44,7 @@ async def get(persona_id: str, user: User, request: Request) -> dict:
 
 
 @router.patch("/{persona_id}")
-async def update(persona_id: str, body: PersonaPatch, user: User, request: Request) -> dict:
+async def update(persona_id: ResourceId, body: PersonaPatch, user: User, request: Request) -> dict:
     async with _sessions(request)() as session, session.begin():
         updated = await personas.update(session, user.user_id, persona_id, body)
     if updated is None:
@@ -52,12 +53,12 @@ async def update(persona_id: str, body: PersonaPatch, user: User, request: Reque
 
 
 @router.put("/{persona_id}")
-async def replace(persona_id: str, body: PersonaBody, user: User, request: Request) -> dict:
+async def replace(persona_id: ResourceId, body: PersonaBody, user: User, request: Request) -> dict:
     return await update(persona_id, PersonaPatch(**body.model_dump()), user, request)
 
 
 @router.delete("/{persona_id}", status_code=204)
-async def delete(persona_id: str, user: User, request: Request) -> Response:
+async def delete(persona_id: ResourceId, user: User, request: Request) -> Response:
     async with _sessions(request)() as session, session.begin():
         if not await personas.delete(session, user.user_id, persona_id):
             raise _missing(persona_id)

@@ -1,0 +1,13 @@
+"""Path and query parameters shared by the public routes.
+
+Ids in a path are forwarded into internal services' URLs: anything but the characters ids are made of
+(control characters, spaces, slashes) is refused here with a 422 naming the parameter."""
+
+from typing import Annotated
+
+from fastapi import Path, Query
+
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.@+-]{0,127}$"
+ResourceId = Annotated[str, Path(pattern=ID_PATTERN, description="letters, digits and _ . @ + - (up to 128)")]
+MAX_PAGE = 100_000
+Page = Annotated[int, Query(ge=1, le=MAX_PAGE)]
