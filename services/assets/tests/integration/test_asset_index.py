@@ -458,3 +458,26 @@ async def test_a_board_shows_its_collection_until_the_collection_goes(bus_names,
         await client.delete(f"{COLLECTIONS}/{collection}", params=me)
         assert (await client.post("/internal/boards/open", json={"token": board["token"]})).status_code == 404
         assert (await client.get("/internal/boards", params=me)).json()["total"] == 0
+
+
+async def test_guessing_a_boards_password_locks_it(bus_names, database_url, amqp_url):
+    from studio_assets.domain.boards import MAX_FAILED_ATTEMPTS
+
+    app = create_app(make_settings(bus_names, database_url))
+    async with running(app) as client:
+        me = {"user_id": "ana"}
+        collection = (await client.post(COLLECTIONS, params=me, json={"name": "Locked"})).json()["id"]
+        board = (await client.post("/internal/boards", params=me,
+                                   json={"collection_id": collection, "password": "right-one"})).json()
+
+        async def visit(password):
+            return (await client.post("/internal/boards/open",
+                                      json={"token": board["token"], "password": password})).status_code
+
+        for _ in range(MAX_FAILED_ATTEMPTS - 1):
+            assert await visit("wrong") == 403
+        assert await visit("right-one") == 200  # counted wrong tries are forgiven by a right one
+        for _ in range(MAX_FAILED_ATTEMPTS - 1):
+            assert await visit("wrong") == 403
+        assert await visit("wrong") == 403  # the one that locks it (the counts were committed)
+        assert await visit("right-one") == 429

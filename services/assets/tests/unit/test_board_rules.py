@@ -5,7 +5,8 @@ from datetime import timedelta
 import pytest
 
 from studio_assets.domain.boards import (
-    BoardClosed, PasswordRequired, WrongPassword, check_open, hash_password, new_token, password_matches,
+    LOCKOUT, MAX_FAILED_ATTEMPTS, BoardClosed, PasswordRequired, TooManyAttempts, WrongPassword,
+    after_wrong_password, check_open, hash_password, new_token, password_matches,
 )
 from studio_common.ids import utcnow
 
@@ -13,7 +14,7 @@ NOW = utcnow()
 
 
 def board(**changes) -> dict:
-    return {"revoked_at": None, "expires_at": None, "password_hash": None, **changes}
+    return {"revoked_at": None, "expires_at": None, "password_hash": None, "locked_until": None, **changes}
 
 
 def test_an_open_board_without_password_opens():
@@ -42,3 +43,13 @@ def test_password_is_hashed_salted_and_checked():
 def test_tokens_are_long_and_unguessable():
     tokens = {new_token() for _ in range(100)}
     assert len(tokens) == 100 and all(len(token) >= 32 for token in tokens)
+
+
+def test_guessing_locks_the_board_for_a_while():
+    assert after_wrong_password(0, NOW) == {"failed_attempts": 1}
+    locked = after_wrong_password(MAX_FAILED_ATTEMPTS - 1, NOW)
+    assert locked == {"failed_attempts": 0, "locked_until": NOW + LOCKOUT}
+    stored = hash_password("s3cret")
+    with pytest.raises(TooManyAttempts, match="try again after"):
+        check_open(board(password_hash=stored, locked_until=NOW + LOCKOUT), "s3cret", NOW)
+    check_open(board(password_hash=stored, locked_until=NOW), "s3cret", NOW)  # the lock has run out

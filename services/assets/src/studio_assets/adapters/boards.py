@@ -13,7 +13,7 @@ Board = dict[str, Any]
 
 def _as_dict(row) -> Board:
     board = dict(row)
-    for name in ("expires_at", "revoked_at", "created_at"):
+    for name in ("expires_at", "revoked_at", "locked_until", "created_at"):
         if board[name] is not None:
             board[name] = as_utc(board[name])
     return board

@@ -87,5 +87,7 @@ share_boards = Table(
     Column("expires_at", DateTime(timezone=True)),
     Column("revoked_at", DateTime(timezone=True)),
     Column("view_count", Integer, nullable=False, default=0),
+    Column("failed_attempts", Integer, nullable=False, default=0),  # wrong passwords since the last lock
+    Column("locked_until", DateTime(timezone=True)),
     Column("created_at", DateTime(timezone=True), nullable=False),
 )

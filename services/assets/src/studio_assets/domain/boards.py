@@ -9,6 +9,9 @@ from datetime import datetime, timedelta
 PBKDF2_ITERATIONS = 120_000
 MAX_EXPIRY = timedelta(days=365)
 MIN_PASSWORD_CHARS, MAX_PASSWORD_CHARS = 4, 200
+# Guessing a board's password: after this many wrong answers the board refuses every try for a while.
+MAX_FAILED_ATTEMPTS = 10
+LOCKOUT = timedelta(minutes=15)
 
 
 class BoardClosed(Exception):
@@ -20,7 +23,11 @@ class PasswordRequired(Exception):
 
 
 class WrongPassword(Exception):
-    """HTTP 403."""
+    """HTTP 403. The failed attempt is recorded even though the request fails."""
+
+
+class TooManyAttempts(Exception):
+    """HTTP 429: too many wrong passwords; locked until a moment it names."""
 
 
 def new_token() -> str:
@@ -46,7 +53,17 @@ def check_open(board: dict, password: str | None, now: datetime) -> None:
     if board["expires_at"] is not None and board["expires_at"] <= now:
         raise BoardClosed(f"this board expired at {board['expires_at'].isoformat()}")
     if board["password_hash"]:
+        if board["locked_until"] is not None and board["locked_until"] > now:
+            raise TooManyAttempts(f"too many wrong passwords; try again after {board['locked_until'].isoformat()}")
         if not password:
             raise PasswordRequired("this board needs a password (X-Board-Password header)")
         if not password_matches(password, board["password_hash"]):
             raise WrongPassword("wrong password for this board")
+
+
+def after_wrong_password(failed_attempts: int, now: datetime) -> dict:
+    """The board's new counters after one more wrong password."""
+    failed = failed_attempts + 1
+    if failed >= MAX_FAILED_ATTEMPTS:
+        return {"failed_attempts": 0, "locked_until": now + LOCKOUT}
+    return {"failed_attempts": failed}

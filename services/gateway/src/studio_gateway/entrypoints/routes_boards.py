@@ -50,7 +50,8 @@ async def revoke(board_id: ResourceId, user: User, request: Request) -> dict:
 @public_router.get("/{token}")
 async def open_board(token: ResourceId, request: Request,
                      x_board_password: str | None = Header(None, max_length=200)) -> dict:
-    """No account needed. Unknown link: 404; revoked or expired: 410; password missing: 401; wrong: 403."""
+    """No account needed. Unknown link: 404; revoked or expired: 410; password missing: 401; wrong: 403;
+    after 10 wrong passwords the board answers 429 for 15 minutes."""
     state = request.app.state
     board = await state.assets.call("POST", "/internal/boards/open",
                                     json={"token": token, "password": x_board_password})

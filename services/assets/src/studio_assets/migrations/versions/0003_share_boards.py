@@ -26,6 +26,8 @@ def upgrade() -> None:
     sa.Column('expires_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('view_count', sa.Integer(), nullable=False),
+    sa.Column('failed_attempts', sa.Integer(), nullable=False),
+    sa.Column('locked_until', sa.DateTime(timezone=True), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['collection_id'], ['collections.id'], name=op.f('fk_share_boards_collection_id_collections'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_share_boards')),
