@@ -90,3 +90,14 @@ def test_a_shared_board_is_public_read_only_password_protected_and_revocable(use
     assert gone.status_code == 410 and "revoked" in gone.json()["detail"]
     missing = user.post("/api/content-assets/boards", json={"collection_id": "nope"})
     assert missing.status_code == 404 and "nope" in missing.json()["detail"]
+
+
+def test_platform_filter_finds_assets_made_at_the_platforms_sizes(user: StudioClient):
+    op = user.wait(user.create(prompt="a latte with heart art", template_id="instagram-feed-square"))
+    [asset] = user.assets_of(op["operation_id"], 1)
+    assert (asset["width"], asset["height"]) == (1080, 1080)
+    on_instagram = user.get("/api/content-assets", params={"platform": "instagram"}).json()
+    assert asset["id"] in [a["id"] for a in on_instagram["items"]]
+    assert user.get("/api/content-assets", params={"platform": "youtube"}).json()["total"] == 0
+    unknown = user.get("/api/content-assets", params={"platform": "myspace"})
+    assert unknown.status_code == 422 and "myspace" in unknown.text

@@ -115,3 +115,14 @@ def test_dates_parse_as_utc_with_inclusive_day_ends():
     assert parse_moment("2025-03-01T12:00:00") == datetime(2025, 3, 1, 12, tzinfo=UTC)
     with pytest.raises(ValueError, match="not an ISO date"):
         parse_moment("yesterday")
+
+
+def test_sizes_parse_and_bad_ones_are_named():
+    import pytest
+
+    from studio_assets.domain.search import parse_sizes
+
+    assert parse_sizes("1080x1080, 1280X720") == ((1080, 1080), (1280, 720))
+    for bad in ("1080", "axb", "10x", ""):
+        with pytest.raises(ValueError):
+            parse_sizes(bad)

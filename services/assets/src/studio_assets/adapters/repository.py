@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, exists, func, or_, select, update
+from sqlalchemy import and_, delete, exists, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -125,6 +125,8 @@ def _conditions(query: AssetQuery) -> list:
     conditions += [c[name] == value for name, value in exact.items() if value is not None]
     if query.tag and (tags := normalise_tags([query.tag])):
         conditions.append(_has_tag(asset_tags.c.tag == tags[0]))
+    if query.sizes:
+        conditions.append(or_(*(and_(c.width == width, c.height == height) for width, height in query.sizes)))
     if query.collection_id:
         conditions.append(exists().where(collection_assets.c.asset_id == c.id,
                                          collection_assets.c.collection_id == query.collection_id))

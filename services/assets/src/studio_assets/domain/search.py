@@ -28,6 +28,7 @@ class AssetQuery:
     favourite: bool | None = None
     tag: str | None = None
     collection_id: str | None = None
+    sizes: tuple[tuple[int, int], ...] = ()  # (width, height) pairs; any of them matches
     date_from: datetime | None = None
     date_to: datetime | None = None
     width: int | None = None
@@ -55,6 +56,19 @@ class AssetQuery:
     def search_term(self) -> str | None:
         term = (self.search or "").strip().lower()
         return term or None
+
+
+def parse_sizes(text: str) -> tuple[tuple[int, int], ...]:
+    """`1080x1080,1080x1350` -> ((1080, 1080), (1080, 1350)); ValueError naming a bad item."""
+    sizes = []
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        width, sep, height = item.lower().partition("x")
+        if not (sep and width.isdigit() and height.isdigit()):
+            raise ValueError(f"{item!r} is not WIDTHxHEIGHT")
+        sizes.append((int(width), int(height)))
+    if not sizes or len(sizes) > 100:
+        raise ValueError("give 1 to 100 sizes")
+    return tuple(sizes)
 
 
 def like_pattern(term: str) -> str:

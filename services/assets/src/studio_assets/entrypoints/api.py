@@ -7,7 +7,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from studio_assets.domain.rules import MAX_BULK_DOWNLOAD, MAX_TAG_CHARS, MAX_TAGS, TITLE_MAX_CHARS
-from studio_assets.domain.search import MAX_PAGE_SIZE, AssetQuery, parse_moment
+from studio_assets.domain.search import MAX_PAGE_SIZE, AssetQuery, parse_moment, parse_sizes
 from studio_assets.entrypoints.transactions import in_transaction
 from studio_assets.service_layer import library
 
@@ -45,6 +45,13 @@ class Usage(BaseModel):
     event: Literal["download", "share"]
 
 
+def _sizes(text: str | None) -> tuple[tuple[int, int], ...]:
+    try:
+        return parse_sizes(text) if text is not None else ()
+    except ValueError as exc:
+        raise HTTPException(422, f"sizes: {exc}") from exc
+
+
 def _moment(name: str, text: str | None, end_of_day: bool = False):
     if text is None:
         return None
@@ -68,6 +75,7 @@ async def list_assets(
     favourite: bool | None = None,
     tag: Annotated[str | None, Query(max_length=MAX_TAG_CHARS)] = None,
     collection: Annotated[str | None, Query(max_length=64, description="a collection's id")] = None,
+    sizes: Annotated[str | None, Query(max_length=2000, description="WIDTHxHEIGHT,... (any matches)")] = None,
     date_from: Annotated[str | None, Query(description="ISO date or date-time, inclusive")] = None,
     date_to: Annotated[str | None, Query(description="ISO date or date-time, inclusive")] = None,
     width: Annotated[int | None, Query(ge=1)] = None,
@@ -80,6 +88,7 @@ async def list_assets(
     query = AssetQuery(
         user_id=user_id, search=search, type=type, module=module, provider=provider, model=model,
         operation_id=operation_id, status=status, favourite=favourite, tag=tag, collection_id=collection,
+        sizes=_sizes(sizes),
         date_from=_moment("date_from", date_from), date_to=_moment("date_to", date_to, end_of_day=True),
         width=width, height=height, trashed=trashed, sort=sort, page=page, page_size=page_size)
     return await in_transaction(request, library.search, query)

@@ -9,6 +9,7 @@ from fastapi.responses import RedirectResponse, StreamingResponse
 from pydantic import BaseModel, Field
 
 from studio_common.ids import utcnow
+from studio_gateway.domain.platform_sizes import UnknownPlatform, sizes_for
 from studio_gateway.entrypoints.auth import User
 from studio_gateway.entrypoints.params import MAX_PAGE, ResourceId
 from studio_gateway.service_layer import archive
@@ -40,6 +41,8 @@ async def list_assets(user: User, request: Request, search: str | None = Query(N
                       type: str | None = None, module: str | None = None, provider: str | None = None,
                       model: str | None = None, operation_id: str | None = None, favourite: bool | None = None,
                       tag: str | None = None, collection: str | None = Query(None, max_length=64),
+                      platform: str | None = Query(None, max_length=32,
+                                                   description="made at one of the platform's sizes"),
                       date_from: date | None = None, date_to: date | None = None,
                       width: int | None = None, height: int | None = None, trashed: bool = False,
                       sort: Sort = "newest", page: int = Query(1, ge=1, le=MAX_PAGE),
@@ -50,6 +53,11 @@ async def list_assets(user: User, request: Request, search: str | None = Query(N
         "date_from": date_from,
         "date_to": date_to, "width": width, "height": height, "trashed": trashed, "sort": sort, "page": page,
         "page_size": page_size}.items() if v is not None}
+    if platform is not None:
+        try:
+            params["sizes"] = ",".join(f"{w}x{h}" for w, h in sizes_for(platform))
+        except UnknownPlatform as exc:
+            raise HTTPException(422, f"platform: {exc}") from exc
     return await _assets(request).call("GET", "/internal/assets", params={**params, "user_id": user.user_id})
 
 
