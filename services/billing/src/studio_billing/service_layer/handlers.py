@@ -145,7 +145,8 @@ class Billing:
 
 
 async def _cancel_requested(session: AsyncSession, operation_id: str) -> bool:
-    found = await session.scalar(select(cancellations.c.operation_id).where(cancellations.c.operation_id == operation_id))
+    query = select(cancellations.c.operation_id).where(cancellations.c.operation_id == operation_id)
+    found = await session.scalar(query)
     return found is not None
 
 
