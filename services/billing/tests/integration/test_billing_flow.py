@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from studio_billing.adapters.tables import accounts, entries, holds
+from studio_billing.domain.plans import PLANS
 from studio_billing.entrypoints.app import create_app
 from studio_billing.settings import BillingSettings
 from studio_common.events import (
@@ -221,3 +222,16 @@ async def test_a_cancel_that_overtakes_its_request_is_remembered_once(bus_names,
         [canceled] = await bus.wait_count(OperationCanceled, 1)
         assert canceled.operation_id == req.operation_id and not bus.of_type(OperationApproved)
         assert (await client.get("/internal/accounts/erin/balance")).json()["pending_credits"] == 0
+
+
+async def test_switching_back_to_a_plan_in_the_same_period_grants_it_once(bus_names, database_url):
+    """Found by fuzzing: the second switch to a plan re-inserted its grant entry and failed (500)."""
+    app = create_app(make_settings(bus_names, database_url))
+    async with running(app) as client:
+        for plan in ("pro", "free", "pro", "pro"):
+            response = await client.put("/internal/accounts/fay/plan", json={"plan": plan})
+            assert response.status_code == 200, response.text
+        balance = (await client.get("/internal/accounts/fay/balance")).json()
+    # the Free grant on first use, then Pro's grant once; switching back to Free adds Free's grant once
+    free, pro = PLANS["free"].monthly_credits, PLANS["pro"].monthly_credits
+    assert balance["plan"] == "pro" and balance["available_credits"] == free + pro + free

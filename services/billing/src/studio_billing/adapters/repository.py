@@ -60,6 +60,10 @@ async def add_entry(session: AsyncSession, user_id: str, entry_type: str, credit
                           .values({column: column + abs(credits), "updated_at": now}))
 
 
+async def entry_exists(session: AsyncSession, entry_id: str) -> bool:
+    return await session.scalar(select(entries.c.id).where(entries.c.id == entry_id)) is not None
+
+
 async def settle_hold(session: AsyncSession, hold, charged: int, now: datetime) -> None:
     """Release the hold from pending and post what was charged, in one update of the totals, with the
     immutable post entry beside it."""

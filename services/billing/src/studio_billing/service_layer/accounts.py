@@ -62,8 +62,10 @@ async def set_plan(session: AsyncSession, user_id: str, plan: str) -> dict:
     if account["plan"] != plan:
         await session.execute(update(accounts).where(accounts.c.user_id == user_id).values(plan=plan, updated_at=now))
         period = as_utc(account["period_start"]).isoformat()
-        await repo.add_entry(session, user_id, "grant", PLANS[plan].monthly_credits, now,
-                             entry_id=derived_id("plan-grant", user_id, plan, period), reason=f"plan change: {plan}")
+        grant_id = derived_id("plan-grant", user_id, plan, period)
+        if not await repo.entry_exists(session, grant_id):  # back on a plan already granted this period
+            await repo.add_entry(session, user_id, "grant", PLANS[plan].monthly_credits, now, entry_id=grant_id,
+                                 reason=f"plan change: {plan}")
     return await balance(session, user_id)
 
 
