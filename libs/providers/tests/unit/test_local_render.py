@@ -13,14 +13,8 @@ import numpy as np
 import pytest
 from PIL import Image
 from studio_providers.local import render as render_module
-from studio_providers.local.render import (
-    COLOUR_WORDS,
-    RenderSpec,
-    colour_family,
-    palette_for,
-    render,
-    render_image,
-)
+from studio_providers.local.palette import COLOUR_WORDS, colour_family, palette_for
+from studio_providers.local.render import RenderSpec, render, render_image
 
 LUMA = np.array([0.299, 0.587, 0.114])
 

@@ -31,7 +31,8 @@ from PIL import Image
 
 from studio_providers.base import ProviderOutput, ProviderRequest
 from studio_providers.imaging import check_output_format, content_type_of, encode, open_image
-from studio_providers.local.render import RenderSpec, palette_for, render_image
+from studio_providers.local.palette import palette_for
+from studio_providers.local.render import RenderSpec, render_image
 
 DEFAULT_CONTROL_STRENGTH = 0.7
 DEFAULT_FIDELITY = 0.5

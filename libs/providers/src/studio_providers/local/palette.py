@@ -1,0 +1,341 @@
+"""The local renderer's colours: a palette from the prompt's colour and mood words (the negative prompt
+striking colour families out), and the seeded random streams the palette and the composition draw from.
+"""
+
+from __future__ import annotations
+
+import colorsys
+import hashlib
+import re
+from collections.abc import Set as AbstractSet
+
+import numpy as np
+
+RGB = tuple[int, int, int]
+
+
+# ---------------------------------------------------------------------------
+# Randomness
+# ---------------------------------------------------------------------------
+
+
+def spec_key(seed: int, prompt: str, negative_prompt: str) -> bytes:
+    text = f"{seed}\x1f{prompt}\x1f{negative_prompt}".encode()
+    return hashlib.blake2b(text, digest_size=16).digest()
+
+
+def layer_stream(key: bytes, label: str) -> np.random.Generator:
+    """An independent generator per composition layer.
+
+    Separate streams keep, e.g., the shapes identical when ``steps`` changes the
+    number of noise octaves drawn.
+    """
+    digest = hashlib.blake2b(key + label.encode(), digest_size=8).digest()
+    return np.random.default_rng(int.from_bytes(digest, "big"))
+
+
+# ---------------------------------------------------------------------------
+# Palette from the prompt
+# ---------------------------------------------------------------------------
+
+COLOUR_WORDS: dict[str, RGB] = {
+    "red": (205, 32, 44),
+    "crimson": (165, 20, 50),
+    "scarlet": (230, 40, 30),
+    "burgundy": (110, 20, 40),
+    "orange": (245, 130, 30),
+    "amber": (250, 170, 35),
+    "coral": (250, 120, 90),
+    "yellow": (250, 215, 60),
+    "gold": (230, 185, 60),
+    "golden": (230, 185, 60),
+    "mustard": (210, 170, 50),
+    "green": (60, 160, 80),
+    "emerald": (20, 140, 95),
+    "lime": (150, 210, 60),
+    "olive": (120, 130, 50),
+    "mint": (150, 225, 185),
+    "sage": (150, 175, 135),
+    "teal": (20, 130, 135),
+    "turquoise": (60, 200, 190),
+    "cyan": (40, 200, 225),
+    "aqua": (90, 215, 220),
+    "blue": (40, 90, 200),
+    "azure": (60, 140, 230),
+    "cobalt": (30, 70, 170),
+    "navy": (20, 35, 90),
+    "indigo": (60, 40, 130),
+    "purple": (120, 50, 160),
+    "violet": (140, 90, 210),
+    "lavender": (180, 160, 225),
+    "lilac": (200, 165, 220),
+    "magenta": (210, 40, 150),
+    "fuchsia": (225, 50, 170),
+    "pink": (240, 110, 170),
+    "brown": (120, 75, 45),
+    "rust": (170, 75, 35),
+    "beige": (225, 205, 170),
+    "cream": (245, 235, 210),
+    "ivory": (250, 245, 230),
+    "black": (12, 12, 16),
+    "white": (245, 245, 242),
+    "grey": (128, 128, 132),
+    "gray": (128, 128, 132),
+    "silver": (192, 195, 200),
+    "charcoal": (50, 52, 58),
+}
+
+_SUNSET = [(250, 94, 58), (255, 154, 60), (250, 205, 95), (200, 60, 140), (70, 40, 100)]
+_OCEAN = [(8, 40, 90), (15, 90, 150), (30, 150, 190), (120, 210, 225), (215, 240, 245)]
+_FOREST = [(20, 50, 30), (40, 95, 50), (95, 140, 70), (170, 190, 120), (90, 65, 40)]
+_NIGHT = [(8, 10, 30), (25, 30, 75), (60, 50, 120), (110, 120, 180), (240, 225, 170)]
+_SPACE = [(5, 5, 15), (40, 20, 80), (120, 40, 150), (40, 90, 190), (235, 220, 250)]
+_DESERT = [(240, 200, 140), (215, 150, 90), (180, 100, 60), (120, 70, 45), (250, 230, 190)]
+_SNOW = [(245, 248, 252), (215, 230, 245), (170, 195, 225), (110, 140, 180), (60, 80, 120)]
+_COFFEE = [(40, 25, 20), (90, 55, 35), (150, 100, 65), (205, 165, 120), (240, 225, 200)]
+_CORPORATE = [(15, 35, 80), (30, 90, 170), (110, 130, 150), (225, 230, 235), (20, 160, 170)]
+_TECH = [(10, 12, 25), (20, 60, 140), (30, 200, 230), (150, 60, 220), (230, 240, 250)]
+_VINTAGE = [(215, 170, 70), (55, 125, 120), (190, 80, 60), (240, 225, 195), (100, 70, 50)]
+_AUTUMN = [(200, 90, 30), (170, 60, 30), (230, 170, 60), (110, 60, 30), (140, 130, 60)]
+_SPRING = [(180, 225, 160), (250, 190, 210), (250, 235, 150), (150, 200, 235), (100, 170, 100)]
+_SUMMER = [(255, 210, 60), (40, 190, 200), (250, 120, 90), (255, 245, 220), (20, 120, 160)]
+_FIRE = [(40, 5, 5), (170, 25, 15), (235, 90, 20), (250, 170, 40), (255, 235, 150)]
+_CANDY = [(250, 160, 200), (160, 230, 210), (255, 225, 150), (200, 170, 240), (255, 245, 250)]
+_EARTH = [(90, 65, 45), (150, 110, 70), (120, 125, 70), (210, 185, 140), (60, 50, 40)]
+_TROPICAL = [(20, 140, 80), (40, 200, 190), (255, 210, 60), (250, 110, 90), (240, 250, 230)]
+_LUXURY = [(10, 10, 12), (35, 32, 30), (200, 160, 80), (240, 215, 150), (245, 240, 230)]
+_SKY = [(70, 130, 210), (120, 175, 235), (190, 220, 250), (250, 252, 255), (40, 80, 160)]
+
+_MOOD_GROUPS: tuple[tuple[tuple[str, ...], list[RGB]], ...] = (
+    (("sunset", "sunrise", "dusk"), _SUNSET),
+    (("ocean", "sea", "marine", "underwater", "wave"), _OCEAN),
+    (("forest", "jungle", "woods", "nature"), _FOREST),
+    (("night", "midnight", "moon"), _NIGHT),
+    (("space", "galaxy", "cosmic", "nebula"), _SPACE),
+    (("desert", "dune", "sand"), _DESERT),
+    (("snow", "winter", "ice", "frost", "arctic"), _SNOW),
+    (("coffee", "espresso", "chocolate", "cafe"), _COFFEE),
+    (("corporate", "business", "professional", "finance"), _CORPORATE),
+    (("tech", "technology", "digital", "futuristic", "cyber", "cyberpunk"), _TECH),
+    (("vintage", "retro"), _VINTAGE),
+    (("autumn", "fall"), _AUTUMN),
+    (("spring", "floral", "garden", "flower"), _SPRING),
+    (("summer", "beach"), _SUMMER),
+    (("fire", "flame", "lava"), _FIRE),
+    (("candy", "sweet"), _CANDY),
+    (("earth", "earthy", "organic", "rustic"), _EARTH),
+    (("tropical",), _TROPICAL),
+    (("luxury", "elegant", "premium"), _LUXURY),
+    (("sky", "cloud"), _SKY),
+)
+MOOD_WORDS: dict[str, list[RGB]] = {word: colours for words, colours in _MOOD_GROUPS for word in words}
+
+_MONO_PHRASES = ("black and white", "black & white", "b&w", "b/w")
+MODIFIER_WORDS: dict[str, str] = {
+    "pastel": "pastel",
+    "neon": "neon",
+    "fluorescent": "neon",
+    "glowing": "neon",
+    "monochrome": "mono",
+    "monochromatic": "mono",
+    "grayscale": "mono",
+    "greyscale": "mono",
+    "noir": "mono",
+    "muted": "muted",
+    "dusty": "muted",
+    "faded": "muted",
+    "desaturated": "muted",
+    "vibrant": "vibrant",
+    "vivid": "vibrant",
+    "bold": "vibrant",
+    "saturated": "vibrant",
+    "dark": "dark",
+    "deep": "dark",
+    "moody": "dark",
+    "light": "light",
+    "pale": "light",
+    "airy": "light",
+    "bright": "light",
+}
+
+# Hue families (degrees, start inclusive, end exclusive; red wraps around 0).
+HUE_FAMILIES: dict[str, tuple[float, float]] = {
+    "red": (340.0, 20.0),
+    "orange": (20.0, 42.0),
+    "yellow": (42.0, 70.0),
+    "green": (70.0, 165.0),
+    "teal": (165.0, 200.0),
+    "blue": (200.0, 255.0),
+    "purple": (255.0, 290.0),
+    "pink": (290.0, 340.0),
+}
+_MONO_GREYS: list[RGB] = [(14, 14, 14), (70, 70, 70), (130, 130, 130), (190, 190, 190), (242, 242, 242)]
+_WHITE: RGB = (255, 255, 255)
+_NEON_BACKDROP: RGB = (12, 8, 28)
+_LAST_RESORT: list[RGB] = [(24, 26, 32), (120, 124, 130), (232, 232, 228)]
+MAX_PALETTE = 6
+
+
+_KNOWN_WORDS = COLOUR_WORDS.keys() | MOOD_WORDS.keys() | MODIFIER_WORDS.keys()
+
+
+def _words(text: str) -> list[str]:
+    """Lower-case words, with a plural fallback ("sunsets" -> "sunset")."""
+    out = []
+    for word in re.findall(r"[a-z]+", text.lower()):
+        if word not in _KNOWN_WORDS and word.endswith("s") and word[:-1] in _KNOWN_WORDS:
+            word = word[:-1]
+        out.append(word)
+    return out
+
+
+def _hsv(rgb: RGB) -> tuple[float, float, float]:
+    h, s, v = colorsys.rgb_to_hsv(*(c / 255 for c in rgb))
+    return h * 360.0, s, v
+
+
+def _from_hsv(hue: float, sat: float, val: float) -> RGB:
+    r, g, b = colorsys.hsv_to_rgb((hue % 360.0) / 360.0, min(max(sat, 0.0), 1.0), min(max(val, 0.0), 1.0))
+    return (round(r * 255), round(g * 255), round(b * 255))
+
+
+def _mix(rgb: RGB, other: RGB, amount: float) -> RGB:
+    return tuple(round(a + (b - a) * amount) for a, b in zip(rgb, other))  # type: ignore[return-value]
+
+
+def _in_hue_family(hue: float, family: str) -> bool:
+    start, end = HUE_FAMILIES[family]
+    return start <= hue < end if start < end else hue >= start or hue < end
+
+
+def colour_family(rgb: RGB) -> str:
+    """Name the family a colour belongs to: a hue family or black/white/grey."""
+    hue, sat, val = _hsv(rgb)
+    if val < 0.2:
+        return "black"
+    if sat < 0.18:
+        return "white" if val > 0.85 else "grey"
+    return next(f for f in HUE_FAMILIES if _in_hue_family(hue, f))
+
+
+def negative_families(negative_prompt: str) -> set[str]:
+    """Families struck out by the negative prompt (a negated word bans its family)."""
+    words = _words(negative_prompt)
+    banned = {colour_family(COLOUR_WORDS[w]) for w in words if w in COLOUR_WORDS}
+    if any(phrase in negative_prompt.lower() for phrase in _MONO_PHRASES):
+        banned |= {"black", "white"}
+    if "dark" in words:
+        banned.add("black")
+    return banned
+
+
+def _apply_modifier(rgb: RGB, modifier: str) -> RGB:
+    hue, sat, val = _hsv(rgb)
+    if modifier == "pastel":
+        return _mix(_from_hsv(hue, min(sat, 0.75), max(val, 0.75)), _WHITE, 0.45)
+    if modifier == "neon":
+        # Neon glows against the dark: dark colours get darker, the rest go full-on.
+        if val < 0.3:
+            return _from_hsv(hue, sat, min(val, 0.12))
+        return _from_hsv(hue, 1.0, 1.0) if sat > 0.15 else rgb
+    if modifier == "muted":
+        return _from_hsv(hue, sat * 0.55, val * 0.9 + 0.05)
+    if modifier == "vibrant":
+        return _from_hsv(hue, min(1.0, sat * 1.3 + 0.1), min(1.0, val * 1.1))
+    if modifier == "dark":
+        return _from_hsv(hue, sat, val * 0.7)
+    if modifier == "light":
+        return _mix(rgb, _WHITE, 0.3)
+    return rgb
+
+
+def _monochrome() -> list[RGB]:
+    # Greys spread over the whole value range read as deliberate black-and-white
+    # art; converting each colour to its own grey would often bunch them together.
+    return list(_MONO_GREYS)
+
+
+def _tonal_variants(colours: list[RGB]) -> list[RGB]:
+    """Deep, mid and pale shades, used to fill out a short explicit palette."""
+    out: list[RGB] = []
+    for rgb in colours:
+        hue, sat, val = _hsv(rgb)
+        out += [_from_hsv(hue, sat, val * 0.45), _mix(rgb, _WHITE, 0.45), _mix(rgb, _WHITE, 0.8)]
+    return out
+
+
+def _allowed(rgb: RGB, banned: AbstractSet[str]) -> bool:
+    return colour_family(rgb) not in banned
+
+
+def _rotate_to_allowed(hue: float, sat: float, val: float, banned: AbstractSet[str]) -> RGB | None:
+    for step in range(24):
+        rgb = _from_hsv(hue + 15.0 * step, sat, val)
+        if _allowed(rgb, banned):
+            return rgb
+    return None
+
+
+def harmonious_palette(rng: np.random.Generator, banned: AbstractSet[str] = frozenset()) -> list[RGB]:
+    """Five colours on a colour-wheel scheme: a dark anchor, three mids, a light."""
+    base = float(rng.uniform(0, 360))
+    scheme = [(0, 30, -30), (0, 180, 20), (0, 120, 240), (0, 150, 210)][int(rng.integers(4))]
+    specs = [(base, rng.uniform(0.5, 0.8), rng.uniform(0.12, 0.25))]
+    specs += [(base + off, rng.uniform(0.5, 0.9), rng.uniform(0.6, 0.95)) for off in scheme]
+    specs.append((base + scheme[1], rng.uniform(0.08, 0.22), rng.uniform(0.92, 0.98)))
+    colours = [_rotate_to_allowed(h, float(s), float(v), banned) for h, s, v in specs]
+    return [c for c in colours if c is not None]
+
+
+def _dedupe(colours: list[RGB]) -> list[RGB]:
+    return list(dict.fromkeys(colours))
+
+
+def _prompt_colours(prompt: str, negative_prompt: str) -> tuple[list[RGB], list[str]]:
+    """Colours named or evoked by the prompt, plus the modifiers it asks for."""
+    words = _words(prompt)
+    negated = set(_words(negative_prompt))
+    explicit = [COLOUR_WORDS[w] for w in words if w in COLOUR_WORDS]
+    moods = [w for w in words if w in MOOD_WORDS and w not in negated]
+    mood_colours = [c for m in dict.fromkeys(moods) for c in MOOD_WORDS[m]]
+    modifiers = [MODIFIER_WORDS[w] for w in words if w in MODIFIER_WORDS and w not in negated]
+    if any(phrase in prompt.lower() for phrase in _MONO_PHRASES):
+        modifiers.append("mono")
+    # Explicit colours lead so they dominate; moods fill in around them.
+    return _dedupe(explicit + mood_colours)[:MAX_PALETTE], list(dict.fromkeys(modifiers))
+
+
+def _fallback_rng(prompt: str, negative_prompt: str, seed: int) -> np.random.Generator:
+    return layer_stream(spec_key(seed, prompt, negative_prompt), "palette")
+
+
+def _apply_modifiers(colours: list[RGB], modifiers: list[str]) -> list[RGB]:
+    if "mono" in modifiers:
+        return _monochrome()
+    for modifier in modifiers:
+        colours = [_apply_modifier(c, modifier) for c in colours]
+    if "neon" in modifiers and colours and all(_hsv(c)[2] >= 0.3 for c in colours):
+        colours = [_NEON_BACKDROP, *colours]
+    return colours
+
+
+def palette_for(prompt: str, negative_prompt: str = "", *, seed: int = 0) -> list[tuple[int, int, int]]:
+    """Palette for a prompt: colour and mood words, modifiers, minus negated colours.
+
+    Prompts without any palette words get a harmonious palette derived from
+    ``seed`` and the prompt text, so each prompt still has its own colours.
+    """
+    colours, modifiers = _prompt_colours(prompt, negative_prompt)
+    banned = negative_families(negative_prompt)
+
+    def usable(candidates: list[RGB]) -> list[RGB]:
+        return [c for c in _dedupe(_apply_modifiers(candidates, modifiers)) if _allowed(c, banned)]
+
+    palette = usable(colours)
+    if palette and len(palette) < 3:
+        # Shades of the named colours keep them dominant, unlike unrelated extras.
+        palette = _dedupe(palette + [c for c in _tonal_variants(palette) if _allowed(c, banned)])
+    if len(palette) < 3:
+        extra = usable(harmonious_palette(_fallback_rng(prompt, negative_prompt, seed), banned))
+        palette = _dedupe(palette + extra)[: max(5, len(palette))]
+    return palette if len(palette) >= 2 else list(_LAST_RESORT)
