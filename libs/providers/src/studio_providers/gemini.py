@@ -17,7 +17,6 @@ from studio_common.images import sniff_content_type
 from studio_providers.base import ProviderError, ProviderOutput, ProviderRequest, UnsupportedOperation
 from studio_providers.http import (
     RemoteProvider,
-    RetryPolicy,
     exhausted_error,
     make_timeout,
     retry_after_seconds,
@@ -92,11 +91,8 @@ def _get(mapping: Any, camel: str, snake: str) -> Any:
 
 class GeminiProvider(RemoteProvider):
     name = "gemini"
-
-    def __init__(self, api_key: str, base_url: str = "https://generativelanguage.googleapis.com",
-                 timeout: httpx.Timeout | float = GEMINI_TIMEOUT, client: httpx.AsyncClient | None = None,
-                 retry_policy: RetryPolicy | None = None) -> None:
-        super().__init__(api_key, base_url, timeout, client, retry_policy)
+    default_base_url = "https://generativelanguage.googleapis.com"
+    default_timeout = GEMINI_TIMEOUT
 
     # -- capability -----------------------------------------------------------------------------------
 

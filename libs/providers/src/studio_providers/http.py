@@ -127,20 +127,47 @@ def exhausted_error(response: httpx.Response, provider: str, message: str | None
 
 
 class RemoteProvider:
-    """What every remote adapter shares: its key (never shown), base URL, retry policy and HTTP client."""
+    """What every remote adapter shares: its key (never shown), base URL, retry policy, HTTP client, and
+    polling an asynchronous job until it is done. Adapters set the class defaults."""
 
     name = "remote"
     key_label = "API key"
+    default_base_url = ""
+    default_timeout: httpx.Timeout | float = DEFAULT_TIMEOUT
+    poll_interval = 2.0
+    poll_timeout = 300.0
 
-    def __init__(self, api_key: str, base_url: str, timeout: httpx.Timeout | float,
-                 client: httpx.AsyncClient | None, retry_policy: RetryPolicy | None) -> None:
+    def __init__(self, api_key: str, base_url: str | None = None, timeout: httpx.Timeout | float | None = None,
+                 client: httpx.AsyncClient | None = None, retry_policy: RetryPolicy | None = None,
+                 poll_interval: float | None = None, poll_timeout: float | None = None) -> None:
         if not api_key:
             raise ValueError(f"a {self.name} {self.key_label} is required")
         self._api_key = api_key
-        self._base_url = base_url.rstrip("/")
+        self._base_url = (base_url or self.default_base_url).rstrip("/")
         self._policy = retry_policy or RetryPolicy()
         self._owns_client = client is None
-        self._client = client or httpx.AsyncClient(timeout=timeout)
+        self._client = client or httpx.AsyncClient(timeout=timeout if timeout is not None else self.default_timeout)
+        self._poll_interval = poll_interval if poll_interval is not None else self.poll_interval
+        self._poll_timeout = poll_timeout if poll_timeout is not None else self.poll_timeout
+
+    async def _poll(self, url: str, headers: dict, pending: str, answer: Callable[[httpx.Response], Awaitable],
+                    timeout: float | None = None):
+        """GET `url` every poll interval until `answer(response)` gives something other than None (it
+        raises for failures). `pending` says what is not done yet, for the time-out error."""
+        timeout = timeout if timeout is not None else self._poll_timeout
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                raise ProviderError("timeout", f"{self.name}: {pending} after {timeout:g}s; it may still finish "
+                                    "and be billed", retryable=True, charged=True)
+            await asyncio.sleep(min(self._poll_interval, remaining))
+            response = await send_with_retries(self._client, "GET", url, policy=self._policy, idempotent=True,
+                                               provider=self.name, headers=headers)
+            result = await answer(response)
+            if result is not None:
+                return result
 
     def __repr__(self) -> str:  # never show the key
         return f"{type(self).__name__}(base_url={self._base_url!r})"

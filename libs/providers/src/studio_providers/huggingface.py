@@ -15,8 +15,9 @@ from PIL import Image
 from studio_common.catalog import ModelOffer, find_offer
 from studio_providers.base import ProviderError, ProviderOutput, ProviderRequest, UnsupportedOperation
 from studio_providers.http import (
-    RemoteProvider, json_object,DEFAULT_TIMEOUT, RETRY_STATUSES, RetryPolicy, exhausted_error,
-                                   retry_after_seconds, send_with_retries)
+    RETRY_STATUSES, RemoteProvider, RetryPolicy, exhausted_error, json_object, retry_after_seconds,
+    send_with_retries,
+)
 
 # ProviderRequest.params keys passed through in "parameters" when set.
 PASSED_PARAMS = ("num_inference_steps", "guidance_scale", "scheduler")
@@ -62,11 +63,11 @@ def _image_info(data: bytes) -> tuple[str, int, int] | None:
 class HuggingFaceProvider(RemoteProvider):
     name = "huggingface"
     key_label = "access token"
+    default_base_url = "https://router.huggingface.co"
 
-    def __init__(self, api_token: str, base_url: str = "https://router.huggingface.co",
-                 timeout: httpx.Timeout | float = DEFAULT_TIMEOUT, client: httpx.AsyncClient | None = None,
-                 retry_policy: RetryPolicy | None = None, loading_retries: int = 5,
-                 max_loading_wait: float = 30.0) -> None:
+    def __init__(self, api_token: str, base_url: str | None = None, timeout: httpx.Timeout | float | None = None,
+                 client: httpx.AsyncClient | None = None, retry_policy: RetryPolicy | None = None,
+                 loading_retries: int = 5, max_loading_wait: float = 30.0) -> None:
         super().__init__(api_token, base_url, timeout, client, retry_policy)
         self._loading_retries = max(0, loading_retries)
         self._max_loading_wait = max(0.0, max_loading_wait)

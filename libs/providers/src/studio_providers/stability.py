@@ -5,7 +5,6 @@ creative upscale are asynchronous: the POST answers `{id}` and the result is pol
 `/v2beta/results/{id}`. Stability does not bill failed generations, so a 429/5xx answer is retried.
 """
 
-import asyncio
 import base64
 import re
 from dataclasses import dataclass, field
@@ -14,7 +13,7 @@ from typing import Any
 import httpx
 
 from studio_providers.base import ProviderError, ProviderOutput, ProviderRequest, UnsupportedOperation
-from studio_providers.http import DEFAULT_TIMEOUT, RetryPolicy, exhausted_error, send_with_retries, RemoteProvider, json_object
+from studio_providers.http import exhausted_error, send_with_retries, RemoteProvider, json_object
 from studio_providers.imaging import probe_size, nearest_ratio
 
 GENERATE_MODELS = {"ultra": "ultra", "core": "core"}
@@ -123,14 +122,9 @@ def _file_part(data: bytes, role: str) -> tuple[str, bytes, str]:
 
 class StabilityProvider(RemoteProvider):
     name = "stability"
-
-    def __init__(self, api_key: str, base_url: str = "https://api.stability.ai",
-                 timeout: httpx.Timeout | float = DEFAULT_TIMEOUT, poll_interval: float = 10.0,
-                 poll_timeout: float = 300.0, client: httpx.AsyncClient | None = None,
-                 retry_policy: RetryPolicy | None = None) -> None:
-        super().__init__(api_key, base_url, timeout, client, retry_policy)
-        self._poll_interval = poll_interval
-        self._poll_timeout = poll_timeout
+    default_base_url = "https://api.stability.ai"
+    poll_interval = 10.0
+    poll_timeout = 300.0
 
     # -- capability -----------------------------------------------------------------------------------
 
@@ -211,29 +205,21 @@ class StabilityProvider(RemoteProvider):
         if not isinstance(generation_id, str) or not _RESULT_ID.fullmatch(generation_id):
             raise ProviderError("provider_error", "stability: async submit answered without a valid id",
                                 retryable=True)
-        return await self._poll(generation_id)
+        return await self._poll_result(generation_id)
 
-    async def _poll(self, generation_id: str) -> ProviderOutput:
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + self._poll_timeout
-        url = f"{self._base_url}/v2beta/results/{generation_id}"
-        while True:
-            remaining = deadline - loop.time()
-            if remaining <= 0:
-                raise ProviderError(
-                    "timeout", f"stability: result {generation_id} not ready after {self._poll_timeout:g}s; "
-                    "it may still finish and be billed", retryable=True, charged=True)
-            await asyncio.sleep(min(self._poll_interval, remaining))
-            response = await send_with_retries(self._client, "GET", url, policy=self._policy, idempotent=True,
-                                               provider=self.name, headers=self._headers("*/*"))
+    async def _poll_result(self, generation_id: str) -> ProviderOutput:
+        async def answer(response: httpx.Response) -> ProviderOutput | None:
             if response.status_code == 202:
-                continue
+                return None
             if response.status_code == 200:
                 return self._output(response)
             if response.status_code == 404:
                 raise ProviderError("not_found", f"stability: result {generation_id} is unknown or expired"
                                     f"{self._detail(response, prefix=': ')}", retryable=True, status=404)
             raise self._error(response)
+
+        return await self._poll(f"{self._base_url}/v2beta/results/{generation_id}", self._headers("*/*"),
+                                f"result {generation_id} not ready", answer)
 
     # -- responses ------------------------------------------------------------------------------------
 

@@ -27,7 +27,7 @@ from PIL import Image
 
 from studio_providers.base import ProviderError, ProviderOutput, ProviderRequest, UnsupportedOperation
 from studio_providers.imaging import nearest_ratio
-from studio_providers.http import DEFAULT_TIMEOUT, RetryPolicy, exhausted_error, send_with_retries, RemoteProvider, json_object
+from studio_providers.http import exhausted_error, send_with_retries, RemoteProvider, json_object
 from studio_providers.local import media
 
 IDEOGRAM_SPEEDS = ("turbo", "balanced", "quality")
@@ -147,14 +147,9 @@ def _integer(value: Any, name: str) -> int:
 
 class WaveSpeedProvider(RemoteProvider):
     name = "wavespeed"
-
-    def __init__(self, api_key: str, base_url: str = "https://api.wavespeed.ai",
-                 timeout: httpx.Timeout | float = DEFAULT_TIMEOUT, poll_interval: float = 2.0,
-                 poll_timeout: float = 600.0, client: httpx.AsyncClient | None = None,
-                 retry_policy: RetryPolicy | None = None) -> None:
-        super().__init__(api_key, base_url, timeout, client, retry_policy)
-        self._poll_interval = poll_interval
-        self._poll_timeout = poll_timeout
+    default_base_url = "https://api.wavespeed.ai"
+    poll_interval = 2.0
+    poll_timeout = 600.0
 
     # -- capability -----------------------------------------------------------------------------------
 
@@ -267,22 +262,11 @@ class WaveSpeedProvider(RemoteProvider):
         if audio_seconds is not None:
             poll_timeout = max(poll_timeout, audio_seconds * AVATAR_SECONDS_PER_SECOND)
         prediction = data if data.get("status") not in (*RUNNING, None) else \
-            await self._poll(prediction_id, poll_timeout)
+            await self._poll_task(prediction_id, poll_timeout)
         return await self._finish(route, request, prediction, prediction_id, audio_seconds)
 
-    async def _poll(self, prediction_id: str, poll_timeout: float) -> dict:
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + poll_timeout
-        url = f"{self._base_url}/api/v3/predictions/{prediction_id}/result"
-        while True:
-            remaining = deadline - loop.time()
-            if remaining <= 0:
-                raise ProviderError(
-                    "timeout", f"wavespeed: task {prediction_id} not finished after {poll_timeout:g}s; "
-                    "it may still finish and be billed", retryable=True, charged=True)
-            await asyncio.sleep(min(self._poll_interval, remaining))
-            response = await send_with_retries(self._client, "GET", url, policy=self._policy, idempotent=True,
-                                               provider=self.name, headers=self._headers())
+    async def _poll_task(self, prediction_id: str, poll_timeout: float) -> dict:
+        async def answer(response: httpx.Response) -> dict | None:
             try:
                 if response.status_code == 404:
                     raise ProviderError("not_found", f"wavespeed: task {prediction_id} is unknown"
@@ -294,11 +278,12 @@ class WaveSpeedProvider(RemoteProvider):
                 data = json_object(response).get("data")
             finally:
                 await response.aclose()
-            if not isinstance(data, dict):
-                continue  # an answer without a task: ask again until the deadline
-            if data.get("status") in RUNNING or data.get("status") is None:
-                continue
+            if not isinstance(data, dict) or data.get("status") in (*RUNNING, None):
+                return None  # no task in the answer, or still running: ask again until the deadline
             return data
+
+        return await self._poll(f"{self._base_url}/api/v3/predictions/{prediction_id}/result", self._headers(),
+                                f"task {prediction_id} not finished", answer, poll_timeout)
 
     async def _finish(self, route: Route, request: ProviderRequest, prediction: dict, prediction_id: str,
                       audio_seconds: float | None) -> ProviderOutput:
