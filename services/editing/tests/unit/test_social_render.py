@@ -16,7 +16,6 @@ from studio_editing.domain.social.render import (
     SocialRenderError,
     choose_shrink,
     optimize,
-    optimize_zip,
     zip_outputs,
 )
 
@@ -195,7 +194,7 @@ def test_safe_zone_overlay_marks_only_the_margins(photo):
 
 
 def test_zip_contains_every_output(photo):
-    blob = optimize_zip(photo, FORMATS)
+    blob = zip_outputs(optimize(photo, FORMATS))
     with zipfile.ZipFile(io.BytesIO(blob)) as zf:
         names = zf.namelist()
         assert sorted(names) == sorted(f"{f.platform}/{f.name}.jpg" for f in FORMATS)

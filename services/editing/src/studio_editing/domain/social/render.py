@@ -394,18 +394,3 @@ def zip_outputs(outputs: Sequence[SocialOutput]) -> bytes:
                 name = f"{stem}-{n + 1}{dot}{ext}"
             zf.writestr(name, out.data)
     return buf.getvalue()
-
-
-def optimize_zip(
-    image_bytes: bytes,
-    formats: Sequence[SocialFormat],
-    mode: CropMode | str = "smart",
-    focal_override: tuple[float, float] | None = None,
-    safe_zone_overlay: bool = False,
-    output_format: OutputFormat | str = "jpeg",
-    **kwargs,
-) -> bytes:
-    """:func:`optimize`, packed by :func:`zip_outputs`."""
-    return zip_outputs(
-        optimize(image_bytes, formats, mode, focal_override, safe_zone_overlay, output_format, **kwargs)
-    )
