@@ -3,5 +3,17 @@
 from studio_common.bus.bus import EventBus
 from studio_common.bus.inbox import first_delivery, make_inbox_table
 from studio_common.bus.outbox import OutboxRelay, add_to_outbox, make_outbox_table
+from studio_common.db import new_metadata
 
-__all__ = ["EventBus", "OutboxRelay", "add_to_outbox", "first_delivery", "make_inbox_table", "make_outbox_table"]
+
+def service_metadata():
+    """A service database's metadata, already holding the outbox and inbox tables: they live beside the
+    service's own tables so that events commit with the change (and migrations create them)."""
+    metadata = new_metadata()
+    make_outbox_table(metadata)
+    make_inbox_table(metadata)
+    return metadata
+
+
+__all__ = ["EventBus", "OutboxRelay", "add_to_outbox", "first_delivery", "make_inbox_table", "make_outbox_table",
+           "service_metadata"]

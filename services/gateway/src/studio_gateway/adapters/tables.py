@@ -2,13 +2,9 @@
 
 from sqlalchemy import JSON, Column, DateTime, Float, Index, Integer, String, Table, Text
 
-from studio_common.bus import make_inbox_table, make_outbox_table
-from studio_common.db import new_metadata
+from studio_common.bus import service_metadata
 
-metadata = new_metadata()
-# The outbox and inbox live in the same database, so their rows commit with the change.
-outbox = make_outbox_table(metadata)
-inbox = make_inbox_table(metadata)
+metadata = service_metadata()
 
 operations = Table(
     "operations", metadata,
