@@ -50,18 +50,19 @@ async def _start_new_period(session: AsyncSession, account, now: datetime) -> No
 
 
 async def add_entry(session: AsyncSession, user_id: str, entry_type: str, credits: int, now: datetime, *,
-                    entry_id: str, operation_id: str | None = None, reason: str = "") -> None:
-    """Append an immutable entry and move the account's running totals with it."""
+                    entry_id: str, operation_id: str | None = None, reason: str = "") -> bool:
+    """Append an immutable entry and move the account's running totals with it, once per entry id (ids
+    derive from what caused the entry, so a repeated cause adds nothing); True if it was added.
+    Callers hold the account's lock, so the check and the insert cannot race."""
+    if await session.scalar(select(entries.c.id).where(entries.c.id == entry_id)) is not None:
+        return False
     await session.execute(entries.insert().values(
         id=entry_id, user_id=user_id, entry_type=entry_type, credits=credits,
         operation_id=operation_id, reason=reason, created_at=now))
     column = accounts.c.granted if credits >= 0 else accounts.c.posted
     await session.execute(update(accounts).where(accounts.c.user_id == user_id)
                           .values({column: column + abs(credits), "updated_at": now}))
-
-
-async def entry_exists(session: AsyncSession, entry_id: str) -> bool:
-    return await session.scalar(select(entries.c.id).where(entries.c.id == entry_id)) is not None
+    return True
 
 
 async def settle_hold(session: AsyncSession, hold, charged: int, now: datetime) -> None:

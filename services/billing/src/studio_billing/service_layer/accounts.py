@@ -4,7 +4,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from studio_billing.adapters import repository as repo
-from studio_billing.adapters.tables import accounts, entries, holds
+from studio_billing.adapters.tables import accounts, holds
 from studio_billing.domain.ledger import check_reservation
 from studio_billing.domain.plans import PLANS, QUOTA_CATEGORIES
 from studio_billing.domain.pricing import PriceTable
@@ -49,9 +49,8 @@ async def grant(session: AsyncSession, user_id: str, credits: int, reason: str, 
     """Add credits outside the monthly grant; the same grant_id counts once however often it is sent."""
     now = utcnow()
     await repo.lock_account(session, user_id, now)
-    entry_id = derived_id("topup", user_id, grant_id)
-    if await session.scalar(select(entries.c.id).where(entries.c.id == entry_id)) is None:
-        await repo.add_entry(session, user_id, "topup", credits, now, entry_id=entry_id, reason=reason)
+    await repo.add_entry(session, user_id, "topup", credits, now, entry_id=derived_id("topup", user_id, grant_id),
+                         reason=reason)
     return await balance(session, user_id)
 
 
@@ -62,10 +61,9 @@ async def set_plan(session: AsyncSession, user_id: str, plan: str) -> dict:
     if account["plan"] != plan:
         await session.execute(update(accounts).where(accounts.c.user_id == user_id).values(plan=plan, updated_at=now))
         period = as_utc(account["period_start"]).isoformat()
-        grant_id = derived_id("plan-grant", user_id, plan, period)
-        if not await repo.entry_exists(session, grant_id):  # back on a plan already granted this period
-            await repo.add_entry(session, user_id, "grant", PLANS[plan].monthly_credits, now, entry_id=grant_id,
-                                 reason=f"plan change: {plan}")
+        # Once per plan and period: switching back to a plan already granted this period adds nothing.
+        await repo.add_entry(session, user_id, "grant", PLANS[plan].monthly_credits, now,
+                             entry_id=derived_id("plan-grant", user_id, plan, period), reason=f"plan change: {plan}")
     return await balance(session, user_id)
 
 
