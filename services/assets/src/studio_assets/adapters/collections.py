@@ -63,8 +63,7 @@ async def change(session: AsyncSession, user_id: str, collection_id: str, **valu
 
 
 async def remove(session: AsyncSession, user_id: str, collection_id: str) -> bool:
-    await session.execute(delete(collection_assets).where(collection_assets.c.collection_id.in_(
-        select(collections.c.id).where(collections.c.user_id == user_id, collections.c.id == collection_id))))
+    """Memberships and share boards go with it (foreign keys cascade); the assets stay."""
     result = await session.execute(delete(collections).where(collections.c.user_id == user_id,
                                                              collections.c.id == collection_id))
     return bool(result.rowcount)
