@@ -2,6 +2,10 @@
 
 Keys: users/{user_id}/inputs/{sha256}.{ext} and users/{user_id}/operations/{operation_id}/{index}.{ext}.
 Downloads are short-lived signed URLs: S3 presigned URLs, or HMAC-signed gateway URLs for local files.
+
+Writes are atomic per writer: a reader sees the old object or the whole new one, never a partial file, and
+concurrent writers of one key never share a temporary file. Content-addressed keys (inputs) are written
+with `put_once`: the first writer wins and every later writer of the same key succeeds without writing.
 """
 
 import asyncio
@@ -9,6 +13,7 @@ import hashlib
 import hmac
 import os
 import time
+import uuid
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import quote
@@ -29,6 +34,7 @@ def output_key(user_id: str, operation_id: str, index: int, content_type: str) -
 
 class ObjectStorage(Protocol):
     async def put(self, key: str, data: bytes, content_type: str) -> None: ...
+    async def put_once(self, key: str, data: bytes, content_type: str) -> bool: ...
     async def get(self, key: str) -> bytes: ...
     async def exists(self, key: str) -> bool: ...
     async def delete(self, key: str) -> None: ...
@@ -63,14 +69,31 @@ class LocalStorage:
         return path
 
     async def put(self, key: str, data: bytes, content_type: str) -> None:
-        await asyncio.to_thread(self._write_atomically, self._path(key), data)
+        await asyncio.to_thread(self._write, self._path(key), data, False)
+
+    async def put_once(self, key: str, data: bytes, content_type: str) -> bool:
+        """Write unless the key exists; True if this call wrote it."""
+        return await asyncio.to_thread(self._write, self._path(key), data, True)
 
     @staticmethod
-    def _write_atomically(path: Path, data: bytes) -> None:
+    def _write(path: Path, data: bytes, only_if_absent: bool) -> bool:
+        if only_if_absent and path.is_file():
+            return False
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        tmp.write_bytes(data)
-        tmp.replace(path)
+        # One temporary file per write (not per key or process): concurrent writers never share one.
+        tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+        try:
+            tmp.write_bytes(data)
+            if not only_if_absent:
+                tmp.replace(path)
+                return True
+            try:
+                os.link(tmp, path)  # atomic create-if-absent: fails instead of overwriting
+            except FileExistsError:
+                return False
+            return True
+        finally:
+            tmp.unlink(missing_ok=True)
 
     async def get(self, key: str) -> bytes:
         path = self._path(key)
@@ -118,6 +141,19 @@ class S3Storage:
         await asyncio.to_thread(self.client.put_object, Bucket=self.bucket, Key=key, Body=data,
                                 ContentType=content_type)
 
+    async def put_once(self, key: str, data: bytes, content_type: str) -> bool:
+        """A conditional put (If-None-Match: *): a key another writer already stored counts as done."""
+        from botocore.exceptions import ClientError
+
+        try:
+            await asyncio.to_thread(self.client.put_object, Bucket=self.bucket, Key=key, Body=data,
+                                    ContentType=content_type, IfNoneMatch="*")
+        except ClientError as exc:
+            if _status(exc) in (409, 412):  # 412: the key exists; 409: a concurrent conditional put won
+                return False
+            raise
+        return True
+
     async def get(self, key: str) -> bytes:
         from botocore.exceptions import ClientError
 
@@ -143,6 +179,10 @@ class S3Storage:
         return self.client.generate_presigned_url(
             "get_object", Params={"Bucket": self.bucket, "Key": key}, ExpiresIn=ttl_seconds
         )
+
+
+def _status(exc) -> int:
+    return int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0))
 
 
 def make_storage(settings: CommonSettings) -> ObjectStorage:

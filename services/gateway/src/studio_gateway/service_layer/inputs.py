@@ -38,7 +38,7 @@ async def image_input(state, user_id: str, role: str, upload: UploadFile | None,
         data = await read_upload(upload, role, state.settings.max_upload_bytes)
         checked = await asyncio.to_thread(check_image, data, role, state.settings.max_upload_bytes, max_pixels)
         key = input_key(user_id, data, checked.content_type)
-        await state.storage.put(key, data, checked.content_type)
+        await state.storage.put_once(key, data, checked.content_type)
         return StoredInput(role, key, checked)
     if asset_id:
         asset = await _own_asset(state, user_id, asset_id, role)
@@ -87,5 +87,5 @@ async def audio_input(state, user_id: str, upload: UploadFile | None, required: 
         raise ImageRejected(str(exc), "audio") from exc
     content_type = "audio/wav" if info.kind == "wav" else "audio/mpeg"
     key = input_key(user_id, data, content_type)
-    await state.storage.put(key, data, content_type)
+    await state.storage.put_once(key, data, content_type)
     return StoredInput("audio", key, audio_seconds=info.duration)
