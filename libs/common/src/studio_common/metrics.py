@@ -22,6 +22,9 @@ PROVIDER_SECONDS = Histogram(
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120),
 )
 PROVIDER_ERRORS = Counter("studio_provider_errors_total", "Provider errors", ["provider", "kind", "code"])
+RETRIES = Counter("studio_event_retries_total", "Transient failures sent through a delay queue", ["queue", "type"])
+DEAD_LETTERED = Counter("studio_events_dead_lettered_total", "Events rejected into a dead-letter queue",
+                        ["queue", "type"])
 CREDITS = Counter("studio_credits_total", "Credits reserved, posted and released", ["movement"])
 
 

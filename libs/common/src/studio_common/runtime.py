@@ -6,6 +6,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 from fastapi import FastAPI, Response
@@ -18,10 +19,16 @@ from studio_common.background import StopSignal, finish, periodically
 from studio_common.bus import EventBus, OutboxRelay, add_to_outbox, make_inbox_table, make_outbox_table
 from studio_common.bus.inbox import first_delivery
 from studio_common.events import Envelope, EventData
+from studio_common.ids import derived_id
 from studio_common.settings import CommonSettings
 
 log = logging.getLogger(__name__)
 Hook = Callable[[], Awaitable[None]]
+# The one shape of an event handler in every service: given the unit of work and the event, the events to
+# emit. Services with a database get the transaction's session (the runtime commits the inbox record, the
+# handler's changes and the emitted events together); stateless workers get None, and what they return
+# is published with ids derived from the event handled.
+Handler = Callable[[Any, EventData], Awaitable[list[EventData]]]
 
 
 class ServiceRuntime:
@@ -82,16 +89,44 @@ class ServiceRuntime:
         if self.engine is not None:
             await self.engine.dispose()
 
-    # Transactions that consume an event and publish others: inbox, change and outbox commit together.
-    async def handle_once(self, envelope: Envelope, work: Callable[..., Awaitable[list[EventData]]]) -> bool:
-        """Run `work(session)` once per event id; the events it returns go to the outbox in the same commit."""
+    def consume(self, queue: str, handlers: dict[type[EventData], Handler], *, domain: str = "*",
+                dedupe: bool = True, after_commit: Callable[[Envelope], None] | None = None) -> None:
+        """Register this service's handlers on its work queue (see `Handler`). `dedupe` records each event
+        id in the inbox so a redelivery changes nothing (I7); a handler that is idempotent by itself (the
+        gateway's monotonic fold) may do without. `after_commit` runs once the transaction committed."""
+
+        async def dispatch(envelope: Envelope) -> None:
+            handler = handlers.get(type(envelope.data))
+            if handler is None:
+                return
+            if self.sessions is None:
+                await self._run_stateless(handler, envelope)
+            elif await self._run_in_transaction(handler, envelope, dedupe) and after_commit:
+                after_commit(envelope)
+
+        self.bus.subscribe(queue, tuple(handlers), dispatch, domain=domain)
+
+    async def _run_in_transaction(self, handler: Handler, envelope: Envelope, dedupe: bool) -> bool:
         async with self.sessions() as session, session.begin():
-            if not await first_delivery(session, self.inbox, envelope.id, envelope.type):
+            if dedupe and not await first_delivery(session, self.inbox, envelope.id, envelope.type):
                 return False
-            for data in await work(session):
-                await add_to_outbox(session, self.outbox, self.bus.envelope(data))
-        self.relay.wake()
+            emitted = await handler(session, envelope.data)
+            await self.emit(session, *emitted)
+        if emitted:
+            self.relay.wake()
         return True
+
+    async def _run_stateless(self, handler: Handler, envelope: Envelope) -> None:
+        for index, data in enumerate(await handler(None, envelope.data)):
+            await self.bus.publish_data(data, event_id=derived_id(envelope.id, index))
+
+    async def in_transaction(self, work: Callable[[Any], Awaitable[list[EventData]]]) -> None:
+        """Run `work(session)` in one transaction with the events it returns (sweepers, internal calls)."""
+        async with self.sessions() as session, session.begin():
+            emitted = await work(session)
+            await self.emit(session, *emitted)
+        if emitted:
+            self.relay.wake()
 
     async def emit(self, session, *events: EventData) -> None:
         for data in events:

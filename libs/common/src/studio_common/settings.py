@@ -18,8 +18,16 @@ class CommonSettings(BaseSettings):
     exchange: str = "studio.events"
     # Prefixed to every queue name so that test runs and tenants never share durable queues.
     queue_prefix: str = ""
-    delivery_limit: int = 5
-    prefetch: int = 32
+    # Deliveries before the broker itself dead-letters a message: only a backstop for handlers that crash
+    # the process; handlers that fail are rejected by the retry middleware after `poison_after` tries.
+    delivery_limit: int = 20
+    poison_after: int = 3
+    # Messages taken at once: a service's real concurrency, so a killed replica returns only these.
+    prefetch: int = 16
+    # How long transient failures are retried through delay queues before the message counts as poison.
+    retry_window_seconds: float = 1800.0
+    # On SIGTERM, how long handlers already running may take to finish before the process exits.
+    drain_seconds: float = 20.0
 
     database_url: str = ""
     data_dir: str = "var"

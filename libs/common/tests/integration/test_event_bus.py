@@ -24,7 +24,7 @@ async def test_event_reaches_its_handler_with_envelope_intact(real_broker, bus_n
         received.append(envelope)
         arrived.set()
 
-    bus.subscribe("probe", {OperationProgress: on_progress})
+    bus.subscribe("probe", (OperationProgress,), on_progress)
     async with TestRabbitBroker(bus.broker, with_real=real_broker):
         if real_broker:
             await bus.declare_topology()
@@ -45,7 +45,7 @@ async def test_events_of_other_types_are_not_delivered(bus_names, amqp_url):
     async def on_progress(envelope: Envelope) -> None:
         received.append(envelope)
 
-    bus.subscribe("probe", {OperationProgress: on_progress}, domain="editing")
+    bus.subscribe("probe", (OperationProgress,), on_progress, domain="editing")
     await bus.start()
     try:
         async with EventRecorder(amqp_url, bus_names["exchange"]) as recorder:

@@ -3,10 +3,14 @@ outputs to storage under keys derived from the operation id, then completed or f
 
 A redelivered operation finds the outputs it already stored and does not pay the provider twice (I3).
 A multi-step operation asks billing before each further step whether it was canceled meanwhile; if so
-it stops there, delivers (and is charged for) what is done, and the rest is released.
+it stops there, delivers (and is charged for) what is done, and the rest is released. While it runs, a
+heartbeat renews its lease so that billing can tell a stalled worker from a slow one. Whether it may
+still run at all (expiry) is billing's decision alone, made at the claim.
 Event ids derive from the operation id, so consumers drop the repeats a redelivery publishes (I7).
 """
 
+import asyncio
+import contextlib
 import json
 import logging
 import time
@@ -14,13 +18,21 @@ from dataclasses import dataclass, field
 
 from studio_common import metrics
 from studio_common.bus import EventBus
+from studio_common.bus.faults import TransientError
 from studio_common.claims import HoldClaims
 from studio_common.events import (
-    Envelope, OperationApproved, OperationCanceled, OperationCompleted, OperationExpired, OperationFailed,
-    OperationProgress, OperationStarted, OutputRef,
+    EventData,
+    OperationApproved,
+    OperationCanceled,
+    OperationCompleted,
+    OperationFailed,
+    OperationProgress,
+    OperationStarted,
+    OutputRef,
 )
-from studio_common.ids import derived_id, utcnow
+from studio_common.ids import derived_id
 from studio_common.storage import ObjectStorage, output_key
+
 from studio_providers.base import ProviderError, ProviderRequest, UnsupportedOperation
 from studio_providers.planning import PlannedOutput, Planner, PlanningError
 from studio_providers.registry import ProviderRegistry
@@ -28,8 +40,7 @@ from studio_providers.registry import ProviderRegistry
 log = logging.getLogger(__name__)
 
 
-WORKER_EVENTS = (OperationStarted, OperationProgress, OperationCompleted, OperationFailed, OperationExpired,
-                 OperationCanceled)
+WORKER_EVENTS = (OperationStarted, OperationProgress, OperationCompleted, OperationFailed, OperationCanceled)
 
 
 @dataclass
@@ -45,38 +56,57 @@ class PlanRun:
 
 class OperationRunner:
     def __init__(self, bus: EventBus, storage: ObjectStorage, registry: ProviderRegistry, planner: Planner,
-                 claims: HoldClaims) -> None:
+                 claims: HoldClaims, heartbeat_seconds: float = 5.0) -> None:
         self.bus, self.storage, self.registry, self.planner, self.claims = bus, storage, registry, planner, claims
+        self.heartbeat_seconds = heartbeat_seconds
 
-    async def handle(self, envelope: Envelope) -> None:
-        op: OperationApproved = envelope.data
+    async def handle(self, _unit: None, op: OperationApproved) -> list[EventData]:
+        """The worker's handler (ServiceRuntime.consume): returns the operation's final event."""
         ids = {"operation_id": op.operation_id, "user_id": op.user_id, "domain": op.domain, "batch_id": op.batch_id}
-        if utcnow() > op.deadline:
-            await self._publish(OperationExpired(**ids), "expired", op.operation_id)
-            return
         try:
             inputs = {role: await self.storage.get(key) for role, key in op.inputs.items()}
             plan = self.planner(op, inputs)
         except (PlanningError, KeyError, ValueError) as exc:
-            failed = OperationFailed(**ids, code="invalid_request", message=str(exc))
-            await self._publish(failed, "failed", op.operation_id)
-            return
+            return [OperationFailed(**ids, code="invalid_request", message=str(exc))]
         outcome = await self.claims.claim(op.operation_id)
+        if outcome == "leased":
+            raise TransientError(f"another worker holds the lease of {op.operation_id}")
         if outcome not in ("claimed", "resumed", "cancel_requested"):
             log.info("operation %s is %s: not running it", op.operation_id, outcome)
-            return
+            return []
         await self._publish(OperationStarted(**ids, provider=op.provider, model=op.model), "started", op.operation_id)
-        run = await self._run_plan(op, ids, plan, canceled=outcome == "cancel_requested")
+        async with self._heartbeat(op.operation_id):
+            run = await self._run_plan(op, ids, plan, canceled=outcome == "cancel_requested")
         if run.outputs:
-            await self._complete(op, ids, run)
-        elif run.canceled:
-            await self._publish(OperationCanceled(**ids, reason="canceled while running"), "canceled", op.operation_id)
-        else:
-            first = run.errors[0] if run.errors else ProviderError("no_output", "the provider returned nothing")
-            await self._publish(OperationFailed(**ids, code=first.code, message=first.message,
-                                                provider_charged=any(e.charged for e in run.errors)),
-                                "failed", op.operation_id)
-            metrics.OPERATIONS.labels(op.kind, "failed").inc()
+            return [self._completed(op, ids, run)]
+        if run.canceled:
+            return [OperationCanceled(**ids, reason="canceled while running")]
+        if run.errors and all(e.retryable and not e.charged for e in run.errors):
+            # Every provider was rate-limited or down: try again later, not fail (the retry window bounds it).
+            raise TransientError(f"providers unavailable for {op.operation_id}: {run.errors[0].message}")
+        first = run.errors[0] if run.errors else ProviderError("no_output", "the provider returned nothing")
+        metrics.OPERATIONS.labels(op.kind, "failed").inc()
+        return [OperationFailed(**ids, code=first.code, message=first.message,
+                                provider_charged=any(e.charged for e in run.errors))]
+
+    @contextlib.asynccontextmanager
+    async def _heartbeat(self, operation_id: str):
+        """Renew the lease while a step runs, so a long provider call is not taken for a dead worker."""
+        async def beat() -> None:
+            while True:
+                await asyncio.sleep(self.heartbeat_seconds)
+                try:
+                    await self.claims.claim(operation_id)
+                except TransientError as exc:  # billing away: the lease may lapse and the work be re-queued
+                    log.warning("heartbeat for %s failed: %s", operation_id, exc)
+
+        task = asyncio.create_task(beat())
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
     async def _run_plan(self, op: OperationApproved, ids: dict, plan: list[PlannedOutput], canceled: bool) -> PlanRun:
         run = PlanRun(used=(op.provider, op.model), canceled=canceled)
@@ -101,15 +131,15 @@ class OperationRunner:
             first_index += planned.parts  # output indexes (and manifest keys) stay fixed per step
         return run
 
-    async def _complete(self, op: OperationApproved, ids: dict, run: PlanRun) -> None:
+    def _completed(self, op: OperationApproved, ids: dict, run: PlanRun) -> OperationCompleted:
         units = min(op.units, sum(_units(ref) for ref in run.outputs))
         canceled = min(run.skipped_parts, op.units - units)
         done = OperationCompleted(**ids, kind=op.kind, provider=run.used[0], model=run.used[1], outputs=run.outputs,
                                   units_delivered=units, units_failed=op.units - units - canceled,
                                   units_canceled=canceled, unit_credits=op.unit_credits,
                                   prompt=str(op.params.get("prompt", "")), source_asset_id=op.source_asset_id)
-        await self._publish(done, "completed", op.operation_id)
         metrics.OPERATIONS.labels(op.kind, "canceled" if canceled else "succeeded").inc()
+        return done
 
     async def _produce(self, op: OperationApproved, first_index: int, planned: PlannedOutput, stored: bool):
         manifest = manifest_key(op.user_id, op.operation_id, first_index)

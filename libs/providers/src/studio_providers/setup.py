@@ -13,6 +13,9 @@ class WorkerSettings(CommonSettings):
     """Settings of a domain worker: which providers it may call and with which keys."""
 
     prefetch: int = 8
+    # A worker finishes the operations it holds before it exits (the k8s grace period is longer).
+    drain_seconds: float = 120.0
+    heartbeat_seconds: float = 5.0
     stability_api_key: str | None = None
     stability_base_url: str = "https://api.stability.ai"
     stability_poll_interval_seconds: float = 10.0

@@ -20,8 +20,9 @@ def create_worker_app(settings: WorkerSettings, domain: str, planner: Planner, *
     runtime = ServiceRuntime(settings)
     registry = registry or build_registry(settings, LocalProvider(local_operations))
     claims = claims or HoldClaims(settings.billing_url)
-    runner = OperationRunner(runtime.bus, make_storage(settings), registry, planner, claims)
-    runtime.bus.subscribe(domain, {OperationApproved: runner.handle}, domain=domain)
+    runner = OperationRunner(runtime.bus, make_storage(settings), registry, planner, claims,
+                             heartbeat_seconds=settings.heartbeat_seconds)
+    runtime.consume(domain, {OperationApproved: runner.handle}, domain=domain)
     runtime.bus.document_publishes(*WORKER_EVENTS, domain=domain)
 
     async def close_clients() -> None:

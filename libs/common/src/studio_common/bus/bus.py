@@ -1,66 +1,81 @@
 """The event bus: FastStream's RabbitBroker with our topology, typed envelopes and explicit handlers."""
 
-import asyncio
 import functools
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 
 from faststream import AckPolicy
-from faststream.rabbit import Channel, RabbitBroker
+from faststream.rabbit import Channel, RabbitBroker, RabbitRouter
 from faststream.rabbit.annotations import RabbitMessage
 from pydantic import create_model
 
 from studio_common import metrics, telemetry
+from studio_common.bus.middlewares import ObserveMiddleware, RetryMiddleware
 from studio_common.bus.topology import (
+    CONSUMER_QUEUES,
+    RETRY_DELAYS,
     QueueSpec,
     dead_letter_exchange,
     dead_letter_queue,
     events_exchange,
+    retry_exchange,
+    retry_queue,
     work_queue,
 )
 from studio_common.events import Envelope, EventData
 from studio_common.settings import CommonSettings
 
 log = logging.getLogger(__name__)
-Handler = Callable[[Envelope], Awaitable[None]]
+Dispatch = Callable[[Envelope], Awaitable[None]]
 
 
 class EventBus:
     def __init__(self, settings: CommonSettings, source: str) -> None:
         self.settings = settings
         self.source = source
-        self.broker = RabbitBroker(settings.amqp_url, logger=None, graceful_timeout=10.0)
+        self.broker = RabbitBroker(settings.amqp_url, logger=None, graceful_timeout=settings.drain_seconds)
         self.exchange = events_exchange(settings.exchange)
         self._queues: list[QueueSpec] = []
 
-    def subscribe(self, base_name: str, handlers: dict[type[EventData], Handler], domain: str = "*") -> QueueSpec:
-        """Bind a queue to the routing keys of the events in `handlers` (for one domain, or all) and
-        dispatch each event to its handler."""
+    def subscribe(self, base_name: str, events: tuple[type[EventData], ...], dispatch: Dispatch,
+                  domain: str = "*") -> QueueSpec:
+        """Bind a work queue to the routing keys of `events` (for one domain, or all) and hand each envelope
+        to `dispatch`; observing and retrying wrap it as middlewares (bus/middlewares.py)."""
         name = self.settings.queue_name(base_name)
-        bindings = tuple(sorted({f"{event.event_type}.{domain}" for event in handlers}))
+        bindings = tuple(sorted({f"{event.event_type}.{domain}" for event in events}))
         spec = QueueSpec(name, bindings)
         self._queues.append(spec)
         queue = work_queue(spec, self.exchange.name, self.settings.delivery_limit, routing_key=bindings[0])
-        channel = Channel(prefetch_count=self.settings.prefetch)
+        router = RabbitRouter(middlewares=self._middlewares(name))
         # FastStream binds the first key itself (so its in-memory test broker routes it); the rest are
         # bound in declare_topology.
-        subscriber = self.broker.subscriber(queue, self.exchange, channel=channel, ack_policy=AckPolicy.NACK_ON_ERROR,
-                                            title=name, description=f"{self.source} consumes {', '.join(bindings)}")
+        subscriber = router.subscriber(queue, self.exchange, channel=Channel(prefetch_count=self.settings.prefetch),
+                                       ack_policy=AckPolicy.NACK_ON_ERROR, title=name,
+                                       description=f"{self.source} consumes {', '.join(bindings)}")
 
-        async def consume(envelope: Envelope, message: RabbitMessage) -> None:
-            handler = handlers.get(type(envelope.data))
-            if handler is None:
-                return
-            observed = metrics.observe_handler(name, envelope.type, envelope.time)
-            with telemetry.consumer_span(envelope, self.source), observed:
-                try:
-                    await handler(envelope)
-                except Exception:
-                    await _back_off(message)
-                    raise
+        async def consume(envelope: Envelope) -> None:
+            await dispatch(envelope)
 
         subscriber(consume)
+        self.broker.include_router(router)
         return spec
+
+    def _middlewares(self, queue: str) -> tuple:
+        # The first is the outermost: retrying decides after the failure was observed and logged.
+        return (functools.partial(RetryMiddleware, bus=self, queue=queue),
+                functools.partial(ObserveMiddleware, queue=queue))
+
+    def subscribe_dead_letters(self, dispatch: Callable[[str, RabbitMessage], Awaitable[None]]) -> None:
+        """Consume every service's `<queue>.dlq`; `dispatch(queue, message)` gets the raw dead letter."""
+        for base in CONSUMER_QUEUES:
+            dead = dead_letter_queue(QueueSpec(self.settings.queue_name(base), ()))
+            router = RabbitRouter(middlewares=self._middlewares(dead.name))
+            subscriber = router.subscriber(dead, channel=Channel(prefetch_count=8),
+                                           ack_policy=AckPolicy.NACK_ON_ERROR, include_in_schema=False)
+
+            subscriber(_dead_letter_consumer(base, dispatch))
+            self.broker.include_router(router)
 
     def subscribe_live(self, base_name: str, events: tuple[type[EventData], ...],
                        on_subject: Callable[[str], None]) -> QueueSpec:
@@ -100,6 +115,10 @@ class EventBus:
         """FastStream declares only the queues it consumes from; the exchanges, bindings and DLQs are ours."""
         exchange = await self.broker.declare_exchange(self.exchange)
         dlx = await self.broker.declare_exchange(dead_letter_exchange(self.exchange.name))
+        for seconds in RETRY_DELAYS if any(not spec.live for spec in self._queues) else ():
+            delay = await self.broker.declare_exchange(retry_exchange(self.exchange.name, seconds))
+            waiting = await self.broker.declare_queue(retry_queue(self.settings.queue_prefix, seconds))
+            await waiting.bind(delay)
         for spec in self._queues:
             if not spec.live:
                 dlq = await self.broker.declare_queue(dead_letter_queue(spec))
@@ -117,20 +136,31 @@ class EventBus:
                                       envelope.type, envelope.subject, envelope.traceparent)
 
     async def publish_serialized(self, body: bytes, routing_key: str, event_id: str, event_type: str,
-                                 subject: str, traceparent: str | None) -> None:
-        """Publish an envelope already serialised (the outbox stores them so), without re-validating it."""
+                                 subject: str, traceparent: str | None, exchange: str | None = None) -> None:
+        """Publish an envelope already serialised (the outbox stores them so), without re-validating it.
+        `exchange=""` (the default exchange) sends it to the one queue named by `routing_key`."""
         await self.broker.publish(
             body,
-            exchange=self.exchange,
+            exchange=self.exchange if exchange is None else exchange,
             routing_key=routing_key,
             persist=True,
             mandatory=False,
             message_id=event_id,
             correlation_id=subject,  # the operation id, readable without parsing the body
             content_type="application/json",
+            message_type=event_type,
+            timestamp=datetime.now(UTC),
             headers={"traceparent": traceparent} if traceparent else None,
         )
         metrics.EVENTS_PUBLISHED.labels(self.source, event_type).inc()
+
+    async def publish_delayed(self, message: RabbitMessage, queue: str, seconds: int, headers: dict) -> None:
+        """Park a copy of a consumed message for `seconds`; it then returns to `queue` (see topology)."""
+        raw = message.raw_message
+        await self.broker.publish(raw.body, exchange=retry_exchange(self.exchange.name, seconds), routing_key=queue,
+                                  persist=True, mandatory=False, message_id=raw.message_id,
+                                  correlation_id=raw.correlation_id, content_type=raw.content_type,
+                                  message_type=raw.type, timestamp=raw.timestamp, headers=headers)
 
     async def publish_data(self, data: EventData, event_id: str | None = None) -> Envelope:
         envelope = self.envelope(data, event_id)
@@ -142,13 +172,14 @@ class EventBus:
             raise ConnectionError("RabbitMQ is not reachable")
 
 
+def _dead_letter_consumer(queue: str, dispatch):
+    async def consume(message: RabbitMessage) -> None:
+        await dispatch(queue, message)
+    return consume
+
+
 @functools.cache
 def envelope_model(event: type[EventData]) -> type[Envelope]:
     """The envelope with `data` narrowed to one event, so the contract documents each event's shape."""
     return create_model(f"{event.__name__}Envelope", __base__=Envelope, data=(event, ...))
 
-
-async def _back_off(message: RabbitMessage) -> None:
-    """Spread redeliveries out so a passing outage does not burn the delivery limit in milliseconds."""
-    attempt = int((message.raw_message.headers or {}).get("x-delivery-count") or 0)
-    await asyncio.sleep(min(0.2 * 2**attempt, 3.0))

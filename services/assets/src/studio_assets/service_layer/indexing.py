@@ -1,6 +1,6 @@
 """Indexing completed operations: every output becomes exactly one asset (I5), whatever is replayed (I7).
 
-Runs inside ServiceRuntime.handle_once, so the inbox record, the new assets and their AssetIndexed events
+Runs as a handler of ServiceRuntime.consume, so the inbox record, the new assets and their AssetIndexed events
 commit together; the primary key asset_id_for(operation_id, index) catches a replay under a new event id.
 """
 

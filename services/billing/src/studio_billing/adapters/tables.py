@@ -1,7 +1,6 @@
 """Billing's own database: accounts, immutable ledger entries and holds."""
 
-from sqlalchemy import BigInteger, Boolean, Column, DateTime, Index, Integer, String, Table, Text
-
+from sqlalchemy import JSON, BigInteger, Boolean, Column, DateTime, Index, Integer, String, Table, Text
 from studio_common.bus import service_metadata
 
 metadata = service_metadata()
@@ -53,6 +52,12 @@ holds = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("expires_at", DateTime(timezone=True), nullable=False),
     Column("resolved_at", DateTime(timezone=True)),
+    # The running worker's lease, renewed by its heartbeats; a lapsed lease re-queues the operation.
+    Column("claimed_by", String(64)),
+    Column("lease_until", DateTime(timezone=True)),
+    Column("requeues", Integer, nullable=False, default=0, server_default="0"),
+    # The approved request, so that billing can queue it again for another worker.
+    Column("request", JSON),
     Index("ix_holds_user_period", "user_id", "period_start"),
     Index("ix_holds_status_expiry", "status", "expires_at"),
 )
@@ -63,4 +68,24 @@ cancellations = Table(
     "cancellations", metadata,
     Column("operation_id", String(64), primary_key=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+# Every message that reached a service's dead-letter queue, and what was done about it: resolved (its
+# operation was given a final state), parked (an operator must look: nothing automatic is safe), replayed.
+dead_letters = Table(
+    "dead_letters", metadata,
+    Column("id", String(64), primary_key=True),  # derived from the queue and the message id
+    Column("queue", String(64), nullable=False),
+    Column("event_type", String(64), nullable=False),
+    Column("operation_id", String(64)),
+    Column("message_id", String(64)),
+    Column("reason", String(64), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("headers", JSON, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("resolution", Text, nullable=False),
+    Column("times", Integer, nullable=False, default=1),
+    Column("first_seen", DateTime(timezone=True), nullable=False),
+    Column("last_seen", DateTime(timezone=True), nullable=False),
+    Index("ix_dead_letters_status", "status", "last_seen"),
 )

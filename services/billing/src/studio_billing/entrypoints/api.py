@@ -60,18 +60,25 @@ async def put_plan(user_id: str, body: PlanBody, request: Request) -> dict:
         return await accounts.set_plan(session, user_id, body.plan)
 
 
+class ClaimBody(BaseModel):
+    worker: str = Field("", max_length=64, description="the claiming worker's instance id (its lease)")
+
+
 @router.post("/holds/{operation_id}/claim")
-async def claim_hold(operation_id: str, request: Request) -> JSONResponse:
-    runtime = _runtime(request)
-    async with runtime.sessions() as session, session.begin():
-        outcome, events = await request.app.state.billing.claim(session, operation_id)
-        await runtime.emit(session, *events)
-    if events:
-        runtime.relay.wake()
-    if outcome == "unknown":
+async def claim_hold(operation_id: str, request: Request, body: ClaimBody | None = None) -> JSONResponse:
+    """Claim before running, and again as a heartbeat while running (renews the lease)."""
+    outcomes: list[str] = []
+
+    async def claim(session):
+        outcome, events = await request.app.state.work.claim(session, operation_id, (body or ClaimBody()).worker)
+        outcomes.append(outcome)
+        return events
+
+    await _runtime(request).in_transaction(claim)
+    if outcomes[0] == "unknown":
         raise HTTPException(404, f"no hold for operation {operation_id}")
-    status = 200 if outcome in ("claimed", "resumed") else 409
-    return JSONResponse({"operation_id": operation_id, "outcome": outcome}, status_code=status)
+    status = 200 if outcomes[0] in ("claimed", "resumed") else 409
+    return JSONResponse({"operation_id": operation_id, "outcome": outcomes[0]}, status_code=status)
 
 
 @router.get("/plans")

@@ -7,9 +7,11 @@ from fastapi import FastAPI
 from studio_common.runtime import ServiceRuntime
 
 from studio_billing.adapters.tables import metadata
+from studio_billing.domain.leases import LeaseTerms
 from studio_billing.domain.pricing import PriceTable
-from studio_billing.entrypoints import api, consumers
+from studio_billing.entrypoints import api, api_dead_letters, consumers
 from studio_billing.service_layer.handlers import Billing
+from studio_billing.service_layer.work import Work
 from studio_billing.settings import BillingSettings
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -19,10 +21,11 @@ def create_app(settings: BillingSettings | None = None) -> FastAPI:
     settings = settings or BillingSettings()
     runtime = ServiceRuntime(settings, metadata, MIGRATIONS)
     prices = PriceTable(settings.price_margin, settings.price_overrides)
-    billing = Billing(prices, timedelta(seconds=settings.hold_timeout_seconds),
-                      timedelta(seconds=settings.running_timeout_seconds))
-    consumers.register(runtime, billing)
-    app = runtime.app("Image Studio billing (internal)", [api.router])
+    billing = Billing(prices, timedelta(seconds=settings.hold_timeout_seconds))
+    work = Work(billing, LeaseTerms(lease=timedelta(seconds=settings.lease_seconds),
+                                    running_timeout=timedelta(seconds=settings.running_timeout_seconds)))
+    consumers.register(runtime, billing, work)
+    app = runtime.app("Image Studio billing (internal)", [api.router, api_dead_letters.router])
     app.state.prices = prices
-    app.state.billing = billing
+    app.state.billing, app.state.work = billing, work
     return app

@@ -2,8 +2,9 @@
 hears every event on its own exclusive queue so that whichever replica holds a client's SSE stream wakes."""
 
 from studio_common.events import (
-    Envelope, OperationApproved, OperationCanceled, OperationCancelRequested, OperationRequested, OperationCompleted, OperationExpired, OperationFailed,
-    OperationProgress, OperationRejected, OperationSettled, OperationStarted,
+    Envelope, OperationApproved, OperationCanceled, OperationCancelRequested, OperationCompleted,
+    OperationExpired, OperationFailed, OperationProgress, OperationRejected, OperationRequested,
+    OperationSettled, OperationStarted,
 )
 from studio_common.ids import new_id
 from studio_common.runtime import ServiceRuntime
@@ -15,10 +16,10 @@ READ_MODEL_EVENTS = (OperationApproved, OperationRejected, OperationStarted, Ope
 
 
 def register(runtime: ServiceRuntime, hub: LiveHub) -> None:
-    async def fold(envelope: Envelope) -> None:
-        if await apply_event(runtime, envelope.data):
-            hub.notify(envelope.subject)
+    def wake_streams(envelope: Envelope) -> None:
+        hub.notify(envelope.subject)
 
-    runtime.bus.subscribe("gateway", {event: fold for event in READ_MODEL_EVENTS})
+    runtime.consume("gateway", dict.fromkeys(READ_MODEL_EVENTS, apply_event), dedupe=False,
+                    after_commit=wake_streams)
     runtime.bus.document_publishes(OperationRequested, OperationCancelRequested)
     runtime.bus.subscribe_live(f"gateway.live.{new_id()[:12]}", READ_MODEL_EVENTS, hub.notify)

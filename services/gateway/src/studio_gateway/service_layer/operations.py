@@ -115,22 +115,21 @@ async def request_cancel(runtime: ServiceRuntime, user_id: str, operation_id: st
     return row["status"]
 
 
-async def apply_event(runtime: ServiceRuntime, event: EventData) -> bool:
-    """Fold one event into the read model; True if the operation changed."""
-    async with runtime.sessions() as session, session.begin():
-        query = select(operations.c.status, operations.c.progress).where(operations.c.id == event.operation_id)
-        row = (await session.execute(query.with_for_update())).first()
-        if row is None:
-            return False  # an operation another gateway deployment owns, or not yet visible: nothing to fold
-        changes = fold(row.status, row.progress, event)
-        if not changes:
-            return False
+async def apply_event(session: AsyncSession, event: EventData) -> list[EventData]:
+    """Fold one event into the read model. Idempotent by itself (statuses only move forward, see
+    domain/read_model.py), so the gateway needs no inbox record per event."""
+    query = select(operations.c.status, operations.c.progress).where(operations.c.id == event.operation_id)
+    row = (await session.execute(query.with_for_update())).first()
+    if row is None:
+        return []  # an operation another gateway deployment owns, or not yet visible: nothing to fold
+    changes = fold(row.status, row.progress, event)
+    if changes:
         now = utcnow()
         if changes.get("status") in FINAL_STATUSES:
             changes["finished_at"] = now
         await session.execute(update(operations).where(operations.c.id == event.operation_id)
                               .values(**changes, updated_at=now))
-    return True
+    return []
 
 
 def new_operation_id() -> str:

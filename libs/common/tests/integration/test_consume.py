@@ -1,0 +1,133 @@
+"""The one consumer shape: a registry of handlers, with inbox, transaction, outbox, retries that wait in a
+delay queue, and poison messages rejected into the dead-letter queue."""
+
+import asyncio
+import itertools
+import json
+import time
+
+import aio_pika
+import pytest
+from sqlalchemy import Column, String, Table, func, select
+from studio_common.bus.faults import TransientError
+from studio_common.bus.topology import RETRY_DELAYS
+from studio_common.db import new_metadata
+from studio_common.events import OperationProgress, OperationStarted
+from studio_common.runtime import ServiceRuntime
+from studio_common.settings import CommonSettings
+from studio_common.testing.recorder import EventRecorder
+
+
+def make_runtime(bus_names, amqp_url, tmp_path, **options):
+    metadata = new_metadata()
+    seen = Table("seen", metadata, Column("operation_id", String(64), primary_key=True))
+    settings = CommonSettings(amqp_url=amqp_url, database_url=f"sqlite+aiosqlite:///{tmp_path}/c.db",
+                              service_name="probe", **bus_names, **options)
+    return ServiceRuntime(settings, metadata), seen
+
+
+async def count(runtime, table) -> int:
+    async with runtime.sessions() as session:
+        return await session.scalar(select(func.count()).select_from(table))
+
+
+async def test_handler_changes_and_emitted_events_commit_once_per_event(bus_names, amqp_url, tmp_path):
+    runtime, seen = make_runtime(bus_names, amqp_url, tmp_path)
+
+    async def on_progress(session, event: OperationProgress):
+        await session.execute(seen.insert().values(operation_id=event.operation_id))
+        return [OperationStarted(operation_id=event.operation_id, user_id=event.user_id, provider="p", model="m")]
+
+    runtime.consume("probe", {OperationProgress: on_progress})
+    await runtime.start()
+    try:
+        async with EventRecorder(amqp_url, bus_names["exchange"]) as recorder:
+            progress = OperationProgress(operation_id="op-1", user_id="u", progress=0.5)
+            first = await recorder.publish(progress)
+            await recorder.publish(progress, event_id=first.id)  # a duplicate delivery of the same event
+            await recorder.wait_for(lambda events: any(e.type == "operation.started" for e in events))
+            await asyncio.sleep(0.5)
+            assert [e.type for e in recorder.events].count("operation.started") == 1
+        assert await count(runtime, seen) == 1
+    finally:
+        await runtime.stop()
+
+
+async def test_a_transient_failure_waits_in_a_delay_queue_without_spending_deliveries(bus_names, amqp_url,
+                                                                                    tmp_path):
+    runtime, seen = make_runtime(bus_names, amqp_url, tmp_path, poison_after=2)
+    attempts: list[tuple[float, int]] = []
+
+    async def flaky(session, event: OperationProgress):
+        attempts.append((time.monotonic(), len(attempts)))
+        if len(attempts) < 3:  # more failures than poison_after: only a delay keeps it from being poison
+            raise TransientError("dependency down")
+        await session.execute(seen.insert().values(operation_id=event.operation_id))
+        return []
+
+    runtime.consume("probe", {OperationProgress: flaky})
+    await runtime.start()
+    try:
+        async with EventRecorder(amqp_url, bus_names["exchange"]) as recorder:
+            await recorder.publish(OperationProgress(operation_id="op-2", user_id="u", progress=0.5))
+            for _ in range(100):
+                if await count(runtime, seen):
+                    break
+                await asyncio.sleep(0.1)
+        assert await count(runtime, seen) == 1
+        gaps = [later[0] - earlier[0] for earlier, later in itertools.pairwise(attempts)]
+        assert len(attempts) == 3
+        assert gaps[0] >= RETRY_DELAYS[0] * 0.9 and gaps[1] >= RETRY_DELAYS[1] * 0.9
+        assert await _messages_in(amqp_url, runtime.settings.queue_name("probe.dlq")) == 0
+    finally:
+        await runtime.stop()
+
+
+async def test_a_poison_message_is_rejected_into_the_dead_letter_queue(bus_names, amqp_url, tmp_path):
+    runtime, _ = make_runtime(bus_names, amqp_url, tmp_path, poison_after=3)
+    attempts = 0
+
+    async def broken(session, event: OperationProgress):
+        nonlocal attempts
+        attempts += 1
+        raise ValueError("a bug, every time")
+
+    runtime.consume("probe", {OperationProgress: broken})
+    await runtime.start()
+    try:
+        async with EventRecorder(amqp_url, bus_names["exchange"]) as recorder:
+            sent = await recorder.publish(OperationProgress(operation_id="op-3", user_id="u", progress=0.5))
+        dead = runtime.settings.queue_name("probe.dlq")
+        for _ in range(100):
+            if await _messages_in(amqp_url, dead):
+                break
+            await asyncio.sleep(0.1)
+        assert attempts == 3
+        letter = await _take_one(amqp_url, dead)
+        assert json.loads(letter.body)["id"] == sent.id
+        assert letter.headers["x-death"][0]["reason"] == "rejected"
+    finally:
+        await runtime.stop()
+
+
+async def _messages_in(amqp_url: str, queue: str) -> int:
+    connection = await aio_pika.connect(amqp_url)
+    async with connection:
+        channel = await connection.channel()
+        declared = await channel.declare_queue(queue, passive=True)
+        return declared.declaration_result.message_count
+
+
+async def _take_one(amqp_url: str, queue: str):
+    connection = await aio_pika.connect(amqp_url)
+    async with connection:
+        channel = await connection.channel()
+        declared = await channel.declare_queue(queue, passive=True)
+        message = await declared.get(timeout=5)
+        await message.ack()
+        return message
+
+
+@pytest.fixture(autouse=True)
+def _quiet_retries(caplog):
+    caplog.set_level("ERROR", logger="studio_common.bus")
