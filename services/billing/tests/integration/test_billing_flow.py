@@ -11,7 +11,7 @@ from studio_billing.entrypoints.app import create_app
 from studio_billing.settings import BillingSettings
 from studio_common.events import (
     OperationApproved, OperationCanceled, OperationCancelRequested, OperationCompleted, OperationExpired,
-    OperationRejected, OperationRequested, OperationSettled, OutputRef,
+    OperationFailed, OperationRejected, OperationRequested, OperationSettled, OutputRef,
 )
 from studio_common.ids import new_id
 from studio_common.testing.apps import running
@@ -149,8 +149,8 @@ async def approved(bus, user: str, units: int):
     return req
 
 
-async def claim(client, req) -> tuple[int, str]:
-    response = await client.post(f"/internal/holds/{req.operation_id}/claim")
+async def claim(client, req, worker: str = "w1") -> tuple[int, str]:
+    response = await client.post(f"/internal/holds/{req.operation_id}/claim", json={"worker": worker})
     return response.status_code, response.json()["outcome"]
 
 
@@ -215,3 +215,33 @@ async def test_switching_back_to_a_plan_in_the_same_period_grants_it_once(bus_na
     # the Free grant on first use, then Pro's grant once; switching back to Free adds Free's grant once
     free, pro = PLANS["free"].monthly_credits, PLANS["pro"].monthly_credits
     assert balance["plan"] == "pro" and balance["available_credits"] == free + pro + free
+
+
+async def test_a_stalled_worker_loses_its_lease_and_the_operation_is_queued_again(bus_names, database_url, amqp_url):
+    app = create_app(make_settings(bus_names, database_url, lease_seconds=0.5))
+    async with running(app) as client, EventRecorder(amqp_url, bus_names["exchange"]) as bus:
+        req = await approved(bus, "ivy", units=2)
+        assert await claim(client, req, "w1") == (200, "claimed")
+        assert await claim(client, req, "w2") == (409, "leased")  # w1's heartbeat keeps it
+        assert await claim(client, req, "w1") == (200, "resumed")
+        # w1 stops renewing: the sweeper queues the approval again, for any worker
+        await bus.wait_count(OperationApproved, 2, timeout=10)
+        first, again = bus.of_type(OperationApproved, req.operation_id)
+        assert (again.hold_id, again.credits, again.params) == (first.hold_id, first.credits, first.params)
+        assert await claim(client, req, "w2") == (200, "claimed")
+        assert await claim(client, req, "w1") == (409, "leased")  # the stalled worker must stop
+        await bus.publish(completed(req, delivered=2))
+        [settled] = await bus.wait_count(OperationSettled, 1)
+        assert settled.charged_credits == 2
+
+
+async def test_a_running_operation_past_its_deadline_fails_and_is_not_charged(bus_names, database_url, amqp_url):
+    app = create_app(make_settings(bus_names, database_url, running_timeout_seconds=1, lease_seconds=30))
+    async with running(app) as client, EventRecorder(amqp_url, bus_names["exchange"]) as bus:
+        req = await approved(bus, "jon", units=1)
+        assert await claim(client, req) == (200, "claimed")
+        [failed] = await bus.wait_count(OperationFailed, 1, timeout=10)
+        assert (failed.operation_id, failed.code) == (req.operation_id, "timeout")
+        [settled] = await bus.wait_count(OperationSettled, 1)
+        assert settled.charged_credits == 0
+        assert await claim(client, req) == (409, "voided")
