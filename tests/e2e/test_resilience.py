@@ -102,3 +102,19 @@ def test_broker_restart_under_load_loses_nothing(stack, user: StudioClient, admi
     assert user.wait_no_pending(60)["available_credits"] == before - 30
     for op in finals:
         assert len(user.assets_of(op["operation_id"], 1)) == 1
+
+
+def test_sigterm_lets_a_worker_finish_what_it_holds_before_it_exits(stack, user: StudioClient):
+    """Graceful drain: SIGTERM stops a worker taking new messages; the operation it runs completes first."""
+    op_id = user.create(prompt="four large variations of a harbour", width=2048, height=2048, num_variations=4)
+    _wait_until(lambda: user.operation(op_id)["status"] == "running", 60, "operation running")
+    process = stack.processes["generation"]
+    process.terminate()
+    try:
+        assert process.wait(timeout=110) in (0, -15)  # uvicorn re-raises the signal once it has shut down
+        op = user.wait(op_id, timeout=10)  # finished before the worker exited: no other worker is running
+        assert op["status"] == "succeeded" and len(op["outputs"]) == 4
+    finally:
+        stack.processes.pop("generation", None)
+        stack.start("generation")
+        stack.wait_ready("generation")
