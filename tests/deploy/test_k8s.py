@@ -46,7 +46,7 @@ PROVIDER_KEYS = {
 }
 # Oldest Kubernetes minor this base is meant for, and the newest schemas kubernetes-validate ships.
 KUBERNETES_VERSIONS = ["1.30.0", "1.37.0"]
-CUSTOM_KINDS = {"ScaledObject", "TriggerAuthentication"}
+CUSTOM_KINDS = {"ScaledObject", "TriggerAuthentication", "PrometheusRule"}
 CLUSTER_SCOPED_KINDS = {"Namespace"}
 
 
@@ -626,3 +626,18 @@ def test_ingress_exposes_only_the_gateway(objects):
                 service_ports = services[backend["name"]]["spec"]["ports"]
                 wanted = backend["port"].get("name") or backend["port"].get("number")
                 assert any(wanted in (p.get("name"), p["port"]) for p in service_ports), wanted
+
+
+def test_alerts_watch_dead_letters_and_retries(objects):
+    [rule] = _of_kind(objects, "PrometheusRule").values()
+    exprs = " ".join(r["expr"] for group in rule["spec"]["groups"] for r in group["rules"])
+    for metric in ("studio_dead_letters", "studio_events_dead_lettered_total", "studio_event_retries_total"):
+        assert metric in exprs
+
+
+@pytest.mark.parametrize("name", WORKERS)
+def test_workers_may_drain_before_they_are_killed(objects, name):
+    from studio_providers.setup import WorkerSettings
+
+    pod = _of_kind(objects, "Deployment")[name]["spec"]["template"]["spec"]
+    assert pod["terminationGracePeriodSeconds"] > WorkerSettings().drain_seconds
