@@ -13,7 +13,8 @@ class InternalService:
         try:
             response = await self.client.request(method, path, **kwargs)
         except httpx.HTTPError as exc:
-            raise HTTPException(503, f"the {self.name} service is unavailable: {exc.__class__.__name__}") from exc
+            raise HTTPException(503, f"the {self.name} service is unavailable: {exc.__class__.__name__}",
+                                headers={"Retry-After": "5"}) from exc
         if response.status_code >= 500:
             raise HTTPException(502, f"the {self.name} service failed ({response.status_code})")
         if response.status_code >= 400:
