@@ -61,16 +61,16 @@ class EventBus:
         self.broker.include_router(router)
         return spec
 
-    def _middlewares(self, queue: str) -> tuple:
+    def _middlewares(self, queue: str, last_resort: bool = False) -> tuple:
         # The first is the outermost: retrying decides after the failure was observed and logged.
-        return (functools.partial(RetryMiddleware, bus=self, queue=queue),
+        return (functools.partial(RetryMiddleware, bus=self, queue=queue, last_resort=last_resort),
                 functools.partial(ObserveMiddleware, queue=queue))
 
     def subscribe_dead_letters(self, dispatch: Callable[[str, RabbitMessage], Awaitable[None]]) -> None:
         """Consume every service's `<queue>.dlq`; `dispatch(queue, message)` gets the raw dead letter."""
         for base in CONSUMER_QUEUES:
             dead = dead_letter_queue(QueueSpec(self.settings.queue_name(base), ()))
-            router = RabbitRouter(middlewares=self._middlewares(dead.name))
+            router = RabbitRouter(middlewares=self._middlewares(dead.name, last_resort=True))
             subscriber = router.subscriber(dead, channel=Channel(prefetch_count=8),
                                            ack_policy=AckPolicy.NACK_ON_ERROR, include_in_schema=False)
 

@@ -63,9 +63,11 @@ class ObserveMiddleware(BaseMiddleware):
 class RetryMiddleware(BaseMiddleware):
     """Built per work queue (it must know where a delayed message returns to); see the module docstring."""
 
-    def __init__(self, msg, /, *, context, bus, queue: str) -> None:
+    def __init__(self, msg, /, *, context, bus, queue: str, last_resort: bool = False) -> None:
         super().__init__(msg, context=context)
         self.bus, self.queue = bus, queue
+        # A dead-letter queue has nowhere further to reject to: its failures are all waited out.
+        self.last_resort = last_resort
 
     async def consume_scope(self, call_next, msg):
         try:
@@ -74,6 +76,9 @@ class RetryMiddleware(BaseMiddleware):
             raise
         except Exception as exc:
             settings = self.bus.settings
+            if self.last_resort:
+                await self._delay(msg, float("inf"))
+                return None
             if is_transient(exc) and await self._delay(msg, settings.retry_window_seconds):
                 return None  # acked: the delayed copy carries on
             if deliveries(msg) + 1 >= settings.poison_after:
