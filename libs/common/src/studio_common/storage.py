@@ -151,5 +151,5 @@ def make_storage(settings: CommonSettings) -> ObjectStorage:
         storage.ensure_bucket()
         return storage
     if settings.storage_backend == "local":
-        return LocalStorage(settings.storage_dir, settings.public_base_url, settings.jwt_secret)
+        return LocalStorage(settings.storage_dir, settings.public_base_url, settings.download_url_secret)
     raise ValueError(f"unknown storage backend {settings.storage_backend!r} (local or s3)")

@@ -44,8 +44,9 @@ def test_rs256_tokens_are_checked_against_the_jwks():
 
     base_url, stop = serve_in_thread(app)
     try:
-        verifier = TokenVerifier(SECRET, jwks_url=f"{base_url}/jwks.json")
-        claims = {"sub": "idp-user", "exp": int(time.time()) + 60, "role": "admin"}
+        verifier = TokenVerifier(SECRET, jwks_url=f"{base_url}/jwks.json", issuer="https://idp", audience="studio")
+        claims = {"sub": "idp-user", "exp": int(time.time()) + 60, "roles": ["studio-admin"],
+                  "iss": "https://idp", "aud": "studio"}
         token = jwt.encode(claims, key, algorithm="RS256", headers={"kid": "k1"})
         principal = verifier.verify(token)
         assert (principal.user_id, principal.is_admin) == ("idp-user", True)
@@ -60,4 +61,5 @@ def test_rs256_tokens_are_checked_against_the_jwks():
 def test_production_refuses_the_default_secret():
     with pytest.raises(RuntimeError, match="STUDIO_JWT_SECRET"):
         CommonSettings(environment="production", jwt_secret=DEFAULT_JWT_SECRET).check_production_safety()
-    CommonSettings(environment="production", jwt_secret=SECRET).check_production_safety()
+    CommonSettings(environment="production", jwt_secret="Zq8vL2-pX9rT4wK7mN1bC6yH3jF0dS5a",
+                   download_url_secret="aB3dE5gH7jK9mN1pQ3sT5vX7zA9cE1gI").check_production_safety()

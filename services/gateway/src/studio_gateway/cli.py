@@ -18,7 +18,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "token":
         settings = GatewaySettings()
         print(issue_token(args.user, settings.jwt_secret, admin=args.admin, ttl_seconds=args.ttl,
-                          audience=settings.jwt_audience))
+                          audience=settings.jwt_audience, admin_role=settings.admin_role,
+                          issuer=settings.jwt_issuer))
     return 0
 
 

@@ -5,6 +5,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from studio_common.auth import TokenVerifier
 from studio_common.runtime import ServiceRuntime
+from studio_common.service_auth import ServiceTokens
 from studio_common.storage import make_storage
 
 from studio_gateway.adapters.internal import InternalService
@@ -41,8 +42,12 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     runtime = ServiceRuntime(settings, metadata, MIGRATIONS)
     hub = LiveHub()
     consumers.register(runtime, hub)
-    billing = InternalService(settings.billing_url, settings.internal_timeout_seconds, "billing")
-    assets = InternalService(settings.assets_url, settings.internal_timeout_seconds, "assets")
+    verifier = TokenVerifier.from_settings(settings)
+    tokens = ServiceTokens(settings)
+    billing = InternalService(settings.billing_url, settings.internal_timeout_seconds, "billing", tokens,
+                              ("accounts.read", "catalog.read"))
+    assets = InternalService(settings.assets_url, settings.internal_timeout_seconds, "assets", tokens,
+                             ("library", "boards.open"))
 
     async def close_clients() -> None:
         await billing.aclose()
@@ -51,7 +56,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     runtime.on_shutdown(close_clients)
     app = runtime.app("Image Studio API", ROUTERS)
     app.state.settings = settings
-    app.state.verifier = TokenVerifier(settings.jwt_secret, settings.jwt_jwks_url, settings.jwt_audience)
+    app.state.verifier = verifier
     app.state.storage = make_storage(settings)
     app.state.billing, app.state.assets, app.state.live = billing, assets, hub
     errors.install(app)

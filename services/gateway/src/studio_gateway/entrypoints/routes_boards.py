@@ -7,7 +7,7 @@ from fastapi import APIRouter, Header, Request
 from pydantic import BaseModel, Field
 
 from studio_gateway.entrypoints.auth import User
-from studio_gateway.entrypoints.params import ResourceId
+from studio_gateway.entrypoints.params import BodyId, ResourceId
 
 router = APIRouter(prefix="/api/content-assets/boards", tags=["share boards"])
 public_router = APIRouter(prefix="/api/shared", tags=["share boards"])
@@ -15,7 +15,7 @@ SHOWN = ("id", "title", "type", "content_type", "width", "height", "bytes")
 
 
 class NewBoard(BaseModel):
-    collection_id: str = Field(min_length=1, max_length=64)
+    collection_id: BodyId = Field(max_length=64)
     title: str | None = Field(None, min_length=1, max_length=200)
     expires_in_hours: int | None = Field(None, ge=1, le=24 * 365, description="none: until revoked")
     password: str | None = Field(None, min_length=4, max_length=200)
@@ -27,7 +27,7 @@ def _with_link(request: Request, board: dict) -> dict:
 
 async def _call(request: Request, user: User, method: str, path: str = "", **kwargs):
     return await request.app.state.assets.call(method, f"/internal/boards{path}",
-                                               params={"user_id": user.user_id}, **kwargs)
+                                               user_id=user.user_id, **kwargs)
 
 
 @router.post("", status_code=201)

@@ -50,7 +50,7 @@ async def image_input(state, user_id: str, role: str, upload: UploadFile | None,
 
 async def _own_asset(state, user_id: str, asset_id: str, role: str) -> dict:
     try:
-        asset = await state.assets.call("GET", f"/internal/assets/{asset_id}", params={"user_id": user_id})
+        asset = await state.assets.call("GET", f"/internal/assets/{asset_id}", user_id=user_id)
     except HTTPException as exc:
         if exc.status_code == 404:
             raise ImageRejected(f"{role}_asset_id {asset_id!r} is not one of your assets", f"{role}_asset_id") from exc
