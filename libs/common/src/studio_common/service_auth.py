@@ -19,6 +19,8 @@ from studio_common.auth import AuthError, valid_subject
 from studio_common.settings import CommonSettings
 
 ISSUER = "studio-internal"
+# Marks a refusal of the service token itself, as opposed to a route's own 401/403 (a board password).
+REFUSAL = {"WWW-Authenticate": f'Bearer realm="{ISSUER}"'}
 CallerPolicy = dict[str, frozenset[str]]  # caller service -> the scopes it may use
 
 
@@ -88,11 +90,11 @@ _bearer = HTTPBearer(auto_error=False)
 def _caller(request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
             ) -> ServiceCaller:
     if credentials is None:
-        raise HTTPException(401, "a service token is required", headers={"WWW-Authenticate": "Bearer"})
+        raise HTTPException(401, "a service token is required", headers=REFUSAL)
     try:
         return request.app.state.service_verifier.verify(credentials.credentials)
     except AuthError as exc:
-        raise HTTPException(401, str(exc), headers={"WWW-Authenticate": "Bearer"}) from exc
+        raise HTTPException(401, str(exc), headers=REFUSAL) from exc
 
 
 def require_scope(scope: str):
@@ -100,7 +102,7 @@ def require_scope(scope: str):
 
     def check(caller: Annotated[ServiceCaller, Depends(_caller)]) -> ServiceCaller:
         if scope not in caller.scopes:
-            raise HTTPException(403, f"the {caller.service} service may not use {scope}")
+            raise HTTPException(403, f"the {caller.service} service may not use {scope}", headers=REFUSAL)
         return caller
 
     return Depends(check)
@@ -111,10 +113,15 @@ def require_user(scope: str):
 
     def check(caller: Annotated[ServiceCaller, require_scope(scope)]) -> str:
         if caller.user_id is None:
-            raise HTTPException(401, "this call needs a service token naming the user")
+            raise HTTPException(401, "this call needs a service token naming the user", headers=REFUSAL)
         return caller.user_id
 
     return Depends(check)
+
+
+def is_refusal(response: httpx.Response) -> bool:
+    """Whether a called service refused the caller's service token (not the request)."""
+    return response.headers.get("www-authenticate") == REFUSAL["WWW-Authenticate"]
 
 
 def protect(app, settings: CommonSettings, policy: CallerPolicy) -> None:

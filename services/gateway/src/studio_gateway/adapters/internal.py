@@ -7,7 +7,7 @@ service takes the user from."""
 import httpx
 from fastapi import HTTPException
 
-from studio_common.service_auth import ServiceTokens
+from studio_common.service_auth import ServiceTokens, is_refusal
 
 
 class InternalService:
@@ -27,7 +27,7 @@ class InternalService:
             raise HTTPException(503, f"the {self.name} service is unavailable: {exc.__class__.__name__}") from exc
         if response.status_code >= 500:
             raise HTTPException(502, f"the {self.name} service failed ({response.status_code})")
-        if response.status_code in (401, 403):  # the gateway's own credentials: not the user's fault
+        if is_refusal(response):  # the gateway's own credentials: not the user's fault
             raise HTTPException(502, f"the {self.name} service refused the gateway ({response.status_code})")
         if response.status_code >= 400:
             detail = response.json().get("detail", response.text) if response.content else response.reason_phrase
