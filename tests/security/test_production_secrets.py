@@ -74,7 +74,7 @@ def test_the_kustomize_base_ships_no_secret_values():
 
 
 def test_the_example_overlay_values_would_not_start_in_production():
-    for doc in _render(REPO / "deploy" / "k8s" / "overlays" / "example"):
+    for doc in _render(REPO / "deploy" / "overlays" / "example"):
         if doc["kind"] != "Secret":
             continue
         values = doc.get("stringData", {})
