@@ -11,7 +11,7 @@ from studio_assets.domain.boards import MAX_EXPIRY, MAX_PASSWORD_CHARS, MIN_PASS
 from studio_common.service_auth import require_scope
 
 from studio_assets.entrypoints.api import OPEN_BOARDS, PathId, UserId
-from studio_assets.entrypoints.transactions import in_transaction
+from studio_assets.entrypoints.transactions import answering, in_transaction
 from studio_assets.service_layer import boards
 
 router = APIRouter(prefix="/internal/boards")
@@ -50,4 +50,4 @@ async def revoke(board_id: PathId, user_id: UserId, request: Request) -> dict:
 
 @router.post("/open", dependencies=[require_scope(OPEN_BOARDS)])
 async def open_board(body: Visit, request: Request) -> dict:
-    return await in_transaction(request, boards.open_board, body.token, body.password)
+    return await answering(boards.open_board(request.app.state.runtime.sessions, body.token, body.password))

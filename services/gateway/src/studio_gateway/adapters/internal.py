@@ -10,6 +10,9 @@ from fastapi import HTTPException
 from studio_common.service_auth import ServiceTokens, is_refusal
 
 
+PASSED_HEADERS = ("Retry-After",)  # a refusal's headers the user needs too
+
+
 class InternalService:
     def __init__(self, base_url: str, timeout: float, name: str, tokens: ServiceTokens,
                  scopes: tuple[str, ...]) -> None:
@@ -31,7 +34,8 @@ class InternalService:
             raise HTTPException(502, f"the {self.name} service refused the gateway ({response.status_code})")
         if response.status_code >= 400:
             detail = response.json().get("detail", response.text) if response.content else response.reason_phrase
-            raise HTTPException(response.status_code, detail)
+            passed = {name: response.headers[name] for name in PASSED_HEADERS if name in response.headers}
+            raise HTTPException(response.status_code, detail, headers=passed or None)
         return response.json()
 
     async def ping(self) -> None:

@@ -18,7 +18,7 @@ class NewBoard(BaseModel):
     collection_id: BodyId = Field(max_length=64)
     title: str | None = Field(None, min_length=1, max_length=200)
     expires_in_hours: int | None = Field(None, ge=1, le=24 * 365, description="none: until revoked")
-    password: str | None = Field(None, min_length=4, max_length=200)
+    password: str | None = Field(None, min_length=8, max_length=200)
 
 
 def _with_link(request: Request, board: dict) -> dict:
