@@ -10,10 +10,12 @@ from studio_common.storage import make_storage
 
 from studio_gateway.adapters.internal import InternalService
 from studio_gateway.adapters.live import LiveHub
+from studio_gateway.adapters.rate_limits import RateLimits
 from studio_gateway.adapters.tables import metadata
 from studio_gateway.entrypoints import (
     consumers,
     errors,
+    guards,
     routes_assets,
     routes_billing,
     routes_boards,
@@ -49,9 +51,12 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     assets = InternalService(settings.assets_url, settings.internal_timeout_seconds, "assets", tokens,
                              ("library", "boards.open"))
 
+    limits = RateLimits(settings.rate_limit_per_user, settings.rate_limit_per_ip, settings.rate_limit_redis_url)
+
     async def close_clients() -> None:
         await billing.aclose()
         await assets.aclose()
+        await limits.aclose()
 
     runtime.on_shutdown(close_clients)
     app = runtime.app("Image Studio API", ROUTERS)
@@ -59,5 +64,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.state.verifier = verifier
     app.state.storage = make_storage(settings)
     app.state.billing, app.state.assets, app.state.live = billing, assets, hub
+    app.state.rate_limits = limits
+    app.add_middleware(guards.Guards, limits=limits, max_body_bytes=settings.max_request_bytes,
+                       trusted_proxy_hops=settings.trusted_proxy_hops)
     errors.install(app)
     return app
