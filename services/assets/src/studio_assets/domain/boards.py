@@ -35,7 +35,10 @@ class TooManyAttempts(Exception):
 
 
 def new_token() -> str:
-    return secrets.token_urlsafe(24)
+    """32 URL-safe characters, never starting with - or _ (read as an option or dropped by some tools)."""
+    while not (token := secrets.token_urlsafe(24))[0].isalnum():
+        pass
+    return token
 
 
 def hash_password(password: str, salt: bytes | None = None) -> str:

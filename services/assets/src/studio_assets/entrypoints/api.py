@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from studio_common.ids import ID_PATTERN
 from studio_common.service_auth import CallerPolicy, require_user
 
 from studio_assets.domain.rules import MAX_BULK_DOWNLOAD, MAX_TAG_CHARS, MAX_TAGS, TITLE_MAX_CHARS
@@ -18,7 +19,6 @@ router = APIRouter(prefix="/internal/assets")
 LIBRARY, OPEN_BOARDS = "library", "boards.open"
 POLICY: CallerPolicy = {"gateway": frozenset({LIBRARY, OPEN_BOARDS})}
 UserId = Annotated[str, require_user(LIBRARY)]
-ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.@+-]{0,127}$"
 PathId = Annotated[str, Path(pattern=ID_PATTERN)]
 AssetType = Literal["image", "video", "model3d", "audio"]
 Sort = Literal["newest", "oldest", "largest", "smallest", "title"]

@@ -12,6 +12,7 @@ from studio_gateway.adapters.internal import InternalService
 from studio_gateway.adapters.live import LiveHub
 from studio_gateway.adapters.rate_limits import RateLimits
 from studio_gateway.adapters.tables import metadata
+from studio_gateway.domain.sealed_links import SealedLinks
 from studio_gateway.entrypoints import (
     consumers,
     errors,
@@ -65,6 +66,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.state.storage = make_storage(settings)
     app.state.billing, app.state.assets, app.state.live = billing, assets, hub
     app.state.rate_limits = limits
+    app.state.shared_links = SealedLinks(settings.download_url_secret)
     app.add_middleware(guards.Guards, limits=limits, max_body_bytes=settings.max_request_bytes,
                        trusted_proxy_hops=settings.trusted_proxy_hops)
     errors.install(app)

@@ -1,4 +1,4 @@
-"""What the gateway checks before a route runs: the request body's size (413 as soon as it is known to be
+"""What the gateway checks before a route runs, and the headers on every answer: the request body's size (413 as soon as it is known to be
 too large, before the rest is received) and the caller's address against its rate limit (429 with
 Retry-After). The per-user limit is checked once the bearer token is verified (entrypoints/auth.py)."""
 
@@ -11,6 +11,9 @@ from studio_gateway.adapters.rate_limits import RateLimits, Refusal
 
 
 UNLIMITED_PATHS = ("/healthz", "/readyz")  # probes
+# On every answer: browsers must not guess a type other than the one declared (a "PNG" that sniffs as
+# HTML), and nothing here is meant to be framed.
+SECURITY_HEADERS = [(b"x-content-type-options", b"nosniff"), (b"x-frame-options", b"DENY")]
 
 
 class BodyTooLarge(HTTPException):
@@ -43,10 +46,11 @@ class Guards:
         self.max_body_bytes, self.trusted_proxy_hops = max_body_bytes, trusted_proxy_hops
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] in UNLIMITED_PATHS:
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        refusal = await self.limits.hit_ip(client_address(scope, self.trusted_proxy_hops))
+        refusal = None if scope["path"] in UNLIMITED_PATHS else await self.limits.hit_ip(
+            client_address(scope, self.trusted_proxy_hops))
         if refusal is not None:
             await _answer(send, 429, str(too_many(refusal).detail), {"retry-after": str(refusal.retry_after)})
             return
@@ -71,7 +75,9 @@ class Guards:
 
         async def tracking_send(message: Message) -> None:
             nonlocal started
-            started = started or message["type"] == "http.response.start"
+            if message["type"] == "http.response.start":
+                started = True
+                message = {**message, "headers": [*message.get("headers", []), *SECURITY_HEADERS]}
             await send(message)
 
         try:
@@ -84,6 +90,6 @@ class Guards:
 async def _answer(send: Send, status: int, message: str, headers: dict[str, str] | None = None) -> None:
     body = json.dumps({"message": message, "detail": message}).encode()
     raw = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-           (b"connection", b"close")] + [(k.encode(), v.encode()) for k, v in (headers or {}).items()]
+           (b"connection", b"close"), *SECURITY_HEADERS] + [(k.encode(), v.encode()) for k, v in (headers or {}).items()]
     await send({"type": "http.response.start", "status": status, "headers": raw})
     await send({"type": "http.response.body", "body": body})

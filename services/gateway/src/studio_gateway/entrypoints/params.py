@@ -9,8 +9,8 @@ from fastapi import Path, Query
 from pydantic import StringConstraints
 
 from studio_common.auth import SUBJECT_PATTERN
+from studio_common.ids import ID_PATTERN
 
-ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.@+-]{0,127}$"
 ResourceId = Annotated[str, Path(pattern=ID_PATTERN, description="letters, digits and _ . @ + - (up to 128)")]
 # A user id in a path (the admin's plan change): the token subject pattern.
 UserIdParam = Annotated[str, Path(pattern=SUBJECT_PATTERN.pattern, description="a user id (a token's sub)")]
