@@ -682,7 +682,8 @@ def test_services_run_locked_down(compose):
 
 def test_no_password_has_a_well_known_default():
     text = COMPOSE_FILE.read_text()
-    for variable in ("RABBITMQ_PASSWORD", "POSTGRES_PASSWORD", "MINIO_ROOT_PASSWORD", "STUDIO_JWT_SECRET"):
+    for variable in ("RABBITMQ_PASSWORD", "POSTGRES_PASSWORD", "MINIO_ROOT_PASSWORD", "STUDIO_JWT_SECRET",
+                     "STUDIO_DOWNLOAD_URL_SECRET"):
         uses = re.findall(r"\$\{" + variable + r"(:?[-?])?[^}]*\}", text)
         assert uses and all(kind == ":?" for kind in uses), f"{variable} must be required, not defaulted"
 

@@ -305,6 +305,7 @@ def test_deployment_environment(objects, name):
         assert "STUDIO_DATABASE_URL" not in env, f"{name} owns no database"
     if name == "gateway":
         assert env.get("STUDIO_JWT_SECRET")
+        assert env.get("STUDIO_DOWNLOAD_URL_SECRET")
         assert env["STUDIO_ASSETS_URL"] == "http://assets:8083"
     else:
         assert "STUDIO_JWT_SECRET" not in env, f"{name} must not see the JWT secret"

@@ -8,13 +8,14 @@ import pytest
 import yaml
 
 from studio_common.settings import DEFAULT_JWT_SECRET, CommonSettings
+from studio_gateway.settings import GatewaySettings
 
 REPO = Path(__file__).resolve().parents[2]
 STRONG = {"jwt_secret": "Zq8vL2-pX9rT4wK7mN1bC6yH3jF0dS5aU", "download_url_secret": "aB3dE5gH7jK9mN1pQ3sT5vX7zA9cE1gIk"}
 
 
-def production(**overrides) -> CommonSettings:
-    return CommonSettings(environment="production", **{**STRONG, **overrides})
+def production(**overrides) -> GatewaySettings:
+    return GatewaySettings(_env_file=None, environment="production", **{**STRONG, **overrides})
 
 
 @pytest.mark.parametrize("secret", [
@@ -44,6 +45,13 @@ def test_the_download_url_key_and_service_keys_are_checked_too():
 
 def test_jwks_mode_ignores_the_unused_shared_secret_but_not_the_others():
     production(jwt_secret=DEFAULT_JWT_SECRET, jwt_jwks_url="https://idp/jwks.json").check_production_safety()
+    with pytest.raises(RuntimeError, match="STUDIO_DOWNLOAD_URL_SECRET"):  # it seals board links on S3 too
+        production(jwt_jwks_url="https://idp/jwks.json", storage_backend="s3",
+                   download_url_secret="dev-only-download-url-secret-change-me-0123456789").check_production_safety()
+
+
+def test_services_that_verify_no_user_token_need_no_jwt_secret():
+    CommonSettings(_env_file=None, environment="production", storage_backend="s3").check_production_safety()
 
 
 def test_every_service_checks_its_secrets_when_it_starts(tmp_path):

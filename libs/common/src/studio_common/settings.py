@@ -86,16 +86,19 @@ class CommonSettings(BaseSettings):
             raise RuntimeError(f"STUDIO_SERVICE_KEYS has no key for the {service} service")
         return hmac.new(DEFAULT_SERVICE_KEY_SEED.encode(), service.encode(), hashlib.sha256).hexdigest()
 
+    def secrets_in_use(self) -> dict[str, str]:
+        """The secrets this service relies on, by setting name."""
+        secrets = {f"STUDIO_SERVICE_KEYS[{name}]": key for name, key in self.service_keys.items()}
+        if self.storage_backend == "local":
+            secrets["STUDIO_DOWNLOAD_URL_SECRET"] = self.download_url_secret
+        return secrets
+
     def check_production_safety(self) -> None:
         """Refuse to run a production deployment with secrets anybody can read in the source, placeholders
         or short ones."""
         if not self.is_production:
             return
-        secrets = {f"STUDIO_SERVICE_KEYS[{name}]": key for name, key in self.service_keys.items()}
-        if not self.jwt_jwks_url:
-            secrets["STUDIO_JWT_SECRET"] = self.jwt_secret
-        if self.storage_backend == "local":
-            secrets["STUDIO_DOWNLOAD_URL_SECRET"] = self.download_url_secret
+        secrets = self.secrets_in_use()
         for name, value in secrets.items():
             if reason := weakness(value, DEFAULTS):
                 raise RuntimeError(f"{name} must be set to a private value in production: {reason}")

@@ -20,3 +20,8 @@ class GatewaySettings(CommonSettings):
     sse_heartbeat_seconds: float = 15.0
     sse_poll_seconds: float = 1.0
     idempotency_ttl_hours: int = Field(24, description="how long an Idempotency-Key replays its first answer")
+
+    def secrets_in_use(self) -> dict[str, str]:
+        # The download URL key also seals share-board file links, whatever the storage backend.
+        user_tokens = {} if self.jwt_jwks_url else {"STUDIO_JWT_SECRET": self.jwt_secret}
+        return {**user_tokens, **super().secrets_in_use(), "STUDIO_DOWNLOAD_URL_SECRET": self.download_url_secret}
