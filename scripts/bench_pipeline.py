@@ -160,7 +160,7 @@ def handler_summary(stack: Stack) -> None:
     """Mean time per handled event, per service and event type, from each service's /metrics."""
     print("handler time per event (mean ms, count):")
     for service in stack.services:
-        text = httpx.get(f"{stack.url(service)}/metrics").text
+        text = httpx.get(stack.metrics_url(service)).text
         sums, counts = {}, {}
         for line in text.splitlines():
             if line.startswith("studio_handler_seconds_sum{"):

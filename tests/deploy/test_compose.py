@@ -87,7 +87,7 @@ def test_compose_has_no_top_level_name(compose):
 
 def test_compose_runs_every_service_and_its_infrastructure(compose):
     assert set(compose["services"]) == set(APP_SERVICES) | INFRA_SERVICES
-    assert compose["services"]["rabbitmq"]["image"].startswith("rabbitmq:3.13-management")
+    assert re.fullmatch(r"rabbitmq:3\.13(\.\d+)?-management", compose["services"]["rabbitmq"]["image"])
     assert compose["services"]["postgres"]["image"].startswith("postgres:16")
     assert compose["services"]["minio"]["image"].startswith("minio/minio")
     assert compose["services"]["minio-init"]["image"].startswith("minio/mc")
@@ -662,3 +662,36 @@ def test_dockerignore_keeps_local_state_out_of_the_build_context():
         assert required in patterns, f".dockerignore lacks {required}"
     for needed in ("uv.lock", "pyproject.toml", "libs", "services"):
         assert needed not in patterns, f".dockerignore must not exclude {needed}"
+
+
+def test_every_image_is_pinned(compose):
+    for name, service in compose["services"].items():
+        image = service["image"]
+        assert ":" in image and not image.endswith(":latest"), f"{name} runs {image}"
+
+
+def test_services_run_locked_down(compose):
+    for name, service in compose["services"].items():
+        assert "no-new-privileges:true" in service.get("security_opt", []), name
+        assert service.get("cap_drop") == ["ALL"], name
+    for name in APP_SERVICES:
+        service = compose["services"][name]
+        assert service.get("read_only") is True, name
+        assert any(mount.startswith("/tmp") for mount in service.get("tmpfs", [])), f"{name}: no writable /tmp"
+
+
+def test_no_password_has_a_well_known_default():
+    text = COMPOSE_FILE.read_text()
+    for variable in ("RABBITMQ_PASSWORD", "POSTGRES_PASSWORD", "MINIO_ROOT_PASSWORD", "STUDIO_JWT_SECRET",
+                     "STUDIO_DOWNLOAD_URL_SECRET"):
+        uses = re.findall(r"\$\{" + variable + r"(:?[-?])?[^}]*\}", text)
+        assert uses and all(kind == ":?" for kind in uses), f"{variable} must be required, not defaulted"
+
+
+def test_each_service_holds_the_service_keys_it_needs(compose):
+    expected = {"gateway": {"gateway"}, "assets": {"gateway"},
+                "billing": {"gateway"} | WORKER_SERVICES, **{w: {w} for w in WORKER_SERVICES}}
+    for name, callers in expected.items():
+        keys = json.loads(_environment(compose["services"][name])["STUDIO_SERVICE_KEYS"])
+        assert set(keys) == callers, name
+        assert all(re.fullmatch(r"\$\{STUDIO_[A-Z]+_KEY:\?[^}]+\}", key) for key in keys.values()), name

@@ -1,6 +1,6 @@
 """Static checks of the Kubernetes manifests in deploy/k8s, without a cluster.
 
-The kustomize base is rendered with `kubectl kustomize`; the built-in kinds are validated with
+The kustomize base with the example Secrets (deploy/overlays/example) is rendered with `kubectl kustomize`; the built-in kinds are validated with
 `kubernetes-validate --strict` against the bundled Kubernetes schemas, the KEDA objects against the
 schemas in keda_schema.py, and the cross-references (Services, probes, NetworkPolicies, Secrets, the
 ScaledObject's target) are checked here.
@@ -20,6 +20,7 @@ import yaml
 
 REPO = Path(__file__).resolve().parents[2]
 BASE = REPO / "deploy" / "k8s"
+EXAMPLE = REPO / "deploy" / "overlays" / "example"
 NAMESPACE = "image-studio"
 
 # service -> (port, replicas)
@@ -31,6 +32,7 @@ SERVICES = {
     "editing": (8084, 1),
     "transform": (8085, 1),
 }
+METRICS = {name: port + 1000 for name, (port, _) in SERVICES.items()}  # /metrics has a port of its own
 DATABASE_SERVICES = {"gateway", "billing", "assets"}
 # worker -> (queue, minReplicaCount, maxReplicaCount, messages waiting per replica)
 WORKERS = {
@@ -73,9 +75,9 @@ def _kubectl() -> str:
 @pytest.fixture(scope="module")
 def rendered_file(tmp_path_factory) -> Path:
     result = subprocess.run(
-        [_kubectl(), "kustomize", str(BASE)], check=False, capture_output=True, text=True, timeout=120
+        [_kubectl(), "kustomize", str(EXAMPLE)], check=False, capture_output=True, text=True, timeout=120
     )
-    assert result.returncode == 0, f"kubectl kustomize deploy/k8s failed:\n{result.stderr}"
+    assert result.returncode == 0, f"kubectl kustomize deploy/overlays/example failed:\n{result.stderr}"
     path = tmp_path_factory.mktemp("k8s") / "rendered.yaml"
     path.write_text(result.stdout)
     return path
@@ -266,7 +268,8 @@ def test_deployment_has_probes_limits_and_a_locked_down_pod(objects, name):
 
     annotations = deployment["spec"]["template"]["metadata"].get("annotations", {})
     assert annotations.get("prometheus.io/scrape") == "true", name
-    assert annotations.get("prometheus.io/port") == str(port), name
+    assert annotations.get("prometheus.io/port") == str(METRICS[name]), name
+    assert _container_port(deployment, "metrics") == METRICS[name], name
     assert annotations.get("prometheus.io/path") == "/metrics", name
 
 
@@ -280,6 +283,8 @@ def test_deployment_environment(objects, name):
     assert env["STUDIO_ENVIRONMENT"] == "production"
     assert env["STUDIO_HTTP_HOST"] == "0.0.0.0"
     assert env["STUDIO_HTTP_PORT"] == str(SERVICES[name][0])
+    assert env["STUDIO_METRICS_PORT"] == str(METRICS[name])
+    assert env.get("STUDIO_SERVICE_KEYS"), f"{name} has no service key"
     assert env["STUDIO_AMQP_URL"].startswith("amqp://")
     assert env["STUDIO_STORAGE_BACKEND"] == "s3"
     for key in (
@@ -300,6 +305,7 @@ def test_deployment_environment(objects, name):
         assert "STUDIO_DATABASE_URL" not in env, f"{name} owns no database"
     if name == "gateway":
         assert env.get("STUDIO_JWT_SECRET")
+        assert env.get("STUDIO_DOWNLOAD_URL_SECRET")
         assert env["STUDIO_ASSETS_URL"] == "http://assets:8083"
     else:
         assert "STUDIO_JWT_SECRET" not in env, f"{name} must not see the JWT secret"
@@ -552,10 +558,58 @@ def test_billing_does_not_accept_the_asset_library(objects):
 
 
 @pytest.mark.parametrize("name", sorted(SERVICES))
-def test_monitoring_namespace_may_scrape_every_pod(objects, name):
-    assert any(
-        peer == MONITORING_PEER and SERVICES[name][0] in ports for peer, ports in _peers(objects, name)
-    )
+def test_monitoring_namespace_may_scrape_every_pod_on_its_metrics_port_only(objects, name):
+    monitoring = [ports for peer, ports in _peers(objects, name) if peer == MONITORING_PEER]
+    assert monitoring and all(ports == [METRICS[name]] for ports in monitoring), monitoring
+
+
+def test_the_base_ships_no_secrets():
+    result = subprocess.run([_kubectl(), "kustomize", str(BASE)], check=False, capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert not [doc for doc in yaml.safe_load_all(result.stdout) if doc and doc["kind"] == "Secret"]
+
+
+def test_images_are_pinned(objects):
+    for name, deployment in _of_kind(objects, "Deployment").items():
+        image = _container(deployment)["image"]
+        assert ":" in image and not image.endswith(":latest"), f"{name} runs {image}"
+
+
+def _egress_rules(objects: list[dict], name: str) -> list[dict]:
+    deployment = _of_kind(objects, "Deployment")[name]
+    return [rule for policy in _of_kind(objects, "NetworkPolicy").values()
+            if "Egress" in policy["spec"].get("policyTypes", [])
+            and _selects(policy["spec"]["podSelector"], _pod_labels(deployment))
+            for rule in policy["spec"].get("egress", [])]
+
+
+def test_egress_is_denied_by_default(objects):
+    assert any(p["spec"]["podSelector"] in ({}, None) and p["spec"].get("policyTypes") == ["Egress"]
+               and not p["spec"].get("egress") for p in _of_kind(objects, "NetworkPolicy").values())
+
+
+def _reaches(rules: list[dict], port: int, peer: dict | None = None) -> bool:
+    return any(port in [p["port"] for p in rule.get("ports", [])]
+               and (peer is None or peer in rule.get("to", [])) for rule in rules)
+
+
+# service -> the internal APIs it calls
+INTERNAL_CALLS = {"gateway": {"billing", "assets"}, "billing": set(), "assets": set(),
+                  **{worker: {"billing"} for worker in WORKERS}}
+
+
+@pytest.mark.parametrize("name", sorted(SERVICES))
+def test_egress_reaches_only_what_each_service_calls(objects, name):
+    rules = _egress_rules(objects, name)
+    assert _reaches(rules, 53) and _reaches(rules, 5672), f"{name}: no DNS or broker"
+    assert _reaches(rules, 5432) == (name in DATABASE_SERVICES), name
+    for api in ("billing", "assets"):
+        assert _reaches(rules, SERVICES[api][0], _pod_peer(api)) == (api in INTERNAL_CALLS[name]), (name, api)
+    for rule in rules:
+        for peer in rule.get("to", []):
+            if "ipBlock" in peer:
+                assert "169.254.0.0/16" in peer["ipBlock"].get("except", []), f"{name} may reach the metadata API"
 
 
 @pytest.mark.parametrize("name", sorted(WORKERS))

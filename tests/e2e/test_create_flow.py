@@ -126,7 +126,8 @@ def test_metrics_and_health_on_every_service(stack):
         base = stack.url(service)
         assert httpx.get(f"{base}/healthz").json()["status"] == "alive"
         assert httpx.get(f"{base}/readyz").status_code == 200
-        metrics = httpx.get(f"{base}/metrics")
+        assert httpx.get(f"{base}/metrics").status_code == 404  # only on the metrics port
+        metrics = httpx.get(stack.metrics_url(service))
         assert metrics.headers["content-type"].startswith("text/plain")
         assert "# TYPE studio_events_handled_total counter" in metrics.text
         assert "# TYPE studio_events_published_total counter" in metrics.text

@@ -61,7 +61,8 @@ def test_an_approval_a_worker_cannot_process_fails_the_operation_and_releases_cr
     assert json.loads(capsys.readouterr().out)["operation_id"] == op_id
     assert cli.main(["dlq", "replay", letter_id]) == 0  # safe: the hold is voided, the worker drops it
     capsys.readouterr()
-    letter = httpx.get(f"{stack.url('billing')}/internal/dead-letters/{letter_id}").json()
-    assert letter["status"] == "replayed"
+    assert cli.main(["dlq", "show", letter_id]) == 0
+    assert json.loads(capsys.readouterr().out)["status"] == "replayed"
+    assert httpx.get(f"{stack.url('billing')}/internal/dead-letters").status_code == 401  # operators only
     assert user.wait(op_id)["status"] == "failed"
     assert user.get("/api/content-assets", params={"operation_id": op_id}).json()["items"] == []

@@ -65,7 +65,7 @@ def test_a_shared_board_is_public_read_only_password_protected_and_revocable(use
     harbour = user.post("/api/content-assets/collections", json={"name": "Harbour"}).json()["id"]
     user.post(f"/api/content-assets/collections/{harbour}/assets", json={"asset_ids": ids})
 
-    shared = user.post("/api/content-assets/boards", json={"collection_id": harbour, "password": "s3cret",
+    shared = user.post("/api/content-assets/boards", json={"collection_id": harbour, "password": "s3cret-harb",
                                                            "expires_in_hours": 24})
     assert shared.status_code == 201, shared.text
     board = shared.json()
@@ -74,7 +74,7 @@ def test_a_shared_board_is_public_read_only_password_protected_and_revocable(use
     visitor = httpx.Client(timeout=30)  # no account, no token
     assert visitor.get(link).status_code == 401
     assert visitor.get(link, headers={"X-Board-Password": "guess"}).status_code == 403
-    seen = visitor.get(link, headers={"X-Board-Password": "s3cret"})
+    seen = visitor.get(link, headers={"X-Board-Password": "s3cret-harb"})
     assert seen.status_code == 200 and seen.json()["title"] == "Harbour"
     items = seen.json()["items"]
     assert sorted(item["id"] for item in items) == sorted(ids) and "storage_key" not in items[0]
@@ -86,7 +86,7 @@ def test_a_shared_board_is_public_read_only_password_protected_and_revocable(use
     assert listed["view_count"] == 1 and listed["id"] == board["id"]
     assert user.get(f"/api/content-assets/{ids[0]}").json()["share_count"] == 1
     assert user.post(f"/api/content-assets/boards/{board['id']}/revoke").json()["active"] is False
-    gone = visitor.get(link, headers={"X-Board-Password": "s3cret"})
+    gone = visitor.get(link, headers={"X-Board-Password": "s3cret-harb"})
     assert gone.status_code == 410 and "revoked" in gone.json()["detail"]
     missing = user.post("/api/content-assets/boards", json={"collection_id": "nope"})
     assert missing.status_code == 404 and "nope" in missing.json()["detail"]

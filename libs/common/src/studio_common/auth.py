@@ -1,9 +1,18 @@
-"""Bearer JWTs: HS256 with the shared secret, or RS256 keys from a JWKS URL. `sub` is the user id."""
+"""Bearer JWTs for users: HS256 with the shared secret, or, when a JWKS URL is set, only the identity
+provider's own (asymmetric) algorithms with its issuer and audience. `sub` is the user id; it ends up in
+storage keys and internal requests, so anything outside the subject pattern is refused."""
 
+import re
 import time
 from dataclasses import dataclass
 
 import jwt
+
+# Letters, digits and the punctuation identity providers use in subjects (auth0|…, google-oauth2|…,
+# urn:…); never a slash, a dot first, whitespace, `#`, `?` or `%`.
+SUBJECT_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@+|:=-]{0,127}$")
+SYMMETRIC = frozenset({"HS256", "HS384", "HS512"})
+DEFAULT_ADMIN_ROLE = "studio-admin"
 
 
 class AuthError(Exception):
@@ -16,32 +25,69 @@ class Principal:
     is_admin: bool = False
 
 
+def valid_subject(subject: object) -> str:
+    if not isinstance(subject, str) or not SUBJECT_PATTERN.fullmatch(subject):
+        raise AuthError("invalid token: the subject is not a valid user id")
+    return subject
+
+
 def issue_token(user_id: str, secret: str, admin: bool = False, ttl_seconds: int = 86400,
-                audience: str | None = None) -> str:
+                audience: str | None = None, admin_role: str = DEFAULT_ADMIN_ROLE,
+                issuer: str | None = None) -> str:
     now = int(time.time())
-    claims = {"sub": user_id, "iat": now, "exp": now + ttl_seconds, "roles": ["admin"] if admin else []}
+    claims = {"sub": user_id, "iat": now, "exp": now + ttl_seconds, "roles": [admin_role] if admin else []}
     if audience:
         claims["aud"] = audience
+    if issuer:
+        claims["iss"] = issuer
     return jwt.encode(claims, secret, algorithm="HS256")
 
 
+def _roles(claims: dict) -> list[str]:
+    roles = claims.get("roles", [])
+    if not isinstance(roles, list) or not all(isinstance(role, str) for role in roles):
+        raise AuthError("invalid token: roles must be a list of names")
+    return roles
+
+
 class TokenVerifier:
-    def __init__(self, secret: str, jwks_url: str | None = None, audience: str | None = None) -> None:
+    """JWKS mode (an identity provider) or shared-secret mode (HS256), never both: with a JWKS URL a token
+    signed with the shared secret is refused, whatever its header says."""
+
+    def __init__(self, secret: str, jwks_url: str | None = None, audience: str | None = None,
+                 issuer: str | None = None, admin_role: str = DEFAULT_ADMIN_ROLE,
+                 algorithms: str | list[str] = "RS256") -> None:
+        self.admin_role = admin_role
+        self.audience, self.issuer = audience, issuer
+        if jwks_url:
+            self.algorithms = _asymmetric(algorithms)
+            if not (issuer and audience):
+                raise ValueError("with STUDIO_JWT_JWKS_URL, STUDIO_JWT_ISSUER and STUDIO_JWT_AUDIENCE are required")
+            self._jwks = jwt.PyJWKClient(jwks_url, cache_keys=True)
+        else:
+            self.algorithms = ["HS256"]
+            self._jwks = None
         self.secret = secret
-        self.audience = audience
-        self._jwks = jwt.PyJWKClient(jwks_url, cache_keys=True) if jwks_url else None
+
+    @classmethod
+    def from_settings(cls, settings) -> "TokenVerifier":
+        return cls(settings.jwt_secret, settings.jwt_jwks_url, settings.jwt_audience, settings.jwt_issuer,
+                   settings.admin_role, settings.jwt_algorithms)
 
     def verify(self, token: str) -> Principal:
+        required = ["sub", "exp"] + (["iss", "aud"] if self._jwks else [])
         try:
-            header = jwt.get_unverified_header(token)
-            if header.get("alg") == "RS256" and self._jwks:
-                key = self._jwks.get_signing_key_from_jwt(token).key
-                claims = jwt.decode(token, key, algorithms=["RS256"], audience=self.audience,
-                                    options={"verify_aud": bool(self.audience), "require": ["sub", "exp"]})
-            else:
-                claims = jwt.decode(token, self.secret, algorithms=["HS256"], audience=self.audience,
-                                    options={"verify_aud": bool(self.audience), "require": ["sub", "exp"]})
+            key = self._jwks.get_signing_key_from_jwt(token).key if self._jwks else self.secret
+            claims = jwt.decode(token, key, algorithms=self.algorithms, audience=self.audience, issuer=self.issuer,
+                                options={"verify_aud": bool(self.audience), "require": required})
         except jwt.PyJWTError as exc:
             raise AuthError(f"invalid token: {exc}") from exc
-        roles = claims.get("roles") or []
-        return Principal(user_id=str(claims["sub"]), is_admin="admin" in roles or claims.get("role") == "admin")
+        return Principal(user_id=valid_subject(claims["sub"]), is_admin=self.admin_role in _roles(claims))
+
+
+def _asymmetric(algorithms: str | list[str]) -> list[str]:
+    names = [a.strip() for a in algorithms.split(",")] if isinstance(algorithms, str) else list(algorithms)
+    names = [name for name in names if name]
+    if not names or SYMMETRIC & set(names) or "none" in {n.lower() for n in names}:
+        raise ValueError("STUDIO_JWT_ALGORITHMS must name the identity provider's asymmetric algorithms")
+    return names

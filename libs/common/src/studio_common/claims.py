@@ -13,8 +13,10 @@ class ClaimError(TransientError):
 
 
 class HoldClaims:
-    def __init__(self, billing_url: str, timeout: float = 10.0, client: httpx.AsyncClient | None = None) -> None:
-        self.client = client or httpx.AsyncClient(base_url=billing_url, timeout=timeout)
+    def __init__(self, billing_url: str, timeout: float = 10.0, client: httpx.AsyncClient | None = None,
+                 auth: httpx.Auth | None = None) -> None:
+        # `auth`: the worker's service token (studio_common.service_auth), which billing requires.
+        self.client = client or httpx.AsyncClient(base_url=billing_url, timeout=timeout, auth=auth)
         # This process's identity as a lease holder: a restarted worker is a different claimer.
         self.worker = new_id()[:16]
 

@@ -27,6 +27,7 @@ class Stack:
     data_dir: Path
     env: dict[str, str] = field(default_factory=dict)
     ports: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_PORTS))
+    metrics_ports: dict[str, int] = field(default_factory=dict)  # default: each service's port + 1000
     services: tuple[str, ...] = SERVICES
     database_urls: dict[str, str] = field(default_factory=dict)
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
@@ -34,9 +35,16 @@ class Stack:
     def url(self, service: str) -> str:
         return f"http://127.0.0.1:{self.ports[service]}"
 
+    def metrics_port(self, service: str) -> int:
+        return self.metrics_ports.get(service) or self.ports[service] + 1000
+
+    def metrics_url(self, service: str) -> str:
+        return f"http://127.0.0.1:{self.metrics_port(service)}/metrics"
+
     def service_env(self, service: str) -> dict[str, str]:
         env = {**os.environ, **self.env,
                "STUDIO_HTTP_PORT": str(self.ports[service]),
+               "STUDIO_METRICS_PORT": str(self.metrics_port(service)),
                "STUDIO_DATA_DIR": str(self.data_dir),
                "STUDIO_STORAGE_DIR": str(self.data_dir / "storage"),
                "STUDIO_PUBLIC_BASE_URL": self.url("gateway"),

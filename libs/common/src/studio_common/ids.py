@@ -3,6 +3,10 @@
 import uuid
 from datetime import UTC, datetime
 
+# What an id of a resource may look like wherever it arrives from outside (paths, bodies, form fields):
+# ids travel into internal URLs and queries, so nothing else (slashes, control characters) gets through.
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.@+-]{0,127}$"
+
 _NAMESPACE = uuid.UUID("6f1d3c2e-5b0a-4f5e-9a57-3d4c8e1b2a90")
 
 

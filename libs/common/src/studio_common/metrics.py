@@ -4,7 +4,7 @@ import time
 from datetime import UTC, datetime
 from contextlib import contextmanager
 
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter, Histogram, start_http_server
 
 EVENTS_PUBLISHED = Counter("studio_events_published_total", "Events published", ["service", "type"])
 EVENTS_HANDLED = Counter("studio_events_handled_total", "Events handled", ["queue", "type", "outcome"])
@@ -39,3 +39,9 @@ def observe_handler(queue: str, event_type: str, published_at: datetime):
     finally:
         EVENTS_HANDLED.labels(queue, event_type, outcome).inc()
         HANDLER_SECONDS.labels(queue, event_type).observe(time.perf_counter() - started)
+
+
+def serve_metrics(host: str, port: int) -> None:
+    """/metrics on a port of its own (a background thread), so monitoring reaches it without reaching the
+    service's API, and the public gateway never shows it."""
+    start_http_server(port, addr=host)

@@ -1,5 +1,5 @@
 """What every service process has: settings, logs and traces, the bus, optionally a database with its
-outbox and inbox, background tasks, and the /healthz, /readyz and /metrics endpoints."""
+outbox and inbox, background tasks, the /healthz and /readyz endpoints, and /metrics on its own port."""
 
 import asyncio
 import logging
@@ -9,12 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import uvicorn
-from fastapi import FastAPI, Response
+from fastapi import FastAPI
 from fastapi.responses import JSONResponse
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import MetaData
 
-from studio_common import db, migrations, telemetry
+from studio_common import db, metrics, migrations, telemetry
 from studio_common.background import StopSignal, finish, periodically
 from studio_common.bus import EventBus, OutboxRelay, add_to_outbox, make_inbox_table, make_outbox_table
 from studio_common.bus.inbox import first_delivery
@@ -175,10 +174,7 @@ def _add_operational_routes(app: FastAPI, runtime: ServiceRuntime) -> None:
         ok = all(value == "ok" for value in checks.values())
         return JSONResponse({"status": "ready" if ok else "not ready", "checks": checks}, status_code=200 if ok else 503)
 
-    @app.get("/metrics", include_in_schema=False)
-    async def metrics() -> Response:
-        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
-
 
 def serve(app: FastAPI, settings: CommonSettings) -> None:
+    metrics.serve_metrics(settings.http_host, settings.served_metrics_port)
     uvicorn.run(app, host=settings.http_host, port=settings.http_port, log_config=None, access_log=False)

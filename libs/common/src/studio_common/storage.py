@@ -24,12 +24,17 @@ EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp", "vi
               "model/gltf-binary": "glb", "audio/wav": "wav", "audio/mpeg": "mp3", "application/zip": "zip"}
 
 
+def user_folder(user_id: str) -> str:
+    """A user's folder; the id is percent-encoded so that no id can name a path outside it."""
+    return f"users/{quote(user_id, safe='@+')}"
+
+
 def input_key(user_id: str, data: bytes, content_type: str) -> str:
-    return f"users/{user_id}/inputs/{hashlib.sha256(data).hexdigest()}.{EXTENSIONS.get(content_type, 'bin')}"
+    return f"{user_folder(user_id)}/inputs/{hashlib.sha256(data).hexdigest()}.{EXTENSIONS.get(content_type, 'bin')}"
 
 
 def output_key(user_id: str, operation_id: str, index: int, content_type: str) -> str:
-    return f"users/{user_id}/operations/{operation_id}/{index}.{EXTENSIONS.get(content_type, 'bin')}"
+    return f"{user_folder(user_id)}/operations/{quote(operation_id, safe='')}/{index}.{EXTENSIONS.get(content_type, 'bin')}"
 
 
 class ObjectStorage(Protocol):
@@ -191,5 +196,5 @@ def make_storage(settings: CommonSettings) -> ObjectStorage:
         storage.ensure_bucket()
         return storage
     if settings.storage_backend == "local":
-        return LocalStorage(settings.storage_dir, settings.public_base_url, settings.jwt_secret)
+        return LocalStorage(settings.storage_dir, settings.public_base_url, settings.download_url_secret)
     raise ValueError(f"unknown storage backend {settings.storage_backend!r} (local or s3)")

@@ -9,7 +9,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi import FastAPI
 
 from studio_common.auth import AuthError, TokenVerifier, issue_token
-from studio_common.settings import DEFAULT_JWT_SECRET, CommonSettings
+from studio_common.settings import DEFAULT_JWT_SECRET
 from studio_providers.testing.server import serve_in_thread
 
 SECRET = "s" * 40
@@ -44,8 +44,9 @@ def test_rs256_tokens_are_checked_against_the_jwks():
 
     base_url, stop = serve_in_thread(app)
     try:
-        verifier = TokenVerifier(SECRET, jwks_url=f"{base_url}/jwks.json")
-        claims = {"sub": "idp-user", "exp": int(time.time()) + 60, "role": "admin"}
+        verifier = TokenVerifier(SECRET, jwks_url=f"{base_url}/jwks.json", issuer="https://idp", audience="studio")
+        claims = {"sub": "idp-user", "exp": int(time.time()) + 60, "roles": ["studio-admin"],
+                  "iss": "https://idp", "aud": "studio"}
         token = jwt.encode(claims, key, algorithm="RS256", headers={"kid": "k1"})
         principal = verifier.verify(token)
         assert (principal.user_id, principal.is_admin) == ("idp-user", True)
@@ -58,6 +59,9 @@ def test_rs256_tokens_are_checked_against_the_jwks():
 
 
 def test_production_refuses_the_default_secret():
+    from studio_gateway.settings import GatewaySettings
+
     with pytest.raises(RuntimeError, match="STUDIO_JWT_SECRET"):
-        CommonSettings(environment="production", jwt_secret=DEFAULT_JWT_SECRET).check_production_safety()
-    CommonSettings(environment="production", jwt_secret=SECRET).check_production_safety()
+        GatewaySettings(environment="production", jwt_secret=DEFAULT_JWT_SECRET).check_production_safety()
+    GatewaySettings(environment="production", jwt_secret="Zq8vL2-pX9rT4wK7mN1bC6yH3jF0dS5a",
+                   download_url_secret="aB3dE5gH7jK9mN1pQ3sT5vX7zA9cE1gI").check_production_safety()

@@ -6,6 +6,9 @@ from collections.abc import Iterable
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+INPUT_FORMATS = ("PNG", "JPEG", "WEBP")
+# Above what any operation admits (the gateway checks each operation's own limit before anything runs).
+MAX_PIXELS = 100_000_000
 FORMATS = {"png": ("PNG", "image/png"), "jpeg": ("JPEG", "image/jpeg"), "webp": ("WEBP", "image/webp")}
 
 
@@ -46,9 +49,12 @@ def open_image(data: bytes | None, role: str = "image") -> Image.Image:
     if not data:
         raise ValueError(f"{role} is required")
     try:
-        image = Image.open(io.BytesIO(data))
+        # Only the formats the gateway admits, whatever else Pillow could parse; size before pixels.
+        image = Image.open(io.BytesIO(data), formats=INPUT_FORMATS)
+        if image.width * image.height > MAX_PIXELS:
+            raise ValueError(f"{role} is {image.width}x{image.height}; the limit is {MAX_PIXELS} pixels")
         image.load()
-    except (UnidentifiedImageError, OSError) as exc:
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
         raise ValueError(f"{role} is not a readable image: {exc}") from None
     return ImageOps.exif_transpose(image)
 

@@ -188,7 +188,7 @@ class OperationRunner:
 
 
 def manifest_key(user_id: str, operation_id: str, first_index: int) -> str:
-    return f"users/{user_id}/operations/{operation_id}/manifest-{first_index}.json"
+    return output_key(user_id, operation_id, 0, "").rsplit("/", 1)[0] + f"/manifest-{first_index}.json"
 
 
 def _with_model(request: ProviderRequest, model: str) -> ProviderRequest:

@@ -6,6 +6,7 @@ from fastapi import FastAPI
 from studio_common.claims import HoldClaims
 from studio_common.events import OperationApproved
 from studio_common.runtime import ServiceRuntime
+from studio_common.service_auth import ServiceAuth, ServiceTokens
 from studio_common.storage import make_storage
 from studio_providers.local.provider import LocalProvider, Operation
 from studio_providers.registry import ProviderRegistry
@@ -17,9 +18,10 @@ from studio_providers.setup import WorkerSettings, build_registry
 def create_worker_app(settings: WorkerSettings, domain: str, planner: Planner, *,
                       local_operations: dict[str, Operation] | None = None, registry: ProviderRegistry | None = None,
                       claims: HoldClaims | None = None) -> FastAPI:
+    settings.check_production_safety()
     runtime = ServiceRuntime(settings)
     registry = registry or build_registry(settings, LocalProvider(local_operations))
-    claims = claims or HoldClaims(settings.billing_url)
+    claims = claims or HoldClaims(settings.billing_url, auth=hold_claim_auth(settings))
     runner = OperationRunner(runtime.bus, make_storage(settings), registry, planner, claims,
                              heartbeat_seconds=settings.heartbeat_seconds)
     runtime.consume(domain, {OperationApproved: runner.handle}, domain=domain)
@@ -33,3 +35,8 @@ def create_worker_app(settings: WorkerSettings, domain: str, planner: Planner, *
     runtime.on_shutdown(close_clients)
     return runtime.app(f"Image Studio {domain} worker")
 
+
+
+def hold_claim_auth(settings: WorkerSettings) -> ServiceAuth:
+    """A worker's only call to billing: claiming an operation's hold."""
+    return ServiceAuth(ServiceTokens(settings), "billing", ("holds.claim",))

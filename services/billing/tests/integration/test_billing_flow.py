@@ -14,7 +14,7 @@ from studio_common.events import (
     OperationFailed, OperationRejected, OperationRequested, OperationSettled, OutputRef,
 )
 from studio_common.ids import new_id
-from studio_common.testing.apps import running
+from studio_common.testing.apps import running, service_headers
 from studio_common.testing.recorder import EventRecorder
 
 
@@ -23,6 +23,16 @@ def database_url(request, tmp_path):
     if request.param == "sqlite":
         return f"sqlite+aiosqlite:///{tmp_path}/billing.db"
     return request.getfixturevalue("postgres_database")
+
+
+def gateway_as(app, user_id: str) -> dict[str, str]:
+    return service_headers(app, "gateway", user_id)
+
+
+async def balance_of(client, app, user_id: str) -> dict:
+    response = await client.get("/internal/account/balance", headers=gateway_as(app, user_id))
+    assert response.status_code == 200, response.text
+    return response.json()
 
 
 def make_settings(bus_names, database_url, **overrides) -> BillingSettings:
@@ -49,19 +59,19 @@ async def test_hold_then_partial_post(bus_names, database_url, amqp_url):
         await bus.publish(req)
         [approved] = await bus.wait_count(OperationApproved, 1)
         assert (approved.credits, approved.unit_credits, approved.params["prompt"]) == (4, 1, "a lighthouse")
-        balance = (await client.get("/internal/accounts/alice/balance")).json()
+        balance = await balance_of(client, app, "alice")
         assert (balance["plan"], balance["available_credits"], balance["pending_credits"]) == ("free", 196, 4)
 
         await bus.publish(completed(req, delivered=3))
         [settled] = await bus.wait_count(OperationSettled, 1)
         assert (settled.charged_credits, settled.released_credits) == (3, 1)
-        balance = (await client.get("/internal/accounts/alice/balance")).json()
+        balance = await balance_of(client, app, "alice")
         assert (balance["available_credits"], balance["pending_credits"]) == (197, 0)
         async with app.state.runtime.sessions() as session:  # running totals agree with the immutable entries
             account = (await session.execute(select(accounts).where(accounts.c.user_id == "alice"))).one()
             entry_sum = await session.scalar(select(func.sum(entries.c.credits)).where(entries.c.user_id == "alice"))
         assert entry_sum == account.granted - account.posted == 197 and account.pending == 0
-        usage = (await client.get("/internal/accounts/alice/usage")).json()
+        usage = (await client.get("/internal/account/usage", headers=gateway_as(app, "alice"))).json()
         assert usage["quotas"]["images"] == {"limit": 10, "used": 3}
         assert usage["by_kind"][0]["charged_credits"] == 3
 
@@ -86,7 +96,7 @@ async def test_replayed_events_change_nothing(bus_names, database_url, amqp_url)
             assert await session.scalar(select(func.count()).select_from(holds)) == 1
             posts = await session.scalar(select(func.count()).select_from(entries).where(entries.c.entry_type == "post"))
             assert posts == 1
-        balance = (await client.get("/internal/accounts/bob/balance")).json()
+        balance = await balance_of(client, app, "bob")
         assert balance["available_credits"] == 198
 
 
@@ -98,7 +108,7 @@ async def test_quota_rejection_names_limit_and_usage(bus_names, amqp_url, tmp_pa
         assert rejected.reason == "quota_exceeded"
         assert (rejected.limit, rejected.usage) == (10, 0) and rejected.resets_at is not None
         assert "10 images" in rejected.message
-        balance = (await client.get("/internal/accounts/carol/balance")).json()
+        balance = await balance_of(client, app, "carol")
         assert (balance["available_credits"], balance["pending_credits"]) == (200, 0)
 
 
@@ -107,7 +117,7 @@ async def test_no_overdraft_under_concurrency(bus_names, postgres_database, amqp
     settings = make_settings(bus_names, postgres_database, price_overrides={"local/local-render": 10})
     app = create_app(settings)
     async with running(app) as client, EventRecorder(amqp_url, bus_names["exchange"]) as bus:
-        await client.get("/internal/accounts/dave/balance")  # opens the account with the free grant: 200
+        await balance_of(client, app, "dave")  # opens the account with the free grant: 200
         runtime = app.state.runtime
         async with runtime.sessions() as session, session.begin():  # lift the quotas, keep the 200 credits
             await session.execute(update(accounts).where(accounts.c.user_id == "dave").values(plan="enterprise"))
@@ -117,7 +127,7 @@ async def test_no_overdraft_under_concurrency(bus_names, postgres_database, amqp
         assert len(bus.of_type(OperationApproved)) == 20
         rejected = bus.of_type(OperationRejected)
         assert len(rejected) == 30 and {r.reason for r in rejected} == {"insufficient_credits"}
-        balance = (await client.get("/internal/accounts/dave/balance")).json()
+        balance = await balance_of(client, app, "dave")
         assert (balance["available_credits"], balance["pending_credits"]) == (0, 200)
         async with runtime.sessions() as session:
             pending = await session.scalar(select(func.sum(holds.c.credits)).where(holds.c.status == "pending"))
@@ -133,7 +143,7 @@ async def test_sweeper_expires_holds_not_started(bus_names, amqp_url, tmp_path):
         [expired] = await bus.wait_count(OperationExpired, 1, timeout=10)
         [settled] = await bus.wait_count(OperationSettled, 1)
         assert (settled.charged_credits, settled.released_credits) == (0, 2)
-        balance = (await client.get("/internal/accounts/erin/balance")).json()
+        balance = await balance_of(client, app, "erin")
         assert (balance["available_credits"], balance["pending_credits"]) == (200, 0)
         assert expired.operation_id == bus.of_type(OperationApproved)[0].operation_id
 
@@ -150,7 +160,10 @@ async def approved(bus, user: str, units: int):
 
 
 async def claim(client, req, worker: str = "w1") -> tuple[int, str]:
-    response = await client.post(f"/internal/holds/{req.operation_id}/claim", json={"worker": worker})
+    """As a worker claims: with the generation worker's service token and its instance id."""
+    headers = service_headers(client._transport.app, "generation")
+    response = await client.post(f"/internal/holds/{req.operation_id}/claim", json={"worker": worker},
+                                 headers=headers)
     return response.status_code, response.json()["outcome"]
 
 
@@ -175,7 +188,7 @@ async def test_cancel_while_running_stops_the_worker_at_its_next_claim(bus_names
                                              units_delivered=2, units_canceled=3))
         [settled] = await bus.wait_count(OperationSettled, 1)
         assert (settled.charged_credits, settled.released_credits) == (2, 3)
-        balance = (await client.get("/internal/accounts/carol/balance")).json()
+        balance = await balance_of(client, app, "carol")
         assert (balance["available_credits"], balance["pending_credits"]) == (198, 0)
 
 
@@ -188,7 +201,7 @@ async def test_a_worker_canceled_before_any_output_voids_the_hold(bus_names, dat
                                             reason="canceled while running"))
         [settled] = await bus.wait_count(OperationSettled, 1)
         assert (settled.charged_credits, settled.released_credits) == (0, 3)
-        assert (await client.get("/internal/accounts/dave/balance")).json()["available_credits"] == 200
+        assert (await balance_of(client, app, "dave"))["available_credits"] == 200
 
 
 async def test_a_cancel_that_overtakes_its_request_is_remembered_once(bus_names, database_url, amqp_url):
@@ -201,7 +214,7 @@ async def test_a_cancel_that_overtakes_its_request_is_remembered_once(bus_names,
         await bus.publish(req)
         [canceled] = await bus.wait_count(OperationCanceled, 1)
         assert canceled.operation_id == req.operation_id and not bus.of_type(OperationApproved)
-        assert (await client.get("/internal/accounts/erin/balance")).json()["pending_credits"] == 0
+        assert (await balance_of(client, app, "erin"))["pending_credits"] == 0
 
 
 async def test_switching_back_to_a_plan_in_the_same_period_grants_it_once(bus_names, database_url):
@@ -209,9 +222,10 @@ async def test_switching_back_to_a_plan_in_the_same_period_grants_it_once(bus_na
     app = create_app(make_settings(bus_names, database_url))
     async with running(app) as client:
         for plan in ("pro", "free", "pro", "pro"):
-            response = await client.put("/internal/accounts/fay/plan", json={"plan": plan})
+            response = await client.put("/internal/accounts/fay/plan", json={"plan": plan},
+                                         headers=service_headers(app))
             assert response.status_code == 200, response.text
-        balance = (await client.get("/internal/accounts/fay/balance")).json()
+        balance = await balance_of(client, app, "fay")
     # the Free grant on first use, then Pro's grant once; switching back to Free adds Free's grant once
     free, pro = PLANS["free"].monthly_credits, PLANS["pro"].monthly_credits
     assert balance["plan"] == "pro" and balance["available_credits"] == free + pro + free

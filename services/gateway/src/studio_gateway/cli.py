@@ -13,6 +13,7 @@ import sys
 import httpx
 
 from studio_common.auth import issue_token
+from studio_common.service_auth import ServiceAuth, ServiceTokens
 from studio_gateway.settings import GatewaySettings
 
 
@@ -31,7 +32,8 @@ def main(argv: list[str] | None = None) -> int:
     settings = GatewaySettings()
     if args.command == "token":
         print(issue_token(args.user, settings.jwt_secret, admin=args.admin, ttl_seconds=args.ttl,
-                          audience=settings.jwt_audience))
+                          audience=settings.jwt_audience, admin_role=settings.admin_role,
+                          issuer=settings.jwt_issuer))
         return 0
     return _dead_letters(settings, args)
 
@@ -40,7 +42,9 @@ def _dead_letters(settings: GatewaySettings, args) -> int:
     if args.action != "list" and not args.letter_id:
         print(f"studio dlq {args.action} needs a dead letter id", file=sys.stderr)
         return 2
-    with httpx.Client(base_url=settings.billing_url, timeout=30) as billing:
+    # An operator acts with the gateway's service key (the only caller billing lets operate dead letters).
+    auth = ServiceAuth(ServiceTokens(settings), "billing", ("dead-letters.operate",))
+    with httpx.Client(base_url=settings.billing_url, timeout=30, auth=auth) as billing:
         if args.action == "list":
             response = billing.get("/internal/dead-letters", params={"status": args.status} if args.status else {})
         elif args.action == "show":

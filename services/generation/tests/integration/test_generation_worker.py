@@ -12,12 +12,18 @@ from studio_common.claims import HoldClaims
 from studio_common.events import OperationApproved, OperationCompleted, OperationRequested, OperationStarted
 from studio_common.ids import new_id
 from studio_common.storage import LocalStorage
-from studio_common.testing.apps import running
+from studio_common.testing.apps import running, service_headers
 from studio_common.testing.recorder import EventRecorder
 from studio_generation.entrypoints.app import create_app as create_generation
 from studio_generation.settings import GenerationSettings
 from studio_providers.local.provider import LocalProvider
 from studio_providers.registry import ProviderRegistry
+from studio_providers.worker import hold_claim_auth
+
+
+async def claim(billing, claim_url: str):
+    """A claim as the generation worker makes it, with its service token."""
+    return await billing.post(claim_url, headers=service_headers(billing._transport.app, "generation"))
 
 
 class CountingLocalProvider(LocalProvider):
@@ -39,7 +45,8 @@ async def test_outputs_are_exact_and_redelivery_does_not_pay_twice(bus_names, am
     storage_dir = tmp_path / "storage"
     async with running(billing_app):
         claims = HoldClaims("http://billing", client=httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=billing_app), base_url="http://billing"))
+            transport=httpx.ASGITransport(app=billing_app), base_url="http://billing",
+            auth=hold_claim_auth(GenerationSettings())))
         generation_app = create_generation(GenerationSettings(storage_dir=str(storage_dir), **common),
                                            registry=registry, claims=claims)
         async with running(generation_app), EventRecorder(amqp_url, bus_names["exchange"]) as bus:
@@ -75,7 +82,8 @@ async def test_stability_output_is_fitted_and_a_failing_provider_falls_back(bus_
     try:
         async with running(billing_app):
             claims = HoldClaims("http://billing", client=httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=billing_app), base_url="http://billing"))
+                transport=httpx.ASGITransport(app=billing_app), base_url="http://billing",
+            auth=hold_claim_auth(GenerationSettings())))
             settings = GenerationSettings(storage_dir=str(tmp_path / "s"), enabled_providers="local,stability",
                                           stability_api_key="sk-test", stability_base_url=base_url, **common)
             async with running(create_generation(settings, claims=claims)), \
@@ -110,7 +118,8 @@ async def test_outputs_land_in_s3(bus_names, amqp_url, tmp_path, s3_endpoint, ru
     billing_app = create_billing(BillingSettings(database_url=f"sqlite+aiosqlite:///{tmp_path}/b.db", **common))
     async with running(billing_app):
         claims = HoldClaims("http://billing", client=httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=billing_app), base_url="http://billing"))
+            transport=httpx.ASGITransport(app=billing_app), base_url="http://billing",
+            auth=hold_claim_auth(GenerationSettings())))
         settings = GenerationSettings(**s3, **common)
         async with running(create_generation(settings, claims=claims)), \
                 EventRecorder(amqp_url, bus_names["exchange"]) as bus:
@@ -152,7 +161,8 @@ async def test_cancel_while_running_stops_before_the_next_variation(bus_names, a
     registry.register(provider)
     async with running(billing_app) as billing:
         claims = HoldClaims("http://billing", client=httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=billing_app), base_url="http://billing"))
+            transport=httpx.ASGITransport(app=billing_app), base_url="http://billing",
+            auth=hold_claim_auth(GenerationSettings())))
         generation_app = create_generation(GenerationSettings(storage_dir=str(tmp_path / "s"), **common),
                                            registry=registry, claims=claims)
         async with running(generation_app), EventRecorder(amqp_url, bus_names["exchange"]) as bus:
@@ -164,7 +174,7 @@ async def test_cancel_while_running_stops_before_the_next_variation(bus_names, a
             await bus.publish(OperationCancelRequested(operation_id=request.operation_id, user_id="joe"))
             claim_url = f"/internal/holds/{request.operation_id}/claim"
             for _ in range(100):  # billing has recorded the cancel once a claim says so
-                if (await billing.post(claim_url)).json()["outcome"] == "cancel_requested":
+                if (await claim(billing, claim_url)).json()["outcome"] == "cancel_requested":
                     break
                 await asyncio.sleep(0.05)
             provider.release.set()
@@ -197,7 +207,7 @@ async def test_redelivered_after_a_cancel_delivers_only_what_was_stored(bus_name
         await bus.wait_count(OperationApproved, 1)
         approved = next(e for e in bus.events if isinstance(e.data, OperationApproved))
         claim_url = f"/internal/holds/{request.operation_id}/claim"
-        assert (await billing.post(claim_url)).json()["outcome"] == "claimed"  # the worker that died
+        assert (await claim(billing, claim_url)).json()["outcome"] == "claimed"  # the worker that died
         for index in (0, 2):
             key = output_key("kim", request.operation_id, index, "image/png")
             await storage.put(key, b"stored before the crash", "image/png")
@@ -206,12 +216,13 @@ async def test_redelivered_after_a_cancel_delivers_only_what_was_stored(bus_name
                               json.dumps([ref.model_dump()]).encode(), "application/json")
         await bus.publish(OperationCancelRequested(operation_id=request.operation_id, user_id="kim"))
         for _ in range(100):
-            if (await billing.post(claim_url)).json()["outcome"] == "cancel_requested":
+            if (await claim(billing, claim_url)).json()["outcome"] == "cancel_requested":
                 break
             await asyncio.sleep(0.05)
 
         claims = HoldClaims("http://billing", client=httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=billing_app), base_url="http://billing"))
+            transport=httpx.ASGITransport(app=billing_app), base_url="http://billing",
+            auth=hold_claim_auth(GenerationSettings())))
         generation_app = create_generation(GenerationSettings(storage_dir=str(tmp_path / "s"), **common),
                                            registry=registry, claims=claims)
         async with running(generation_app):

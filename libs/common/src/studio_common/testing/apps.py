@@ -10,3 +10,14 @@ async def running(app):
     async with app.router.lifespan_context(app):
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://service") as client:
             yield client
+
+
+def service_headers(app, caller: str = "gateway", user_id: str | None = None,
+                    scopes: tuple[str, ...] | None = None) -> dict[str, str]:
+    """A service token to call `app`'s internal API as `caller`: by default every scope its policy allows."""
+    from studio_common.service_auth import ServiceTokens
+
+    settings = app.state.runtime.settings
+    tokens = ServiceTokens(settings.model_copy(update={"service_name": caller}))
+    allowed = tuple(sorted(app.state.service_verifier.policy[caller]))
+    return tokens.headers(settings.service_name, scopes or allowed, user_id)

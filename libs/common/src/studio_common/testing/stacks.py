@@ -17,6 +17,7 @@ def isolated_stack(data_dir: Path, label: str, secret: str, env: dict[str, str] 
     token = uuid.uuid4().hex[:10]
     names = {"exchange": f"{label}.{token}.events", "queue_prefix": f"{label}.{token}."}
     stack = Stack(data_dir=Path(data_dir), ports={s: free_port() for s in DEFAULT_PORTS},
+                  metrics_ports={s: free_port() for s in DEFAULT_PORTS},
                   env={"STUDIO_EXCHANGE": names["exchange"], "STUDIO_QUEUE_PREFIX": names["queue_prefix"],
                        "STUDIO_JWT_SECRET": secret, **(env or {})}, **stack_options)
     try:

@@ -6,12 +6,10 @@ that `ffmpeg -hide_banner -i FILE` prints on stderr.
 """
 
 import functools
-import io
 import re
 import shutil
 import subprocess
 import tempfile
-import wave
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from studio_providers.base import ProviderError
+from studio_providers.local.wav_header import read_wav_format
 
 MAX_AUDIO_BYTES = 15 * 1024 * 1024
 PCM_RATE = 16_000  # mono 16 kHz s16le is plenty for loudness and duration
@@ -91,7 +90,8 @@ def parse_probe(text: str) -> MediaInfo:
 
 
 def probe_file(path: str | Path) -> MediaInfo:
-    result = subprocess.run([ffmpeg_exe(), "-hide_banner", "-i", str(path)], capture_output=True, timeout=60,
+    result = subprocess.run([ffmpeg_exe(), "-hide_banner", *SAFE_INPUT, "-i", f"file:{path}"], capture_output=True,
+                            timeout=60,
                             check=False)  # `-i` alone always exits 1: the stream summary is what we want
     return parse_probe(result.stderr.decode("utf-8", "replace"))
 
@@ -134,19 +134,56 @@ def sniff_audio(data: bytes) -> str | None:
     return "mp3" if _mp3_frame_header(data, offset) else None
 
 
-def decode_pcm(data: bytes, suffix: str, rate: int = PCM_RATE) -> np.ndarray:
-    """Decode any audio ffmpeg reads to mono float32 samples in [-1, 1] at `rate` Hz."""
+# Every ffmpeg run on user media reads only the one local file it is given (no network, no concat lists,
+# no other protocol), with its format forced rather than guessed, for at most the seconds asked for.
+SAFE_INPUT = ("-protocol_whitelist", "file", "-probesize", "5000000", "-analyzeduration", "5000000")
+FORMATS = {".wav": "wav", ".mp3": "mp3"}
+MAX_DECODE_SECONDS = 600.0
+CHUNK = 1 << 16
+
+
+def decode_pcm(data: bytes, suffix: str, rate: int = PCM_RATE, max_seconds: float = MAX_DECODE_SECONDS) -> np.ndarray:
+    """Decode WAV or MP3 to mono float32 samples in [-1, 1] at `rate` Hz: at most `max_seconds` of it.
+
+    ffmpeg's output is read as a stream and ffmpeg is stopped once it passes the byte budget, so memory
+    is bounded by the length asked for, whatever the file claims or holds."""
+    fmt = FORMATS.get(suffix)
+    if fmt is None:
+        raise ValueError(f"{suffix} is not an audio format this decodes")
+    budget = int(max_seconds * rate) * 2
     with tempfile.TemporaryDirectory(prefix="studio-audio-") as tmp:
         path = Path(tmp) / ("audio" + suffix)
         path.write_bytes(data)
-        command = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-nostdin", "-i", str(path),
-                   "-vn", "-ac", "1", "-ar", str(rate), "-f", "s16le", "-acodec", "pcm_s16le", "pipe:1"]
-        result = subprocess.run(command, capture_output=True, timeout=300, check=False)
-    if result.returncode != 0:
-        message = result.stderr.decode("utf-8", "replace").strip().splitlines()
+        command = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-nostdin", *SAFE_INPUT, "-f", fmt,
+                   "-i", f"file:{path}", "-t", f"{max_seconds:.3f}", "-vn", "-ac", "1", "-ar", str(rate),
+                   "-f", "s16le", "-acodec", "pcm_s16le", "pipe:1"]
+        pcm, code, errors = _run_capped(command, budget, timeout=120)
+    if code != 0:
+        message = errors.decode("utf-8", "replace").strip().splitlines()
         raise ValueError(f"could not be decoded ({message[-1] if message else 'ffmpeg failed'})")
-    pcm = result.stdout[: len(result.stdout) // 2 * 2]
+    pcm = pcm[: len(pcm) // 2 * 2]
     return np.frombuffer(pcm, dtype="<i2").astype(np.float32) / 32768.0
+
+
+def _run_capped(command: list[str], budget: int, timeout: float) -> tuple[bytes, int, bytes]:
+    """Run `command`, keeping at most `budget` bytes of its stdout (then it is stopped, exit code 0)."""
+    output = bytearray()
+    with tempfile.TemporaryFile() as errors:
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors, stdin=subprocess.DEVNULL)
+        try:
+            assert process.stdout is not None
+            while len(output) < budget and (chunk := process.stdout.read(min(CHUNK, budget - len(output)))):
+                output += chunk
+            capped = len(output) >= budget
+            if capped:
+                process.kill()
+            code = process.wait(timeout=timeout)
+        except BaseException:
+            process.kill()
+            process.wait()
+            raise
+        errors.seek(0)
+        return bytes(output), 0 if capped else code, errors.read(4096)
 
 
 def _kind(data: bytes) -> str:
@@ -156,20 +193,13 @@ def _kind(data: bytes) -> str:
     return kind
 
 
-def _wav_header_duration(data: bytes) -> float | None:
+def _duration(data: bytes, kind: str, max_seconds: float = MAX_DECODE_SECONDS) -> float:
+    """WAV: from the header (the sample rate and length are checked before anything decodes). MP3: decoded,
+    but never more than just past `max_seconds`, so an over-long file is known without decoding it all."""
+    if kind == "wav":
+        return read_wav_format(data).duration
     try:
-        with wave.open(io.BytesIO(data)) as reader:
-            rate, frames = reader.getframerate(), reader.getnframes()
-    except (wave.Error, EOFError):
-        return None  # e.g. float or extensible WAV, which the wave module does not read: decode instead
-    return frames / rate if rate > 0 and frames > 0 else None
-
-
-def _duration(data: bytes, kind: str) -> float:
-    if kind == "wav" and (seconds := _wav_header_duration(data)) is not None:
-        return seconds
-    try:
-        samples = decode_pcm(data, "." + kind)
+        samples = decode_pcm(data, "." + kind, max_seconds=max_seconds + 1)
     except ValueError as exc:
         raise ValueError(f"audio: {exc}") from None
     if samples.size == 0:
@@ -178,25 +208,26 @@ def _duration(data: bytes, kind: str) -> float:
 
 
 def audio_duration(data: bytes) -> float:
-    """Seconds of audio: the WAV header via `wave` for PCM WAV, otherwise (MP3, float WAV) by decoding
-    with ffmpeg. ValueError("audio: ...") when it is neither WAV nor MP3 or does not decode."""
+    """Seconds of audio: the WAV header for WAV, decoding (capped) for MP3. ValueError("audio: ...")
+    when it is neither WAV nor MP3, has an unusable header or does not decode."""
     return _duration(data, _kind(data))
 
 
 def validate_audio(data: bytes | None, *, min_seconds: float = 0.0,
                    max_seconds: float | None = None) -> AudioInfo:
-    """WAV or MP3 only, at most 15 MB, decodable, with the caller's duration bounds.
-    Every failure is a ValueError whose message starts with the field name "audio"."""
+    """WAV or MP3 only, at most 15 MB, a sample rate of at least 8 kHz, decodable, with the caller's
+    duration bounds. Every failure is a ValueError whose message starts with the field name "audio"."""
     if not data:
         raise ValueError("audio: empty or missing")
     if len(data) > MAX_AUDIO_BYTES:
         raise ValueError(f"audio: {len(data) / 1e6:.1f} MB is larger than the 15 MB limit")
+    limit = min(max_seconds or MAX_DECODE_SECONDS, MAX_DECODE_SECONDS)
     kind = _kind(data)
-    duration = _duration(data, kind)  # MP3 is always decoded here, so a fake frame header is caught
+    duration = _duration(data, kind, limit)  # MP3 is always decoded here, so a fake frame header is caught
     if duration < min_seconds:
         raise ValueError(f"audio: {duration:.2f} s is shorter than the {min_seconds:g} s minimum")
-    if max_seconds is not None and duration > max_seconds:
-        raise ValueError(f"audio: {duration:.2f} s is longer than the {max_seconds:g} s maximum")
+    if duration > limit:
+        raise ValueError(f"audio: {duration:.2f} s is longer than the {limit:g} s maximum")
     return AudioInfo(kind, duration)
 
 
@@ -205,7 +236,8 @@ def audio_envelope(data: bytes, fps: float, frames: int | None = None) -> np.nda
 
     Audio is decoded to mono 16 kHz PCM through ffmpeg; frame i covers [i/fps, (i+1)/fps). With `frames`
     the envelope has exactly that length (padded with silence or cut). Silent audio gives all zeros."""
-    samples = decode_pcm(data, "." + _kind(data))
+    longest = frames / fps + 1 if frames is not None else MAX_DECODE_SECONDS
+    samples = decode_pcm(data, "." + _kind(data), max_seconds=min(longest, MAX_DECODE_SECONDS))
     count = frames if frames is not None else max(1, round(len(samples) / PCM_RATE * fps))
     edges = np.round(np.arange(count + 1) * (PCM_RATE / fps)).astype(np.int64)
     padded = np.zeros(max(int(edges[-1]), len(samples)), dtype=np.float64)
@@ -238,7 +270,8 @@ def encode_mp4(frames: Iterable[np.ndarray], width: int, height: int, fps: float
     if audio is not None:
         audio_path = workdir / ("audio" + audio_suffix)
         audio_path.write_bytes(audio)
-        command += ["-i", str(audio_path), "-map", "0:v:0", "-map", "1:a:0"]
+        command += [*SAFE_INPUT, "-f", FORMATS[audio_suffix], "-t", f"{length:.6f}", "-i", f"file:{audio_path}",
+                    "-map", "0:v:0", "-map", "1:a:0"]
     command += ["-c:v", "libx264", "-preset", "veryfast", "-crf", "20", "-pix_fmt", "yuv420p",
                 "-movflags", "+faststart"]
     if audio is not None:

@@ -2,7 +2,9 @@
 
 from typing import Any
 
-from sqlalchemy import select, update
+from datetime import datetime
+
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from studio_assets.adapters.tables import assets, collection_assets, share_boards
@@ -42,6 +44,23 @@ async def list_for(session: AsyncSession, user_id: str) -> list[Board]:
 
 async def change(session: AsyncSession, board_id: str, **values: Any) -> None:
     await session.execute(update(share_boards).where(share_boards.c.id == board_id).values(**values))
+
+
+async def reserve_attempt(session: AsyncSession, board_id: str, now: datetime, limit: int) -> bool:
+    """Count one password attempt before it is checked, in one statement (so parallel guesses cannot all
+    read the same count); False when the board has no attempt left."""
+    c = share_boards.c
+    reserved = await session.execute(
+        update(share_boards)
+        .where(c.id == board_id, c.failed_attempts < limit, or_(c.locked_until.is_(None), c.locked_until <= now))
+        .values(failed_attempts=c.failed_attempts + 1).returning(c.failed_attempts))
+    return reserved.first() is not None
+
+
+async def lock_if_exhausted(session: AsyncSession, board_id: str, limit: int, until: datetime) -> None:
+    c = share_boards.c
+    await session.execute(update(share_boards).where(c.id == board_id, c.failed_attempts >= limit)
+                          .values(failed_attempts=0, locked_until=until))
 
 
 async def count_view(session: AsyncSession, board_id: str) -> None:

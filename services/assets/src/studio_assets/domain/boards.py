@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 PBKDF2_ITERATIONS = 120_000
 MAX_EXPIRY = timedelta(days=365)
-MIN_PASSWORD_CHARS, MAX_PASSWORD_CHARS = 4, 200
+MIN_PASSWORD_CHARS, MAX_PASSWORD_CHARS = 8, 200
 # Guessing a board's password: after this many wrong answers the board refuses every try for a while.
 MAX_FAILED_ATTEMPTS = 10
 LOCKOUT = timedelta(minutes=15)
@@ -27,11 +27,18 @@ class WrongPassword(Exception):
 
 
 class TooManyAttempts(Exception):
-    """HTTP 429: too many wrong passwords; locked until a moment it names."""
+    """HTTP 429: too many wrong passwords; locked until a moment it names (and Retry-After)."""
+
+    def __init__(self, until: datetime, now: datetime) -> None:
+        super().__init__(f"too many wrong passwords; try again after {until.isoformat()}")
+        self.retry_after = max(1, int((until - now).total_seconds() + 0.999))
 
 
 def new_token() -> str:
-    return secrets.token_urlsafe(24)
+    """32 URL-safe characters, never starting with - or _ (read as an option or dropped by some tools)."""
+    while not (token := secrets.token_urlsafe(24))[0].isalnum():
+        pass
+    return token
 
 
 def hash_password(password: str, salt: bytes | None = None) -> str:
@@ -47,23 +54,13 @@ def password_matches(password: str, stored: str) -> bool:
 
 
 def check_open(board: dict, password: str | None, now: datetime) -> None:
-    """Raise why a visitor may not see this board, if they may not."""
+    """Raise why a visitor may not see this board before its password is checked, if they may not."""
     if board["revoked_at"] is not None:
         raise BoardClosed("this board was revoked by its owner")
     if board["expires_at"] is not None and board["expires_at"] <= now:
         raise BoardClosed(f"this board expired at {board['expires_at'].isoformat()}")
     if board["password_hash"]:
         if board["locked_until"] is not None and board["locked_until"] > now:
-            raise TooManyAttempts(f"too many wrong passwords; try again after {board['locked_until'].isoformat()}")
+            raise TooManyAttempts(board["locked_until"], now)
         if not password:
             raise PasswordRequired("this board needs a password (X-Board-Password header)")
-        if not password_matches(password, board["password_hash"]):
-            raise WrongPassword("wrong password for this board")
-
-
-def after_wrong_password(failed_attempts: int, now: datetime) -> dict:
-    """The board's new counters after one more wrong password."""
-    failed = failed_attempts + 1
-    if failed >= MAX_FAILED_ATTEMPTS:
-        return {"failed_attempts": 0, "locked_until": now + LOCKOUT}
-    return {"failed_attempts": failed}

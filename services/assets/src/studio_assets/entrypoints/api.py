@@ -1,10 +1,13 @@
-"""The asset library's internal HTTP API. The gateway calls it with the authenticated user's id, and every
-query is scoped to that user: another user's asset is a 404, never a 403 (I6)."""
+"""The asset library's internal HTTP API. The gateway calls it with a service token naming the
+authenticated user (studio_common.service_auth), and every query is scoped to that user: another user's
+asset is a 404, never a 403 (I6)."""
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from studio_common.ids import ID_PATTERN
+from studio_common.service_auth import CallerPolicy, require_user
 
 from studio_assets.domain.rules import MAX_BULK_DOWNLOAD, MAX_TAG_CHARS, MAX_TAGS, TITLE_MAX_CHARS
 from studio_assets.domain.search import MAX_PAGE_SIZE, AssetQuery, parse_moment, parse_sizes
@@ -13,7 +16,10 @@ from studio_assets.service_layer import library
 
 router = APIRouter(prefix="/internal/assets")
 
-UserId = Annotated[str, Query(min_length=1, max_length=128, description="the authenticated user")]
+LIBRARY, OPEN_BOARDS = "library", "boards.open"
+POLICY: CallerPolicy = {"gateway": frozenset({LIBRARY, OPEN_BOARDS})}
+UserId = Annotated[str, require_user(LIBRARY)]
+PathId = Annotated[str, Path(pattern=ID_PATTERN)]
 AssetType = Literal["image", "video", "model3d", "audio"]
 Sort = Literal["newest", "oldest", "largest", "smallest", "title"]
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TAG_CHARS)]
@@ -27,16 +33,14 @@ class AssetPatch(BaseModel):
     tags: list[Tag] | None = Field(None, max_length=MAX_TAGS)
 
 
-AssetIds = list[Annotated[str, StringConstraints(min_length=1, max_length=64)]]
+AssetIds = list[Annotated[str, StringConstraints(pattern=ID_PATTERN, max_length=64)]]
 
 
 class BulkDelete(BaseModel):
-    user_id: str = Field(min_length=1, max_length=128)
     asset_ids: AssetIds = Field(min_length=1, max_length=500)
 
 
 class BulkDownload(BaseModel):
-    user_id: str = Field(min_length=1, max_length=128)
     asset_ids: AssetIds = Field(min_length=1, max_length=MAX_BULK_DOWNLOAD)
     max_bytes: int | None = Field(None, ge=1)
 
@@ -95,42 +99,42 @@ async def list_assets(
 
 
 @router.post("/bulk-delete")
-async def bulk_delete(body: BulkDelete, request: Request) -> dict:
-    return await in_transaction(request, library.trash_many, body.user_id, body.asset_ids)
+async def bulk_delete(body: BulkDelete, user_id: UserId, request: Request) -> dict:
+    return await in_transaction(request, library.trash_many, user_id, body.asset_ids)
 
 
 @router.post("/bulk-download")
-async def bulk_download(body: BulkDownload, request: Request) -> dict:
+async def bulk_download(body: BulkDownload, user_id: UserId, request: Request) -> dict:
     """The assets to put in a ZIP (the gateway streams it), each counted as downloaded."""
-    return await in_transaction(request, library.take_for_download, body.user_id, body.asset_ids, body.max_bytes)
+    return await in_transaction(request, library.take_for_download, user_id, body.asset_ids, body.max_bytes)
 
 
 @router.get("/{asset_id}")
-async def get_asset(asset_id: str, user_id: UserId, request: Request) -> dict:
+async def get_asset(asset_id: PathId, user_id: UserId, request: Request) -> dict:
     return await in_transaction(request, library.get, user_id, asset_id)
 
 
 @router.patch("/{asset_id}")
-async def patch_asset(asset_id: str, body: AssetPatch, user_id: UserId, request: Request) -> dict:
+async def patch_asset(asset_id: PathId, body: AssetPatch, user_id: UserId, request: Request) -> dict:
     return await in_transaction(request, library.update, user_id, asset_id, favourite=body.favourite, title=body.title,
                        tags=body.tags)
 
 
 @router.delete("/{asset_id}")
-async def delete_asset(asset_id: str, user_id: UserId, request: Request) -> dict:
+async def delete_asset(asset_id: PathId, user_id: UserId, request: Request) -> dict:
     return await in_transaction(request, library.trash, user_id, asset_id)
 
 
 @router.post("/{asset_id}/restore")
-async def restore_asset(asset_id: str, user_id: UserId, request: Request) -> dict:
+async def restore_asset(asset_id: PathId, user_id: UserId, request: Request) -> dict:
     return await in_transaction(request, library.restore, user_id, asset_id)
 
 
 @router.post("/{asset_id}/usage")
-async def record_usage(asset_id: str, body: Usage, user_id: UserId, request: Request) -> dict:
+async def record_usage(asset_id: PathId, body: Usage, user_id: UserId, request: Request) -> dict:
     return await in_transaction(request, library.record_usage, user_id, asset_id, body.event)
 
 
 @router.get("/{asset_id}/versions")
-async def get_versions(asset_id: str, user_id: UserId, request: Request) -> dict:
+async def get_versions(asset_id: PathId, user_id: UserId, request: Request) -> dict:
     return await in_transaction(request, library.versions, user_id, asset_id)

@@ -8,8 +8,10 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from studio_assets.domain.boards import MAX_EXPIRY, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS
-from studio_assets.entrypoints.api import UserId
-from studio_assets.entrypoints.transactions import in_transaction
+from studio_common.service_auth import require_scope
+
+from studio_assets.entrypoints.api import OPEN_BOARDS, PathId, UserId
+from studio_assets.entrypoints.transactions import answering, in_transaction
 from studio_assets.service_layer import boards
 
 router = APIRouter(prefix="/internal/boards")
@@ -42,10 +44,10 @@ async def list_boards(user_id: UserId, request: Request) -> dict:
 
 
 @router.post("/{board_id}/revoke")
-async def revoke(board_id: str, user_id: UserId, request: Request) -> dict:
+async def revoke(board_id: PathId, user_id: UserId, request: Request) -> dict:
     return await in_transaction(request, boards.revoke, user_id, board_id)
 
 
-@router.post("/open")
+@router.post("/open", dependencies=[require_scope(OPEN_BOARDS)])
 async def open_board(body: Visit, request: Request) -> dict:
-    return await in_transaction(request, boards.open_board, body.token, body.password)
+    return await answering(boards.open_board(request.app.state.runtime.sessions, body.token, body.password))

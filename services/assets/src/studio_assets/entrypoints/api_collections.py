@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from studio_assets.entrypoints.api import AssetIds, UserId
+from studio_assets.entrypoints.api import AssetIds, PathId, UserId
 from studio_assets.entrypoints.transactions import in_transaction
 from studio_assets.service_layer import collections
 
@@ -42,26 +42,26 @@ async def list_collections(user_id: UserId, request: Request) -> dict:
 
 
 @router.get("/{collection_id}")
-async def get(collection_id: str, user_id: UserId, request: Request) -> dict:
+async def get(collection_id: PathId, user_id: UserId, request: Request) -> dict:
     return await in_transaction(request, collections.get, user_id, collection_id)
 
 
 @router.patch("/{collection_id}")
-async def update(collection_id: str, body: CollectionPatch, user_id: UserId, request: Request) -> dict:
+async def update(collection_id: PathId, body: CollectionPatch, user_id: UserId, request: Request) -> dict:
     return await in_transaction(request, collections.update, user_id, collection_id, name=body.name,
                        description=body.description)
 
 
 @router.delete("/{collection_id}")
-async def delete(collection_id: str, user_id: UserId, request: Request) -> dict:
+async def delete(collection_id: PathId, user_id: UserId, request: Request) -> dict:
     return await in_transaction(request, collections.delete, user_id, collection_id)
 
 
 @router.post("/{collection_id}/assets")
-async def add_assets(collection_id: str, body: Members, user_id: UserId, request: Request) -> dict:
+async def add_assets(collection_id: PathId, body: Members, user_id: UserId, request: Request) -> dict:
     return await in_transaction(request, collections.add_assets, user_id, collection_id, body.asset_ids)
 
 
 @router.delete("/{collection_id}/assets/{asset_id}")
-async def remove_asset(collection_id: str, asset_id: str, user_id: UserId, request: Request) -> dict:
+async def remove_asset(collection_id: PathId, asset_id: PathId, user_id: UserId, request: Request) -> dict:
     return await in_transaction(request, collections.remove_asset, user_id, collection_id, asset_id)

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from studio_common.runtime import ServiceRuntime
+from studio_common.service_auth import protect
 
 from studio_assets.adapters.tables import metadata
 from studio_assets.entrypoints import api, api_boards, api_collections, consumers
@@ -14,6 +15,9 @@ MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 def create_app(settings: AssetsSettings | None = None) -> FastAPI:
     settings = settings or AssetsSettings()
+    settings.check_production_safety()
     runtime = ServiceRuntime(settings, metadata, MIGRATIONS)
     consumers.register(runtime)
-    return runtime.app("Image Studio assets (internal)", [api.router, api_collections.router, api_boards.router])
+    app = runtime.app("Image Studio assets (internal)", [api.router, api_collections.router, api_boards.router])
+    protect(app, settings, api.POLICY)
+    return app

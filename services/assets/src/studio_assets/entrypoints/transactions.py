@@ -3,7 +3,7 @@
 from fastapi import HTTPException, Request
 
 from studio_assets.domain.boards import BoardClosed, PasswordRequired, TooManyAttempts, WrongPassword
-from studio_assets.service_layer.boards import BoardNotFound, KeepChanges
+from studio_assets.service_layer.boards import BoardNotFound
 from studio_assets.service_layer.collections import CollectionNameTaken, CollectionNotFound
 from studio_assets.service_layer.library import AssetNotFound, AssetsNotFound, SelectionTooLarge
 
@@ -13,13 +13,18 @@ STATUS_FOR = {AssetNotFound: 404, AssetsNotFound: 404, CollectionNotFound: 404, 
 
 
 async def in_transaction(request: Request, action, *args, **kwargs) -> dict:
+    async def transaction() -> dict:
+        async with request.app.state.runtime.sessions() as session, session.begin():
+            return await action(session, *args, **kwargs)
+
+    return await answering(transaction())
+
+
+async def answering(work) -> dict:
+    """Await `work`, turning the library's errors into their HTTP answers."""
     try:
-        async with request.app.state.runtime.sessions() as session:
-            async with session.begin():
-                try:
-                    return await action(session, *args, **kwargs)
-                except KeepChanges as kept:
-                    failure = kept.error  # leaving the block normally commits, then the request fails
-            raise failure
+        return await work
     except tuple(STATUS_FOR) as exc:
-        raise HTTPException(STATUS_FOR[type(exc)], str(exc)) from exc
+        retry_after = getattr(exc, "retry_after", None)
+        headers = {"Retry-After": str(retry_after)} if retry_after else None
+        raise HTTPException(STATUS_FOR[type(exc)], str(exc), headers=headers) from exc

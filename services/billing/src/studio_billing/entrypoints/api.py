@@ -1,10 +1,13 @@
-"""Billing's internal HTTP API; the gateway calls it with the authenticated user's id."""
+"""Billing's internal HTTP API. Every route needs a service token (studio_common.service_auth); a user's
+own account is the user the gateway's token names, never an id from the request."""
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Path, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from studio_common.auth import SUBJECT_PATTERN
+from studio_common.service_auth import CallerPolicy, require_scope, require_user
 
 from studio_billing.domain.plans import PLANS
 from studio_billing.domain.pricing import PricingError
@@ -12,9 +15,17 @@ from studio_billing.service_layer import accounts
 
 router = APIRouter(prefix="/internal")
 
+READ, ADMIN, CLAIM, CATALOG = "accounts.read", "accounts.admin", "holds.claim", "catalog.read"
+DEAD_LETTERS = "dead-letters.operate"  # `studio dlq`, run by an operator with the gateway's key
+WORKER = frozenset({CLAIM})
+POLICY: CallerPolicy = {"gateway": frozenset({READ, ADMIN, CATALOG, DEAD_LETTERS}),
+                        "generation": WORKER, "editing": WORKER, "transform": WORKER}
+AccountUser = Annotated[str, require_user(READ)]
+TargetUser = Annotated[str, Path(pattern=SUBJECT_PATTERN.pattern)]
+
 
 class GrantBody(BaseModel):
-    user_id: str = Field(min_length=1, max_length=128)
+    user_id: str = Field(pattern=SUBJECT_PATTERN.pattern)
     credits: int = Field(gt=0, le=10_000_000)
     reason: str = Field(min_length=1, max_length=500)
     grant_id: str = Field(min_length=1, max_length=128, description="idempotency key of the grant")
@@ -25,7 +36,6 @@ class PlanBody(BaseModel):
 
 
 class EstimateBody(BaseModel):
-    user_id: str
     kind: str
     provider: str
     model: str
@@ -36,26 +46,26 @@ def _runtime(request: Request):
     return request.app.state.runtime
 
 
-@router.get("/accounts/{user_id}/balance")
-async def get_balance(user_id: str, request: Request) -> dict:
+@router.get("/account/balance")
+async def get_balance(user_id: AccountUser, request: Request) -> dict:
     async with _runtime(request).sessions() as session, session.begin():
         return await accounts.balance(session, user_id)
 
 
-@router.get("/accounts/{user_id}/usage")
-async def get_usage(user_id: str, request: Request) -> dict:
+@router.get("/account/usage")
+async def get_usage(user_id: AccountUser, request: Request) -> dict:
     async with _runtime(request).sessions() as session, session.begin():
         return await accounts.usage(session, user_id)
 
 
-@router.post("/grants")
+@router.post("/grants", dependencies=[require_scope(ADMIN)])
 async def post_grant(body: GrantBody, request: Request) -> dict:
     async with _runtime(request).sessions() as session, session.begin():
         return await accounts.grant(session, body.user_id, body.credits, body.reason, body.grant_id)
 
 
-@router.put("/accounts/{user_id}/plan")
-async def put_plan(user_id: str, body: PlanBody, request: Request) -> dict:
+@router.put("/accounts/{user_id}/plan", dependencies=[require_scope(ADMIN)])
+async def put_plan(user_id: TargetUser, body: PlanBody, request: Request) -> dict:
     async with _runtime(request).sessions() as session, session.begin():
         return await accounts.set_plan(session, user_id, body.plan)
 
@@ -64,7 +74,7 @@ class ClaimBody(BaseModel):
     worker: str = Field("", max_length=64, description="the claiming worker's instance id (its lease)")
 
 
-@router.post("/holds/{operation_id}/claim")
+@router.post("/holds/{operation_id}/claim", dependencies=[require_scope(CLAIM)])
 async def claim_hold(operation_id: str, request: Request, body: ClaimBody | None = None) -> JSONResponse:
     """Claim before running, and again as a heartbeat while running (renews the lease)."""
     outcomes: list[str] = []
@@ -81,21 +91,21 @@ async def claim_hold(operation_id: str, request: Request, body: ClaimBody | None
     return JSONResponse({"operation_id": operation_id, "outcome": outcomes[0]}, status_code=status)
 
 
-@router.get("/plans")
+@router.get("/plans", dependencies=[require_scope(CATALOG)])
 async def get_plans() -> list[dict]:
     return [plan.to_dict() for plan in PLANS.values()]
 
 
-@router.get("/prices")
+@router.get("/prices", dependencies=[require_scope(CATALOG)])
 async def get_prices(request: Request) -> list[dict]:
     return request.app.state.prices.rows()
 
 
 @router.post("/estimate")
-async def post_estimate(body: EstimateBody, request: Request) -> dict:
+async def post_estimate(body: EstimateBody, user_id: AccountUser, request: Request) -> dict:
     try:
         async with _runtime(request).sessions() as session, session.begin():
-            return await accounts.estimate(session, request.app.state.prices, body.user_id, body.kind,
+            return await accounts.estimate(session, request.app.state.prices, user_id, body.kind,
                                            body.provider, body.model, body.units)
     except PricingError as exc:
         raise HTTPException(422, str(exc)) from exc

@@ -4,10 +4,12 @@ queue it came from once its cause is fixed. Replaying is safe: every consumer is
 import json
 
 from fastapi import APIRouter, HTTPException, Request
+from studio_common.service_auth import require_scope
 
+from studio_billing.entrypoints.api import DEAD_LETTERS
 from studio_billing.service_layer import dead_letters
 
-router = APIRouter(prefix="/internal/dead-letters")
+router = APIRouter(prefix="/internal/dead-letters", dependencies=[require_scope(DEAD_LETTERS)])
 
 
 @router.get("")

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from studio_common.runtime import ServiceRuntime
+from studio_common.service_auth import protect
 
 from studio_billing.adapters.tables import metadata
 from studio_billing.domain.leases import LeaseTerms
@@ -19,6 +20,7 @@ MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 def create_app(settings: BillingSettings | None = None) -> FastAPI:
     settings = settings or BillingSettings()
+    settings.check_production_safety()
     runtime = ServiceRuntime(settings, metadata, MIGRATIONS)
     prices = PriceTable(settings.price_margin, settings.price_overrides)
     billing = Billing(prices, timedelta(seconds=settings.hold_timeout_seconds))
@@ -28,4 +30,5 @@ def create_app(settings: BillingSettings | None = None) -> FastAPI:
     app = runtime.app("Image Studio billing (internal)", [api.router, api_dead_letters.router])
     app.state.prices = prices
     app.state.billing, app.state.work = billing, work
+    protect(app, settings, api.POLICY)
     return app

@@ -5,14 +5,18 @@ from pathlib import Path
 from fastapi import FastAPI
 from studio_common.auth import TokenVerifier
 from studio_common.runtime import ServiceRuntime
+from studio_common.service_auth import ServiceTokens
 from studio_common.storage import make_storage
 
 from studio_gateway.adapters.internal import InternalService
 from studio_gateway.adapters.live import LiveHub
+from studio_gateway.adapters.rate_limits import RateLimits
 from studio_gateway.adapters.tables import metadata
+from studio_gateway.domain.sealed_links import SealedLinks
 from studio_gateway.entrypoints import (
     consumers,
     errors,
+    guards,
     routes_assets,
     routes_billing,
     routes_boards,
@@ -41,18 +45,29 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     runtime = ServiceRuntime(settings, metadata, MIGRATIONS)
     hub = LiveHub()
     consumers.register(runtime, hub)
-    billing = InternalService(settings.billing_url, settings.internal_timeout_seconds, "billing")
-    assets = InternalService(settings.assets_url, settings.internal_timeout_seconds, "assets")
+    verifier = TokenVerifier.from_settings(settings)
+    tokens = ServiceTokens(settings)
+    billing = InternalService(settings.billing_url, settings.internal_timeout_seconds, "billing", tokens,
+                              ("accounts.read", "catalog.read"))
+    assets = InternalService(settings.assets_url, settings.internal_timeout_seconds, "assets", tokens,
+                             ("library", "boards.open"))
+
+    limits = RateLimits(settings.rate_limit_per_user, settings.rate_limit_per_ip, settings.rate_limit_redis_url)
 
     async def close_clients() -> None:
         await billing.aclose()
         await assets.aclose()
+        await limits.aclose()
 
     runtime.on_shutdown(close_clients)
     app = runtime.app("Image Studio API", ROUTERS)
     app.state.settings = settings
-    app.state.verifier = TokenVerifier(settings.jwt_secret, settings.jwt_jwks_url, settings.jwt_audience)
+    app.state.verifier = verifier
     app.state.storage = make_storage(settings)
     app.state.billing, app.state.assets, app.state.live = billing, assets, hub
+    app.state.rate_limits = limits
+    app.state.shared_links = SealedLinks(settings.download_url_secret)
+    app.add_middleware(guards.Guards, limits=limits, max_body_bytes=settings.max_request_bytes,
+                       trusted_proxy_hops=settings.trusted_proxy_hops)
     errors.install(app)
     return app

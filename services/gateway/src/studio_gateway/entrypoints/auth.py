@@ -6,18 +6,23 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from studio_common.auth import AuthError, Principal
+from studio_gateway.entrypoints.guards import too_many
 
 _bearer = HTTPBearer(auto_error=False)
 
 
-def current_user(request: Request,
-                 credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Principal:
+async def current_user(request: Request,
+                       credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Principal:
+    """The verified caller, within the per-user rate limit (429 with Retry-After beyond it)."""
     if credentials is None:
         raise HTTPException(401, "missing bearer token", headers={"WWW-Authenticate": "Bearer"})
     try:
-        return request.app.state.verifier.verify(credentials.credentials)
+        user = request.app.state.verifier.verify(credentials.credentials)
     except AuthError as exc:
         raise HTTPException(401, str(exc), headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}) from exc
+    if refusal := await request.app.state.rate_limits.hit_user(user.user_id):
+        raise too_many(refusal)
+    return user
 
 
 def admin_user(user: Annotated[Principal, Depends(current_user)]) -> Principal:

@@ -6,8 +6,15 @@ Ids in a path are forwarded into internal services' URLs: anything but the chara
 from typing import Annotated
 
 from fastapi import Path, Query
+from pydantic import StringConstraints
 
-ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.@+-]{0,127}$"
+from studio_common.auth import SUBJECT_PATTERN
+from studio_common.ids import ID_PATTERN
+
 ResourceId = Annotated[str, Path(pattern=ID_PATTERN, description="letters, digits and _ . @ + - (up to 128)")]
+# A user id in a path (the admin's plan change): the token subject pattern.
+UserIdParam = Annotated[str, Path(pattern=SUBJECT_PATTERN.pattern, description="a user id (a token's sub)")]
+# Ids in a JSON body or form field: the same characters as in a path.
+BodyId = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 MAX_PAGE = 100_000
 Page = Annotated[int, Query(ge=1, le=MAX_PAGE)]

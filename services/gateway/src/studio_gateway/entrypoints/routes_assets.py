@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from studio_common.ids import utcnow
 from studio_gateway.domain.platform_sizes import UnknownPlatform, sizes_for
 from studio_gateway.entrypoints.auth import User
-from studio_gateway.entrypoints.params import MAX_PAGE, ResourceId
+from studio_gateway.entrypoints.params import MAX_PAGE, BodyId, ResourceId
 from studio_gateway.service_layer import archive
 
 router = APIRouter(prefix="/api/content-assets", tags=["assets"])
@@ -25,11 +25,11 @@ class AssetPatch(BaseModel):
 
 
 class BulkDelete(BaseModel):
-    asset_ids: list[str] = Field(min_length=1, max_length=500)
+    asset_ids: list[BodyId] = Field(min_length=1, max_length=500)
 
 
 class BulkDownload(BaseModel):
-    asset_ids: list[str] = Field(min_length=1, max_length=100, description="the user's own assets, in ZIP order")
+    asset_ids: list[BodyId] = Field(min_length=1, max_length=100, description="the user's own assets, in ZIP order")
 
 
 def _assets(request: Request):
@@ -58,22 +58,22 @@ async def list_assets(user: User, request: Request, search: str | None = Query(N
             params["sizes"] = ",".join(f"{w}x{h}" for w, h in sizes_for(platform))
         except UnknownPlatform as exc:
             raise HTTPException(422, f"platform: {exc}") from exc
-    return await _assets(request).call("GET", "/internal/assets", params={**params, "user_id": user.user_id})
+    return await _assets(request).call("GET", "/internal/assets", user_id=user.user_id, params=params)
 
 
 @router.get("/{asset_id}")
 async def get_asset(asset_id: ResourceId, user: User, request: Request) -> dict:
-    return await _assets(request).call("GET", f"/internal/assets/{asset_id}", params={"user_id": user.user_id})
+    return await _assets(request).call("GET", f"/internal/assets/{asset_id}", user_id=user.user_id)
 
 
 @router.get("/{asset_id}/download")
 async def download(asset_id: ResourceId, user: User, request: Request, redirect: bool = False):
     """A short-lived signed URL whose bytes are the asset."""
     state = request.app.state
-    asset = await _assets(request).call("GET", f"/internal/assets/{asset_id}", params={"user_id": user.user_id})
+    asset = await _assets(request).call("GET", f"/internal/assets/{asset_id}", user_id=user.user_id)
     ttl = state.settings.download_url_ttl_seconds
     url = state.storage.signed_url(asset["storage_key"], ttl)
-    await _assets(request).call("POST", f"/internal/assets/{asset_id}/usage", params={"user_id": user.user_id},
+    await _assets(request).call("POST", f"/internal/assets/{asset_id}/usage", user_id=user.user_id,
                                 json={"event": "download"})
     if redirect:
         return RedirectResponse(url, status_code=307)
@@ -83,31 +83,32 @@ async def download(asset_id: ResourceId, user: User, request: Request, redirect:
 
 @router.patch("/{asset_id}")
 async def patch_asset(asset_id: ResourceId, body: AssetPatch, user: User, request: Request) -> dict:
-    return await _assets(request).call("PATCH", f"/internal/assets/{asset_id}", params={"user_id": user.user_id},
+    return await _assets(request).call("PATCH", f"/internal/assets/{asset_id}", user_id=user.user_id,
                                        json=body.model_dump(exclude_none=True))
 
 
 @router.delete("/{asset_id}")
 async def delete_asset(asset_id: ResourceId, user: User, request: Request) -> dict:
-    return await _assets(request).call("DELETE", f"/internal/assets/{asset_id}", params={"user_id": user.user_id})
+    return await _assets(request).call("DELETE", f"/internal/assets/{asset_id}", user_id=user.user_id)
 
 
 @router.post("/{asset_id}/restore")
 async def restore_asset(asset_id: ResourceId, user: User, request: Request) -> dict:
     return await _assets(request).call("POST", f"/internal/assets/{asset_id}/restore",
-                                       params={"user_id": user.user_id})
+                                       user_id=user.user_id)
 
 
 @router.get("/{asset_id}/versions")
 async def versions(asset_id: ResourceId, user: User, request: Request):
     return await _assets(request).call("GET", f"/internal/assets/{asset_id}/versions",
-                                       params={"user_id": user.user_id})
+                                       user_id=user.user_id)
 
 
 @router.post("/bulk-delete")
 async def bulk_delete(body: BulkDelete, user: User, request: Request) -> dict:
     return await _assets(request).call("POST", "/internal/assets/bulk-delete",
-                                       json={"user_id": user.user_id, "asset_ids": body.asset_ids})
+                                       user_id=user.user_id,
+                                       json={"asset_ids": body.asset_ids})
 
 
 @router.post("/bulk-download", response_class=StreamingResponse,
@@ -116,8 +117,8 @@ async def bulk_download(body: BulkDownload, user: User, request: Request) -> Str
     """One ZIP of up to 100 of the user's assets (not in the trash), with manifest.csv; each counts as a
     download. Another user's or a trashed asset: 404 naming it; too many bytes in all: 413."""
     state = request.app.state
-    found = await _assets(request).call("POST", "/internal/assets/bulk-download", json={
-        "user_id": user.user_id, "asset_ids": body.asset_ids, "max_bytes": state.settings.bulk_download_max_bytes})
+    found = await _assets(request).call("POST", "/internal/assets/bulk-download", user_id=user.user_id, json={
+        "asset_ids": body.asset_ids, "max_bytes": state.settings.bulk_download_max_bytes})
     try:
         spool = await archive.build(state.storage, found["items"])
     except archive.MissingFile as exc:

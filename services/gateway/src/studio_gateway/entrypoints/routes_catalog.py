@@ -88,8 +88,8 @@ async def _estimate(request: Request, user_id: str, kind: str, provider: str, mo
     settings = request.app.state.settings
     chosen_provider, chosen_model = choose_provider(kind, provider, model, {}, roles or {"image", "mask"},
                                                     settings.enabled_provider_names)
-    return await request.app.state.billing.call("POST", "/internal/estimate", json={
-        "user_id": user_id, "kind": kind, "provider": chosen_provider, "model": chosen_model, "units": units})
+    return await request.app.state.billing.call("POST", "/internal/estimate", user_id=user_id, json={
+        "kind": kind, "provider": chosen_provider, "model": chosen_model, "units": units})
 
 
 @router.post("/estimate-cost")
@@ -103,8 +103,8 @@ async def estimate_cost(body: dict, user: User, request: Request) -> dict:
     create = validated(CreateBody, body)
     resolved = resolve_create(create, request.app.state.settings.enabled_provider_names,
                               await load_persona(request, user, create))
-    estimate = await request.app.state.billing.call("POST", "/internal/estimate", json={
-        "user_id": user.user_id, "kind": "create", "provider": resolved.provider, "model": resolved.model,
+    estimate = await request.app.state.billing.call("POST", "/internal/estimate", user_id=user.user_id, json={
+        "kind": "create", "provider": resolved.provider, "model": resolved.model,
         "units": resolved.units})
     return {**estimate, "width": resolved.params["width"], "height": resolved.params["height"]}
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field, StringConstraints
 
 from studio_gateway.entrypoints.auth import User
-from studio_gateway.entrypoints.params import ResourceId
+from studio_gateway.entrypoints.params import BodyId, ResourceId
 
 router = APIRouter(prefix="/api/content-assets/collections", tags=["collections"])
 
@@ -26,12 +26,12 @@ class CollectionPatch(BaseModel):
 
 
 class Members(BaseModel):
-    asset_ids: list[str] = Field(min_length=1, max_length=500)
+    asset_ids: list[BodyId] = Field(min_length=1, max_length=500)
 
 
 async def _call(request: Request, user: User, method: str, path: str = "", **kwargs):
     return await request.app.state.assets.call(method, f"/internal/collections{path}",
-                                               params={"user_id": user.user_id}, **kwargs)
+                                               user_id=user.user_id, **kwargs)
 
 
 @router.post("", status_code=201)

@@ -21,5 +21,9 @@ async def download(key: str, expires: int, signature: str, request: Request) -> 
         data = await storage.get(key)
     except StorageKeyError as exc:
         raise HTTPException(404, "not found") from exc
-    media_type = CONTENT_TYPES.get(key.rsplit(".", 1)[-1], "application/octet-stream")
-    return Response(data, media_type=media_type, headers={"Cache-Control": "private, max-age=60"})
+    return Response(data, media_type=content_type_of(key), headers={"Cache-Control": "private, max-age=60"})
+
+
+def content_type_of(key: str) -> str:
+    """From the key's extension, which the platform chose when it stored the file (never the uploader)."""
+    return CONTENT_TYPES.get(key.rsplit(".", 1)[-1], "application/octet-stream")

@@ -28,11 +28,27 @@ def member_name(position: int, asset: dict) -> str:
     return f"{position:03d}-{stem}{PurePosixPath(asset['storage_key']).suffix}"
 
 
+# Control characters (NUL, line breaks inside a cell) and the bidirectional overrides and isolates that
+# make text display in another order than it is stored.
+UNSAFE_CHARACTERS = re.compile("[\x00-\x1f\x7f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# A cell starting with one of these is a formula to spreadsheet programs (fullwidth forms included).
+FORMULA_STARTS = tuple("=+-@\uff1d\uff0b\uff0d\uff20")
+
+
+def safe_cell(value: object) -> object:
+    """Text as a spreadsheet shows it, never run: unsafe characters dropped, a leading formula sign escaped
+    with an apostrophe (the convention spreadsheet programs read as "this is text")."""
+    if not isinstance(value, str):
+        return value
+    text = UNSAFE_CHARACTERS.sub(" ", value).strip()
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
 def manifest(rows: list[dict]) -> bytes:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=MANIFEST_FIELDS, extrasaction="ignore")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({field: safe_cell(row.get(field)) for field in MANIFEST_FIELDS} for row in rows)
     return out.getvalue().encode()
 
 

@@ -3,15 +3,19 @@ before anything decodes it in full, stored under its content hash."""
 
 import asyncio
 import io
+import re
 from dataclasses import dataclass
 
 import numpy as np
 from fastapi import HTTPException, UploadFile
 from PIL import Image
 
+from studio_common.ids import ID_PATTERN
 from studio_common.images import CheckedImage, ImageRejected, check_image
 from studio_common.storage import input_key
 from studio_providers.local.media import validate_audio
+
+ASSET_ID = re.compile(ID_PATTERN)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,12 +53,17 @@ async def image_input(state, user_id: str, role: str, upload: UploadFile | None,
 
 
 async def _own_asset(state, user_id: str, asset_id: str, role: str) -> dict:
+    field = f"{role}_asset_id"
+    if not ASSET_ID.fullmatch(asset_id):  # it goes into an internal URL
+        raise ImageRejected(f"{field} is not an asset id (letters, digits and _ . @ + -, up to 128)", field)
     try:
-        asset = await state.assets.call("GET", f"/internal/assets/{asset_id}", params={"user_id": user_id})
+        asset = await state.assets.call("GET", f"/internal/assets/{asset_id}", user_id=user_id)
     except HTTPException as exc:
         if exc.status_code == 404:
             raise ImageRejected(f"{role}_asset_id {asset_id!r} is not one of your assets", f"{role}_asset_id") from exc
         raise
+    if asset.get("deleted_at") is not None:
+        raise ImageRejected(f"{field} {asset_id!r} is in the trash; restore it to use it", field)
     if not str(asset.get("content_type", "")).startswith("image/"):
         raise ImageRejected(f"{role}_asset_id {asset_id!r} is not an image", f"{role}_asset_id")
     return asset

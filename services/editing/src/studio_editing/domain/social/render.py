@@ -76,6 +76,21 @@ class SocialOutput:
 # Decoding
 
 
+ALLOWED_LOADERS = ("VipsForeignLoadPng", "VipsForeignLoadSpng", "VipsForeignLoadJpeg", "VipsForeignLoadWebp")
+
+
+def _allow_only_image_loaders() -> None:
+    """Sources are user uploads: libvips may parse them as PNG, JPEG or WebP only, never with its other
+    loaders (SVG, PDF, TIFF, ImageMagick, matrix files...) whatever the bytes look like."""
+    pyvips.block_untrusted_set(True)
+    pyvips.operation_block_set("VipsForeignLoad", True)
+    for loader in ALLOWED_LOADERS:
+        pyvips.operation_block_set(loader, False)
+
+
+_allow_only_image_loaders()
+
+
 def _load(image_bytes: bytes, shrink: int = 1) -> pyvips.Image:
     try:
         if shrink > 1:
