@@ -11,7 +11,9 @@ from studio_common.events import OperationApproved, OperationFailed, OperationSe
 from studio_common.testing.apps import running
 from studio_common.testing.recorder import EventRecorder
 
-from .test_billing_flow import database_url, make_settings, requested  # noqa: F401 (fixture)
+from studio_common.testing.apps import service_headers
+
+from .test_billing_flow import balance_of, database_url, make_settings, requested  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.usefixtures("quiet_bus_logs")
 
@@ -21,11 +23,15 @@ def quiet_bus_logs(caplog):
     caplog.set_level("CRITICAL", logger="studio_common.bus")
 
 
+def operator(client) -> dict[str, str]:
+    return service_headers(client._transport.app, "gateway", scopes=("dead-letters.operate",))
+
+
 async def wait_for_letter(client, predicate, tries: int = 150) -> dict:
     import asyncio
 
     for _ in range(tries):
-        letters = (await client.get("/internal/dead-letters")).json()
+        letters = (await client.get("/internal/dead-letters", headers=operator(client))).json()
         found = [letter for letter in letters if predicate(letter)]
         if found:
             return found[0]
@@ -51,11 +57,11 @@ async def test_a_request_billing_cannot_process_fails_the_operation(bus_names, d
         assert (failed.operation_id, failed.code) == (poison.operation_id, "internal_error")
         letter = await wait_for_letter(client, lambda x: x["operation_id"] == poison.operation_id)
         assert (letter["queue"], letter["status"], letter["reason"]) == ("billing", "resolved", "rejected")
-        balance = (await client.get("/internal/accounts/gina/balance")).json()
+        balance = await balance_of(client, app, "gina")
         assert balance["pending_credits"] == 0
 
         monkeypatch.setattr(Billing, "on_requested", original)  # the bug is fixed; the operator replays
-        replay = await client.post(f"/internal/dead-letters/{letter['id']}/replay")
+        replay = await client.post(f"/internal/dead-letters/{letter['id']}/replay", headers=operator(client))
         assert replay.json()["status"] == "replayed"
         await bus.publish(requested("gina"))  # a later request still goes through
         await bus.wait_count(OperationApproved, 1)
@@ -69,7 +75,7 @@ async def test_an_approval_dead_lettered_at_a_worker_voids_its_hold(bus_names, d
         request = requested("hana", units=3)
         await bus.publish(request)
         [approved] = await bus.wait_count(OperationApproved, 1)
-        assert (await client.get("/internal/accounts/hana/balance")).json()["pending_credits"] == 3
+        assert (await balance_of(client, app, "hana"))["pending_credits"] == 3
         envelope = next(e for e in bus.events if e.type == "operation.approved")
         await _dead_letter(amqp_url, settings.queue_name("generation.dlq"), envelope.model_dump_json().encode())
 
@@ -77,11 +83,11 @@ async def test_an_approval_dead_lettered_at_a_worker_voids_its_hold(bus_names, d
         assert (failed.operation_id, failed.code) == (approved.operation_id, "internal_error")
         [settled] = await bus.wait_count(OperationSettled, 1)
         assert (settled.charged_credits, settled.released_credits) == (0, 3)
-        balance = (await client.get("/internal/accounts/hana/balance")).json()
+        balance = await balance_of(client, app, "hana")
         assert (balance["pending_credits"], balance["available_credits"]) == (0, 200)
         letter = await wait_for_letter(client, lambda x: x["queue"] == "generation")
         assert letter["status"] == "resolved"
-        shown = (await client.get(f"/internal/dead-letters/{letter['id']}")).json()
+        shown = (await client.get(f"/internal/dead-letters/{letter['id']}", headers=operator(client))).json()
         assert json.loads(shown["body"])["id"] == envelope.id
 
 
@@ -91,7 +97,9 @@ async def test_an_unreadable_message_is_parked_for_an_operator(bus_names, amqp_u
         await bus.publish_raw(b"{not json", "operation.requested.generation")
         letter = await wait_for_letter(client, lambda x: x["event_type"] == "unreadable")
         assert (letter["queue"], letter["status"]) == ("billing", "parked")
-        assert (await client.get("/internal/dead-letters", params={"status": "parked"})).json()
+        assert (await client.get("/internal/dead-letters", params={"status": "parked"},
+                                 headers=operator(client))).json()
+        assert (await client.get("/internal/dead-letters")).status_code == 401
 
 
 async def _dead_letter(amqp_url: str, queue: str, body: bytes) -> None:
