@@ -21,6 +21,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--operations", type=int, default=300)
     parser.add_argument("--rate", type=float, default=20.0, help="operations submitted per second")
+    parser.add_argument("--burst", type=int, default=0, help="first operations sent at 20/s")
     parser.add_argument("--users", type=int, default=4)
     parser.add_argument("--kills", type=int, default=12,
                         help="SIGKILLs per run (every service at least once)")
@@ -39,7 +40,8 @@ def main() -> int:
         outage = (service, float(seconds))
     results = []
     for n in range(args.runs):
-        config = ChaosConfig(seed=args.seed + n, operations=args.operations, rate=args.rate, users=args.users,
+        config = ChaosConfig(seed=args.seed + n, operations=args.operations, rate=args.rate, burst=args.burst,
+                             users=args.users,
                              kills=args.kills, broker_restarts=args.broker_restarts,
                              db_restarts=args.db_restarts,
                              postgres=args.postgres, outage=outage, final_timeout=args.final_timeout)

@@ -65,6 +65,17 @@ def plan_faults(seed: int, duration: float, services: tuple[str, ...], kills: in
             for n, f in enumerate(actions)]
 
 
+WORKERS = ("generation", "editing", "transform")
+
+
+def outage_faults(service: str, seconds: float, workers: tuple[str, ...] = WORKERS,
+                  backlog_seconds: float = 6.0) -> list[Fault]:
+    """`service` away for `seconds` while the workers have a backlog of approved operations: the workers
+    are stopped while the first operations are approved, and come back just after `service` has gone."""
+    return [*(Fault(0.0, "outage", worker, backlog_seconds + 3.0) for worker in workers),
+            Fault(backlog_seconds, "outage", service, seconds)]
+
+
 class FaultInjector:
     def __init__(self, stack: Stack, rabbit: PrivateRabbit, postgres: PrivatePostgres | None = None) -> None:
         self.stack = stack

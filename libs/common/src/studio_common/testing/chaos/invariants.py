@@ -35,7 +35,8 @@ class Findings:
     refused: list[str] = field(default_factory=list)
     server_errors_outside_downtime: list[str] = field(default_factory=list)
     server_errors_total: int = 0
-    dead_letters: dict[str, list[str]] = field(default_factory=dict)
+    dead_letters: dict[str, list[str]] = field(default_factory=dict)  # still in a `.dlq` queue
+    recorded_dead_letters: list[dict] = field(default_factory=list)  # billing's record (`studio dlq list`)
     crashes: list[str] = field(default_factory=list)
     failed_starts: list[str] = field(default_factory=list)
     fault_errors: list[str] = field(default_factory=list)
@@ -57,9 +58,19 @@ class Findings:
         for queue, messages in self.dead_letters.items():
             out.append(f"{len(messages)} unresolved dead letters in {queue}:\n"
                        + "\n".join(f"  {m}" for m in messages[:15]))
+        parked = [d for d in self.recorded_dead_letters if d.get("status") != "resolved"]
+        if parked:
+            out.append(f"{len(parked)} dead letters recorded but not resolved:\n"
+                       + "\n".join(f"  {_letter(d)}" for d in parked[:15]))
         out += [f"service crashed on its own: {c}" for c in self.crashes]
         out += [f"fault injection failed: {e}" for e in self.fault_errors]
         return out
+
+
+def _letter(letter: dict) -> str:
+    return (f"{letter.get('status')} {letter.get('queue')} {letter.get('event_type')} "
+            f"operation={letter.get('operation_id')} reason={letter.get('reason')}: "
+            f"{letter.get('resolution')}")
 
 
 def _describe(op: dict) -> str:
@@ -69,8 +80,9 @@ def _describe(op: dict) -> str:
 
 
 class InvariantChecker:
-    def __init__(self, load: LoadGenerator, rabbit: PrivateRabbit, queue_prefix: str,
-                 faults: FaultLog) -> None:
+    def __init__(self, load: LoadGenerator, rabbit: PrivateRabbit, queue_prefix: str, faults: FaultLog,
+                 billing_url: str) -> None:
+        self.billing_url = billing_url
         self.load = load
         self.rabbit = rabbit
         self.queue_prefix = queue_prefix
@@ -101,6 +113,7 @@ class InvariantChecker:
             for client in clients.values():
                 await client.aclose()
         findings.dead_letters = await asyncio.to_thread(self._dead_letters)
+        findings.recorded_dead_letters = await self._recorded_dead_letters()
         return findings
 
     def _check_answers(self, outcomes: list[Outcome], findings: Findings) -> None:
@@ -199,6 +212,12 @@ class InvariantChecker:
         if body.status_code != 200 or not body.content:
             findings.asset_breaks.append(f"{op['operation_id']}: asset {item['id']} bytes answer "
                                          f"{body.status_code}")
+
+    async def _recorded_dead_letters(self) -> list[dict]:
+        """What billing's dead-letter resolver recorded (the API behind `studio dlq list`), if it has one."""
+        async with httpx.AsyncClient(base_url=self.billing_url, timeout=30) as billing:
+            response = await billing.get("/internal/dead-letters")
+        return response.json() if response.status_code == 200 else []
 
     def _dead_letters(self) -> dict[str, list[str]]:
         depths = self.rabbit.queue_depths()

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from studio_common.devstack import DEFAULT_PORTS, SERVICES, Stack, free_port
-from studio_common.testing.chaos.faults import Fault, FaultInjector, plan_faults
+from studio_common.testing.chaos.faults import Fault, FaultInjector, outage_faults, plan_faults
 from studio_common.testing.chaos.invariants import Findings, InvariantChecker
 from studio_common.testing.chaos.load import LoadGenerator, plan_jobs
 from studio_common.testing.client import SECRET
@@ -28,7 +28,7 @@ class ChaosConfig:
     broker_restarts: int = 1
     db_restarts: int = 0
     postgres: bool = False
-    outage: tuple[str, float] | None = None  # keep one service away this long instead of the kills
+    outage: tuple[str, float] | None = None  # instead of kills: one service away this long (outage_faults)
     final_timeout: float = 60.0
 
     @property
@@ -38,8 +38,7 @@ class ChaosConfig:
 
     def faults(self) -> list[Fault]:
         if self.outage:
-            service, seconds = self.outage
-            return [Fault(3.0, "outage", service, seconds)]
+            return outage_faults(*self.outage)
         db_restarts = self.db_restarts if self.postgres else 0
         return plan_faults(self.seed, self.load_seconds, SERVICES, self.kills, self.broker_restarts,
                            db_restarts)
@@ -65,7 +64,8 @@ class ChaosResult:
             "quiet to all final (s)": "-" if f.seconds_to_all_final is None else f.seconds_to_all_final,
             "5xx outside gateway downtime": len(f.server_errors_outside_downtime),
             "5xx total": f.server_errors_total,
-            "dead letters": sum(len(m) for m in f.dead_letters.values()),
+            "dead letters in queues": sum(len(m) for m in f.dead_letters.values()),
+            "dead letters recorded": len(f.recorded_dead_letters),
             "crashes": len(f.crashes),
             "failed starts": len(f.failed_starts),
             "statuses": " ".join(f"{k}={v}" for k, v in sorted(f.statuses.items(), key=str)),
@@ -108,7 +108,7 @@ async def _drive(config: ChaosConfig, stack: Stack, injector: FaultInjector, fau
     await asyncio.to_thread(injector.join)
     quiet_at = time.monotonic()
     phases["faults"] = round(quiet_at - began, 1)
-    checker = InvariantChecker(load, rabbit, prefix, injector.log)
+    checker = InvariantChecker(load, rabbit, prefix, injector.log, stack.url("billing"))
     findings = await checker.check(outcomes, granted, quiet_at, config.final_timeout)
     phases["check"] = round(time.monotonic() - quiet_at, 1)
     return findings
