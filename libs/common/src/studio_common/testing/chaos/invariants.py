@@ -67,6 +67,14 @@ class Findings:
         return out
 
 
+def _operator_headers() -> dict[str, str]:
+    """A service token with the operator's scope, signed as the gateway (the development keys)."""
+    from studio_common.service_auth import ServiceTokens
+    from studio_common.settings import CommonSettings
+
+    return ServiceTokens(CommonSettings(service_name="gateway")).headers("billing", ("dead-letters.operate",))
+
+
 def _letter(letter: dict) -> str:
     return (f"{letter.get('status')} {letter.get('queue')} {letter.get('event_type')} "
             f"operation={letter.get('operation_id')} reason={letter.get('reason')}: "
@@ -214,10 +222,14 @@ class InvariantChecker:
                                          f"{body.status_code}")
 
     async def _recorded_dead_letters(self) -> list[dict]:
-        """What billing's dead-letter resolver recorded (the API behind `studio dlq list`), if it has one."""
+        """What billing's dead-letter resolver recorded (the API behind `studio dlq list`), read as the
+        operator's tool reads it."""
         async with httpx.AsyncClient(base_url=self.billing_url, timeout=30) as billing:
-            response = await billing.get("/internal/dead-letters")
-        return response.json() if response.status_code == 200 else []
+            response = await billing.get("/internal/dead-letters", headers=_operator_headers())
+        if response.status_code != 200:
+            answer = f"unreadable (billing answered {response.status_code})"
+            return [{"status": answer, "resolution": response.text[:200]}]
+        return response.json()
 
     def _dead_letters(self) -> dict[str, list[str]]:
         depths = self.rabbit.queue_depths()
