@@ -49,16 +49,17 @@ async def test_an_unauthenticated_grant_is_refused(billing):
 
 
 @pytest.mark.parametrize(("headers", "status"), [
-    (token_from("generation", "billing", "accounts.admin"), 403),  # a worker may only claim holds
-    (token_from("gateway", "assets", "accounts.admin"), 401),  # addressed to another service
-    (token_from("gateway", "billing", "accounts.admin", key="k" * 64), 401),  # not the gateway's key
-    (token_from("gateway", "billing", "accounts.admin", exp=int(time.time()) - 5), 401),  # expired
-    (token_from("stranger", "billing", "accounts.admin"), 401),  # an unknown service
-    (token_from("gateway", "billing", "accounts.read"), 403),  # a scope that is not for grants
+    # Tokens are made when the test runs (lambdas): made at collection, a long run would see them expire.
+    (lambda: token_from("generation", "billing", "accounts.admin"), 403),  # a worker may only claim holds
+    (lambda: token_from("gateway", "assets", "accounts.admin"), 401),  # addressed to another service
+    (lambda: token_from("gateway", "billing", "accounts.admin", key="k" * 64), 401),  # not the gateway's key
+    (lambda: token_from("gateway", "billing", "accounts.admin", exp=int(time.time()) - 5), 401),  # expired
+    (lambda: token_from("stranger", "billing", "accounts.admin"), 401),  # an unknown service
+    (lambda: token_from("gateway", "billing", "accounts.read"), 403),  # a scope that is not for grants
 ])
 async def test_grants_need_the_gateways_admin_scope(billing, headers, status):
     _, client = billing
-    response = await client.post("/internal/grants", json=GRANT, headers=headers)
+    response = await client.post("/internal/grants", json=GRANT, headers=headers())
     assert response.status_code == status, response.text
 
 
