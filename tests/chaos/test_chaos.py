@@ -20,14 +20,14 @@ def assert_invariants_hold(result: ChaosResult) -> None:
 
 @pytest.mark.timeout(600)
 def test_kills_and_a_broker_restart_lose_nothing_on_sqlite(tmp_path):
-    config = ChaosConfig(seed=SEED, operations=160, rate=20, users=4, kills=6, broker_restarts=1,
+    config = ChaosConfig(seed=SEED, operations=120, rate=20, users=4, kills=6, broker_restarts=1,
                          final_timeout=60)
     assert_invariants_hold(run_chaos(config, tmp_path / "chaos"))
 
 
 @pytest.mark.timeout(600)
 def test_kills_broker_and_database_restarts_lose_nothing_on_postgres(tmp_path):
-    config = ChaosConfig(seed=SEED + 1, operations=160, rate=20, users=4, kills=6, broker_restarts=1,
+    config = ChaosConfig(seed=SEED + 1, operations=120, rate=20, users=4, kills=6, broker_restarts=1,
                          db_restarts=1, postgres=True, final_timeout=60)
     assert_invariants_hold(run_chaos(config, tmp_path / "chaos"))
 

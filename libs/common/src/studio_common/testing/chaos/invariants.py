@@ -189,7 +189,7 @@ class InvariantChecker:
 
     async def _check_assets(self, clients, ids: dict[str, str], finals: dict[str, dict],
                             findings: Findings) -> None:
-        limit = asyncio.Semaphore(8)
+        limit = asyncio.Semaphore(16)
 
         async def check(op: dict) -> None:
             client = clients[ids[op["operation_id"]]]
@@ -203,20 +203,20 @@ class InvariantChecker:
                     findings.asset_breaks.append(f"{op['operation_id']} {op['kind']}: {len(items)} assets "
                                                  f"indexed for {expected} outputs")
                 for item in items:
-                    await self._check_download(client, op, item, findings)
+                    await self._check_download(client, plain, op, item, findings)
 
-        await asyncio.gather(*(check(op) for op in finals.values() if op["status"] == "succeeded"))
-
+        async with httpx.AsyncClient(timeout=30) as plain:  # signed URLs carry their own authority
+            await asyncio.gather(*(check(op) for op in finals.values() if op["status"] == "succeeded"))
 
     @staticmethod
-    async def _check_download(client: httpx.AsyncClient, op: dict, item: dict, findings: Findings) -> None:
+    async def _check_download(client: httpx.AsyncClient, plain: httpx.AsyncClient, op: dict, item: dict,
+                              findings: Findings) -> None:
         link = await client.get(f"/api/content-assets/{item['id']}/download")
         if link.status_code != 200:
             findings.asset_breaks.append(f"{op['operation_id']}: download link answered {link.status_code} "
                                          f"{link.text[:100]}")
             return
-        async with httpx.AsyncClient(timeout=30) as plain:
-            body = await plain.get(link.json()["url"])
+        body = await plain.get(link.json()["url"])
         if body.status_code != 200 or not body.content:
             findings.asset_breaks.append(f"{op['operation_id']}: asset {item['id']} bytes answer "
                                          f"{body.status_code}")
