@@ -14,7 +14,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import httpx
 import pytest
 from PIL import Image
-
 from studio_common.images import ImageRejected, check_image
 from studio_common.settings import DEFAULT_DOWNLOAD_URL_SECRET
 from studio_common.storage import _sign
@@ -107,7 +106,7 @@ def watched_server():
     hits = []
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 (the http.server API)
+        def do_GET(self):
             hits.append(self.path)
             self.send_response(200)
             self.end_headers()

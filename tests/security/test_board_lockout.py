@@ -5,7 +5,6 @@ import asyncio
 import uuid
 
 import pytest
-
 from studio_assets.domain.boards import LOCKOUT, MAX_FAILED_ATTEMPTS
 from studio_assets.entrypoints.app import create_app
 from studio_assets.settings import AssetsSettings

@@ -7,7 +7,6 @@ import zlib
 
 import pytest
 from PIL import Image
-
 from studio_editing.domain.social import render
 from studio_providers.imaging import open_image
 

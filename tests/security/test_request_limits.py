@@ -7,7 +7,6 @@ import uuid
 
 import httpx
 import pytest
-
 from studio_common.auth import issue_token
 from studio_common.settings import DEFAULT_JWT_SECRET
 from studio_common.testing.apps import running

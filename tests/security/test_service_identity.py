@@ -6,7 +6,6 @@ import time
 import httpx
 import jwt
 import pytest
-
 from studio_assets.entrypoints.app import create_app as create_assets
 from studio_assets.settings import AssetsSettings
 from studio_billing.entrypoints.app import create_app as create_billing
@@ -48,16 +47,19 @@ async def test_an_unauthenticated_grant_is_refused(billing):
     assert granted.status_code == 200
 
 
-@pytest.mark.parametrize(("headers", "status"), [
-    (token_from("generation", "billing", "accounts.admin"), 403),  # a worker may only claim holds
-    (token_from("gateway", "assets", "accounts.admin"), 401),  # addressed to another service
-    (token_from("gateway", "billing", "accounts.admin", key="k" * 64), 401),  # not the gateway's key
-    (token_from("gateway", "billing", "accounts.admin", exp=int(time.time()) - 5), 401),  # expired
-    (token_from("stranger", "billing", "accounts.admin"), 401),  # an unknown service
-    (token_from("gateway", "billing", "accounts.read"), 403),  # a scope that is not for grants
+@pytest.mark.parametrize(("caller", "audience", "scopes", "extra", "status"), [
+    ("generation", "billing", "accounts.admin", {}, 403),  # a worker may only claim holds
+    ("gateway", "assets", "accounts.admin", {}, 401),  # addressed to another service
+    ("gateway", "billing", "accounts.admin", {"key": "k" * 64}, 401),  # not the gateway's key
+    ("gateway", "billing", "accounts.admin", {"exp": -5}, 401),  # expired
+    ("stranger", "billing", "accounts.admin", {}, 401),  # an unknown service
+    ("gateway", "billing", "accounts.read", {}, 403),  # a scope that is not for grants
 ])
-async def test_grants_need_the_gateways_admin_scope(billing, headers, status):
+async def test_grants_need_the_gateways_admin_scope(billing, caller, audience, scopes, extra, status):
     _, client = billing
+    if "exp" in extra:
+        extra = {"exp": int(time.time()) + extra["exp"]}
+    headers = token_from(caller, audience, scopes, **extra)
     response = await client.post("/internal/grants", json=GRANT, headers=headers)
     assert response.status_code == status, response.text
 

@@ -8,7 +8,6 @@ import zipfile
 import httpx
 import pytest
 from PIL import Image
-
 from studio_assets.domain.boards import new_token
 from studio_common.testing.client import StudioClient
 from studio_gateway.service_layer.archive import manifest

@@ -10,7 +10,6 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi import FastAPI
-
 from studio_common.auth import AuthError, TokenVerifier, issue_token
 from studio_common.settings import DEFAULT_JWT_SECRET
 from studio_common.storage import input_key, output_key

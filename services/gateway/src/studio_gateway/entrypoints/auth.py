@@ -11,8 +11,10 @@ from studio_gateway.entrypoints.guards import too_many
 _bearer = HTTPBearer(auto_error=False)
 
 
-async def current_user(request: Request,
-                       credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Principal:
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+
+
+async def current_user(request: Request, credentials: Credentials) -> Principal:
     """The verified caller, within the per-user rate limit (429 with Retry-After beyond it)."""
     if credentials is None:
         raise HTTPException(401, "missing bearer token", headers={"WWW-Authenticate": "Bearer"})

@@ -9,7 +9,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from studio_gateway.adapters.rate_limits import RateLimits, Refusal
 
-
 UNLIMITED_PATHS = ("/healthz", "/readyz")  # probes
 # On every answer: browsers must not guess a type other than the one declared (a "PNG" that sniffs as
 # HTML), and nothing here is meant to be framed.
