@@ -105,3 +105,16 @@ def test_metrics_are_served_on_their_own_port_only(stack):
         assert httpx.get(f"{stack.url(service)}/metrics").status_code == 404
         metrics = httpx.get(stack.metrics_url(service))
         assert metrics.status_code == 200 and "studio_events_published_total" in metrics.text
+
+
+@pytest.mark.parametrize("service", ["billing", "assets"])
+async def test_every_internal_route_needs_a_service_token(service, billing, assets):
+    app, client = billing if service == "billing" else assets
+    routes = [(method.upper(), path) for path, item in app.openapi()["paths"].items()
+              if path.startswith("/internal") for method in item]
+    assert len(routes) >= (8 if service == "billing" else 18)
+    for method, path in routes:
+        concrete = path.replace("{", "").replace("}", "")  # every parameter named after itself
+        response = await client.request(method, concrete, json={})
+        assert response.status_code == 401, (method, path, response.status_code)
+
