@@ -98,3 +98,16 @@ def test_a_300_mb_upload_is_refused_at_once_by_the_running_gateway(gateway):
         answer = sock.recv(4096).decode("latin-1")
     assert answer.startswith("HTTP/1.1 413"), answer
     assert time.monotonic() - started < 5
+
+
+async def test_several_limits_and_an_unreachable_redis():
+    from studio_gateway.adapters.rate_limits import RateLimits
+
+    limits = RateLimits("10/minute;2/second", "", None)
+    who = uuid.uuid4().hex
+    assert [await limits.hit_user(who) for _ in range(3)][:2] == [None, None]
+    assert (await limits.hit_user(who)).limit == "2 per 1 second"
+    assert await limits.hit_ip("198.51.100.7") is None  # no address limit configured
+    down = RateLimits("1/minute", "1/minute", "redis://127.0.0.1:9/0")  # nothing listens on port 9
+    assert await down.hit_user(who) is None and await down.hit_user(who) is None  # let through, logged
+    await down.aclose()

@@ -151,3 +151,26 @@ def test_download_links_are_not_signed_with_the_jwt_secret(user, gateway):
     expires = int(time.time()) + 60
     forged = f"{gateway}/api/files/{key}?expires={expires}&signature={_sign(SECRET, key, expires)}"
     assert httpx.get(forged).status_code == 403
+
+
+async def test_the_gateway_in_jwks_mode_accepts_only_the_identity_providers_tokens(idp, bus_names, tmp_path):
+    from studio_common.testing.apps import running
+    from studio_gateway.entrypoints.app import create_app
+    from studio_gateway.settings import GatewaySettings
+
+    key, url = idp
+    settings = GatewaySettings(_env_file=None, data_dir=str(tmp_path), storage_dir=str(tmp_path / "s"),
+                               jwt_jwks_url=url, jwt_issuer=ISSUER, jwt_audience=AUDIENCE, **bus_names)
+    async with running(create_app(settings)) as client:
+        def get(token: str):
+            return client.get("/api/image-studio/operations", headers={"Authorization": f"Bearer {token}"})
+
+        assert (await get(idp_token(key))).status_code == 200
+        forged = jwt.encode({"sub": "idp-user", "exp": int(time.time()) + 60, "iss": ISSUER, "aud": AUDIENCE,
+                             "roles": ["studio-admin"]}, DEFAULT_JWT_SECRET, algorithm="HS256")
+        assert (await get(forged)).status_code == 401
+        assert (await get(idp_token(key, roles=["admin"]))).status_code == 200
+        grant = {"user_id": "idp-user", "credits": 5, "reason": "x"}
+        admin_by_name = await client.post("/api/billing/grants", json=grant,
+                                          headers={"Authorization": f"Bearer {idp_token(key, roles=['admin'])}"})
+        assert admin_by_name.status_code == 403  # "admin" is not the app's admin role

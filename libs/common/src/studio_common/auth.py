@@ -70,6 +70,11 @@ class TokenVerifier:
             self._jwks = None
         self.secret = secret
 
+    @property
+    def fetches_keys(self) -> bool:
+        """Whether verifying may fetch the identity provider's keys over the network (blocking I/O)."""
+        return self._jwks is not None
+
     @classmethod
     def from_settings(cls, settings) -> "TokenVerifier":
         return cls(settings.jwt_secret, settings.jwt_jwks_url, settings.jwt_audience, settings.jwt_issuer,

@@ -1,5 +1,6 @@
 """Bearer authentication for the public API."""
 
+import asyncio
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
@@ -19,7 +20,11 @@ async def current_user(request: Request, credentials: Credentials) -> Principal:
     if credentials is None:
         raise HTTPException(401, "missing bearer token", headers={"WWW-Authenticate": "Bearer"})
     try:
-        user = request.app.state.verifier.verify(credentials.credentials)
+        verifier = request.app.state.verifier
+        if verifier.fetches_keys:  # an unknown key id makes it fetch the JWKS: not on the event loop
+            user = await asyncio.to_thread(verifier.verify, credentials.credentials)
+        else:
+            user = verifier.verify(credentials.credentials)
     except AuthError as exc:
         raise HTTPException(401, str(exc), headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}) from exc
     if refusal := await request.app.state.rate_limits.hit_user(user.user_id):
