@@ -67,7 +67,8 @@ async def test_grants_need_the_gateways_admin_scope(billing, caller, audience, s
 async def test_a_worker_claims_holds_and_nothing_else(billing):
     app, client = billing
     worker = service_headers(app, "generation")
-    assert (await client.post("/internal/holds/op-1/claim", headers=worker)).status_code == 404  # no such hold
+    claimed = await client.post("/internal/holds/op-1/claim", headers=worker)
+    assert claimed.status_code == 404  # allowed, and there is no such hold
     assert (await client.get("/internal/prices", headers=worker)).status_code == 403
     worker_as_user = token_from("generation", "billing", "accounts.read holds.claim", user="victim")
     assert (await client.get("/internal/account/balance", headers=worker_as_user)).status_code == 403
@@ -88,7 +89,8 @@ async def test_the_asset_library_needs_the_gateways_token_naming_the_user(assets
     app, client = assets
     assert (await client.get("/internal/assets", params={"user_id": "victim"})).status_code == 401
     assert (await client.post("/internal/boards/open", json={"token": "x"})).status_code == 401
-    worker = ServiceTokens(CommonSettings(service_name="generation")).headers("assets", ("library",), "victim")
+    worker_tokens = ServiceTokens(CommonSettings(service_name="generation"))
+    worker = worker_tokens.headers("assets", ("library",), "victim")
     assert (await client.get("/internal/assets", headers=worker)).status_code == 401  # not a caller of assets
     listing = await client.get("/internal/assets", params={"user_id": "victim"},
                                headers=service_headers(app, "gateway", "alice"))

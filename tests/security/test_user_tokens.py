@@ -73,7 +73,8 @@ def test_the_gateway_refuses_to_start_in_jwks_mode_without_issuer_and_audience(t
 
 @pytest.mark.parametrize("roles", ["sysadmin", "studio-admin", {"studio-admin": True}, [["studio-admin"]]])
 def test_roles_must_be_a_list_of_names(roles):
-    token = jwt.encode({"sub": "ann", "exp": int(time.time()) + 60, "roles": roles}, SECRET, algorithm="HS256")
+    claims = {"sub": "ann", "exp": int(time.time()) + 60, "roles": roles}
+    token = jwt.encode(claims, SECRET, algorithm="HS256")
     with pytest.raises(AuthError, match="roles"):
         TokenVerifier(SECRET).verify(token)
 
@@ -89,8 +90,8 @@ def test_the_admin_role_is_the_apps_own_name():
     assert TokenVerifier(SECRET, admin_role="ops").verify(roles("ops")).is_admin
 
 
-@pytest.mark.parametrize("subject", ["evil/../user-1", "mallory/balance#", "", "a b", "-x", ".hidden", "x" * 129,
-                                     "user?x=1", "user%2f", "line\nbreak"])
+@pytest.mark.parametrize("subject", ["evil/../user-1", "mallory/balance#", "", "a b", "-x", ".hidden",
+                                     "x" * 129, "user?x=1", "user%2f", "line\nbreak"])
 def test_subjects_outside_the_pattern_are_refused(subject):
     with pytest.raises(AuthError, match="subject"):
         TokenVerifier(SECRET).verify(issue_token(subject, SECRET))
@@ -171,6 +172,6 @@ async def test_the_gateway_in_jwks_mode_accepts_only_the_identity_providers_toke
         assert (await get(forged)).status_code == 401
         assert (await get(idp_token(key, roles=["admin"]))).status_code == 200
         grant = {"user_id": "idp-user", "credits": 5, "reason": "x"}
-        admin_by_name = await client.post("/api/billing/grants", json=grant,
-                                          headers={"Authorization": f"Bearer {idp_token(key, roles=['admin'])}"})
+        named_admin = {"Authorization": f"Bearer {idp_token(key, roles=['admin'])}"}
+        admin_by_name = await client.post("/api/billing/grants", json=grant, headers=named_admin)
         assert admin_by_name.status_code == 403  # "admin" is not the app's admin role

@@ -26,7 +26,8 @@ async def current_user(request: Request, credentials: Credentials) -> Principal:
         else:
             user = verifier.verify(credentials.credentials)
     except AuthError as exc:
-        raise HTTPException(401, str(exc), headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}) from exc
+        invalid = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
+        raise HTTPException(401, str(exc), headers=invalid) from exc
     if refusal := await request.app.state.rate_limits.hit_user(user.user_id):
         raise too_many(refusal)
     return user
