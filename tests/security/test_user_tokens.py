@@ -175,3 +175,14 @@ async def test_the_gateway_in_jwks_mode_accepts_only_the_identity_providers_toke
         named_admin = {"Authorization": f"Bearer {idp_token(key, roles=['admin'])}"}
         admin_by_name = await client.post("/api/billing/grants", json=grant, headers=named_admin)
         assert admin_by_name.status_code == 403  # "admin" is not the app's admin role
+
+
+def test_the_token_command_still_issues_admin_tokens(capsys, monkeypatch):
+    from studio_gateway.cli import main
+
+    monkeypatch.setenv("STUDIO_JWT_SECRET", SECRET)
+    main(["token", "--user", "ops-1", "--admin"])
+    admin = TokenVerifier(SECRET).verify(capsys.readouterr().out.strip())
+    main(["token", "--user", "ann"])
+    plain = TokenVerifier(SECRET).verify(capsys.readouterr().out.strip())
+    assert (admin.user_id, admin.is_admin, plain.is_admin) == ("ops-1", True, False)
