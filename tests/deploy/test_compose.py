@@ -677,7 +677,8 @@ def test_services_run_locked_down(compose):
     for name in APP_SERVICES:
         service = compose["services"][name]
         assert service.get("read_only") is True, name
-        assert any(mount.startswith("/tmp") for mount in service.get("tmpfs", [])), f"{name}: no writable /tmp"
+        tmpfs = service.get("tmpfs", [])
+        assert any(mount.startswith("/tmp") for mount in tmpfs), f"{name}: no writable /tmp"
 
 
 def test_no_password_has_a_well_known_default():

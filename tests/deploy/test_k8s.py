@@ -1,6 +1,7 @@
 """Static checks of the Kubernetes manifests in deploy/k8s, without a cluster.
 
-The kustomize base with the example Secrets (deploy/overlays/example) is rendered with `kubectl kustomize`; the built-in kinds are validated with
+The kustomize base with the example Secrets (deploy/overlays/example) is rendered with
+`kubectl kustomize`; the built-in kinds are validated with
 `kubernetes-validate --strict` against the bundled Kubernetes schemas, the KEDA objects against the
 schemas in keda_schema.py, and the cross-references (Services, probes, NetworkPolicies, Secrets, the
 ScaledObject's target) are checked here.
@@ -609,7 +610,8 @@ def test_egress_reaches_only_what_each_service_calls(objects, name):
     for rule in rules:
         for peer in rule.get("to", []):
             if "ipBlock" in peer:
-                assert "169.254.0.0/16" in peer["ipBlock"].get("except", []), f"{name} may reach the metadata API"
+                excepted = peer["ipBlock"].get("except", [])
+                assert "169.254.0.0/16" in excepted, f"{name} may reach the metadata API"
 
 
 @pytest.mark.parametrize("name", sorted(WORKERS))

@@ -3,7 +3,6 @@
 import uuid
 
 import pytest
-
 from studio_common.testing.client import SECRET, StudioClient
 from studio_common.testing.stacks import isolated_stack
 

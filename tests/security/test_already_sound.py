@@ -14,7 +14,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import httpx
 import pytest
 from PIL import Image
-
 from studio_common.images import ImageRejected, check_image
 from studio_common.settings import DEFAULT_DOWNLOAD_URL_SECRET
 from studio_common.storage import _sign
@@ -43,8 +42,10 @@ def test_every_resource_of_another_user_is_404(user: StudioClient, other_user: S
     ]
     for method, path in requests:
         assert other_user.http.request(method, path).status_code == 404, (method, path)
-    assert other_user.post("/api/content-assets/bulk-download", json={"asset_ids": [asset["id"]]}).status_code == 404
-    refused = other_user.post("/api/image-studio/upscale", data={"mode": "fast", "image_asset_id": asset["id"]})
+    bulk = other_user.post("/api/content-assets/bulk-download", json={"asset_ids": [asset["id"]]})
+    assert bulk.status_code == 404
+    refused = other_user.post("/api/image-studio/upscale",
+                              data={"mode": "fast", "image_asset_id": asset["id"]})
     assert refused.status_code == 422 and "not one of your assets" in refused.json()["message"]
     assert user.get(f"/api/content-assets/{asset['id']}").status_code == 200
 
@@ -56,7 +57,8 @@ def test_signed_links_resist_tampering_and_traversal(user: StudioClient, gateway
     key, expires = parsed.path.removeprefix("/api/files/"), int(parsed.params["expires"])
     assert httpx.get(url).status_code == 200
     other_key = key.replace(user.user, "someone-else")
-    forged = {"other key": f"{gateway}/api/files/{other_key}?expires={expires}&signature={parsed.params['signature']}",
+    signature = parsed.params["signature"]
+    forged = {"other key": f"{gateway}/api/files/{other_key}?expires={expires}&signature={signature}",
               "later expiry": url.replace(f"expires={expires}", f"expires={expires + 3600}")}
     for what, link in forged.items():
         assert httpx.get(link).status_code == 403, what
@@ -69,7 +71,8 @@ def test_signed_links_resist_tampering_and_traversal(user: StudioClient, gateway
 
 def _bomb_png(side: int = 100_000) -> bytes:
     def chunk(kind: bytes, body: bytes) -> bytes:
-        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
+        crc = zlib.crc32(kind + body) & 0xFFFFFFFF
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", crc)
 
     header = struct.pack(">IIBBBBB", side, side, 8, 2, 0, 0, 0)
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 10)) + \
@@ -107,7 +110,7 @@ def watched_server():
     hits = []
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 (the http.server API)
+        def do_GET(self):
             hits.append(self.path)
             self.send_response(200)
             self.end_headers()
@@ -136,8 +139,8 @@ def test_the_api_never_fetches_a_url_it_is_given(user: StudioClient, watched_ser
 
 
 def test_search_text_is_never_sql(user: StudioClient):
-    asset = user.assets_of(user.wait(user.create(prompt="a bound parameter", width=64, height=64))["operation_id"],
-                           1)[0]
+    op = user.wait(user.create(prompt="a bound parameter", width=64, height=64))
+    [asset] = user.assets_of(op["operation_id"], 1)
     for payload in ("' OR '1'='1", "x'); DROP TABLE assets; --", "%' UNION SELECT * FROM share_boards --"):
         found = user.get("/api/content-assets", params={"search": payload})
         assert found.status_code == 200 and found.json()["total"] == 0, payload

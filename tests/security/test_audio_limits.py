@@ -7,7 +7,6 @@ import wave
 
 import numpy as np
 import pytest
-
 from studio_common.testing.client import StudioClient
 from studio_providers.local import media
 

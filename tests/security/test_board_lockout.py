@@ -5,7 +5,6 @@ import asyncio
 import uuid
 
 import pytest
-
 from studio_assets.domain.boards import LOCKOUT, MAX_FAILED_ATTEMPTS
 from studio_assets.entrypoints.app import create_app
 from studio_assets.settings import AssetsSettings
@@ -30,7 +29,8 @@ async def assets(database_url, bus_names):
 
 async def new_board(app, client, password: str | None = PASSWORD):
     owner = service_headers(app, "gateway", "owner")
-    collection = (await client.post("/internal/collections", headers=owner, json={"name": f"Secret {uuid.uuid4().hex}"})).json()
+    name = {"name": f"Secret {uuid.uuid4().hex}"}
+    collection = (await client.post("/internal/collections", headers=owner, json=name)).json()
     body = {"collection_id": collection["id"], **({"password": password} if password else {})}
     return await client.post("/internal/boards", headers=owner, json=body)
 
@@ -68,7 +68,8 @@ def test_the_gateway_passes_retry_after_through(user, gateway):
     user.post(f"/api/content-assets/collections/{collection}/assets", json={"asset_ids": [asset["id"]]})
     assert user.post("/api/content-assets/boards", json={"collection_id": collection, "password": "1234"}
                      ).status_code == 422
-    board = user.post("/api/content-assets/boards", json={"collection_id": collection, "password": PASSWORD}).json()
+    board = user.post("/api/content-assets/boards",
+                      json={"collection_id": collection, "password": PASSWORD}).json()
     link = f"{gateway}/api/shared/{board['token']}"
     for _ in range(MAX_FAILED_ATTEMPTS):
         assert httpx.get(link, headers={"X-Board-Password": "wrong-guess"}).status_code == 403

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from studio_common.settings import DEFAULT_JWT_SECRET, CommonSettings
 from studio_gateway.settings import GatewaySettings
 
 REPO = Path(__file__).resolve().parents[2]
-STRONG = {"jwt_secret": "Zq8vL2-pX9rT4wK7mN1bC6yH3jF0dS5aU", "download_url_secret": "aB3dE5gH7jK9mN1pQ3sT5vX7zA9cE1gIk"}
+STRONG = {"jwt_secret": "Zq8vL2-pX9rT4wK7mN1bC6yH3jF0dS5aU",
+          "download_url_secret": "aB3dE5gH7jK9mN1pQ3sT5vX7zA9cE1gIk"}
 
 
 def production(**overrides) -> GatewaySettings:
@@ -71,7 +71,8 @@ def test_every_service_checks_its_secrets_when_it_starts(tmp_path):
 def _render(path: Path) -> list[dict]:
     kubectl = shutil.which("kubectl")
     assert kubectl, "kubectl renders the manifests"
-    result = subprocess.run([kubectl, "kustomize", str(path)], capture_output=True, text=True, timeout=120)
+    result = subprocess.run([kubectl, "kustomize", str(path)], capture_output=True, text=True, timeout=120,
+                            check=False)
     assert result.returncode == 0, result.stderr
     return [doc for doc in yaml.safe_load_all(result.stdout) if doc]
 
@@ -89,4 +90,5 @@ def test_the_example_overlay_values_would_not_start_in_production():
         for name in ("STUDIO_JWT_SECRET", "STUDIO_DOWNLOAD_URL_SECRET"):
             if name in values:
                 with pytest.raises(RuntimeError):
-                    production(**{name.removeprefix("STUDIO_").lower(): values[name]}).check_production_safety()
+                    setting = name.removeprefix("STUDIO_").lower()
+                    production(**{setting: values[name]}).check_production_safety()

@@ -7,7 +7,6 @@ import uuid
 
 import httpx
 import pytest
-
 from studio_common.auth import issue_token
 from studio_common.settings import DEFAULT_JWT_SECRET
 from studio_common.testing.apps import running
@@ -19,8 +18,8 @@ REDIS_URL = "redis://127.0.0.1:6379/0"
 
 def gateway_settings(bus_names, tmp_path, **overrides) -> GatewaySettings:
     data = tmp_path / uuid.uuid4().hex[:6]
-    return GatewaySettings(_env_file=None, environment="test", data_dir=str(data), storage_dir=str(data / "s"),
-                           **bus_names, **overrides)
+    return GatewaySettings(_env_file=None, environment="test", data_dir=str(data),
+                           storage_dir=str(data / "s"), **bus_names, **overrides)
 
 
 def bearer(user: str) -> dict[str, str]:
@@ -37,7 +36,8 @@ async def test_a_declared_oversized_body_is_refused_before_it_is_read(bus_names,
             yield b"x" * 10_000
 
     async with running(app) as client:
-        declared = await client.post("/api/image-studio/create", headers={**bearer("ann"), "Content-Length": "20000"},
+        declared = await client.post("/api/image-studio/create",
+                                     headers={**bearer("ann"), "Content-Length": "20000"},
                                      content=b"{" + b" " * 19_998 + b"}")
         assert declared.status_code == 413 and "10000 byte limit" in declared.json()["detail"]
         streamed = await client.post("/api/image-studio/edit/process", headers=bearer("ann"), content=body())
@@ -79,7 +79,8 @@ async def test_redis_counts_are_shared_by_every_replica(bus_names, tmp_path):
 
 
 async def test_behind_a_trusted_proxy_the_forwarded_address_counts(bus_names, tmp_path):
-    app = create_app(gateway_settings(bus_names, tmp_path, rate_limit_per_ip="2/minute", trusted_proxy_hops=1))
+    settings = gateway_settings(bus_names, tmp_path, rate_limit_per_ip="2/minute", trusted_proxy_hops=1)
+    app = create_app(settings)
     async with running(app) as client:
         for address in ("203.0.113.1", "203.0.113.1"):
             assert (await client.get("/healthz", headers={"X-Forwarded-For": address})).status_code == 200
@@ -94,8 +95,22 @@ def test_a_300_mb_upload_is_refused_at_once_by_the_running_gateway(gateway):
     url = httpx.URL(gateway)
     with socket.create_connection((url.host, url.port), timeout=10) as sock:
         sock.sendall(b"POST /api/image-studio/edit/process HTTP/1.1\r\nHost: x\r\n"
-                     b"Content-Type: multipart/form-data; boundary=b\r\nContent-Length: 314572800\r\n\r\n--b\r\n")
+                     b"Content-Type: multipart/form-data; boundary=b\r\n"
+                     b"Content-Length: 314572800\r\n\r\n--b\r\n")
         started = time.monotonic()
         answer = sock.recv(4096).decode("latin-1")
     assert answer.startswith("HTTP/1.1 413"), answer
     assert time.monotonic() - started < 5
+
+
+async def test_several_limits_and_an_unreachable_redis():
+    from studio_gateway.adapters.rate_limits import RateLimits
+
+    limits = RateLimits("10/minute;2/second", "", None)
+    who = uuid.uuid4().hex
+    assert [await limits.hit_user(who) for _ in range(3)][:2] == [None, None]
+    assert (await limits.hit_user(who)).limit == "2 per 1 second"
+    assert await limits.hit_ip("198.51.100.7") is None  # no address limit configured
+    down = RateLimits("1/minute", "1/minute", "redis://127.0.0.1:9/0")  # nothing listens on port 9
+    assert await down.hit_user(who) is None and await down.hit_user(who) is None  # let through, logged
+    await down.aclose()

@@ -6,7 +6,6 @@ import time
 import httpx
 import jwt
 import pytest
-
 from studio_assets.entrypoints.app import create_app as create_assets
 from studio_assets.settings import AssetsSettings
 from studio_billing.entrypoints.app import create_app as create_billing
@@ -48,25 +47,28 @@ async def test_an_unauthenticated_grant_is_refused(billing):
     assert granted.status_code == 200
 
 
-@pytest.mark.parametrize(("headers", "status"), [
-    # Tokens are made when the test runs (lambdas): made at collection, a long run would see them expire.
-    (lambda: token_from("generation", "billing", "accounts.admin"), 403),  # a worker may only claim holds
-    (lambda: token_from("gateway", "assets", "accounts.admin"), 401),  # addressed to another service
-    (lambda: token_from("gateway", "billing", "accounts.admin", key="k" * 64), 401),  # not the gateway's key
-    (lambda: token_from("gateway", "billing", "accounts.admin", exp=int(time.time()) - 5), 401),  # expired
-    (lambda: token_from("stranger", "billing", "accounts.admin"), 401),  # an unknown service
-    (lambda: token_from("gateway", "billing", "accounts.read"), 403),  # a scope that is not for grants
+@pytest.mark.parametrize(("caller", "audience", "scopes", "extra", "status"), [
+    ("generation", "billing", "accounts.admin", {}, 403),  # a worker may only claim holds
+    ("gateway", "assets", "accounts.admin", {}, 401),  # addressed to another service
+    ("gateway", "billing", "accounts.admin", {"key": "k" * 64}, 401),  # not the gateway's key
+    ("gateway", "billing", "accounts.admin", {"exp": -5}, 401),  # expired
+    ("stranger", "billing", "accounts.admin", {}, 401),  # an unknown service
+    ("gateway", "billing", "accounts.read", {}, 403),  # a scope that is not for grants
 ])
-async def test_grants_need_the_gateways_admin_scope(billing, headers, status):
+async def test_grants_need_the_gateways_admin_scope(billing, caller, audience, scopes, extra, status):
     _, client = billing
-    response = await client.post("/internal/grants", json=GRANT, headers=headers())
+    if "exp" in extra:
+        extra = {"exp": int(time.time()) + extra["exp"]}
+    headers = token_from(caller, audience, scopes, **extra)
+    response = await client.post("/internal/grants", json=GRANT, headers=headers)
     assert response.status_code == status, response.text
 
 
 async def test_a_worker_claims_holds_and_nothing_else(billing):
     app, client = billing
     worker = service_headers(app, "generation")
-    assert (await client.post("/internal/holds/op-1/claim", headers=worker)).status_code == 404  # no such hold
+    claimed = await client.post("/internal/holds/op-1/claim", headers=worker)
+    assert claimed.status_code == 404  # allowed, and there is no such hold
     assert (await client.get("/internal/prices", headers=worker)).status_code == 403
     worker_as_user = token_from("generation", "billing", "accounts.read holds.claim", user="victim")
     assert (await client.get("/internal/account/balance", headers=worker_as_user)).status_code == 403
@@ -87,7 +89,8 @@ async def test_the_asset_library_needs_the_gateways_token_naming_the_user(assets
     app, client = assets
     assert (await client.get("/internal/assets", params={"user_id": "victim"})).status_code == 401
     assert (await client.post("/internal/boards/open", json={"token": "x"})).status_code == 401
-    worker = ServiceTokens(CommonSettings(service_name="generation")).headers("assets", ("library",), "victim")
+    worker_tokens = ServiceTokens(CommonSettings(service_name="generation"))
+    worker = worker_tokens.headers("assets", ("library",), "victim")
     assert (await client.get("/internal/assets", headers=worker)).status_code == 401  # not a caller of assets
     listing = await client.get("/internal/assets", params={"user_id": "victim"},
                                headers=service_headers(app, "gateway", "alice"))
@@ -104,3 +107,16 @@ def test_metrics_are_served_on_their_own_port_only(stack):
         assert httpx.get(f"{stack.url(service)}/metrics").status_code == 404
         metrics = httpx.get(stack.metrics_url(service))
         assert metrics.status_code == 200 and "studio_events_published_total" in metrics.text
+
+
+@pytest.mark.parametrize("service", ["billing", "assets"])
+async def test_every_internal_route_needs_a_service_token(service, billing, assets):
+    app, client = billing if service == "billing" else assets
+    routes = [(method.upper(), path) for path, item in app.openapi()["paths"].items()
+              if path.startswith("/internal") for method in item]
+    assert len(routes) >= (8 if service == "billing" else 18)
+    for method, path in routes:
+        concrete = path.replace("{", "").replace("}", "")  # every parameter named after itself
+        response = await client.request(method, concrete, json={})
+        assert response.status_code == 401, (method, path, response.status_code)
+

@@ -8,7 +8,6 @@ import zipfile
 import httpx
 import pytest
 from PIL import Image
-
 from studio_assets.domain.boards import new_token
 from studio_common.testing.client import StudioClient
 from studio_gateway.service_layer.archive import manifest
@@ -93,6 +92,7 @@ def test_board_tokens_never_start_with_a_dash_or_underscore():
     assert all(new_token()[0].isalnum() for _ in range(3000))
 
 
-@pytest.mark.parametrize("token", ["-older-token-ABCDEFGHIJKLMNOPQRSTU", "_older-token-ABCDEFGHIJKLMNOPQRSTU"])
+@pytest.mark.parametrize("token", ["-older-token-ABCDEFGHIJKLMNOPQRSTU",
+                                   "_older-token-ABCDEFGHIJKLMNOPQRSTU"])
 def test_links_with_older_tokens_still_reach_their_board(gateway, token):
     assert httpx.get(f"{gateway}/api/shared/{token}").status_code == 404  # looked up, not refused as 422

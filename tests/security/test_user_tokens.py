@@ -10,7 +10,6 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi import FastAPI
-
 from studio_common.auth import AuthError, TokenVerifier, issue_token
 from studio_common.settings import DEFAULT_JWT_SECRET
 from studio_common.storage import input_key, output_key
@@ -74,7 +73,8 @@ def test_the_gateway_refuses_to_start_in_jwks_mode_without_issuer_and_audience(t
 
 @pytest.mark.parametrize("roles", ["sysadmin", "studio-admin", {"studio-admin": True}, [["studio-admin"]]])
 def test_roles_must_be_a_list_of_names(roles):
-    token = jwt.encode({"sub": "ann", "exp": int(time.time()) + 60, "roles": roles}, SECRET, algorithm="HS256")
+    claims = {"sub": "ann", "exp": int(time.time()) + 60, "roles": roles}
+    token = jwt.encode(claims, SECRET, algorithm="HS256")
     with pytest.raises(AuthError, match="roles"):
         TokenVerifier(SECRET).verify(token)
 
@@ -90,8 +90,8 @@ def test_the_admin_role_is_the_apps_own_name():
     assert TokenVerifier(SECRET, admin_role="ops").verify(roles("ops")).is_admin
 
 
-@pytest.mark.parametrize("subject", ["evil/../user-1", "mallory/balance#", "", "a b", "-x", ".hidden", "x" * 129,
-                                     "user?x=1", "user%2f", "line\nbreak"])
+@pytest.mark.parametrize("subject", ["evil/../user-1", "mallory/balance#", "", "a b", "-x", ".hidden",
+                                     "x" * 129, "user?x=1", "user%2f", "line\nbreak"])
 def test_subjects_outside_the_pattern_are_refused(subject):
     with pytest.raises(AuthError, match="subject"):
         TokenVerifier(SECRET).verify(issue_token(subject, SECRET))
@@ -152,3 +152,37 @@ def test_download_links_are_not_signed_with_the_jwt_secret(user, gateway):
     expires = int(time.time()) + 60
     forged = f"{gateway}/api/files/{key}?expires={expires}&signature={_sign(SECRET, key, expires)}"
     assert httpx.get(forged).status_code == 403
+
+
+async def test_the_gateway_in_jwks_mode_accepts_only_the_identity_providers_tokens(idp, bus_names, tmp_path):
+    from studio_common.testing.apps import running
+    from studio_gateway.entrypoints.app import create_app
+    from studio_gateway.settings import GatewaySettings
+
+    key, url = idp
+    settings = GatewaySettings(_env_file=None, data_dir=str(tmp_path), storage_dir=str(tmp_path / "s"),
+                               jwt_jwks_url=url, jwt_issuer=ISSUER, jwt_audience=AUDIENCE, **bus_names)
+    async with running(create_app(settings)) as client:
+        def get(token: str):
+            return client.get("/api/image-studio/operations", headers={"Authorization": f"Bearer {token}"})
+
+        assert (await get(idp_token(key))).status_code == 200
+        forged = jwt.encode({"sub": "idp-user", "exp": int(time.time()) + 60, "iss": ISSUER, "aud": AUDIENCE,
+                             "roles": ["studio-admin"]}, DEFAULT_JWT_SECRET, algorithm="HS256")
+        assert (await get(forged)).status_code == 401
+        assert (await get(idp_token(key, roles=["admin"]))).status_code == 200
+        grant = {"user_id": "idp-user", "credits": 5, "reason": "x"}
+        named_admin = {"Authorization": f"Bearer {idp_token(key, roles=['admin'])}"}
+        admin_by_name = await client.post("/api/billing/grants", json=grant, headers=named_admin)
+        assert admin_by_name.status_code == 403  # "admin" is not the app's admin role
+
+
+def test_the_token_command_still_issues_admin_tokens(capsys, monkeypatch):
+    from studio_gateway.cli import main
+
+    monkeypatch.setenv("STUDIO_JWT_SECRET", SECRET)
+    main(["token", "--user", "ops-1", "--admin"])
+    admin = TokenVerifier(SECRET).verify(capsys.readouterr().out.strip())
+    main(["token", "--user", "ann"])
+    plain = TokenVerifier(SECRET).verify(capsys.readouterr().out.strip())
+    assert (admin.user_id, admin.is_admin, plain.is_admin) == ("ops-1", True, False)

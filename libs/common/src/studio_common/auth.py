@@ -62,12 +62,18 @@ class TokenVerifier:
         if jwks_url:
             self.algorithms = _asymmetric(algorithms)
             if not (issuer and audience):
-                raise ValueError("with STUDIO_JWT_JWKS_URL, STUDIO_JWT_ISSUER and STUDIO_JWT_AUDIENCE are required")
+                raise ValueError("with STUDIO_JWT_JWKS_URL, STUDIO_JWT_ISSUER and STUDIO_JWT_AUDIENCE "
+                                 "are required")
             self._jwks = jwt.PyJWKClient(jwks_url, cache_keys=True)
         else:
             self.algorithms = ["HS256"]
             self._jwks = None
         self.secret = secret
+
+    @property
+    def fetches_keys(self) -> bool:
+        """Whether verifying may fetch the identity provider's keys over the network (blocking I/O)."""
+        return self._jwks is not None
 
     @classmethod
     def from_settings(cls, settings) -> "TokenVerifier":
@@ -78,8 +84,9 @@ class TokenVerifier:
         required = ["sub", "exp"] + (["iss", "aud"] if self._jwks else [])
         try:
             key = self._jwks.get_signing_key_from_jwt(token).key if self._jwks else self.secret
-            claims = jwt.decode(token, key, algorithms=self.algorithms, audience=self.audience, issuer=self.issuer,
-                                options={"verify_aud": bool(self.audience), "require": required})
+            options = {"verify_aud": bool(self.audience), "require": required}
+            claims = jwt.decode(token, key, algorithms=self.algorithms, audience=self.audience,
+                                issuer=self.issuer, options=options)
         except jwt.PyJWTError as exc:
             raise AuthError(f"invalid token: {exc}") from exc
         return Principal(user_id=valid_subject(claims["sub"]), is_admin=self.admin_role in _roles(claims))

@@ -56,13 +56,14 @@ class CommonSettings(BaseSettings):
     jwt_jwks_url: str | None = None
     jwt_audience: str | None = None
     jwt_issuer: str | None = None
-    jwt_algorithms: str = Field("RS256", description="the identity provider's algorithms (JWKS mode), comma-separated")
-    admin_role: str = Field("studio-admin", description="the role in a token's `roles` list that makes an admin")
+    jwt_algorithms: str = Field("RS256", description="the identity provider's algorithms (JWKS mode), "
+                                                      "comma-separated")
+    admin_role: str = Field("studio-admin", description="the role in a token's `roles` that makes an admin")
     download_url_secret: str = Field(DEFAULT_DOWNLOAD_URL_SECRET, description="signs local download URLs")
     service_keys: dict[str, str] = Field(
         default_factory=dict,
-        description='service token keys by service name, e.g. {"gateway": "..."}: a service signs with its own '
-                    "and verifies its callers' with theirs")
+        description='service token keys by service name, e.g. {"gateway": "..."}: a service signs with its '
+                    "own and verifies its callers' with theirs")
     service_token_ttl_seconds: int = Field(60, ge=5, le=3600)
 
     billing_url: str = "http://127.0.0.1:8081"
@@ -87,7 +88,8 @@ class CommonSettings(BaseSettings):
         return self.metrics_port or self.http_port + 1000
 
     def service_key(self, service: str) -> str:
-        """The key that signs and verifies `service`'s tokens; derived from a public seed outside production."""
+        """The key that signs and verifies `service`'s tokens; outside production, derived from a public
+        seed so that a local stack needs no configuration."""
         if key := self.service_keys.get(service):
             return key
         if self.is_production:

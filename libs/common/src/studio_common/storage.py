@@ -30,11 +30,13 @@ def user_folder(user_id: str) -> str:
 
 
 def input_key(user_id: str, data: bytes, content_type: str) -> str:
-    return f"{user_folder(user_id)}/inputs/{hashlib.sha256(data).hexdigest()}.{EXTENSIONS.get(content_type, 'bin')}"
+    digest = hashlib.sha256(data).hexdigest()
+    return f"{user_folder(user_id)}/inputs/{digest}.{EXTENSIONS.get(content_type, 'bin')}"
 
 
 def output_key(user_id: str, operation_id: str, index: int, content_type: str) -> str:
-    return f"{user_folder(user_id)}/operations/{quote(operation_id, safe='')}/{index}.{EXTENSIONS.get(content_type, 'bin')}"
+    extension = EXTENSIONS.get(content_type, "bin")
+    return f"{user_folder(user_id)}/operations/{quote(operation_id, safe='')}/{index}.{extension}"
 
 
 class ObjectStorage(Protocol):

@@ -44,7 +44,8 @@ def test_rs256_tokens_are_checked_against_the_jwks():
 
     base_url, stop = serve_in_thread(app)
     try:
-        verifier = TokenVerifier(SECRET, jwks_url=f"{base_url}/jwks.json", issuer="https://idp", audience="studio")
+        verifier = TokenVerifier(SECRET, jwks_url=f"{base_url}/jwks.json", issuer="https://idp",
+                                 audience="studio")
         claims = {"sub": "idp-user", "exp": int(time.time()) + 60, "roles": ["studio-admin"],
                   "iss": "https://idp", "aud": "studio"}
         token = jwt.encode(claims, key, algorithm="RS256", headers={"kid": "k1"})

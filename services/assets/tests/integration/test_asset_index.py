@@ -290,8 +290,8 @@ async def test_trash_hides_and_restore_returns(bus_names, database_url, amqp_url
         assert set(await ids_of(client, "tom")) == {a, b, c}
         assert await ids_of(client, "tom", trashed="true") == []
 
-        response = await client.post(f"{URL}/bulk-delete",
-                                     headers=as_user("tom"), json={"asset_ids": [a, b, b, other, "no-such-asset"]})
+        response = await client.post(f"{URL}/bulk-delete", headers=as_user("tom"),
+                                     json={"asset_ids": [a, b, b, other, "no-such-asset"]})
         assert response.json() == {"deleted": 2}
         assert await ids_of(client, "tom") == [c]
         assert set(await ids_of(client, "tom", trashed="true")) == {a, b}
@@ -380,7 +380,8 @@ async def test_bulk_download_selection_is_all_or_nothing_and_counted(bus_names, 
         [theirs] = await index(bus, completed("vic"))
         url = f"{URL}/bulk-download"
 
-        chosen = await client.post(url, headers=as_user("uma"), json={"asset_ids": [mine[1], mine[0], mine[1]]})
+        uma = as_user("uma")
+        chosen = await client.post(url, headers=uma, json={"asset_ids": [mine[1], mine[0], mine[1]]})
         assert chosen.status_code == 200
         assert [a["id"] for a in chosen.json()["items"]] == [mine[1], mine[0]]  # asked order, once each
 
@@ -397,7 +398,7 @@ async def test_bulk_download_selection_is_all_or_nothing_and_counted(bus_names, 
             assert asset["download_count"] == 1
 
 
-COLLECTIONS = "/internal/collections"
+COLLS = "/internal/collections"
 
 
 async def test_collections_hold_the_users_own_assets(bus_names, database_url, amqp_url):
@@ -407,44 +408,46 @@ async def test_collections_hold_the_users_own_assets(bus_names, database_url, am
         [foreign] = await index(bus, completed("xia"))
         me = as_user("wes")
 
-        spring = await client.post(COLLECTIONS, headers=me, json={"name": " Spring campaign "})
+        spring = await client.post(COLLS, headers=me, json={"name": " Spring campaign "})
         assert spring.status_code == 201 and spring.json()["name"] == "Spring campaign"
         spring_id = spring.json()["id"]
-        summer_id = (await client.post(COLLECTIONS, headers=me, json={"name": "Summer"})).json()["id"]
-        duplicate = await client.post(COLLECTIONS, headers=me, json={"name": "Summer"})
+        summer_id = (await client.post(COLLS, headers=me, json={"name": "Summer"})).json()["id"]
+        duplicate = await client.post(COLLS, headers=me, json={"name": "Summer"})
         assert duplicate.status_code == 409 and "Summer" in duplicate.json()["detail"]
-        assert (await client.post(COLLECTIONS, headers=as_user("xia"), json={"name": "Summer"})).status_code == 201
-        assert (await client.post(COLLECTIONS, headers=me, json={"name": ""})).status_code == 422
+        assert (await client.post(COLLS, headers=as_user("xia"), json={"name": "Summer"})).status_code == 201
+        assert (await client.post(COLLS, headers=me, json={"name": ""})).status_code == 422
 
-        added = await client.post(f"{COLLECTIONS}/{spring_id}/assets", headers=me, json={"asset_ids": [fox, owl, fox]})
+        spring_assets, summer_assets = f"{COLLS}/{spring_id}/assets", f"{COLLS}/{summer_id}/assets"
+        added = await client.post(spring_assets, headers=me, json={"asset_ids": [fox, owl, fox]})
         assert added.status_code == 200 and added.json()["asset_count"] == 2
-        again = await client.post(f"{COLLECTIONS}/{spring_id}/assets", headers=me, json={"asset_ids": [owl, bee]})
+        again = await client.post(f"{COLLS}/{spring_id}/assets", headers=me, json={"asset_ids": [owl, bee]})
         assert again.json()["asset_count"] == 3
-        await client.post(f"{COLLECTIONS}/{summer_id}/assets", headers=me, json={"asset_ids": [fox]})  # in two
-        refused = await client.post(f"{COLLECTIONS}/{summer_id}/assets", headers=me, json={"asset_ids": [owl, foreign]})
+        await client.post(f"{COLLS}/{summer_id}/assets", headers=me, json={"asset_ids": [fox]})  # in two
+        refused = await client.post(summer_assets, headers=me, json={"asset_ids": [owl, foreign]})
         assert refused.status_code == 404 and foreign in refused.json()["detail"]
-        assert (await client.get(f"{COLLECTIONS}/{summer_id}", headers=me)).json()["asset_count"] == 1  # owl not added
+        summer = (await client.get(f"{COLLS}/{summer_id}", headers=me)).json()
+        assert summer["asset_count"] == 1  # owl not added
 
         in_spring = await listed(client, "wes", collection=spring_id)
         assert {a["id"] for a in in_spring["items"]} == {fox, owl, bee} and in_spring["total"] == 3
         assert {a["id"] for a in (await listed(client, "wes", collection=summer_id))["items"]} == {fox}
         assert (await listed(client, "xia", collection=spring_id))["total"] == 0
 
-        assert (await client.get(f"{COLLECTIONS}/{spring_id}", headers=as_user("xia"))).status_code == 404
-        assert (await client.delete(f"{COLLECTIONS}/{spring_id}", headers=as_user("xia"))).status_code == 404
-        removed = await client.delete(f"{COLLECTIONS}/{spring_id}/assets/{owl}", headers=me)
+        assert (await client.get(f"{COLLS}/{spring_id}", headers=as_user("xia"))).status_code == 404
+        assert (await client.delete(f"{COLLS}/{spring_id}", headers=as_user("xia"))).status_code == 404
+        removed = await client.delete(f"{COLLS}/{spring_id}/assets/{owl}", headers=me)
         assert removed.json()["asset_count"] == 2
         await client.delete(f"{URL}/{bee}", headers=me)  # trashed assets are not counted or listed
-        assert (await client.get(f"{COLLECTIONS}/{spring_id}", headers=me)).json()["asset_count"] == 1
+        assert (await client.get(f"{COLLS}/{spring_id}", headers=me)).json()["asset_count"] == 1
 
-        renamed = await client.patch(f"{COLLECTIONS}/{summer_id}", headers=me, json={"name": "Summer 2027"})
+        renamed = await client.patch(f"{COLLS}/{summer_id}", headers=me, json={"name": "Summer 2027"})
         assert renamed.json()["name"] == "Summer 2027"
-        listing = (await client.get(COLLECTIONS, headers=me)).json()
+        listing = (await client.get(COLLS, headers=me)).json()
         assert listing["total"] == 2 and listing["items"][0]["id"] == summer_id  # most recently changed first
 
-        assert (await client.delete(f"{COLLECTIONS}/{spring_id}", headers=me)).status_code == 200
+        assert (await client.delete(f"{COLLS}/{spring_id}", headers=me)).status_code == 200
         assert (await client.get(f"{URL}/{fox}", headers=me)).status_code == 200  # the asset stays
-        assert (await client.get(f"{COLLECTIONS}/{spring_id}", headers=me)).status_code == 404
+        assert (await client.get(f"{COLLS}/{spring_id}", headers=me)).status_code == 404
 
 
 async def test_a_board_shows_its_collection_until_the_collection_goes(bus_names, database_url, amqp_url):
@@ -452,18 +455,20 @@ async def test_a_board_shows_its_collection_until_the_collection_goes(bus_names,
     async with running(app) as client, EventRecorder(amqp_url, bus_names["exchange"]) as bus:
         kept, trashed = await index(bus, completed("yan", sizes=((32, 32, 10),) * 2))
         me = as_user("yan")
-        collection = (await client.post(COLLECTIONS, headers=me, json={"name": "Board"})).json()["id"]
-        await client.post(f"{COLLECTIONS}/{collection}/assets", headers=me, json={"asset_ids": [kept, trashed]})
+        collection = (await client.post(COLLS, headers=me, json={"name": "Board"})).json()["id"]
+        await client.post(f"{COLLS}/{collection}/assets", headers=me, json={"asset_ids": [kept, trashed]})
         board = (await client.post("/internal/boards", headers=me, json={"collection_id": collection})).json()
         assert board["title"] == "Board" and not board["has_password"] and board["expires_at"] is None
         await client.delete(f"{URL}/{trashed}", headers=me)
 
-        opened = await client.post("/internal/boards/open", headers=as_user(None), json={"token": board["token"]})
+        opened = await client.post("/internal/boards/open", headers=as_user(None),
+                                   json={"token": board["token"]})
         assert [item["id"] for item in opened.json()["items"]] == [kept]
-        other = await client.post("/internal/boards", headers=as_user("zed"), json={"collection_id": collection})
+        other = await client.post("/internal/boards", headers=as_user("zed"),
+                                  json={"collection_id": collection})
         assert other.status_code == 404  # only the owner can share a collection
 
-        await client.delete(f"{COLLECTIONS}/{collection}", headers=me)
+        await client.delete(f"{COLLS}/{collection}", headers=me)
         assert (await client.post("/internal/boards/open", headers=as_user(None),
                                   json={"token": board["token"]})).status_code == 404
         assert (await client.get("/internal/boards", headers=me)).json()["total"] == 0
@@ -475,7 +480,7 @@ async def test_guessing_a_boards_password_locks_it(bus_names, database_url, amqp
     app = create_app(make_settings(bus_names, database_url))
     async with running(app) as client:
         me = as_user("ana")
-        collection = (await client.post(COLLECTIONS, headers=me, json={"name": "Locked"})).json()["id"]
+        collection = (await client.post(COLLS, headers=me, json={"name": "Locked"})).json()["id"]
         board = (await client.post("/internal/boards", headers=me,
                                    json={"collection_id": collection, "password": "right-one-8"})).json()
 

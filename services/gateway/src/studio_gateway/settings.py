@@ -9,11 +9,12 @@ class GatewaySettings(CommonSettings):
     assets_url: str = "http://127.0.0.1:8083"
     internal_timeout_seconds: float = 10.0
     max_upload_bytes: int = 25 * 1024 * 1024
-    max_request_bytes: int = Field(100 * 1024 * 1024, description="any request body larger is refused with 413")
+    max_request_bytes: int = Field(100 * 1024 * 1024, description="a larger request body is refused (413)")
     # Rate limits in `limits` notation ("N/second|minute|hour", several separated by ";"); empty: none.
     rate_limit_per_user: str = Field("3000/minute", description="requests per authenticated user")
     rate_limit_per_ip: str = Field("12000/minute", description="requests per client address")
-    rate_limit_redis_url: str | None = Field(None, description="redis://host:port/db: counters shared by replicas")
+    rate_limit_redis_url: str | None = Field(None, description="redis://host:port/db: counters every replica "
+                                                                "shares")
     trusted_proxy_hops: int = Field(0, ge=0, description="proxies in front that append to X-Forwarded-For")
     bulk_download_max_bytes: int = Field(512 * 1024 * 1024, description="the largest library ZIP one request builds")
     max_input_pixels: int = 40_000_000
@@ -24,4 +25,5 @@ class GatewaySettings(CommonSettings):
     def secrets_in_use(self) -> dict[str, str]:
         # The download URL key also seals share-board file links, whatever the storage backend.
         user_tokens = {} if self.jwt_jwks_url else {"STUDIO_JWT_SECRET": self.jwt_secret}
-        return {**user_tokens, **super().secrets_in_use(), "STUDIO_DOWNLOAD_URL_SECRET": self.download_url_secret}
+        downloads = {"STUDIO_DOWNLOAD_URL_SECRET": self.download_url_secret}
+        return {**user_tokens, **super().secrets_in_use(), **downloads}

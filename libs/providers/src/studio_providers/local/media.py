@@ -90,8 +90,8 @@ def parse_probe(text: str) -> MediaInfo:
 
 
 def probe_file(path: str | Path) -> MediaInfo:
-    result = subprocess.run([ffmpeg_exe(), "-hide_banner", *SAFE_INPUT, "-i", f"file:{path}"], capture_output=True,
-                            timeout=60,
+    result = subprocess.run([ffmpeg_exe(), "-hide_banner", *SAFE_INPUT, "-i", f"file:{path}"],
+                            capture_output=True, timeout=60,
                             check=False)  # `-i` alone always exits 1: the stream summary is what we want
     return parse_probe(result.stderr.decode("utf-8", "replace"))
 
@@ -142,7 +142,8 @@ MAX_DECODE_SECONDS = 600.0
 CHUNK = 1 << 16
 
 
-def decode_pcm(data: bytes, suffix: str, rate: int = PCM_RATE, max_seconds: float = MAX_DECODE_SECONDS) -> np.ndarray:
+def decode_pcm(data: bytes, suffix: str, rate: int = PCM_RATE,
+               max_seconds: float = MAX_DECODE_SECONDS) -> np.ndarray:
     """Decode WAV or MP3 to mono float32 samples in [-1, 1] at `rate` Hz: at most `max_seconds` of it.
 
     ffmpeg's output is read as a stream and ffmpeg is stopped once it passes the byte budget, so memory
@@ -270,8 +271,8 @@ def encode_mp4(frames: Iterable[np.ndarray], width: int, height: int, fps: float
     if audio is not None:
         audio_path = workdir / ("audio" + audio_suffix)
         audio_path.write_bytes(audio)
-        command += [*SAFE_INPUT, "-f", FORMATS[audio_suffix], "-t", f"{length:.6f}", "-i", f"file:{audio_path}",
-                    "-map", "0:v:0", "-map", "1:a:0"]
+        command += [*SAFE_INPUT, "-f", FORMATS[audio_suffix], "-t", f"{length:.6f}",
+                    "-i", f"file:{audio_path}", "-map", "0:v:0", "-map", "1:a:0"]
     command += ["-c:v", "libx264", "-preset", "veryfast", "-crf", "20", "-pix_fmt", "yuv420p",
                 "-movflags", "+faststart"]
     if audio is not None:

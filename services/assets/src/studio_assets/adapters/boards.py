@@ -52,7 +52,8 @@ async def reserve_attempt(session: AsyncSession, board_id: str, now: datetime, l
     c = share_boards.c
     reserved = await session.execute(
         update(share_boards)
-        .where(c.id == board_id, c.failed_attempts < limit, or_(c.locked_until.is_(None), c.locked_until <= now))
+        .where(c.id == board_id, c.failed_attempts < limit,
+               or_(c.locked_until.is_(None), c.locked_until <= now))
         .values(failed_attempts=c.failed_attempts + 1).returning(c.failed_attempts))
     return reserved.first() is not None
 

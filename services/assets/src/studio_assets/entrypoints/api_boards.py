@@ -6,10 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
-
-from studio_assets.domain.boards import MAX_EXPIRY, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS
 from studio_common.service_auth import require_scope
 
+from studio_assets.domain.boards import MAX_EXPIRY, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS
 from studio_assets.entrypoints.api import OPEN_BOARDS, PathId, UserId
 from studio_assets.entrypoints.transactions import answering, in_transaction
 from studio_assets.service_layer import boards

@@ -18,6 +18,7 @@ def create_app(settings: AssetsSettings | None = None) -> FastAPI:
     settings.check_production_safety()
     runtime = ServiceRuntime(settings, metadata, MIGRATIONS)
     consumers.register(runtime)
-    app = runtime.app("Image Studio assets (internal)", [api.router, api_collections.router, api_boards.router])
+    routers = [api.router, api_collections.router, api_boards.router]
+    app = runtime.app("Image Studio assets (internal)", routers)
     protect(app, settings, api.POLICY)
     return app

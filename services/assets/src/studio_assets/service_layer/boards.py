@@ -74,7 +74,8 @@ async def open_board(sessions, token: str, password: str | None) -> dict:
             await repo.lock_if_exhausted(session, board["id"], MAX_FAILED_ATTEMPTS, now + LOCKOUT)
     if not allowed:
         raise TooManyAttempts(now + LOCKOUT, now)
-    if board["password_hash"] and not await asyncio.to_thread(password_matches, password, board["password_hash"]):
+    stored = board["password_hash"]
+    if stored and not await asyncio.to_thread(password_matches, password, stored):
         async with sessions() as session, session.begin():
             await repo.lock_if_exhausted(session, board["id"], MAX_FAILED_ATTEMPTS, now + LOCKOUT)
         raise WrongPassword("wrong password for this board")

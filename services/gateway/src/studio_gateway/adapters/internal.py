@@ -6,9 +6,7 @@ service takes the user from."""
 
 import httpx
 from fastapi import HTTPException
-
 from studio_common.service_auth import ServiceTokens, is_refusal
-
 
 PASSED_HEADERS = ("Retry-After",)  # a refusal's headers the user needs too
 
@@ -21,8 +19,8 @@ class InternalService:
         self.scopes = scopes
         self.client = httpx.AsyncClient(base_url=base_url, timeout=timeout)
 
-    async def call(self, method: str, path: str, user_id: str | None = None, scopes: tuple[str, ...] | None = None,
-                   **kwargs) -> dict | list:
+    async def call(self, method: str, path: str, user_id: str | None = None,
+                   scopes: tuple[str, ...] | None = None, **kwargs) -> dict | list:
         headers = self.tokens.headers(self.name, scopes or self.scopes, user_id)
         try:
             response = await self.client.request(method, path, headers=headers, **kwargs)

@@ -52,7 +52,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     assets = InternalService(settings.assets_url, settings.internal_timeout_seconds, "assets", tokens,
                              ("library", "boards.open"))
 
-    limits = RateLimits(settings.rate_limit_per_user, settings.rate_limit_per_ip, settings.rate_limit_redis_url)
+    limits = RateLimits(settings.rate_limit_per_user, settings.rate_limit_per_ip,
+                        settings.rate_limit_redis_url)
 
     async def close_clients() -> None:
         await billing.aclose()

@@ -1,5 +1,6 @@
 """Bearer authentication for the public API."""
 
+import asyncio
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
@@ -11,15 +12,22 @@ from studio_gateway.entrypoints.guards import too_many
 _bearer = HTTPBearer(auto_error=False)
 
 
-async def current_user(request: Request,
-                       credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Principal:
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+
+
+async def current_user(request: Request, credentials: Credentials) -> Principal:
     """The verified caller, within the per-user rate limit (429 with Retry-After beyond it)."""
     if credentials is None:
         raise HTTPException(401, "missing bearer token", headers={"WWW-Authenticate": "Bearer"})
     try:
-        user = request.app.state.verifier.verify(credentials.credentials)
+        verifier = request.app.state.verifier
+        if verifier.fetches_keys:  # an unknown key id makes it fetch the JWKS: not on the event loop
+            user = await asyncio.to_thread(verifier.verify, credentials.credentials)
+        else:
+            user = verifier.verify(credentials.credentials)
     except AuthError as exc:
-        raise HTTPException(401, str(exc), headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}) from exc
+        invalid = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
+        raise HTTPException(401, str(exc), headers=invalid) from exc
     if refusal := await request.app.state.rate_limits.hit_user(user.user_id):
         raise too_many(refusal)
     return user

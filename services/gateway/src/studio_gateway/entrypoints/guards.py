@@ -1,6 +1,7 @@
-"""What the gateway checks before a route runs, and the headers on every answer: the request body's size (413 as soon as it is known to be
-too large, before the rest is received) and the caller's address against its rate limit (429 with
-Retry-After). The per-user limit is checked once the bearer token is verified (entrypoints/auth.py)."""
+"""What the gateway checks before a route runs, and the headers on every answer: the request body's size
+(413 as soon as it is known to be too large, before the rest is received) and the caller's address against
+its rate limit (429 with Retry-After). The per-user limit is checked once the bearer token is verified
+(entrypoints/auth.py)."""
 
 import json
 
@@ -8,7 +9,6 @@ from fastapi import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from studio_gateway.adapters.rate_limits import RateLimits, Refusal
-
 
 UNLIMITED_PATHS = ("/healthz", "/readyz")  # probes
 # On every answer: browsers must not guess a type other than the one declared (a "PNG" that sniffs as
@@ -41,7 +41,8 @@ def client_address(scope: Scope, trusted_proxy_hops: int) -> str:
 class Guards:
     """ASGI middleware: the body cap and the per-address rate limit, for every HTTP request."""
 
-    def __init__(self, app: ASGIApp, limits: RateLimits, max_body_bytes: int, trusted_proxy_hops: int) -> None:
+    def __init__(self, app: ASGIApp, limits: RateLimits, max_body_bytes: int,
+                 trusted_proxy_hops: int) -> None:
         self.app, self.limits = app, limits
         self.max_body_bytes, self.trusted_proxy_hops = max_body_bytes, trusted_proxy_hops
 
@@ -90,6 +91,7 @@ class Guards:
 async def _answer(send: Send, status: int, message: str, headers: dict[str, str] | None = None) -> None:
     body = json.dumps({"message": message, "detail": message}).encode()
     raw = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-           (b"connection", b"close"), *SECURITY_HEADERS] + [(k.encode(), v.encode()) for k, v in (headers or {}).items()]
+           (b"connection", b"close"), *SECURITY_HEADERS]
+    raw += [(name.encode(), value.encode()) for name, value in (headers or {}).items()]
     await send({"type": "http.response.start", "status": status, "headers": raw})
     await send({"type": "http.response.body", "body": body})

@@ -29,7 +29,8 @@ class BulkDelete(BaseModel):
 
 
 class BulkDownload(BaseModel):
-    asset_ids: list[BodyId] = Field(min_length=1, max_length=100, description="the user's own assets, in ZIP order")
+    asset_ids: list[BodyId] = Field(min_length=1, max_length=100,
+                                    description="the user's own assets, in ZIP order")
 
 
 def _assets(request: Request):

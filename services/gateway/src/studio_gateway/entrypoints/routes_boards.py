@@ -8,10 +8,9 @@ from typing import Annotated
 from fastapi import APIRouter, Header, HTTPException, Path, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
-
 from studio_common.storage import StorageKeyError
-from studio_gateway.domain.sealed_links import LinkInvalid
 
+from studio_gateway.domain.sealed_links import LinkInvalid
 from studio_gateway.entrypoints.auth import User
 from studio_gateway.entrypoints.params import BodyId, ResourceId
 from studio_gateway.entrypoints.routes_files import content_type_of
@@ -81,6 +80,7 @@ async def open_board(token: BoardToken, request: Request,
                                     json={"token": token, "password": x_board_password})
     ttl = state.settings.download_url_ttl_seconds
     base = f"{state.settings.public_base_url}/api/shared/files"
-    items = [{**{k: asset[k] for k in SHOWN}, "url": f"{base}/{state.shared_links.seal(asset['storage_key'], ttl)}"}
+    seal = state.shared_links.seal
+    items = [{**{k: asset[k] for k in SHOWN}, "url": f"{base}/{seal(asset['storage_key'], ttl)}"}
              for asset in board["items"]]
     return {"title": board["title"], "expires_at": board["expires_at"], "items": items, "total": len(items)}
