@@ -11,7 +11,8 @@ def test_every_service_is_killed_at_least_once_within_the_load():
     faults = plan_faults(3, duration=15.0, services=SERVICES, kills=12, broker_restarts=1, db_restarts=1)
     kills = Counter(f.target for f in faults if f.action == "kill")
     assert set(kills) == set(SERVICES) and sum(kills.values()) == 12
-    assert Counter(f.action for f in faults)["broker"] == 1 and Counter(f.action for f in faults)["postgres"] == 1
+    actions = Counter(f.action for f in faults)
+    assert actions["broker"] == 1 and actions["postgres"] == 1
     assert all(0 < f.at < 15.0 for f in faults) and [f.at for f in faults] == sorted(f.at for f in faults)
     assert plan_faults(3, 15.0, SERVICES, 12, 1, 1) == faults != plan_faults(4, 15.0, SERVICES, 12, 1, 1)
 
