@@ -35,7 +35,8 @@ class Findings:
     refused: list[str] = field(default_factory=list)
     server_errors_outside_downtime: list[str] = field(default_factory=list)
     server_errors_total: int = 0
-    dead_letters: dict[str, list[str]] = field(default_factory=dict)  # still in a `.dlq` queue
+    dead_letters: dict[str, list[str]] = field(default_factory=dict)  # a sample of each non-empty `.dlq`
+    dead_letter_depths: dict[str, int] = field(default_factory=dict)
     recorded_dead_letters: list[dict] = field(default_factory=list)  # billing's record (`studio dlq list`)
     crashes: list[str] = field(default_factory=list)
     failed_starts: list[str] = field(default_factory=list)
@@ -56,7 +57,8 @@ class Findings:
             out.append(f"{len(self.server_errors_outside_downtime)} 5xx while the gateway was up:\n"
                        + "\n".join(f"  {line}" for line in self.server_errors_outside_downtime[:20]))
         for queue, messages in self.dead_letters.items():
-            out.append(f"{len(messages)} unresolved dead letters in {queue}:\n"
+            depth = self.dead_letter_depths.get(queue, len(messages))
+            out.append(f"{depth} unresolved dead letters in {queue}, for example:\n"
                        + "\n".join(f"  {m}" for m in messages[:15]))
         parked = [d for d in self.recorded_dead_letters if d.get("status") != "resolved"]
         if parked:
@@ -120,7 +122,7 @@ class InvariantChecker:
         finally:
             for client in clients.values():
                 await client.aclose()
-        findings.dead_letters = await asyncio.to_thread(self._dead_letters)
+        findings.dead_letter_depths, findings.dead_letters = await asyncio.to_thread(self._dead_letters)
         findings.recorded_dead_letters = await self._recorded_dead_letters()
         return findings
 
@@ -231,12 +233,12 @@ class InvariantChecker:
             return [{"status": answer, "resolution": response.text[:200]}]
         return response.json()
 
-    def _dead_letters(self) -> dict[str, list[str]]:
+    def _dead_letters(self) -> tuple[dict[str, int], dict[str, list[str]]]:
         depths = self.rabbit.queue_depths()
         queues = [q for q, n in depths.items()
                   if q.startswith(self.queue_prefix) and q.endswith(".dlq") and n]
-        return {queue: peek_dead_letters(self.rabbit.amqp_url, queue) or [f"{depths[queue]} messages"]
-                for queue in queues}
+        return ({queue: depths[queue] for queue in queues},
+                {queue: peek_dead_letters(self.rabbit.amqp_url, queue) for queue in queues})
 
 
 async def _list_operations(client: httpx.AsyncClient) -> list[dict]:

@@ -64,7 +64,7 @@ class ChaosResult:
             "quiet to all final (s)": "-" if f.seconds_to_all_final is None else f.seconds_to_all_final,
             "5xx outside gateway downtime": len(f.server_errors_outside_downtime),
             "5xx total": f.server_errors_total,
-            "dead letters in queues": sum(len(m) for m in f.dead_letters.values()),
+            "dead letters in queues": sum(f.dead_letter_depths.values()),
             "dead letters recorded": len(f.recorded_dead_letters),
             "crashes": len(f.crashes),
             "failed starts": len(f.failed_starts),
