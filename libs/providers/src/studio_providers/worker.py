@@ -8,6 +8,7 @@ from studio_common.events import OperationApproved
 from studio_common.runtime import ServiceRuntime
 from studio_common.storage import make_storage
 from studio_providers.local.provider import LocalProvider, Operation
+from studio_providers.models import store as model_store
 from studio_providers.registry import ProviderRegistry
 from studio_providers.planning import Planner
 from studio_providers.runner import WORKER_EVENTS, OperationRunner
@@ -18,6 +19,7 @@ def create_worker_app(settings: WorkerSettings, domain: str, planner: Planner, *
                       local_operations: dict[str, Operation] | None = None, registry: ProviderRegistry | None = None,
                       claims: HoldClaims | None = None) -> FastAPI:
     runtime = ServiceRuntime(settings)
+    runtime.add_ready_check(model_store.status)
     registry = registry or build_registry(settings, LocalProvider(local_operations))
     claims = claims or HoldClaims(settings.billing_url)
     runner = OperationRunner(runtime.bus, make_storage(settings), registry, planner, claims)

@@ -4,8 +4,8 @@ What each operation really does:
 
 * ``remove_background`` - the subject matte of ``models.segment`` (person segmentation where a person
   is found, U2-Net-p otherwise, refined at full resolution; saliency-seeded GrabCut, see
-  ``cv.foreground_matte``, when the model files are absent); transparent PNG or WebP. A JPEG request is answered with PNG, because JPEG
-  cannot carry the transparency; the output's content type says so.
+  ``cv.foreground_matte``, when the model files are absent); transparent PNG or WebP. A JPEG request
+  is answered with PNG, because JPEG cannot carry the transparency; the output's content type says so.
 * ``inpaint`` / ``erase`` - the mask is grown by ``grow_mask`` px and filled from its surroundings
   (OpenCV TELEA plus grain matching the surround). No new content is drawn: inpaint only tints the
   fill towards a colour the prompt names ("red", "light blue", "#ff8800"). Pixels outside the grown
@@ -66,7 +66,8 @@ def _image(request: ProviderRequest, *roles: str) -> np.ndarray:
     raise ValueError(f"{request.kind} needs an input image ({' or '.join(roles or ('image',))})")
 
 
-def _output(array: np.ndarray, request: ProviderRequest, methods: dict[str, str] | None = None) -> ProviderOutput:
+def _output(array: np.ndarray, request: ProviderRequest,
+            methods: dict[str, str] | None = None) -> ProviderOutput:
     data, content_type = cv.encode_array(array, request.output_format)
     return ProviderOutput(data, content_type, int(array.shape[1]), int(array.shape[0]), request.seed,
                           methods=methods or {})
@@ -246,7 +247,8 @@ def search_recolor(request: ProviderRequest) -> ProviderOutput:
     if selection is None:
         raise UnsupportedOperation(
             "search and recolor without a mask finds only the main subject or the background locally "
-            f"(select_prompt one of: {', '.join(SUBJECT_WORDS)}); other objects need a provider that can find them by text; use stability")
+            f"(select_prompt one of: {', '.join(SUBJECT_WORDS)}); other objects need a provider that can "
+            "find them by text; use stability")
     rgb = _image(request)
     matte = subject_matte(rgb)
     region = matte.alpha >= 0.5 if selection == "subject" else matte.alpha < 0.5

@@ -119,7 +119,8 @@ def subject_matte(rgb: np.ndarray) -> Matte:
     salient = salient_mask(work)
     is_person = person is not None and float((person > 0.5).mean()) >= PERSON_AREA and find_faces(work).count
     if is_person:
-        soft, method = _person_with_props(person, salient), "selfie+u2netp" if salient is not None else "selfie"
+        soft = _person_with_props(person, salient)
+        method = "selfie+u2netp" if salient is not None else "selfie"
     elif salient is not None:
         soft, method = salient, "u2netp"
     else:

@@ -35,7 +35,7 @@ class ModelSpec:
 MODELS: dict[str, ModelSpec] = {spec.name: spec for spec in (
     ModelSpec("selfie", "selfie_segmentation.tflite", purpose="person segmentation (MediaPipe)",
               fallback="U2-Net-p, else saliency-seeded GrabCut"),
-    ModelSpec("blazeface", "face_detection_short_range.tflite", purpose="face detection (MediaPipe BlazeFace)",
+    ModelSpec("blazeface", "face_detection_short_range.tflite", purpose="faces (MediaPipe BlazeFace)",
               fallback="OpenCV Haar cascades"),
     ModelSpec("u2netp", "u2netp.onnx", purpose="salient object segmentation (U2-Net-p)",
               fallback="saliency-seeded GrabCut"),
