@@ -23,7 +23,7 @@ NMS_IOU = 0.3
 SCAN_PIXELS = 1280 * 960  # area of the copy that is scanned (tiles are cut from it)
 SCAN_SIDE = 2560  # long-side cap for panoramas
 TILE_LEVELS = (1, 2, 4)  # tiles of 1, 1/2 and 1/4 of the short side (no smaller than MIN_TILE)
-MIN_TILE = 160
+MIN_TILE = 80  # smaller tiles are enlarged to 128 px: faces of ~16 px are found
 MAX_TILES = 48
 HAAR_PIXELS = 512 * 384
 
@@ -72,7 +72,9 @@ def _square(tile: np.ndarray) -> tuple[np.ndarray, float, int, int]:
 def _detect_tile(net: cv2.dnn.Net, tile: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Boxes (x0, y0, x1, y1) in ``tile`` pixels and their scores."""
     square, side, pad_x, pad_y = _square(tile)
-    blob = cv2.resize(square, (INPUT_SIDE, INPUT_SIDE), interpolation=cv2.INTER_AREA).astype(np.float32)
+    enlarge = square.shape[0] < INPUT_SIDE
+    blob = cv2.resize(square, (INPUT_SIDE, INPUT_SIDE),
+                      interpolation=cv2.INTER_LINEAR if enlarge else cv2.INTER_AREA).astype(np.float32)
     blob = (blob / 127.5 - 1.0).transpose(2, 0, 1)[None].copy()
     with _net_lock:
         net.setInput(blob)
