@@ -13,15 +13,18 @@ SQUARE = get_format("instagram", "feed_square")
 
 
 def _jpeg(pixels: np.ndarray) -> bytes:
-    return pyvips.Image.new_from_array(np.ascontiguousarray(pixels), interpretation="srgb").jpegsave_buffer(Q=90)
+    image = pyvips.Image.new_from_array(np.ascontiguousarray(pixels), interpretation="srgb")
+    return image.jpegsave_buffer(Q=90)
 
 
 @pytest.fixture(scope="module")
 def two_people() -> np.ndarray:
     """1300x1000: the astronaut at the left edge, the cameraman at the right edge, a launch pad between."""
     canvas = np.zeros((1000, 1300, 3), np.uint8)
-    canvas[:, 400:900] = pyvips.Image.new_from_array(data.rocket()).resize(1000 / 427).numpy()[:1000, 300:800]
-    canvas[300:700, :400] = pyvips.Image.new_from_array(data.astronaut()).resize(400 / 512).numpy()[:400, :400]
+    rocket = pyvips.Image.new_from_array(data.rocket()).resize(1000 / 427).numpy()
+    canvas[:, 400:900] = rocket[:1000, 300:800]
+    astronaut = pyvips.Image.new_from_array(data.astronaut()).resize(400 / 512).numpy()
+    canvas[300:700, :400] = astronaut[:400, :400]
     camera = np.repeat(data.camera()[..., None], 3, axis=2)
     canvas[300:700, 900:] = pyvips.Image.new_from_array(camera).resize(400 / 512).numpy()[:400, :400]
     return canvas

@@ -80,9 +80,11 @@ def _faces_focal(boxes: tuple[NormBox, ...]) -> FocalPoint:
     areas = np.array([(x1 - x0) * (y1 - y0) for x0, y0, x1, y1 in boxes], dtype=np.float64)
     cx = np.array([(x0 + x1) / 2 for x0, _, x1, _ in boxes])
     cy = np.array([(y0 + y1) / 2 for _, y0, _, y1 in boxes])
-    union = (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
-    return FocalPoint(float((cx * areas).sum() / areas.sum()), float((cy * areas).sum() / areas.sum()), "face",
-                      union, boxes)
+    union = (min(b[0] for b in boxes), min(b[1] for b in boxes),
+             max(b[2] for b in boxes), max(b[3] for b in boxes))
+    total = areas.sum()
+    centre = float((cx * areas).sum() / total), float((cy * areas).sum() / total)
+    return FocalPoint(*centre, "face", union, boxes)
 
 
 def saliency_map(gray: np.ndarray) -> np.ndarray:
