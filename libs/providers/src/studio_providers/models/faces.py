@@ -166,6 +166,18 @@ def find_faces(rgb: np.ndarray) -> FaceScan:
                     tuple(float(scores[i]) for i in order), method)
 
 
+def faces_in_image(data: bytes) -> FaceScan:
+    """Faces in encoded image bytes (PNG, JPEG, WebP), decoded at a reduced scale where the format allows."""
+    import io
+
+    from PIL import Image
+
+    with Image.open(io.BytesIO(data)) as image:
+        image.draft("RGB", (SCAN_SIDE, SCAN_SIDE))
+        rgb = np.asarray(image.convert("RGB"))
+    return find_faces(rgb)
+
+
 # ---------------------------------------------------------------------------
 # Classical fall-back: two Haar cascades, the second confirming the first
 # ---------------------------------------------------------------------------
