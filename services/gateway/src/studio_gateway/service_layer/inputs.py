@@ -95,4 +95,5 @@ async def audio_input(state, user_id: str, upload: UploadFile | None, required: 
 async def require_face(item: StoredInput) -> None:
     """A talking avatar animates a face: an image without one is refused before anything is reserved."""
     if (await asyncio.to_thread(faces_in_image, item.image.data)).count == 0:
-        raise ImageRejected("image shows no face: a talking avatar needs a portrait with a visible face", "image")
+        raise ImageRejected("image shows no face: a talking avatar needs a portrait with a visible face",
+                            "image")
