@@ -45,6 +45,9 @@ def _load_u2netp(path):
     options = onnxruntime.SessionOptions()
     options.intra_op_num_threads = 1  # workers run one operation per core; threads would fight
     options.inter_op_num_threads = 1
+    # The arena keeps its peak (about 450 MB for U2-Net-p's 320x320 activations) for the life of the
+    # worker; without it the model adds about 50 MB, for a somewhat slower run.
+    options.enable_cpu_mem_arena = False
     return onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
 
 

@@ -47,7 +47,7 @@ async def missing(session: AsyncSession, user_id: str, limit: int) -> list[dict]
 
 async def for_user(session: AsyncSession, user_id: str, model: str) -> UserVectors:
     stamp_query = select(func.count(), func.max(asset_embeddings.c.updated_at)).where(
-        asset_embeddings.c.user_id == user_id, asset_embeddings.c.model == model)
+        asset_embeddings.c.user_id == user_id)
     stamp = tuple((await session.execute(stamp_query)).one())
     cached = _cache.get(user_id)
     if cached is not None and cached.stamp == stamp:

@@ -47,10 +47,12 @@ assets = Table(
 asset_embeddings = Table(
     "asset_embeddings", metadata,
     Column("asset_id", String(64), ForeignKey("assets.id", ondelete="CASCADE"), primary_key=True),
-    Column("user_id", String(128), nullable=False, index=True),
+    Column("user_id", String(128), nullable=False),
     Column("model", String(64), nullable=False),
     Column("vector", LargeBinary, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    # Covers the freshness check of a user's cached vectors (count and newest update) without the rows.
+    Index("ix_asset_embeddings_user_updated", "user_id", "updated_at"),
 )
 
 asset_tags = Table(

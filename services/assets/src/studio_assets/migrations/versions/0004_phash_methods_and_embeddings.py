@@ -26,7 +26,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('asset_id', name=op.f('pk_asset_embeddings'))
     )
     with op.batch_alter_table('asset_embeddings', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_asset_embeddings_user_id'), ['user_id'], unique=False)
+        batch_op.create_index('ix_asset_embeddings_user_updated', ['user_id', 'updated_at'], unique=False)
 
     with op.batch_alter_table('assets', schema=None) as batch_op:
         batch_op.add_column(sa.Column('phash', sa.String(length=16), nullable=True))
@@ -42,7 +42,7 @@ def downgrade() -> None:
         batch_op.drop_column('phash')
 
     with op.batch_alter_table('asset_embeddings', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_asset_embeddings_user_id'))
+        batch_op.drop_index('ix_asset_embeddings_user_updated')
 
     op.drop_table('asset_embeddings')
     # ### end Alembic commands ###
