@@ -8,8 +8,8 @@ worker. Mask quality: five composites of real photographs (scikit-image samples)
 is known because it was constructed: a round fundus photograph (its black surround thresholded, then
 checked by eye) and elliptical or rounded-rectangle cut-outs of photos, pasted off-centre onto other
 photographs (grass, brick, gravel, a launch pad, a coffee table). A photo card of a person is not
-among them: the new method cuts the person out of it, which is right but not the card's outline. IoU is of alpha >= 0.5 against
-that outline, for the previous method (saliency-seeded GrabCut) and the models.
+among them: the new method cuts the person out of it, which is right but not the card's outline.
+IoU is of alpha >= 0.5 against that outline, for the previous method (saliency-seeded GrabCut) and the models.
 """
 
 from __future__ import annotations
@@ -136,9 +136,11 @@ def _paste(background: np.ndarray, subject: np.ndarray, outline: np.ndarray, x: 
 def composites() -> list[tuple[str, np.ndarray, np.ndarray]]:
     cases = []
     retina, outline = _fundus(300)
-    cases.append(("fundus on grass", *_paste(_background(samples.grass(), 800, 600), retina, outline, 420, 80)))
+    grass = _background(samples.grass(), 800, 600)
+    cases.append(("fundus on grass", *_paste(grass, retina, outline, 420, 80)))
     retina, outline = _fundus(220)
-    cases.append(("fundus on brick", *_paste(_background(samples.brick(), 640, 480), retina, outline, 60, 220)))
+    brick = _background(samples.brick(), 640, 480)
+    cases.append(("fundus on brick", *_paste(brick, retina, outline, 60, 220)))
     cup, outline = _shape_cut(samples.coffee()[20:380, 60:460], 320, 290, "ellipse")
     cases.append(("coffee ellipse on gravel",
                   *_paste(_background(samples.gravel(), 800, 600), cup, outline, 80, 150)))
@@ -170,8 +172,8 @@ def mask_table(save_dir: Path | None) -> None:
         news.append(iou(new.alpha, truth))
         print(f"{name:<32}{olds[-1]:>8.3f}{news[-1]:>8.3f}  {new.method}")
         if save_dir:
-            row = np.concatenate([image, _rgb((truth * 255).astype(np.uint8)), _rgb((old * 255).astype(np.uint8)),
-                                  _rgb((new.alpha * 255).astype(np.uint8))], axis=1)
+            masks = [_rgb((m * 255).astype(np.uint8)) for m in (truth, old, new.alpha)]
+            row = np.concatenate([image, *masks], axis=1)
             cv2.imwrite(str(save_dir / f"{name.replace(' ', '_')}.png"), cv2.cvtColor(row, cv2.COLOR_RGB2BGR))
     print(f"{'mean':<32}{np.mean(olds):>8.3f}{np.mean(news):>8.3f}")
 
@@ -204,7 +206,8 @@ async def _search_latency(count: int, repeats: int) -> dict:
                 ids = [f"a{start + i:07d}" for i in range(n)]
                 await session.execute(insert(assets), [{
                     "id": i, "user_id": "u", "operation_id": i, "output_index": 0, "type": "image",
-                    "module": "create", "operation": "create", "provider": "local", "model": "m", "prompt": "",
+                    "module": "create", "operation": "create", "provider": "local", "model": "m",
+                    "prompt": "",
                     "title": "t", "cost_credits": 0, "bytes": 1, "content_type": "image/png", "storage_key": i,
                     "status": "completed", "favourite": False, "version": 1, "download_count": 0,
                     "share_count": 0, "created_at": now, "updated_at": now} for i in ids])
