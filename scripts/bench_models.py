@@ -7,8 +7,9 @@ Each model is measured in a fresh process, so "RSS added" is what loading it and
 worker. Mask quality: five composites of real photographs (scikit-image samples) whose true outline
 is known because it was constructed: a round fundus photograph (its black surround thresholded, then
 checked by eye) and elliptical or rounded-rectangle cut-outs of photos, pasted off-centre onto other
-photographs (grass, brick, gravel, a launch pad, a coffee table). A photo card of a person is not
-among them: the new method cuts the person out of it, which is right but not the card's outline.
+photographs of texture (grass, brick, gravel) or of a scene without a closer subject (a launch pad).
+Left out on purpose: a photo card of a person (the models rightly cut out the person, not the card)
+and any background holding an object of its own (a cup on a table is a subject too).
 IoU is of alpha >= 0.5 against that outline, for the previous method (saliency-seeded GrabCut) and the models.
 """
 
@@ -147,10 +148,9 @@ def composites() -> list[tuple[str, np.ndarray, np.ndarray]]:
     cat, outline = _shape_cut(samples.chelsea()[0:300, 60:360], 260, 260, "ellipse")
     cases.append(("cat ellipse on launch pad",
                   *_paste(_background(samples.rocket(), 800, 534), cat, outline, 500, 220)))
-    # Not a portrait: on a photo card of a person the models rightly cut out the person, not the card.
     card, outline = _shape_cut(samples.rocket()[:, 100:540], 220, 214, "card")
-    cases.append(("launch-pad photo card on a table",
-                  *_paste(_background(samples.coffee(), 800, 533), card, outline, 40, 40)))
+    cases.append(("launch-pad photo card on grass",
+                  *_paste(_background(samples.grass(), 800, 533), card, outline, 520, 260)))
     return cases
 
 
@@ -208,7 +208,8 @@ async def _search_latency(count: int, repeats: int) -> dict:
                     "id": i, "user_id": "u", "operation_id": i, "output_index": 0, "type": "image",
                     "module": "create", "operation": "create", "provider": "local", "model": "m",
                     "prompt": "",
-                    "title": "t", "cost_credits": 0, "bytes": 1, "content_type": "image/png", "storage_key": i,
+                    "title": "t", "cost_credits": 0, "bytes": 1, "content_type": "image/png",
+                    "storage_key": i,
                     "status": "completed", "favourite": False, "version": 1, "download_count": 0,
                     "share_count": 0, "created_at": now, "updated_at": now} for i in ids])
                 await session.execute(insert(asset_embeddings), [{

@@ -117,3 +117,47 @@ def test_blazeface_finds_small_faces_at_both_edges_of_a_panorama():
 def test_faces_fall_back_to_haar_and_say_so(no_model_files):
     scan = faces.find_faces(ASTRONAUT)
     assert scan.method == "haar (model file absent)" and scan.count == 1
+
+
+def test_content_tags_of_an_upscaled_portrait_include_person():
+    from studio_providers.models.tags import describe_output
+
+    upscaled = np.asarray(Image.fromarray(ASTRONAUT).resize((1024, 1024), Image.LANCZOS))
+    seen = describe_output(png(upscaled), "image/png")
+    assert {"person", "1 face", "portrait", "square"} <= set(seen.tags)
+    assert seen.methods == {"faces": "blazeface"} and len(seen.phash) == 16
+
+
+def test_content_tags_of_a_cut_out_and_of_a_landscape_without_people():
+    from studio_providers.models.tags import describe_output, hamming
+
+    out, _ = remove_background(OFF_CENTRE)
+    assert {"person", "transparent background", "vertical"} <= set(describe_output(out.data, "image/png").tags)
+    coffee = describe_output(png(samples.coffee()), "image/png")
+    assert "person" not in coffee.tags and "horizontal" in coffee.tags and "brown" in coffee.tags
+    jpeg = io.BytesIO()
+    Image.fromarray(samples.coffee()).resize((300, 200)).save(jpeg, "JPEG", quality=70)
+    assert hamming(coffee.phash, describe_output(jpeg.getvalue(), "image/jpeg").phash) <= 6  # same picture
+    assert hamming(coffee.phash, describe_output(png(ASTRONAUT), "image/png").phash) > 16
+    assert describe_output(b"not a video", "video/mp4").tags == []
+
+
+def test_tags_fall_back_to_haar_faces_and_say_so(no_model_files):
+    from studio_providers.models.tags import describe_output
+
+    seen = describe_output(png(ASTRONAUT), "image/png")
+    assert "person" in seen.tags and seen.methods == {"faces": "haar (model file absent)"}
+
+
+def test_text_embeddings_put_related_texts_close_and_unrelated_apart():
+    from studio_providers.models import embed
+
+    car, ramen, query = embed.embed(["a red sports car on a highway", "a bowl of ramen", "automobile"])
+    assert abs(float(np.linalg.norm(car)) - 1) < 1e-4 and car.shape == (embed.DIMENSIONS,)
+    assert float(query @ car) > 0.3 > float(query @ ramen)
+
+
+def test_without_the_embedding_files_there_are_no_vectors(no_model_files):
+    from studio_providers.models import embed
+
+    assert not embed.available() and embed.embed(["automobile"]) is None

@@ -134,3 +134,19 @@ async def test_similar_lists_near_duplicates_nearest_first(library):
     similar = (await client.get(f"{URL}/{original}/similar", params={"user_id": "ann"})).json()
     assert [(item["id"], item["distance"]) for item in similar["items"]] == [(resized, 1), (edited, 7)]
     assert (await client.get(f"{URL}/{original}/similar", params={"user_id": "bob"})).status_code == 404
+
+
+async def test_without_the_model_files_search_is_by_keyword_and_says_so(library, tmp_path, monkeypatch):
+    from studio_providers.models import store
+
+    _, client, bus = library
+    monkeypatch.setenv(store.MODELS_DIR_ENV, str(tmp_path))
+    store.forget()
+    try:
+        car = await index(bus, completed("ann", "a red sports car on a highway"))
+        found = await listed(client, "ann", search="automobile")
+        assert found["total"] == 0 and found["search_mode"] == "keyword" and "unavailable" in found["search_note"]
+        assert [i["id"] for i in (await listed(client, "ann", search="sports car"))["items"]] == [car]
+    finally:
+        monkeypatch.delenv(store.MODELS_DIR_ENV)
+        store.forget()
