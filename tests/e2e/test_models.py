@@ -98,3 +98,11 @@ def test_recolour_the_background_without_a_mask(user: StudioClient, select_promp
     corner = out[:40, :40]
     assert corner[..., 2].mean() > corner[..., 0].mean() + 20  # the wall behind her is blue now
     assert np.abs(out[85:160, 88:165] - OFF_CENTRE[85:160, 88:165]).mean() < 3  # her face is untouched
+
+
+def test_workers_report_their_model_files_as_ready(stack):
+    for worker in ("generation", "editing", "transform"):
+        ready = httpx.get(f"{stack.url(worker)}/readyz")
+        checks = ready.json()["checks"]
+        assert ready.status_code == 200 and checks["model:blazeface"] == checks["model:u2netp"] == "ok", checks
+    assert "model:u2netp" not in httpx.get(f"{stack.url('billing')}/readyz").json()["checks"]
