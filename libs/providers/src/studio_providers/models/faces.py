@@ -90,12 +90,12 @@ def _detect_tile(net: cv2.dnn.Net, tile: np.ndarray) -> tuple[np.ndarray, np.nda
     return found, scores[keep]
 
 
-def _tiles(height: int, width: int) -> list[tuple[int, int, int]]:
+def _tiles(height: int, width: int, levels: tuple[int, ...], min_tile: int) -> list[tuple[int, int, int]]:
     """(x, y, side) of the square tiles scanned after the whole image, overlapping by a quarter."""
     tiles: list[tuple[int, int, int]] = []
-    for level in TILE_LEVELS:
+    for level in levels:
         side = min(height, width) // level
-        if side < MIN_TILE and level > 1:
+        if side < min_tile and level > 1:
             break
         if level == 1 and height == width:  # that tile is the whole image, already scanned
             continue
@@ -127,10 +127,11 @@ def _nms(boxes: np.ndarray, scores: np.ndarray) -> list[int]:
     return kept
 
 
-def _blazeface(net: cv2.dnn.Net, rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _blazeface(net: cv2.dnn.Net, rgb: np.ndarray, levels: tuple[int, ...],
+               min_tile: int) -> tuple[np.ndarray, np.ndarray]:
     height, width = rgb.shape[:2]
     found_boxes, found_scores = [], []
-    for x, y, side in [(0, 0, 0), *_tiles(height, width)]:
+    for x, y, side in [(0, 0, 0), *_tiles(height, width, levels, min_tile)]:
         tile = rgb if side == 0 else rgb[y:y + side, x:x + side]
         boxes, scores = _detect_tile(net, tile)
         found_boxes.append(boxes + np.array([x, y, x, y], dtype=np.float32))
@@ -151,14 +152,16 @@ def _scan_copy(rgb: np.ndarray) -> np.ndarray:
     return cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
 
 
-def find_faces(rgb: np.ndarray) -> FaceScan:
-    """Faces in a uint8 RGB (or RGBA, or grey) image, largest first."""
+def find_faces(rgb: np.ndarray, tile_levels: tuple[int, ...] = TILE_LEVELS,
+               min_tile: int = MIN_TILE) -> FaceScan:
+    """Faces in a uint8 RGB (or RGBA, or grey) image, largest first. Fewer ``tile_levels`` or a larger
+    ``min_tile`` cost less and miss the smallest faces."""
     net = store.load("blazeface", _load_net)
     if net is None:
         boxes, scores, method = *haar_faces(rgb), "haar (model file absent)"
     else:
         small = _scan_copy(rgb)
-        boxes, scores = _blazeface(net, small)
+        boxes, scores = _blazeface(net, small, tile_levels, min_tile)
         boxes, method = boxes / np.array([small.shape[1], small.shape[0]] * 2, dtype=np.float32), "blazeface"
     boxes = np.clip(boxes, 0.0, 1.0) if len(boxes) else boxes
     order = np.argsort(-((boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1]))) if len(boxes) else []

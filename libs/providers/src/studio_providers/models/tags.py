@@ -18,6 +18,8 @@ from PIL import Image
 from studio_providers.models.faces import find_faces
 
 ANALYSIS_SIDE = 512
+# Tags need faces of a few % of the frame, not the tiniest: half-size tiles of at least 192 px only.
+FACE_TILE_LEVELS, FACE_MIN_TILE = (1, 2), 192
 PORTRAIT_FACE_AREA = 0.02  # a face covering this share of the frame makes a portrait
 GROUP_FACES = 3
 SQUARE_TOLERANCE = 0.05
@@ -83,7 +85,7 @@ def _orientation(width: int, height: int) -> str:
 
 
 def _face_tags(rgb: np.ndarray) -> tuple[list[str], str]:
-    scan = find_faces(rgb)
+    scan = find_faces(rgb, FACE_TILE_LEVELS, FACE_MIN_TILE)
     if not scan.count:
         return [], scan.method
     tags = ["person", f"{scan.count} face" if scan.count == 1 else f"{scan.count} faces"]
