@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from studio_assets.adapters.tables import asset_embeddings, assets
 
-CACHED_USERS = 64
+CACHE_BYTES = 200_000_000  # about 130k vectors; the user being searched is always kept
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +57,8 @@ async def for_user(session: AsyncSession, user_id: str, model: str) -> UserVecto
     ids = [row[0] for row in rows]
     matrix = np.frombuffer(b"".join(row[1] for row in rows), np.float32).reshape(len(rows), -1) \
         if rows else np.zeros((0, 0), np.float32)
-    if len(_cache) >= CACHED_USERS:
-        _cache.pop(next(iter(_cache)))
+    _cache.pop(user_id, None)
+    while _cache and sum(v.matrix.nbytes for v in _cache.values()) + matrix.nbytes > CACHE_BYTES:
+        _cache.pop(next(iter(_cache)))  # the least recently loaded user
     _cache[user_id] = found = UserVectors(stamp, ids, matrix)
     return found
