@@ -88,6 +88,11 @@ class OutputRef(BaseModel):
     bytes: int
     seed: int | None = None
     duration_seconds: float | None = None
+    # What the worker saw in the output's pixels ("person", "2 faces", "transparent background", ...).
+    tags: list[str] | None = None
+    phash: str | None = Field(None, description="64-bit perceptual hash (16 hex digits) of an image")
+    methods: dict[str, str] | None = Field(
+        None, description='model or classical fall-back used per step, e.g. {"segmentation": "u2netp"}')
 
 
 class OperationCompleted(EventData):

@@ -49,8 +49,13 @@ class ServiceRuntime:
         self._loops: list[tuple[float, Hook]] = []
         self._tasks: list[asyncio.Task] = []
         self._stop = StopSignal()
+        self._ready_checks: list[Callable[[], dict[str, str]]] = []
         if self.relay:
             self.every(600, self.relay.purge_sent)
+
+    def add_ready_check(self, check: Callable[[], dict[str, str]]) -> None:
+        """More /readyz entries (e.g. which model files a worker has); only "ok" counts as ready."""
+        self._ready_checks.append(check)
 
     def on_shutdown(self, hook: Hook) -> None:
         self._shutdown.append(hook)
@@ -144,6 +149,8 @@ class ServiceRuntime:
                 checks["database"] = "ok"
             except Exception as exc:
                 checks["database"] = f"unreachable: {exc}"
+        for check in self._ready_checks:
+            checks.update(check())
         return checks
 
     def app(self, title: str, routers=()) -> FastAPI:

@@ -29,6 +29,9 @@ class ProviderOutput:
     height: int | None = None
     seed: int | None = None
     duration_seconds: float | None = None
+    # How the output was made where a step can use a model or its classical fall-back, e.g.
+    # {"segmentation": "selfie+u2netp"}; shown with the asset.
+    methods: dict[str, str] = field(default_factory=dict)
 
 
 class ProviderError(Exception):

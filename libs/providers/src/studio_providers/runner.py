@@ -34,6 +34,7 @@ from studio_common.ids import derived_id
 from studio_common.storage import ObjectStorage, output_key
 
 from studio_providers.base import ProviderError, ProviderRequest, UnsupportedOperation
+from studio_providers.models.tags import describe_output
 from studio_providers.planning import PlannedOutput, Planner, PlanningError
 from studio_providers.registry import ProviderRegistry
 
@@ -156,9 +157,12 @@ class OperationRunner:
         for offset, output in enumerate(results):
             key = output_key(op.user_id, op.operation_id, first_index + offset, output.content_type)
             await self.storage.put(key, output.data, output.content_type)
+            seen = await asyncio.to_thread(describe_output, output.data, output.content_type)
             refs.append(OutputRef(index=first_index + offset, storage_key=key, content_type=output.content_type,
                                   width=output.width, height=output.height, bytes=len(output.data),
-                                  seed=output.seed, duration_seconds=output.duration_seconds))
+                                  seed=output.seed, duration_seconds=output.duration_seconds,
+                                  tags=seen.tags or None, phash=seen.phash,
+                                  methods={**seen.methods, **output.methods} or None))
         # Written last: its presence means every file of this step is stored.
         await self.storage.put(manifest, json.dumps([r.model_dump() for r in refs]).encode(), "application/json")
         return refs, used

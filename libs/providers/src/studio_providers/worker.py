@@ -9,6 +9,7 @@ from studio_common.runtime import ServiceRuntime
 from studio_common.service_auth import ServiceAuth, ServiceTokens
 from studio_common.storage import make_storage
 from studio_providers.local.provider import LocalProvider, Operation
+from studio_providers.models import store as model_store
 from studio_providers.registry import ProviderRegistry
 from studio_providers.planning import Planner
 from studio_providers.runner import WORKER_EVENTS, OperationRunner
@@ -20,6 +21,7 @@ def create_worker_app(settings: WorkerSettings, domain: str, planner: Planner, *
                       claims: HoldClaims | None = None) -> FastAPI:
     settings.check_production_safety()
     runtime = ServiceRuntime(settings)
+    runtime.add_ready_check(model_store.status)
     registry = registry or build_registry(settings, LocalProvider(local_operations))
     claims = claims or HoldClaims(settings.billing_url, auth=hold_claim_auth(settings))
     runner = OperationRunner(runtime.bus, make_storage(settings), registry, planner, claims,

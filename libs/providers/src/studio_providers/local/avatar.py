@@ -2,7 +2,7 @@
 
 What it does, plainly: the video is exactly as long as the speech audio and carries it. Each frame's
 motion follows that frame's loudness (RMS envelope): the portrait gently scales up and rises while the
-voice is loud and settles back in pauses, and if OpenCV's Haar cascade finds a frontal face, the lower
+voice is loud and settles back in pauses, and if a face is found (BlazeFace), the lower
 third of the face box is stretched downward in proportion to loudness, a simple visible jaw movement.
 
 What it is not: lip-sync. Nothing here knows which sound is being made, the mouth shape never matches

@@ -2,9 +2,10 @@
 
 What each operation really does:
 
-* ``remove_background`` - a saliency-seeded GrabCut matte (see ``cv.foreground_matte``), feathered
-  with a guided filter; transparent PNG or WebP. A JPEG request is answered with PNG, because JPEG
-  cannot carry the transparency; the output's content type says so.
+* ``remove_background`` - the subject matte of ``models.segment`` (person segmentation where a person
+  is found, U2-Net-p otherwise, refined at full resolution; saliency-seeded GrabCut, see
+  ``cv.foreground_matte``, when the model files are absent); transparent PNG or WebP. A JPEG request
+  is answered with PNG, because JPEG cannot carry the transparency; the output's content type says so.
 * ``inpaint`` / ``erase`` - the mask is grown by ``grow_mask`` px and filled from its surroundings
   (OpenCV TELEA plus grain matching the surround). No new content is drawn: inpaint only tints the
   fill towards a colour the prompt names ("red", "light blue", "#ff8800"). Pixels outside the grown
@@ -14,7 +15,8 @@ What each operation really does:
   image by mirroring it, fading into a heavy blur with distance, with the seam smoothed by inpainting
   and ``creativity`` adding seeded texture. The original pixels sit unchanged at their offset.
 * ``search_recolor`` - recolours the masked region to the colour named in the prompt, keeping its
-  shading. Finding an object from ``select_prompt`` alone needs a model, so without a mask it refuses.
+  shading. Without a mask, a ``select_prompt`` naming the subject (or the background) uses the same
+  subject matte as remove_background; finding any other object by text needs stability.
 * ``search_replace`` - always refuses: drawing a new object from text needs a generative model.
 * ``relight`` - cuts the subject out, composites it on ``background_reference`` and moves its tones
   towards the light reference (or the background) with an optional directional light gradient.
@@ -34,6 +36,7 @@ import numpy as np
 
 from studio_providers.base import ProviderOutput, ProviderRequest, UnsupportedOperation
 from studio_providers.local import cv
+from studio_providers.models.segment import subject_matte
 
 TINT_CHROMA = 0.35  # how far an inpaint fill's colour moves towards a colour named in the prompt
 TINT_LIGHTNESS = 0.15
@@ -63,9 +66,11 @@ def _image(request: ProviderRequest, *roles: str) -> np.ndarray:
     raise ValueError(f"{request.kind} needs an input image ({' or '.join(roles or ('image',))})")
 
 
-def _output(array: np.ndarray, request: ProviderRequest) -> ProviderOutput:
+def _output(array: np.ndarray, request: ProviderRequest,
+            methods: dict[str, str] | None = None) -> ProviderOutput:
     data, content_type = cv.encode_array(array, request.output_format)
-    return ProviderOutput(data, content_type, int(array.shape[1]), int(array.shape[0]), request.seed)
+    return ProviderOutput(data, content_type, int(array.shape[1]), int(array.shape[0]), request.seed,
+                          methods=methods or {})
 
 
 def _change_mask(request: ProviderRequest, rgb: np.ndarray, *, allow_alpha: bool = False) -> np.ndarray:
@@ -100,9 +105,9 @@ def _named_colour(text: str) -> tuple[str, tuple[int, int, int]]:
 
 def remove_background(request: ProviderRequest) -> ProviderOutput:
     rgb = _image(request)
-    alpha = cv.foreground_matte(rgb)
-    rgba = np.dstack([rgb, (alpha * 255.0 + 0.5).astype(np.uint8)])
-    return _output(rgba, request)
+    matte = subject_matte(rgb)
+    rgba = np.dstack([rgb, (matte.alpha * 255.0 + 0.5).astype(np.uint8)])
+    return _output(rgba, request, {"segmentation": matte.method})
 
 
 def _tint(rgb: np.ndarray, region: np.ndarray, colour: tuple[int, int, int]) -> np.ndarray:
@@ -219,17 +224,37 @@ def _recolour(rgb: np.ndarray, region: np.ndarray, colour: tuple[int, int, int])
     return np.where(region[..., None], cv.from_lab(blended), rgb)
 
 
+SUBJECT_WORDS = ("subject", "main subject", "foreground", "person", "people", "background")
+
+
+def subject_selection(select_prompt: str) -> str | None:
+    """``subject`` or ``background`` when the selection names one the subject matte can find, else None."""
+    words = " ".join(select_prompt.lower().replace("the ", " ").split())
+    if words not in SUBJECT_WORDS:
+        return None
+    return "background" if words == "background" else "subject"
+
+
 def search_recolor(request: ProviderRequest) -> ProviderOutput:
     select_prompt = str(request.params.get("select_prompt") or "").strip()
     if not select_prompt or not request.prompt.strip():
         raise ValueError("search_recolor needs select_prompt (what to recolour) and prompt (the new colour)")
     _, colour = _named_colour(request.prompt)
-    if not request.inputs.get("mask"):
+    if request.inputs.get("mask"):
+        rgb = _image(request)
+        return _output(_recolour(rgb, _grown_mask(request, rgb, default=3, high=20), colour), request)
+    selection = subject_selection(select_prompt)
+    if selection is None:
         raise UnsupportedOperation(
-            "search and recolor without a mask needs a provider that can find objects by text; use stability")
+            "search and recolor without a mask finds only the main subject or the background locally "
+            f"(select_prompt one of: {', '.join(SUBJECT_WORDS)}); other objects need a provider that can "
+            "find them by text; use stability")
     rgb = _image(request)
-    region = _grown_mask(request, rgb, default=3, high=20)
-    return _output(_recolour(rgb, region, colour), request)
+    matte = subject_matte(rgb)
+    region = matte.alpha >= 0.5 if selection == "subject" else matte.alpha < 0.5
+    if not region.any():
+        raise ValueError(f"no {selection} was found to recolour; give a mask")
+    return _output(_recolour(rgb, region, colour), request, {"segmentation": matte.method})
 
 
 def search_replace(request: ProviderRequest) -> ProviderOutput:
@@ -268,7 +293,8 @@ def relight(request: ProviderRequest) -> ProviderOutput:
     if direction is not None and direction not in DIRECTIONS:
         raise ValueError(f"light_source_direction must be one of {', '.join(DIRECTIONS)}, got {direction!r}")
 
-    alpha = cv.foreground_matte(subject)
+    matte = subject_matte(subject)
+    alpha = matte.alpha
     light_data = request.inputs.get("light_reference")
     light = cv.decode_rgb(light_data) if light_data else background
     subject_stats = cv.lab_stats(cv.to_lab(cv.resize_long_side(subject, STATS_SIDE)),
@@ -280,7 +306,7 @@ def relight(request: ProviderRequest) -> ProviderOutput:
     lit = cv.from_lab(lab).astype(np.float32)
     a = alpha[..., None]
     composite = np.clip(lit * a + background.astype(np.float32) * (1 - a) + 0.5, 0, 255).astype(np.uint8)
-    return _output(composite, request)
+    return _output(composite, request, {"segmentation": matte.method})
 
 
 EDIT_OPERATIONS: dict[str, Callable[[ProviderRequest], ProviderOutput]] = {

@@ -7,7 +7,6 @@ rendered with OpenCV and piped into ffmpeg as H.264 MP4, optionally with the req
 or cut to the video's length.
 """
 
-import functools
 import io
 import math
 import tempfile
@@ -20,6 +19,7 @@ from PIL import Image, ImageOps
 
 from studio_providers.base import ProviderOutput, ProviderRequest
 from studio_providers.local import media
+from studio_providers.models.faces import find_faces
 
 RESOLUTIONS = {"480p": (854, 480), "720p": (1280, 720), "1080p": (1920, 1080)}
 MOTIONS = ("zoom_in", "zoom_out", "pan_left", "pan_right", "ken_burns")
@@ -123,26 +123,11 @@ def image_size(data: bytes) -> tuple[int, int]:
         return (height, width) if image.getexif().get(0x0112, 1) in (5, 6, 7, 8) else (width, height)
 
 
-@functools.cache
-def _face_cascade() -> cv2.CascadeClassifier | None:
-    cascade = cv2.CascadeClassifier(cv2.data.haarcascades + "haarcascade_frontalface_default.xml")
-    return None if cascade.empty() else cascade
-
-
 def detect_faces(rgb: np.ndarray) -> list[tuple[int, int, int, int]]:
-    """Frontal faces (x, y, w, h) in `rgb` pixel coordinates, largest first (OpenCV Haar cascade)."""
-    cascade = _face_cascade()
-    if cascade is None:
-        return []
+    """Faces (x, y, w, h) in `rgb` pixel coordinates, largest first (BlazeFace, or Haar without it)."""
     height, width = rgb.shape[:2]
-    factor = min(1.0, 800.0 / max(height, width))
-    small = cv2.resize(rgb, (max(1, round(width * factor)), max(1, round(height * factor))),
-                       interpolation=cv2.INTER_AREA) if factor < 1 else rgb
-    grey = cv2.equalizeHist(cv2.cvtColor(small, cv2.COLOR_RGB2GRAY))
-    min_side = max(24, round(0.06 * min(grey.shape)))
-    found = cascade.detectMultiScale(grey, scaleFactor=1.1, minNeighbors=5, minSize=(min_side, min_side))
-    boxes = [tuple(round(v / factor) for v in box) for box in (found if len(found) else [])]
-    return sorted(boxes, key=lambda box: box[2] * box[3], reverse=True)
+    return [(round(x0 * width), round(y0 * height), round((x1 - x0) * width), round((y1 - y0) * height))
+            for x0, y0, x1, y1 in find_faces(rgb).boxes]
 
 
 def auto_focal(rgb: np.ndarray) -> tuple[float, float]:

@@ -17,6 +17,7 @@ from studio_assets.domain.versions import MAX_CHAIN
 from studio_common.ids import as_utc
 
 Asset = dict[str, Any]
+_CHUNK = 500  # ids per IN (...) list
 _DATETIMES = ("created_at", "updated_at", "deleted_at")
 
 
@@ -176,3 +177,47 @@ def _as_dict(row, tags: list[str]) -> Asset:
     asset["favourite"] = bool(asset["favourite"])
     asset["tags"] = tags
     return asset
+
+
+async def tags_of(session: AsyncSession, asset_ids: Sequence[str]) -> dict[str, list[str]]:
+    tags: dict[str, list[str]] = {}
+    for start in range(0, len(asset_ids), _CHUNK):
+        query = (select(asset_tags.c.asset_id, asset_tags.c.tag)
+                 .where(asset_tags.c.asset_id.in_(list(asset_ids[start:start + _CHUNK])))
+                 .order_by(asset_tags.c.asset_id, asset_tags.c.position))
+        for asset_id, tag in (await session.execute(query)).all():
+            tags.setdefault(asset_id, []).append(tag)
+    return tags
+
+
+async def matching_ids(session: AsyncSession, query: AssetQuery, asset_ids: Sequence[str]) -> set[str]:
+    """Those of these ids whose assets match the query's filters."""
+    found: set[str] = set()
+    conditions = _conditions(query)
+    for start in range(0, len(asset_ids), _CHUNK):
+        chunk = list(asset_ids[start:start + _CHUNK])
+        found.update((await session.scalars(select(assets.c.id).where(*conditions, assets.c.id.in_(chunk)))).all())
+    return found
+
+
+async def all_matching_ids(session: AsyncSession, query: AssetQuery) -> list[str]:
+    """Every matching id in the query's order (no paging)."""
+    statement = select(assets.c.id).where(*_conditions(query)).order_by(*_order_by(query))
+    return list((await session.scalars(statement)).all())
+
+
+async def by_ids(session: AsyncSession, user_id: str, asset_ids: Sequence[str]) -> list[Asset]:
+    """The user's assets with these ids, in the order given (trashed ones included)."""
+    if not asset_ids:
+        return []
+    rows = (await session.execute(select(assets).where(assets.c.user_id == user_id,
+                                                       assets.c.id.in_(list(asset_ids))))).mappings().all()
+    found = {asset["id"]: asset for asset in await _with_tags(session, rows)}
+    return [found[asset_id] for asset_id in asset_ids if asset_id in found]
+
+
+async def phashes(session: AsyncSession, user_id: str) -> list[tuple[str, str]]:
+    """(id, phash) of the user's images outside the trash."""
+    rows = await session.execute(select(assets.c.id, assets.c.phash).where(
+        assets.c.user_id == user_id, assets.c.deleted_at.is_(None), assets.c.phash.is_not(None)))
+    return [(row[0], row[1]) for row in rows.all()]

@@ -1,8 +1,8 @@
 """The asset library's own database: one row per output, its tags, and the user's collections."""
 
 from sqlalchemy import (
-    BigInteger, Boolean, Column, DateTime, ForeignKey, Index, Integer, PrimaryKeyConstraint, String, Table,
-    Text, UniqueConstraint,
+    JSON, BigInteger, Boolean, Column, DateTime, ForeignKey, Index, Integer, LargeBinary, PrimaryKeyConstraint,
+    String, Table, Text, UniqueConstraint,
 )
 
 from studio_common.bus import service_metadata
@@ -37,7 +37,22 @@ assets = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Column("deleted_at", DateTime(timezone=True)),
+    Column("phash", String(16)),  # perceptual hash of an image output, for near-duplicate stacks
+    Column("methods", JSON),  # model or classical fall-back used per step, as the worker reported
     Index("ix_assets_user_created", "user_id", "created_at"),
+)
+
+# The meaning of an asset's title, prompt and tags as a unit vector (float32 bytes), for search by
+# meaning. Ranked in process per user (no vector extension is assumed in the database).
+asset_embeddings = Table(
+    "asset_embeddings", metadata,
+    Column("asset_id", String(64), ForeignKey("assets.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", String(128), nullable=False),
+    Column("model", String(64), nullable=False),
+    Column("vector", LargeBinary, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    # Covers the freshness check of a user's cached vectors (count and newest update) without the rows.
+    Index("ix_asset_embeddings_user_updated", "user_id", "updated_at"),
 )
 
 asset_tags = Table(

@@ -12,7 +12,7 @@ from studio_common.service_auth import CallerPolicy, require_user
 from studio_assets.domain.rules import MAX_BULK_DOWNLOAD, MAX_TAG_CHARS, MAX_TAGS, TITLE_MAX_CHARS
 from studio_assets.domain.search import MAX_PAGE_SIZE, AssetQuery, parse_moment, parse_sizes
 from studio_assets.entrypoints.transactions import in_transaction
-from studio_assets.service_layer import library
+from studio_assets.service_layer import library, meaning
 
 router = APIRouter(prefix="/internal/assets")
 
@@ -22,6 +22,7 @@ UserId = Annotated[str, require_user(LIBRARY)]
 PathId = Annotated[str, Path(pattern=ID_PATTERN)]
 AssetType = Literal["image", "video", "model3d", "audio"]
 Sort = Literal["newest", "oldest", "largest", "smallest", "title"]
+SearchMode = Literal["hybrid", "semantic", "keyword"]
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TAG_CHARS)]
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=TITLE_MAX_CHARS)]
 
@@ -70,6 +71,7 @@ async def list_assets(
     request: Request,
     user_id: UserId,
     search: Annotated[str | None, Query(max_length=500, description="prompt, title, tag text or id")] = None,
+    search_mode: Annotated[SearchMode, Query(description="hybrid: keyword matches, then by meaning")] = "hybrid",
     type: AssetType | None = None,
     module: str | None = None,
     provider: str | None = None,
@@ -95,7 +97,7 @@ async def list_assets(
         sizes=_sizes(sizes),
         date_from=_moment("date_from", date_from), date_to=_moment("date_to", date_to, end_of_day=True),
         width=width, height=height, trashed=trashed, sort=sort, page=page, page_size=page_size)
-    return await in_transaction(request, library.search, query)
+    return await in_transaction(request, meaning.search, query, search_mode)
 
 
 @router.post("/bulk-delete")
@@ -138,3 +140,9 @@ async def record_usage(asset_id: PathId, body: Usage, user_id: UserId, request: 
 @router.get("/{asset_id}/versions")
 async def get_versions(asset_id: PathId, user_id: UserId, request: Request) -> dict:
     return await in_transaction(request, library.versions, user_id, asset_id)
+
+
+@router.get("/{asset_id}/similar")
+async def get_similar(asset_id: str, user_id: UserId, request: Request) -> dict:
+    """Near-duplicates of the asset's picture among the user's assets (perceptual hash), nearest first."""
+    return await in_transaction(request, library.similar, user_id, asset_id)

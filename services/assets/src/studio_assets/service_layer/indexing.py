@@ -8,8 +8,9 @@ from prometheus_client import Counter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from studio_assets.adapters import repository as repo
-from studio_assets.domain.rules import asset_type, auto_tags, module_for, title_from_prompt
+from studio_assets.domain.rules import asset_type, auto_tags, module_for, normalise_tags, title_from_prompt
 from studio_assets.domain.versions import next_version
+from studio_assets.service_layer.meaning import store_vectors
 from studio_common.events import AssetIndexed, EventData, OperationCompleted
 from studio_common.ids import asset_id_for, utcnow
 
@@ -25,6 +26,7 @@ async def on_completed(session: AsyncSession, event: OperationCompleted) -> list
     if event.source_asset_id:
         source_version = await repo.version_of(session, event.user_id, event.source_asset_id)
     indexed: list[EventData] = []
+    created_assets: list[dict] = []
     for output in event.outputs:
         asset_id = asset_id_for(event.operation_id, output.index)
         kind = asset_type(output.content_type, output.storage_key)
@@ -37,12 +39,17 @@ async def on_completed(session: AsyncSession, event: OperationCompleted) -> list
             "status": "completed", "favourite": False, "source_asset_id": event.source_asset_id,
             "version": next_version(source_version), "download_count": 0, "share_count": 0,
             "created_at": now, "updated_at": now, "deleted_at": None,
+            "phash": output.phash, "methods": output.methods,
         })
         if not created:
             continue
-        await repo.set_tags(session, asset_id, tags)
+        # What the worker saw in the pixels, beside the prompt's words.
+        output_tags = normalise_tags([*tags, *(output.tags or [])])
+        await repo.set_tags(session, asset_id, output_tags)
+        created_assets.append({"id": asset_id, "title": title, "prompt": event.prompt, "tags": output_tags})
         ASSETS_INDEXED.labels(kind, module).inc()
         indexed.append(AssetIndexed(operation_id=event.operation_id, user_id=event.user_id,
                                     domain=event.domain, batch_id=event.batch_id, asset_id=asset_id,
                                     output_index=output.index))
+    await store_vectors(session, event.user_id, created_assets)
     return indexed

@@ -5,9 +5,11 @@ from collections.abc import Sequence
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from studio_assets.adapters import repository as repo
+from studio_assets.domain.meaning import near_duplicates
 from studio_assets.domain.rules import normalise_tags
 from studio_assets.domain.search import AssetQuery
 from studio_assets.domain.versions import chain_order
+from studio_assets.service_layer.meaning import store_vectors
 from studio_common.ids import utcnow
 
 USAGE_COUNTERS = {"download": "download_count", "share": "share_count"}
@@ -42,7 +44,10 @@ async def update(session: AsyncSession, user_id: str, asset_id: str, *, favourit
         await repo.change(session, user_id, asset_id, **values, updated_at=utcnow())
     if tags is not None:
         await repo.set_tags(session, asset_id, normalise_tags(list(tags)))
-    return await get(session, user_id, asset_id)
+    asset = await get(session, user_id, asset_id)
+    if title is not None or tags is not None:  # its meaning changed
+        await store_vectors(session, user_id, [asset])
+    return asset
 
 
 async def trash(session: AsyncSession, user_id: str, asset_id: str) -> dict:
@@ -105,4 +110,17 @@ async def versions(session: AsyncSession, user_id: str, asset_id: str) -> dict:
     if not found:
         raise AssetNotFound(asset_id)
     items = [a for a in chain_order(found) if a["deleted_at"] is None or a["id"] == asset_id]
+    return {"asset_id": asset_id, "items": items, "total": len(items)}
+
+
+async def similar(session: AsyncSession, user_id: str, asset_id: str) -> dict:
+    """The user's other assets whose pictures are near-duplicates of this one (perceptual hash)."""
+    asset = await get(session, user_id, asset_id)
+    if not asset.get("phash"):
+        return {"asset_id": asset_id, "items": [], "total": 0}
+    candidates = [c for c in await repo.phashes(session, user_id) if c[0] != asset_id]
+    close = near_duplicates(asset["phash"], candidates)
+    distances = dict(close)
+    items = [{**a, "distance": distances[a["id"]]}
+             for a in await repo.by_ids(session, user_id, [asset_id for asset_id, _ in close])]
     return {"asset_id": asset_id, "items": items, "total": len(items)}

@@ -1,6 +1,7 @@
 """What the offline `local` provider cannot honestly do. The gateway checks these before accepting a
 request, so such a request gets a 422 naming a provider that can, and nothing is reserved."""
 
+from studio_providers.local.edit import SUBJECT_WORDS, subject_selection
 from studio_providers.local.general_edit import parse_instruction
 
 LOCAL = "local"
@@ -9,9 +10,10 @@ LOCAL = "local"
 def local_refusal(kind: str, fields: dict, roles: set[str]) -> str | None:
     if kind == "edit.search_replace":
         return "the local provider cannot draw a new object from text; search and replace needs stability"
-    if kind == "edit.search_recolor" and "mask" not in roles:
-        return ("the local provider cannot find objects by text: give a mask of the region to recolour, "
-                "or use stability")
+    if kind == "edit.search_recolor" and "mask" not in roles \
+            and subject_selection(str(fields.get("select_prompt") or "")) is None:
+        return ("the local provider finds only the main subject or the background by text (select_prompt "
+                f"one of: {', '.join(SUBJECT_WORDS)}): give a mask of the region to recolour, or use stability")
     if kind == "edit.relight" and "background_reference" not in roles:
         return ("the local provider cannot paint a background from a prompt: give a background_reference "
                 "image, or use stability")

@@ -39,6 +39,8 @@ def _assets(request: Request):
 
 @router.get("")
 async def list_assets(user: User, request: Request, search: str | None = Query(None, max_length=200),
+                      search_mode: Literal["hybrid", "semantic", "keyword"] = Query(
+                          "hybrid", description="hybrid: keyword matches first, then assets close in meaning"),
                       type: str | None = None, module: str | None = None, provider: str | None = None,
                       model: str | None = None, operation_id: str | None = None, favourite: bool | None = None,
                       tag: str | None = None, collection: str | None = Query(None, max_length=64),
@@ -49,7 +51,7 @@ async def list_assets(user: User, request: Request, search: str | None = Query(N
                       sort: Sort = "newest", page: int = Query(1, ge=1, le=MAX_PAGE),
                       page_size: int = Query(20, ge=1, le=100)) -> dict:
     params = {k: v for k, v in {
-        "search": search, "type": type, "module": module, "provider": provider, "model": model,
+        "search": search, "search_mode": search_mode, "type": type, "module": module, "provider": provider, "model": model,
         "operation_id": operation_id, "favourite": favourite, "tag": tag, "collection": collection,
         "date_from": date_from,
         "date_to": date_to, "width": width, "height": height, "trashed": trashed, "sort": sort, "page": page,
@@ -103,6 +105,13 @@ async def restore_asset(asset_id: ResourceId, user: User, request: Request) -> d
 async def versions(asset_id: ResourceId, user: User, request: Request):
     return await _assets(request).call("GET", f"/internal/assets/{asset_id}/versions",
                                        user_id=user.user_id)
+
+
+@router.get("/{asset_id}/similar")
+async def similar(asset_id: ResourceId, user: User, request: Request):
+    """The caller's near-duplicates of this asset's picture (perceptual hash), nearest first."""
+    return await _assets(request).call("GET", f"/internal/assets/{asset_id}/similar",
+                                       params={"user_id": user.user_id})
 
 
 @router.post("/bulk-delete")

@@ -14,6 +14,7 @@ from studio_common.ids import ID_PATTERN
 from studio_common.images import CheckedImage, ImageRejected, check_image
 from studio_common.storage import input_key
 from studio_providers.local.media import validate_audio
+from studio_providers.models.faces import faces_in_image
 
 ASSET_ID = re.compile(ID_PATTERN)
 
@@ -98,3 +99,10 @@ async def audio_input(state, user_id: str, upload: UploadFile | None, required: 
     key = input_key(user_id, data, content_type)
     await state.storage.put_once(key, data, content_type)
     return StoredInput("audio", key, audio_seconds=info.duration)
+
+
+async def require_face(item: StoredInput) -> None:
+    """A talking avatar animates a face: an image without one is refused before anything is reserved."""
+    if (await asyncio.to_thread(faces_in_image, item.image.data)).count == 0:
+        raise ImageRejected("image shows no face: a talking avatar needs a portrait with a visible face",
+                            "image")

@@ -13,7 +13,7 @@ from studio_gateway.domain.create_request import RequestError, validated
 from studio_gateway.domain.provider_choice import choose_provider
 from studio_gateway.domain.studio_operations import OperationFields, OperationSpec
 from studio_gateway.service_layer import operations
-from studio_gateway.service_layer.inputs import StoredInput, audio_input, check_mask, image_input
+from studio_gateway.service_layer.inputs import StoredInput, audio_input, check_mask, image_input, require_face
 
 
 @dataclass
@@ -49,6 +49,8 @@ async def store_inputs(state, user_id: str, spec: OperationSpec, submission: Sub
         audio = await audio_input(state, user_id, submission.files.get("audio"), spec.audio == "required", *bounds)
         if audio is not None:
             stored["audio"] = audio
+    if spec.kind == "transform.avatar":
+        await require_face(stored["image"])
     return stored
 
 

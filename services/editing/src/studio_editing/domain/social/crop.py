@@ -7,6 +7,7 @@ are integer pixels.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -94,6 +95,7 @@ def crop_box(
     mode: CropMode | str = "smart",
     face_box: NormBox | None = None,
     anchor: NormPoint = (0.5, 0.5),
+    face_boxes: Sequence[NormBox] = (),
 ) -> Box:
     """Where to take a ``dst_w``×``dst_h`` output from a ``src_w``×``src_h`` source.
 
@@ -102,7 +104,9 @@ def crop_box(
       crop; the centre by default, the centre of the safe zone when the renderer knows it) as the
       image edges allow. When ``face_box`` (normalised ``(x0, y0, x1, y1)``) is given, the crop is
       shifted so that the box with some head room, or else the bare box, is wholly inside it,
-      provided it fits. Returns the crop in source pixels.
+      provided it fits. ``face_boxes`` (each face, largest first) does the same for all the faces
+      together when they fit, else for as many of the largest as fit. Returns the crop in source
+      pixels.
     * ``center``: the largest centred crop of the target aspect ratio, in source pixels.
     * ``fit``: letterbox: the whole source scaled to fit inside the target, centred. Returns the
       placement of the scaled source inside the target, in target pixels; the rest is padding.
@@ -119,15 +123,28 @@ def crop_box(
     ax, ay = (0.5, 0.5) if mode == "center" else (_clamp(anchor[0], 0, 1), _clamp(anchor[1], 0, 1))
     keep_x: list[tuple[float, float]] = []
     keep_y: list[tuple[float, float]] = []
-    if mode == "smart" and face_box is not None:
-        x0, x1 = sorted((face_box[0] * src_w, face_box[2] * src_w))
-        y0, y1 = sorted((face_box[1] * src_h, face_box[3] * src_h))
-        pw, ph = (x1 - x0) * FACE_ROOM, (y1 - y0) * FACE_ROOM
-        keep_x = [(x0 - pw, x1 + pw), (x0, x1)]
-        keep_y = [(y0 - 1.5 * ph, y1 + ph), (y0, y1)]  # more room above: hair and forehead
+    if mode == "smart":
+        faces = list(face_boxes) or ([face_box] if face_box is not None else [])
+        for count in range(len(faces), 0, -1):  # all the faces, else the largest ones that fit
+            kx, ky = _face_spans(_union(faces[:count]), src_w, src_h)
+            keep_x += kx
+            keep_y += ky
     left = _place_axis(src_w, cw, fx * src_w, ax, keep_x)
     top = _place_axis(src_h, ch, fy * src_h, ay, keep_y)
     return Box(left, top, cw, ch)
+
+
+def _union(boxes: Sequence[NormBox]) -> NormBox:
+    return (min(min(b[0], b[2]) for b in boxes), min(min(b[1], b[3]) for b in boxes),
+            max(max(b[0], b[2]) for b in boxes), max(max(b[1], b[3]) for b in boxes))
+
+
+def _face_spans(box: NormBox, src_w: int, src_h: int) -> tuple[list, list]:
+    """Spans to keep on each axis for a face box: with head room first, then the bare box."""
+    x0, x1 = box[0] * src_w, box[2] * src_w
+    y0, y1 = box[1] * src_h, box[3] * src_h
+    pw, ph = (x1 - x0) * FACE_ROOM, (y1 - y0) * FACE_ROOM
+    return [(x0 - pw, x1 + pw), (x0, x1)], [(y0 - 1.5 * ph, y1 + ph), (y0, y1)]  # room above: hair
 
 
 def fit_box(src_w: int, src_h: int, dst_w: int, dst_h: int) -> Box:

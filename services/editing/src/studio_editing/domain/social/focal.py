@@ -6,29 +6,28 @@ coordinates, so the result applies to the full-resolution image and to every out
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from typing import Any, Literal
 
 import cv2
 import numpy as np
 
+from studio_providers.models.faces import find_faces
+
 FocalSource = Literal["face", "saliency", "center", "override"]
+NormBox = tuple[float, float, float, float]
 
 ANALYSIS_PIXELS = 512 * 384  # the detectors see a copy of this area, whatever the aspect ratio
-FACE_PIXELS = ANALYSIS_PIXELS  # area of the copy the face cascade scans
 MAX_ANALYSIS_SIDE = 1024  # cap for panoramas
 SALIENCY_SIZE = 64  # long side of the spectral-residual map (the method works at coarse scale)
-
-_local = threading.local()  # a CascadeClassifier must not be shared between threads
-
 
 @dataclass(frozen=True, slots=True)
 class FocalPoint:
     x: float  # 0..1 of the width
     y: float  # 0..1 of the height
     source: FocalSource
-    box: tuple[float, float, float, float] | None = None  # (x0, y0, x1, y1), normalised
+    box: NormBox | None = None  # (x0, y0, x1, y1), normalised
+    faces: tuple[NormBox, ...] = ()  # each face found, largest first
 
     @property
     def point(self) -> tuple[float, float]:
@@ -36,20 +35,6 @@ class FocalPoint:
 
 
 CENTER = FocalPoint(0.5, 0.5, "center", None)
-
-
-def _cascade(name: str) -> cv2.CascadeClassifier:
-    cascades = getattr(_local, "cascades", None)
-    if cascades is None:
-        cascades = _local.cascades = {}
-    cascade = cascades.get(name)
-    if cascade is None:
-        path = cv2.data.haarcascades + name
-        cascade = cv2.CascadeClassifier(path)
-        if cascade.empty():  # pragma: no cover - the cascades ship inside opencv
-            raise RuntimeError(f"cannot load the face cascade from {path}")
-        cascades[name] = cascade
-    return cascade
 
 
 def analysis_scale(width: int, height: int, pixels: int = ANALYSIS_PIXELS) -> float:
@@ -90,50 +75,16 @@ def to_gray_small(image: Any, pixels: int = ANALYSIS_PIXELS) -> np.ndarray:
     return np.ascontiguousarray(arr)
 
 
-def detect_faces(gray: np.ndarray) -> list[tuple[int, int, int, int]]:
-    """Frontal faces as ``(x, y, w, h)`` pixel boxes in ``gray``.
-
-    The search runs on a copy of about ``FACE_PIXELS`` in area and looks for faces at least 6 % of
-    its short side; every candidate of the main cascade must be confirmed by a second,
-    differently trained cascade around it, which removes most detections in textures.
-    """
-    h, w = gray.shape
-    scale = analysis_scale(w, h, FACE_PIXELS)
-    small = gray
-    if scale < 1.0:
-        small = cv2.resize(gray, _scaled(w, h, scale), interpolation=cv2.INTER_AREA)
-    sh, sw = small.shape
-    min_side = max(20, round(min(sh, sw) * 0.06))
-    if min(sh, sw) < min_side:
-        return []
-    found = _cascade("haarcascade_frontalface_default.xml").detectMultiScale(
-        small, scaleFactor=1.15, minNeighbors=5, minSize=(min_side, min_side)
-    )
-    confirm = _cascade("haarcascade_frontalface_alt2.xml")
-    faces = []
-    for fx, fy, fw, fh in (tuple(int(v) for v in f) for f in found):
-        m = fw // 3
-        x0, y0 = max(0, fx - m), max(0, fy - m)
-        x1, y1 = min(sw, fx + fw + m), min(sh, fy + fh + m)
-        roi = small[y0:y1, x0:x1]
-        lo = max(20, round(fw * 0.6))
-        hit = confirm.detectMultiScale(roi, scaleFactor=1.1, minNeighbors=2, minSize=(lo, lo))
-        if len(hit):
-            faces.append((round(fx / scale), round(fy / scale), round(fw / scale), round(fh / scale)))
-    return faces
-
-
-def _faces_focal(faces: list[tuple[int, int, int, int]], w: int, h: int) -> FocalPoint:
-    areas = np.array([fw * fh for _, _, fw, fh in faces], dtype=np.float64)
-    cx = np.array([fx + fw / 2 for fx, _, fw, _ in faces])
-    cy = np.array([fy + fh / 2 for _, fy, _, fh in faces])
-    x = float((cx * areas).sum() / areas.sum()) / w
-    y = float((cy * areas).sum() / areas.sum()) / h
-    x0 = min(fx for fx, _, _, _ in faces) / w
-    y0 = min(fy for _, fy, _, _ in faces) / h
-    x1 = max(fx + fw for fx, _, fw, _ in faces) / w
-    y1 = max(fy + fh for _, fy, _, fh in faces) / h
-    return FocalPoint(x, y, "face", (x0, y0, min(x1, 1.0), min(y1, 1.0)))
+def _faces_focal(boxes: tuple[NormBox, ...]) -> FocalPoint:
+    """The area-weighted centre of the faces, their union as ``box`` and each of them, largest first."""
+    areas = np.array([(x1 - x0) * (y1 - y0) for x0, y0, x1, y1 in boxes], dtype=np.float64)
+    cx = np.array([(x0 + x1) / 2 for x0, _, x1, _ in boxes])
+    cy = np.array([(y0 + y1) / 2 for _, y0, _, y1 in boxes])
+    union = (min(b[0] for b in boxes), min(b[1] for b in boxes),
+             max(b[2] for b in boxes), max(b[3] for b in boxes))
+    total = areas.sum()
+    centre = float((cx * areas).sum() / total), float((cy * areas).sum() / total)
+    return FocalPoint(*centre, "face", union, boxes)
 
 
 def saliency_map(gray: np.ndarray) -> np.ndarray:
@@ -191,14 +142,23 @@ def _saliency_focal(gray: np.ndarray) -> FocalPoint | None:
 def find_focal_point(image: Any) -> FocalPoint:
     """The point the crops should centre on, normalised to 0..1 of ``image``.
 
-    Faces (OpenCV's Haar frontal-face cascade; the area-weighted centre of all faces, with their
-    union as ``box``) win over saliency (spectral residual, the strongest salient region), which wins
-    over the centre of the frame. ``image`` is any array-like (see :func:`to_gray_small`); large
-    images are reduced to about 512x384 px (in area) first.
+    Faces (MediaPipe BlazeFace, or OpenCV's Haar cascades without the model file; the area-weighted
+    centre of all faces, with their union as ``box`` and each in ``faces``) win over saliency
+    (spectral residual), which wins over the centre of the frame. ``image`` is any array-like (see
+    :func:`to_gray_small`); large images are reduced to about 512x384 px (in area) first.
     """
-    gray = to_gray_small(image)
-    h, w = gray.shape
-    faces = detect_faces(gray)
-    if faces:
-        return _faces_focal(faces, w, h)
-    return _saliency_focal(gray) or CENTER
+    scan = find_faces(_rgb_small(image))
+    if scan.count:
+        return _faces_focal(scan.boxes)
+    return _saliency_focal(to_gray_small(image)) or CENTER
+
+
+def _rgb_small(image: Any) -> np.ndarray:
+    """An 8-bit RGB copy of about ANALYSIS_PIXELS in area, for the face detector."""
+    arr = np.asarray(image)
+    if arr.ndim == 3 and arr.shape[2] >= 3 and arr.dtype == np.uint8:
+        rgb = np.ascontiguousarray(arr[:, :, :3])
+        h, w = rgb.shape[:2]
+        scale = analysis_scale(w, h)
+        return cv2.resize(rgb, _scaled(w, h, scale), interpolation=cv2.INTER_AREA) if scale < 1 else rgb
+    return cv2.cvtColor(to_gray_small(image), cv2.COLOR_GRAY2RGB)

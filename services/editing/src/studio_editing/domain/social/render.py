@@ -291,9 +291,11 @@ def _render_one(
         out = scaled.embed(place.left, place.top, w, h, extend="background", background=bg)
     else:
         face_box = focal.box if focal.source == "face" else None
+        faces = focal.faces if focal.source == "face" else ()
         left, top, sw, sh = fmt.safe_zone.rect(w, h)
         anchor = ((left + sw / 2) / w, (top + sh / 2) / h)  # put the subject in the safe zone
-        used = crop_box(src.width, src.height, w, h, focal.point, mode, face_box=face_box, anchor=anchor)
+        used = crop_box(src.width, src.height, w, h, focal.point, mode, face_box=face_box, anchor=anchor,
+                        face_boxes=faces)
         out = _resize_exact(src.crop(used.left, used.top, used.width, used.height), w, h)
     if overlay:
         if out.bands in (1, 2):

@@ -1,0 +1,152 @@
+"""The library's content tags, search by meaning and near-duplicate stacks, against real RabbitMQ and a real
+database (SQLite and PostgreSQL), with the real MiniLM model."""
+
+import pytest
+from sqlalchemy import delete
+
+from studio_assets.adapters.tables import asset_embeddings
+from studio_assets.entrypoints.app import create_app
+from studio_assets.settings import AssetsSettings
+from studio_common.events import AssetIndexed, OperationCompleted, OutputRef
+from studio_common.ids import asset_id_for, new_id
+from studio_common.testing.apps import running
+from studio_common.testing.recorder import EventRecorder
+
+URL = "/internal/assets"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    if request.param == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path}/assets.db"
+    return request.getfixturevalue("postgres_database")
+
+
+def completed(user: str, prompt: str, *, tags: list[str] | None = None, phash: str | None = None,
+              methods: dict | None = None, kind: str = "create") -> OperationCompleted:
+    operation_id = new_id()
+    output = OutputRef(index=0, storage_key=f"users/{user}/operations/{operation_id}/0.png",
+                       content_type="image/png", width=512, height=512, bytes=1000, tags=tags, phash=phash,
+                       methods=methods)
+    return OperationCompleted(operation_id=operation_id, user_id=user, kind=kind, provider="local",
+                              model="local-render", outputs=[output], units_delivered=1, unit_credits=1,
+                              prompt=prompt)
+
+
+async def index(bus: EventRecorder, event: OperationCompleted) -> str:
+    await bus.publish(event)
+    await bus.wait_for(lambda _: bus.of_type(AssetIndexed, event.operation_id))
+    return asset_id_for(event.operation_id, 0)
+
+
+async def listed(client, user: str, **params) -> dict:
+    response = await client.get(URL, params={"user_id": user, "page_size": 100, **params})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+@pytest.fixture
+async def library(bus_names, database_url, amqp_url):
+    settings = AssetsSettings(amqp_url="amqp://guest:guest@127.0.0.1:5672/", database_url=database_url,
+                              **bus_names)
+    app = create_app(settings)
+    async with running(app) as client, EventRecorder(amqp_url, bus_names["exchange"]) as bus:
+        yield app, client, bus
+
+
+async def test_search_by_meaning_ranks_a_car_above_ramen_for_automobile(library):
+    _, client, bus = library
+    car = await index(bus, completed("ann", "a red sports car on a highway"))
+    ramen = await index(bus, completed("ann", "a bowl of ramen"))
+    await index(bus, completed("ann", "a lighthouse at dawn"))
+    await index(bus, completed("bob", "a vintage automobile"))  # another user's: never listed
+
+    semantic = await listed(client, "ann", search="automobile", search_mode="semantic")
+    ids = [item["id"] for item in semantic["items"]]
+    assert semantic["search_mode"] == "semantic" and ids[0] == car
+    assert ramen not in ids  # below the cut-off
+    assert semantic["items"][0]["score"] > 0.3
+
+    assert (await listed(client, "ann", search="automobile", search_mode="keyword"))["total"] == 0
+    hybrid = await listed(client, "ann", search="automobile")
+    assert hybrid["search_mode"] == "hybrid" and [i["id"] for i in hybrid["items"]][0] == car
+
+
+async def test_hybrid_lists_keyword_matches_first_then_meaning(library):
+    _, client, bus = library
+    noodles = await index(bus, completed("ann", "hand-pulled noodles in a steaming broth"))
+    ramen = await index(bus, completed("ann", "a bowl of ramen"))
+    await index(bus, completed("ann", "a red sports car on a highway"))
+    found = await listed(client, "ann", search="ramen")
+    ids = [item["id"] for item in found["items"]]
+    assert ids[:2] == [ramen, noodles] and found["total"] == 2
+    assert found["items"][0]["score"] is not None
+
+
+async def test_filters_apply_to_search_by_meaning(library):
+    _, client, bus = library
+    car = await index(bus, completed("ann", "a red sports car on a highway", kind="edit.inpaint"))
+    await index(bus, completed("ann", "a blue pickup truck in the desert"))
+    found = await listed(client, "ann", search="automobile", search_mode="semantic", module="edit")
+    assert [item["id"] for item in found["items"]] == [car]
+    assert (await client.delete(f"{URL}/{car}", params={"user_id": "ann"})).status_code == 200
+    assert car not in [i["id"] for i in (await listed(client, "ann", search="automobile"))["items"]]
+
+
+async def test_assets_without_vectors_get_them_at_the_first_search(library):
+    app, client, bus = library
+    car = await index(bus, completed("ann", "a red sports car on a highway"))
+    async with app.state.runtime.sessions() as session, session.begin():
+        await session.execute(delete(asset_embeddings))
+    found = await listed(client, "ann", search="automobile", search_mode="semantic")
+    assert [item["id"] for item in found["items"]] == [car]
+
+
+async def test_renaming_changes_what_an_asset_means(library):
+    _, client, bus = library
+    asset = await index(bus, completed("ann", "untitled study 4"))
+    assert (await listed(client, "ann", search="automobile", search_mode="semantic"))["total"] == 0
+    response = await client.patch(f"{URL}/{asset}", params={"user_id": "ann"},
+                                  json={"title": "Classic car at the seaside"})
+    assert response.status_code == 200
+    found = await listed(client, "ann", search="automobile", search_mode="semantic")
+    assert [item["id"] for item in found["items"]] == [asset]
+
+
+async def test_content_tags_are_kept_beside_the_prompt_keywords_and_filterable(library):
+    _, client, bus = library
+    portrait = await index(bus, completed("ann", "upscaled headshot", tags=["person", "1 face", "portrait"],
+                                          phash="c2924c5532bddfc8", methods={"faces": "blazeface"}))
+    await index(bus, completed("ann", "a bowl of ramen", tags=["horizontal", "brown"]))
+    asset = (await client.get(f"{URL}/{portrait}", params={"user_id": "ann"})).json()
+    assert asset["tags"][:2] == ["upscaled", "headshot"] and {"person", "1 face", "portrait"} <= set(asset["tags"])
+    assert asset["methods"] == {"faces": "blazeface"} and asset["phash"] == "c2924c5532bddfc8"
+    assert [item["id"] for item in (await listed(client, "ann", tag="person"))["items"]] == [portrait]
+
+
+async def test_similar_lists_near_duplicates_nearest_first(library):
+    _, client, bus = library
+    original = await index(bus, completed("ann", "harbour at night", phash="c2924c5532bddfc8"))
+    resized = await index(bus, completed("ann", "harbour at night, upscaled", phash="c2924c5532bddfc9"))
+    edited = await index(bus, completed("ann", "harbour, warmer", phash="c2924c5532bd00c8"))
+    await index(bus, completed("ann", "a bowl of ramen", phash="3d6db3aacd422037"))
+    await index(bus, completed("bob", "harbour at night", phash="c2924c5532bddfc8"))
+    similar = (await client.get(f"{URL}/{original}/similar", params={"user_id": "ann"})).json()
+    assert [(item["id"], item["distance"]) for item in similar["items"]] == [(resized, 1), (edited, 7)]
+    assert (await client.get(f"{URL}/{original}/similar", params={"user_id": "bob"})).status_code == 404
+
+
+async def test_without_the_model_files_search_is_by_keyword_and_says_so(library, tmp_path, monkeypatch):
+    from studio_providers.models import store
+
+    _, client, bus = library
+    monkeypatch.setenv(store.MODELS_DIR_ENV, str(tmp_path))
+    store.forget()
+    try:
+        car = await index(bus, completed("ann", "a red sports car on a highway"))
+        found = await listed(client, "ann", search="automobile")
+        assert found["total"] == 0 and found["search_mode"] == "keyword" and "unavailable" in found["search_note"]
+        assert [i["id"] for i in (await listed(client, "ann", search="sports car"))["items"]] == [car]
+    finally:
+        monkeypatch.delenv(store.MODELS_DIR_ENV)
+        store.forget()
