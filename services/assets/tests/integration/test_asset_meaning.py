@@ -9,10 +9,17 @@ from studio_assets.entrypoints.app import create_app
 from studio_assets.settings import AssetsSettings
 from studio_common.events import AssetIndexed, OperationCompleted, OutputRef
 from studio_common.ids import asset_id_for, new_id
+from studio_common.service_auth import ServiceTokens
 from studio_common.testing.apps import running
 from studio_common.testing.recorder import EventRecorder
 
 URL = "/internal/assets"
+GATEWAY_TOKENS = ServiceTokens(AssetsSettings(service_name="gateway"))
+
+
+def as_user(user_id: str) -> dict[str, str]:
+    """The gateway's service token for a call on behalf of `user_id`."""
+    return GATEWAY_TOKENS.headers("assets", ("library",), user_id)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -40,7 +47,7 @@ async def index(bus: EventRecorder, event: OperationCompleted) -> str:
 
 
 async def listed(client, user: str, **params) -> dict:
-    response = await client.get(URL, params={"user_id": user, "page_size": 100, **params})
+    response = await client.get(URL, headers=as_user(user), params={"page_size": 100, **params})
     assert response.status_code == 200, response.text
     return response.json()
 
@@ -89,7 +96,7 @@ async def test_filters_apply_to_search_by_meaning(library):
     await index(bus, completed("ann", "a blue pickup truck in the desert"))
     found = await listed(client, "ann", search="automobile", search_mode="semantic", module="edit")
     assert [item["id"] for item in found["items"]] == [car]
-    assert (await client.delete(f"{URL}/{car}", params={"user_id": "ann"})).status_code == 200
+    assert (await client.delete(f"{URL}/{car}", headers=as_user("ann"))).status_code == 200
     assert car not in [i["id"] for i in (await listed(client, "ann", search="automobile"))["items"]]
 
 
@@ -106,7 +113,7 @@ async def test_renaming_changes_what_an_asset_means(library):
     _, client, bus = library
     asset = await index(bus, completed("ann", "untitled study 4"))
     assert (await listed(client, "ann", search="automobile", search_mode="semantic"))["total"] == 0
-    response = await client.patch(f"{URL}/{asset}", params={"user_id": "ann"},
+    response = await client.patch(f"{URL}/{asset}", headers=as_user("ann"),
                                   json={"title": "Classic car at the seaside"})
     assert response.status_code == 200
     found = await listed(client, "ann", search="automobile", search_mode="semantic")
@@ -118,7 +125,7 @@ async def test_content_tags_are_kept_beside_the_prompt_keywords_and_filterable(l
     portrait = await index(bus, completed("ann", "upscaled headshot", tags=["person", "1 face", "portrait"],
                                           phash="c2924c5532bddfc8", methods={"faces": "blazeface"}))
     await index(bus, completed("ann", "a bowl of ramen", tags=["horizontal", "brown"]))
-    asset = (await client.get(f"{URL}/{portrait}", params={"user_id": "ann"})).json()
+    asset = (await client.get(f"{URL}/{portrait}", headers=as_user("ann"))).json()
     assert asset["tags"][:2] == ["upscaled", "headshot"] and {"person", "1 face", "portrait"} <= set(asset["tags"])
     assert asset["methods"] == {"faces": "blazeface"} and asset["phash"] == "c2924c5532bddfc8"
     assert [item["id"] for item in (await listed(client, "ann", tag="person"))["items"]] == [portrait]
@@ -131,9 +138,9 @@ async def test_similar_lists_near_duplicates_nearest_first(library):
     edited = await index(bus, completed("ann", "harbour, warmer", phash="c2924c5532bd00c8"))
     await index(bus, completed("ann", "a bowl of ramen", phash="3d6db3aacd422037"))
     await index(bus, completed("bob", "harbour at night", phash="c2924c5532bddfc8"))
-    similar = (await client.get(f"{URL}/{original}/similar", params={"user_id": "ann"})).json()
+    similar = (await client.get(f"{URL}/{original}/similar", headers=as_user("ann"))).json()
     assert [(item["id"], item["distance"]) for item in similar["items"]] == [(resized, 1), (edited, 7)]
-    assert (await client.get(f"{URL}/{original}/similar", params={"user_id": "bob"})).status_code == 404
+    assert (await client.get(f"{URL}/{original}/similar", headers=as_user("bob"))).status_code == 404
 
 
 async def test_without_the_model_files_search_is_by_keyword_and_says_so(library, tmp_path, monkeypatch):

@@ -110,8 +110,7 @@ async def versions(asset_id: ResourceId, user: User, request: Request):
 @router.get("/{asset_id}/similar")
 async def similar(asset_id: ResourceId, user: User, request: Request):
     """The caller's near-duplicates of this asset's picture (perceptual hash), nearest first."""
-    return await _assets(request).call("GET", f"/internal/assets/{asset_id}/similar",
-                                       params={"user_id": user.user_id})
+    return await _assets(request).call("GET", f"/internal/assets/{asset_id}/similar", user_id=user.user_id)
 
 
 @router.post("/bulk-delete")
