@@ -24,12 +24,14 @@ from studio_gateway.entrypoints import (
     routes_personas,
     routes_social,
     routes_studio,
+    routes_web,
 )
 from studio_gateway.settings import GatewaySettings
 
 ROUTERS = (routes_catalog.router, routes_create.router, routes_operations.router, routes_billing.router,
            routes_collections.router, routes_boards.router, routes_boards.public_router, routes_assets.router,
-           routes_files.router, routes_studio.router, routes_social.router, routes_personas.router)
+           routes_files.router, routes_studio.router, routes_social.router, routes_personas.router,
+           routes_web.config_router)
 
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -49,7 +51,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         await assets.aclose()
 
     runtime.on_shutdown(close_clients)
-    app = runtime.app("Image Studio API", ROUTERS)
+    routers = ROUTERS if routes_web.is_production(settings) else (*ROUTERS, routes_web.dev_router)
+    app = runtime.app("Image Studio API", routers)
     app.state.settings = settings
     app.state.verifier = TokenVerifier(settings.jwt_secret, settings.jwt_jwks_url, settings.jwt_audience)
     app.state.storage = make_storage(settings)
