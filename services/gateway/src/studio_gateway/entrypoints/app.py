@@ -25,6 +25,7 @@ from studio_gateway.entrypoints import (
     routes_social,
     routes_studio,
     routes_web,
+    web,
 )
 from studio_gateway.settings import GatewaySettings
 
@@ -58,4 +59,5 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.state.storage = make_storage(settings)
     app.state.billing, app.state.assets, app.state.live = billing, assets, hub
     errors.install(app)
+    web.install(app, settings)
     return app

@@ -1,9 +1,10 @@
 """What the web studio needs before anyone signs in: how to sign in, and (outside production) a token."""
 
+import re
 from typing import Literal
 
 from fastapi import APIRouter, HTTPException, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from studio_common.auth import issue_token
 
@@ -26,9 +27,19 @@ class StudioConfig(BaseModel):
     oidc: OidcConfig | None
 
 
+USER_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
 class DevTokenBody(BaseModel):
-    user_name: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$",
+    user_name: str = Field(min_length=1, max_length=64,
                            description="letters, digits, dot, dash and underscore; it becomes the user id")
+
+    @field_validator("user_name")
+    @classmethod
+    def _plain(cls, value: str) -> str:
+        if not USER_NAME.fullmatch(value):
+            raise ValueError("use letters, digits, dots, dashes and underscores only, starting with a letter or digit")
+        return value
 
 
 class DevToken(BaseModel):
