@@ -24,6 +24,12 @@ OUTPUT = Path(os.environ.get("STUDIO_TEST_OUTPUT", REPO / "test-results")) / "br
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 BLOCKING_IMPACTS = {"serious", "critical"}
+UNSTICK = """() => document.querySelectorAll("body *").forEach(e => {
+    if (getComputedStyle(e).position === "sticky") { e.dataset.wasSticky = "1"; e.style.position = "static"; }
+})"""
+RESTICK = """() => document.querySelectorAll("[data-was-sticky]").forEach(e => {
+    e.style.position = ""; delete e.dataset.wasSticky;
+})"""
 
 pytestmark = pytest.mark.e2e
 
@@ -85,7 +91,11 @@ def shot():
 
     def shot(page: Page, name: str, full_page: bool = True) -> Path:
         path = OUTPUT / f"{name}.png"
+        if full_page:  # sticky bars would be painted mid-page in a full-page capture: lay them out in flow
+            page.evaluate(UNSTICK)
         page.screenshot(path=str(path), full_page=full_page)
+        if full_page:
+            page.evaluate(RESTICK)
         return path
 
     return shot

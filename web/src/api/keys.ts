@@ -10,6 +10,7 @@ export const queryKeys = {
   stylePresets: ["catalog", "style-presets"] as const,
   providers: ["catalog", "providers"] as const,
   personas: ["personas"] as const,
+  estimates: ["estimate"] as const,
   estimate: (body: unknown) => ["estimate", body] as const,
   operations: ["operations"] as const,
   operationList: (filters: unknown) => ["operations", "list", filters] as const,

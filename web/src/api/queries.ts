@@ -124,6 +124,7 @@ export function useCreate() {
       })),
     onSuccess: () => {
       void queryClient.invalidateQueries({ queryKey: queryKeys.billing });
+      void queryClient.invalidateQueries({ queryKey: queryKeys.estimates });
       void queryClient.invalidateQueries({ queryKey: queryKeys.operations });
     },
   });

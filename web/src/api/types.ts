@@ -25,7 +25,8 @@ export interface Operation {
   created_at: string;
   updated_at: string;
   finished_at: string | null;
-  cost: { estimated_credits: number; reserved_credits: number; charged_credits: number };
+  /** charged_credits is null until billing has settled the operation. */
+  cost: { estimated_credits: number; reserved_credits: number | null; charged_credits: number | null };
   error: { code: string; message: string; [key: string]: unknown } | null;
   outputs: OperationOutput[];
   request: Record<string, unknown>;

@@ -54,11 +54,31 @@ export async function followOperation(operationId: string, onOperation: (op: Ope
       if (signal.aborted) break;
       failure = error;
     }
-    if (last && FINAL_STATUSES.includes(last.status)) return last;
+    if (last && FINAL_STATUSES.includes(last.status)) return awaitSettlement(last, onOperation, signal);
     if (attempt >= maxReconnects) throw failure ?? new Error("the event stream ended before the operation did");
     await sleep((options.reconnectDelayMs ?? 500) * (attempt + 1), signal);
   }
   return last;
+}
+
+function isSettled(operation: Operation): boolean {
+  return operation.status === "rejected" || operation.cost.charged_credits !== null;
+}
+
+/** The stream ends at the final status; billing may settle a moment later. Polls until the charge is known,
+ * so the credits the page shows are the ones billing took. */
+export async function awaitSettlement(operation: Operation, onOperation: (op: Operation) => void,
+  signal: AbortSignal, intervalMs = 400, attempts = 50): Promise<Operation> {
+  let current = operation;
+  for (let i = 0; i < attempts && !isSettled(current) && !signal.aborted; i++) {
+    await sleep(intervalMs, signal);
+    const response = await authFetch(`/api/image-studio/operations/${encodeURIComponent(current.operation_id)}`,
+      { signal });
+    if (!response.ok) throw await errorFromResponse(response);
+    current = (await response.json()) as Operation;
+    onOperation(current);
+  }
+  return current;
 }
 
 export function useOperationEvents(operationId: string | undefined, options?: StreamOptions): OperationEvents {
@@ -85,8 +105,9 @@ export function useOperationEvents(operationId: string | undefined, options?: St
       () => {
         if (controller.signal.aborted) return;
         setEvents((prev) => ({ ...prev, state: "done" }));
-        // The charge and the outputs changed: balance, usage, history and library are stale now.
+        // The charge and the outputs changed: balance, prices' coverage, history and library are stale now.
         void queryClient.invalidateQueries({ queryKey: queryKeys.billing });
+        void queryClient.invalidateQueries({ queryKey: queryKeys.estimates }); // "covered" depends on the balance
         void queryClient.invalidateQueries({ queryKey: queryKeys.operations });
         void queryClient.invalidateQueries({ queryKey: queryKeys.assets });
       },

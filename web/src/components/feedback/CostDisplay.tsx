@@ -9,7 +9,8 @@ interface CostDisplayProps {
 
 export function describeCost(estimate: Estimate): string {
   const units = estimate.units === 1 ? `1 ${estimate.unit}` : `${estimate.units} ${estimate.unit}s`;
-  return `${estimate.estimated_credits} credits (≈ $${estimate.estimated_usd.toFixed(2)}) for ${units} at ` +
+  const credits = estimate.estimated_credits === 1 ? "1 credit" : `${estimate.estimated_credits} credits`;
+  return `${credits} (≈ $${estimate.estimated_usd.toFixed(2)}) for ${units} at ` +
     `${estimate.credits_per_unit} each`;
 }
 
