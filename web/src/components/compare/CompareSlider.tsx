@@ -40,7 +40,8 @@ export function CompareSlider({ before, after, beforeLabel = "Before", afterLabe
 
   return (
     <figure className="cmp">
-      <div className="cmp-view" style={aspect ? { aspectRatio: String(aspect) } : undefined}
+      <div className="cmp-view" style={aspect ? { aspectRatio: String(aspect), width: `min(100%, calc(70vh * ${aspect}))` }
+        : undefined}
         onPointerDown={onPointerDown} onPointerMove={onPointerMove} onPointerUp={() => { drag.current = null; }}
         data-testid="compare-view">
         <div className="cmp-layer" style={layer}>

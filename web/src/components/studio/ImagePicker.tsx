@@ -10,9 +10,12 @@ type Props = {
   onChange: (source: ImageSource | null) => void;
   error?: string;
   accept?: string;
+  /** Leave out the preview (the page already shows the image larger). */
+  compact?: boolean;
 };
 
-export function ImagePicker({ label, value, onChange, error, accept = "image/png,image/jpeg,image/webp" }: Props) {
+export function ImagePicker({ label, value, onChange, error, accept = "image/png,image/jpeg,image/webp",
+  compact = false }: Props) {
   const id = useId();
   const input = useRef<HTMLInputElement>(null);
   const [dragging, setDragging] = useState(false);
@@ -48,7 +51,9 @@ export function ImagePicker({ label, value, onChange, error, accept = "image/png
       <div className={`sk-drop${dragging ? " sk-drop-over" : ""}`} onDrop={onDrop}
         onDragOver={(e) => { e.preventDefault(); setDragging(true); }} onDragLeave={() => setDragging(false)}
         aria-describedby={shown ? `${id}-error` : undefined} data-testid={`drop-${label}`}>
-        {value ? (
+        {value && compact ? (
+          <p className="sk-chosen-name">{value.name} · {value.width}×{value.height}</p>
+        ) : value ? (
           <figure className="sk-chosen">
             <img src={value.url} alt={`${label}: ${value.name}`} />
             <figcaption>{value.name} · {value.width}×{value.height}</figcaption>

@@ -26,7 +26,7 @@ export function OperationTracker({ operationId, label, onFinished }: Props) {
     <section className="stack sk-tracker" aria-label={`${label} progress`}>
       <OperationProgress operation={operation} label={label} />
       <p className="muted" aria-live="polite">
-        {final && charged !== null && charged !== undefined ? `Charged ${charged} credits.`
+        {final && charged !== null && charged !== undefined ? `Charged ${charged} credit${charged === 1 ? "" : "s"}.`
           : operation ? `Up to ${operation.cost.reserved_credits || operation.cost.estimated_credits} credits held.` : ""}
       </p>
       {operation?.error && <p className="field-error" role="alert">{operation.error.message}</p>}

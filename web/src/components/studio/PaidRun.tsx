@@ -18,7 +18,7 @@ export function PaidRun({ estimate, action, onRun, busy = false, blocked = null 
   const price = useEstimate(estimate ? { provider: "auto", units: 1, ...estimate } : null);
   const data = price.data;
   const ready = Boolean(estimate && data && data.covered && !price.isError && !blocked);
-  const credits = data ? ` · ${data.estimated_credits} credits` : "";
+  const credits = data ? ` · ${data.estimated_credits} credit${data.estimated_credits === 1 ? "" : "s"}` : "";
   return (
     <div className="stack sk-paid">
       <CostDisplay estimate={price.isError ? undefined : data} pending={price.isFetching} error={price.error} />

@@ -86,7 +86,7 @@ export function SchemaField({ name, schema, required, value, onChange, error }: 
   }
   return (
     <div className="field">
-      <label htmlFor={id}>{text}{required && <span aria-hidden="true"> *</span>}</label>
+      <label htmlFor={id}>{text}</label>
       {control}
       <FieldNote id={id} hint={s.description} error={error} />
     </div>

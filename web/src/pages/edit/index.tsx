@@ -86,6 +86,7 @@ export default function EditPage() {
       <div className="grid-2">
         <section className="card stack" aria-label="Image and mask">
           <ImagePicker label="Image" value={image} onChange={(next) => { setImage(next); studio.reset(); }}
+            compact={Boolean(maskRole)}
             error={apiError?.fieldMessage("image") ?? apiError?.fieldMessage("image_asset_id")} />
           {image && maskRole && (
             <div className="stack">
@@ -133,12 +134,14 @@ export default function EditPage() {
           <h2>Before and after</h2>
           <CompareSlider before={image.url} after={localPath(output.url)} aspect={(output.width ?? 1) / (output.height ?? 1)} />
           <p className="muted">{output.width}×{output.height} · {Math.round(output.bytes / 1024)} kB</p>
-          <ResultActions operation={studio.finished} output={output} />
-          <button type="button" className="ghost" onClick={() => {
-            setImage({ name: `${image.name} (edited)`, url: localPath(output.url), assetId: output.asset_id,
-              width: output.width ?? image.width, height: output.height ?? image.height });
-            studio.reset();
-          }}>Keep editing the result</button>
+          <div className="row">
+            <ResultActions operation={studio.finished} output={output} />
+            <button type="button" className="ghost" onClick={() => {
+              setImage({ name: `${image.name} (edited)`, url: localPath(output.url), assetId: output.asset_id,
+                width: output.width ?? image.width, height: output.height ?? image.height });
+              studio.reset();
+            }}>Keep editing the result</button>
+          </div>
         </section>
       )}
       {catalogue.isLoading && <p className="muted">Loading…</p>}

@@ -62,8 +62,8 @@ export function AssetDetails({ assetId, collectionId, onClose, onOpen }: Props) 
       {asset && (
         <div className="lib-detail-body">
           <div className="lib-detail-preview">
-            {asset.type === "video" ? <video src={localPath(asset.url)} controls aria-label={asset.title} />
-              : asset.type === "image" ? <img src={localPath(asset.url)} alt={asset.title} /> : <Thumb asset={asset} />}
+            {asset.content_type.startsWith("video/") ? <video src={localPath(asset.url)} controls aria-label={asset.title} />
+              : asset.content_type.startsWith("image/") ? <img src={localPath(asset.url)} alt={asset.title} /> : <Thumb asset={asset} />}
           </div>
           <div className="stack">
             <dl className="lib-facts">
@@ -94,7 +94,7 @@ export function AssetDetails({ assetId, collectionId, onClose, onOpen }: Props) 
                 {asset.favourite ? "★ Favourite" : "☆ Favourite"}
               </button>
               <button type="button" className="ghost" onClick={act(() => download(asset))}>Download</button>
-              {asset.type === "image" && !asset.deleted_at && (
+              {asset.content_type.startsWith("image/") && !asset.deleted_at && (
                 <>
                   <Link className="button ghost" to={`/edit?asset=${asset.id}`}>Edit</Link>
                   <Link className="button ghost" to={`/upscale?asset=${asset.id}`}>Upscale</Link>

@@ -39,10 +39,10 @@ afterEach(() => vi.unstubAllGlobals());
 describe("library selection", { timeout: 30_000 }, () => {
   it("selects by click and shift-click, counts, selects the page and clears", () => {
     render(<Harness />);
-    fireEvent.click(screen.getByRole("checkbox", { name: "Select Picture a" }));
-    fireEvent.click(screen.getByRole("checkbox", { name: "Select Picture c" }), { shiftKey: true });
+    fireEvent.click(screen.getByRole("checkbox", { name: "Select Picture a, 64×48" }));
+    fireEvent.click(screen.getByRole("checkbox", { name: "Select Picture c, 64×48" }), { shiftKey: true });
     expect(screen.getByText("3 selected")).toBeInTheDocument();
-    expect(screen.getByRole("checkbox", { name: "Select Picture d" })).not.toBeChecked();
+    expect(screen.getByRole("checkbox", { name: "Select Picture d, 64×48" })).not.toBeChecked();
     expect(screen.getByRole("button", { name: "Download ZIP" })).toBeEnabled();
     fireEvent.click(screen.getByRole("checkbox", { name: "Select page" }));
     expect(screen.getByText("4 selected")).toBeInTheDocument();
@@ -54,10 +54,10 @@ describe("library selection", { timeout: 30_000 }, () => {
   it("shows favourites as pressed toggles in the list view too", () => {
     const onFavourite = vi.fn();
     render(<Harness list onFavourite={onFavourite} />);
-    expect(screen.getByRole("button", { name: "Favourite Picture b" })).toHaveAttribute("aria-pressed", "true");
-    fireEvent.click(screen.getByRole("button", { name: "Favourite Picture a" }));
+    expect(screen.getByRole("button", { name: "Favourite Picture b, 64×48" })).toHaveAttribute("aria-pressed", "true");
+    fireEvent.click(screen.getByRole("button", { name: "Favourite Picture a, 64×48" }));
     expect(onFavourite).toHaveBeenCalledWith(expect.objectContaining({ id: "a" }));
-    fireEvent.click(screen.getByRole("checkbox", { name: "Select Picture d" }));
+    fireEvent.click(screen.getByRole("checkbox", { name: "Select Picture d, 64×48" }));
     expect(screen.getByText("1 selected")).toBeInTheDocument();
   });
 });

@@ -11,16 +11,23 @@ type Props = {
   onFavourite: (asset: Asset) => void;
 };
 
+/** A name that tells apart assets with the same title (exports of one image share it). */
+export function assetLabel(asset: Pick<Asset, "title" | "width" | "height" | "content_type">): string {
+  const kind = asset.width && asset.height ? `${asset.width}×${asset.height}`
+    : (asset.content_type.split("/")[1] ?? asset.content_type).toUpperCase();
+  return `${asset.title}, ${kind}`;
+}
+
 export function Thumb({ asset }: { asset: Asset }) {
-  if (asset.type === "image") return <img src={localPath(asset.url)} alt="" loading="lazy" />;
-  if (asset.type === "video") return <video src={localPath(asset.url)} muted preload="metadata" aria-hidden="true" />;
-  return <span className="lib-kind" aria-hidden="true">{asset.type === "model3d" ? "3D" : asset.type}</span>;
+  if (asset.content_type.startsWith("image/")) return <img src={localPath(asset.url)} alt="" loading="lazy" />;
+  if (asset.content_type.startsWith("video/")) return <video src={localPath(asset.url)} muted preload="metadata" aria-hidden="true" />;
+  return <span className="lib-kind" aria-hidden="true">{asset.type === "model3d" ? "3D" : asset.content_type.split("/")[1] ?? asset.type}</span>;
 }
 
 function SelectBox({ asset, selection, onSelect }: Pick<Props, "selection" | "onSelect"> & { asset: Asset }) {
   return (
     <input type="checkbox" className="lib-check" checked={isSelected(selection, asset.id)}
-      aria-label={`Select ${asset.title}`} onChange={() => undefined}
+      aria-label={`Select ${assetLabel(asset)}`} onChange={() => undefined}
       onClick={(e: MouseEvent<HTMLInputElement>) => onSelect(asset.id, e.shiftKey)} />
   );
 }
@@ -28,7 +35,7 @@ function SelectBox({ asset, selection, onSelect }: Pick<Props, "selection" | "on
 function Star({ asset, onFavourite }: { asset: Asset; onFavourite: (asset: Asset) => void }) {
   return (
     <button type="button" className={`lib-star${asset.favourite ? " on" : ""}`} aria-pressed={asset.favourite}
-      aria-label={`Favourite ${asset.title}`} onClick={() => onFavourite(asset)}>
+      aria-label={`Favourite ${assetLabel(asset)}`} onClick={() => onFavourite(asset)}>
       {asset.favourite ? "★" : "☆"}
     </button>
   );
@@ -39,7 +46,7 @@ export function AssetGrid({ assets, selection, onSelect, onOpen, onFavourite }: 
     <ul className="lib-grid" aria-label="Assets">
       {assets.map((asset) => (
         <li key={asset.id} className={isSelected(selection, asset.id) ? "selected" : undefined}>
-          <button type="button" className="lib-open" onClick={() => onOpen(asset)} aria-label={`Open ${asset.title}`}>
+          <button type="button" className="lib-open" onClick={() => onOpen(asset)} aria-label={`Open ${assetLabel(asset)}`}>
             <Thumb asset={asset} />
           </button>
           <div className="lib-meta">
@@ -70,7 +77,7 @@ export function AssetTable({ assets, selection, onSelect, onOpen, onFavourite }:
             <tr key={asset.id} className={isSelected(selection, asset.id) ? "selected" : undefined}>
               <td><SelectBox asset={asset} selection={selection} onSelect={onSelect} /></td>
               <td><button type="button" className="lib-open lib-open-small" onClick={() => onOpen(asset)}
-                aria-label={`Open ${asset.title}`}><Thumb asset={asset} /></button></td>
+                aria-label={`Open ${assetLabel(asset)}`}><Thumb asset={asset} /></button></td>
               <td>{asset.title}</td>
               <td>{asset.width && asset.height ? `${asset.width}×${asset.height}` : "—"} · {Math.round(asset.bytes / 1024)} kB</td>
               <td>{asset.module} <span className="muted">{asset.operation}</span></td>
