@@ -1987,15 +1987,342 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Control Strength
+                     * @default 0.7
+                     */
+                    control_strength?: number;
+                    /** @description the library asset to use as `image`: the image to work on (PNG, JPEG or WebP) */
+                    image_asset_id?: string;
+                    /** Model */
+                    model?: string | null;
+                    /** Negative Prompt */
+                    negative_prompt?: string | null;
+                    /**
+                     * @description Sketch to image
+                     * @enum {string}
+                     */
+                    operation: "sketch";
+                    /**
+                     * Output Format
+                     * @default png
+                     * @enum {string}
+                     */
+                    output_format?: "png" | "jpeg" | "webp";
+                    /** Prompt */
+                    prompt: string;
+                    /**
+                     * Provider
+                     * @default auto
+                     */
+                    provider?: string;
+                    /** Seed */
+                    seed?: number | null;
+                } | {
+                    /**
+                     * Control Strength
+                     * @default 0.7
+                     */
+                    control_strength?: number;
+                    /** @description the library asset to use as `image`: the image to work on (PNG, JPEG or WebP) */
+                    image_asset_id?: string;
+                    /** Model */
+                    model?: string | null;
+                    /** Negative Prompt */
+                    negative_prompt?: string | null;
+                    /**
+                     * @description Structure control
+                     * @enum {string}
+                     */
+                    operation: "structure";
+                    /**
+                     * Output Format
+                     * @default png
+                     * @enum {string}
+                     */
+                    output_format?: "png" | "jpeg" | "webp";
+                    /** Prompt */
+                    prompt: string;
+                    /**
+                     * Provider
+                     * @default auto
+                     */
+                    provider?: string;
+                    /** Seed */
+                    seed?: number | null;
+                } | {
+                    /**
+                     * Aspect Ratio
+                     * @default 1:1
+                     * @enum {string}
+                     */
+                    aspect_ratio?: "21:9" | "16:9" | "3:2" | "5:4" | "1:1" | "4:5" | "2:3" | "9:16" | "9:21";
+                    /**
+                     * Fidelity
+                     * @default 0.5
+                     */
+                    fidelity?: number;
+                    /** @description the library asset to use as `image`: the image to work on (PNG, JPEG or WebP) */
+                    image_asset_id?: string;
+                    /** Model */
+                    model?: string | null;
+                    /** Negative Prompt */
+                    negative_prompt?: string | null;
+                    /**
+                     * @description Style reference
+                     * @enum {string}
+                     */
+                    operation: "style";
+                    /**
+                     * Output Format
+                     * @default png
+                     * @enum {string}
+                     */
+                    output_format?: "png" | "jpeg" | "webp";
+                    /** Prompt */
+                    prompt: string;
+                    /**
+                     * Provider
+                     * @default auto
+                     */
+                    provider?: string;
+                    /** Seed */
+                    seed?: number | null;
+                } | {
+                    /**
+                     * Change Strength
+                     * @default 0.9
+                     */
+                    change_strength?: number;
+                    /**
+                     * Composition Fidelity
+                     * @default 0.9
+                     */
+                    composition_fidelity?: number;
+                    /** @description the library asset to use as `image`: the image to work on (PNG, JPEG or WebP) */
+                    image_asset_id?: string;
+                    /** Model */
+                    model?: string | null;
+                    /** Negative Prompt */
+                    negative_prompt?: string | null;
+                    /**
+                     * @description Style transfer
+                     * @enum {string}
+                     */
+                    operation: "style_transfer";
+                    /**
+                     * Output Format
+                     * @default png
+                     * @enum {string}
+                     */
+                    output_format?: "png" | "jpeg" | "webp";
+                    /** Prompt */
+                    prompt?: string | null;
+                    /**
+                     * Provider
+                     * @default auto
+                     */
+                    provider?: string;
+                    /** Seed */
+                    seed?: number | null;
+                    /** @description the library asset to use as `style_image`: the image whose style to transfer */
+                    style_image_asset_id?: string;
+                    /**
+                     * Style Strength
+                     * @default 1
+                     */
+                    style_strength?: number;
+                };
+                "multipart/form-data": {
+                    /**
+                     * Control Strength
+                     * @default 0.7
+                     */
+                    control_strength?: number;
+                    /**
+                     * Format: binary
+                     * @description the image to work on (PNG, JPEG or WebP)
+                     */
+                    image?: string;
+                    /** @description a library asset id instead of uploading `image` */
+                    image_asset_id?: string;
+                    /** Model */
+                    model?: string | null;
+                    /** Negative Prompt */
+                    negative_prompt?: string | null;
+                    /**
+                     * @description Sketch to image
+                     * @enum {string}
+                     */
+                    operation: "sketch";
+                    /**
+                     * Output Format
+                     * @default png
+                     * @enum {string}
+                     */
+                    output_format?: "png" | "jpeg" | "webp";
+                    /** Prompt */
+                    prompt: string;
+                    /**
+                     * Provider
+                     * @default auto
+                     */
+                    provider?: string;
+                    /** Seed */
+                    seed?: number | null;
+                } | {
+                    /**
+                     * Control Strength
+                     * @default 0.7
+                     */
+                    control_strength?: number;
+                    /**
+                     * Format: binary
+                     * @description the image to work on (PNG, JPEG or WebP)
+                     */
+                    image?: string;
+                    /** @description a library asset id instead of uploading `image` */
+                    image_asset_id?: string;
+                    /** Model */
+                    model?: string | null;
+                    /** Negative Prompt */
+                    negative_prompt?: string | null;
+                    /**
+                     * @description Structure control
+                     * @enum {string}
+                     */
+                    operation: "structure";
+                    /**
+                     * Output Format
+                     * @default png
+                     * @enum {string}
+                     */
+                    output_format?: "png" | "jpeg" | "webp";
+                    /** Prompt */
+                    prompt: string;
+                    /**
+                     * Provider
+                     * @default auto
+                     */
+                    provider?: string;
+                    /** Seed */
+                    seed?: number | null;
+                } | {
+                    /**
+                     * Aspect Ratio
+                     * @default 1:1
+                     * @enum {string}
+                     */
+                    aspect_ratio?: "21:9" | "16:9" | "3:2" | "5:4" | "1:1" | "4:5" | "2:3" | "9:16" | "9:21";
+                    /**
+                     * Fidelity
+                     * @default 0.5
+                     */
+                    fidelity?: number;
+                    /**
+                     * Format: binary
+                     * @description the image to work on (PNG, JPEG or WebP)
+                     */
+                    image?: string;
+                    /** @description a library asset id instead of uploading `image` */
+                    image_asset_id?: string;
+                    /** Model */
+                    model?: string | null;
+                    /** Negative Prompt */
+                    negative_prompt?: string | null;
+                    /**
+                     * @description Style reference
+                     * @enum {string}
+                     */
+                    operation: "style";
+                    /**
+                     * Output Format
+                     * @default png
+                     * @enum {string}
+                     */
+                    output_format?: "png" | "jpeg" | "webp";
+                    /** Prompt */
+                    prompt: string;
+                    /**
+                     * Provider
+                     * @default auto
+                     */
+                    provider?: string;
+                    /** Seed */
+                    seed?: number | null;
+                } | {
+                    /**
+                     * Change Strength
+                     * @default 0.9
+                     */
+                    change_strength?: number;
+                    /**
+                     * Composition Fidelity
+                     * @default 0.9
+                     */
+                    composition_fidelity?: number;
+                    /**
+                     * Format: binary
+                     * @description the image to work on (PNG, JPEG or WebP)
+                     */
+                    image?: string;
+                    /** @description a library asset id instead of uploading `image` */
+                    image_asset_id?: string;
+                    /** Model */
+                    model?: string | null;
+                    /** Negative Prompt */
+                    negative_prompt?: string | null;
+                    /**
+                     * @description Style transfer
+                     * @enum {string}
+                     */
+                    operation: "style_transfer";
+                    /**
+                     * Output Format
+                     * @default png
+                     * @enum {string}
+                     */
+                    output_format?: "png" | "jpeg" | "webp";
+                    /** Prompt */
+                    prompt?: string | null;
+                    /**
+                     * Provider
+                     * @default auto
+                     */
+                    provider?: string;
+                    /** Seed */
+                    seed?: number | null;
+                    /**
+                     * Format: binary
+                     * @description the image whose style to transfer
+                     */
+                    style_image?: string;
+                    /** @description a library asset id instead of uploading `style_image` */
+                    style_image_asset_id?: string;
+                    /**
+                     * Style Strength
+                     * @default 1
+                     */
+                    style_strength?: number;
+                };
+            };
+        };
         responses: {
-            /** @description Successful Response */
+            /** @description Accepted: follow the operation at status_url or events_url (SSE) */
             202: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        events_url: string;
+                        operation_id: string;
+                        status: string;
+                        status_url: string;
+                    };
                 };
             };
             /** @description Validation Error */
@@ -2075,15 +2402,704 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description the library asset to use as `image`: the image to work on (PNG, JPEG or WebP) */
+                    image_asset_id?: string;
+                    /** Model */
+                    model?: string | null;
+                    /** Negative Prompt */
+                    negative_prompt?: string | null;
+                    /**
+                     * @description Remove background
+                     * @enum {string}
+                     */
+                    operation: "remove_background";
+                    /**
+                     * Output Format
+                     * @default png
+                     * @enum {string}
+                     */
+                    output_format?: "png" | "webp";
+                    /**
+                     * Provider
+                     * @default auto
+                     */
+                    provider?: string;
+                    /** Seed */
+                    seed?: number | null;
+                } | {
+                    /**
+                     * Grow Mask
+                     * @default 5
+                     */
+                    grow_mask?: number;
+                    /** @description the library asset to use as `image`: the image to work on (PNG, JPEG or WebP) */
+                    image_asset_id?: string;
+                    /** @description the library asset to use as `mask`: greyscale mask of the image's size: white = change, black = keep */
+                    mask_asset_id?: string;
+                    /** Model */
+                    model?: string | null;
+                    /** Negative Prompt */
+                    negative_prompt?: string | null;
+                    /**
+                     * @description Inpaint and fix
+                     * @enum {string}
+                     */
+                    operation: "inpaint";
+                    /**
+                     * Output Format
+                     * @default png
+                     * @enum {string}
+                     */
+                    output_format?: "png" | "jpeg" | "webp";
+                    /** Prompt */
+                    prompt: string;
+                    /**
+                     * Provider
+                     * @default auto
+                     */
+                    provider?: string;
+                    /** Seed */
+                    seed?: number | null;
+                } | {
+                    /**
+                     * Grow Mask
+                     * @default 5
+                     */
+                    grow_mask?: number;
+                    /** @description the library asset to use as `image`: the image to work on (PNG, JPEG or WebP) */
+                    image_asset_id?: string;
+                    /** @description the library asset to use as `mask`: greyscale mask of the image's size: white = change, black = keep */
+                    mask_asset_id?: string;
+                    /** Model */
+                    model?: string | null;
+                    /** Negative Prompt */
+                    negative_prompt?: string | null;
+                    /**
+                     * @description Erase
+                     * @enum {string}
+                     */
+                    operation: "erase";
+                    /**
+                     * Output Format
+                     * @default png
+                     * @enum {string}
+                     */
+                    output_format?: "png" | "jpeg" | "webp";
+                    /**
+                     * Provider
+                     * @default auto
+                     */
+                    provider?: string;
+                    /** Seed */
+                    seed?: number | null;
+                } | {
+                    /**
+                     * Creativity
+                     * @default 0.5
+                     */
+                    creativity?: number;
+                    /**
+                     * Down
+                     * @default 0
+                     */
+                    down?: number;
+                    /** @description the library asset to use as `image`: the image to work on (PNG, JPEG or WebP) */
+                    image_asset_id?: string;
+                    /**
+                     * Left
+                     * @default 0
+                     */
+                    left?: number;
+                    /** Model */
+                    model?: string | null;
+                    /** Negative Prompt */
+                    negative_prompt?: string | null;
+                    /**
+                     * @description Outpaint (extend the canvas)
+                     * @enum {string}
+                     */
+                    operation: "outpaint";
+                    /**
+                     * Output Format
+                     * @default png
+                     * @enum {string}
+                     */
+                    output_format?: "png" | "jpeg" | "webp";
+                    /** Prompt */
+                    prompt?: string | null;
+                    /**
+                     * Provider
+                     * @default auto
+                     */
+                    provider?: string;
+                    /**
+                     * Right
+                     * @default 0
+                     */
+                    right?: number;
+                    /** Seed */
+                    seed?: number | null;
+                    /**
+                     * Up
+                     * @default 0
+                     */
+                    up?: number;
+                } | {
+                    /**
+                     * Grow Mask
+                     * @default 3
+                     */
+                    grow_mask?: number;
+                    /** @description the library asset to use as `image`: the image to work on (PNG, JPEG or WebP) */
+                    image_asset_id?: string;
+                    /** @description the library asset to use as `mask`: greyscale mask of the image's size: white = change, black = keep */
+                    mask_asset_id?: string;
+                    /** Model */
+                    model?: string | null;
+                    /** Negative Prompt */
+                    negative_prompt?: string | null;
+                    /**
+                     * @description Search and replace
+                     * @enum {string}
+                     */
+                    operation: "search_replace";
+                    /**
+                     * Output Format
+                     * @default png
+                     * @enum {string}
+                     */
+                    output_format?: "png" | "jpeg" | "webp";
+                    /** Prompt */
+                    prompt: string;
+                    /**
+                     * Provider
+                     * @default auto
+                     */
+                    provider?: string;
+                    /** Search Prompt */
+                    search_prompt: string;
+                    /** Seed */
+                    seed?: number | null;
+                } | {
+                    /**
+                     * Grow Mask
+                     * @default 3
+                     */
+                    grow_mask?: number;
+                    /** @description the library asset to use as `image`: the image to work on (PNG, JPEG or WebP) */
+                    image_asset_id?: string;
+                    /** @description the library asset to use as `mask`: greyscale mask of the image's size: white = change, black = keep */
+                    mask_asset_id?: string;
+                    /** Model */
+                    model?: string | null;
+                    /** Negative Prompt */
+                    negative_prompt?: string | null;
+                    /**
+                     * @description Search and recolour
+                     * @enum {string}
+                     */
+                    operation: "search_recolor";
+                    /**
+                     * Output Format
+                     * @default png
+                     * @enum {string}
+                     */
+                    output_format?: "png" | "jpeg" | "webp";
+                    /** Prompt */
+                    prompt: string;
+                    /**
+                     * Provider
+                     * @default auto
+                     */
+                    provider?: string;
+                    /** Seed */
+                    seed?: number | null;
+                    /** Select Prompt */
+                    select_prompt: string;
+                } | {
+                    /** Background Prompt */
+                    background_prompt?: string | null;
+                    /** @description the library asset to use as `background_reference`: the new background */
+                    background_reference_asset_id?: string;
+                    /** Foreground Prompt */
+                    foreground_prompt?: string | null;
+                    /** @description the library asset to use as `image`: the image to work on (PNG, JPEG or WebP) */
+                    image_asset_id?: string;
+                    /**
+                     * Keep Original Background
+                     * @default false
+                     */
+                    keep_original_background?: boolean;
+                    /** @description the library asset to use as `light_reference`: an image whose light to match */
+                    light_reference_asset_id?: string;
+                    /** Light Source Direction */
+                    light_source_direction?: ("left" | "right" | "above" | "below") | null;
+                    /**
+                     * Light Source Strength
+                     * @default 0.3
+                     */
+                    light_source_strength?: number;
+                    /** Model */
+                    model?: string | null;
+                    /** Negative Prompt */
+                    negative_prompt?: string | null;
+                    /**
+                     * @description Replace background and relight
+                     * @enum {string}
+                     */
+                    operation: "relight";
+                    /**
+                     * Original Background Depth
+                     * @default 0.5
+                     */
+                    original_background_depth?: number;
+                    /**
+                     * Output Format
+                     * @default png
+                     * @enum {string}
+                     */
+                    output_format?: "png" | "jpeg" | "webp";
+                    /**
+                     * Preserve Original Subject
+                     * @default 0.6
+                     */
+                    preserve_original_subject?: number;
+                    /**
+                     * Provider
+                     * @default auto
+                     */
+                    provider?: string;
+                    /** Seed */
+                    seed?: number | null;
+                } | {
+                    /** @description the library asset to use as `image`: the image to work on (PNG, JPEG or WebP) */
+                    image_asset_id?: string;
+                    /** @description the library asset to use as `mask`: greyscale mask of the image's size: white = change, black = keep */
+                    mask_asset_id?: string;
+                    /** Model */
+                    model?: string | null;
+                    /** Negative Prompt */
+                    negative_prompt?: string | null;
+                    /**
+                     * @description Prompt-based edit
+                     * @enum {string}
+                     */
+                    operation: "general_edit";
+                    /**
+                     * Output Format
+                     * @default png
+                     * @enum {string}
+                     */
+                    output_format?: "png" | "jpeg" | "webp";
+                    /**
+                     * Prompt
+                     * @description the instruction, e.g. 'brighter and warmer'
+                     */
+                    prompt: string;
+                    /**
+                     * Provider
+                     * @default auto
+                     */
+                    provider?: string;
+                    /** Seed */
+                    seed?: number | null;
+                };
+                "multipart/form-data": {
+                    /**
+                     * Format: binary
+                     * @description the image to work on (PNG, JPEG or WebP)
+                     */
+                    image?: string;
+                    /** @description a library asset id instead of uploading `image` */
+                    image_asset_id?: string;
+                    /** Model */
+                    model?: string | null;
+                    /** Negative Prompt */
+                    negative_prompt?: string | null;
+                    /**
+                     * @description Remove background
+                     * @enum {string}
+                     */
+                    operation: "remove_background";
+                    /**
+                     * Output Format
+                     * @default png
+                     * @enum {string}
+                     */
+                    output_format?: "png" | "webp";
+                    /**
+                     * Provider
+                     * @default auto
+                     */
+                    provider?: string;
+                    /** Seed */
+                    seed?: number | null;
+                } | {
+                    /**
+                     * Grow Mask
+                     * @default 5
+                     */
+                    grow_mask?: number;
+                    /**
+                     * Format: binary
+                     * @description the image to work on (PNG, JPEG or WebP)
+                     */
+                    image?: string;
+                    /** @description a library asset id instead of uploading `image` */
+                    image_asset_id?: string;
+                    /**
+                     * Format: binary
+                     * @description greyscale mask of the image's size: white = change, black = keep
+                     */
+                    mask?: string;
+                    /** @description a library asset id instead of uploading `mask` */
+                    mask_asset_id?: string;
+                    /** Model */
+                    model?: string | null;
+                    /** Negative Prompt */
+                    negative_prompt?: string | null;
+                    /**
+                     * @description Inpaint and fix
+                     * @enum {string}
+                     */
+                    operation: "inpaint";
+                    /**
+                     * Output Format
+                     * @default png
+                     * @enum {string}
+                     */
+                    output_format?: "png" | "jpeg" | "webp";
+                    /** Prompt */
+                    prompt: string;
+                    /**
+                     * Provider
+                     * @default auto
+                     */
+                    provider?: string;
+                    /** Seed */
+                    seed?: number | null;
+                } | {
+                    /**
+                     * Grow Mask
+                     * @default 5
+                     */
+                    grow_mask?: number;
+                    /**
+                     * Format: binary
+                     * @description the image to work on (PNG, JPEG or WebP)
+                     */
+                    image?: string;
+                    /** @description a library asset id instead of uploading `image` */
+                    image_asset_id?: string;
+                    /**
+                     * Format: binary
+                     * @description greyscale mask of the image's size: white = change, black = keep
+                     */
+                    mask?: string;
+                    /** @description a library asset id instead of uploading `mask` */
+                    mask_asset_id?: string;
+                    /** Model */
+                    model?: string | null;
+                    /** Negative Prompt */
+                    negative_prompt?: string | null;
+                    /**
+                     * @description Erase
+                     * @enum {string}
+                     */
+                    operation: "erase";
+                    /**
+                     * Output Format
+                     * @default png
+                     * @enum {string}
+                     */
+                    output_format?: "png" | "jpeg" | "webp";
+                    /**
+                     * Provider
+                     * @default auto
+                     */
+                    provider?: string;
+                    /** Seed */
+                    seed?: number | null;
+                } | {
+                    /**
+                     * Creativity
+                     * @default 0.5
+                     */
+                    creativity?: number;
+                    /**
+                     * Down
+                     * @default 0
+                     */
+                    down?: number;
+                    /**
+                     * Format: binary
+                     * @description the image to work on (PNG, JPEG or WebP)
+                     */
+                    image?: string;
+                    /** @description a library asset id instead of uploading `image` */
+                    image_asset_id?: string;
+                    /**
+                     * Left
+                     * @default 0
+                     */
+                    left?: number;
+                    /** Model */
+                    model?: string | null;
+                    /** Negative Prompt */
+                    negative_prompt?: string | null;
+                    /**
+                     * @description Outpaint (extend the canvas)
+                     * @enum {string}
+                     */
+                    operation: "outpaint";
+                    /**
+                     * Output Format
+                     * @default png
+                     * @enum {string}
+                     */
+                    output_format?: "png" | "jpeg" | "webp";
+                    /** Prompt */
+                    prompt?: string | null;
+                    /**
+                     * Provider
+                     * @default auto
+                     */
+                    provider?: string;
+                    /**
+                     * Right
+                     * @default 0
+                     */
+                    right?: number;
+                    /** Seed */
+                    seed?: number | null;
+                    /**
+                     * Up
+                     * @default 0
+                     */
+                    up?: number;
+                } | {
+                    /**
+                     * Grow Mask
+                     * @default 3
+                     */
+                    grow_mask?: number;
+                    /**
+                     * Format: binary
+                     * @description the image to work on (PNG, JPEG or WebP)
+                     */
+                    image?: string;
+                    /** @description a library asset id instead of uploading `image` */
+                    image_asset_id?: string;
+                    /**
+                     * Format: binary
+                     * @description greyscale mask of the image's size: white = change, black = keep
+                     */
+                    mask?: string;
+                    /** @description a library asset id instead of uploading `mask` */
+                    mask_asset_id?: string;
+                    /** Model */
+                    model?: string | null;
+                    /** Negative Prompt */
+                    negative_prompt?: string | null;
+                    /**
+                     * @description Search and replace
+                     * @enum {string}
+                     */
+                    operation: "search_replace";
+                    /**
+                     * Output Format
+                     * @default png
+                     * @enum {string}
+                     */
+                    output_format?: "png" | "jpeg" | "webp";
+                    /** Prompt */
+                    prompt: string;
+                    /**
+                     * Provider
+                     * @default auto
+                     */
+                    provider?: string;
+                    /** Search Prompt */
+                    search_prompt: string;
+                    /** Seed */
+                    seed?: number | null;
+                } | {
+                    /**
+                     * Grow Mask
+                     * @default 3
+                     */
+                    grow_mask?: number;
+                    /**
+                     * Format: binary
+                     * @description the image to work on (PNG, JPEG or WebP)
+                     */
+                    image?: string;
+                    /** @description a library asset id instead of uploading `image` */
+                    image_asset_id?: string;
+                    /**
+                     * Format: binary
+                     * @description greyscale mask of the image's size: white = change, black = keep
+                     */
+                    mask?: string;
+                    /** @description a library asset id instead of uploading `mask` */
+                    mask_asset_id?: string;
+                    /** Model */
+                    model?: string | null;
+                    /** Negative Prompt */
+                    negative_prompt?: string | null;
+                    /**
+                     * @description Search and recolour
+                     * @enum {string}
+                     */
+                    operation: "search_recolor";
+                    /**
+                     * Output Format
+                     * @default png
+                     * @enum {string}
+                     */
+                    output_format?: "png" | "jpeg" | "webp";
+                    /** Prompt */
+                    prompt: string;
+                    /**
+                     * Provider
+                     * @default auto
+                     */
+                    provider?: string;
+                    /** Seed */
+                    seed?: number | null;
+                    /** Select Prompt */
+                    select_prompt: string;
+                } | {
+                    /** Background Prompt */
+                    background_prompt?: string | null;
+                    /**
+                     * Format: binary
+                     * @description the new background
+                     */
+                    background_reference?: string;
+                    /** @description a library asset id instead of uploading `background_reference` */
+                    background_reference_asset_id?: string;
+                    /** Foreground Prompt */
+                    foreground_prompt?: string | null;
+                    /**
+                     * Format: binary
+                     * @description the image to work on (PNG, JPEG or WebP)
+                     */
+                    image?: string;
+                    /** @description a library asset id instead of uploading `image` */
+                    image_asset_id?: string;
+                    /**
+                     * Keep Original Background
+                     * @default false
+                     */
+                    keep_original_background?: boolean;
+                    /**
+                     * Format: binary
+                     * @description an image whose light to match
+                     */
+                    light_reference?: string;
+                    /** @description a library asset id instead of uploading `light_reference` */
+                    light_reference_asset_id?: string;
+                    /** Light Source Direction */
+                    light_source_direction?: ("left" | "right" | "above" | "below") | null;
+                    /**
+                     * Light Source Strength
+                     * @default 0.3
+                     */
+                    light_source_strength?: number;
+                    /** Model */
+                    model?: string | null;
+                    /** Negative Prompt */
+                    negative_prompt?: string | null;
+                    /**
+                     * @description Replace background and relight
+                     * @enum {string}
+                     */
+                    operation: "relight";
+                    /**
+                     * Original Background Depth
+                     * @default 0.5
+                     */
+                    original_background_depth?: number;
+                    /**
+                     * Output Format
+                     * @default png
+                     * @enum {string}
+                     */
+                    output_format?: "png" | "jpeg" | "webp";
+                    /**
+                     * Preserve Original Subject
+                     * @default 0.6
+                     */
+                    preserve_original_subject?: number;
+                    /**
+                     * Provider
+                     * @default auto
+                     */
+                    provider?: string;
+                    /** Seed */
+                    seed?: number | null;
+                } | {
+                    /**
+                     * Format: binary
+                     * @description the image to work on (PNG, JPEG or WebP)
+                     */
+                    image?: string;
+                    /** @description a library asset id instead of uploading `image` */
+                    image_asset_id?: string;
+                    /**
+                     * Format: binary
+                     * @description greyscale mask of the image's size: white = change, black = keep
+                     */
+                    mask?: string;
+                    /** @description a library asset id instead of uploading `mask` */
+                    mask_asset_id?: string;
+                    /** Model */
+                    model?: string | null;
+                    /** Negative Prompt */
+                    negative_prompt?: string | null;
+                    /**
+                     * @description Prompt-based edit
+                     * @enum {string}
+                     */
+                    operation: "general_edit";
+                    /**
+                     * Output Format
+                     * @default png
+                     * @enum {string}
+                     */
+                    output_format?: "png" | "jpeg" | "webp";
+                    /**
+                     * Prompt
+                     * @description the instruction, e.g. 'brighter and warmer'
+                     */
+                    prompt: string;
+                    /**
+                     * Provider
+                     * @default auto
+                     */
+                    provider?: string;
+                    /** Seed */
+                    seed?: number | null;
+                };
+            };
+        };
         responses: {
-            /** @description Successful Response */
+            /** @description Accepted: follow the operation at status_url or events_url (SSE) */
             202: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        events_url: string;
+                        operation_id: string;
+                        status: string;
+                        status_url: string;
+                    };
                 };
             };
             /** @description Validation Error */
@@ -2496,15 +3512,130 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Crop Mode
+                     * @default smart
+                     * @enum {string}
+                     */
+                    crop_mode?: "smart" | "center" | "fit";
+                    /** Focal X */
+                    focal_x?: number | null;
+                    /** Focal Y */
+                    focal_y?: number | null;
+                    /**
+                     * Formats
+                     * @description format ids, e.g. "instagram.feed_square"
+                     */
+                    formats?: string[];
+                    /** @description the library asset to use as `image`: the image to work on (PNG, JPEG or WebP) */
+                    image_asset_id?: string;
+                    /** Model */
+                    model?: string | null;
+                    /** Negative Prompt */
+                    negative_prompt?: string | null;
+                    /**
+                     * Output Format
+                     * @default jpeg
+                     * @enum {string}
+                     */
+                    output_format?: "jpeg" | "png" | "webp";
+                    /**
+                     * Platforms
+                     * @description every format of these platforms
+                     */
+                    platforms?: string[];
+                    /**
+                     * Provider
+                     * @default auto
+                     */
+                    provider?: string;
+                    /**
+                     * Safe Zone Overlay
+                     * @default false
+                     */
+                    safe_zone_overlay?: boolean;
+                    /** Seed */
+                    seed?: number | null;
+                    /**
+                     * Zip
+                     * @default true
+                     */
+                    zip?: boolean;
+                };
+                "multipart/form-data": {
+                    /**
+                     * Crop Mode
+                     * @default smart
+                     * @enum {string}
+                     */
+                    crop_mode?: "smart" | "center" | "fit";
+                    /** Focal X */
+                    focal_x?: number | null;
+                    /** Focal Y */
+                    focal_y?: number | null;
+                    /**
+                     * Formats
+                     * @description format ids, e.g. "instagram.feed_square"
+                     */
+                    formats?: string[];
+                    /**
+                     * Format: binary
+                     * @description the image to work on (PNG, JPEG or WebP)
+                     */
+                    image?: string;
+                    /** @description a library asset id instead of uploading `image` */
+                    image_asset_id?: string;
+                    /** Model */
+                    model?: string | null;
+                    /** Negative Prompt */
+                    negative_prompt?: string | null;
+                    /**
+                     * Output Format
+                     * @default jpeg
+                     * @enum {string}
+                     */
+                    output_format?: "jpeg" | "png" | "webp";
+                    /**
+                     * Platforms
+                     * @description every format of these platforms
+                     */
+                    platforms?: string[];
+                    /**
+                     * Provider
+                     * @default auto
+                     */
+                    provider?: string;
+                    /**
+                     * Safe Zone Overlay
+                     * @default false
+                     */
+                    safe_zone_overlay?: boolean;
+                    /** Seed */
+                    seed?: number | null;
+                    /**
+                     * Zip
+                     * @default true
+                     */
+                    zip?: boolean;
+                };
+            };
+        };
         responses: {
-            /** @description Successful Response */
+            /** @description Accepted: follow the operation at status_url or events_url (SSE) */
             202: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        events_url: string;
+                        operation_id: string;
+                        status: string;
+                        status_url: string;
+                    };
                 };
             };
             /** @description Validation Error */
@@ -2786,15 +3917,112 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Foreground Ratio
+                     * @default 0.85
+                     */
+                    foreground_ratio?: number;
+                    /** @description the library asset to use as `image`: the image to work on (PNG, JPEG or WebP) */
+                    image_asset_id?: string;
+                    /** Model */
+                    model?: string | null;
+                    /** Negative Prompt */
+                    negative_prompt?: string | null;
+                    /**
+                     * Output Format
+                     * @default png
+                     * @enum {string}
+                     */
+                    output_format?: "png" | "jpeg" | "webp";
+                    /**
+                     * Provider
+                     * @default auto
+                     */
+                    provider?: string;
+                    /**
+                     * Remesh
+                     * @default none
+                     * @enum {string}
+                     */
+                    remesh?: "none" | "triangle" | "quad";
+                    /** Seed */
+                    seed?: number | null;
+                    /**
+                     * Texture Resolution
+                     * @default 1024
+                     */
+                    texture_resolution?: number;
+                    /**
+                     * Vertex Count
+                     * @default -1
+                     */
+                    vertex_count?: number;
+                };
+                "multipart/form-data": {
+                    /**
+                     * Foreground Ratio
+                     * @default 0.85
+                     */
+                    foreground_ratio?: number;
+                    /**
+                     * Format: binary
+                     * @description the image to work on (PNG, JPEG or WebP)
+                     */
+                    image?: string;
+                    /** @description a library asset id instead of uploading `image` */
+                    image_asset_id?: string;
+                    /** Model */
+                    model?: string | null;
+                    /** Negative Prompt */
+                    negative_prompt?: string | null;
+                    /**
+                     * Output Format
+                     * @default png
+                     * @enum {string}
+                     */
+                    output_format?: "png" | "jpeg" | "webp";
+                    /**
+                     * Provider
+                     * @default auto
+                     */
+                    provider?: string;
+                    /**
+                     * Remesh
+                     * @default none
+                     * @enum {string}
+                     */
+                    remesh?: "none" | "triangle" | "quad";
+                    /** Seed */
+                    seed?: number | null;
+                    /**
+                     * Texture Resolution
+                     * @default 1024
+                     */
+                    texture_resolution?: number;
+                    /**
+                     * Vertex Count
+                     * @default -1
+                     */
+                    vertex_count?: number;
+                };
+            };
+        };
         responses: {
-            /** @description Successful Response */
+            /** @description Accepted: follow the operation at status_url or events_url (SSE) */
             202: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        events_url: string;
+                        operation_id: string;
+                        status: string;
+                        status_url: string;
+                    };
                 };
             };
             /** @description Validation Error */
@@ -2817,15 +4045,131 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Duration
+                     * @default 5
+                     */
+                    duration?: number;
+                    /**
+                     * Enable Prompt Expansion
+                     * @default false
+                     */
+                    enable_prompt_expansion?: boolean;
+                    /** Focal X */
+                    focal_x?: number | null;
+                    /** Focal Y */
+                    focal_y?: number | null;
+                    /** @description the library asset to use as `image`: the image to work on (PNG, JPEG or WebP) */
+                    image_asset_id?: string;
+                    /** Model */
+                    model?: string | null;
+                    /**
+                     * Motion
+                     * @default zoom_in
+                     * @enum {string}
+                     */
+                    motion?: "zoom_in" | "zoom_out" | "pan_left" | "pan_right" | "ken_burns";
+                    /** Negative Prompt */
+                    negative_prompt?: string | null;
+                    /**
+                     * Output Format
+                     * @default png
+                     * @enum {string}
+                     */
+                    output_format?: "png" | "jpeg" | "webp";
+                    /** Prompt */
+                    prompt?: string | null;
+                    /**
+                     * Provider
+                     * @default auto
+                     */
+                    provider?: string;
+                    /**
+                     * Resolution
+                     * @default 720p
+                     * @enum {string}
+                     */
+                    resolution?: "480p" | "720p" | "1080p";
+                    /** Seed */
+                    seed?: number | null;
+                };
+                "multipart/form-data": {
+                    /**
+                     * Format: binary
+                     * @description speech or music (MP3, WAV, OGG, M4A); optional
+                     */
+                    audio?: string;
+                    /**
+                     * Duration
+                     * @default 5
+                     */
+                    duration?: number;
+                    /**
+                     * Enable Prompt Expansion
+                     * @default false
+                     */
+                    enable_prompt_expansion?: boolean;
+                    /** Focal X */
+                    focal_x?: number | null;
+                    /** Focal Y */
+                    focal_y?: number | null;
+                    /**
+                     * Format: binary
+                     * @description the image to work on (PNG, JPEG or WebP)
+                     */
+                    image?: string;
+                    /** @description a library asset id instead of uploading `image` */
+                    image_asset_id?: string;
+                    /** Model */
+                    model?: string | null;
+                    /**
+                     * Motion
+                     * @default zoom_in
+                     * @enum {string}
+                     */
+                    motion?: "zoom_in" | "zoom_out" | "pan_left" | "pan_right" | "ken_burns";
+                    /** Negative Prompt */
+                    negative_prompt?: string | null;
+                    /**
+                     * Output Format
+                     * @default png
+                     * @enum {string}
+                     */
+                    output_format?: "png" | "jpeg" | "webp";
+                    /** Prompt */
+                    prompt?: string | null;
+                    /**
+                     * Provider
+                     * @default auto
+                     */
+                    provider?: string;
+                    /**
+                     * Resolution
+                     * @default 720p
+                     * @enum {string}
+                     */
+                    resolution?: "480p" | "720p" | "1080p";
+                    /** Seed */
+                    seed?: number | null;
+                };
+            };
+        };
         responses: {
-            /** @description Successful Response */
+            /** @description Accepted: follow the operation at status_url or events_url (SSE) */
             202: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        events_url: string;
+                        operation_id: string;
+                        status: string;
+                        status_url: string;
+                    };
                 };
             };
             /** @description Validation Error */
@@ -2870,15 +4214,100 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description the library asset to use as `image`: the image to work on (PNG, JPEG or WebP) */
+                    image_asset_id?: string;
+                    /** @description the library asset to use as `mask`: which region may move */
+                    mask_asset_id?: string;
+                    /** Model */
+                    model?: string | null;
+                    /** Negative Prompt */
+                    negative_prompt?: string | null;
+                    /**
+                     * Output Format
+                     * @default png
+                     * @enum {string}
+                     */
+                    output_format?: "png" | "jpeg" | "webp";
+                    /** Prompt */
+                    prompt?: string | null;
+                    /**
+                     * Provider
+                     * @default auto
+                     */
+                    provider?: string;
+                    /**
+                     * Resolution
+                     * @default 480p
+                     * @enum {string}
+                     */
+                    resolution?: "480p" | "720p";
+                    /** Seed */
+                    seed?: number | null;
+                };
+                "multipart/form-data": {
+                    /**
+                     * Format: binary
+                     * @description speech or music (MP3, WAV, OGG, M4A); required
+                     */
+                    audio?: string;
+                    /**
+                     * Format: binary
+                     * @description the image to work on (PNG, JPEG or WebP)
+                     */
+                    image?: string;
+                    /** @description a library asset id instead of uploading `image` */
+                    image_asset_id?: string;
+                    /**
+                     * Format: binary
+                     * @description which region may move
+                     */
+                    mask?: string;
+                    /** @description a library asset id instead of uploading `mask` */
+                    mask_asset_id?: string;
+                    /** Model */
+                    model?: string | null;
+                    /** Negative Prompt */
+                    negative_prompt?: string | null;
+                    /**
+                     * Output Format
+                     * @default png
+                     * @enum {string}
+                     */
+                    output_format?: "png" | "jpeg" | "webp";
+                    /** Prompt */
+                    prompt?: string | null;
+                    /**
+                     * Provider
+                     * @default auto
+                     */
+                    provider?: string;
+                    /**
+                     * Resolution
+                     * @default 480p
+                     * @enum {string}
+                     */
+                    resolution?: "480p" | "720p";
+                    /** Seed */
+                    seed?: number | null;
+                };
+            };
+        };
         responses: {
-            /** @description Successful Response */
+            /** @description Accepted: follow the operation at status_url or events_url (SSE) */
             202: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        events_url: string;
+                        operation_id: string;
+                        status: string;
+                        status_url: string;
+                    };
                 };
             };
             /** @description Validation Error */
@@ -2901,15 +4330,106 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Creativity */
+                    creativity?: number | null;
+                    /** @description the library asset to use as `image`: the image to work on (PNG, JPEG or WebP) */
+                    image_asset_id?: string;
+                    /**
+                     * Mode
+                     * @default auto
+                     * @enum {string}
+                     */
+                    mode?: "fast" | "conservative" | "creative" | "auto";
+                    /** Model */
+                    model?: string | null;
+                    /** Negative Prompt */
+                    negative_prompt?: string | null;
+                    /**
+                     * Output Format
+                     * @default png
+                     * @enum {string}
+                     */
+                    output_format?: "png" | "jpeg" | "webp";
+                    /** Preset */
+                    preset?: ("web" | "print" | "social") | null;
+                    /** Print Height In */
+                    print_height_in?: number | null;
+                    /** Print Width In */
+                    print_width_in?: number | null;
+                    /** Prompt */
+                    prompt?: string | null;
+                    /**
+                     * Provider
+                     * @default auto
+                     */
+                    provider?: string;
+                    /** Seed */
+                    seed?: number | null;
+                    /** Target Long Side */
+                    target_long_side?: number | null;
+                };
+                "multipart/form-data": {
+                    /** Creativity */
+                    creativity?: number | null;
+                    /**
+                     * Format: binary
+                     * @description the image to work on (PNG, JPEG or WebP)
+                     */
+                    image?: string;
+                    /** @description a library asset id instead of uploading `image` */
+                    image_asset_id?: string;
+                    /**
+                     * Mode
+                     * @default auto
+                     * @enum {string}
+                     */
+                    mode?: "fast" | "conservative" | "creative" | "auto";
+                    /** Model */
+                    model?: string | null;
+                    /** Negative Prompt */
+                    negative_prompt?: string | null;
+                    /**
+                     * Output Format
+                     * @default png
+                     * @enum {string}
+                     */
+                    output_format?: "png" | "jpeg" | "webp";
+                    /** Preset */
+                    preset?: ("web" | "print" | "social") | null;
+                    /** Print Height In */
+                    print_height_in?: number | null;
+                    /** Print Width In */
+                    print_width_in?: number | null;
+                    /** Prompt */
+                    prompt?: string | null;
+                    /**
+                     * Provider
+                     * @default auto
+                     */
+                    provider?: string;
+                    /** Seed */
+                    seed?: number | null;
+                    /** Target Long Side */
+                    target_long_side?: number | null;
+                };
+            };
+        };
         responses: {
-            /** @description Successful Response */
+            /** @description Accepted: follow the operation at status_url or events_url (SSE) */
             202: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        events_url: string;
+                        operation_id: string;
+                        status: string;
+                        status_url: string;
+                    };
                 };
             };
             /** @description Validation Error */

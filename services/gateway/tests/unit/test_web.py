@@ -109,3 +109,30 @@ def test_production_without_an_issuer_says_sign_in_is_not_configured():
     answer = client(environment="production", jwt_secret=PRIVATE_SECRET).get("/api/studio-config")
     assert answer.status_code == 503
     assert "STUDIO_OIDC_ISSUER" in answer.json()["detail"]
+
+
+def test_every_studio_upload_endpoint_describes_its_body():
+    paths = client().get("/openapi.json").json()["paths"]
+    uploads = ["/api/image-studio/edit/process", "/api/image-studio/upscale", "/api/image-studio/control/process",
+               "/api/image-studio/transform/image-to-video", "/api/image-studio/transform/talking-avatar",
+               "/api/image-studio/transform/image-to-3d", "/api/image-studio/social/optimize"]
+    for path in uploads:
+        body = paths[path]["post"]["requestBody"]["content"]
+        form = body["multipart/form-data"]["schema"]
+        variants = form.get("oneOf", [form])
+        for variant in variants:
+            assert variant["properties"]["image"] == {"type": "string", "format": "binary",
+                                                      "description": "the image to work on (PNG, JPEG or WebP)"}
+            assert "image_asset_id" in variant["properties"]
+        json_variants = body["application/json"]["schema"].get("oneOf", [body["application/json"]["schema"]])
+        assert all("image" not in v["properties"] and "image_asset_id" in v["properties"] for v in json_variants)
+        assert "202" in paths[path]["post"]["responses"]
+    edit = paths["/api/image-studio/edit/process"]["post"]["requestBody"]["content"]["multipart/form-data"]["schema"]
+    inpaint = next(v for v in edit["oneOf"] if v["properties"]["operation"]["enum"] == ["inpaint"])
+    assert inpaint["required"] == ["operation", "prompt"]
+    assert inpaint["properties"]["grow_mask"]["maximum"] == 100
+    assert inpaint["properties"]["mask"]["format"] == "binary"
+    video = paths["/api/image-studio/transform/image-to-video"]["post"]["requestBody"]["content"]
+    assert video["multipart/form-data"]["schema"]["properties"]["audio"]["format"] == "binary"
+    social = paths["/api/image-studio/social/optimize"]["post"]["requestBody"]["content"]["multipart/form-data"]
+    assert social["schema"]["properties"]["formats"]["type"] == "array"

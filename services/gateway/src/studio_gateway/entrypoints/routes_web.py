@@ -38,7 +38,8 @@ class DevTokenBody(BaseModel):
     @classmethod
     def _plain(cls, value: str) -> str:
         if not USER_NAME.fullmatch(value):
-            raise ValueError("use letters, digits, dots, dashes and underscores only, starting with a letter or digit")
+            raise ValueError("use letters, digits, dots, dashes and underscores only, "
+                             "starting with a letter or digit")
         return value
 
 
@@ -58,10 +59,11 @@ async def studio_config(request: Request) -> StudioConfig:
     settings = request.app.state.settings
     oidc = None
     if settings.oidc_issuer and settings.oidc_client_id:
-        oidc = OidcConfig(issuer=settings.oidc_issuer, client_id=settings.oidc_client_id, scope=settings.oidc_scope,
-                          audience=settings.jwt_audience)
+        oidc = OidcConfig(issuer=settings.oidc_issuer, client_id=settings.oidc_client_id,
+                          scope=settings.oidc_scope, audience=settings.jwt_audience)
     if is_production(settings) and oidc is None:
-        raise HTTPException(503, "sign-in is not configured: set STUDIO_OIDC_ISSUER and STUDIO_OIDC_CLIENT_ID")
+        raise HTTPException(503, "sign-in is not configured: "
+                                 "set STUDIO_OIDC_ISSUER and STUDIO_OIDC_CLIENT_ID")
     return StudioConfig(environment=settings.environment,
                         sign_in="oidc" if is_production(settings) else "development", oidc=oidc)
 

@@ -92,8 +92,9 @@ class SecurityHeaders:
 
 def install_docs(app: FastAPI) -> None:
     """Swagger UI from the swagger-ui-bundle package; FastAPI's own pages load it from a CDN."""
-    app.router.routes[:] = [r for r in app.router.routes
-                            if not (isinstance(r, Route) and r.path in ("/docs", "/docs/oauth2-redirect", "/redoc"))]
+    cdn_pages = ("/docs", "/docs/oauth2-redirect", "/redoc")
+    routes = app.router.routes
+    routes[:] = [r for r in routes if not (isinstance(r, Route) and r.path in cdn_pages)]
     app.mount("/docs/assets", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="docs-assets")
 
     @app.get("/docs", include_in_schema=False)
@@ -141,8 +142,8 @@ class ImmutableAssets:
 
         async def send_cached(message):
             if message["type"] == "http.response.start" and message["status"] == 200:
-                message = {**message, "headers": [*message.get("headers", []),
-                                                  *((k.lower().encode(), v.encode()) for k, v in IMMUTABLE.items())]}
+                cache = [(k.lower().encode(), v.encode()) for k, v in IMMUTABLE.items()]
+                message = {**message, "headers": [*message.get("headers", []), *cache]}
             await send(message)
 
         await self.app(scope, receive, send_cached)
