@@ -10,7 +10,7 @@ function BalanceBadge() {
   if (!data) return null;
   return (
     <NavLink to="/account" className="balance-badge" data-testid="balance"
-      aria-label={`Balance: ${data.available_credits} credits available, ${data.pending_credits} pending`}>
+      aria-label={`${data.available_credits} credits${data.pending_credits ? ` · ${data.pending_credits} pending` : ""}: your balance`}>
       <strong data-testid="balance-available">{data.available_credits}</strong> credits
       {data.pending_credits ? <span className="muted"> · {data.pending_credits} pending</span> : null}
     </NavLink>

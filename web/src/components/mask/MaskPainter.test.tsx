@@ -95,6 +95,15 @@ describe("MaskPainter", { timeout: 30_000 }, () => {
     expect(pngSize(png)).toEqual({ width: 1001, height: 667 });
   });
 
+  it("hands its editor over once per change, not on every render", async () => {
+    const onEditor = vi.fn();
+    const { rerender } = render(<MaskPainter imageUrl="blob:y" width={40} height={30} onEditor={onEditor} />);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    rerender(<MaskPainter imageUrl="blob:y" width={40} height={30} onEditor={onEditor} />);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(onEditor).toHaveBeenCalledTimes(1);
+  });
+
   it("labels every control", () => {
     setup();
     for (const button of screen.getAllByRole("button")) expect(button).toHaveAccessibleName();

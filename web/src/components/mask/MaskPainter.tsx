@@ -9,13 +9,16 @@ type Props = {
   width: number;
   height: number;
   onEditor?: (editor: MaskEditor) => void;
-  colour?: [number, number, number];
+  colour?: Colour;
 };
 
 type View = { zoom: number; x: number; y: number };
+type Colour = [number, number, number];
+// One constant: a new array each render would make a new draw callback, and so a new editor, every render.
+const OVERLAY: Colour = [255, 40, 90];
 const ZOOMS = { min: 0.25, max: 8 };
 
-export function MaskPainter({ imageUrl, width, height, onEditor, colour = [255, 40, 90] }: Props) {
+export function MaskPainter({ imageUrl, width, height, onEditor, colour = OVERLAY }: Props) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const [tool, setTool] = useState<Tool | "pan">("brush");
   const [size, setSize] = useState(() => Math.max(4, Math.round(Math.max(width, height) / 20)));

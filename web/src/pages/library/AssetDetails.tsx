@@ -70,7 +70,7 @@ export function AssetDetails({ assetId, collectionId, onClose, onOpen }: Props) 
               <dt>Size</dt><dd>{asset.width && asset.height ? `${asset.width}×${asset.height} · ` : ""}{Math.round(asset.bytes / 1024)} kB</dd>
               <dt>Made in</dt><dd>{asset.module} ({asset.operation})</dd>
               <dt>Provider</dt><dd>{asset.provider}/{asset.model}</dd>
-              <dt>Cost</dt><dd>{asset.cost_credits} credits</dd>
+              <dt>Cost</dt><dd>{asset.cost_credits} credit{asset.cost_credits === 1 ? "" : "s"}</dd>
               <dt>Created</dt><dd>{new Date(asset.created_at).toLocaleString()}</dd>
               <dt>Downloads</dt><dd>{asset.download_count}</dd>
               {asset.prompt && <><dt>Prompt</dt><dd>{asset.prompt}</dd></>}
@@ -122,9 +122,9 @@ export function AssetDetails({ assetId, collectionId, onClose, onOpen }: Props) 
                 {versions.data?.items.map((v) => (
                   <li key={v.id}>
                     <button type="button" className={v.id === asset.id ? "" : "ghost"} aria-current={v.id === asset.id}
-                      onClick={() => onOpen(v.id)} aria-label={`Version ${v.version}: ${v.title}`}>
+                      onClick={() => onOpen(v.id)}>
                       <Thumb asset={v} />
-                      <span>v{v.version} · {v.module}</span>
+                      <span>Version {v.version} · {v.module}</span>
                     </button>
                   </li>
                 ))}

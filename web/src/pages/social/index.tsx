@@ -68,12 +68,28 @@ export default function SocialPage() {
       <div className="grid-2">
         <section className="card stack" aria-label="Image and focal point">
           <ImagePicker label="Image" value={image} onChange={(next) => { setImage(next); setFocal(null); studio.reset(); }}
+            compact={mode === "smart"}
             error={error?.fieldMessage("image")} />
           {image && mode === "smart" && (
             <FocalPicker src={image.url} alt={`${image.name}: click to set the focal point`} focal={focal}
               onChange={setFocal} />
           )}
           {error?.fieldMessage("focal_x") && <p className="field-error" role="alert">{error.fieldMessage("focal_x")}</p>}
+          {image && selected.length > 0 && (
+            <section className="stack" aria-label="Crop previews">
+              <h2>Previews <span className="muted">(dashed: the safe zone no interface covers)</span></h2>
+              {mode === "smart" && !focal && (
+                <p className="field-hint">Shown centred: without a focal point the service finds the subject itself.
+                  Click the image to choose it.</p>
+              )}
+              <div className="sp-previews">
+                {selected.map((f) => (
+                  <CropPreview key={f.id} src={image.url} srcWidth={image.width} srcHeight={image.height} format={f}
+                    mode={mode} focal={focal} boxSize={170} />
+                ))}
+              </div>
+            </section>
+          )}
         </section>
         <section className="card stack" aria-label="Formats and export">
           <h2>Formats</h2>
@@ -130,21 +146,6 @@ export default function SocialPage() {
             onFinished={studio.onFinished} />}
         </section>
       </div>
-      {image && selected.length > 0 && (
-        <section className="card stack" aria-label="Crop previews">
-          <h2>Previews <span className="muted">(dashed: the safe zone no interface covers)</span></h2>
-          {mode === "smart" && !focal && (
-            <p className="field-hint">Shown centred: without a focal point the service finds the subject itself.
-              Click the image to choose it.</p>
-          )}
-          <div className="sp-previews">
-            {selected.map((f) => (
-              <CropPreview key={f.id} src={image.url} srcWidth={image.width} srcHeight={image.height} format={f}
-                mode={mode} focal={focal} />
-            ))}
-          </div>
-        </section>
-      )}
       {studio.finished && outputs.length > 0 && (
         <section className="card stack" aria-label="Exports">
           <div className="row">

@@ -1,0 +1,92 @@
+"""Every studio page of the image modules renders, passes axe-core and is usable at 1280x800 and on a
+390-px-wide phone; Upscale compares before and after with zoom, Control draws a sketch, Transform plays
+the video it made with its duration and resolution."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from studio_common.testing.pictures import photo
+
+PAGES = ["Edit", "Upscale", "Control", "Social", "Transform", "Library"]
+
+
+def go(page, name: str) -> None:
+    page.get_by_role("navigation", name="Studio modules").get_by_role("link", name=name).click()
+    expect(page.get_by_role("heading", name=name, exact=True)).to_be_visible(timeout=20_000)
+
+
+@pytest.mark.parametrize("width,height,suffix", [(1280, 800, ""), (390, 844, "-phone")])
+def test_each_page_is_accessible_at_desktop_and_phone_sizes(page, sign_in, shot, check_accessibility, width,
+                                                            height, suffix):
+    page.set_viewport_size({"width": width, "height": height})
+    sign_in(page)
+    for name in PAGES:
+        go(page, name)
+        page.wait_for_load_state("networkidle")
+        check_accessibility(page)
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= width, f"{name} scrolls sideways"
+        shot(page, f"page-{name.lower()}{suffix}")
+
+
+def test_dark_mode_keeps_pages_readable(page, sign_in, shot, check_accessibility, tmp_path):
+    sign_in(page)
+    page.get_by_role("button", name="Switch to dark mode").click()
+    go(page, "Edit")
+    page.get_by_label("Image file").set_input_files(photo(tmp_path / "dark.png", 300, 200))
+    check_accessibility(page)
+    shot(page, "edit-dark")
+    go(page, "Library")
+    check_accessibility(page)
+
+
+def test_upscale_compares_with_zoom(page, sign_in, shot, check_accessibility, tmp_path):
+    sign_in(page)
+    go(page, "Upscale")
+    page.get_by_label("Image file").set_input_files(photo(tmp_path / "small.png", 200, 150))
+    page.get_by_label(re.compile(r"^Fast")).check()
+    page.get_by_role("button", name=re.compile(r"^Upscale · \d+ credits?$")).click()
+    expect(page.get_by_test_id("operation-status")).to_have_text("succeeded", timeout=60_000)
+    result = page.get_by_role("region", name="Result")
+    expect(result.get_by_role("heading", name="200×150 → 800×600")).to_be_visible()
+    result.get_by_role("button", name="4×").click()
+    expect(result.get_by_role("button", name="4×")).to_have_attribute("aria-pressed", "true")
+    result.get_by_role("slider", name="Compare").fill("30")
+    check_accessibility(page)
+    shot(page, "upscale-result")
+
+
+def test_control_sketch_pad_prices_a_drawing(page, sign_in, shot, check_accessibility):
+    sign_in(page)
+    go(page, "Control")
+    run = page.get_by_role("region", name="Settings").get_by_role("button", name=re.compile(r"^Generate"))
+    expect(run).to_be_disabled()
+    pad = page.get_by_test_id("sketch-canvas")
+    pad.scroll_into_view_if_needed()
+    box = pad.bounding_box()
+    page.mouse.move(box["x"] + 40, box["y"] + 40)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] - 40, box["y"] + box["height"] / 2, steps=8)
+    page.mouse.up()
+    expect(page.get_by_role("button", name="Undo")).to_be_enabled()
+    page.get_by_label("Prompt", exact=True).fill("a lighthouse on a cliff")
+    expect(run).to_be_enabled()
+    expect(run).to_have_text(re.compile(r"Generate · \d+ credits?"))
+    check_accessibility(page)
+    shot(page, "control")
+
+
+def test_transform_plays_the_video_with_its_duration_and_resolution(page, sign_in, shot, check_accessibility,
+                                                                    tmp_path):
+    sign_in(page)
+    go(page, "Transform")
+    page.get_by_role("group", name="Transform operation").get_by_role("button", name="Image to video").click()
+    page.get_by_label("Image file").set_input_files(photo(tmp_path / "scene.png", 640, 360))
+    page.get_by_label("Resolution", exact=True).select_option("480p")
+    run = page.get_by_role("region", name="Settings").get_by_role("button", name=re.compile(r"^Image to video · \d+"))
+    run.click()
+    expect(page.get_by_test_id("operation-status")).to_have_text("succeeded", timeout=90_000)
+    expect(page.get_by_test_id("video-meta")).to_have_text(re.compile(r"^\d+×480 · 5\.0 s"), timeout=20_000)
+    check_accessibility(page)
+    shot(page, "transform-result")
