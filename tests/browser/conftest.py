@@ -7,6 +7,7 @@ an uncaught page error), `sign_in(page, user=None)`, `shot(page, name)`, `check_
 `api_as(user)` (a StudioClient to check results)."""
 
 import os
+import shutil
 import uuid
 from pathlib import Path
 
@@ -40,7 +41,9 @@ def studio_stack(tmp_path_factory, amqp_url):
                                             "(scripts/test.sh does)"
     assert Path(CHROMIUM).is_file(), f"{CHROMIUM} is missing: apt-get install chromium (scripts/test.sh does)"
     data_dir = tmp_path_factory.mktemp("browser-stack")
-    with isolated_stack(data_dir, "browser", SECRET, {"STUDIO_WEB_DIST_DIR": str(DIST)}) as stack:
+    # A copy: a rebuild of web/dist while the suite runs must not swap chunks under the open pages.
+    bundle = shutil.copytree(DIST, data_dir / "web-dist")
+    with isolated_stack(data_dir, "browser", SECRET, {"STUDIO_WEB_DIST_DIR": str(bundle)}) as stack:
         yield stack
 
 

@@ -5,7 +5,7 @@ Content-Security-Policy on every response."""
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import swagger_ui_bundle
+import swagger_ui
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import FileResponse, HTMLResponse, Response
@@ -13,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Route
 
+SWAGGER_UI_FILES = Path(swagger_ui.__file__).parent / "static"  # Swagger UI 5: OpenAPI 3.1
 CHECKOUT_DIST = Path(__file__).resolve().parents[5] / "web" / "dist"
 API_PREFIXES = ("api/", "assets/", "docs", "openapi.json", "healthz", "readyz", "metrics")
 IMMUTABLE = {"Cache-Control": "public, max-age=31536000, immutable"}
@@ -91,11 +92,11 @@ class SecurityHeaders:
 
 
 def install_docs(app: FastAPI) -> None:
-    """Swagger UI from the swagger-ui-bundle package; FastAPI's own pages load it from a CDN."""
+    """Swagger UI from the swagger-ui-py package (its static files); FastAPI's own pages load it from a CDN."""
     cdn_pages = ("/docs", "/docs/oauth2-redirect", "/redoc")
     routes = app.router.routes
     routes[:] = [r for r in routes if not (isinstance(r, Route) and r.path in cdn_pages)]
-    app.mount("/docs/assets", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="docs-assets")
+    app.mount("/docs/assets", StaticFiles(directory=SWAGGER_UI_FILES), name="docs-assets")
 
     @app.get("/docs", include_in_schema=False)
     async def docs() -> HTMLResponse:

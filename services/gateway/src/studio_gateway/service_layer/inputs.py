@@ -3,6 +3,7 @@ before anything decodes it in full, stored under its content hash."""
 
 import asyncio
 import io
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -11,6 +12,7 @@ from PIL import Image
 
 from studio_common.images import CheckedImage, ImageRejected, check_image
 from studio_common.storage import input_key
+from studio_gateway.entrypoints.params import ID_PATTERN
 from studio_providers.local.media import validate_audio
 
 
@@ -49,6 +51,10 @@ async def image_input(state, user_id: str, role: str, upload: UploadFile | None,
 
 
 async def _own_asset(state, user_id: str, asset_id: str, role: str) -> dict:
+    # The id goes into the assets service's URL: only what ids are made of may pass.
+    if not isinstance(asset_id, str) or not re.fullmatch(ID_PATTERN, asset_id):
+        raise ImageRejected(f"{role}_asset_id must be an asset id: letters, digits and _ . @ + - (up to 128)",
+                            f"{role}_asset_id")
     try:
         asset = await state.assets.call("GET", f"/internal/assets/{asset_id}", params={"user_id": user_id})
     except HTTPException as exc:
