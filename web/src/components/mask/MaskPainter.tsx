@@ -135,7 +135,7 @@ export function MaskPainter({ imageUrl, width, height, onEditor, colour = OVERLA
             onChange={(e) => setOpacity(Number(e.target.value))} />
         </label>
       </div>
-      <div ref={stage} className="mp-stage" tabIndex={0}
+      <div ref={stage} className="mp-stage" tabIndex={0} style={{ aspectRatio: `${width} / ${height}` }}
         aria-label="Mask canvas: paint with a pointer; B brush, E eraser, H pan, [ and ] size, Ctrl+Z undo, Ctrl+Shift+Z redo, + and − zoom">
         <div className="mp-layer" style={{
           width: fit.width, height: fit.height,

@@ -148,8 +148,9 @@ function TransformResult({ output }: { output: OperationOutput }) {
           onLoadedMetadata={(e) => setMeta({ w: e.currentTarget.videoWidth, h: e.currentTarget.videoHeight,
             s: e.currentTarget.duration })} />
         <p data-testid="video-meta">
-          {meta ? `${meta.w}×${meta.h} · ${meta.s.toFixed(1)} s` : `${output.width ?? "?"}×${output.height ?? "?"}`}
-          {output.duration_seconds ? ` · ${output.duration_seconds} s` : ""} · {Math.round(output.bytes / 1024)} kB
+          {meta ? `${meta.w}×${meta.h} · ${meta.s.toFixed(1)} s`
+            : `${output.width ?? "?"}×${output.height ?? "?"}${output.duration_seconds ? ` · ${output.duration_seconds} s` : ""}`}
+          {" "}· {Math.round(output.bytes / 1024)} kB
         </p>
       </div>
     );
