@@ -8,7 +8,7 @@ const gateway = process.env.STUDIO_GATEWAY_URL ?? "http://127.0.0.1:8080";
 export default defineConfig({
   plugins: [react()],
   server: { proxy: { "/api": { target: gateway, changeOrigin: true } } },
-  build: { target: "es2022", sourcemap: false, chunkSizeWarningLimit: 600 },
+  build: { target: "es2022", sourcemap: false, manifest: true, chunkSizeWarningLimit: 600 },
   test: {
     environment: "jsdom",
     globals: true,

@@ -2138,172 +2138,88 @@ export interface operations {
                 };
                 "multipart/form-data": {
                     /**
-                     * Control Strength
-                     * @default 0.7
-                     */
-                    control_strength?: number;
-                    /**
-                     * Format: binary
-                     * @description the image to work on (PNG, JPEG or WebP)
-                     */
-                    image?: string;
-                    /** @description a library asset id instead of uploading `image` */
-                    image_asset_id?: string;
-                    /** Model */
-                    model?: string | null;
-                    /** Negative Prompt */
-                    negative_prompt?: string | null;
-                    /**
-                     * @description Sketch to image
-                     * @enum {string}
-                     */
-                    operation: "sketch";
-                    /**
-                     * Output Format
-                     * @default png
-                     * @enum {string}
-                     */
-                    output_format?: "png" | "jpeg" | "webp";
-                    /** Prompt */
-                    prompt: string;
-                    /**
-                     * Provider
-                     * @default auto
-                     */
-                    provider?: string;
-                    /** Seed */
-                    seed?: number | null;
-                } | {
-                    /**
-                     * Control Strength
-                     * @default 0.7
-                     */
-                    control_strength?: number;
-                    /**
-                     * Format: binary
-                     * @description the image to work on (PNG, JPEG or WebP)
-                     */
-                    image?: string;
-                    /** @description a library asset id instead of uploading `image` */
-                    image_asset_id?: string;
-                    /** Model */
-                    model?: string | null;
-                    /** Negative Prompt */
-                    negative_prompt?: string | null;
-                    /**
-                     * @description Structure control
-                     * @enum {string}
-                     */
-                    operation: "structure";
-                    /**
-                     * Output Format
-                     * @default png
-                     * @enum {string}
-                     */
-                    output_format?: "png" | "jpeg" | "webp";
-                    /** Prompt */
-                    prompt: string;
-                    /**
-                     * Provider
-                     * @default auto
-                     */
-                    provider?: string;
-                    /** Seed */
-                    seed?: number | null;
-                } | {
-                    /**
                      * Aspect Ratio
+                     * @description aspect_ratio (for style)
                      * @default 1:1
                      * @enum {string}
                      */
                     aspect_ratio?: "21:9" | "16:9" | "3:2" | "5:4" | "1:1" | "4:5" | "2:3" | "9:16" | "9:21";
                     /**
-                     * Fidelity
-                     * @default 0.5
-                     */
-                    fidelity?: number;
-                    /**
-                     * Format: binary
-                     * @description the image to work on (PNG, JPEG or WebP)
-                     */
-                    image?: string;
-                    /** @description a library asset id instead of uploading `image` */
-                    image_asset_id?: string;
-                    /** Model */
-                    model?: string | null;
-                    /** Negative Prompt */
-                    negative_prompt?: string | null;
-                    /**
-                     * @description Style reference
-                     * @enum {string}
-                     */
-                    operation: "style";
-                    /**
-                     * Output Format
-                     * @default png
-                     * @enum {string}
-                     */
-                    output_format?: "png" | "jpeg" | "webp";
-                    /** Prompt */
-                    prompt: string;
-                    /**
-                     * Provider
-                     * @default auto
-                     */
-                    provider?: string;
-                    /** Seed */
-                    seed?: number | null;
-                } | {
-                    /**
                      * Change Strength
+                     * @description change_strength (for style_transfer)
                      * @default 0.9
                      */
                     change_strength?: number;
                     /**
                      * Composition Fidelity
+                     * @description composition_fidelity (for style_transfer)
                      * @default 0.9
                      */
                     composition_fidelity?: number;
                     /**
+                     * Control Strength
+                     * @description control_strength (for sketch, structure)
+                     * @default 0.7
+                     */
+                    control_strength?: number;
+                    /**
+                     * Fidelity
+                     * @description fidelity (for style)
+                     * @default 0.5
+                     */
+                    fidelity?: number;
+                    /**
                      * Format: binary
-                     * @description the image to work on (PNG, JPEG or WebP)
+                     * @description the image to work on (PNG, JPEG or WebP) (for sketch, structure, style, style_transfer)
                      */
                     image?: string;
-                    /** @description a library asset id instead of uploading `image` */
+                    /** @description a library asset id instead of uploading `image` (for sketch, structure, style, style_transfer) */
                     image_asset_id?: string;
-                    /** Model */
+                    /**
+                     * Model
+                     * @description model (for sketch, structure, style, style_transfer)
+                     */
                     model?: string | null;
-                    /** Negative Prompt */
+                    /**
+                     * Negative Prompt
+                     * @description negative_prompt (for sketch, structure, style, style_transfer)
+                     */
                     negative_prompt?: string | null;
                     /**
-                     * @description Style transfer
+                     * @description sketch: Sketch to image; structure: Structure control; style: Style reference; style_transfer: Style transfer
                      * @enum {string}
                      */
-                    operation: "style_transfer";
+                    operation: "sketch" | "structure" | "style" | "style_transfer";
                     /**
                      * Output Format
+                     * @description output_format (for sketch, structure, style, style_transfer)
                      * @default png
                      * @enum {string}
                      */
                     output_format?: "png" | "jpeg" | "webp";
-                    /** Prompt */
-                    prompt?: string | null;
+                    /** @description prompt (for sketch, structure, style, style_transfer) */
+                    prompt?: (string | null) | string;
                     /**
                      * Provider
+                     * @description provider (for sketch, structure, style, style_transfer)
                      * @default auto
                      */
                     provider?: string;
-                    /** Seed */
+                    /**
+                     * Seed
+                     * @description seed (for sketch, structure, style, style_transfer)
+                     */
                     seed?: number | null;
                     /**
                      * Format: binary
-                     * @description the image whose style to transfer
+                     * @description the image whose style to transfer (for style_transfer)
                      */
                     style_image?: string;
-                    /** @description a library asset id instead of uploading `style_image` */
+                    /** @description a library asset id instead of uploading `style_image` (for style_transfer) */
                     style_image_asset_id?: string;
                     /**
                      * Style Strength
+                     * @description style_strength (for style_transfer)
                      * @default 1
                      */
                     style_strength?: number;
@@ -2709,381 +2625,144 @@ export interface operations {
                 };
                 "multipart/form-data": {
                     /**
-                     * Format: binary
-                     * @description the image to work on (PNG, JPEG or WebP)
+                     * Background Prompt
+                     * @description background_prompt (for relight)
                      */
-                    image?: string;
-                    /** @description a library asset id instead of uploading `image` */
-                    image_asset_id?: string;
-                    /** Model */
-                    model?: string | null;
-                    /** Negative Prompt */
-                    negative_prompt?: string | null;
-                    /**
-                     * @description Remove background
-                     * @enum {string}
-                     */
-                    operation: "remove_background";
-                    /**
-                     * Output Format
-                     * @default png
-                     * @enum {string}
-                     */
-                    output_format?: "png" | "webp";
-                    /**
-                     * Provider
-                     * @default auto
-                     */
-                    provider?: string;
-                    /** Seed */
-                    seed?: number | null;
-                } | {
-                    /**
-                     * Grow Mask
-                     * @default 5
-                     */
-                    grow_mask?: number;
+                    background_prompt?: string | null;
                     /**
                      * Format: binary
-                     * @description the image to work on (PNG, JPEG or WebP)
+                     * @description the new background (for relight)
                      */
-                    image?: string;
-                    /** @description a library asset id instead of uploading `image` */
-                    image_asset_id?: string;
-                    /**
-                     * Format: binary
-                     * @description greyscale mask of the image's size: white = change, black = keep
-                     */
-                    mask?: string;
-                    /** @description a library asset id instead of uploading `mask` */
-                    mask_asset_id?: string;
-                    /** Model */
-                    model?: string | null;
-                    /** Negative Prompt */
-                    negative_prompt?: string | null;
-                    /**
-                     * @description Inpaint and fix
-                     * @enum {string}
-                     */
-                    operation: "inpaint";
-                    /**
-                     * Output Format
-                     * @default png
-                     * @enum {string}
-                     */
-                    output_format?: "png" | "jpeg" | "webp";
-                    /** Prompt */
-                    prompt: string;
-                    /**
-                     * Provider
-                     * @default auto
-                     */
-                    provider?: string;
-                    /** Seed */
-                    seed?: number | null;
-                } | {
-                    /**
-                     * Grow Mask
-                     * @default 5
-                     */
-                    grow_mask?: number;
-                    /**
-                     * Format: binary
-                     * @description the image to work on (PNG, JPEG or WebP)
-                     */
-                    image?: string;
-                    /** @description a library asset id instead of uploading `image` */
-                    image_asset_id?: string;
-                    /**
-                     * Format: binary
-                     * @description greyscale mask of the image's size: white = change, black = keep
-                     */
-                    mask?: string;
-                    /** @description a library asset id instead of uploading `mask` */
-                    mask_asset_id?: string;
-                    /** Model */
-                    model?: string | null;
-                    /** Negative Prompt */
-                    negative_prompt?: string | null;
-                    /**
-                     * @description Erase
-                     * @enum {string}
-                     */
-                    operation: "erase";
-                    /**
-                     * Output Format
-                     * @default png
-                     * @enum {string}
-                     */
-                    output_format?: "png" | "jpeg" | "webp";
-                    /**
-                     * Provider
-                     * @default auto
-                     */
-                    provider?: string;
-                    /** Seed */
-                    seed?: number | null;
-                } | {
+                    background_reference?: string;
+                    /** @description a library asset id instead of uploading `background_reference` (for relight) */
+                    background_reference_asset_id?: string;
                     /**
                      * Creativity
+                     * @description creativity (for outpaint)
                      * @default 0.5
                      */
                     creativity?: number;
                     /**
                      * Down
+                     * @description down (for outpaint)
                      * @default 0
                      */
                     down?: number;
                     /**
+                     * Foreground Prompt
+                     * @description foreground_prompt (for relight)
+                     */
+                    foreground_prompt?: string | null;
+                    /** @description grow_mask (for inpaint, erase, search_replace, search_recolor) */
+                    grow_mask?: number;
+                    /**
                      * Format: binary
-                     * @description the image to work on (PNG, JPEG or WebP)
+                     * @description the image to work on (PNG, JPEG or WebP) (for remove_background, inpaint, erase, outpaint, search_replace, search_recolor, relight, general_edit)
                      */
                     image?: string;
-                    /** @description a library asset id instead of uploading `image` */
+                    /** @description a library asset id instead of uploading `image` (for remove_background, inpaint, erase, outpaint, search_replace, search_recolor, relight, general_edit) */
                     image_asset_id?: string;
                     /**
+                     * Keep Original Background
+                     * @description keep_original_background (for relight)
+                     * @default false
+                     */
+                    keep_original_background?: boolean;
+                    /**
                      * Left
+                     * @description left (for outpaint)
                      * @default 0
                      */
                     left?: number;
-                    /** Model */
+                    /**
+                     * Format: binary
+                     * @description an image whose light to match (for relight)
+                     */
+                    light_reference?: string;
+                    /** @description a library asset id instead of uploading `light_reference` (for relight) */
+                    light_reference_asset_id?: string;
+                    /**
+                     * Light Source Direction
+                     * @description light_source_direction (for relight)
+                     */
+                    light_source_direction?: ("left" | "right" | "above" | "below") | null;
+                    /**
+                     * Light Source Strength
+                     * @description light_source_strength (for relight)
+                     * @default 0.3
+                     */
+                    light_source_strength?: number;
+                    /**
+                     * Format: binary
+                     * @description greyscale mask of the image's size: white = change, black = keep (for inpaint, erase, search_replace, search_recolor, general_edit)
+                     */
+                    mask?: string;
+                    /** @description a library asset id instead of uploading `mask` (for inpaint, erase, search_replace, search_recolor, general_edit) */
+                    mask_asset_id?: string;
+                    /**
+                     * Model
+                     * @description model (for remove_background, inpaint, erase, outpaint, search_replace, search_recolor, relight, general_edit)
+                     */
                     model?: string | null;
-                    /** Negative Prompt */
+                    /**
+                     * Negative Prompt
+                     * @description negative_prompt (for remove_background, inpaint, erase, outpaint, search_replace, search_recolor, relight, general_edit)
+                     */
                     negative_prompt?: string | null;
                     /**
-                     * @description Outpaint (extend the canvas)
+                     * @description remove_background: Remove background; inpaint: Inpaint and fix; erase: Erase; outpaint: Outpaint (extend the canvas); search_replace: Search and replace; search_recolor: Search and recolour; relight: Replace background and relight; general_edit: Prompt-based edit
                      * @enum {string}
                      */
-                    operation: "outpaint";
+                    operation: "remove_background" | "inpaint" | "erase" | "outpaint" | "search_replace" | "search_recolor" | "relight" | "general_edit";
                     /**
-                     * Output Format
-                     * @default png
-                     * @enum {string}
+                     * Original Background Depth
+                     * @description original_background_depth (for relight)
+                     * @default 0.5
                      */
-                    output_format?: "png" | "jpeg" | "webp";
-                    /** Prompt */
-                    prompt?: string | null;
+                    original_background_depth?: number;
+                    /** @description output_format (for remove_background, inpaint, erase, outpaint, search_replace, search_recolor, relight, general_edit) */
+                    output_format?: ("png" | "jpeg" | "webp") | ("png" | "webp");
+                    /**
+                     * Preserve Original Subject
+                     * @description preserve_original_subject (for relight)
+                     * @default 0.6
+                     */
+                    preserve_original_subject?: number;
+                    /** @description prompt (for inpaint, outpaint, search_replace, search_recolor, general_edit) */
+                    prompt?: (string | null) | string;
                     /**
                      * Provider
+                     * @description provider (for remove_background, inpaint, erase, outpaint, search_replace, search_recolor, relight, general_edit)
                      * @default auto
                      */
                     provider?: string;
                     /**
                      * Right
+                     * @description right (for outpaint)
                      * @default 0
                      */
                     right?: number;
-                    /** Seed */
+                    /**
+                     * Search Prompt
+                     * @description search_prompt (for search_replace)
+                     */
+                    search_prompt?: string;
+                    /**
+                     * Seed
+                     * @description seed (for remove_background, inpaint, erase, outpaint, search_replace, search_recolor, relight, general_edit)
+                     */
                     seed?: number | null;
                     /**
+                     * Select Prompt
+                     * @description select_prompt (for search_recolor)
+                     */
+                    select_prompt?: string;
+                    /**
                      * Up
+                     * @description up (for outpaint)
                      * @default 0
                      */
                     up?: number;
-                } | {
-                    /**
-                     * Grow Mask
-                     * @default 3
-                     */
-                    grow_mask?: number;
-                    /**
-                     * Format: binary
-                     * @description the image to work on (PNG, JPEG or WebP)
-                     */
-                    image?: string;
-                    /** @description a library asset id instead of uploading `image` */
-                    image_asset_id?: string;
-                    /**
-                     * Format: binary
-                     * @description greyscale mask of the image's size: white = change, black = keep
-                     */
-                    mask?: string;
-                    /** @description a library asset id instead of uploading `mask` */
-                    mask_asset_id?: string;
-                    /** Model */
-                    model?: string | null;
-                    /** Negative Prompt */
-                    negative_prompt?: string | null;
-                    /**
-                     * @description Search and replace
-                     * @enum {string}
-                     */
-                    operation: "search_replace";
-                    /**
-                     * Output Format
-                     * @default png
-                     * @enum {string}
-                     */
-                    output_format?: "png" | "jpeg" | "webp";
-                    /** Prompt */
-                    prompt: string;
-                    /**
-                     * Provider
-                     * @default auto
-                     */
-                    provider?: string;
-                    /** Search Prompt */
-                    search_prompt: string;
-                    /** Seed */
-                    seed?: number | null;
-                } | {
-                    /**
-                     * Grow Mask
-                     * @default 3
-                     */
-                    grow_mask?: number;
-                    /**
-                     * Format: binary
-                     * @description the image to work on (PNG, JPEG or WebP)
-                     */
-                    image?: string;
-                    /** @description a library asset id instead of uploading `image` */
-                    image_asset_id?: string;
-                    /**
-                     * Format: binary
-                     * @description greyscale mask of the image's size: white = change, black = keep
-                     */
-                    mask?: string;
-                    /** @description a library asset id instead of uploading `mask` */
-                    mask_asset_id?: string;
-                    /** Model */
-                    model?: string | null;
-                    /** Negative Prompt */
-                    negative_prompt?: string | null;
-                    /**
-                     * @description Search and recolour
-                     * @enum {string}
-                     */
-                    operation: "search_recolor";
-                    /**
-                     * Output Format
-                     * @default png
-                     * @enum {string}
-                     */
-                    output_format?: "png" | "jpeg" | "webp";
-                    /** Prompt */
-                    prompt: string;
-                    /**
-                     * Provider
-                     * @default auto
-                     */
-                    provider?: string;
-                    /** Seed */
-                    seed?: number | null;
-                    /** Select Prompt */
-                    select_prompt: string;
-                } | {
-                    /** Background Prompt */
-                    background_prompt?: string | null;
-                    /**
-                     * Format: binary
-                     * @description the new background
-                     */
-                    background_reference?: string;
-                    /** @description a library asset id instead of uploading `background_reference` */
-                    background_reference_asset_id?: string;
-                    /** Foreground Prompt */
-                    foreground_prompt?: string | null;
-                    /**
-                     * Format: binary
-                     * @description the image to work on (PNG, JPEG or WebP)
-                     */
-                    image?: string;
-                    /** @description a library asset id instead of uploading `image` */
-                    image_asset_id?: string;
-                    /**
-                     * Keep Original Background
-                     * @default false
-                     */
-                    keep_original_background?: boolean;
-                    /**
-                     * Format: binary
-                     * @description an image whose light to match
-                     */
-                    light_reference?: string;
-                    /** @description a library asset id instead of uploading `light_reference` */
-                    light_reference_asset_id?: string;
-                    /** Light Source Direction */
-                    light_source_direction?: ("left" | "right" | "above" | "below") | null;
-                    /**
-                     * Light Source Strength
-                     * @default 0.3
-                     */
-                    light_source_strength?: number;
-                    /** Model */
-                    model?: string | null;
-                    /** Negative Prompt */
-                    negative_prompt?: string | null;
-                    /**
-                     * @description Replace background and relight
-                     * @enum {string}
-                     */
-                    operation: "relight";
-                    /**
-                     * Original Background Depth
-                     * @default 0.5
-                     */
-                    original_background_depth?: number;
-                    /**
-                     * Output Format
-                     * @default png
-                     * @enum {string}
-                     */
-                    output_format?: "png" | "jpeg" | "webp";
-                    /**
-                     * Preserve Original Subject
-                     * @default 0.6
-                     */
-                    preserve_original_subject?: number;
-                    /**
-                     * Provider
-                     * @default auto
-                     */
-                    provider?: string;
-                    /** Seed */
-                    seed?: number | null;
-                } | {
-                    /**
-                     * Format: binary
-                     * @description the image to work on (PNG, JPEG or WebP)
-                     */
-                    image?: string;
-                    /** @description a library asset id instead of uploading `image` */
-                    image_asset_id?: string;
-                    /**
-                     * Format: binary
-                     * @description greyscale mask of the image's size: white = change, black = keep
-                     */
-                    mask?: string;
-                    /** @description a library asset id instead of uploading `mask` */
-                    mask_asset_id?: string;
-                    /** Model */
-                    model?: string | null;
-                    /** Negative Prompt */
-                    negative_prompt?: string | null;
-                    /**
-                     * @description Prompt-based edit
-                     * @enum {string}
-                     */
-                    operation: "general_edit";
-                    /**
-                     * Output Format
-                     * @default png
-                     * @enum {string}
-                     */
-                    output_format?: "png" | "jpeg" | "webp";
-                    /**
-                     * Prompt
-                     * @description the instruction, e.g. 'brighter and warmer'
-                     */
-                    prompt: string;
-                    /**
-                     * Provider
-                     * @default auto
-                     */
-                    provider?: string;
-                    /** Seed */
-                    seed?: number | null;
                 };
             };
         };

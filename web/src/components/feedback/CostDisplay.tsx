@@ -33,7 +33,8 @@ export function CostDisplay({ estimate, pending, error }: CostDisplayProps) {
   return (
     <div className={`cost ${covered ? "cost-ok" : "cost-short"}`} aria-live="polite" data-testid="cost">
       <div className="cost-amount">
-        <strong data-testid="cost-credits">{estimate.estimated_credits}</strong> credits
+        <strong data-testid="cost-credits">{estimate.estimated_credits}</strong>
+        {estimate.estimated_credits === 1 ? " credit" : " credits"}
         {pending ? <span className="muted"> (updating…)</span> : null}
       </div>
       <div className="muted">{describeCost(estimate)} · {estimate.provider}/{estimate.model}</div>
