@@ -1,6 +1,7 @@
 // Every paid click shows its price first (billing's estimate, and whether the balance and plan cover it),
 // then a button that says what it costs.
 import { CostDisplay } from "../feedback/CostDisplay";
+import { ErrorBanner } from "../feedback/ErrorBanner";
 import { useEstimate } from "../../api/queries";
 
 export type KindEstimate = { kind: string; provider?: string; model?: string; units?: number };
@@ -22,6 +23,7 @@ export function PaidRun({ estimate, action, onRun, busy = false, blocked = null 
   return (
     <div className="stack sk-paid">
       <CostDisplay estimate={price.isError ? undefined : data} pending={price.isFetching} error={price.error} />
+      {price.isError && <ErrorBanner error={price.error} title="No price:" />}
       {blocked && <p className="field-hint" aria-live="polite">{blocked}</p>}
       <button type="button" disabled={!ready || busy} onClick={onRun}>
         {busy ? "Starting…" : `${action}${credits}`}
