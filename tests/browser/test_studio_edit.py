@@ -1,6 +1,7 @@
-"""Edit through the UI: upload an image, paint a mask on it (with undo and redo), see the price, inpaint,
+"""Edit through the UI: drop an image on the page, paint a mask on it (with undo and redo), see the price, inpaint,
 follow it live and compare before and after."""
 
+import base64
 import re
 
 from playwright.sync_api import expect
@@ -18,12 +19,24 @@ def paint(page, test_id: str, start: tuple[float, float], end: tuple[float, floa
     page.mouse.up()
 
 
+def drop_file(page, test_id: str, path) -> None:
+    """Drag and drop: the file arrives in a drop event's DataTransfer, as from a desktop."""
+    transfer = page.evaluate_handle("""([name, data]) => {
+        const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
+        const transfer = new DataTransfer();
+        transfer.items.add(new File([bytes], name, { type: "image/png" }));
+        return transfer;
+    }""", [path.name, base64.b64encode(path.read_bytes()).decode()])
+    page.get_by_test_id(test_id).dispatch_event("dragover", {"dataTransfer": transfer})
+    page.get_by_test_id(test_id).dispatch_event("drop", {"dataTransfer": transfer})
+
+
 def test_paint_a_mask_and_inpaint(page, sign_in, shot, check_accessibility, api_as, tmp_path):
     user = sign_in(page)
     page.get_by_role("navigation", name="Studio modules").get_by_role("link", name="Edit").click()
     expect(page.get_by_role("heading", name="Edit", exact=True)).to_be_visible()
     page.get_by_role("group", name="Edit operation").get_by_role("button", name="Inpaint and fix").click()
-    page.get_by_label("Image file").set_input_files(photo(tmp_path / "room.png", 320, 240))
+    drop_file(page, "drop-Image", photo(tmp_path / "room.png", 320, 240))
     expect(page.get_by_text("room.png · 320×240")).to_be_visible()
 
     paint(page, "mask-canvas", (0.3, 0.3), (0.7, 0.6))

@@ -1,5 +1,6 @@
 """Social export and the library through the UI: one image to three formats with a focal point, the ZIP
-downloaded; then the outputs found by search, one favourited, two put in a collection, the collection
+downloaded; then the outputs found by search, one favourited, two put in a collection, one trashed and
+restored, the collection
 shared with a password and opened by a visitor without an account."""
 
 import io
@@ -80,6 +81,18 @@ def test_social_export_then_share_from_the_library(page, browser, studio, sign_i
     check_accessibility(page)
     shot(page, "library-details")
     details.get_by_role("button", name="Close details").click()
+
+    page.get_by_role("button", name="All assets").click()
+    page.get_by_role("button", name="Clear selection").click()
+    page.get_by_role("checkbox", name="Select Untitled, ZIP").check()
+    page.get_by_role("button", name="Move to trash").click()
+    expect(page.get_by_text("Moved 1 to the trash.")).to_be_visible()
+    expect(page.get_by_role("button", name="Open Untitled, ZIP")).to_have_count(0)
+    page.get_by_role("button", name="Trash").click()
+    page.get_by_role("checkbox", name="Select Untitled, ZIP").check()
+    page.get_by_role("button", name="Restore").click()
+    expect(page.get_by_text("Restored 1.")).to_be_visible()
+    expect(page.get_by_role("button", name="Open Untitled, ZIP")).to_have_count(0)  # gone from the trash
 
     page.get_by_role("button", name=re.compile(r"^Launch picks")).click()
     expect(page.get_by_role("button", name=re.compile(r"^Open "))).to_have_count(2)
