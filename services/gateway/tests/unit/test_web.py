@@ -16,7 +16,7 @@ PRIVATE_SECRET = "a-private-secret-for-production-tests-0123456789"
 def dist(tmp_path):
     (tmp_path / "assets").mkdir()
     (tmp_path / "index.html").write_text('<!doctype html><div id="root"></div><script src="/assets/app-1.js"></script>')
-    (tmp_path / "assets" / "app-1.js").write_text("console.log('studio')")
+    (tmp_path / "assets" / "app-1.js").write_text("console.log('studio');\n" * 200)
     (tmp_path / "favicon.svg").write_text("<svg/>")
     return tmp_path
 
@@ -33,8 +33,9 @@ def test_bundle_at_root_and_client_routes_fall_back_to_index(dist):
         assert answer.status_code == 200, path
         assert '<div id="root">' in answer.text
         assert answer.headers["cache-control"] == "no-cache"
-    asset = c.get("/assets/app-1.js")
-    assert asset.text == "console.log('studio')"
+    asset = c.get("/assets/app-1.js", headers={"Accept-Encoding": "gzip"})
+    assert asset.text == "console.log('studio');\n" * 200
+    assert asset.headers["content-encoding"] == "gzip"
     assert "immutable" in asset.headers["cache-control"]
     assert c.get("/favicon.svg").text == "<svg/>"
 

@@ -11,6 +11,7 @@ from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.routing import Route
 
 SWAGGER_UI_FILES = Path(swagger_ui.__file__).parent / "static"  # Swagger UI 5: OpenAPI 3.1
@@ -115,7 +116,9 @@ def install_studio(app: FastAPI, dist: Path) -> bool:
     if not index.is_file():
         return False
     if (dist / "assets").is_dir():
-        app.mount("/assets", StaticFiles(directory=dist / "assets"), name="studio-assets")
+        # Compressed here and only here: images and API answers are left alone.
+        assets = GZipMiddleware(StaticFiles(directory=dist / "assets"), minimum_size=1024)
+        app.mount("/assets", assets, name="studio-assets")
     root = dist.resolve()
 
     @app.exception_handler(StarletteHTTPException)
