@@ -56,6 +56,7 @@ def test_paint_a_mask_and_inpaint(page, sign_in, shot, check_accessibility, api_
 
     run.click()
     expect(page.get_by_test_id("operation-status")).to_have_text("succeeded", timeout=60_000)
+    expect(page.get_by_text(re.compile(r"^Charged \d+ credits?\.$"))).to_be_visible(timeout=20_000)
     result = page.get_by_role("region", name="Result")
     expect(result.get_by_role("slider", name="Compare")).to_be_visible()
     expect(result.get_by_text("320×240")).to_be_visible()

@@ -1,5 +1,5 @@
 """Every studio page of the image modules renders, passes axe-core and is usable at 1280x800 and on a
-390-px-wide phone; Upscale compares before and after with zoom, Control draws a sketch, Transform plays
+390-px-wide phone; Upscale compares before and after with zoom, Control generates from a drawn sketch, Transform plays
 the video it made with its duration and resolution."""
 
 import re
@@ -64,7 +64,7 @@ def test_upscale_compares_with_zoom(page, sign_in, shot, check_accessibility, tm
     shot(page, "upscale-result")
 
 
-def test_control_sketch_pad_prices_a_drawing(page, sign_in, shot, check_accessibility):
+def test_control_generates_from_a_drawn_sketch(page, sign_in, shot, check_accessibility):
     sign_in(page)
     go(page, "Control")
     run = page.get_by_role("region", name="Settings").get_by_role("button", name=re.compile(r"^Generate"))
@@ -82,6 +82,10 @@ def test_control_sketch_pad_prices_a_drawing(page, sign_in, shot, check_accessib
     expect(run).to_have_text(re.compile(r"Generate · \d+ credits?"))
     check_accessibility(page)
     shot(page, "control")
+    run.click()
+    expect(page.get_by_test_id("operation-status")).to_have_text("succeeded", timeout=60_000)
+    expect(page.get_by_role("region", name="Result").get_by_role("img")).to_be_visible()
+    shot(page, "control-result")
 
 
 def test_transform_plays_the_video_with_its_duration_and_resolution(page, sign_in, shot, check_accessibility,

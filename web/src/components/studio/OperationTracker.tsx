@@ -1,5 +1,7 @@
 // Follows one operation live (server-sent events): status, progress, the charge, the API's error, cancel.
+import { useQuery } from "@tanstack/react-query";
 import { useEffect, useRef } from "react";
+import { api, unwrapAs } from "../../api/client";
 import { OperationProgress } from "../feedback/Progress";
 import { useOperationEvents } from "../../api/useOperationEvents";
 import { useCancelOperation } from "../../api/queries";
@@ -21,13 +23,24 @@ export function OperationTracker({ operationId, label, onFinished }: Props) {
     }
   }, [operation, final, onFinished]);
 
-  const charged = operation?.cost.charged_credits;
+  // The stream ends with the final status; billing may settle the charge a moment later.
+  const waitingForCharge = final && operation?.status !== "rejected" && operation?.cost.charged_credits == null;
+  const settled = useQuery({
+    queryKey: ["operations", "settled", operationId],
+    queryFn: () => unwrapAs<Operation>(api.GET("/api/image-studio/operations/{operation_id}", {
+      params: { path: { operation_id: operationId } } })),
+    enabled: waitingForCharge,
+    refetchInterval: (query) => (query.state.data?.cost.charged_credits == null ? 1000 : false),
+  });
+  const charged = settled.data?.cost.charged_credits ?? operation?.cost.charged_credits;
+  const credits = (n: number) => `${n} credit${n === 1 ? "" : "s"}`;
   return (
     <section className="stack sk-tracker" aria-label={`${label} progress`}>
       <OperationProgress operation={operation} label={label} />
       <p className="muted" aria-live="polite">
-        {final && charged !== null && charged !== undefined ? `Charged ${charged} credit${charged === 1 ? "" : "s"}.`
-          : operation ? `Up to ${operation.cost.reserved_credits || operation.cost.estimated_credits} credits held.` : ""}
+        {final && charged !== null && charged !== undefined ? `Charged ${credits(charged)}.`
+          : final ? "Settling the charge…"
+          : operation ? `Up to ${credits(operation.cost.reserved_credits || operation.cost.estimated_credits)} held.` : ""}
       </p>
       {operation?.error && <p className="field-error" role="alert">{operation.error.message}</p>}
       {error && <p className="field-error" role="alert">{errorText(error)}</p>}
