@@ -46,7 +46,8 @@ def one_run(browser, base: str, user: str) -> tuple[float, float]:
     page.get_by_role("link", name="Account", exact=True).click()
     page.get_by_test_id("account-available").wait_for()
     start = time.perf_counter()
-    page.get_by_role("navigation", name="Studio modules").get_by_role("link", name="Create", exact=True).click()
+    navigation = page.get_by_role("navigation", name="Studio modules")
+    navigation.get_by_role("link", name="Create", exact=True).click()
     create_is_interactive(page)
     warm = time.perf_counter() - start
     context.close()
@@ -54,7 +55,8 @@ def one_run(browser, base: str, user: str) -> tuple[float, float]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=10)
     args = parser.parse_args()
     dist = REPO / "web" / "dist"

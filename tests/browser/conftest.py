@@ -22,7 +22,8 @@ DIST = REPO / "web" / "dist"
 AXE = REPO / "web" / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM = os.environ.get("STUDIO_CHROMIUM", "/usr/bin/chromium")
 OUTPUT = Path(os.environ.get("STUDIO_TEST_OUTPUT", REPO / "test-results")) / "browser"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 BLOCKING_IMPACTS = {"serious", "critical"}
 UNSTICK = """() => document.querySelectorAll("body *").forEach(e => {
@@ -36,14 +37,18 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="session")
-def studio_stack(tmp_path_factory, amqp_url):
+def studio_bundle(tmp_path_factory) -> Path:
+    """A copy of web/dist: a rebuild while the suite runs must not swap chunks under the open pages."""
     assert (DIST / "index.html").is_file(), "build the studio first: cd web && npm ci && npm run build " \
                                             "(scripts/test.sh does)"
+    return shutil.copytree(DIST, tmp_path_factory.mktemp("web") / "dist")
+
+
+@pytest.fixture(scope="session")
+def studio_stack(tmp_path_factory, amqp_url, studio_bundle):
     assert Path(CHROMIUM).is_file(), f"{CHROMIUM} is missing: apt-get install chromium (scripts/test.sh does)"
     data_dir = tmp_path_factory.mktemp("browser-stack")
-    # A copy: a rebuild of web/dist while the suite runs must not swap chunks under the open pages.
-    bundle = shutil.copytree(DIST, data_dir / "web-dist")
-    with isolated_stack(data_dir, "browser", SECRET, {"STUDIO_WEB_DIST_DIR": str(bundle)}) as stack:
+    with isolated_stack(data_dir, "browser", SECRET, {"STUDIO_WEB_DIST_DIR": str(studio_bundle)}) as stack:
         yield stack
 
 
@@ -123,7 +128,8 @@ def check_accessibility():
     def check(page: Page) -> list[dict]:
         violations = axe_violations(page)
         blocking = [v for v in violations if v["impact"] in BLOCKING_IMPACTS]
-        assert not blocking, "\n".join(f"{v['impact']} {v['id']}: {v['help']} at {v['nodes']}" for v in blocking)
+        described = (f"{v['impact']} {v['id']}: {v['help']} at {v['nodes']}" for v in blocking)
+        assert not blocking, "\n".join(described)
         return violations
 
     return check

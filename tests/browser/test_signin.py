@@ -24,7 +24,8 @@ def test_a_deep_link_survives_sign_in_and_sign_out_forgets_the_token(page, sign_
     page.get_by_label("User name").fill("deep-link-user")
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", name="Account")).to_be_visible()
-    assert page.evaluate("() => JSON.stringify(localStorage) + JSON.stringify(sessionStorage)").find("eyJ") == -1
+    storage = page.evaluate("() => JSON.stringify(localStorage) + JSON.stringify(sessionStorage)")
+    assert "eyJ" not in storage, "a token was written to web storage"
     page.get_by_role("button", name="Sign out deep-link-user").click()
     expect(page.get_by_role("heading", name="Sign in to Image Studio")).to_be_visible()
     page.reload()
