@@ -80,10 +80,14 @@ def test_social_export_then_share_from_the_library(page, browser, studio, sign_i
     expect(details.get_by_role("button", name=re.compile(r"^Version 1"))).to_be_visible()
     check_accessibility(page)
     shot(page, "library-details")
-    details.get_by_role("button", name="Close details").click()
+    details.get_by_role("link", name="Edit", exact=True).click()  # opens the asset in the editor
+    expect(page.get_by_role("heading", name="Edit", exact=True)).to_be_visible()
+    expect(page.get_by_text("Untitled · 1080×1920")).to_be_visible()
+    page.go_back()
+    expect(page.get_by_role("heading", name="Library", exact=True)).to_be_visible()
 
     page.get_by_role("button", name="All assets").click()
-    page.get_by_role("button", name="Clear selection").click()
+    expect(page.get_by_text("0 selected")).to_be_visible()
     page.get_by_role("checkbox", name="Select Untitled, ZIP").check()
     page.get_by_role("button", name="Move to trash").click()
     expect(page.get_by_text("Moved 1 to the trash.")).to_be_visible()
