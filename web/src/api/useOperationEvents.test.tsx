@@ -109,6 +109,23 @@ describe("useOperationEvents", () => {
     expect(init.signal?.aborted).toBe(true);
   });
 
+  it("after the final status, waits for billing's settlement before it is done", async () => {
+    const stream = controlledStream();
+    const unsettled = { ...op("succeeded", 1), cost: { estimated_credits: 2, reserved_credits: 2, charged_credits: null } };
+    fetchMock.mockResolvedValueOnce(stream.response)
+      .mockResolvedValueOnce(new Response(JSON.stringify(unsettled), { status: 200 }))
+      .mockResolvedValueOnce(new Response(JSON.stringify(op("succeeded", 1)), { status: 200 }));
+    const { result } = renderHook(() => useOperationEvents("op-1"), { wrapper: wrapper(client) });
+    await waitFor(() => expect(result.current.state).toBe("open"));
+    act(() => { stream.send(frame(1, unsettled)); stream.close(); });
+    await waitFor(() => expect(result.current.state).toBe("done"), { timeout: 3000 });
+    expect(result.current.operation?.cost.charged_credits).toBe(2);
+    expect(fetchMock).toHaveBeenCalledTimes(3);
+    const [pollUrl, pollInit] = fetchMock.mock.calls[1] as [URL, RequestInit];
+    expect(String(pollUrl)).toMatch(/\/api\/image-studio\/operations\/op-1$/);
+    expect(new Headers(pollInit.headers).get("Authorization")).toBe("Bearer secret-token");
+  });
+
   it("stays idle without an operation", () => {
     const { result } = renderHook(() => useOperationEvents(undefined), { wrapper: wrapper(client) });
     expect(result.current.state).toBe("idle");
