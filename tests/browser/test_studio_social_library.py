@@ -1,6 +1,6 @@
 """Social export and the library through the UI: one image to three formats with a focal point, the ZIP
-downloaded; then the outputs found by search, one favourited, two put in a collection, one trashed and
-restored, the collection
+downloaded; then the outputs found by search, one favourited, two put in a collection, one edited into a
+second version, one trashed and restored, the collection
 shared with a password and opened by a visitor without an account."""
 
 import io
@@ -83,8 +83,20 @@ def test_social_export_then_share_from_the_library(page, browser, studio, sign_i
     details.get_by_role("link", name="Edit", exact=True).click()  # opens the asset in the editor
     expect(page.get_by_role("heading", name="Edit", exact=True)).to_be_visible()
     expect(page.get_by_text("Untitled · 1080×1920")).to_be_visible()
-    page.go_back()
-    expect(page.get_by_role("heading", name="Library", exact=True)).to_be_visible()
+    page.get_by_role("group", name="Edit operation").get_by_role("button", name="Prompt-based edit").click()
+    page.get_by_label("Prompt", exact=True).fill("brighter and warmer")
+    edit = page.get_by_role("region", name="Prompt-based edit settings").get_by_role(
+        "button", name=re.compile(r"^Prompt-based edit · \d+ credits?$"))
+    expect(edit).to_be_enabled(timeout=30_000)  # priced with the prompt: the offline provider can do this one
+    edit.click()
+    expect(page.get_by_test_id("operation-status")).to_have_text("succeeded", timeout=60_000)
+    page.get_by_role("region", name="Result").get_by_role("link", name="Open in library").click()
+    page.get_by_role("button", name="Open Brighter and warmer, 1080×1920").click()
+    versions = page.get_by_role("dialog", name="Asset details").get_by_role("region", name="Versions")
+    expect(versions.get_by_role("button")).to_have_text([re.compile("^Version 1"), re.compile("^Version 2")])
+    shot(page, "library-versions")
+    page.get_by_role("button", name="Close details").click()
+    page.get_by_role("navigation", name="Studio modules").get_by_role("link", name="Library").click()
 
     page.get_by_role("button", name="All assets").click()
     expect(page.get_by_text("0 selected")).to_be_visible()

@@ -2,9 +2,23 @@
 // then a button that says what it costs.
 import { CostDisplay } from "../feedback/CostDisplay";
 import { ErrorBanner } from "../feedback/ErrorBanner";
+import { useEffect, useState } from "react";
 import { useEstimate } from "../../api/queries";
 
-export type KindEstimate = { kind: string; provider?: string; model?: string; units?: number };
+/** What to price: the kind, the provider and model, the units, and the fields and input roles that will be
+ * sent (whether a provider can do it, and at what price, can depend on them). */
+export type KindEstimate = { kind: string; provider?: string; model?: string; units?: number;
+  params?: Record<string, string | boolean>; roles?: string[] };
+
+/** The value once it has stopped changing for `ms`: typing a prompt asks for one price, not one per key. */
+function useSettled<T>(value: T, ms = 300): T {
+  const [settled, setSettled] = useState(value);
+  useEffect(() => {
+    const timer = setTimeout(() => setSettled(value), ms);
+    return () => clearTimeout(timer);
+  }, [value, ms]);
+  return settled;
+}
 
 type Props = {
   estimate: KindEstimate | null;
@@ -16,7 +30,8 @@ type Props = {
 };
 
 export function PaidRun({ estimate, action, onRun, busy = false, blocked = null }: Props) {
-  const price = useEstimate(estimate ? { provider: "auto", units: 1, ...estimate } : null);
+  const settled = useSettled(estimate ? JSON.stringify({ provider: "auto", units: 1, ...estimate }) : null);
+  const price = useEstimate(settled ? JSON.parse(settled) : null);
   const data = price.data;
   const ready = Boolean(estimate && data && data.covered && !price.isError && !blocked);
   const credits = data ? ` · ${data.estimated_credits} credit${data.estimated_credits === 1 ? "" : "s"}` : "";

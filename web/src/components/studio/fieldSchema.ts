@@ -67,3 +67,9 @@ export function missingRequired(values: FieldValues, required: readonly string[]
     return value === undefined || (typeof value === "string" && !value.trim());
   });
 }
+
+/** The fields as an estimate sees them: what will be sent, without provider and model (priced apart). */
+export function estimateParams(values: FieldValues): Record<string, string | boolean> {
+  return Object.fromEntries(Object.entries(values).filter(([name, value]) =>
+    name !== "provider" && name !== "model" && (typeof value === "boolean" || value.trim() !== "")));
+}

@@ -9,7 +9,8 @@ import { PaidRun } from "../../components/studio/PaidRun";
 import { ProviderSelect } from "../../components/studio/ProviderSelect";
 import { ResultActions } from "../../components/studio/ResultActions";
 import { SchemaFields } from "../../components/studio/SchemaFields";
-import { appendFields, initialValues, missingRequired, type FieldValues } from "../../components/studio/fieldSchema";
+import { appendFields, estimateParams, initialValues, missingRequired, type FieldValues }
+  from "../../components/studio/fieldSchema";
 import { appendImage, type ImageSource } from "../../components/studio/imageSource";
 import { useOperationCatalogue } from "../../components/studio/studioApi";
 import { useStudioRun } from "../../components/studio/useStudioRun";
@@ -39,8 +40,9 @@ export default function ControlPage() {
     : !image ? "Choose an image." : null;
   const blockedAll = blocked ?? (needsStyle && !style ? "Choose the style image."
     : missing.length ? `Fill in: ${missing.join(", ").replace(/_/g, " ")}.` : null);
-  const estimate = useMemo(() => operation ? { kind: operation.kind, provider, model: model || undefined } : null,
-    [operation, provider, model]);
+  const estimate = useMemo(() => operation ? { kind: operation.kind, provider, model: model || undefined,
+    params: estimateParams(values), roles: needsStyle ? ["image", "style_image"] : ["image"] } : null,
+  [operation, provider, model, values, needsStyle]);
 
   async function run() {
     if (!operation) return;

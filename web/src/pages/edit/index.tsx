@@ -12,7 +12,8 @@ import { PaidRun } from "../../components/studio/PaidRun";
 import { ProviderSelect } from "../../components/studio/ProviderSelect";
 import { ResultActions } from "../../components/studio/ResultActions";
 import { SchemaFields } from "../../components/studio/SchemaFields";
-import { appendFields, initialValues, missingRequired, type FieldValues } from "../../components/studio/fieldSchema";
+import { appendFields, estimateParams, initialValues, missingRequired, type FieldValues }
+  from "../../components/studio/fieldSchema";
 import { appendImage, type ImageSource } from "../../components/studio/imageSource";
 import { useOperationCatalogue, type OperationInfo } from "../../components/studio/studioApi";
 import { useAssetParam } from "../../components/studio/useAssetParam";
@@ -53,8 +54,11 @@ export default function EditPage() {
     : otherRoles.find((r) => r.required && !extra[r.field]) ? "Add the reference image."
     : missingRequired(values, operation.required).length
       ? `Fill in: ${missingRequired(values, operation.required).join(", ").replace(/_/g, " ")}.` : null;
-  const estimate = useMemo(() => operation ? { kind: operation.kind, provider, model: model || undefined } : null,
-    [operation, provider, model]);
+  const painted = Boolean(editor?.painted);
+  const roles = useMemo(() => ["image", ...(maskRole && painted ? ["mask"] : []),
+    ...otherRoles.filter((r) => extra[r.field]).map((r) => r.field)], [maskRole, painted, otherRoles, extra]);
+  const estimate = useMemo(() => operation ? { kind: operation.kind, provider, model: model || undefined,
+    params: estimateParams(values), roles } : null, [operation, provider, model, values, roles]);
 
   async function run() {
     if (!operation || !image) return;

@@ -8,7 +8,7 @@ import { PaidRun } from "../../components/studio/PaidRun";
 import { ProviderSelect } from "../../components/studio/ProviderSelect";
 import { ResultActions } from "../../components/studio/ResultActions";
 import { SchemaFields } from "../../components/studio/SchemaFields";
-import { appendFields, initialValues, type FieldValues } from "../../components/studio/fieldSchema";
+import { appendFields, estimateParams, initialValues, type FieldValues } from "../../components/studio/fieldSchema";
 import { appendImage, type ImageSource } from "../../components/studio/imageSource";
 import { useOperationCatalogue, type StudioPath } from "../../components/studio/studioApi";
 import { useAssetParam } from "../../components/studio/useAssetParam";
@@ -51,8 +51,8 @@ export default function TransformPage() {
     : operation?.kind === "transform.avatar" ? Math.max(1, Math.ceil(audio?.seconds ?? 0)) : 1;
   const blocked = !image ? "Choose an image." : operation?.audio === "required" && !audio
     ? "Add the speech audio (WAV or MP3)." : null;
-  const estimate = useMemo(() => operation ? { kind: operation.kind, provider, model: model || undefined, units }
-    : null, [operation, provider, model, units]);
+  const estimate = useMemo(() => operation ? { kind: operation.kind, provider, model: model || undefined, units,
+    params: estimateParams(values), roles: ["image"] } : null, [operation, provider, model, units, values]);
 
   async function run() {
     if (!operation || !image) return;
