@@ -52,8 +52,18 @@ def test_instagram_story_with_two_variations(page, sign_in, shot, check_accessib
     expect(page).to_have_url(re.compile(r"/library\?operation_id="))
 
 
-def test_price_follows_the_fields_and_errors_sit_by_their_field(page, sign_in):
-    sign_in(page)
+def test_price_follows_the_fields_and_errors_sit_by_their_field(page, sign_in, api_as):
+    user = sign_in(page)
+    templates = page.get_by_role("radiogroup", name="Templates").get_by_role("radio")
+    everything = api_as(user).get("/api/image-studio/templates").json()["total"]
+    expect(templates).to_have_count(everything + 1)  # and "No template"
+    found = api_as(user).get("/api/image-studio/templates/search", params={"q": "story", "limit": 100}).json()
+    page.get_by_label("Search templates").fill("story")
+    expect(templates).to_have_count(found["total"] + 1)
+    assert found["total"] < everything
+    expect(templates.filter(has_text="Instagram Story")).to_have_count(1)
+    page.get_by_label("Search templates").fill("")
+    expect(templates).to_have_count(everything + 1)
     page.get_by_label("Prompt", exact=True).fill("a field of tulips")
     expect(page.get_by_test_id("cost-credits")).to_have_text("1")
     page.get_by_label("Variations", exact=True).fill("4")
