@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 import swagger_ui
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
-from fastapi.responses import FileResponse, HTMLResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
@@ -114,6 +114,11 @@ def install_studio(app: FastAPI, dist: Path) -> bool:
     prefixes answers index.html, so unknown API paths and methods keep their usual 404 and 405."""
     index = dist / "index.html"
     if not index.is_file():
+        @app.get("/", include_in_schema=False)
+        async def not_built() -> JSONResponse:
+            return JSONResponse({"detail": f"the web studio is not built ({dist} has no index.html): run "
+                                           "`npm ci && npm run build` in web/; the API is under /api"}, 404)
+
         return False
     if (dist / "assets").is_dir():
         # Compressed here and only here: images and API answers are left alone.
