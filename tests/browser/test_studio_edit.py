@@ -12,7 +12,9 @@ from studio_common.testing.pictures import photo
 def paint(page, test_id: str, start: tuple[float, float], end: tuple[float, float]) -> None:
     page.get_by_test_id(test_id).scroll_into_view_if_needed()
     box = page.get_by_test_id(test_id).bounding_box()
-    at = lambda fx, fy: (box["x"] + box["width"] * fx, box["y"] + box["height"] * fy)  # noqa: E731
+    def at(fx: float, fy: float) -> tuple[float, float]:
+        return box["x"] + box["width"] * fx, box["y"] + box["height"] * fy
+
     page.mouse.move(*at(*start))
     page.mouse.down()
     page.mouse.move(*at(*end), steps=10)

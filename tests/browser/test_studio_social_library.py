@@ -7,6 +7,7 @@ import io
 import re
 import zipfile
 
+from PIL import Image
 from playwright.sync_api import expect
 
 from studio_common.testing.pictures import photo
@@ -34,8 +35,7 @@ def export_three_formats(page, shot, check_accessibility, tmp_path) -> None:
     expect(page.get_by_test_id("operation-status")).to_have_text("succeeded", timeout=60_000)
     with page.expect_download() as downloading:
         page.get_by_role("link", name="Download all (ZIP)").click()
-    archive = zipfile.ZipFile(io.BytesIO(open(downloading.value.path(), "rb").read()))
-    from PIL import Image
+    archive = zipfile.ZipFile(io.BytesIO(downloading.value.path().read_bytes()))
     sizes = sorted(Image.open(archive.open(name)).size for name in archive.namelist()
                    if name.lower().endswith((".jpg", ".jpeg", ".png", ".webp")))
     assert sizes == sorted(FORMATS.values())
