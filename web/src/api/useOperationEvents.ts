@@ -91,12 +91,18 @@ export function useOperationEvents(operationId: string | undefined, options?: St
       return;
     }
     const controller = new AbortController();
+    let lastStatus: string | undefined;
     setEvents({ operation: undefined, state: "connecting", error: undefined });
     followOperation(
       operationId,
       (operation) => {
         setEvents((prev) => ({ ...prev, operation }));
         queryClient.setQueryData(queryKeys.operation(operationId), operation);
+        // Approval holds credits: the balance shown elsewhere (pending, available) moves with the status.
+        if (operation.status !== lastStatus) {
+          void queryClient.invalidateQueries({ queryKey: queryKeys.balance });
+        }
+        lastStatus = operation.status;
       },
       () => setEvents((prev) => ({ ...prev, state: "open" })),
       controller.signal,
