@@ -24,7 +24,7 @@ export function Filters({ filters, onChange, error }: Props) {
     </div>
   );
   return (
-    <details className="lib-filters" open={false}>
+    <details className="lib-filters">
       <summary>Filters</summary>
       <div className="lib-filter-grid">
         {select("type", "Type", TYPES)}
