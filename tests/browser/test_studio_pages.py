@@ -1,6 +1,6 @@
 """Every studio page of the image modules renders, passes axe-core and is usable at 1280x800 and on a
-390-px-wide phone; Upscale compares before and after with zoom, Control generates from a drawn sketch, Transform plays
-the video it made with its duration and resolution."""
+390-px-wide phone; Upscale compares before and after with zoom, Control generates from a drawn sketch,
+Transform plays the video it made with its duration and resolution and downloads a 3D model."""
 
 import re
 
@@ -101,3 +101,11 @@ def test_transform_plays_the_video_with_its_duration_and_resolution(page, sign_i
     expect(page.get_by_test_id("video-meta")).to_have_text(re.compile(r"^\d+×480 · 5\.0 s"), timeout=20_000)
     check_accessibility(page)
     shot(page, "transform-result")
+
+    page.get_by_role("group", name="Transform operation").get_by_role("button", name="Image to 3D").click()
+    page.get_by_label("Image file").set_input_files(photo(tmp_path / "relief.png", 256, 256))
+    page.get_by_role("region", name="Settings").get_by_role("button", name=re.compile(r"^Image to 3D · \d+")).click()
+    expect(page.get_by_test_id("operation-status")).to_have_text("succeeded", timeout=90_000)
+    with page.expect_download() as downloading:
+        page.get_by_role("link", name="Download the 3D model").click()
+    assert downloading.value.path().read_bytes()[:4] == b"glTF"  # a binary glTF model
