@@ -2,7 +2,10 @@
 390-px-wide phone; Upscale compares before and after with zoom, Control generates from a drawn sketch,
 Transform plays the video it made with its duration and resolution and downloads a 3D model."""
 
+import math
 import re
+import struct
+import wave
 
 from playwright.sync_api import expect
 
@@ -109,3 +112,33 @@ def test_transform_plays_the_video_with_its_duration_and_resolution(page, sign_i
     with page.expect_download() as downloading:
         page.get_by_role("link", name="Download the 3D model").click()
     assert downloading.value.path().read_bytes()[:4] == b"glTF"  # a binary glTF model
+
+
+def speech(path, seconds: float) -> str:
+    """A spoken-like tone: a WAV the avatar can lip-sync to."""
+    rate = 16_000
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(b"".join(struct.pack("<h", int(8000 * math.sin(2 * math.pi * 220 * i / rate)
+                                                        * (0.5 + 0.5 * math.sin(2 * math.pi * 3 * i / rate))))
+                                 for i in range(int(rate * seconds))))
+    return str(path)
+
+
+def test_talking_avatar_prices_the_speech_it_is_given(page, sign_in, shot, check_accessibility, tmp_path):
+    sign_in(page)
+    go(page, "Transform")
+    page.get_by_role("group", name="Transform operation").get_by_role("button", name="Talking avatar").click()
+    page.get_by_label("Image file").set_input_files(photo(tmp_path / "face.png", 320, 320))
+    run = page.get_by_role("region", name="Settings").get_by_role("button", name=re.compile(r"^Talking avatar"))
+    expect(run).to_be_disabled()  # the speech is required
+    page.get_by_label("Audio (speech, required)").set_input_files(speech(tmp_path / "hello.wav", 2.5))
+    expect(page.get_by_text("hello.wav · 2.5 s")).to_be_visible()
+    expect(page.get_by_test_id("cost")).to_contain_text(re.compile(r"for 3 seconds at"))  # per started second
+    check_accessibility(page)
+    run.click()
+    expect(page.get_by_test_id("operation-status")).to_have_text("succeeded", timeout=90_000)
+    expect(page.get_by_role("region", name="Result").get_by_label("Generated video")).to_be_visible()
+    shot(page, "transform-avatar")
