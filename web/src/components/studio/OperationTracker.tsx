@@ -1,5 +1,5 @@
 // Follows one operation live (server-sent events): status, progress, the charge, the API's error, cancel.
-import { useQuery } from "@tanstack/react-query";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef } from "react";
 import { api, unwrapAs } from "../../api/client";
 import { OperationProgress } from "../feedback/Progress";
@@ -33,6 +33,10 @@ export function OperationTracker({ operationId, label, onFinished }: Props) {
     refetchInterval: (query) => (query.state.data?.cost.charged_credits == null ? 1000 : false),
   });
   const charged = settled.data?.cost.charged_credits ?? operation?.cost.charged_credits;
+  const queryClient = useQueryClient();
+  useEffect(() => {  // the balance changed: the next price's "covered" must be asked again
+    if (final && charged != null) void queryClient.invalidateQueries({ queryKey: ["estimate"] });
+  }, [final, charged, queryClient]);
   const credits = (n: number) => `${n} credit${n === 1 ? "" : "s"}`;
   return (
     <section className="stack sk-tracker" aria-label={`${label} progress`}>
