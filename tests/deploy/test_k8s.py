@@ -585,8 +585,16 @@ def _ingress_serves(routes: list[tuple[str, str]], request_path: str) -> bool:
     return False
 
 
-def test_ingress_routes_only_the_api(objects):
-    assert _ingress_routes(objects) == [("Prefix", "/api")]
+def test_ingress_routes_the_api_and_the_web_studio_only(objects):
+    routes = _ingress_routes(objects)
+    assert ("Prefix", "/api") in routes
+    studio_pages = re.findall(r'path: "([a-z-]+)"', (REPO / "web/src/app/modules.ts").read_text())
+    assert len(studio_pages) >= 9, studio_pages
+    for path in ["/", "/favicon.svg", "/assets/index-abc.js", "/signin", "/shared/token-1",
+                 *(f"/{page}" for page in studio_pages)]:
+        assert _ingress_serves(routes, path), f"the Ingress does not route the studio's {path}"
+    for path in ("/healthz", "/readyz", "/metrics", "/docs", "/openapi.json", "/.vite/manifest.json"):
+        assert not _ingress_serves(routes, path), f"the Ingress exposes {path}"
 
 
 @pytest.fixture(scope="module")
