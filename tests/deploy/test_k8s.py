@@ -293,6 +293,10 @@ def test_deployment_environment(objects, name):
         assert env.get(key), f"{name}: {key} not set"
     assert env["STUDIO_DATA_DIR"].startswith("/tmp/"), "the root filesystem is read-only"
 
+    if name == "gateway":  # the web studio's production sign-in
+        assert env["STUDIO_OIDC_ISSUER"].startswith("https://") and env["STUDIO_OIDC_CLIENT_ID"]
+        assert env["STUDIO_JWT_JWKS_URL"].startswith(env["STUDIO_OIDC_ISSUER"])
+
     if name in DATABASE_SERVICES:
         url = env["STUDIO_DATABASE_URL"]
         assert url.startswith("postgresql+asyncpg://") and url.endswith(f"/studio_{name}"), url
