@@ -19,6 +19,7 @@
 # when running that image on its own).
 
 ARG PYTHON_IMAGE=python:3.11-slim
+ARG NODE_IMAGE=node:20-slim
 
 # ---------------------------------------------------------------------------
 # builder: resolve the locked dependencies of studio-$SERVICE into /app/.venv
@@ -52,6 +53,19 @@ COPY services/${SERVICE}/ services/${SERVICE}/
 RUN uv sync --frozen --no-dev --no-editable --package "studio-${SERVICE}"
 
 # ---------------------------------------------------------------------------
+# web: the studio bundle (React + Vite) from web/, with the exact versions of web/package-lock.json.
+# Only the public API serves it (STUDIO_WEB_DIST_DIR); the stage is built once and cached for every
+# image, so the Dockerfile stays one recipe parametrised by SERVICE and PORT alone.
+# ---------------------------------------------------------------------------
+FROM ${NODE_IMAGE} AS web
+
+WORKDIR /web
+COPY web/package.json web/package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY web/ ./
+RUN npm run build
+
+# ---------------------------------------------------------------------------
 # runtime: the virtual environment and a non-root user, nothing else
 # ---------------------------------------------------------------------------
 FROM ${PYTHON_IMAGE} AS runtime
@@ -61,7 +75,8 @@ ENV PATH="/app/.venv/bin:${PATH}" \
     PYTHONDONTWRITEBYTECODE=1 \
     STUDIO_HTTP_HOST=0.0.0.0 \
     STUDIO_DATA_DIR=/app/var \
-    STUDIO_STORAGE_DIR=/app/var/storage
+    STUDIO_STORAGE_DIR=/app/var/storage \
+    STUDIO_WEB_DIST_DIR=/app/web
 
 RUN groupadd --system --gid 10001 studio \
     && useradd --system --uid 10001 --gid studio --home-dir /app --no-create-home \
@@ -79,6 +94,7 @@ ENV STUDIO_MODULE="studio_${SERVICE:?build with --build-arg SERVICE=<service>}" 
     STUDIO_HTTP_PORT="${PORT:?build with --build-arg PORT=<port the service listens on>}"
 
 COPY --from=builder /app/.venv /app/.venv
+COPY --from=web /web/dist /app/web
 
 USER 10001:10001
 EXPOSE ${PORT}

@@ -46,3 +46,27 @@ ensure_postgres() {
   echo "PostgreSQL is needed on 127.0.0.1:5432 (trust auth for user postgres) and is not reachable." >&2
   return 1
 }
+
+node_ok() {  # Node 20.19+ (or 22.12+), which Vite 8 needs
+  command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 && node -e '
+    const [major, minor] = process.versions.node.split(".").map(Number);
+    process.exit((major === 20 && minor >= 19) || (major === 22 && minor >= 12) || major > 22 ? 0 : 1)'
+}
+
+build_web() {  # the web studio's bundle in web/dist, from the exact versions in web/package-lock.json
+  if ! node_ok; then
+    echo "Node.js 20.19+ with npm is needed to build the web studio (Debian: apt-get install nodejs npm)." >&2
+    return 1
+  fi
+  echo "building the web studio (npm ci, npm run build) ..."
+  (cd web && npm ci --no-audit --no-fund --loglevel=error && npm run build --silent) >/dev/null
+}
+
+ensure_chromium() {  # the browser tests drive Debian's Chromium; it is never downloaded by the tests
+  [ -x "${STUDIO_CHROMIUM:-/usr/bin/chromium}" ] && return 0
+  echo "installing Chromium for the browser tests (apt-get install chromium) ..."
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
+  [ -x "${STUDIO_CHROMIUM:-/usr/bin/chromium}" ] || { echo "Chromium is still missing." >&2; return 1; }
+}

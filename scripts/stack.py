@@ -28,6 +28,7 @@ def main() -> int:
         return 1
     gateway = stack.url("gateway")
     print(f"\nImage Studio is running: {gateway}  (API docs: {gateway}/docs)")
+    print(f"Web studio:    {gateway}/  (development sign-in: any user name)")
     print("Get a token:   uv run studio token --user user-1        (add --admin for grants)")
     print(f"Try it:        curl -s -H \"Authorization: Bearer $(uv run studio token --user user-1)\" "
           f"{gateway}/api/billing/balance")

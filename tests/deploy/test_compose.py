@@ -514,7 +514,9 @@ def test_dockerfile_builds_a_small_non_root_image(name):
     assert len(stages) >= 2, "multi-stage build expected"
     for stage in stages:
         base = stage[0][2].split()[0]
-        assert base == "python:3.11-slim", f"{name}: stage based on {base}"
+        # The one Node stage builds the web studio's bundle; everything that runs is on the Python base.
+        expected = "node:20-slim" if stage[0][2].split()[-1] == "web" else "python:3.11-slim"
+        assert base == expected, f"{name}: stage based on {base}"
 
     builder = " ".join(a for _, k, a in stages[0] if k == "RUN")
     assert "pip install" in builder and "uv" in builder
@@ -696,3 +698,17 @@ def test_each_service_holds_the_service_keys_it_needs(compose):
         keys = json.loads(_environment(compose["services"][name])["STUDIO_SERVICE_KEYS"])
         assert set(keys) == callers, name
         assert all(re.fullmatch(r"\$\{STUDIO_[A-Z]+_KEY:\?[^}]+\}", key) for key in keys.values()), name
+
+
+def test_every_image_carries_the_web_studio_built_in_a_node_stage():
+    stages = _stages(DOCKERFILE)
+    (web,) = [stage for stage in stages if stage[0][2].split()[-1] == "web"]
+    runs = " ".join(a for _, k, a in web if k == "RUN")
+    assert "npm ci" in runs and "npm run build" in runs, "the bundle is built from the lock file's versions"
+    copied = [a for _, k, a in web if k == "COPY"]
+    assert copied[0].split()[:2] == ["web/package.json", "web/package-lock.json"], "dependencies cached first"
+    runtime = stages[-1]
+    assert any(k == "COPY" and a.split()[:2] == ["--from=web", "/web/dist"] for _, k, a in runtime)
+    assert _env_instructions(runtime)["STUDIO_WEB_DIST_DIR"] == "/app/web"
+    ignored = (REPO / ".dockerignore").read_text().splitlines()
+    assert "web/dist" in ignored and "**/node_modules" in ignored, "the image builds its own bundle"

@@ -299,6 +299,10 @@ def test_deployment_environment(objects, name):
         assert env.get(key), f"{name}: {key} not set"
     assert env["STUDIO_DATA_DIR"].startswith("/tmp/"), "the root filesystem is read-only"
 
+    if name == "gateway":  # the web studio's production sign-in
+        assert env["STUDIO_OIDC_ISSUER"].startswith("https://") and env["STUDIO_OIDC_CLIENT_ID"]
+        assert env["STUDIO_JWT_JWKS_URL"].startswith(env["STUDIO_OIDC_ISSUER"])
+
     if name in DATABASE_SERVICES:
         url = env["STUDIO_DATABASE_URL"]
         assert url.startswith("postgresql+asyncpg://") and url.endswith(f"/studio_{name}"), url
@@ -641,8 +645,16 @@ def _ingress_serves(routes: list[tuple[str, str]], request_path: str) -> bool:
     return False
 
 
-def test_ingress_routes_only_the_api(objects):
-    assert _ingress_routes(objects) == [("Prefix", "/api")]
+def test_ingress_routes_the_api_and_the_web_studio_only(objects):
+    routes = _ingress_routes(objects)
+    assert ("Prefix", "/api") in routes
+    studio_pages = re.findall(r'path: "([a-z-]+)"', (REPO / "web/src/app/modules.ts").read_text())
+    assert len(studio_pages) >= 9, studio_pages
+    for path in ["/", "/favicon.svg", "/assets/index-abc.js", "/signin", "/shared/token-1",
+                 *(f"/{page}" for page in studio_pages)]:
+        assert _ingress_serves(routes, path), f"the Ingress does not route the studio's {path}"
+    for path in ("/healthz", "/readyz", "/metrics", "/docs", "/openapi.json", "/.vite/manifest.json"):
+        assert not _ingress_serves(routes, path), f"the Ingress exposes {path}"
 
 
 @pytest.fixture(scope="module")

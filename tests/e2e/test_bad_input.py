@@ -76,3 +76,12 @@ def test_ids_with_characters_no_id_has_and_absurd_pages_are_named_4xx(user: Stud
     assert admin.http.put("/api/billing/accounts/a%20b/plan", json={"plan": "pro"}).status_code == 422
     huge = user.get("/api/content-assets", params={"page": 10**25})
     assert huge.status_code == 422 and "page" in huge.text
+
+
+def test_an_asset_id_that_is_not_an_id_is_refused_by_name(user: StudioClient):
+    for asset_id in ("\x1b\u00cbyk", "../../internal", "a b"):
+        for send in ({"data": {"image_asset_id": asset_id}}, {"json": {"image_asset_id": asset_id}}):
+            response = user.post("/api/image-studio/transform/image-to-3d", **send)
+            assert response.status_code == 422, response.text
+            assert response.json()["detail"][0]["field"] == "image_asset_id"
+    assert user.balance()["pending_credits"] == 0

@@ -45,6 +45,10 @@ def test_collections_group_assets_and_filter_the_library(user: StudioClient, oth
 
     listing = user.get("/api/content-assets", params={"collection": bikes}).json()
     assert sorted(a["id"] for a in listing["items"]) == sorted(ids[:2])
+    link = "/api/" + listing["items"][0]["url"].split("/api/", 1)[1]  # signed, to show it: not a download
+    shown = user.http.get(link)
+    assert shown.status_code == 200 and Image.open(io.BytesIO(shown.content)).size == (96, 96)
+    assert user.get(f"/api/content-assets/{ids[0]}").json()["download_count"] == 0
     assert [c["name"] for c in user.get("/api/content-assets/collections").json()["items"]] == ["Bikes"]
     assert user.post("/api/content-assets/collections", json={"name": "Bikes"}).status_code == 409
 

@@ -311,3 +311,9 @@ def test_estimates_for_studio_operations(user: StudioClient):
     assert inpaint["estimated_credits"] == inpaint["credits_per_unit"] and inpaint["covered"] is True
     unknown = user.post("/api/image-studio/estimate-cost", json={"kind": "edit.teleport"})
     assert unknown.status_code == 422 and "provider" in unknown.json()["message"]
+    # whether the offline provider can do a prompt-based edit depends on the prompt: the fields are priced too
+    vague = user.post("/api/image-studio/estimate-cost", json={"kind": "edit.general"})
+    assert vague.status_code == 422 and "prompt must describe the edit" in vague.json()["message"]
+    brighter = user.post("/api/image-studio/estimate-cost", json={
+        "kind": "edit.general", "params": {"prompt": "brighter and warmer"}, "roles": ["image"]})
+    assert brighter.status_code == 200 and brighter.json()["provider"] == "local", brighter.text

@@ -21,6 +21,10 @@ class GatewaySettings(CommonSettings):
     sse_heartbeat_seconds: float = 15.0
     sse_poll_seconds: float = 1.0
     idempotency_ttl_hours: int = Field(24, description="how long an Idempotency-Key replays its first answer")
+    oidc_issuer: str | None = Field(None, description="the OpenID Connect issuer the studio signs in with")
+    oidc_client_id: str | None = Field(None, description="the studio's public client id at the issuer")
+    oidc_scope: str = "openid profile email"
+    web_dist_dir: str | None = Field(None, description="the built studio bundle; default web/dist in the checkout")
 
     def secrets_in_use(self) -> dict[str, str]:
         # The download URL key also seals share-board file links, whatever the storage backend.

@@ -28,12 +28,15 @@ from studio_gateway.entrypoints import (
     routes_personas,
     routes_social,
     routes_studio,
+    routes_web,
+    web,
 )
 from studio_gateway.settings import GatewaySettings
 
 ROUTERS = (routes_catalog.router, routes_create.router, routes_operations.router, routes_billing.router,
            routes_collections.router, routes_boards.router, routes_boards.public_router, routes_assets.router,
-           routes_files.router, routes_studio.router, routes_social.router, routes_personas.router)
+           routes_files.router, routes_studio.router, routes_social.router, routes_personas.router,
+           routes_web.config_router)
 
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -61,7 +64,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         await limits.aclose()
 
     runtime.on_shutdown(close_clients)
-    app = runtime.app("Image Studio API", ROUTERS)
+    routers = ROUTERS if routes_web.is_production(settings) else (*ROUTERS, routes_web.dev_router)
+    app = runtime.app("Image Studio API", routers)
     app.state.settings = settings
     app.state.verifier = verifier
     app.state.storage = make_storage(settings)
@@ -71,4 +75,5 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.add_middleware(guards.Guards, limits=limits, max_body_bytes=settings.max_request_bytes,
                        trusted_proxy_hops=settings.trusted_proxy_hops)
     errors.install(app)
+    web.install(app, settings)
     return app

@@ -37,6 +37,12 @@ def _assets(request: Request):
     return request.app.state.assets
 
 
+def _viewable(request: Request, asset: dict) -> dict:
+    """The asset with a short-lived signed `url` to show it; counted as a view, not a download."""
+    state = request.app.state
+    return {**asset, "url": state.storage.signed_url(asset["storage_key"], state.settings.download_url_ttl_seconds)}
+
+
 @router.get("")
 async def list_assets(user: User, request: Request, search: str | None = Query(None, max_length=200),
                       search_mode: Literal["hybrid", "semantic", "keyword"] = Query(
@@ -61,12 +67,14 @@ async def list_assets(user: User, request: Request, search: str | None = Query(N
             params["sizes"] = ",".join(f"{w}x{h}" for w, h in sizes_for(platform))
         except UnknownPlatform as exc:
             raise HTTPException(422, f"platform: {exc}") from exc
-    return await _assets(request).call("GET", "/internal/assets", user_id=user.user_id, params=params)
+    found = await _assets(request).call("GET", "/internal/assets", user_id=user.user_id, params=params)
+    return {**found, "items": [_viewable(request, asset) for asset in found["items"]]}
 
 
 @router.get("/{asset_id}")
 async def get_asset(asset_id: ResourceId, user: User, request: Request) -> dict:
-    return await _assets(request).call("GET", f"/internal/assets/{asset_id}", user_id=user.user_id)
+    return _viewable(request, await _assets(request).call("GET", f"/internal/assets/{asset_id}",
+                                                          user_id=user.user_id))
 
 
 @router.get("/{asset_id}/download")
@@ -103,14 +111,15 @@ async def restore_asset(asset_id: ResourceId, user: User, request: Request) -> d
 
 @router.get("/{asset_id}/versions")
 async def versions(asset_id: ResourceId, user: User, request: Request):
-    return await _assets(request).call("GET", f"/internal/assets/{asset_id}/versions",
-                                       user_id=user.user_id)
+    found = await _assets(request).call("GET", f"/internal/assets/{asset_id}/versions", user_id=user.user_id)
+    return {**found, "items": [_viewable(request, asset) for asset in found["items"]]}
 
 
 @router.get("/{asset_id}/similar")
 async def similar(asset_id: ResourceId, user: User, request: Request):
     """The caller's near-duplicates of this asset's picture (perceptual hash), nearest first."""
-    return await _assets(request).call("GET", f"/internal/assets/{asset_id}/similar", user_id=user.user_id)
+    found = await _assets(request).call("GET", f"/internal/assets/{asset_id}/similar", user_id=user.user_id)
+    return {**found, "items": [_viewable(request, asset) for asset in found["items"]]}
 
 
 @router.post("/bulk-delete")

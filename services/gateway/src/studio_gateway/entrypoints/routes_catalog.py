@@ -73,6 +73,12 @@ class KindEstimate(BaseModel):
     provider: str = Field("auto", max_length=64)
     model: str | None = Field(None, max_length=128)
     units: int = Field(1, ge=1, le=10_000, description="outputs, or seconds of video")
+    params: dict[str, str | int | float | bool | None] = Field(
+        default_factory=dict, max_length=64,
+        description="the operation's fields as they will be sent (e.g. prompt, resolution): whether a provider "
+                    "can do it, and at which price, may depend on them")
+    roles: list[str] | None = Field(None, max_length=8, description="the input images that will be sent, "
+                                    "e.g. [\"image\", \"mask\"]; default: image and mask")
 
 
 class TransformEstimate(BaseModel):
@@ -84,9 +90,9 @@ class TransformEstimate(BaseModel):
 
 
 async def _estimate(request: Request, user_id: str, kind: str, provider: str, model: str | None, units: int,
-                    roles: set[str] | None = None) -> dict:
+                    roles: set[str] | None = None, params: dict | None = None) -> dict:
     settings = request.app.state.settings
-    chosen_provider, chosen_model = choose_provider(kind, provider, model, {}, roles or {"image", "mask"},
+    chosen_provider, chosen_model = choose_provider(kind, provider, model, params or {}, roles or {"image", "mask"},
                                                     settings.enabled_provider_names)
     return await request.app.state.billing.call("POST", "/internal/estimate", user_id=user_id, json={
         "kind": kind, "provider": chosen_provider, "model": chosen_model, "units": units})
@@ -98,7 +104,8 @@ async def estimate_cost(body: dict, user: User, request: Request) -> dict:
     operation. Prices come from billing's one table; `covered` says whether the balance and plan allow it."""
     if "kind" in body and body["kind"] != "create":
         generic = validated(KindEstimate, body)
-        return await _estimate(request, user.user_id, generic.kind, generic.provider, generic.model, generic.units)
+        return await _estimate(request, user.user_id, generic.kind, generic.provider, generic.model, generic.units,
+                               set(generic.roles) if generic.roles else None, generic.params)
     body.pop("kind", None)
     create = validated(CreateBody, body)
     resolved = resolve_create(create, request.app.state.settings.enabled_provider_names,

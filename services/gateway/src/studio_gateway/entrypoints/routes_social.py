@@ -9,6 +9,7 @@ from studio_common.social_formats import PLATFORMS, format_by_id, formats_for, g
 from studio_gateway.domain.create_request import RequestError
 from studio_gateway.domain.studio_operations import SOCIAL
 from studio_gateway.entrypoints.auth import User
+from studio_gateway.entrypoints.openapi_forms import form_body
 from studio_gateway.entrypoints.routes_studio import run_operation
 
 router = APIRouter(prefix="/api/image-studio/social", tags=["social"])
@@ -50,7 +51,7 @@ def resolve_formats(formats: list[str], platforms: list[str]) -> list[str]:
     return list(dict.fromkeys(chosen))
 
 
-@router.post("/optimize", status_code=202)
+@router.post("/optimize", status_code=202, openapi_extra=form_body([SOCIAL]))
 async def optimize(request: Request, user: User, idempotency_key: IdempotencyKey = None) -> JSONResponse:
     return await run_operation(SOCIAL, request, user, idempotency_key, lambda fields, _stored: (
         SOCIAL.kind, {"formats": resolve_formats(fields.formats, fields.platforms)}))

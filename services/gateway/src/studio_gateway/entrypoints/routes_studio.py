@@ -13,6 +13,7 @@ from studio_gateway.domain.studio_operations import (
     CONTROL, EDIT, TRANSFORM, UPSCALE, UPSCALE_KINDS, OperationFields, OperationSpec,
 )
 from studio_gateway.entrypoints.auth import User
+from studio_gateway.entrypoints.openapi_forms import form_body
 from studio_gateway.service_layer import studio
 from studio_gateway.service_layer.inputs import StoredInput
 from studio_providers.local.upscale import plan_upscale
@@ -75,7 +76,7 @@ async def _operation_name(request: Request) -> str | None:
     return body.get("operation") if isinstance(body, dict) else None
 
 
-@router.post("/edit/process", status_code=202)
+@router.post("/edit/process", status_code=202, openapi_extra=form_body(EDIT.values(), "operation"))
 async def edit(request: Request, user: User, idempotency_key: IdempotencyKey = None) -> JSONResponse:
     spec = _spec(EDIT, await _operation_name(request), "operation")
     return await run_operation(spec, request, user, idempotency_key)
@@ -86,7 +87,7 @@ async def edit_operations(request: Request) -> dict:
     return {"items": await _described(request, EDIT.values())}
 
 
-@router.post("/upscale", status_code=202)
+@router.post("/upscale", status_code=202, openapi_extra=form_body([UPSCALE]))
 async def upscale(request: Request, user: User, idempotency_key: IdempotencyKey = None) -> JSONResponse:
     return await run_operation(UPSCALE, request, user, idempotency_key, _upscale_kind)
 
@@ -105,7 +106,7 @@ def _upscale_kind(fields, stored: dict[str, StoredInput]) -> tuple[str, None]:
     return UPSCALE_KINDS[mode], None
 
 
-@router.post("/control/process", status_code=202)
+@router.post("/control/process", status_code=202, openapi_extra=form_body(CONTROL.values(), "operation"))
 async def control(request: Request, user: User, idempotency_key: IdempotencyKey = None) -> JSONResponse:
     spec = _spec(CONTROL, await _operation_name(request), "operation")
     return await run_operation(spec, request, user, idempotency_key)
@@ -116,17 +117,20 @@ async def control_operations(request: Request) -> dict:
     return {"items": await _described(request, CONTROL.values())}
 
 
-@router.post("/transform/image-to-video", status_code=202)
+@router.post("/transform/image-to-video", status_code=202,
+             openapi_extra=form_body([TRANSFORM["image-to-video"]]))
 async def image_to_video(request: Request, user: User, idempotency_key: IdempotencyKey = None) -> JSONResponse:
     return await run_operation(TRANSFORM["image-to-video"], request, user, idempotency_key)
 
 
-@router.post("/transform/talking-avatar", status_code=202)
+@router.post("/transform/talking-avatar", status_code=202,
+             openapi_extra=form_body([TRANSFORM["talking-avatar"]]))
 async def talking_avatar(request: Request, user: User, idempotency_key: IdempotencyKey = None) -> JSONResponse:
     return await run_operation(TRANSFORM["talking-avatar"], request, user, idempotency_key)
 
 
-@router.post("/transform/image-to-3d", status_code=202)
+@router.post("/transform/image-to-3d", status_code=202,
+             openapi_extra=form_body([TRANSFORM["image-to-3d"]]))
 async def image_to_3d(request: Request, user: User, idempotency_key: IdempotencyKey = None) -> JSONResponse:
     return await run_operation(TRANSFORM["image-to-3d"], request, user, idempotency_key)
 
