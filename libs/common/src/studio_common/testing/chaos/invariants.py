@@ -25,8 +25,9 @@ FINAL = {"succeeded", "failed", "canceled", "rejected", "expired"}
 class Findings:
     accepted: int = 0
     statuses: Counter = field(default_factory=Counter)
-    not_final: list[dict] = field(default_factory=list)
-    unresolved_holds: int = 0
+    not_final: list[dict] = field(default_factory=list)  # no final status
+    unsettled: list[dict] = field(default_factory=list)  # final, but what was charged never shown
+    unresolved_holds: int = 0  # approved or running, so holding credits
     seconds_to_all_final: float | None = None
     ledger_breaks: list[str] = field(default_factory=list)
     duplicate_assets: int = 0
@@ -47,6 +48,9 @@ class Findings:
         if self.not_final:
             out.append(f"{len(self.not_final)} of {self.accepted} accepted operations not final:\n"
                        + "\n".join(f"  {_describe(op)}" for op in self.not_final[:30]))
+        if self.unsettled:
+            out.append(f"{len(self.unsettled)} final operations whose charge the operation never showed:\n"
+                       + "\n".join(f"  {_describe(op)}" for op in self.unsettled[:30]))
         out += [f"ledger: {line}" for line in self.ledger_breaks]
         if self.duplicate_assets:
             out.append(f"{self.duplicate_assets} duplicate assets")
@@ -171,12 +175,13 @@ class InvariantChecker:
                 await asyncio.sleep(0.5)
         if not waiting:
             findings.seconds_to_all_final = round(max(0.0, time.monotonic() - quiet_at), 1)
-        findings.not_final = [latest.get(op_id, {"operation_id": op_id, "status": "never read"})
-                              for op_id in sorted(waiting)]
-        findings.unresolved_holds = sum(1 for op in findings.not_final
-                                        if (op.get("cost") or {}).get("charged_credits") is None)
+        stuck = [latest.get(op_id, {"operation_id": op_id, "status": "never read"})
+                 for op_id in sorted(waiting)]
+        findings.not_final = [op for op in stuck if op.get("status") not in FINAL]
+        findings.unsettled = [op for op in stuck if op.get("status") in FINAL]
+        findings.unresolved_holds = sum(1 for op in stuck if op.get("status") in ("approved", "running"))
         findings.statuses = Counter(op["status"] for op in finals.values())
-        findings.statuses.update(op.get("status") for op in findings.not_final)
+        findings.statuses.update(op.get("status") for op in stuck)
         return finals
 
     async def _check_ledger(self, client: httpx.AsyncClient, user: str, granted: int, listed: list[dict],

@@ -58,6 +58,7 @@ class ChaosResult:
         return {
             "accepted": f.accepted,
             "not final after quiet": len(f.not_final),
+            "final, charge unknown": len(f.unsettled),
             "unresolved holds": f.unresolved_holds,
             "ledger mismatches": len(f.ledger_breaks),
             "duplicate assets": f.duplicate_assets,
