@@ -315,6 +315,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/content-assets/{asset_id}/similar": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Similar
+         * @description The caller's near-duplicates of this asset's picture (perceptual hash), nearest first.
+         */
+        get: operations["similar_api_content_assets__asset_id__similar_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/content-assets/{asset_id}/versions": {
         parameters: {
             query?: never;
@@ -981,7 +1001,10 @@ export interface components {
             grant_id?: string | null;
             /** Reason */
             reason: string;
-            /** User Id */
+            /**
+             * User Id
+             * @description the account's user id
+             */
             user_id: string;
         };
         /** HTTPValidationError */
@@ -1138,7 +1161,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description letters, digits and _ . @ + - (up to 128) */
+                /** @description a user id (a token's sub) */
                 user_id: string;
             };
             cookie?: never;
@@ -1274,6 +1297,8 @@ export interface operations {
         parameters: {
             query?: {
                 search?: string | null;
+                /** @description hybrid: keyword matches first, then assets close in meaning */
+                search_mode?: "hybrid" | "semantic" | "keyword";
                 type?: string | null;
                 module?: string | null;
                 provider?: string | null;
@@ -1878,6 +1903,38 @@ export interface operations {
                     "application/json": {
                         [key: string]: unknown;
                     };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    similar_api_content_assets__asset_id__similar_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description letters, digits and _ . @ + - (up to 128) */
+                asset_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
                 };
             };
             /** @description Validation Error */
@@ -4129,7 +4186,7 @@ export interface operations {
                 "x-board-password"?: string | null;
             };
             path: {
-                /** @description letters, digits and _ . @ + - (up to 128) */
+                /** @description the board link's token */
                 token: string;
             };
             cookie?: never;
