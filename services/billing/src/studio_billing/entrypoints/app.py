@@ -8,7 +8,7 @@ from studio_common.runtime import ServiceRuntime
 
 from studio_billing.adapters.tables import metadata
 from studio_billing.domain.pricing import PriceTable
-from studio_billing.entrypoints import api, consumers
+from studio_billing.entrypoints import api, api_batches, consumers
 from studio_billing.service_layer.handlers import Billing
 from studio_billing.settings import BillingSettings
 
@@ -22,7 +22,7 @@ def create_app(settings: BillingSettings | None = None) -> FastAPI:
     billing = Billing(prices, timedelta(seconds=settings.hold_timeout_seconds),
                       timedelta(seconds=settings.running_timeout_seconds))
     consumers.register(runtime, billing)
-    app = runtime.app("Image Studio billing (internal)", [api.router])
+    app = runtime.app("Image Studio billing (internal)", [api.router, api_batches.router])
     app.state.prices = prices
     app.state.billing = billing
     return app
