@@ -2,8 +2,18 @@
 reservations in billing. Schedules and notifications keep their tables beside these on the same
 metadata (schedule_tables.py, notify_tables.py)."""
 
-from sqlalchemy import JSON, Boolean, Column, DateTime, Index, Integer, PrimaryKeyConstraint, String, Table, Text
-
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+)
 from studio_common.bus import service_metadata
 
 metadata = service_metadata()
@@ -31,7 +41,8 @@ batches = Table(
     Column("hold_open", Boolean, nullable=False, default=False),
     Column("reserved_credits", Integer, nullable=False, default=0),
     Column("released_credits", Integer, nullable=False, default=0),
-    Column("stop_reason", Text),
+    Column("cancel_requested", Boolean, nullable=False, default=False),
+    Column("stop_reason", Text),  # why the batch stopped early (a failed row with continue_on_error off)
     Column("last_dispatch_at", DateTime(timezone=True)),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
@@ -58,6 +69,7 @@ batch_rows = Table(
     Column("error", Text),  # why the row failed or was canceled
     Column("outputs", JSON),
     Column("credits", Integer, nullable=False, default=0),  # charged for the current attempt
+    Column("released_credits", Integer, nullable=False, default=0),  # reserved for it but not charged
     Column("history", JSON),  # earlier attempts: operation id, status, error, credits
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Column("sent_at", DateTime(timezone=True)),

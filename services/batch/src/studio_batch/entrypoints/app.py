@@ -5,6 +5,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from studio_common.runtime import ServiceRuntime
 
+from studio_batch.adapters.billing import BillingClient
 from studio_batch.adapters.tables import metadata
 from studio_batch.entrypoints import api, consumers
 from studio_batch.settings import BatchSettings
@@ -12,10 +13,20 @@ from studio_batch.settings import BatchSettings
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
-def create_app(settings: BatchSettings | None = None) -> FastAPI:
+async def _no_notify_extras(notify: dict | None) -> dict:
+    return {"notify": notify}
+
+
+def create_app(settings: BatchSettings | None = None, billing: BillingClient | None = None) -> FastAPI:
+    """`billing` replaces the HTTP client of billing's internal API (tests run billing in-process)."""
     settings = settings or BatchSettings()
     runtime = ServiceRuntime(settings, metadata, MIGRATIONS)
-    consumers.register(runtime)
+    billing = billing or BillingClient(settings.billing_url, settings.internal_timeout_seconds)
+    consumers.register(runtime, billing)
+    runtime.on_shutdown(billing.aclose)
     app = runtime.app("Image Studio batch (internal)", [api.router])
     app.state.settings = settings
+    app.state.billing = billing
+    app.state.prepare_notify = _no_notify_extras
+    app.state.schedule_batch = None
     return app

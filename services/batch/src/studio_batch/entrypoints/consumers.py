@@ -1,25 +1,62 @@
-"""The batch queue: operation events that carry a batch id move that batch's rows."""
+"""The batch queue: operation events that carry a batch id move that batch's rows; the window releases
+rows and ended batches release their holds in background loops."""
 
 from functools import partial
 
-from studio_common.events import Envelope, OperationRequested
+from studio_common.events import (
+    Envelope,
+    OperationApproved,
+    OperationCanceled,
+    OperationCancelRequested,
+    OperationCompleted,
+    OperationExpired,
+    OperationFailed,
+    OperationRejected,
+    OperationRequested,
+    OperationSettled,
+    OperationStarted,
+)
 from studio_common.runtime import ServiceRuntime
 
+from studio_batch.adapters.billing import BillingClient
+from studio_batch.service_layer import dispatch, settlement, tracking
 
-HANDLERS: dict = {}
+HANDLERS = {
+    OperationApproved: tracking.on_operation_event,
+    OperationStarted: tracking.on_operation_event,
+    OperationCompleted: tracking.on_operation_event,
+    OperationFailed: tracking.on_operation_event,
+    OperationRejected: tracking.on_operation_event,
+    OperationCanceled: tracking.on_operation_event,
+    OperationExpired: tracking.on_operation_event,
+    OperationSettled: tracking.on_settled,
+}
 
 
-def register(runtime: ServiceRuntime) -> None:
+def register(runtime: ServiceRuntime, billing: BillingClient) -> None:
     def consumer(handler):
         async def consume(envelope: Envelope) -> None:
             if envelope.data.batch_id is None:
-                return  # not a batch row: nothing of ours
+                return  # an ordinary operation: nothing of ours
             await runtime.handle_once(envelope, partial(_call, handler, envelope))
         return consume
 
-    if HANDLERS:
-        runtime.bus.subscribe("batch", {event: consumer(handler) for event, handler in HANDLERS.items()})
-    runtime.bus.document_publishes(OperationRequested)
+    runtime.bus.subscribe("batch", {event: consumer(handler) for event, handler in HANDLERS.items()})
+    runtime.bus.document_publishes(OperationRequested, OperationCancelRequested)
+    settings = runtime.settings
+
+    async def release_rows() -> None:
+        async with runtime.sessions() as session, session.begin():
+            events = await dispatch.release_rows(session, settings.dispatch_per_tick)
+            await runtime.emit(session, *events)
+        if events:
+            runtime.relay.wake()
+
+    async def release_holds() -> None:
+        await settlement.release_ended(runtime, billing)
+
+    runtime.every(settings.dispatch_interval_seconds, release_rows)
+    runtime.every(settings.settle_interval_seconds, release_holds)
 
 
 async def _call(handler, envelope: Envelope, session):

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 03:15:26.007734
+Create Date: 2026-12-01 03:21:22.064159
 """
 from alembic import op
 import sqlalchemy as sa
@@ -30,6 +30,7 @@ def upgrade() -> None:
     sa.Column('error', sa.Text(), nullable=True),
     sa.Column('outputs', sa.JSON(), nullable=True),
     sa.Column('credits', sa.Integer(), nullable=False),
+    sa.Column('released_credits', sa.Integer(), nullable=False),
     sa.Column('history', sa.JSON(), nullable=True),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),
@@ -61,6 +62,7 @@ def upgrade() -> None:
     sa.Column('hold_open', sa.Boolean(), nullable=False),
     sa.Column('reserved_credits', sa.Integer(), nullable=False),
     sa.Column('released_credits', sa.Integer(), nullable=False),
+    sa.Column('cancel_requested', sa.Boolean(), nullable=False),
     sa.Column('stop_reason', sa.Text(), nullable=True),
     sa.Column('last_dispatch_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
