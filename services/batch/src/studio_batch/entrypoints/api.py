@@ -99,9 +99,10 @@ async def seal(batch_id: str, body: UserAction, request: Request) -> dict:
     return await _in_transaction(request, queries.get, body.user_id, batch_id)
 
 
-@router.delete("/{batch_id}", status_code=204)
-async def discard(batch_id: str, user_id: str, request: Request) -> None:
+@router.delete("/{batch_id}")
+async def discard(batch_id: str, user_id: str, request: Request) -> dict:
     await _in_transaction(request, drafts.discard, user_id, batch_id)
+    return {"deleted": batch_id}
 
 
 @router.get("")
