@@ -15,11 +15,12 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 from studio_batch.adapters import notify_tables, schedule_tables  # noqa: F401  (registers the tables)
-from studio_batch.adapters.notifiers import NotificationSettings, Notifiers
+from studio_batch.adapters.notifiers import Notifiers
 from studio_batch.adapters.notify_tables import notifications
 from studio_batch.adapters.tables import metadata
 from studio_batch.domain.notices import RetryPolicy
 from studio_batch.domain.webhooks import WebhookVerificationError, verify
+from studio_batch.schedule_notify_settings import NotificationSettings
 from studio_batch.service_layer import notifications as notify
 from studio_common.db import create_schema, make_engine, session_factory
 from studio_common.ids import utcnow

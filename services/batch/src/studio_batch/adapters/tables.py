@@ -78,3 +78,7 @@ batch_rows = Table(
     Index("ix_batch_rows_status", "batch_id", "status", "row_number"),
     Index("ix_batch_rows_updated", "batch_id", "updated_at"),
 )
+
+# Importing them registers their tables on this metadata (they import `metadata` from here), so the schema,
+# migrations and tests always see the whole database.
+from studio_batch.adapters import notify_tables, schedule_tables  # noqa: F401

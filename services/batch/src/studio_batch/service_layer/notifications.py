@@ -8,15 +8,15 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from studio_common.background import StopSignal, periodically
 from studio_common.ids import as_utc, derived_id, new_id, utcnow
 
 from studio_batch.adapters import repository as repo
-from studio_batch.adapters.notifiers import Delivery, Notice, NotificationSettings, Notifiers
+from studio_batch.adapters.notifiers import Delivery, Notice, Notifiers
 from studio_batch.adapters.notify_tables import delivery_attempts, notifications
 from studio_batch.domain.addresses import Allowlist
 from studio_batch.domain.notices import EVENT_KINDS, RetryPolicy, parse_notify, webhook_body
 from studio_batch.domain.webhooks import new_secret
+from studio_batch.schedule_notify_settings import NotificationSettings
 
 # A claimed notification is left alone by other replicas this long: longer than any send may take.
 CLAIM_LEASE = timedelta(minutes=5)
@@ -145,9 +145,3 @@ async def deliveries_for_batch(session: AsyncSession, batch_id: str) -> list[dic
     return [{**{k: row[k] for k in shown}, "next_attempt_at": row["next_attempt_at"] if row["status"] == "pending"
              else None, "attempt_log": by_notification.get(row["id"], [])} for row in rows]
 
-
-async def run_delivery(stop: StopSignal, sessions: async_sessionmaker, settings: NotificationSettings) -> None:
-    """The delivery loop a batch replica runs until asked to stop."""
-    notifiers, policy = Notifiers(settings), retry_policy(settings)
-    await periodically(stop, settings.notify_interval_seconds,
-                       lambda: deliver_due(sessions, utcnow(), notifiers, policy))
