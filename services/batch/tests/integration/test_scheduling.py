@@ -168,6 +168,22 @@ async def test_a_one_off_time_fires_once_and_finishes(engines):
         assert (await scheduling.get_schedule(session, "u1", made["id"], NOW))["state"] == "finished"
 
 
+async def test_a_one_off_time_that_passed_before_confirming_still_runs_once(engines):
+    sessions = session_factory(engines[0])
+    async with sessions() as session, session.begin():
+        batch = await add_batch(session, "t1", schedule={"at": "2026-03-02T08:10:00+00:00"})  # submitted 08:00
+        made = await scheduling.create_schedule(session, batch, NOW)  # confirmed at 09:00
+    runs = Runs()
+    async with sessions() as session, session.begin():
+        await scheduling.fire_due(session, NOW, runs)
+    async with sessions() as session, session.begin():
+        await scheduling.fire_due(session, NOW + timedelta(minutes=1), runs)
+    assert len(runs.started) == 1
+    async with sessions() as session:
+        view = await scheduling.get_schedule(session, "u1", made["id"], NOW)
+    assert view["state"] == "finished" and [f["outcome"] for f in view["fires"]] == ["started"]
+
+
 async def test_a_run_that_cannot_start_leaves_its_schedule_due_and_the_others_fire(engines):
     sessions = session_factory(engines[0])
     broken = await make_schedule(sessions, {"cron": "0 * * * *"}, "broken", NOW - timedelta(minutes=30))

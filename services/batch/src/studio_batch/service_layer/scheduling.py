@@ -9,7 +9,7 @@ collides on that key instead of starting a second run.
 
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -62,11 +62,13 @@ async def create_schedule(session: AsyncSession, batch, now: datetime) -> dict:
     time, so one that passes while the user reviews the preview still runs, at once."""
     schedule = parse_schedule(batch["schedule"], as_utc(batch["created_at"]))
     schedule_id = new_id()
-    first = next_fire(schedule, now) if schedule.kind == "cron" else schedule.at
+    # An `at` already passed is still owed: the cursor starts just before it, and the catch-up window
+    # decides whether it runs now or is recorded as missed.
+    fired_through = now if schedule.kind == "cron" else min(now, schedule.at - timedelta(microseconds=1))
     await session.execute(schedules.insert().values(
         id=schedule_id, user_id=batch["user_id"], batch_id=batch["id"], kind=schedule.kind,
-        spec=schedule.as_spec(), state="active", next_fire_at=first, fired_through=now, missed_count=0,
-        created_at=now, updated_at=now))
+        spec=schedule.as_spec(), state="active", next_fire_at=next_fire(schedule, fired_through),
+        fired_through=fired_through, missed_count=0, created_at=now, updated_at=now))
     return await get_schedule(session, batch["user_id"], schedule_id, now)
 
 
