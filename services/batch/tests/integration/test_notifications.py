@@ -6,12 +6,14 @@ import asyncio
 import email
 import json
 import socket
+import ssl
 import threading
 from datetime import UTC, datetime, timedelta
 from email import policy as email_policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+import trustme
 from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 from studio_batch.adapters import notify_tables, schedule_tables  # noqa: F401  (registers the tables)
@@ -78,7 +80,7 @@ def smtp_server():
 class Receiver:
     """A webhook endpoint over real HTTP: verifies every signature and answers from a script."""
 
-    def __init__(self, secret: str, answers: list[int]) -> None:
+    def __init__(self, secret: str, answers: list[int], tls: ssl.SSLContext | None = None) -> None:
         self.secret, self.answers, self.requests = secret, list(answers), []
         receiver = self
 
@@ -102,6 +104,8 @@ class Receiver:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        if tls is not None:
+            self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
         self.port = self.server.server_address[1]
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
@@ -230,6 +234,29 @@ async def test_an_allowed_host_name_is_connected_by_its_checked_address_with_its
     [request] = receiver.requests
     headers = {name.lower(): value for name, value in request["headers"].items()}
     assert headers["host"] == f"localhost:{receiver.port}" and request["verified"]
+
+
+@pytest.mark.parametrize(("certified_name", "delivered"), [("localhost", True), ("hooks.example.com", False)])
+async def test_https_connects_to_the_checked_address_and_still_checks_the_certificate_for_the_name(
+        sessions, tmp_path, certified_name, delivered):
+    authority = trustme.CA()
+    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert(certified_name).configure_cert(server_tls)
+    authority.cert_pem.write_to_path(str(tmp_path / "ca.pem"))
+    receiver = Receiver("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", [200], tls=server_tls)
+    try:
+        await queue(sessions, {"webhook_url": f"https://localhost:{receiver.port}/in",
+                               "webhook_secret": receiver.secret})
+        await notify.deliver_due(sessions, utcnow(), Notifiers(settings_for(
+            tmp_path, webhook_allowed_hosts="localhost", webhook_ca_bundle=str(tmp_path / "ca.pem"))))
+    finally:
+        receiver.close()
+    [shown] = await deliveries(sessions)
+    if delivered:
+        assert shown["status"] == "delivered" and receiver.requests[0]["verified"]
+    else:  # a certificate for another name is refused although the address was allowed
+        assert shown["status"] == "pending" and receiver.requests == []
+        assert "certificate" in shown["last_error"].lower() or "ssl" in shown["last_error"].lower()
 
 
 @pytest.mark.parametrize(("url", "why"), [

@@ -8,6 +8,7 @@ import asyncio
 import ipaddress
 import os
 import socket
+import ssl
 import time
 from dataclasses import dataclass, replace
 from email.message import EmailMessage
@@ -15,6 +16,7 @@ from email.utils import formatdate, make_msgid
 from pathlib import Path
 
 import aiosmtplib
+import certifi
 import httpx
 
 from studio_batch.domain.addresses import Address, Allowlist, refusal_reason
@@ -111,6 +113,9 @@ class WebhookSender:
     def __init__(self, settings: NotificationSettings) -> None:
         self.allowlist = Allowlist.parse(settings.webhook_allowed_hosts)
         self.timeout = settings.webhook_timeout_seconds
+        self.tls = ssl.create_default_context(cafile=certifi.where())  # what httpx trusts by default
+        if settings.webhook_ca_bundle:
+            self.tls.load_verify_locations(settings.webhook_ca_bundle)
 
     async def send(self, notice: Notice) -> Delivery:
         body = notice.body.encode()
@@ -167,7 +172,8 @@ class WebhookSender:
         headers = {**headers, "host": url.netloc.decode("ascii")}
         extensions = {"sni_hostname": url.host} if url.scheme == "https" else {}
         # trust_env off: a proxy from the environment would resolve the name again, elsewhere.
-        async with httpx.AsyncClient(timeout=self.timeout, follow_redirects=False, trust_env=False) as client:
+        async with httpx.AsyncClient(timeout=self.timeout, follow_redirects=False, trust_env=False,
+                                     verify=self.tls) as client:
             response = await client.post(pinned, content=body, headers=headers, extensions=extensions)
         if response.is_success:
             return Delivery(True, response.status_code)
