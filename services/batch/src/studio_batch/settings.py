@@ -1,9 +1,10 @@
 from pydantic import Field
-
 from studio_common.settings import CommonSettings
 
+from studio_batch.schedule_notify_settings import NotificationSettings
 
-class BatchSettings(CommonSettings):
+
+class BatchSettings(CommonSettings, NotificationSettings):
     service_name: str = "batch"
     http_port: int = 8086
     internal_timeout_seconds: float = 10.0

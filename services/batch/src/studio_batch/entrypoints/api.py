@@ -5,8 +5,11 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel, Field
+from studio_common.ids import utcnow
 
 from studio_batch.adapters.billing import BillingRefused, BillingUnavailable
+from studio_batch.domain.schedule import next_fires, parse_schedule
+from studio_batch.entrypoints.schedules import checked_schedule
 from studio_batch.service_layer import control, drafts, queries
 from studio_batch.service_layer.drafts import BatchConflict, BatchNotFound, TooManyRows
 
@@ -65,11 +68,16 @@ async def _call(action, *args):
 @router.post("", status_code=201)
 async def create(body: NewBatch, request: Request) -> dict:
     settings = _state(request).settings
+    schedule = checked_schedule(body.schedule)
     extras = await _state(request).prepare_notify(body.notify)
     batch_id = await _in_transaction(request, drafts.create, body.user_id, body.name or "batch",
                                      body.concurrency or settings.default_concurrency, body.continue_on_error,
-                                     body.schedule, extras.get("notify"))
-    return {"id": batch_id, **{k: v for k, v in extras.items() if k != "notify"}}
+                                     schedule, extras.get("notify"))
+    shown = {k: v for k, v in extras.items() if k != "notify"}
+    if schedule:
+        fires = next_fires(parse_schedule(schedule, utcnow()), utcnow(), 5)
+        shown["next_fire_times"] = [moment.isoformat() for moment in fires]
+    return {"id": batch_id, **shown}
 
 
 @router.post("/{batch_id}/rows")

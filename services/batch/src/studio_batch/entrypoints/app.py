@@ -7,14 +7,11 @@ from studio_common.runtime import ServiceRuntime
 
 from studio_batch.adapters.billing import BillingClient
 from studio_batch.adapters.tables import metadata
-from studio_batch.entrypoints import api, consumers
+from studio_batch.entrypoints import api, consumers, schedules
+from studio_batch.service_layer import runs
 from studio_batch.settings import BatchSettings
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
-
-
-async def _no_notify_extras(notify: dict | None) -> dict:
-    return {"notify": notify}
 
 
 def create_app(settings: BatchSettings | None = None, billing: BillingClient | None = None) -> FastAPI:
@@ -27,6 +24,5 @@ def create_app(settings: BatchSettings | None = None, billing: BillingClient | N
     app = runtime.app("Image Studio batch (internal)", [api.router])
     app.state.settings = settings
     app.state.billing = billing
-    app.state.prepare_notify = _no_notify_extras
-    app.state.schedule_batch = None
+    schedules.install(app, runtime, settings, runs.start_run)
     return app

@@ -19,7 +19,7 @@ from studio_common.events import (
 from studio_common.runtime import ServiceRuntime
 
 from studio_batch.adapters.billing import BillingClient
-from studio_batch.service_layer import dispatch, settlement, tracking
+from studio_batch.service_layer import dispatch, runs, settlement, tracking
 
 HANDLERS = {
     OperationApproved: tracking.on_operation_event,
@@ -55,8 +55,12 @@ def register(runtime: ServiceRuntime, billing: BillingClient) -> None:
     async def release_holds() -> None:
         await settlement.release_ended(runtime, billing)
 
+    async def start_runs() -> None:
+        await runs.start_fired_runs(runtime, billing)
+
     runtime.every(settings.dispatch_interval_seconds, release_rows)
     runtime.every(settings.settle_interval_seconds, release_holds)
+    runtime.every(settings.settle_interval_seconds, start_runs)
 
 
 async def _call(handler, envelope: Envelope, session):

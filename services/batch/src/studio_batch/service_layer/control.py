@@ -40,8 +40,9 @@ async def confirm(runtime: ServiceRuntime, billing: BillingClient, user_id: str,
             raise BatchConflict("no row is valid: nothing to run")
         if batch["schedule"]:
             await _skip_invalid(session, batch_id)
-            await schedule_batch(session, batch)
-            await repo.set_batch(session, batch_id, state="scheduled", confirmed_at=utcnow())
+            schedule = await schedule_batch(session, batch)
+            await repo.set_batch(session, batch_id, state="scheduled", schedule_id=schedule["id"],
+                                 confirmed_at=utcnow())
             return
     await start(runtime, billing, batch_id)
 

@@ -5,6 +5,7 @@ with the change it reports."""
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from studio_batch.adapters import repository as repo
+from studio_batch.service_layer import notifications
 
 ENDED_EVENTS = {"completed": "batch.completed", "completed_with_errors": "batch.completed",
                 "failed": "batch.failed", "canceled": "batch.canceled"}
@@ -15,13 +16,11 @@ async def batch_ended(session: AsyncSession, batch_id: str, state: str) -> None:
 
 
 async def run_started(session: AsyncSession, batch_id: str) -> None:
-    await _notify(session, batch_id, "batch.run_started")
+    await _notify(session, batch_id, "schedule.run_started")
 
 
 async def _notify(session: AsyncSession, batch_id: str, event_type: str) -> None:
     batch = await repo.get_batch(session, batch_id)
     if not batch or not batch["notify"]:
         return
-    from studio_batch.service_layer import notices
-
-    await notices.enqueue_for(session, batch, event_type)
+    await notifications.enqueue_for(session, batch, event_type)
