@@ -197,3 +197,41 @@ async def events(batch_id: ResourceId, user: User, request: Request) -> Streamin
     return StreamingResponse(stream(), media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
+
+
+@router.get("/batch-schedules")
+async def list_schedules(user: User, request: Request) -> dict:
+    """The user's schedules, each with its next five fire times; runs are listed by GET /batches."""
+    return await _batch(request).call("GET", "/internal/batch-schedules", params={"user_id": user.user_id})
+
+
+@router.get("/batch-schedules/{schedule_id}")
+async def get_schedule(schedule_id: ResourceId, user: User, request: Request) -> dict:
+    return await _batch(request).call("GET", f"/internal/batch-schedules/{schedule_id}",
+                                      params={"user_id": user.user_id})
+
+
+@router.get("/batch-schedules/{schedule_id}/runs")
+async def schedule_runs(schedule_id: ResourceId, user: User, request: Request,
+                        page: int = Query(1, ge=1, le=MAX_PAGE), page_size: int = Query(20, ge=1, le=100)) -> dict:
+    await get_schedule(schedule_id, user, request)
+    return await _batch(request).call("GET", "/internal/batches", params={
+        "user_id": user.user_id, "schedule_id": schedule_id, "page": page, "page_size": page_size})
+
+
+@router.post("/batch-schedules/{schedule_id}/pause")
+async def pause_schedule(schedule_id: ResourceId, user: User, request: Request) -> dict:
+    return await _batch(request).call("POST", f"/internal/batch-schedules/{schedule_id}/pause",
+                                      json={"user_id": user.user_id})
+
+
+@router.post("/batch-schedules/{schedule_id}/resume")
+async def resume_schedule(schedule_id: ResourceId, user: User, request: Request) -> dict:
+    return await _batch(request).call("POST", f"/internal/batch-schedules/{schedule_id}/resume",
+                                      json={"user_id": user.user_id})
+
+
+@router.delete("/batch-schedules/{schedule_id}")
+async def delete_schedule(schedule_id: ResourceId, user: User, request: Request) -> dict:
+    return await _batch(request).call("DELETE", f"/internal/batch-schedules/{schedule_id}",
+                                      params={"user_id": user.user_id})
