@@ -85,7 +85,8 @@ async def test_two_replicas_fire_every_due_fire_exactly_once(engines):
     runs = Runs()
     # 08:00..09:00 exclusive of the start: 08:10, 08:20, ..., 09:00 = 6 fires per schedule.
     counts = await asyncio.gather(replica(sessions[0], NOW, runs), replica(sessions[1], NOW, runs))
-    assert min(counts) > 0, "both replicas should have taken part"
+    if engines[0].dialect.name == "postgresql":  # on SQLite one writer at a time may well take every pass
+        assert min(counts) > 0, "both replicas should have taken part"
     assert sum(counts) == len(runs.started) == 12 * 6
     assert len(set(runs.started)) == len(runs.started)
     async with sessions[0]() as session:
@@ -135,6 +136,7 @@ async def test_pause_resume_delete_and_the_next_five_fires(engines):
     assert made["next_fire_times"][:2] == ["2026-03-09T08:00:00+00:00", "2026-03-16T08:00:00+00:00"]
     assert made["next_fire_times"][3] == "2026-03-30T07:00:00+00:00"  # summer time from 29 March
     assert len(made["next_fire_times"]) == 5
+    assert scheduling.upcoming_fires(made["spec"], NOW) == made["next_fire_times"]
     runs = Runs()
     async with sessions() as session, session.begin():
         paused = await scheduling.pause_schedule(session, "u1", made["id"], NOW)

@@ -44,9 +44,19 @@ class ScheduleConflict(ValueError):
 
 
 def _schedule_of(row) -> Schedule:
-    spec = dict(row["spec"])
+    return schedule_from_spec(row["spec"])
+
+
+def schedule_from_spec(spec: dict) -> Schedule:
+    """A schedule stored in its normalised form (Schedule.as_spec), read back without re-validating."""
+    spec = dict(spec)
     at = spec.pop("at", None)
     return Schedule(**spec, at=as_utc(datetime.fromisoformat(at)) if at else None)
+
+
+def upcoming_fires(spec: dict | None, after: datetime, count: int = SHOWN_FIRES) -> list[str]:
+    """The next fire times of a stored schedule, to show with a batch before its schedule exists."""
+    return [moment.isoformat() for moment in next_fires(schedule_from_spec(spec), after, count)] if spec else []
 
 
 def _view(row, now: datetime) -> dict:
