@@ -11,8 +11,8 @@ class BatchSettings(CommonSettings, NotificationSettings):
     max_rows: int = Field(10_000, description="the most rows one batch may hold")
     default_concurrency: int = Field(4, description="rows of one batch in flight at once unless asked otherwise")
     # The most rows of one batch in flight that each plan allows.
-    plan_concurrency: dict[str, int] = Field(default_factory=lambda: {"free": 2, "basic": 4, "pro": 8,
-                                                                      "enterprise": 16})
+    plan_concurrency: dict[str, int] = Field(default_factory=lambda: {"free": 4, "basic": 8, "pro": 16,
+                                                                      "enterprise": 32})
     dispatch_interval_seconds: float = Field(0.25, description="how often the window releases rows")
     dispatch_per_tick: int = Field(200, description="the most rows released in one pass over all batches")
     settle_interval_seconds: float = Field(2.0, description="how often finished batches release their hold")
