@@ -53,7 +53,7 @@ class Worker:
                 in_flight = len({r.operation_id for r in self.bus.of_type(OperationRequested)} - self.done) + 1
                 self.max_in_flight = max(self.max_in_flight, in_flight)
                 await asyncio.sleep(0.05)
-                if approved.batch_row in self.fail_rows and approved.operation_id.endswith(""):
+                if approved.batch_row in self.fail_rows:
                     self.fail_rows.discard(approved.batch_row)
                     await self.bus.publish(OperationFailed(operation_id=approved.operation_id,
                                                            user_id=approved.user_id, batch_id=approved.batch_id,
@@ -127,3 +127,42 @@ async def test_a_batch_runs_funded_by_one_reservation(bus_names, database_urls, 
             assert len(requested) == len(set(requested)) == 6  # five rows once, one retried
             final = (await billing_client.get("/internal/accounts/ann/balance")).json()
             assert (final["available_credits"], final["pending_credits"]) == (195, 0)
+
+
+async def test_pause_resume_and_cancel(bus_names, database_urls, amqp_url):
+    billing_app = create_billing_app(BillingSettings(database_url=database_urls["billing"], **bus_names))
+    async with running(billing_app) as billing_client:
+        billing = BillingClient("http://billing", 10, transport=httpx.ASGITransport(app=billing_app))
+        batch_app = create_batch_app(BatchSettings(database_url=database_urls["batch"], settle_interval_seconds=0.2,
+                                                   dispatch_interval_seconds=0.05, **bus_names), billing)
+        async with running(batch_app) as client, EventRecorder(amqp_url, bus_names["exchange"]) as bus:
+            batch_id = (await client.post("/internal/batches", json={"user_id": "ann", "concurrency": 1})).json()["id"]
+            rows = [{"row_number": n, "kind": "create", "request": request_for(f"p{n}")} for n in range(1, 6)]
+            await client.post(f"/internal/batches/{batch_id}/rows", json={"user_id": "ann", "rows": rows})
+            await client.post(f"/internal/batches/{batch_id}/seal", json={"user_id": "ann"})
+            await client.post(f"/internal/batches/{batch_id}/confirm", json={"user_id": "ann"})
+
+            async def complete(number: int) -> None:
+                await bus.wait_for(lambda _: any(a.batch_row == number for a in bus.of_type(OperationApproved)))
+                [approved] = [a for a in bus.of_type(OperationApproved) if a.batch_row == number]
+                output = OutputRef(index=0, storage_key="k", content_type="image/png", bytes=1)
+                await bus.publish(OperationCompleted(
+                    operation_id=approved.operation_id, user_id="ann", batch_id=batch_id, kind="create",
+                    provider="local", model="local-render", outputs=[output], units_delivered=1))
+
+            await bus.wait_count(OperationApproved, 1)
+            paused = (await client.post(f"/internal/batches/{batch_id}/pause", json={"user_id": "ann"})).json()
+            assert paused["state"] == "paused"
+            await complete(1)  # a running row finishes while paused; no new row starts
+            await asyncio.sleep(1.0)
+            assert len(bus.of_type(OperationRequested)) == 1
+            await client.post(f"/internal/batches/{batch_id}/resume", json={"user_id": "ann"})
+            await bus.wait_count(OperationApproved, 2)
+            canceled = (await client.post(f"/internal/batches/{batch_id}/cancel", json={"user_id": "ann"})).json()
+            assert canceled["counts"]["canceled"] == 3  # the pending rows; row 2 is asked to stop
+            ended = await wait_state(client, batch_id, ("canceled",))
+            assert ended["counts"] == {"succeeded": 1, "canceled": 4}
+            assert ended["credits"] == {"reserved": 5, "charged": 1, "released": 4, "held": 0}
+            balance = (await billing_client.get("/internal/accounts/ann/balance")).json()
+            assert (balance["available_credits"], balance["pending_credits"]) == (199, 0)
+            assert len(bus.of_type(OperationRequested)) == 2

@@ -14,9 +14,11 @@ from studio_batch.domain.batches import IN_FLIGHT, row_operation_id
 from studio_batch.domain.window import Window, plan_dispatch
 
 
-async def open_windows(session: AsyncSession) -> list[Window]:
+async def open_windows(session: AsyncSession, batch_id: str | None = None) -> list[Window]:
     query = select(batches.c.id, batches.c.user_id, batches.c.concurrency, batches.c.last_dispatch_at).where(
         batches.c.state == "running", batches.c.cancel_requested.is_(False), batches.c.stop_reason.is_(None))
+    if batch_id is not None:
+        query = query.where(batches.c.id == batch_id)
     if session.bind.dialect.name == "postgresql":  # replicas share the work: each batch to one at a time
         query = query.with_for_update(skip_locked=True)
     windows = []
@@ -34,9 +36,10 @@ async def open_windows(session: AsyncSession) -> list[Window]:
     return windows
 
 
-async def release_rows(session: AsyncSession, limit: int) -> list[OperationRequested]:
-    """Mark the chosen rows as sent and return their events (the caller puts them in the outbox)."""
-    plan = plan_dispatch(await open_windows(session), limit)
+async def release_rows(session: AsyncSession, limit: int, batch_id: str | None = None) -> list[OperationRequested]:
+    """Mark the chosen rows as sent and return their events (the caller puts them in the outbox). With
+    `batch_id`, only that batch's window is refilled (a row of it just ended)."""
+    plan = plan_dispatch(await open_windows(session, batch_id), limit)
     now = utcnow()
     events: list[OperationRequested] = []
     users = {}

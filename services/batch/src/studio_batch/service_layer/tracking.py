@@ -10,7 +10,7 @@ from studio_common.ids import utcnow
 from studio_batch.adapters import repository as repo
 from studio_batch.adapters.tables import batch_rows
 from studio_batch.domain.batches import FINAL_ROW, final_state, row_change
-from studio_batch.service_layer import lifecycle
+from studio_batch.service_layer import dispatch, lifecycle
 
 
 async def on_operation_event(session: AsyncSession, event: EventData) -> list[EventData]:
@@ -23,12 +23,16 @@ async def on_operation_event(session: AsyncSession, event: EventData) -> list[Ev
     final = changes.get("status") in FINAL_ROW
     await repo.set_row(session, row["batch_id"], row["row_number"], **changes,
                        **({"finished_at": utcnow()} if final else {}))
-    if final:
-        batch = await repo.get_batch(session, row["batch_id"], lock=True)
-        if changes["status"] == "failed" and not batch["continue_on_error"] and not batch["stop_reason"]:
-            await _stop(session, row["batch_id"], row["row_number"])
-        await finish_if_done(session, row["batch_id"])
-    return []
+    if not final:
+        return []
+    batch = await repo.get_batch(session, row["batch_id"], lock=True)
+    if changes["status"] == "failed" and not batch["continue_on_error"] and not batch["stop_reason"]:
+        await _stop(session, row["batch_id"], row["row_number"])
+    if await finish_if_done(session, row["batch_id"]):
+        return []
+    # The row's slot is free: the next row of this batch goes out in this transaction, without waiting for
+    # the window's next pass.
+    return await dispatch.release_rows(session, batch["concurrency"], row["batch_id"])
 
 
 async def on_settled(session: AsyncSession, event: OperationSettled) -> list[EventData]:
