@@ -22,17 +22,17 @@ async def open_windows(session: AsyncSession, batch_id: str | None = None) -> li
     if session.bind.dialect.name == "postgresql":  # replicas share the work: each batch to one at a time
         query = query.with_for_update(skip_locked=True)
     windows = []
-    for batch_id, user_id, concurrency, last in (await session.execute(query)).all():
+    for found, user_id, concurrency, last in (await session.execute(query)).all():
         in_flight = await session.scalar(select(func.count()).select_from(batch_rows).where(
-            batch_rows.c.batch_id == batch_id, batch_rows.c.status.in_(IN_FLIGHT)))
+            batch_rows.c.batch_id == found, batch_rows.c.status.in_(IN_FLIGHT)))
         free = concurrency - in_flight
         if free <= 0:
             continue
         pending = (await session.execute(select(batch_rows.c.row_number).where(
-            batch_rows.c.batch_id == batch_id, batch_rows.c.status == "pending")
+            batch_rows.c.batch_id == found, batch_rows.c.status == "pending")
             .order_by(batch_rows.c.row_number).limit(free))).scalars().all()
         if pending:
-            windows.append(Window(batch_id, user_id, free, tuple(pending), as_utc(last) if last else None))
+            windows.append(Window(found, user_id, free, tuple(pending), as_utc(last) if last else None))
     return windows
 
 
@@ -43,19 +43,19 @@ async def release_rows(session: AsyncSession, limit: int, batch_id: str | None =
     now = utcnow()
     events: list[OperationRequested] = []
     users = {}
-    for batch_id, row_number in plan:
+    for chosen, row_number in plan:
         row = (await session.execute(select(batch_rows).where(
-            batch_rows.c.batch_id == batch_id, batch_rows.c.row_number == row_number))).mappings().one()
-        if batch_id not in users:
-            users[batch_id] = (await repo.get_batch(session, batch_id))["user_id"]
-        operation_id = row_operation_id(batch_id, row_number, row["attempt"])
-        await repo.set_row(session, batch_id, row_number, status="queued", operation_id=operation_id, sent_at=now)
+            batch_rows.c.batch_id == chosen, batch_rows.c.row_number == row_number))).mappings().one()
+        if chosen not in users:
+            users[chosen] = (await repo.get_batch(session, chosen))["user_id"]
+        operation_id = row_operation_id(chosen, row_number, row["attempt"])
+        await repo.set_row(session, chosen, row_number, status="queued", operation_id=operation_id, sent_at=now)
         request = row["request"]
         events.append(OperationRequested(
-            operation_id=operation_id, user_id=users[batch_id], domain=request["domain"], batch_id=batch_id,
+            operation_id=operation_id, user_id=users[chosen], domain=request["domain"], batch_id=chosen,
             batch_row=row_number, kind=request["kind"], provider=request["provider"], model=request["model"],
             units=request["units"], params=request["params"], inputs=request.get("inputs") or {},
             source_asset_id=request.get("source_asset_id")))
-    for batch_id in users:
-        await repo.set_batch(session, batch_id, last_dispatch_at=now)
+    for chosen in users:
+        await repo.set_batch(session, chosen, last_dispatch_at=now)
     return events
