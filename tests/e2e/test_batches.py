@@ -138,3 +138,17 @@ def test_a_csv_batch_from_draft_to_results(user: StudioClient, admin: StudioClie
 
     listed = user.get("/api/image-studio/batches").json()["items"]
     assert listed[0]["id"] == batch_id and json.dumps(listed[0]["credits"])
+
+
+@pytest.mark.e2e
+def test_bad_batches_get_a_named_4xx(user: StudioClient):
+    too_many = [{"kind": "create", "prompt": "p"}] * 10_001
+    response = user.post("/api/image-studio/batches", json={"rows": too_many})
+    assert response.status_code == 413 and response.json()["code"] == "batch_too_large"
+    assert user.get("/api/image-studio/batches").json()["total"] == 0  # the partial draft is gone
+    broken = user.post("/api/image-studio/batches", files={"file": ("rows.json", b'[{"kind": "create"', "x")})
+    assert broken.status_code == 422 and "not valid JSON" in broken.text
+    assert user.post("/api/image-studio/batches", json={"rows": []}).status_code == 422
+    assert user.post("/api/image-studio/batches", json={"rows": [{"kind": "create", "prompt": "p"}],
+                                                        "concurrency": 500}).status_code == 422
+    assert user.get("/api/image-studio/batches/not-mine").status_code == 404

@@ -5,7 +5,6 @@ from functools import partial
 
 from studio_common.events import (
     Envelope,
-    OperationApproved,
     OperationCanceled,
     OperationCancelRequested,
     OperationCompleted,
@@ -21,8 +20,8 @@ from studio_common.runtime import ServiceRuntime
 from studio_batch.adapters.billing import BillingClient
 from studio_batch.service_layer import dispatch, runs, settlement, tracking
 
+# Not operation.approved: the worker's operation.started follows it, one event fewer per row to handle.
 HANDLERS = {
-    OperationApproved: tracking.on_operation_event,
     OperationStarted: tracking.on_operation_event,
     OperationCompleted: tracking.on_operation_event,
     OperationFailed: tracking.on_operation_event,

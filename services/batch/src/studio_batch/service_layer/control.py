@@ -59,6 +59,10 @@ async def start(runtime: ServiceRuntime, billing: BillingClient, batch_id: str) 
         batch = await repo.get_batch(session, batch_id, lock=True)
         if batch["reservation"] >= reservation:
             return  # another confirm recorded this reservation first
+        if batch["state"] not in ("draft", "scheduled"):  # canceled meanwhile: the hold goes straight back
+            await repo.set_batch(session, batch_id, reservation=reservation, hold_id=reserved["hold_id"],
+                                 hold_open=True, reserved_credits=batch["reserved_credits"] + reserved["credits"])
+            return
         await _skip_invalid(session, batch_id)
         now = utcnow()
         await repo.set_batch(session, batch_id, state="running", reservation=reservation,

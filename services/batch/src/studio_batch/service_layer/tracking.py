@@ -14,9 +14,12 @@ from studio_batch.service_layer import dispatch, lifecycle
 
 
 async def on_operation_event(session: AsyncSession, event: EventData) -> list[EventData]:
-    row = await repo.row_by_operation(session, event.operation_id, lock=True)
-    if row is None:
+    found = await repo.row_by_operation(session, event.operation_id)
+    if found is None:
         return []  # an earlier attempt's late event, or not one of ours
+    # The batch first, then the row: the order every writer of both takes, so none waits on another in a cycle.
+    await repo.get_batch(session, found["batch_id"], lock=True)
+    row = await repo.row_by_operation(session, event.operation_id, lock=True)
     changes = row_change(row["status"], event)
     if not changes:
         return []

@@ -2,6 +2,7 @@
 (operation_requests), inputs stored, and the rows handed to the batch service in chunks so that a
 10,000-row file never sits in memory at once."""
 
+import asyncio
 import io
 import zipfile
 from collections.abc import AsyncIterator, Iterable
@@ -99,6 +100,15 @@ async def submit(state, user_id: str, header: dict, rows: Iterable[dict] | Async
     batch = state.batch
     created = await batch.call("POST", "/internal/batches", json={"user_id": user_id, **header})
     submitted = Submitted(created["id"])
+    sending: asyncio.Task | None = None  # one chunk stored by the batch service while the next is validated
+
+    async def send(chunk: list[dict]) -> None:
+        nonlocal sending
+        if sending is not None:
+            await sending
+        sending = asyncio.create_task(batch.call("POST", f"/internal/batches/{submitted.batch_id}/rows",
+                                                 json={"user_id": user_id, "rows": chunk}))
+
     try:
         chunk: list[dict] = []
         async for raw in _aiter(rows):
@@ -110,16 +120,17 @@ async def submit(state, user_id: str, header: dict, rows: Iterable[dict] | Async
                 submitted.errors += [{"row": submitted.rows, **e} for e in row["errors"]]
             chunk.append(row)
             if len(chunk) == CHUNK_ROWS:
-                await batch.call("POST", f"/internal/batches/{submitted.batch_id}/rows",
-                                 json={"user_id": user_id, "rows": chunk})
+                await send(chunk)
                 chunk = []
         if not submitted.rows:
             raise RequestError("rows", "rows: the batch has no rows")
         if chunk:
-            await batch.call("POST", f"/internal/batches/{submitted.batch_id}/rows",
-                             json={"user_id": user_id, "rows": chunk})
+            await send(chunk)
+        await sending
         view = await batch.call("POST", f"/internal/batches/{submitted.batch_id}/seal", json={"user_id": user_id})
     except BaseException:
+        if sending is not None and not sending.done():
+            sending.cancel()
         await batch.call("DELETE", f"/internal/batches/{submitted.batch_id}", params={"user_id": user_id})
         raise
     extras = {k: v for k, v in created.items() if k != "id"}
