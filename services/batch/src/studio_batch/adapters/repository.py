@@ -56,11 +56,8 @@ async def set_row(session: AsyncSession, batch_id: str, row_number: int, **value
 
 async def priced_items(session: AsyncSession, batch_id: str, statuses: tuple[str, ...]) -> list[dict]:
     """The rows to pay for, grouped as billing prices them: kind, provider, model, units and count."""
-    request = batch_rows.c.request
-    rows = (await session.execute(select(batch_rows.c.kind, request).where(
-        batch_rows.c.batch_id == batch_id, batch_rows.c.status.in_(statuses)))).all()
-    counts: dict[tuple, int] = {}
-    for kind, req in rows:
-        key = (kind, req["provider"], req["model"], req["units"])
-        counts[key] = counts.get(key, 0) + 1
-    return [{"kind": k, "provider": p, "model": m, "units": u, "count": n} for (k, p, m, u), n in counts.items()]
+    c = batch_rows.c
+    rows = (await session.execute(select(c.kind, c.provider, c.model, c.units, func.count())
+                                  .where(c.batch_id == batch_id, c.status.in_(statuses))
+                                  .group_by(c.kind, c.provider, c.model, c.units))).all()
+    return [{"kind": k, "provider": p, "model": m, "units": u, "count": n} for k, p, m, u, n in rows]

@@ -60,6 +60,10 @@ batch_rows = Table(
     Column("name", String(200), nullable=False, default=""),
     Column("kind", String(64), nullable=False, default=""),
     Column("domain", String(16), nullable=False, default="generation"),
+    # What billing prices the row by (also inside `request`), as columns so a batch is priced in one query.
+    Column("provider", String(64), nullable=False, default=""),
+    Column("model", String(128), nullable=False, default=""),
+    Column("units", Integer, nullable=False, default=1),
     # invalid | skipped | pending | queued | running | succeeded | failed | canceled
     Column("status", String(16), nullable=False),
     Column("attempt", Integer, nullable=False, default=1),

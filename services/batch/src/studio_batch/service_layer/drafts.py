@@ -49,6 +49,9 @@ async def add_rows(session: AsyncSession, user_id: str, batch_id: str, rows: lis
             "batch_id": batch_id, "row_number": row["row_number"], "name": row.get("name") or "",
             "kind": (row.get("request") or {}).get("kind") or row.get("kind") or "",
             "domain": (row.get("request") or {}).get("domain") or "generation",
+            "provider": (row.get("request") or {}).get("provider") or "",
+            "model": (row.get("request") or {}).get("model") or "",
+            "units": (row.get("request") or {}).get("units") or 1,
             "status": "invalid" if row.get("errors") else "pending", "attempt": 1,
             "request": row.get("request"), "errors": row.get("errors") or None, "updated_at": now,
         } for row in rows])

@@ -16,7 +16,7 @@ from studio_batch.adapters.tables import batch_rows, batches
 from studio_batch.service_layer import control, lifecycle
 
 log = logging.getLogger(__name__)
-COPIED_COLUMNS = ("row_number", "name", "kind", "domain", "request")
+COPIED_COLUMNS = ("row_number", "name", "kind", "domain", "provider", "model", "units", "request")
 
 
 async def start_run(session: AsyncSession, schedule_row: dict, fire_time: datetime, run_id: str) -> None:
