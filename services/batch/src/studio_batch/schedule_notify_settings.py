@@ -20,6 +20,7 @@ class NotificationSettings(BaseSettings):
     smtp_username: str | None = None
     smtp_password: str | None = None
     smtp_timeout_seconds: float = 30.0
+    smtp_ca_bundle: str | None = Field(None, description="PEM file of the CA that signed a private SMTP server")
     mail_dir: str | None = Field(None, description="where .eml files go; default <data_dir>/mail")
     webhook_allowed_hosts: str = Field(
         "", description="host names, addresses or networks a webhook may reach although not public")

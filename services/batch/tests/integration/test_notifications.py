@@ -142,6 +142,65 @@ async def test_email_goes_over_smtp(sessions, smtp_server, tmp_path):
     assert shown["status"] == "delivered" and shown["attempt_log"][0]["outcome"] == "delivered"
 
 
+def tls_files(tmp_path) -> tuple[ssl.SSLContext, str]:
+    """A server context with a certificate for localhost, and the PEM of the CA that signed it."""
+    authority = trustme.CA()
+    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert("localhost").configure_cert(server_tls)
+    authority.cert_pem.write_to_path(str(tmp_path / "ca.pem"))
+    return server_tls, str(tmp_path / "ca.pem")
+
+
+def only_studio(server, session, envelope, mechanism, auth_data):
+    from aiosmtpd.smtp import AuthResult
+
+    # handled=False: aiosmtpd answers (235 or 535) itself.
+    return AuthResult(success=(auth_data.login, auth_data.password) == (b"studio", b"s3cret"), handled=False)
+
+
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")  # it is TLS, from the first byte
+@pytest.mark.parametrize("mode", ["starttls", "implicit_tls"])
+async def test_email_over_tls_with_a_login(sessions, tmp_path, mode):
+    server_tls, ca_file = tls_files(tmp_path)
+    mailbox = Mailbox()
+    # aiosmtpd only counts STARTTLS as TLS when offering AUTH; with TLS from the first byte it must be told.
+    tls_options = {"tls_context": server_tls, "require_starttls": True} if mode == "starttls" else \
+        {"ssl_context": server_tls, "auth_require_tls": False}
+    controller = Controller(mailbox, hostname="127.0.0.1", server_hostname="localhost", port=free_port(),
+                            authenticator=only_studio, auth_required=True, **tls_options)
+    controller.start()
+    try:
+        settings = settings_for(tmp_path, smtp_host="localhost", smtp_port=controller.port,
+                                smtp_starttls=mode == "starttls", smtp_use_tls=mode == "implicit_tls",
+                                smtp_username="studio", smtp_password="s3cret", smtp_ca_bundle=ca_file)
+        await queue(sessions, {"email": "ops@example.com"})
+        await notify.deliver_due(sessions, utcnow(), Notifiers(settings))
+    finally:
+        controller.stop()
+    [shown] = await deliveries(sessions)
+    assert shown["status"] == "delivered", shown["last_error"]
+    assert [m["To"] for m in mailbox.messages] == ["ops@example.com"]
+
+
+async def test_a_wrong_smtp_password_is_not_delivered(sessions, tmp_path):
+    server_tls, ca_file = tls_files(tmp_path)
+    mailbox = Mailbox()
+    controller = Controller(mailbox, hostname="127.0.0.1", server_hostname="localhost", port=free_port(),
+                            authenticator=only_studio, auth_required=True, tls_context=server_tls,
+                            require_starttls=True)
+    controller.start()
+    try:
+        settings = settings_for(tmp_path, smtp_host="localhost", smtp_port=controller.port, smtp_username="studio",
+                                smtp_password="wrong", smtp_ca_bundle=ca_file)
+        await queue(sessions, {"email": "ops@example.com"})
+        await notify.deliver_due(sessions, utcnow(), Notifiers(settings))
+    finally:
+        controller.stop()
+    [shown] = await deliveries(sessions)
+    assert shown["status"] == "failed" and shown["attempt_log"][0]["status_code"] == 535, shown["last_error"]
+    assert mailbox.messages == []
+
+
 async def test_a_refused_recipient_is_a_permanent_failure(sessions, smtp_server, tmp_path):
     mailbox, port = smtp_server
     mailbox.refuse = True

@@ -84,7 +84,7 @@ class EmailSender:
                 use_tls=self.settings.smtp_use_tls,
                 start_tls=self.settings.smtp_starttls and not self.settings.smtp_use_tls,
                 username=self.settings.smtp_username, password=self.settings.smtp_password,
-                timeout=self.settings.smtp_timeout_seconds)
+                cert_bundle=self.settings.smtp_ca_bundle, timeout=self.settings.smtp_timeout_seconds)
         except aiosmtplib.SMTPRecipientsRefused as exc:
             refusal = exc.recipients[0]
             return Delivery(False, refusal.code, f"SMTP {refusal.code}: {refusal.message}",
