@@ -6,6 +6,7 @@ day. A notification keeps its id across retries: it is the webhook-id a receiver
 import asyncio
 from datetime import datetime, timedelta
 
+from prometheus_client import Counter, Histogram
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from studio_common.ids import as_utc, derived_id, new_id, utcnow
@@ -22,6 +23,10 @@ from studio_batch.schedule_notify_settings import NotificationSettings
 CLAIM_LEASE = timedelta(minutes=5)
 CHANNELS = (("email", "email"), ("webhook", "webhook_url"))
 DEFAULT_POLICY = RetryPolicy()
+ATTEMPTS = Counter("studio_batch_notification_attempts_total", "Notification delivery attempts",
+                   ["channel", "outcome"])
+SEND_SECONDS = Histogram("studio_batch_notification_send_seconds", "Time to send one notification", ["channel"],
+                         buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30))
 
 
 def prepare_notify(spec: object, settings: NotificationSettings) -> tuple[dict, str | None]:
@@ -124,6 +129,8 @@ async def _record(session: AsyncSession, row: dict, delivery: Delivery, now: dat
         elif not delivery.permanent:
             values["last_error"] = f"{delivery.error}; gave up after {attempt} attempts over a day"
     await session.execute(update(notifications).where(notifications.c.id == row["id"]).values(**values))
+    ATTEMPTS.labels(row["channel"], outcome).inc()
+    SEND_SECONDS.labels(row["channel"]).observe(delivery.duration_ms / 1000)
     await session.execute(delivery_attempts.insert().values(
         notification_id=row["id"], attempt=attempt, batch_id=row["batch_id"], started_at=now,
         duration_ms=delivery.duration_ms, status_code=delivery.status_code, error=delivery.error,

@@ -11,6 +11,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
+from prometheus_client import Counter
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from studio_common.ids import as_utc, new_id
@@ -27,6 +28,7 @@ from studio_batch.domain.schedule import (
 )
 
 log = logging.getLogger(__name__)
+FIRES = Counter("studio_batch_schedule_fires_total", "Schedule fires by outcome", ["outcome"])
 
 # A run in one of these states is still going, for the overlap policy "skip".
 UNFINISHED_RUN_STATES = ("scheduled", "running", "paused")
@@ -196,4 +198,5 @@ async def _record(session: AsyncSession, schedule_id: str, moment: datetime, out
     await session.execute(schedule_fires.insert().values(
         run_id=run_id, schedule_id=schedule_id, fire_time=moment, outcome=outcome, reason=reason,
         recorded_at=now))
+    FIRES.labels(outcome).inc()  # counted before commit: a pass that rolls back is counted again next time
     return True
