@@ -8,6 +8,7 @@ import json
 import socket
 import ssl
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 from email import policy as email_policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -94,6 +95,9 @@ class Receiver:
                     verified = False
                 receiver.requests.append({"headers": dict(self.headers), "body": body, "verified": verified})
                 status = receiver.answers.pop(0) if receiver.answers else 200
+                if status == 0:  # a receiver that never answers in time
+                    time.sleep(3)
+                    status = 200
                 self.send_response(status)
                 if status in (301, 302, 307):
                     self.send_header("location", "http://169.254.169.254/latest/meta-data/")
@@ -267,6 +271,20 @@ async def test_webhook_gives_up_after_a_day(sessions, tmp_path):
     assert "gave up" in shown["last_error"] and shown["next_attempt_at"] is None
 
 
+async def test_a_receiver_too_slow_to_answer_is_tried_again_later(sessions, tmp_path):
+    receiver = Receiver("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", [0])
+    try:
+        await queue(sessions, {"webhook_url": f"http://127.0.0.1:{receiver.port}/",
+                               "webhook_secret": receiver.secret})
+        await notify.deliver_due(sessions, utcnow(), Notifiers(
+            settings_for(tmp_path, webhook_allowed_hosts="127.0.0.1", webhook_timeout_seconds=0.5)), FAST)
+    finally:
+        receiver.close()
+    [shown] = await deliveries(sessions)
+    assert shown["status"] == "pending" and shown["attempt_log"][0]["outcome"] == "retrying"
+    assert "no answer within 0.5 s" in shown["last_error"] and shown["attempt_log"][0]["duration_ms"] < 2500
+
+
 async def test_redirects_are_not_followed(sessions, tmp_path):
     receiver = Receiver("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", [302])
     try:
@@ -357,6 +375,8 @@ async def test_enqueue_belongs_to_the_callers_transaction_and_a_replayed_event_a
     assert first == again and len(await deliveries(sessions)) == 2
     with pytest.raises(ValueError):
         await queue(sessions, spec, kind="batch.exploded")
+    with pytest.raises(ValueError, match="webhook_secret"):
+        await queue(sessions, {"webhook_url": "https://hooks.example.com/x"}, key="no-secret")
 
 
 @pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)

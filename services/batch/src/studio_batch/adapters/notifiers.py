@@ -6,6 +6,7 @@ Each send answers with a `Delivery`: delivered, or why not and whether trying ag
 
 import asyncio
 import ipaddress
+import logging
 import os
 import socket
 import ssl
@@ -23,6 +24,8 @@ from studio_batch.domain.addresses import Address, Allowlist, refusal_reason
 from studio_batch.domain.notices import email_text
 from studio_batch.domain.webhooks import signed_headers
 from studio_batch.schedule_notify_settings import NotificationSettings
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -53,7 +56,11 @@ class Notifiers:
     async def send(self, notice: Notice) -> Delivery:
         started = time.monotonic()
         sender = self.email if notice.channel == "email" else self.webhook
-        delivery = await sender.send(notice)
+        try:
+            delivery = await sender.send(notice)
+        except Exception as exc:  # recorded as a failed attempt, never lost with the others sent alongside
+            log.exception("sending notification %s failed", notice.id)
+            delivery = Delivery(False, None, f"internal error: {type(exc).__name__}: {exc}")
         return replace(delivery, duration_ms=int((time.monotonic() - started) * 1000))
 
 
@@ -136,6 +143,8 @@ class WebhookSender:
                 return Delivery(False, None, f"ConnectError: {exc}")
             except httpx.HTTPError as exc:
                 return Delivery(False, None, f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)
+            except TimeoutError:
+                return Delivery(False, None, f"no answer within {self.timeout:g} s")
         raise AssertionError("a host resolves to at least one address")
 
     async def checked_addresses(self, url: httpx.URL) -> list[Address]:
@@ -172,9 +181,13 @@ class WebhookSender:
         headers = {**headers, "host": url.netloc.decode("ascii")}
         extensions = {"sni_hostname": url.host} if url.scheme == "https" else {}
         # trust_env off: a proxy from the environment would resolve the name again, elsewhere.
-        async with httpx.AsyncClient(timeout=self.timeout, follow_redirects=False, trust_env=False,
-                                     verify=self.tls) as client:
-            response = await client.post(pinned, content=body, headers=headers, extensions=extensions)
+        # The whole exchange has one deadline (a receiver dripping bytes cannot hold a sender), and the
+        # answer's body is never read: only its status matters.
+        async with asyncio.timeout(self.timeout), httpx.AsyncClient(
+                timeout=self.timeout, follow_redirects=False, trust_env=False, verify=self.tls) as client:
+            request = client.build_request("POST", pinned, content=body, headers=headers, extensions=extensions)
+            response = await client.send(request, stream=True)
+            await response.aclose()
         if response.is_success:
             return Delivery(True, response.status_code)
         if response.is_redirect:

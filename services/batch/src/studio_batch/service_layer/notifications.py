@@ -55,6 +55,8 @@ async def enqueue(session: AsyncSession, batch_id: str, user_id: str, event_kind
         target = (notify_spec or {}).get(field)
         if not target:
             continue
+        if channel == "webhook" and not notify_spec.get("webhook_secret"):
+            raise ValueError("a webhook needs the batch's webhook_secret (see prepare_notify)")
         notification_id = derived_id("notification", batch_id, event_kind, channel, key) if key else new_id()
         ids.append(notification_id)
         if await session.scalar(select(notifications.c.id).where(notifications.c.id == notification_id)):
