@@ -149,3 +149,21 @@ def test_run_ids_depend_on_the_instant_not_on_how_it_is_written():
     assert run_id_for("s1", moment) == run_id_for("s1", moment.astimezone(NEW_YORK))
     assert run_id_for("s1", moment) != run_id_for("s1", moment + timedelta(hours=1))
     assert run_id_for("s1", moment) != run_id_for("s2", moment)
+
+
+@pytest.mark.parametrize(("zone", "cron", "night"), [
+    ("America/New_York", "30 1 * * *", "2026-11-01"),  # fall back: 01:30 comes twice
+    ("America/New_York", "30 2 * * *", "2026-03-08"),  # spring forward: 02:30 never comes
+    ("Europe/Berlin", "30 2 * * *", "2026-10-25"),
+    ("Europe/Berlin", "30 2 * * *", "2026-03-29"),
+])
+def test_a_scheduler_ticking_every_minute_through_a_dst_night_fires_once(zone, cron, night):
+    schedule = parse_schedule({"cron": cron, "timezone": zone, "catch_up_minutes": 5}, NOW)
+    start = datetime.fromisoformat(f"{night}T00:00:00").replace(tzinfo=ZoneInfo(zone)).astimezone(UTC)
+    cursor, ran = start, []
+    for minute in range(1, 6 * 60):
+        due = due_fires(schedule, cursor, start + timedelta(minutes=minute))
+        assert due.missed == []
+        ran += due.run
+        cursor = due.through
+    assert len(ran) == 1
