@@ -346,6 +346,9 @@ async def test_https_connects_to_the_checked_address_and_still_checks_the_certif
     ("https://100.64.1.1/", "carrier-grade NAT"),
     ("https://[::ffff:127.0.0.1]:{port}/", "wrapping an IPv4"),
     ("https://224.0.0.251/", "multicast"),
+    ("https://2130706433:{port}/", "loopback"),  # 127.0.0.1 written as one number
+    ("https://0x7f.1:{port}/", "loopback"),  # and in hex, short form
+    ("https://0.0.0.0:{port}/", "unspecified"),
     ("http://127.0.0.1:{port}/", "https"),
     ("https://no-such-host.invalid/", "does not resolve"),
 ])
