@@ -203,3 +203,18 @@ async def test_a_run_that_cannot_start_leaves_its_schedule_due_and_the_others_fi
     async with sessions() as session:
         view = await scheduling.get_schedule(session, "u1", broken["id"], NOW)
     assert view["fires"] == [] and view["next_fire_at"].replace(tzinfo=UTC) == NOW
+
+
+async def test_a_fire_with_nothing_to_run_is_recorded_as_skipped(engines):
+    sessions = session_factory(engines[0])
+    made = await make_schedule(sessions, {"cron": "0 * * * *"}, "t1", NOW - timedelta(minutes=30))
+
+    async def nothing_to_run(session, row, fire_time, run_id):
+        return False
+
+    async with sessions() as session, session.begin():
+        assert await scheduling.fire_due(session, NOW, nothing_to_run) == []
+    async with sessions() as session:
+        view = await scheduling.get_schedule(session, "u1", made["id"], NOW)
+    assert [(f["outcome"], f["reason"][:10]) for f in view["fires"]] == [("skipped", "no run was")]
+    assert view["last_run_id"] is None and view["next_fire_at"].replace(tzinfo=UTC) == NOW + timedelta(hours=1)

@@ -142,7 +142,8 @@ async def fire_due(session: AsyncSession, now: datetime, start_run: StartRun, li
 
     `start_run(session, schedule_row, fire_time, run_id)` makes the run; it is called after the fire row is
     written, inside a savepoint per schedule, so a run that cannot start leaves that schedule due for the
-    next pass instead of undoing the others.
+    next pass instead of undoing the others. It returns False when there is nothing to run (the batch
+    behind the schedule was canceled): the fire is then recorded as skipped.
     """
     due = (await session.execute(
         select(schedules).where(schedules.c.state == "active", schedules.c.next_fire_at <= now)
@@ -171,7 +172,12 @@ async def _fire_schedule(session: AsyncSession, row: dict, now: datetime, start_
             await _record(session, row["id"], moment, "skipped", "the previous run was still going", now)
             continue
         if await _record(session, row["id"], moment, "started", None, now):
-            await start_run(session, row, moment, run_id)
+            if await start_run(session, row, moment, run_id) is False:
+                await session.execute(update(schedule_fires).where(schedule_fires.c.run_id == run_id).values(
+                    outcome="skipped", reason="no run was made: the scheduled batch is gone or canceled"))
+                FIRES.labels("skipped").inc()
+                continue
+            FIRES.labels("started").inc()
             started.append(run_id)
             last_run_id = run_id
     upcoming = next_fire(schedule, due.through)
@@ -198,5 +204,6 @@ async def _record(session: AsyncSession, schedule_id: str, moment: datetime, out
     await session.execute(schedule_fires.insert().values(
         run_id=run_id, schedule_id=schedule_id, fire_time=moment, outcome=outcome, reason=reason,
         recorded_at=now))
-    FIRES.labels(outcome).inc()  # counted before commit: a pass that rolls back is counted again next time
+    if outcome != "started":  # a start is counted once the run is made
+        FIRES.labels(outcome).inc()  # before commit: a pass that rolls back is counted again next time
     return True
