@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from email import policy
 from email.parser import BytesParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
 
 import pytest
 
@@ -20,9 +21,9 @@ from studio_common.testing.client import StudioClient
 
 
 class Receiver(BaseHTTPRequestHandler):
-    received: list[tuple[dict, bytes]] = []
+    received: ClassVar[list[tuple[dict, bytes]]] = []
 
-    def do_POST(self):  # noqa: N802 (http.server's name)
+    def do_POST(self):
         body = self.rfile.read(int(self.headers["Content-Length"]))
         Receiver.received.append(({k.lower(): v for k, v in self.headers.items()}, body))
         self.send_response(204)
@@ -93,3 +94,5 @@ def test_a_scheduled_batch_runs_and_tells_its_owner(stack, user: StudioClient, r
             break
         time.sleep(0.3)
     assert {str(m["To"]) for m in mine} == {"ops@example.com"} and len(mine) == 2
+    shown = user.get(f"/api/image-studio/batches/{batch_id}").json()["notifications"]
+    assert {(n["channel"], n["status"]) for n in shown} >= {("webhook", "delivered"), ("email", "delivered")}

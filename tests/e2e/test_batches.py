@@ -136,6 +136,9 @@ def test_a_csv_batch_from_draft_to_results(user: StudioClient, admin: StudioClie
         url = user.get(f"/api/content-assets/{asset_id}/download").json()["url"]
         assert archive.read(name) == httpx.get(url).content
 
+    one = user.operation(rows[0]["operation_id"])  # a batch row is an ordinary operation
+    assert (one["status"], one["batch_id"]) == ("succeeded", batch_id) and one["outputs"]
+
     listed = user.get("/api/image-studio/batches").json()["items"]
     assert listed[0]["id"] == batch_id and json.dumps(listed[0]["credits"])
 

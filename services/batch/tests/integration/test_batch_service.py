@@ -166,3 +166,27 @@ async def test_pause_resume_and_cancel(bus_names, database_urls, amqp_url):
             balance = (await billing_client.get("/internal/accounts/ann/balance")).json()
             assert (balance["available_credits"], balance["pending_credits"]) == (199, 0)
             assert len(bus.of_type(OperationRequested)) == 2
+
+
+async def test_a_failed_row_stops_a_batch_that_does_not_continue_on_error(bus_names, database_urls, amqp_url):
+    billing_app = create_billing_app(BillingSettings(database_url=database_urls["billing"], **bus_names))
+    async with running(billing_app):
+        billing = BillingClient("http://billing", 10, transport=httpx.ASGITransport(app=billing_app))
+        batch_app = create_batch_app(BatchSettings(database_url=database_urls["batch"], settle_interval_seconds=0.2,
+                                                   dispatch_interval_seconds=0.05, **bus_names), billing)
+        async with running(batch_app) as client, EventRecorder(amqp_url, bus_names["exchange"]) as bus:
+            batch_id = (await client.post("/internal/batches", json={
+                "user_id": "ann", "concurrency": 1, "continue_on_error": False})).json()["id"]
+            rows = [{"row_number": n, "kind": "create", "request": request_for(f"p{n}")} for n in range(1, 6)]
+            await client.post(f"/internal/batches/{batch_id}/rows", json={"user_id": "ann", "rows": rows})
+            await client.post(f"/internal/batches/{batch_id}/seal", json={"user_id": "ann"})
+            task = asyncio.create_task(Worker(bus, fail_rows={2}).run())
+            try:
+                await client.post(f"/internal/batches/{batch_id}/confirm", json={"user_id": "ann"})
+                ended = await wait_state(client, batch_id, ("failed",))
+            finally:
+                task.cancel()
+            assert ended["counts"] == {"succeeded": 1, "failed": 1, "canceled": 3}
+            assert ended["stop_reason"] == "row 2 failed and continue_on_error is off"
+            assert ended["credits"] == {"reserved": 5, "charged": 1, "released": 4, "held": 0}
+            assert len(bus.of_type(OperationRequested)) == 2

@@ -7,6 +7,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 from studio_common.ids import utcnow
 
+from studio_batch.adapters import repository as repo
 from studio_batch.adapters.billing import BillingRefused, BillingUnavailable
 from studio_batch.domain.schedule import next_fires, parse_schedule
 from studio_batch.entrypoints.schedules import checked_schedule
@@ -92,8 +93,6 @@ async def seal(batch_id: str, body: UserAction, request: Request) -> dict:
     """Every row is in: price the valid ones (billing's preview) and answer the draft."""
     state = _state(request)
     async with state.runtime.sessions() as session:
-        from studio_batch.adapters import repository as repo
-
         items = await repo.priced_items(session, batch_id, ("pending",))
     preview = await _call(state.billing.preview, body.user_id, items) if items else None
     if preview:

@@ -6,6 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from studio_batch.adapters import repository as repo
 from studio_batch.adapters.tables import batch_rows, batches
 from studio_batch.domain.batches import progress
+from studio_batch.service_layer import notifications
 from studio_batch.service_layer.drafts import BatchNotFound
 
 ROW_PAGE_MAX = 1000
@@ -20,7 +21,7 @@ async def batch_view(session: AsyncSession, batch) -> dict:
         "id": batch["id"], "name": batch["name"], "state": batch["state"], "concurrency": batch["concurrency"],
         "continue_on_error": batch["continue_on_error"], "schedule": batch["schedule"],
         "schedule_id": batch["schedule_id"], "run_id": batch["run_id"],
-        "notify": _public_notify(batch["notify"]), "total_rows": batch["total_rows"],
+        "notify": notifications.public_notify(batch["notify"]), "total_rows": batch["total_rows"],
         "invalid_rows": batch["invalid_rows"], "counts": counts, "progress": progress(counts),
         "stop_reason": batch["stop_reason"], "preview": batch["preview"],
         "credits": {"reserved": reserved, "charged": charged, "released": released,
@@ -30,18 +31,12 @@ async def batch_view(session: AsyncSession, batch) -> dict:
     }
 
 
-def _public_notify(notify: dict | None) -> dict | None:
-    """Where notices go, never the signing secret."""
-    if not notify:
-        return None
-    return {k: v for k, v in notify.items() if "secret" not in k}
-
-
 async def get(session: AsyncSession, user_id: str, batch_id: str) -> dict:
     batch = await repo.get_batch(session, batch_id, user_id)
     if batch is None:
         raise BatchNotFound(f"no batch {batch_id}")
-    return await batch_view(session, batch)
+    return {**await batch_view(session, batch),
+            "notifications": await notifications.deliveries_for_batch(session, batch_id)}
 
 
 async def list_for(session: AsyncSession, user_id: str, page: int, page_size: int,
