@@ -155,3 +155,17 @@ def test_bad_batches_get_a_named_4xx(user: StudioClient):
     assert user.post("/api/image-studio/batches", json={"rows": [{"kind": "create", "prompt": "p"}],
                                                         "concurrency": 500}).status_code == 422
     assert user.get("/api/image-studio/batches/not-mine").status_code == 404
+
+
+@pytest.mark.e2e
+def test_a_batch_the_plan_does_not_cover_is_refused_with_the_reason(user: StudioClient):
+    rows = [{"kind": "create", "prompt": f"p{n}", "width": 64, "height": 64} for n in range(11)]
+    draft = user.post("/api/image-studio/batches", json={"rows": rows}).json()
+    assert draft["preview"]["covered"] is False  # the free plan makes 10 images a month
+    assert draft["preview"]["not_covered"]["reason"] == "quota_exceeded"
+    refused = user.post(f"/api/image-studio/batches/{draft['id']}/confirm")
+    assert refused.status_code == 409 and refused.json()["detail"]["reason"] == "quota_exceeded"
+    batch = user.get(f"/api/image-studio/batches/{draft['id']}").json()
+    assert batch["state"] == "draft" and batch["credits"]["reserved"] == 0
+    assert user.balance()["pending_credits"] == 0
+    assert user.post(f"/api/image-studio/batches/{draft['id']}/cancel").json()["state"] == "canceled"

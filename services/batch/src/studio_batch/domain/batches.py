@@ -18,7 +18,7 @@ IN_FLIGHT = ("queued", "running")
 FINAL_ROW = ("succeeded", "failed", "canceled", "skipped")
 ACTIVE_STATES = ("running", "paused")
 FINAL_STATES = ("completed", "completed_with_errors", "failed", "canceled")
-STATES = ("draft", "scheduled", *ACTIVE_STATES, *FINAL_STATES)
+STATES = ("draft", "confirming", "scheduled", *ACTIVE_STATES, *FINAL_STATES)
 _RANK = {"pending": 0, "queued": 1, "running": 2}
 
 

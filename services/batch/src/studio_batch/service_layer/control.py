@@ -8,7 +8,7 @@ from studio_common.ids import utcnow
 from studio_common.runtime import ServiceRuntime
 
 from studio_batch.adapters import repository as repo
-from studio_batch.adapters.billing import BillingClient
+from studio_batch.adapters.billing import BillingClient, BillingRefused, BillingUnavailable
 from studio_batch.adapters.tables import batch_rows
 from studio_batch.domain.batches import IN_FLIGHT, hold_id
 from studio_batch.service_layer.drafts import BatchConflict, BatchNotFound
@@ -28,7 +28,7 @@ async def confirm(runtime: ServiceRuntime, billing: BillingClient, user_id: str,
     async with runtime.sessions() as session, session.begin():
         batch = await _owned(session, user_id, batch_id)
         if batch["state"] != "draft":
-            if batch["state"] in ("running", "scheduled"):
+            if batch["state"] in ("confirming", "running", "scheduled"):
                 return  # confirmed already: a repeated confirm changes nothing
             raise BatchConflict(f"the batch is {batch['state']}; only a draft can be confirmed")
         if not batch["sealed"]:
@@ -44,7 +44,22 @@ async def confirm(runtime: ServiceRuntime, billing: BillingClient, user_id: str,
             await repo.set_batch(session, batch_id, state="scheduled", schedule_id=schedule["id"],
                                  confirmed_at=utcnow())
             return
-    await start(runtime, billing, batch_id)
+        # Recorded before billing is asked: if this process dies before the answer is stored, the
+        # start loop finishes the confirm with the same reservation number (billing answers it again).
+        await repo.set_batch(session, batch_id, state="confirming")
+    try:
+        await start(runtime, billing, batch_id)
+    except (BillingRefused, BillingUnavailable):
+        await back_to_draft(runtime, batch_id)
+        raise
+
+
+async def back_to_draft(runtime: ServiceRuntime, batch_id: str) -> None:
+    """Billing did not reserve the batch: it stays a draft, to confirm again later."""
+    async with runtime.sessions() as session, session.begin():
+        batch = await repo.get_batch(session, batch_id, lock=True)
+        if batch["state"] == "confirming":
+            await repo.set_batch(session, batch_id, state="draft")
 
 
 async def start(runtime: ServiceRuntime, billing: BillingClient, batch_id: str) -> None:
@@ -59,7 +74,7 @@ async def start(runtime: ServiceRuntime, billing: BillingClient, batch_id: str) 
         batch = await repo.get_batch(session, batch_id, lock=True)
         if batch["reservation"] >= reservation:
             return  # another confirm recorded this reservation first
-        if batch["state"] not in ("draft", "scheduled"):  # canceled meanwhile: the hold goes straight back
+        if batch["state"] not in ("draft", "confirming", "scheduled"):  # canceled meanwhile: the hold goes back
             await repo.set_batch(session, batch_id, reservation=reservation, hold_id=reserved["hold_id"],
                                  hold_open=True, reserved_credits=batch["reserved_credits"] + reserved["credits"])
             return
@@ -110,7 +125,7 @@ async def cancel(runtime: ServiceRuntime, user_id: str, batch_id: str) -> None:
             batch_rows.c.batch_id == batch_id, batch_rows.c.status.in_(IN_FLIGHT)))).all()
         await runtime.emit(session, *(OperationCancelRequested(operation_id=op, user_id=user_id, domain=domain,
                                                                batch_id=batch_id) for op, domain in in_flight))
-        if batch["state"] in ("draft", "scheduled"):
+        if batch["state"] in ("draft", "confirming", "scheduled"):
             await repo.set_batch(session, batch_id, state="canceled", cancel_requested=True, finished_at=now)
         else:
             await repo.set_batch(session, batch_id, cancel_requested=True)

@@ -3,9 +3,9 @@ cron schedule, a copy of its valid rows under the run id), which is then funded 
 confirmed batch. A run the account cannot cover ends `failed` with billing's reason."""
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import insert, literal, select
+from sqlalchemy import and_, insert, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from studio_common.ids import utcnow
 from studio_common.runtime import ServiceRuntime
@@ -16,6 +16,8 @@ from studio_batch.adapters.tables import batch_rows, batches
 from studio_batch.service_layer import control, lifecycle
 
 log = logging.getLogger(__name__)
+# A confirm still waiting this long for billing's answer was cut off (the API process died mid-call).
+CONFIRM_GRACE = timedelta(seconds=30)
 COPIED_COLUMNS = ("row_number", "name", "kind", "domain", "provider", "model", "units", "request")
 
 
@@ -46,19 +48,25 @@ async def start_run(session: AsyncSession, schedule_row: dict, fire_time: dateti
 
 
 async def start_fired_runs(runtime: ServiceRuntime, billing: BillingClient) -> int:
-    """Fund and start the runs that have fired; returns how many started."""
+    """Fund and start the runs that have fired, and finish confirms a crash cut off; returns how many
+    started."""
+    stale = utcnow() - CONFIRM_GRACE
     async with runtime.sessions() as session:
-        waiting = (await session.execute(select(batches.c.id).where(
-            batches.c.state == "scheduled", batches.c.run_id.is_not(None)).limit(20))).scalars().all()
+        waiting = (await session.execute(select(batches.c.id, batches.c.state).where(or_(
+            and_(batches.c.state == "scheduled", batches.c.run_id.is_not(None)),
+            and_(batches.c.state == "confirming", batches.c.updated_at < stale))).limit(20))).all()
     started = 0
-    for batch_id in waiting:
+    for batch_id, state in waiting:
         try:
             await control.start(runtime, billing, batch_id)
             started += 1
         except BillingUnavailable as exc:
-            log.warning("run %s waits for billing: %s", batch_id, exc)
+            log.warning("batch %s waits for billing: %s", batch_id, exc)
         except BillingRefused as exc:
-            await _refused(runtime, batch_id, str(exc))
+            if state == "confirming":  # a confirm cut off by a crash, now refused: the draft stays a draft
+                await control.back_to_draft(runtime, batch_id)
+            else:
+                await _refused(runtime, batch_id, str(exc))
     return started
 
 
