@@ -22,14 +22,17 @@ from studio_common.events import (
 )
 from studio_common.testing.apps import running
 from studio_common.testing.recorder import EventRecorder
+from studio_common.testing.stacks import postgres_databases
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_urls(request, tmp_path):
     if request.param == "sqlite":
-        return {s: f"sqlite+aiosqlite:///{tmp_path}/{s}.db" for s in ("batch", "billing")}
-    first = request.getfixturevalue("postgres_database")
-    return {"batch": first, "billing": f"sqlite+aiosqlite:///{tmp_path}/billing.db"}
+        yield {s: f"sqlite+aiosqlite:///{tmp_path}/{s}.db" for s in ("batch", "billing")}
+        return
+    request.getfixturevalue("postgres_server")
+    with postgres_databases("batchit", ("batch", "billing")) as urls:
+        yield urls
 
 
 def request_for(prompt: str) -> dict:
