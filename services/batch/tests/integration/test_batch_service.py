@@ -193,3 +193,59 @@ async def test_a_failed_row_stops_a_batch_that_does_not_continue_on_error(bus_na
             assert ended["stop_reason"] == "row 2 failed and continue_on_error is off"
             assert ended["credits"] == {"reserved": 5, "charged": 1, "released": 4, "held": 0}
             assert len(bus.of_type(OperationRequested)) == 2
+
+
+# Concurrency on PostgreSQL: confirms of one batch racing each other reserve it once; two batch service
+# replicas sharing one database send every row once (the window takes each batch under SKIP LOCKED, and a
+# row's operation id derives from batch, row and attempt).
+REPLICA_ROWS = 40
+
+
+@pytest.fixture
+def databases(postgres_server):
+    with postgres_databases("batchcc", ("batch", "billing")) as urls:
+        yield urls
+
+
+def batch_settings(urls, bus_names) -> BatchSettings:
+    return BatchSettings(database_url=urls["batch"], settle_interval_seconds=0.2, dispatch_interval_seconds=0.05,
+                         **bus_names)
+
+
+async def draft(client, rows: int, concurrency: int) -> str:
+    created = await client.post("/internal/batches", json={"user_id": "ann", "concurrency": concurrency})
+    batch_id = created.json()["id"]
+    body = [{"row_number": n, "kind": "create", "request": request_for(f"p{n}")} for n in range(1, rows + 1)]
+    await client.post(f"/internal/batches/{batch_id}/rows", json={"user_id": "ann", "rows": body})
+    await client.post(f"/internal/batches/{batch_id}/seal", json={"user_id": "ann"})
+    return batch_id
+
+
+async def test_two_replicas_and_racing_confirms_send_each_row_once(bus_names, databases, amqp_url):
+    billing_app = create_billing_app(BillingSettings(database_url=databases["billing"], **bus_names))
+    async with running(billing_app) as billing_client:
+        def billing() -> BillingClient:
+            return BillingClient("http://billing", 10, transport=httpx.ASGITransport(app=billing_app))
+
+        first = create_batch_app(batch_settings(databases, bus_names), billing())
+        second = create_batch_app(batch_settings(databases, bus_names), billing())
+        async with running(first) as one, running(second) as two, \
+                EventRecorder(amqp_url, bus_names["exchange"]) as bus:
+            await billing_client.put("/internal/accounts/ann/plan", json={"plan": "enterprise"})
+            available = (await billing_client.get("/internal/accounts/ann/balance")).json()["available_credits"]
+            batch_id = await draft(one, REPLICA_ROWS, concurrency=8)
+            task = asyncio.create_task(Worker(bus, fail_rows=set()).run())
+            try:
+                answers = await asyncio.gather(*(client.post(f"/internal/batches/{batch_id}/confirm",
+                                                             json={"user_id": "ann"})
+                                                 for client in (one, two, one, two, one)))
+                assert all(a.status_code == 200 for a in answers), [a.text for a in answers]
+                ended = await wait_state(one, batch_id, ("completed",), timeout=90)
+            finally:
+                task.cancel()
+            assert ended["counts"] == {"succeeded": REPLICA_ROWS}
+            assert ended["credits"] == {"reserved": REPLICA_ROWS, "charged": REPLICA_ROWS, "released": 0, "held": 0}
+            requested = [r.operation_id for r in bus.of_type(OperationRequested)]
+            assert len(requested) == len(set(requested)) == REPLICA_ROWS
+            balance = (await billing_client.get("/internal/accounts/ann/balance")).json()
+            assert (balance["available_credits"], balance["pending_credits"]) == (available - REPLICA_ROWS, 0)
