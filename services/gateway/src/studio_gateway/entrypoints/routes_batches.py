@@ -50,6 +50,9 @@ def _json_field(form, name: str):
 async def _read(request: Request):
     """The header, the rows (an iterator) and the images ZIP, from JSON or multipart."""
     settings = request.app.state.settings
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > settings.batch_file_max_bytes:
+        raise HTTPException(413, f"batch_too_large: the request is larger than {settings.batch_file_max_bytes} bytes")
     if request.headers.get("content-type", "").startswith("multipart/form-data"):
         form = await request.form(max_files=2, max_fields=32, max_part_size=settings.batch_file_max_bytes)
         upload = form.get("file")
