@@ -8,7 +8,7 @@ class BatchSettings(CommonSettings, NotificationSettings):
     service_name: str = "batch"
     http_port: int = 8086
     internal_timeout_seconds: float = 10.0
-    max_rows: int = Field(10_000, description="the most rows one batch may hold")
+    batch_max_rows: int = Field(10_000, description="the most rows one batch may hold (the gateway reads it too)")
     default_concurrency: int = Field(4, description="rows of one batch in flight at once unless asked otherwise")
     # The most rows of one batch in flight that each plan allows.
     plan_concurrency: dict[str, int] = Field(default_factory=lambda: {"free": 4, "basic": 8, "pro": 16,

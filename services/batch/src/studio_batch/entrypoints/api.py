@@ -84,7 +84,7 @@ async def create(body: NewBatch, request: Request) -> dict:
 @router.post("/{batch_id}/rows")
 async def add_rows(batch_id: str, body: Rows, request: Request) -> dict:
     total = await _in_transaction(request, drafts.add_rows, body.user_id, batch_id,
-                                  [row.model_dump() for row in body.rows], _state(request).settings.max_rows)
+                                  [row.model_dump() for row in body.rows], _state(request).settings.batch_max_rows)
     return {"total_rows": total}
 
 

@@ -42,7 +42,7 @@ async def add_rows(session: AsyncSession, user_id: str, batch_id: str, rows: lis
         raise BatchConflict("the batch's rows are complete; submit a new batch to change them")
     total = batch["total_rows"] + len(rows)
     if total > max_rows:
-        raise TooManyRows(f"a batch holds at most {max_rows} rows")
+        raise TooManyRows(f"batch_too_large: a batch holds at most {max_rows} rows")
     now = utcnow()
     if rows:
         await session.execute(insert(batch_rows), [{
