@@ -169,3 +169,24 @@ def test_a_batch_the_plan_does_not_cover_is_refused_with_the_reason(user: Studio
     assert batch["state"] == "draft" and batch["credits"]["reserved"] == 0
     assert user.balance()["pending_credits"] == 0
     assert user.post(f"/api/image-studio/batches/{draft['id']}/cancel").json()["state"] == "canceled"
+
+
+@pytest.mark.e2e
+def test_a_canceled_batch_keeps_and_charges_only_what_it_delivered(user: StudioClient, admin: StudioClient):
+    assert admin.http.put(f"/api/billing/accounts/{user.user}/plan", json={"plan": "pro"}).status_code == 200
+    before = user.balance()["available_credits"]
+    rows = [{"kind": "create", "name": f"c{n}", "prompt": f"a cloud {n}", "width": 64, "height": 64}
+            for n in range(1, 31)]
+    batch_id = user.post("/api/image-studio/batches", json={"rows": rows, "concurrency": 2}).json()["id"]
+    assert user.post(f"/api/image-studio/batches/{batch_id}/confirm").status_code == 200
+    deadline = time.monotonic() + 60
+    while user.get(f"/api/image-studio/batches/{batch_id}").json()["counts"].get("succeeded", 0) < 3:
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    assert user.post(f"/api/image-studio/batches/{batch_id}/cancel").status_code == 200
+    ended = wait_batch(user, batch_id, ("canceled",))
+    done = ended["counts"].get("succeeded", 0)
+    assert 3 <= done < 30 and done + ended["counts"]["canceled"] == 30
+    assert ended["credits"]["charged"] == done and user.wait_no_pending()["available_credits"] == before - done
+    archive = zipfile.ZipFile(io.BytesIO(user.get(f"/api/image-studio/batches/{batch_id}/results.zip").content))
+    assert len(archive.namelist()) == done + 1  # the delivered outputs and results.csv
