@@ -4,9 +4,11 @@ by the very function the single-operation endpoints use."""
 import asyncio
 import io
 import json
+import zipfile
 from types import SimpleNamespace
 
 import pytest
+from starlette.datastructures import UploadFile
 from studio_gateway.domain import batch_files
 from studio_gateway.domain.batch_files import BatchFileError, detect_format, iter_rows
 from studio_gateway.domain.create_request import CreateBody
@@ -86,3 +88,15 @@ def test_defaults_fill_what_a_row_leaves_empty(state):
 def test_images_come_from_the_zip_and_urls_are_never_fetched(state):
     row = validate(state, {"kind": "upscale", "image": "https://example.com/cat.png"})
     assert row["errors"][0]["field"] == "image" and "URLs are not fetched" in row["errors"][0]["message"]
+
+
+def test_a_broken_zip_member_is_an_error_of_its_row(state):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("photo.png", b"x" * 5000)
+    data = bytearray(buffer.getvalue())
+    start = data.index(b"photo.png") + len("photo.png")
+    data[start + 10:start + 20] = b"\x00" * 10  # corrupt the compressed bytes
+    images = ZipImages(UploadFile(io.BytesIO(bytes(data)), filename="images.zip"), 10_000)
+    row = asyncio.run(validate_row(state, "ann", 1, {"kind": "upscale", "image": "photo.png"}, {}, images))
+    assert row["errors"][0]["field"] == "image" and "cannot be read" in row["errors"][0]["message"]

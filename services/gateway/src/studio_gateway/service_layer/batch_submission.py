@@ -48,7 +48,11 @@ class ZipImages:
             raise RequestError(column, f"{column}: {name!r} is not a file in {where}{hint}")
         if info.file_size > self.max_bytes:
             raise ImageRejected(f"{column}: {name!r} is larger than the {self.max_bytes} byte limit", column)
-        return UploadFile(io.BytesIO(self.archive.read(info)), filename=name)
+        try:  # reads at most the declared size; a member that lies about it fails its CRC check
+            data = self.archive.read(info)
+        except (zipfile.BadZipFile, NotImplementedError, RuntimeError, EOFError) as exc:
+            raise RequestError(column, f"{column}: {name!r} cannot be read from the images ZIP ({exc})") from exc
+        return UploadFile(io.BytesIO(data), filename=name)
 
 
 @dataclass
