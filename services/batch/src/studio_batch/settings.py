@@ -13,6 +13,8 @@ class BatchSettings(CommonSettings, NotificationSettings):
     # The most rows of one batch in flight that each plan allows.
     plan_concurrency: dict[str, int] = Field(default_factory=lambda: {"free": 4, "basic": 8, "pro": 16,
                                                                       "enterprise": 32})
-    dispatch_interval_seconds: float = Field(0.25, description="how often the window releases rows")
+    # Rows mostly go out when a row of the same batch ends (in that event's transaction) or when a batch
+    # starts or resumes; the timed pass catches the rest (restarts, a pass cut off by a crash).
+    dispatch_interval_seconds: float = Field(1.0, description="how often the window releases rows")
     dispatch_per_tick: int = Field(200, description="the most rows released in one pass over all batches")
     settle_interval_seconds: float = Field(2.0, description="how often finished batches release their hold")

@@ -11,7 +11,7 @@ from studio_batch.adapters import repository as repo
 from studio_batch.adapters.billing import BillingRefused, BillingUnavailable
 from studio_batch.domain.schedule import next_fires, parse_schedule
 from studio_batch.entrypoints.schedules import checked_schedule
-from studio_batch.service_layer import control, drafts, queries
+from studio_batch.service_layer import control, dispatch, drafts, queries
 from studio_batch.service_layer.drafts import BatchConflict, BatchNotFound, TooManyRows
 
 router = APIRouter(prefix="/internal/batches")
@@ -135,6 +135,7 @@ async def confirm(batch_id: str, body: UserAction, request: Request) -> dict:
     state = _state(request)
     await _call(control.confirm, state.runtime, state.billing, body.user_id, batch_id, body.skip_invalid,
                 state.schedule_batch)
+    await dispatch.release_now(state.runtime, state.settings.dispatch_per_tick)
     return await _in_transaction(request, queries.get, body.user_id, batch_id)
 
 
@@ -143,9 +144,12 @@ async def act(batch_id: str, action: str, body: UserAction, request: Request) ->
     state = _state(request)
     if action == "retry":
         retried = await _call(control.retry, state.runtime, state.billing, body.user_id, batch_id)
+        await dispatch.release_now(state.runtime, state.settings.dispatch_per_tick)
         return {**await _in_transaction(request, queries.get, body.user_id, batch_id), "retried_rows": retried}
     handler = {"pause": control.pause, "resume": control.resume, "cancel": control.cancel}.get(action)
     if handler is None:
         raise HTTPException(404, f"unknown action {action!r}: pause, resume, cancel or retry")
     await _call(handler, state.runtime, body.user_id, batch_id)
+    if action == "resume":
+        await dispatch.release_now(state.runtime, state.settings.dispatch_per_tick)
     return await _in_transaction(request, queries.get, body.user_id, batch_id)

@@ -45,11 +45,7 @@ def register(runtime: ServiceRuntime, billing: BillingClient) -> None:
     settings = runtime.settings
 
     async def release_rows() -> None:
-        async with runtime.sessions() as session, session.begin():
-            events = await dispatch.release_rows(session, settings.dispatch_per_tick)
-            await runtime.emit(session, *events)
-        if events:
-            runtime.relay.wake()
+        await dispatch.release_now(runtime, settings.dispatch_per_tick)
 
     async def release_holds() -> None:
         await settlement.release_ended(runtime, billing)

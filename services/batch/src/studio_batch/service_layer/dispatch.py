@@ -59,3 +59,14 @@ async def release_rows(session: AsyncSession, limit: int, batch_id: str | None =
     for chosen in users:
         await repo.set_batch(session, chosen, last_dispatch_at=now)
     return events
+
+
+async def release_now(runtime, limit: int) -> int:
+    """One pass of the window in its own transaction; the API calls it right after a batch starts or
+    resumes, so the first rows do not wait for the next timed pass."""
+    async with runtime.sessions() as session, session.begin():
+        events = await release_rows(session, limit)
+        await runtime.emit(session, *events)
+    if events:
+        runtime.relay.wake()
+    return len(events)
