@@ -15,13 +15,14 @@ DOC = Path(__file__).resolve().parent.parent / "docs" / "asyncapi.json"
 
 def service_apps():
     from studio_assets.entrypoints.app import create_app as assets
+    from studio_batch.entrypoints.app import create_app as batch
     from studio_billing.entrypoints.app import create_app as billing
     from studio_editing.entrypoints.app import create_app as editing
     from studio_gateway.entrypoints.app import create_app as gateway
     from studio_generation.entrypoints.app import create_app as generation
     from studio_transform.entrypoints.app import create_app as transform
 
-    return [factory() for factory in (gateway, billing, generation, editing, transform, assets)]
+    return [factory() for factory in (gateway, billing, generation, editing, transform, assets, batch)]
 
 
 def build() -> dict:

@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def main(service: str, message: str) -> None:
     script_location = ROOT / "services" / service / "src" / f"studio_{service}" / "migrations"
     if not script_location.is_dir():
-        sys.exit(f"no migrations for {service!r} (gateway, billing or assets)")
+        sys.exit(f"no migrations for {service!r} (gateway, billing, assets or batch)")
     with tempfile.TemporaryDirectory() as scratch:
         config = alembic_config(script_location, f"sqlite:///{scratch}/head.db")
         command.upgrade(config, "head")

@@ -3,3 +3,4 @@
 CREATE DATABASE studio_gateway;
 CREATE DATABASE studio_billing;
 CREATE DATABASE studio_assets;
+CREATE DATABASE studio_batch;

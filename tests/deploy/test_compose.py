@@ -30,8 +30,9 @@ APP_SERVICES = {
     "assets": 8083,
     "editing": 8084,
     "transform": 8085,
+    "batch": 8086,
 }
-DATABASE_SERVICES = {"gateway", "billing", "assets"}
+DATABASE_SERVICES = {"gateway", "billing", "assets", "batch"}
 # Queue consumers: they claim holds from billing and may call the AI providers.
 WORKER_SERVICES = {"generation", "editing", "transform"}
 INFRA_SERVICES = {"rabbitmq", "postgres", "minio", "minio-init"}
@@ -134,7 +135,7 @@ def test_app_services_start_after_broker_storage_and_database(compose):
         assert deps.get("rabbitmq", {}).get("condition") == "service_healthy", name
         if name in DATABASE_SERVICES:
             assert deps.get("postgres", {}).get("condition") == "service_healthy", name
-        if name != "billing":  # billing keeps no objects
+        if name not in ("billing", "batch"):  # billing and batch keep no objects
             assert deps.get("minio-init", {}).get("condition") == "service_completed_successfully", name
     assert _depends_on(services["minio-init"])["minio"]["condition"] == "service_healthy"
 
@@ -246,6 +247,7 @@ def test_app_services_environment(compose):
             assert "STUDIO_DATABASE_URL" not in env, f"{name} owns no database"
     gateway = _environment(compose["services"]["gateway"])
     assert gateway["STUDIO_ASSETS_URL"] == "http://assets:8083"
+    assert gateway["STUDIO_BATCH_URL"] == "http://batch:8086"
 
 
 def test_the_gateway_and_the_workers_know_where_billing_is(compose):
@@ -253,7 +255,7 @@ def test_the_gateway_and_the_workers_know_where_billing_is(compose):
     callers = {
         name for name in APP_SERVICES if "STUDIO_BILLING_URL" in _environment(compose["services"][name])
     }
-    assert callers == {"gateway"} | WORKER_SERVICES
+    assert callers == {"gateway", "batch"} | WORKER_SERVICES
     for name in callers:
         assert _environment(compose["services"][name])["STUDIO_BILLING_URL"] == "http://billing:8081", name
 

@@ -32,9 +32,10 @@ SERVICES = {
     "assets": (8083, 2),
     "editing": (8084, 1),
     "transform": (8085, 1),
+    "batch": (8086, 2),
 }
 METRICS = {name: port + 1000 for name, (port, _) in SERVICES.items()}  # /metrics has a port of its own
-DATABASE_SERVICES = {"gateway", "billing", "assets"}
+DATABASE_SERVICES = {"gateway", "billing", "assets", "batch"}
 # worker -> (queue, minReplicaCount, maxReplicaCount, messages waiting per replica)
 WORKERS = {
     "generation": ("generation", 1, 10, "20"),
@@ -422,7 +423,7 @@ def test_disruption_budgets_keep_one_pod_of_each_api(objects):
         selected = [n for n, d in deployments.items() if _selects(budget["spec"]["selector"], _pod_labels(d))]
         assert len(selected) == 1, f"PDB {budget['metadata']['name']} selects {selected}"
         covered.update(selected)
-    assert covered == {"gateway", "billing", "assets"}
+    assert covered == {"gateway", "billing", "assets", "batch"}
 
 
 def test_each_worker_and_only_the_workers_scale_with_keda(objects):
@@ -539,8 +540,9 @@ def _pod_peer(name: str) -> dict:
 
 # internal API -> the services that call it
 INTERNAL_CALLERS = {
-    "billing": {"gateway", *WORKERS},  # the gateway places holds, the workers claim them
+    "billing": {"gateway", "batch", *WORKERS},  # the gateway and batch place holds, the workers claim them
     "assets": {"gateway"},
+    "batch": {"gateway"},
 }
 
 

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import httpx
 
-SERVICES = ("billing", "assets", "generation", "editing", "transform", "gateway")
+SERVICES = ("billing", "assets", "generation", "editing", "transform", "batch", "gateway")
 DEFAULT_PORTS = {"gateway": 8080, "billing": 8081, "generation": 8082, "assets": 8083, "editing": 8084,
-                 "transform": 8085}
+                 "transform": 8085, "batch": 8086}
 
 
 def free_port() -> int:
@@ -49,7 +49,8 @@ class Stack:
                "STUDIO_STORAGE_DIR": str(self.data_dir / "storage"),
                "STUDIO_PUBLIC_BASE_URL": self.url("gateway"),
                "STUDIO_BILLING_URL": self.url("billing"),
-               "STUDIO_ASSETS_URL": self.url("assets")}
+               "STUDIO_ASSETS_URL": self.url("assets"),
+               "STUDIO_BATCH_URL": self.url("batch")}
         if service in self.database_urls:
             env["STUDIO_DATABASE_URL"] = self.database_urls[service]
         return env

@@ -23,6 +23,7 @@ class EventData(BaseModel):
     user_id: str
     domain: Domain = "generation"
     batch_id: str | None = None
+    batch_row: int | None = Field(None, description="the row of the batch this operation runs (1-based)")
 
     def routing_key(self) -> str:
         return f"{self.event_type}.{self.domain}"

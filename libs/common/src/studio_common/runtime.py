@@ -94,14 +94,17 @@ class ServiceRuntime:
             await self.engine.dispose()
 
     def consume(self, queue: str, handlers: dict[type[EventData], Handler], *, domain: str = "*",
-                dedupe: bool = True, after_commit: Callable[[Envelope], None] | None = None) -> None:
+                dedupe: bool = True, after_commit: Callable[[Envelope], None] | None = None,
+                only: Callable[[EventData], bool] | None = None) -> None:
         """Register this service's handlers on its work queue (see `Handler`). `dedupe` records each event
         id in the inbox so a redelivery changes nothing (I7); a handler that is idempotent by itself (the
-        gateway's monotonic fold) may do without. `after_commit` runs once the transaction committed."""
+        gateway's monotonic fold) may do without. `after_commit` runs once the transaction committed.
+        `only` drops events the service does not care about before any transaction (routing keys cannot
+        say everything, e.g. whether an operation belongs to a batch)."""
 
         async def dispatch(envelope: Envelope) -> None:
             handler = handlers.get(type(envelope.data))
-            if handler is None:
+            if handler is None or (only is not None and not only(envelope.data)):
                 return
             if self.sessions is None:
                 await self._run_stateless(handler, envelope)

@@ -10,7 +10,7 @@ from alembic.migration import MigrationContext
 from studio_common.db import make_engine
 from studio_common.migrations import upgrade
 
-SERVICES = ("gateway", "billing", "assets")
+SERVICES = ("gateway", "billing", "assets", "batch")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -125,6 +125,8 @@ class OperationRunner:
                 except ProviderError as exc:
                     log.warning("output %s of %s failed: %s", first_index, op.operation_id, exc.message)
                     run.errors.append(exc)
+                except ValueError as exc:  # the inputs cannot be honoured: a failed operation, not a poison message
+                    run.errors.append(ProviderError("invalid_request", str(exc)))
                 if len(plan) > 1:
                     await self._publish(OperationProgress(**ids, progress=(step + 1) / len(plan),
                                                           message=f"{step + 1} of {len(plan)} done"),

@@ -1,5 +1,4 @@
 from pydantic import Field
-
 from studio_common.settings import CommonSettings
 
 
@@ -7,6 +6,9 @@ class GatewaySettings(CommonSettings):
     service_name: str = "gateway"
     http_port: int = 8080
     assets_url: str = "http://127.0.0.1:8083"
+    batch_url: str = "http://127.0.0.1:8086"
+    batch_max_rows: int = Field(10_000, description="the most rows one batch may hold")
+    batch_file_max_bytes: int = Field(64 * 1024 * 1024, description="the largest batch file or images ZIP")
     internal_timeout_seconds: float = 10.0
     max_upload_bytes: int = 25 * 1024 * 1024
     max_request_bytes: int = Field(100 * 1024 * 1024, description="a larger request body is refused (413)")

@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from studio_billing.adapters.tables import accounts, entries, holds
+from studio_billing.adapters.tables import accounts, batch_holds, entries, holds
 from studio_billing.domain.ledger import Balance
 from studio_billing.domain.plans import DEFAULT_PLAN, PLANS, period_bounds
 from studio_common.ids import as_utc, derived_id
@@ -98,7 +98,25 @@ async def period_usage(session: AsyncSession, user_id: str, period_start: dateti
         .group_by(holds.c.quota_category)
     )
     rows = (await session.execute(query)).all()
-    return {row[0]: int(row[1]) for row in rows}, sum(int(row[2]) for row in rows)
+    used = {row[0]: int(row[1]) for row in rows}
+    spend = sum(int(row[2]) for row in rows)
+    return await _add_batch_reservations(session, user_id, period_start, used, spend)
+
+
+async def _add_batch_reservations(session: AsyncSession, user_id: str, period_start: datetime,
+                                  used: dict[str, int], spend: int) -> tuple[dict[str, int], int]:
+    """What open batch reservations have not yet handed to their rows counts as used and spent."""
+    left = (await session.execute(select(
+        func.coalesce(func.sum(batch_holds.c.remaining_images), 0),
+        func.coalesce(func.sum(batch_holds.c.remaining_edits), 0),
+        func.coalesce(func.sum(batch_holds.c.remaining_videos), 0),
+        func.coalesce(func.sum(batch_holds.c.remaining_credits), 0),
+    ).where(batch_holds.c.user_id == user_id, batch_holds.c.period_start == period_start,
+            batch_holds.c.status == "pending"))).one()
+    for category, units in zip(("images", "edits", "videos"), left[:3], strict=True):
+        if units:
+            used[category] = used.get(category, 0) + int(units)
+    return used, spend + int(left[3])
 
 
 async def hold_for(session: AsyncSession, operation_id: str, lock: bool = False):

@@ -89,3 +89,25 @@ dead_letters = Table(
     Column("last_seen", DateTime(timezone=True), nullable=False),
     Index("ix_dead_letters_status", "status", "last_seen"),
 )
+
+# One reservation for a whole batch: its rows' holds are drawn from `remaining_*` (never from the free
+# balance); what is left is released once, when the batch ends or is canceled. Pending batch holds count
+# towards the account's pending credits, spend and quotas like ordinary holds.
+batch_holds = Table(
+    "batch_holds", metadata,
+    Column("id", String(64), primary_key=True),  # derived by the batch service: a repeated confirm collides
+    Column("batch_id", String(64), nullable=False),
+    Column("user_id", String(128), nullable=False),
+    Column("status", String(16), nullable=False),  # pending | released
+    Column("credits", BigInteger, nullable=False),
+    Column("remaining_credits", BigInteger, nullable=False),
+    Column("remaining_images", Integer, nullable=False),
+    Column("remaining_edits", Integer, nullable=False),
+    Column("remaining_videos", Integer, nullable=False),
+    Column("released_credits", BigInteger, nullable=False, default=0),
+    Column("period_start", DateTime(timezone=True), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("resolved_at", DateTime(timezone=True)),
+    Index("ix_batch_holds_batch_status", "batch_id", "status"),
+    Index("ix_batch_holds_user_period", "user_id", "period_start"),
+)

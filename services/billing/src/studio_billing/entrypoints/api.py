@@ -17,8 +17,10 @@ router = APIRouter(prefix="/internal")
 
 READ, ADMIN, CLAIM, CATALOG = "accounts.read", "accounts.admin", "holds.claim", "catalog.read"
 DEAD_LETTERS = "dead-letters.operate"  # `studio dlq`, run by an operator with the gateway's key
+BATCH_HOLDS = "batch-holds"  # the batch service reserves, draws and releases whole batches
 WORKER = frozenset({CLAIM})
 POLICY: CallerPolicy = {"gateway": frozenset({READ, ADMIN, CATALOG, DEAD_LETTERS}),
+                        "batch": frozenset({BATCH_HOLDS}),
                         "generation": WORKER, "editing": WORKER, "transform": WORKER}
 AccountUser = Annotated[str, require_user(READ)]
 TargetUser = Annotated[str, Path(pattern=SUBJECT_PATTERN.pattern)]

@@ -10,7 +10,7 @@ from studio_common.service_auth import protect
 from studio_billing.adapters.tables import metadata
 from studio_billing.domain.leases import LeaseTerms
 from studio_billing.domain.pricing import PriceTable
-from studio_billing.entrypoints import api, api_dead_letters, consumers
+from studio_billing.entrypoints import api, api_batches, api_dead_letters, consumers
 from studio_billing.service_layer.handlers import Billing
 from studio_billing.service_layer.work import Work
 from studio_billing.settings import BillingSettings
@@ -27,7 +27,7 @@ def create_app(settings: BillingSettings | None = None) -> FastAPI:
     work = Work(billing, LeaseTerms(lease=timedelta(seconds=settings.lease_seconds),
                                     running_timeout=timedelta(seconds=settings.running_timeout_seconds)))
     consumers.register(runtime, billing, work)
-    app = runtime.app("Image Studio billing (internal)", [api.router, api_dead_letters.router])
+    app = runtime.app("Image Studio billing (internal)", [api.router, api_batches.router, api_dead_letters.router])
     app.state.prices = prices
     app.state.billing, app.state.work = billing, work
     protect(app, settings, api.POLICY)

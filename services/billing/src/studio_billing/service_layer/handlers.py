@@ -25,6 +25,7 @@ from studio_billing.adapters.tables import cancellations, holds
 from studio_billing.domain.ledger import check_reservation, settle
 from studio_billing.domain.plans import PLANS, quota_category
 from studio_billing.domain.pricing import PriceTable, PricingError
+from studio_billing.service_layer import batch_holds
 
 
 class Billing:
@@ -43,9 +44,12 @@ class Billing:
             quote = self.prices.quote(event.kind, event.provider, event.model, event.units)
         except PricingError as exc:
             return [OperationRejected(**ids_of(event), reason="invalid_request", message=str(exc))]
-        used, spend = await repo.period_usage(session, event.user_id, as_utc(account["period_start"]))
-        rejection = check_reservation(repo.balance_of(account), PLANS[account["plan"]], quote, used, spend,
-                                      as_utc(account["period_end"]))
+        if event.batch_id:  # a batch row draws from its batch's reservation, never from the free balance
+            rejection = await batch_holds.draw(session, event.batch_id, quote)
+        else:
+            used, spend = await repo.period_usage(session, event.user_id, as_utc(account["period_start"]))
+            rejection = check_reservation(repo.balance_of(account), PLANS[account["plan"]], quote, used, spend,
+                                          as_utc(account["period_end"]))
         if rejection:
             return [OperationRejected(**ids_of(event), reason=rejection.reason, message=rejection.message,
                                       estimated_credits=quote.credits, limit=rejection.limit,
@@ -62,8 +66,9 @@ class Billing:
             units=quote.units, unit_credits=quote.unit_credits, credits=quote.credits, status="pending",
             started=False, units_delivered=0, charged=0, period_start=as_utc(account["period_start"]),
             created_at=now, expires_at=deadline, requeues=0, request=approved.model_dump(mode="json")))
-        await repo.change_pending(session, event.user_id, quote.credits, now)
-        metrics.CREDITS.labels("reserved").inc(quote.credits)
+        if not event.batch_id:  # a batch row's credits are already pending with its batch's reservation
+            await repo.change_pending(session, event.user_id, quote.credits, now)
+            metrics.CREDITS.labels("reserved").inc(quote.credits)
         return [approved]
 
     async def on_completed(self, session: AsyncSession, event: OperationCompleted) -> list[EventData]:

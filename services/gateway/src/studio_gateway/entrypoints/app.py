@@ -18,6 +18,7 @@ from studio_gateway.entrypoints import (
     errors,
     guards,
     routes_assets,
+    routes_batches,
     routes_billing,
     routes_boards,
     routes_catalog,
@@ -36,7 +37,7 @@ from studio_gateway.settings import GatewaySettings
 ROUTERS = (routes_catalog.router, routes_create.router, routes_operations.router, routes_billing.router,
            routes_collections.router, routes_boards.router, routes_boards.public_router, routes_assets.router,
            routes_files.router, routes_studio.router, routes_social.router, routes_personas.router,
-           routes_web.config_router)
+           routes_web.config_router, routes_batches.router)
 
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -57,11 +58,13 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
 
     limits = RateLimits(settings.rate_limit_per_user, settings.rate_limit_per_ip,
                         settings.rate_limit_redis_url)
+    batch = InternalService(settings.batch_url, settings.internal_timeout_seconds, "batch", tokens, ("batches",))
 
     async def close_clients() -> None:
         await billing.aclose()
         await assets.aclose()
         await limits.aclose()
+        await batch.aclose()
 
     runtime.on_shutdown(close_clients)
     routers = ROUTERS if routes_web.is_production(settings) else (*ROUTERS, routes_web.dev_router)
@@ -69,7 +72,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.verifier = verifier
     app.state.storage = make_storage(settings)
-    app.state.billing, app.state.assets, app.state.live = billing, assets, hub
+    app.state.billing, app.state.assets, app.state.batch, app.state.live = billing, assets, batch, hub
     app.state.rate_limits = limits
     app.state.shared_links = SealedLinks(settings.download_url_secret)
     app.add_middleware(guards.Guards, limits=limits, max_body_bytes=settings.max_request_bytes,

@@ -4,13 +4,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, HTTPException, Request
 from fastapi.responses import JSONResponse
+from studio_common.social_formats import PLATFORMS, formats_for
 
-from studio_common.social_formats import PLATFORMS, format_by_id, formats_for, get_platform
-from studio_gateway.domain.create_request import RequestError
 from studio_gateway.domain.studio_operations import SOCIAL
 from studio_gateway.entrypoints.auth import User
 from studio_gateway.entrypoints.openapi_forms import form_body
 from studio_gateway.entrypoints.routes_studio import run_operation
+from studio_gateway.service_layer import operation_requests
 
 router = APIRouter(prefix="/api/image-studio/social", tags=["social"])
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=255)]
@@ -37,21 +37,6 @@ async def platform_formats(platform: str) -> dict:
     return {"items": [_format_view(f) for f in found]}
 
 
-def resolve_formats(formats: list[str], platforms: list[str]) -> list[str]:
-    chosen: list[str] = []
-    for platform in platforms:
-        if get_platform(platform) is None:
-            raise RequestError("platforms", f"platforms: unknown platform {platform!r}: one of {', '.join(PLATFORMS)}")
-        chosen += [f.id for f in formats_for(platform)]
-    for format_id in formats:
-        fmt = format_by_id(format_id)
-        if fmt is None:
-            raise RequestError("formats", f"formats: unknown format {format_id!r}; see /api/image-studio/social/platforms")
-        chosen.append(fmt.id)
-    return list(dict.fromkeys(chosen))
-
-
 @router.post("/optimize", status_code=202, openapi_extra=form_body([SOCIAL]))
 async def optimize(request: Request, user: User, idempotency_key: IdempotencyKey = None) -> JSONResponse:
-    return await run_operation(SOCIAL, request, user, idempotency_key, lambda fields, _stored: (
-        SOCIAL.kind, {"formats": resolve_formats(fields.formats, fields.platforms)}))
+    return await run_operation(SOCIAL, request, user, idempotency_key, operation_requests.social_kind)

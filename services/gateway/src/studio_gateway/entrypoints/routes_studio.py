@@ -1,7 +1,7 @@
 """Edit, Upscale, Control and Transform studios: multipart uploads (or the caller's asset ids) in,
 202 and an operation out, through the same pipeline as Create."""
 
-from collections.abc import Callable
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Request
@@ -10,13 +10,17 @@ from starlette.datastructures import UploadFile
 
 from studio_gateway.domain.create_request import RequestError
 from studio_gateway.domain.studio_operations import (
-    CONTROL, EDIT, TRANSFORM, UPSCALE, UPSCALE_KINDS, OperationFields, OperationSpec,
+    CONTROL,
+    EDIT,
+    TRANSFORM,
+    UPSCALE,
+    UPSCALE_KINDS,
+    OperationSpec,
 )
 from studio_gateway.entrypoints.auth import User
 from studio_gateway.entrypoints.openapi_forms import form_body
-from studio_gateway.service_layer import studio
-from studio_gateway.service_layer.inputs import StoredInput
-from studio_providers.local.upscale import plan_upscale
+from studio_gateway.service_layer import operation_requests, operations, studio
+from studio_gateway.service_layer.operation_requests import Prepare
 
 router = APIRouter(prefix="/api/image-studio", tags=["studios"])
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=255)]
@@ -41,19 +45,13 @@ async def read_submission(request: Request) -> studio.Submission:
     return studio.Submission(body, {})
 
 
-Prepare = Callable[[OperationFields, dict[str, StoredInput]], tuple[str, dict | None]]
-
-
 async def run_operation(spec: OperationSpec, request: Request, user, idempotency_key,
                         prepare: Prepare | None = None) -> JSONResponse:
-    """Parse, validate, store the inputs, then accept. `prepare` may choose the kind from the inputs and
-    add parameters (upscale picks its mode from the image size; social resolves its formats)."""
+    state = request.app.state
     submission = await read_submission(request)
-    fields = studio.validate_fields(spec.fields, submission, {r.name for r in spec.images})
-    stored = await studio.store_inputs(request.app.state, user.user_id, spec, submission)
-    kind, extra = prepare(fields, stored) if prepare else (spec.kind, None)
-    answer = await studio.accept(request.app.state, user.user_id, spec, kind, fields, stored, idempotency_key,
-                                 extra_params=extra)
+    event, record = await operation_requests.build_studio(state, user.user_id, spec, submission, prepare)
+    answer = await operations.submit(state.runtime, event, record, idempotency_key,
+                                     timedelta(hours=state.settings.idempotency_ttl_hours))
     return JSONResponse(answer, status_code=202)
 
 
@@ -89,21 +87,7 @@ async def edit_operations(request: Request) -> dict:
 
 @router.post("/upscale", status_code=202, openapi_extra=form_body([UPSCALE]))
 async def upscale(request: Request, user: User, idempotency_key: IdempotencyKey = None) -> JSONResponse:
-    return await run_operation(UPSCALE, request, user, idempotency_key, _upscale_kind)
-
-
-def _upscale_kind(fields, stored: dict[str, StoredInput]) -> tuple[str, None]:
-    image = stored["image"].image
-    mode = fields.mode
-    if fields.provider not in ("auto", "local") and mode == "auto":
-        mode = "fast" if image.width * image.height <= 1_048_576 else "conservative"
-    if fields.provider in ("auto", "local") and mode != "creative":
-        try:  # the size the local provider will deliver, checked now so a bad request reserves nothing
-            plan_upscale(image.width, image.height, mode, fields.preset, fields.target_long_side,
-                         print_width_in=fields.print_width_in, print_height_in=fields.print_height_in)
-        except ValueError as exc:
-            raise RequestError("image", str(exc)) from exc
-    return UPSCALE_KINDS[mode], None
+    return await run_operation(UPSCALE, request, user, idempotency_key, operation_requests.upscale_kind)
 
 
 @router.post("/control/process", status_code=202, openapi_extra=form_body(CONTROL.values(), "operation"))

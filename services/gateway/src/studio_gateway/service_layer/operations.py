@@ -9,7 +9,9 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from studio_common.events import FINAL_STATUSES, EventData, OperationCancelRequested, OperationRequested
+from studio_common.events import (
+    FINAL_STATUSES, EventData, OperationApproved, OperationCancelRequested, OperationRequested,
+)
 from studio_common.ids import as_utc, new_id, utcnow
 from studio_common.runtime import ServiceRuntime
 from studio_gateway.adapters.tables import idempotency_keys, operations
@@ -117,9 +119,12 @@ async def request_cancel(runtime: ServiceRuntime, user_id: str, operation_id: st
 
 async def apply_event(session: AsyncSession, event: EventData) -> list[EventData]:
     """Fold one event into the read model. Idempotent by itself (statuses only move forward, see
-    domain/read_model.py), so the gateway needs no inbox record per event."""
+    domain/read_model.py), so the gateway needs no inbox record per event. A batch row enters the read
+    model when billing approves it (the batch service, not the gateway, requested it)."""
     query = select(operations.c.status, operations.c.progress).where(operations.c.id == event.operation_id)
     row = (await session.execute(query.with_for_update())).first()
+    if row is None and isinstance(event, OperationApproved) and event.batch_id:
+        row = await _add_batch_row(session, event)
     if row is None:
         return []  # an operation another gateway deployment owns, or not yet visible: nothing to fold
     changes = fold(row.status, row.progress, event)
@@ -130,6 +135,19 @@ async def apply_event(session: AsyncSession, event: EventData) -> list[EventData
         await session.execute(update(operations).where(operations.c.id == event.operation_id)
                               .values(**changes, updated_at=now))
     return []
+
+
+async def _add_batch_row(session: AsyncSession, event: OperationApproved):
+    """A batch row's operation, which the batch service submitted: it enters the read model when billing
+    approves it, so it is listed and followed like any other operation."""
+    now = utcnow()
+    request = {"kind": event.kind, "batch_id": event.batch_id, "batch_row": event.batch_row, **event.params}
+    await session.execute(operations.insert().values(
+        id=event.operation_id, user_id=event.user_id, kind=event.kind, domain=event.domain, status="queued",
+        progress=0.0, provider=event.provider, model=event.model, units=event.units, request=request, outputs=[],
+        source_asset_id=event.source_asset_id, batch_id=event.batch_id, created_at=now, updated_at=now))
+    return (await session.execute(select(operations.c.status, operations.c.progress)
+                                  .where(operations.c.id == event.operation_id))).first()
 
 
 def new_operation_id() -> str:

@@ -3,12 +3,11 @@ the inputs, choose the provider, then submit like Create does."""
 
 import math
 from dataclasses import dataclass
-from datetime import timedelta
 
 from fastapi import UploadFile
-
 from studio_common.events import OperationRequested
 from studio_common.images import ImageRejected
+
 from studio_gateway.domain.create_request import RequestError, validated
 from studio_gateway.domain.provider_choice import choose_provider
 from studio_gateway.domain.studio_operations import OperationFields, OperationSpec
@@ -63,9 +62,10 @@ def units_for(spec: OperationSpec, fields: OperationFields, stored: dict[str, St
     return 1
 
 
-async def accept(state, user_id: str, spec: OperationSpec, kind: str, fields: OperationFields,
-                 stored: dict[str, StoredInput], idempotency_key: str | None, extra_params: dict | None = None,
-                 units: int | None = None) -> dict:
+def build_request(state, user_id: str, spec: OperationSpec, kind: str, fields: OperationFields,
+                  stored: dict[str, StoredInput], extra_params: dict | None = None,
+                  units: int | None = None) -> tuple[OperationRequested, dict]:
+    """The event to submit, and the request as the user gave it (kept with the operation)."""
     public = fields.model_dump(mode="json")
     provider, model = choose_provider(kind, fields.provider, fields.model, public, set(stored),
                                       state.settings.enabled_provider_names)
@@ -77,6 +77,4 @@ async def accept(state, user_id: str, spec: OperationSpec, kind: str, fields: Op
         provider=provider, model=model, units=units or units_for(spec, fields, stored), params=params,
         inputs={role: item.key for role, item in stored.items()}, source_asset_id=source)
     request_record = {"operation": spec.name, **public, "inputs": {r: s.asset_id or s.key for r, s in stored.items()}}
-    return await operations.submit(state.runtime, event, request_record, idempotency_key,
-                                   timedelta(hours=state.settings.idempotency_ttl_hours))
-
+    return event, request_record
