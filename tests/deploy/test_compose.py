@@ -694,8 +694,8 @@ def test_no_password_has_a_well_known_default():
 
 
 def test_each_service_holds_the_service_keys_it_needs(compose):
-    expected = {"gateway": {"gateway"}, "assets": {"gateway"},
-                "billing": {"gateway"} | WORKER_SERVICES, **{w: {w} for w in WORKER_SERVICES}}
+    expected = {"gateway": {"gateway"}, "assets": {"gateway"}, "batch": {"gateway", "batch"},
+                "billing": {"gateway", "batch"} | WORKER_SERVICES, **{w: {w} for w in WORKER_SERVICES}}
     for name, callers in expected.items():
         keys = json.loads(_environment(compose["services"][name])["STUDIO_SERVICE_KEYS"])
         assert set(keys) == callers, name

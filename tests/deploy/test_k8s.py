@@ -602,7 +602,7 @@ def _reaches(rules: list[dict], port: int, peer: dict | None = None) -> bool:
 
 
 # service -> the internal APIs it calls
-INTERNAL_CALLS = {"gateway": {"billing", "assets"}, "billing": set(), "assets": set(),
+INTERNAL_CALLS = {"gateway": {"billing", "assets", "batch"}, "billing": set(), "assets": set(), "batch": {"billing"},
                   **{worker: {"billing"} for worker in WORKERS}}
 
 
@@ -611,7 +611,7 @@ def test_egress_reaches_only_what_each_service_calls(objects, name):
     rules = _egress_rules(objects, name)
     assert _reaches(rules, 53) and _reaches(rules, 5672), f"{name}: no DNS or broker"
     assert _reaches(rules, 5432) == (name in DATABASE_SERVICES), name
-    for api in ("billing", "assets"):
+    for api in ("billing", "assets", "batch"):
         assert _reaches(rules, SERVICES[api][0], _pod_peer(api)) == (api in INTERNAL_CALLS[name]), (name, api)
     for rule in rules:
         for peer in rule.get("to", []):
