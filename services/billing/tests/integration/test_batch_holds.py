@@ -3,6 +3,7 @@ whole batch, rows drawing from it and never from the free balance, the rest rele
 confirms never overdraw (I1) and every hold resolves once (I2)."""
 
 import asyncio
+from contextlib import asynccontextmanager
 
 import pytest
 from sqlalchemy import select
@@ -19,7 +20,7 @@ from studio_common.events import (
     OutputRef,
 )
 from studio_common.ids import new_id
-from studio_common.testing.apps import running
+from studio_common.testing.apps import running, service_headers, signed_as
 from studio_common.testing.recorder import EventRecorder
 
 
@@ -32,6 +33,14 @@ def database_url(request, tmp_path):
 
 def app_for(bus_names, database_url):
     return create_app(BillingSettings(database_url=database_url, sweep_interval_seconds=0.3, **bus_names))
+
+
+@asynccontextmanager
+async def as_batch_service(app):
+    """Billing in-process, called as the batch service calls it: with its token for batch holds."""
+    async with running(app) as client:
+        client.auth = signed_as(app, "batch")
+        yield client
 
 
 def creates(count: int, units: int = 1) -> dict:
@@ -51,12 +60,14 @@ def done(req: OperationRequested, delivered: int) -> OperationCompleted:
 
 
 async def balance(client, user):
-    return (await client.get(f"/internal/accounts/{user}/balance")).json()
+    """The user's balance as the gateway reads it (the batch service may only use batch holds)."""
+    headers = service_headers(client._transport.app, "gateway", user)
+    return (await client.get("/internal/account/balance", headers=headers)).json()
 
 
 async def test_rows_draw_from_the_batch_hold_and_the_rest_is_released(bus_names, database_url, amqp_url):
     app = app_for(bus_names, database_url)
-    async with running(app) as client, EventRecorder(amqp_url, bus_names["exchange"]) as bus:
+    async with as_batch_service(app) as client, EventRecorder(amqp_url, bus_names["exchange"]) as bus:
         preview = (await client.post("/internal/batch-holds/preview",
                                      json={"user_id": "ann", "items": [creates(4)]})).json()
         assert (preview["total_credits"], preview["covered"], preview["available_credits"]) == (4, True, 200)
@@ -95,7 +106,7 @@ async def test_rows_draw_from_the_batch_hold_and_the_rest_is_released(bus_names,
 
 async def test_a_row_beyond_the_reservation_is_rejected(bus_names, database_url, amqp_url):
     app = app_for(bus_names, database_url)
-    async with running(app) as client, EventRecorder(amqp_url, bus_names["exchange"]) as bus:
+    async with as_batch_service(app) as client, EventRecorder(amqp_url, bus_names["exchange"]) as bus:
         await client.post("/internal/batch-holds", json={"user_id": "bo", "batch_id": "b2", "hold_id": "h2",
                                                          "items": [creates(1)]})
         first, second = row("bo", "b2"), row("bo", "b2")
@@ -109,7 +120,7 @@ async def test_a_row_beyond_the_reservation_is_rejected(bus_names, database_url,
 
 async def test_quotas_and_balance_decide_the_whole_batch(bus_names, database_url, amqp_url):
     app = app_for(bus_names, database_url)
-    async with running(app) as client, EventRecorder(amqp_url, bus_names["exchange"]) as bus:
+    async with as_batch_service(app) as client, EventRecorder(amqp_url, bus_names["exchange"]) as bus:
         too_many = await client.post("/internal/batch-holds", json={
             "user_id": "cy", "batch_id": "b3", "hold_id": "h3", "items": [creates(11)]})
         assert too_many.status_code == 409 and too_many.json()["detail"]["reason"] == "quota_exceeded"
@@ -131,8 +142,9 @@ async def test_quotas_and_balance_decide_the_whole_batch(bus_names, database_url
 
 async def test_concurrent_confirms_never_overdraw(bus_names, database_url):
     app = app_for(bus_names, database_url)
-    async with running(app) as client:
-        await client.put("/internal/accounts/dee/plan", json={"plan": "enterprise"})
+    async with as_batch_service(app) as client:
+        await client.put("/internal/accounts/dee/plan", json={"plan": "enterprise"},
+                         headers=service_headers(app, "gateway"))
         available = (await balance(client, "dee"))["available_credits"]
         per_batch = 4_000
         answers = await asyncio.gather(*(client.post("/internal/batch-holds", json={

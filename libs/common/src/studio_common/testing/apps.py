@@ -21,3 +21,15 @@ def service_headers(app, caller: str = "gateway", user_id: str | None = None,
     tokens = ServiceTokens(settings.model_copy(update={"service_name": caller}))
     allowed = tuple(sorted(app.state.service_verifier.policy[caller]))
     return tokens.headers(settings.service_name, scopes or allowed, user_id)
+
+
+def signed_as(app, caller: str = "gateway", user_id: str | None = None, scopes: tuple[str, ...] | None = None):
+    """httpx auth that gives every request a fresh `service_headers` token, so a long test outlives none;
+    a request that brings its own token (another caller, another user) keeps it."""
+
+    def sign(request):
+        if "authorization" not in request.headers:
+            request.headers.update(service_headers(app, caller, user_id, scopes))
+        return request
+
+    return sign

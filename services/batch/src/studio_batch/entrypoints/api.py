@@ -1,15 +1,17 @@
-"""The batch service's internal HTTP API; the gateway calls it with the authenticated user's id."""
+"""The batch service's internal HTTP API. The gateway calls it with a service token naming the user it
+authenticated (entrypoints/callers.py); every batch is looked up within that user's own."""
 
 from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from studio_common.ids import utcnow
 
 from studio_batch.adapters import repository as repo
 from studio_batch.adapters.billing import BillingRefused, BillingUnavailable
 from studio_batch.domain.schedule import next_fires, parse_schedule
+from studio_batch.entrypoints.callers import UserId
 from studio_batch.entrypoints.schedules import checked_schedule
 from studio_batch.service_layer import control, dispatch, drafts, queries
 from studio_batch.service_layer.drafts import BatchConflict, BatchNotFound, TooManyRows
@@ -19,7 +21,7 @@ STATUS_FOR = {BatchNotFound: 404, BatchConflict: 409, TooManyRows: 413, BillingU
 
 
 class NewBatch(BaseModel):
-    user_id: str = Field(min_length=1, max_length=128)
+    model_config = ConfigDict(extra="forbid")  # a user named in the body is refused, not silently ignored
     name: str = Field("", max_length=200)
     concurrency: int | None = Field(None, ge=1, le=64)
     continue_on_error: bool = True
@@ -36,12 +38,12 @@ class Row(BaseModel):
 
 
 class Rows(BaseModel):
-    user_id: str
+    model_config = ConfigDict(extra="forbid")
     rows: list[Row] = Field(max_length=5000)
 
 
-class UserAction(BaseModel):
-    user_id: str
+class Confirm(BaseModel):
+    model_config = ConfigDict(extra="forbid")
     skip_invalid: bool = False
 
 
@@ -67,11 +69,11 @@ async def _call(action, *args):
 
 
 @router.post("", status_code=201)
-async def create(body: NewBatch, request: Request) -> dict:
+async def create(body: NewBatch, user_id: UserId, request: Request) -> dict:
     settings = _state(request).settings
     schedule = checked_schedule(body.schedule)
     extras = await _state(request).prepare_notify(body.notify)
-    batch_id = await _in_transaction(request, drafts.create, body.user_id, body.name or "batch",
+    batch_id = await _in_transaction(request, drafts.create, user_id, body.name or "batch",
                                      body.concurrency or settings.default_concurrency, body.continue_on_error,
                                      schedule, extras.get("notify"))
     shown = {k: v for k, v in extras.items() if k != "notify"}
@@ -82,74 +84,74 @@ async def create(body: NewBatch, request: Request) -> dict:
 
 
 @router.post("/{batch_id}/rows")
-async def add_rows(batch_id: str, body: Rows, request: Request) -> dict:
-    total = await _in_transaction(request, drafts.add_rows, body.user_id, batch_id,
+async def add_rows(batch_id: str, body: Rows, user_id: UserId, request: Request) -> dict:
+    total = await _in_transaction(request, drafts.add_rows, user_id, batch_id,
                                   [row.model_dump() for row in body.rows], _state(request).settings.batch_max_rows)
     return {"total_rows": total}
 
 
 @router.post("/{batch_id}/seal")
-async def seal(batch_id: str, body: UserAction, request: Request) -> dict:
+async def seal(batch_id: str, user_id: UserId, request: Request) -> dict:
     """Every row is in: price the valid ones (billing's preview) and answer the draft."""
     state = _state(request)
+    batch = await _in_transaction(request, queries.get, user_id, batch_id)  # another user's is a 404 here
     async with state.runtime.sessions() as session:
         items = await repo.priced_items(session, batch_id, ("pending",))
-    preview = await _call(state.billing.preview, body.user_id, items) if items else None
+    preview = await _call(state.billing.preview, user_id, items) if items else None
     if preview:
         limit = state.settings.plan_concurrency.get(preview["plan"], state.settings.default_concurrency)
         preview["max_concurrency"] = limit
-        batch = await _in_transaction(request, queries.get, body.user_id, batch_id)
         if batch["concurrency"] > limit:
             raise HTTPException(422, f"concurrency {batch['concurrency']} is more than the {preview['plan']} "
                                      f"plan allows ({limit})")
-    await _in_transaction(request, drafts.seal, body.user_id, batch_id, preview)
-    return await _in_transaction(request, queries.get, body.user_id, batch_id)
+    await _in_transaction(request, drafts.seal, user_id, batch_id, preview)
+    return await _in_transaction(request, queries.get, user_id, batch_id)
 
 
 @router.delete("/{batch_id}")
-async def discard(batch_id: str, user_id: str, request: Request) -> dict:
+async def discard(batch_id: str, user_id: UserId, request: Request) -> dict:
     await _in_transaction(request, drafts.discard, user_id, batch_id)
     return {"deleted": batch_id}
 
 
 @router.get("")
-async def list_batches(request: Request, user_id: str, page: int = Query(1, ge=1),
+async def list_batches(request: Request, user_id: UserId, page: int = Query(1, ge=1),
                        page_size: int = Query(20, ge=1, le=100), schedule_id: str | None = None) -> dict:
     return await _in_transaction(request, queries.list_for, user_id, page, page_size, schedule_id)
 
 
 @router.get("/{batch_id}")
-async def get_batch(batch_id: str, user_id: str, request: Request) -> dict:
+async def get_batch(batch_id: str, user_id: UserId, request: Request) -> dict:
     return await _in_transaction(request, queries.get, user_id, batch_id)
 
 
 @router.get("/{batch_id}/rows")
-async def get_rows(batch_id: str, user_id: str, request: Request, status: str | None = None,
+async def get_rows(batch_id: str, user_id: UserId, request: Request, status: str | None = None,
                    page: int = Query(1, ge=1), page_size: int = Query(50, ge=1, le=queries.ROW_PAGE_MAX),
                    changed_since: datetime | None = None) -> dict:
     return await _in_transaction(request, queries.rows, user_id, batch_id, status, page, page_size, changed_since)
 
 
 @router.post("/{batch_id}/confirm")
-async def confirm(batch_id: str, body: UserAction, request: Request) -> dict:
+async def confirm(batch_id: str, user_id: UserId, request: Request, body: Confirm | None = None) -> dict:
     state = _state(request)
-    await _call(control.confirm, state.runtime, state.billing, body.user_id, batch_id, body.skip_invalid,
-                state.schedule_batch)
+    skip_invalid = bool(body and body.skip_invalid)
+    await _call(control.confirm, state.runtime, state.billing, user_id, batch_id, skip_invalid, state.schedule_batch)
     await dispatch.release_now(state.runtime, state.settings.dispatch_per_tick)
-    return await _in_transaction(request, queries.get, body.user_id, batch_id)
+    return await _in_transaction(request, queries.get, user_id, batch_id)
 
 
 @router.post("/{batch_id}/{action}")
-async def act(batch_id: str, action: str, body: UserAction, request: Request) -> dict:
+async def act(batch_id: str, action: str, user_id: UserId, request: Request) -> dict:
     state = _state(request)
     if action == "retry":
-        retried = await _call(control.retry, state.runtime, state.billing, body.user_id, batch_id)
+        retried = await _call(control.retry, state.runtime, state.billing, user_id, batch_id)
         await dispatch.release_now(state.runtime, state.settings.dispatch_per_tick)
-        return {**await _in_transaction(request, queries.get, body.user_id, batch_id), "retried_rows": retried}
+        return {**await _in_transaction(request, queries.get, user_id, batch_id), "retried_rows": retried}
     handler = {"pause": control.pause, "resume": control.resume, "cancel": control.cancel}.get(action)
     if handler is None:
         raise HTTPException(404, f"unknown action {action!r}: pause, resume, cancel or retry")
-    await _call(handler, state.runtime, body.user_id, batch_id)
+    await _call(handler, state.runtime, user_id, batch_id)
     if action == "resume":
         await dispatch.release_now(state.runtime, state.settings.dispatch_per_tick)
-    return await _in_transaction(request, queries.get, body.user_id, batch_id)
+    return await _in_transaction(request, queries.get, user_id, batch_id)

@@ -4,11 +4,11 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from studio_common.runtime import ServiceRuntime
-from studio_common.service_auth import ServiceAuth, ServiceTokens
+from studio_common.service_auth import ServiceAuth, ServiceTokens, protect
 
 from studio_batch.adapters.billing import BillingClient
 from studio_batch.adapters.tables import metadata
-from studio_batch.entrypoints import api, consumers, schedules
+from studio_batch.entrypoints import api, callers, consumers, schedules
 from studio_batch.service_layer import runs
 from studio_batch.settings import BatchSettings
 
@@ -24,6 +24,7 @@ def create_app(settings: BatchSettings | None = None, billing: BillingClient | N
     consumers.register(runtime, billing)
     runtime.on_shutdown(billing.aclose)
     app = runtime.app("Image Studio batch (internal)", [api.router])
+    protect(app, settings, callers.POLICY)
     app.state.settings = settings
     app.state.billing = billing
     schedules.install(app, runtime, settings, runs.start_run)

@@ -8,22 +8,18 @@ run (for an `at` schedule, the submitted batch itself; for a cron schedule, a ne
 """
 
 from fastapi import APIRouter, FastAPI, HTTPException, Request
-from pydantic import BaseModel
 from studio_common.ids import utcnow
 from studio_common.runtime import ServiceRuntime
 
 from studio_batch.adapters.notifiers import Notifiers
 from studio_batch.domain.notices import NotifyError
 from studio_batch.domain.schedule import ScheduleError, parse_schedule
+from studio_batch.entrypoints.callers import UserId
 from studio_batch.schedule_notify_settings import NotificationSettings
 from studio_batch.service_layer import notifications, scheduling
 
 router = APIRouter(prefix="/internal/batch-schedules")
 STATUS_FOR = {scheduling.ScheduleNotFound: 404, scheduling.ScheduleConflict: 409}
-
-
-class UserAction(BaseModel):
-    user_id: str
 
 
 async def _in_transaction(request: Request, action, *args):
@@ -35,27 +31,27 @@ async def _in_transaction(request: Request, action, *args):
 
 
 @router.get("")
-async def list_schedules(user_id: str, request: Request) -> dict:
+async def list_schedules(user_id: UserId, request: Request) -> dict:
     return await _in_transaction(request, scheduling.list_schedules, user_id)
 
 
 @router.get("/{schedule_id}")
-async def get_schedule(schedule_id: str, user_id: str, request: Request) -> dict:
+async def get_schedule(schedule_id: str, user_id: UserId, request: Request) -> dict:
     return await _in_transaction(request, scheduling.get_schedule, user_id, schedule_id)
 
 
 @router.post("/{schedule_id}/pause")
-async def pause(schedule_id: str, body: UserAction, request: Request) -> dict:
-    return await _in_transaction(request, scheduling.pause_schedule, body.user_id, schedule_id)
+async def pause(schedule_id: str, user_id: UserId, request: Request) -> dict:
+    return await _in_transaction(request, scheduling.pause_schedule, user_id, schedule_id)
 
 
 @router.post("/{schedule_id}/resume")
-async def resume(schedule_id: str, body: UserAction, request: Request) -> dict:
-    return await _in_transaction(request, scheduling.resume_schedule, body.user_id, schedule_id)
+async def resume(schedule_id: str, user_id: UserId, request: Request) -> dict:
+    return await _in_transaction(request, scheduling.resume_schedule, user_id, schedule_id)
 
 
 @router.delete("/{schedule_id}")
-async def delete(schedule_id: str, user_id: str, request: Request) -> dict:
+async def delete(schedule_id: str, user_id: UserId, request: Request) -> dict:
     await _in_transaction(request, scheduling.delete_schedule, user_id, schedule_id)
     return {"deleted": schedule_id}
 

@@ -103,33 +103,32 @@ def _batch(request: Request):
 @router.get("/batches")
 async def list_batches(user: User, request: Request, page: int = Query(1, ge=1, le=MAX_PAGE),
                        page_size: int = Query(20, ge=1, le=100)) -> dict:
-    return await _batch(request).call("GET", "/internal/batches",
-                                      params={"user_id": user.user_id, "page": page, "page_size": page_size})
+    return await _batch(request).call("GET", "/internal/batches", user_id=user.user_id,
+                                      params={"page": page, "page_size": page_size})
 
 
 @router.get("/batches/{batch_id}")
 async def get_batch(batch_id: ResourceId, user: User, request: Request) -> dict:
-    return await _batch(request).call("GET", f"/internal/batches/{batch_id}", params={"user_id": user.user_id})
+    return await _batch(request).call("GET", f"/internal/batches/{batch_id}", user_id=user.user_id)
 
 
 @router.get("/batches/{batch_id}/rows")
 async def get_rows(batch_id: ResourceId, user: User, request: Request,
                    status: str | None = Query(None, pattern=r"^[a-z_,]{1,100}$"),
                    page: int = Query(1, ge=1, le=MAX_PAGE), page_size: int = Query(50, ge=1, le=500)) -> dict:
-    params = {"user_id": user.user_id, "page": page, "page_size": page_size}
-    return await _batch(request).call("GET", f"/internal/batches/{batch_id}/rows",
-                                      params={**params, **({"status": status} if status else {})})
+    params = {"page": page, "page_size": page_size, **({"status": status} if status else {})}
+    return await _batch(request).call("GET", f"/internal/batches/{batch_id}/rows", user_id=user.user_id,
+                                      params=params)
 
 
 @router.post("/batches/{batch_id}/confirm")
 async def confirm(batch_id: ResourceId, user: User, request: Request, body: ConfirmBody | None = None) -> dict:
-    return await _batch(request).call("POST", f"/internal/batches/{batch_id}/confirm", json={
-        "user_id": user.user_id, "skip_invalid": bool(body and body.skip_invalid)})
+    return await _batch(request).call("POST", f"/internal/batches/{batch_id}/confirm", user_id=user.user_id,
+                                      json={"skip_invalid": bool(body and body.skip_invalid)})
 
 
 async def _act(request: Request, user, batch_id: str, action: str) -> dict:
-    return await _batch(request).call("POST", f"/internal/batches/{batch_id}/{action}",
-                                      json={"user_id": user.user_id})
+    return await _batch(request).call("POST", f"/internal/batches/{batch_id}/{action}", user_id=user.user_id)
 
 
 @router.post("/batches/{batch_id}/pause")
@@ -182,8 +181,9 @@ async def events(batch_id: ResourceId, user: User, request: Request) -> Streamin
         seen, since, seq = None, None, 0
         while not await request.is_disconnected():
             batch = await get_batch(batch_id, user, request)
-            params = {"user_id": user.user_id, "page_size": 500, **({"changed_since": since} if since else {})}
-            changed = await _batch(request).call("GET", f"/internal/batches/{batch_id}/rows", params=params)
+            params = {"page_size": 500, **({"changed_since": since} if since else {})}
+            changed = await _batch(request).call("GET", f"/internal/batches/{batch_id}/rows", user_id=user.user_id,
+                                                 params=params)
             for row in changed["items"]:
                 seq += 1
                 since = max(since or row["updated_at"], row["updated_at"])
@@ -205,36 +205,35 @@ async def events(batch_id: ResourceId, user: User, request: Request) -> Streamin
 @router.get("/batch-schedules")
 async def list_schedules(user: User, request: Request) -> dict:
     """The user's schedules, each with its next five fire times; runs are listed by GET /batches."""
-    return await _batch(request).call("GET", "/internal/batch-schedules", params={"user_id": user.user_id})
+    return await _batch(request).call("GET", "/internal/batch-schedules", user_id=user.user_id)
 
 
 @router.get("/batch-schedules/{schedule_id}")
 async def get_schedule(schedule_id: ResourceId, user: User, request: Request) -> dict:
-    return await _batch(request).call("GET", f"/internal/batch-schedules/{schedule_id}",
-                                      params={"user_id": user.user_id})
+    return await _batch(request).call("GET", f"/internal/batch-schedules/{schedule_id}", user_id=user.user_id)
 
 
 @router.get("/batch-schedules/{schedule_id}/runs")
 async def schedule_runs(schedule_id: ResourceId, user: User, request: Request,
                         page: int = Query(1, ge=1, le=MAX_PAGE), page_size: int = Query(20, ge=1, le=100)) -> dict:
     await get_schedule(schedule_id, user, request)
-    return await _batch(request).call("GET", "/internal/batches", params={
-        "user_id": user.user_id, "schedule_id": schedule_id, "page": page, "page_size": page_size})
+    return await _batch(request).call("GET", "/internal/batches", user_id=user.user_id, params={
+        "schedule_id": schedule_id, "page": page, "page_size": page_size})
 
 
 @router.post("/batch-schedules/{schedule_id}/pause")
 async def pause_schedule(schedule_id: ResourceId, user: User, request: Request) -> dict:
     return await _batch(request).call("POST", f"/internal/batch-schedules/{schedule_id}/pause",
-                                      json={"user_id": user.user_id})
+                                      user_id=user.user_id)
 
 
 @router.post("/batch-schedules/{schedule_id}/resume")
 async def resume_schedule(schedule_id: ResourceId, user: User, request: Request) -> dict:
     return await _batch(request).call("POST", f"/internal/batch-schedules/{schedule_id}/resume",
-                                      json={"user_id": user.user_id})
+                                      user_id=user.user_id)
 
 
 @router.delete("/batch-schedules/{schedule_id}")
 async def delete_schedule(schedule_id: ResourceId, user: User, request: Request) -> dict:
     return await _batch(request).call("DELETE", f"/internal/batch-schedules/{schedule_id}",
-                                      params={"user_id": user.user_id})
+                                      user_id=user.user_id)

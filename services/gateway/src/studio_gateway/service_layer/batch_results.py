@@ -19,8 +19,8 @@ CSV_FIELDS = ("row", "name", "kind", "status", "operation_id", "asset_ids", "cre
 async def rows_of(batch_service, user_id: str, batch_id: str) -> AsyncIterator[dict]:
     page = 1
     while True:
-        found = await batch_service.call("GET", f"/internal/batches/{batch_id}/rows",
-                                         params={"user_id": user_id, "page": page, "page_size": PAGE})
+        found = await batch_service.call("GET", f"/internal/batches/{batch_id}/rows", user_id=user_id,
+                                         params={"page": page, "page_size": PAGE})
         for row in found["items"]:
             yield row
         if page * PAGE >= found["total"]:

@@ -102,7 +102,7 @@ async def submit(state, user_id: str, header: dict, rows: Iterable[dict] | Async
                  images: ZipImages) -> dict:
     """Create the draft, stream the validated rows to it, seal it; the batch with its preview and errors."""
     batch = state.batch
-    created = await batch.call("POST", "/internal/batches", json={"user_id": user_id, **header})
+    created = await batch.call("POST", "/internal/batches", user_id=user_id, json=header)
     submitted = Submitted(created["id"])
     sending: asyncio.Task | None = None  # one chunk stored by the batch service while the next is validated
 
@@ -111,7 +111,7 @@ async def submit(state, user_id: str, header: dict, rows: Iterable[dict] | Async
         if sending is not None:
             await sending
         sending = asyncio.create_task(batch.call("POST", f"/internal/batches/{submitted.batch_id}/rows",
-                                                 json={"user_id": user_id, "rows": chunk}))
+                                                 user_id=user_id, json={"rows": chunk}))
 
     try:
         chunk: list[dict] = []
@@ -131,11 +131,11 @@ async def submit(state, user_id: str, header: dict, rows: Iterable[dict] | Async
         if chunk:
             await send(chunk)
         await sending
-        view = await batch.call("POST", f"/internal/batches/{submitted.batch_id}/seal", json={"user_id": user_id})
+        view = await batch.call("POST", f"/internal/batches/{submitted.batch_id}/seal", user_id=user_id)
     except BaseException:
         if sending is not None and not sending.done():
             sending.cancel()
-        await batch.call("DELETE", f"/internal/batches/{submitted.batch_id}", params={"user_id": user_id})
+        await batch.call("DELETE", f"/internal/batches/{submitted.batch_id}", user_id=user_id)
         raise
     extras = {k: v for k, v in created.items() if k != "id"}
     return {**view, **extras, "errors": submitted.errors}
