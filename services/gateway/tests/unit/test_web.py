@@ -10,6 +10,10 @@ from studio_gateway.entrypoints.app import create_app
 from studio_gateway.settings import GatewaySettings
 
 PRIVATE_SECRET = "a-private-secret-for-production-tests-0123456789"
+# Production also needs its own key for download links and sealed board links.
+PRODUCTION = {"environment": "production", "jwt_secret": PRIVATE_SECRET,
+              "download_url_secret": "another-private-secret-for-download-links-98765",
+              "service_keys": {"gateway": "the-gateways-own-private-service-key-ABCDEFGH"}}
 
 
 @pytest.fixture
@@ -97,8 +101,8 @@ def test_development_token_endpoint_signs_in_any_plain_user_name():
 
 
 def test_production_has_no_development_token_endpoint_and_signs_in_with_oidc():
-    c = client(environment="production", jwt_secret=PRIVATE_SECRET, oidc_issuer="https://id.example.com",
-               oidc_client_id="studio-web", jwt_audience="studio")
+    c = client(**PRODUCTION, oidc_issuer="https://id.example.com", oidc_client_id="studio-web",
+               jwt_audience="studio")
     assert c.post("/api/dev/token", json={"user_name": "alice"}).status_code == 404
     assert "/api/dev/token" not in c.get("/openapi.json").json()["paths"]
     assert c.get("/api/studio-config").json() == {
@@ -108,7 +112,7 @@ def test_production_has_no_development_token_endpoint_and_signs_in_with_oidc():
 
 
 def test_production_without_an_issuer_says_sign_in_is_not_configured():
-    answer = client(environment="production", jwt_secret=PRIVATE_SECRET).get("/api/studio-config")
+    answer = client(**PRODUCTION).get("/api/studio-config")
     assert answer.status_code == 503
     assert "STUDIO_OIDC_ISSUER" in answer.json()["detail"]
 
