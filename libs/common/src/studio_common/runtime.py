@@ -12,10 +12,12 @@ import uvicorn
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from sqlalchemy import MetaData
+from sqlalchemy.exc import DBAPIError
 
 from studio_common import db, metrics, migrations, telemetry
 from studio_common.background import StopSignal, finish, periodically
 from studio_common.bus import EventBus, OutboxRelay, add_to_outbox, make_inbox_table, make_outbox_table
+from studio_common.bus.faults import is_transient
 from studio_common.bus.inbox import first_delivery
 from studio_common.events import Envelope, EventData
 from studio_common.ids import derived_id
@@ -170,7 +172,21 @@ class ServiceRuntime:
         for router in routers:
             app.include_router(router)
         _add_operational_routes(app, self)
+        _answer_outages(app)
         return app
+
+
+def _answer_outages(app: FastAPI) -> None:
+    """A database restarting is a 503 the client may retry, not a 500 (docs/architecture.md, "Faults")."""
+
+    @app.exception_handler(DBAPIError)
+    async def database_error(_request, exc: DBAPIError) -> JSONResponse:
+        if is_transient(exc):
+            log.warning("database unavailable: %s", type(exc.orig or exc).__name__)
+            return JSONResponse({"message": "the database is briefly unavailable; try again",
+                                 "detail": "database unavailable"}, status_code=503, headers={"Retry-After": "2"})
+        log.error("database error", exc_info=exc)
+        return JSONResponse({"message": "internal error", "detail": "internal error"}, status_code=500)
 
 
 def _add_operational_routes(app: FastAPI, runtime: ServiceRuntime) -> None:

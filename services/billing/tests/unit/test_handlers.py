@@ -80,8 +80,8 @@ async def test_a_dead_lettered_request_fails_its_operation_and_blocks_a_late_app
     req = request()
     body = Envelope.wrap(req, "gateway").model_dump_json().encode()
     emitted = await call(sessions, dead_letters.record, BILLING, "billing", body, {"x-death": []}, "m-1")
-    assert [type(e) for e in emitted] == [OperationFailed]
-    assert emitted[0].code == "internal_error"
+    assert [type(e) for e in emitted] == [OperationFailed, OperationSettled]
+    assert emitted[0].code == "internal_error" and emitted[1].charged_credits == 0
     assert await call(sessions, BILLING.on_requested, req) == []  # a replay cannot approve it any more
 
 

@@ -16,6 +16,7 @@ from studio_common.events import (
     OperationCompleted,
     OperationFailed,
     OperationRequested,
+    OperationSettled,
 )
 from studio_common.ids import derived_id, utcnow
 
@@ -55,11 +56,14 @@ async def _resolve(session: AsyncSession, billing: Billing, queue: str,
         return "parked", "the message is not a readable event: inspect it", []
     event = envelope.data
     if isinstance(event, ENDS_THE_OPERATION):
-        if isinstance(event, OperationRequested) and await repo.hold_for(session, event.operation_id) is None:
-            await _close_unpriced(session, event)
         failed = OperationFailed(**ids_of(event), code="internal_error",
                                  message=f"the operation could not be processed ({envelope.type} failed in "
                                          f"{queue}); nothing was charged")
+        if isinstance(event, OperationRequested) and await repo.hold_for(session, event.operation_id) is None:
+            await _close_unpriced(session, event)
+            # Nothing was reserved; saying so lets clients that wait for the money's final word stop waiting.
+            nothing = OperationSettled(**ids_of(event), charged_credits=0, released_credits=0)
+            return "resolved", "operation failed (internal_error) before it was priced", [failed, nothing]
         settled = await billing.resolve(session, failed, "voided", 0)
         hold = await repo.hold_for(session, event.operation_id)
         if not settled and hold is not None and hold["status"] == "posted":

@@ -27,6 +27,9 @@ class InternalService:
         except httpx.HTTPError as exc:
             raise HTTPException(503, f"the {self.name} service is unavailable: {exc.__class__.__name__}",
                                 headers={"Retry-After": "5"}) from exc
+        if response.status_code == 503:  # briefly unavailable (its database restarting): worth a retry
+            raise HTTPException(503, f"the {self.name} service is briefly unavailable",
+                                headers={"Retry-After": response.headers.get("Retry-After", "5")})
         if response.status_code >= 500:
             raise HTTPException(502, f"the {self.name} service failed ({response.status_code})")
         if is_refusal(response):  # the gateway's own credentials: not the user's fault
