@@ -142,7 +142,10 @@ class InvariantChecker:
     def _check_server_errors(self, errors: list[ServerError], findings: Findings) -> None:
         findings.server_errors_total = len(errors)
         for error in errors:
-            if not self.faults.down("gateway", error.at):
+            # With its own database restarting the gateway is as good as down: a 503 (retry later) is the
+            # honest answer then, but never a 500.
+            database_down = error.status == 503 and self.faults.down("postgres", error.at, grace=5.0)
+            if not self.faults.down("gateway", error.at) and not database_down:
                 findings.server_errors_outside_downtime.append(
                     f"{error.status} {error.path} during [{self.faults.describe(error.at)}]: {error.body}")
 
