@@ -99,8 +99,8 @@ function BatchStatus({ batch, rows }: { batch: Batch; rows: BatchRow[] }) {
 
 function RowsTable({ rows }: { rows: BatchRow[] }) {
   return (
-    <div className="table-wrap">
-      <table aria-label="Rows">
+    <div className="table-wrap" tabIndex={0} role="region" aria-label="Rows, scrollable">
+      <table aria-label="Rows" className="batch-rows">
         <thead>
           <tr><th scope="col">Row</th><th scope="col">Name</th><th scope="col">Kind</th><th scope="col">Status</th>
             <th scope="col">Credits</th><th scope="col">Result</th></tr>
@@ -110,9 +110,9 @@ function RowsTable({ rows }: { rows: BatchRow[] }) {
             <tr key={r.row} data-testid={`batch-row-${r.row}`}>
               <td>{r.row}</td><td>{r.name}</td><td>{r.kind}</td>
               <td><span className={`badge status-${r.status}`}>{r.status}</span></td>
-              <td>{r.credits ?? "—"}</td>
-              <td>{r.error ?? (r.errors[0]?.message) ??
-                (r.asset_ids.length ? `${r.asset_ids.length} output${r.asset_ids.length === 1 ? "" : "s"}` : "")}</td>
+              <td data-label="Credits">{r.credits ?? "—"}</td>
+              <td><div className="batch-result">{r.error ?? (r.errors[0]?.message) ??
+                (r.asset_ids.length ? `${r.asset_ids.length} output${r.asset_ids.length === 1 ? "" : "s"}` : "")}</div></td>
             </tr>
           ))}
         </tbody>

@@ -19,9 +19,8 @@ export function BatchList({ onOpen }: { onOpen(id: string): void }) {
         <ul className="batch-list">
           {data.items.map((b) => (
             <li key={b.id}>
-              <button type="button" className="ghost batch-open" onClick={() => onOpen(b.id)}
-                aria-label={`Open batch ${b.name}, ${stateLabel(b.state)}`}>
-                <strong>{b.name}</strong>
+              <button type="button" className="ghost batch-open" onClick={() => onOpen(b.id)}>
+                <span className="visually-hidden">Open batch </span><strong>{b.name}</strong>
                 <span className={`badge state-${b.state}`}>{stateLabel(b.state)}</span>
                 <span className="muted">{b.total_rows} rows · {Math.round(b.progress * 100)}% ·{" "}
                   {formatTime(b.created_at)}</span>

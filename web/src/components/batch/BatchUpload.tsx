@@ -28,7 +28,7 @@ export function BatchUpload({ onSubmitted }: { onSubmitted(draft: Draft): void }
   }
 
   return (
-    <form className="card stack" aria-label="New batch" onSubmit={send} noValidate>
+    <form className="card stack batch-form" aria-label="New batch" onSubmit={send} noValidate>
       <h2>New batch</h2>
       <div className="batch-files">
         <FileDrop id={`${id}-file`} label="Rows file" accept={ROW_FILE_TYPES} file={values.file}

@@ -1,24 +1,31 @@
 // What a batch would cost, from billing's preview: total, by kind and provider, balance, quotas, covered.
-import type { CostPreview as Preview } from "./types";
+import type { CostPreview as Preview, PricePart } from "./types";
 
-function Breakdown({ title, parts }: { title: string; parts: Record<string, number> }) {
-  const entries = Object.entries(parts);
-  if (!entries.length) return null;
+export function partLines(parts: readonly PricePart[] | undefined, key: "kind" | "provider"): [string, string][] {
+  return (parts ?? []).map((part) => [String(part[key] ?? ""),
+    `${part.rows} row${part.rows === 1 ? "" : "s"} · ${part.credits} credit${part.credits === 1 ? "" : "s"}`]);
+}
+
+function Breakdown({ title, lines }: { title: string; lines: [string, string][] }) {
+  if (!lines.length) return null;
   return (
     <div>
       <h4>{title}</h4>
       <ul className="plain-list">
-        {entries.map(([name, credits]) => <li key={name}><span>{name}</span> <strong>{credits}</strong></li>)}
+        {lines.map(([name, text]) => <li key={name}><span>{name}</span> <strong>{text}</strong></li>)}
       </ul>
     </div>
   );
 }
 
+/** The quotas this batch uses (categories it needs nothing of are left out), against what is left. */
 export function quotaLines(preview: Preview): string[] {
-  return Object.entries(preview.quotas_needed ?? {}).map(([category, needed]) => {
-    const left = preview.quotas_remaining?.[category];
-    return `${category}: ${needed} needed, ${left === null || left === undefined ? "no limit" : `${left} left`}`;
-  });
+  return Object.entries(preview.quotas_needed ?? {}).filter(([, needed]) => Number(needed) > 0)
+    .map(([category, needed]) => {
+      const left = preview.quotas_remaining?.[category];
+      const shown = left === null || left === undefined || left === "unlimited" ? "no limit" : `${left} left`;
+      return `${category}: ${needed} needed, ${shown}`;
+    });
 }
 
 export function CostPreview({ preview }: { preview: Preview | null }) {
@@ -36,8 +43,8 @@ export function CostPreview({ preview }: { preview: Preview | null }) {
           : `Not covered: ${preview.not_covered?.message ?? preview.not_covered?.reason ?? "unknown reason"}`}
       </p>
       <div className="batch-breakdown">
-        <Breakdown title="By kind" parts={preview.by_kind} />
-        <Breakdown title="By provider" parts={preview.by_provider} />
+        <Breakdown title="By kind" lines={partLines(preview.by_kind, "kind")} />
+        <Breakdown title="By provider" lines={partLines(preview.by_provider, "provider")} />
         <div>
           <h4>Quotas</h4>
           <ul className="plain-list">{quotaLines(preview).map((line) => <li key={line}>{line}</li>)}</ul>

@@ -9,7 +9,8 @@ import type { Batch } from "./types";
 
 const draft = {
   id: "b1", name: "spring", state: "draft", total_rows: 4, invalid_rows: 1, counts: { pending: 3, invalid: 1 },
-  preview: { total_credits: 3, by_kind: { create: 3 }, by_provider: { local: 3 }, plan: "free",
+  preview: { total_credits: 3, by_kind: [{ kind: "create", rows: 3, credits: 3 }],
+    by_provider: [{ provider: "local", rows: 3, credits: 3 }], plan: "free",
     available_credits: 100, quotas_needed: { images: 3 }, quotas_remaining: { images: 50 }, covered: true,
     not_covered: null },
 } as unknown as Batch;

@@ -41,9 +41,9 @@ export function DraftReview({ batch, errors, nextFireTimes = [], webhookSecret }
   const blocked = !valid ? "No row is valid: fix the file and submit it again."
     : invalid && !skipInvalid ? "Tick “Skip invalid rows” or fix the file." : null;
   return (
-    <section className="card stack" aria-labelledby={`${id}-title`}>
-      <h2 id={`${id}-title`}>Review “{batch.name}”</h2>
-      <p>{batch.total_rows} rows: {valid} valid, {invalid} with errors.</p>
+    <section className="stack" aria-labelledby={`${id}-title`}>
+      <h3 id={`${id}-title`}>Review before it runs</h3>
+      <p className="batch-summary">{batch.total_rows} rows: {valid} valid, {invalid} with errors.</p>
       <RowErrorsTable lines={errors} />
       <CostPreview preview={batch.preview} />
       <FireTimes times={nextFireTimes} />

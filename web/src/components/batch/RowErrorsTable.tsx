@@ -4,7 +4,7 @@ import type { ErrorLine } from "./rowErrors";
 export function RowErrorsTable({ lines }: { lines: ErrorLine[] }) {
   if (!lines.length) return null;
   return (
-    <div className="table-wrap">
+    <div className="table-wrap" tabIndex={0} role="region" aria-label="Row errors, scrollable">
       <table aria-label="Row errors">
         <caption className="visually-hidden">Rows that cannot run, with the field and the problem</caption>
         <thead><tr><th scope="col">Row</th><th scope="col">Field</th><th scope="col">Problem</th></tr></thead>

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ApiError } from "../../api/errors";
 import { normaliseBatchError } from "./batchApi";
 import { availableActions, countEntries } from "./batchView";
-import { quotaLines } from "./CostPreview";
+import { partLines, quotaLines } from "./CostPreview";
 import type { CostPreview } from "./types";
 
 describe("batch controls", () => {
@@ -21,9 +21,15 @@ describe("batch controls", () => {
   });
 
   it("reads quotas as needed and left", () => {
-    const preview = { quotas_needed: { images: 3 }, quotas_remaining: { images: 47 } } as unknown as CostPreview;
+    const preview = { quotas_needed: { images: 3, edits: 0 }, quotas_remaining: { images: 47, edits: 10 } } as
+      unknown as CostPreview;
     expect(quotaLines(preview)).toEqual(["images: 3 needed, 47 left"]);
-    expect(quotaLines({ ...preview, quotas_remaining: { images: null } })).toEqual(["images: 3 needed, no limit"]);
+    expect(quotaLines({ ...preview, quotas_remaining: { images: "unlimited" } })).toEqual(["images: 3 needed, no limit"]);
+  });
+
+  it("reads billing's parts of the total as rows and credits", () => {
+    expect(partLines([{ kind: "create", rows: 3, credits: 3 }, { kind: "upscale", rows: 1, credits: 1 }], "kind"))
+      .toEqual([["create", "3 rows · 3 credits"], ["upscale", "1 row · 1 credit"]]);
   });
 });
 

@@ -15,12 +15,20 @@ export interface RowError {
   message: string;
 }
 
-export interface QuotaMap { [category: string]: number | null }
+export interface QuotaMap { [category: string]: number | "unlimited" | null }
+
+/** One part of the total: rows and credits of one kind (or one provider). */
+export interface PricePart {
+  kind?: string;
+  provider?: string;
+  rows: number;
+  credits: number;
+}
 
 export interface CostPreview {
   total_credits: number;
-  by_kind: Record<string, number>;
-  by_provider: Record<string, number>;
+  by_kind: PricePart[];
+  by_provider: PricePart[];
   plan: string;
   available_credits: number;
   spend_credits?: number;
