@@ -109,3 +109,31 @@ def s3_endpoint():
     host, port = server.get_host_and_port()
     yield f"http://{host}:{port}"
     server.stop()
+
+
+# Users of a whole stack: a test directory that starts one defines the session fixture `stack`
+# (studio_common.testing.stacks.isolated_stack) and gets these with it.
+@pytest.fixture(scope="session")
+def gateway(stack) -> str:
+    return stack.url("gateway")
+
+
+@pytest.fixture
+def user(gateway):
+    from studio_common.testing.client import StudioClient
+
+    return StudioClient(gateway, f"user-{uuid.uuid4().hex[:8]}")
+
+
+@pytest.fixture
+def other_user(gateway):
+    from studio_common.testing.client import StudioClient
+
+    return StudioClient(gateway, f"other-{uuid.uuid4().hex[:8]}")
+
+
+@pytest.fixture
+def admin(gateway):
+    from studio_common.testing.client import StudioClient
+
+    return StudioClient(gateway, "admin-1", admin=True)
