@@ -24,7 +24,7 @@ export function BatchUpload({ onSubmitted }: { onSubmitted(draft: Draft): void }
     event.preventDefault();
     setChecked(true);
     if (Object.keys(validate(values)).length) return;
-    submit.mutate(toFormData(values), { onSuccess: onSubmitted });
+    submit.mutate(toFormData(values), { onSuccess: (draft) => onSubmitted(draft) });
   }
 
   return (
