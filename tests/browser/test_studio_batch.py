@@ -15,10 +15,10 @@ ROWS = [["kind", "name", "prompt", "width", "height"],
         ["paint", "broken", "a fox", "256", "256"]]
 
 
-def rows_csv(tmp_path):
+def rows_csv(tmp_path, valid_only=False):
     path = tmp_path / "spring.csv"
     with path.open("w", newline="") as out:
-        csv.writer(out).writerows(ROWS)
+        csv.writer(out).writerows(ROWS[:4] if valid_only else ROWS)
     return path
 
 
@@ -87,3 +87,29 @@ def test_a_csv_batch_from_upload_to_results(page, sign_in, shot, check_accessibi
     page.get_by_role("button", name="Switch to dark mode").click()
     check_accessibility(page)
     shot(page, "batch-phone-dark")
+
+
+def test_a_scheduled_batch_shows_its_next_runs_and_can_be_canceled(page, sign_in, check_accessibility, api_as,
+                                                                   tmp_path):
+    user = sign_in(page)
+    page.get_by_role("navigation", name="Studio modules").get_by_role("link", name="Batch").click()
+    page.get_by_label("Rows file").set_input_files(rows_csv(tmp_path, valid_only=True))
+    page.get_by_label("Batch name").fill("Monday posters")
+    page.get_by_label("Repeat (cron)").check()
+    page.get_by_label("Cron", exact=True).fill("0 9 * * MON")
+    page.get_by_label("Time zone").fill("Europe/Berlin")
+    page.get_by_role("button", name="Check rows and price").click()
+
+    fires = page.get_by_role("list", name="Next fire times")
+    expect(fires.get_by_role("listitem")).to_have_count(5)
+    schedule = api_as(user).get("/api/image-studio/batches").json()["items"][0]["schedule"]
+    assert schedule["cron"] == "0 9 * * MON" and schedule["timezone"] == "Europe/Berlin"
+    page.get_by_role("button", name=re.compile(r"^Confirm 3 rows · \d+ credits?$")).click()
+    expect(page.get_by_test_id("batch-state")).to_have_text("scheduled")
+    schedules = page.get_by_role("list", name="Next fire times")  # now the schedule's, in the list
+    expect(schedules.get_by_role("listitem")).to_have_count(5)
+    check_accessibility(page)
+
+    page.get_by_role("button", name="Cancel batch").click()
+    expect(page.get_by_test_id("batch-state")).to_have_text("canceled")
+    assert api_as(user).get("/api/billing/balance").json()["pending_credits"] == 0
