@@ -5,7 +5,9 @@ the results CSV the page downloads lists the three outputs, charged exactly what
 import csv
 import io
 import re
+import zipfile
 
+from PIL import Image
 from playwright.sync_api import expect
 
 ROWS = [["kind", "name", "prompt", "width", "height"],
@@ -75,6 +77,12 @@ def test_a_csv_batch_from_upload_to_results(page, sign_in, shot, check_accessibi
         assert (asset["width"], asset["height"]) == (256, 256)
     assert by_row[4]["status"] != "succeeded" and "is not an operation" in by_row[4]["error"]
     assert charged == sum(int(by_row[n]["credits"]) for n in (1, 2, 3)) == total
+    with page.expect_download() as downloading:
+        page.get_by_role("button", name="Download results ZIP").click()
+    archive = zipfile.ZipFile(io.BytesIO(downloading.value.path().read_bytes()))
+    images = sorted(name for name in archive.namelist() if name != "results.csv")
+    assert [name.split("-")[0] for name in images] == ["00001", "00002", "00003"]
+    assert {Image.open(archive.open(name)).size for name in images} == {(256, 256)}
     batch = api.get("/api/image-studio/batches").json()["items"][0]
     assert batch["name"] == "Spring posters" and batch["credits"]["charged"] == charged
 

@@ -10,11 +10,17 @@ import type { Batch, BatchRow, Draft } from "./types";
 
 const ROWS_SHOWN = 100;
 
+/** The stream's view or the one a control just answered, whichever the batch service wrote last. */
+export function newer(a: Batch | undefined, b: Batch | undefined): Batch | undefined {
+  if (!a || !b) return a ?? b;
+  return (b.updated_at ?? "") > (a.updated_at ?? "") ? b : a;
+}
+
 export function BatchDetail({ id, draft, onClose }: { id: string; draft?: Draft; onClose(): void }) {
   const titleId = useId();
   const live = useBatchEvents(id);
   const fetched = useBatch(id);
-  const batch = live.batch ?? fetched.data ?? (draft?.id === id ? draft : undefined);
+  const batch = newer(live.batch, fetched.data) ?? (draft?.id === id ? draft : undefined);
   if (!batch) {
     return (
       <section className="card" aria-label="Batch">

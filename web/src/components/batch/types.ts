@@ -63,6 +63,7 @@ export interface Batch {
   preview: CostPreview | null;
   credits: BatchCredits;
   created_at: string;
+  updated_at?: string;
   finished_at: string | null;
 }
 
