@@ -57,8 +57,10 @@ def studio(studio_stack) -> str:
     return studio_stack.url("gateway")
 
 
-@pytest.fixture(scope="session")
-def browser(studio_stack):  # closes before the stack, whose teardown needs no running loop
+# Per module: Playwright's sync API keeps an event loop running in the main thread while it is open, and
+# the suites after this one (asyncio.run, pytest-asyncio) cannot run inside it.
+@pytest.fixture(scope="module")
+def browser(studio_stack):
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield chromium

@@ -14,13 +14,24 @@ from studio_common.testing.oidc import OidcIssuer
 PRODUCTION_SECRET = "browser-production-secret-" + "p" * 32
 
 
+def production_secrets() -> dict[str, str]:
+    """Every secret a production start insists on: private, long and distinct (studio_common.secrets)."""
+    import json
+    import secrets
+
+    services = ("gateway", "billing", "assets", "generation", "editing", "transform", "batch")
+    return {"STUDIO_SERVICE_KEYS": json.dumps({name: secrets.token_hex(32) for name in services}),
+            "STUDIO_DOWNLOAD_URL_SECRET": secrets.token_hex(32), "STUDIO_JWT_SECRET": secrets.token_hex(32)}
+
+
 @pytest.fixture(scope="module")
 def production(tmp_path_factory, amqp_url, studio_bundle, browser):
     with ExitStack() as stack:
         issuer = stack.enter_context(OidcIssuer(user="oidc-user", client_id="studio-web", audience="image-studio"))
         env = {"STUDIO_ENVIRONMENT": "production", "STUDIO_WEB_DIST_DIR": str(studio_bundle),
                "STUDIO_JWT_JWKS_URL": f"{issuer.url}/jwks", "STUDIO_JWT_AUDIENCE": "image-studio",
-               "STUDIO_OIDC_ISSUER": issuer.url, "STUDIO_OIDC_CLIENT_ID": "studio-web"}
+               "STUDIO_JWT_ISSUER": issuer.url, "STUDIO_OIDC_ISSUER": issuer.url,
+               "STUDIO_OIDC_CLIENT_ID": "studio-web", **production_secrets()}
         services = stack.enter_context(isolated_stack(tmp_path_factory.mktemp("browser-production"),
                                                       "browser-prod", PRODUCTION_SECRET, env))
         yield services.url("gateway"), issuer

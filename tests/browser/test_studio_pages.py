@@ -9,7 +9,7 @@ import wave
 
 from playwright.sync_api import expect
 
-from studio_common.testing.pictures import photo
+from studio_common.testing.pictures import photo, portrait
 
 PAGES = ["Edit", "Upscale", "Control", "Social", "Transform", "Library"]
 
@@ -131,7 +131,7 @@ def test_talking_avatar_prices_the_speech_it_is_given(page, sign_in, shot, check
     sign_in(page)
     go(page, "Transform")
     page.get_by_role("group", name="Transform operation").get_by_role("button", name="Talking avatar").click()
-    page.get_by_label("Image file").set_input_files(photo(tmp_path / "face.png", 320, 320))
+    page.get_by_label("Image file").set_input_files(portrait(tmp_path / "face.png"))
     run = page.get_by_role("region", name="Settings").get_by_role("button", name=re.compile(r"^Talking avatar"))
     expect(run).to_be_disabled()  # the speech is required
     page.get_by_label("Audio (speech, required)").set_input_files(speech(tmp_path / "hello.wav", 2.5))

@@ -50,7 +50,9 @@ def test_api_paths_keep_their_own_errors(dist):
     assert c.post("/api/no-such-thing").status_code == 404
     assert c.get("/assets/missing.js").status_code == 404
     assert c.get("/api/billing/balance").status_code == 401
-    assert c.get("/../pyproject.toml").text.startswith("<!doctype html>")  # never a file outside the bundle
+    outside = c.get("/../pyproject.toml")  # never a file outside the bundle
+    assert outside.status_code == 404 and "workspace" not in outside.text
+    assert c.get("/etc/passwd").status_code == 404  # not a studio route: no index.html for it either
 
 
 def test_without_a_bundle_the_api_still_works(tmp_path):

@@ -16,3 +16,11 @@ def photo(path: Path, width: int, height: int) -> Path:
     draw.rectangle([width * 0.1, height * 0.55, width * 0.4, height * 0.9], fill=(30, 120, 60))
     image.save(path)
     return path
+
+
+def portrait(path: Path, side: int = 320) -> Path:
+    """A real photograph with one face (scikit-image's astronaut): what a talking avatar needs."""
+    from skimage import data
+
+    Image.fromarray(data.astronaut()).resize((side, side)).save(path)
+    return path

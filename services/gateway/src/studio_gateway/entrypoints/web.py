@@ -17,6 +17,9 @@ from starlette.routing import Route
 SWAGGER_UI_FILES = Path(swagger_ui.__file__).parent / "static"  # Swagger UI 5: OpenAPI 3.1
 CHECKOUT_DIST = Path(__file__).resolve().parents[5] / "web" / "dist"
 API_PREFIXES = ("api/", "assets/", "docs", "openapi.json", "healthz", "readyz", "metrics")
+# The studio's own routes (web/src/app): only these fall back to index.html; any other path is a 404.
+CLIENT_ROUTES = frozenset({"", "create", "edit", "upscale", "control", "social", "transform", "library", "batch",
+                           "account", "shared", "signin"})
 IMMUTABLE = {"Cache-Control": "public, max-age=31536000, immutable"}
 NO_CACHE = {"Cache-Control": "no-cache"}
 
@@ -134,6 +137,8 @@ def install_studio(app: FastAPI, dist: Path) -> bool:
         candidate = (root / path).resolve()
         if path and candidate.is_file() and candidate.is_relative_to(root):
             return FileResponse(candidate, headers=NO_CACHE)
+        if path.split("/", 1)[0] not in CLIENT_ROUTES:
+            return await http_exception_handler(request, exc)
         return FileResponse(index, headers=NO_CACHE)
 
     return True
