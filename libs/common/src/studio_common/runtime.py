@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from sqlalchemy import MetaData
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from studio_common import db, metrics, migrations, telemetry
 from studio_common.background import StopSignal, finish, periodically
@@ -179,10 +180,14 @@ class ServiceRuntime:
 def _answer_outages(app: FastAPI) -> None:
     """A database restarting is a 503 the client may retry, not a 500 (docs/architecture.md, "Faults")."""
 
+    # SQLAlchemy wraps most driver errors in DBAPIError, but re-raises a refused connection as it came
+    # (ConnectionRefusedError), and a full pool times out with its own error.
     @app.exception_handler(DBAPIError)
-    async def database_error(_request, exc: DBAPIError) -> JSONResponse:
+    @app.exception_handler(OSError)
+    @app.exception_handler(PoolTimeout)
+    async def database_error(_request, exc: Exception) -> JSONResponse:
         if is_transient(exc):
-            log.warning("database unavailable: %s", type(exc.orig or exc).__name__)
+            log.warning("database unavailable: %s", type(getattr(exc, "orig", None) or exc).__name__)
             return JSONResponse({"message": "the database is briefly unavailable; try again",
                                  "detail": "database unavailable"}, status_code=503, headers={"Retry-After": "2"})
         log.error("database error", exc_info=exc)

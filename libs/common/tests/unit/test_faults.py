@@ -61,6 +61,10 @@ def test_a_database_outage_is_a_503_to_retry_and_a_database_bug_a_500():
     async def outage():
         raise wrapped("57P01")
 
+    @app.get("/refused")
+    async def refused():
+        raise ConnectionRefusedError(111, "Connection refused")  # how SQLAlchemy lets a refused connect out
+
     @app.get("/bug")
     async def bug():
         raise wrapped("22001")
@@ -68,4 +72,5 @@ def test_a_database_outage_is_a_503_to_retry_and_a_database_bug_a_500():
     client = TestClient(app)  # no `with`: the lifespan (broker) is not needed
     answer = client.get("/outage")
     assert answer.status_code == 503 and answer.headers["Retry-After"]
+    assert client.get("/refused").status_code == 503
     assert client.get("/bug").status_code == 500
