@@ -6,9 +6,8 @@ import { SketchPad, type SketchApi } from "../../components/mask/SketchPad";
 import { ImagePicker } from "../../components/studio/ImagePicker";
 import { OperationTracker } from "../../components/studio/OperationTracker";
 import { PaidRun } from "../../components/studio/PaidRun";
-import { ProviderSelect } from "../../components/studio/ProviderSelect";
 import { ResultActions } from "../../components/studio/ResultActions";
-import { SchemaFields } from "../../components/studio/SchemaFields";
+import { OperationSettings } from "../../components/studio/OperationSettings";
 import { appendFields, estimateParams, initialValues, missingRequired, type FieldValues }
   from "../../components/studio/fieldSchema";
 import { appendImage, type ImageSource } from "../../components/studio/imageSource";
@@ -88,21 +87,8 @@ export default function ControlPage() {
         </section>
         <section className="card stack" aria-label="Settings">
           {operation && (
-            <>
-              <h2>{operation.title}</h2>
-              <SchemaFields fields={operation.fields} required={operation.required} values={values} error={error}
-                onChange={(field, value) => setValues((v) => ({ ...v, [field]: value }))} />
-              <details>
-                <summary>Advanced</summary>
-                <div className="stack">
-                  <ProviderSelect offers={operation.prices} value={choice} onChange={(p, m) => setChoice(`${p}|${m}`)}
-                    error={error?.fieldMessage("provider")} />
-                  <SchemaFields fields={operation.fields} required={operation.required} values={values} only="advanced"
-                    hidden={["provider", "model"]} error={error}
-                    onChange={(field, value) => setValues((v) => ({ ...v, [field]: value }))} />
-                </div>
-              </details>
-            </>
+            <OperationSettings operation={operation} values={values} choice={choice} onChoose={setChoice}
+              error={error} onChange={(field, value) => setValues((v) => ({ ...v, [field]: value }))} />
           )}
           <ErrorBanner error={studio.error} fields={[...Object.keys(operation?.fields ?? {}), "image", "style_image"]} />
           <PaidRun estimate={blocked ? null : estimate} action="Generate" onRun={() => void run()}

@@ -9,9 +9,8 @@ import type { MaskEditor } from "../../components/mask/useMaskEditor";
 import { ImagePicker } from "../../components/studio/ImagePicker";
 import { OperationTracker } from "../../components/studio/OperationTracker";
 import { PaidRun } from "../../components/studio/PaidRun";
-import { ProviderSelect } from "../../components/studio/ProviderSelect";
 import { ResultActions } from "../../components/studio/ResultActions";
-import { SchemaFields } from "../../components/studio/SchemaFields";
+import { OperationSettings } from "../../components/studio/OperationSettings";
 import { appendFields, estimateParams, initialValues, missingRequired, type FieldValues }
   from "../../components/studio/fieldSchema";
 import { appendImage, type ImageSource } from "../../components/studio/imageSource";
@@ -108,21 +107,8 @@ export default function EditPage() {
         </section>
         <section className="card stack" aria-label={`${operation?.title ?? "Edit"} settings`}>
           {operation && (
-            <>
-              <h2>{operation.title}</h2>
-              <SchemaFields fields={operation.fields} required={operation.required} values={values}
-                onChange={(field, value) => setValues((v) => ({ ...v, [field]: value }))} error={apiError} />
-              <details>
-                <summary>Advanced</summary>
-                <div className="stack">
-                  <ProviderSelect offers={operation.prices} value={choice} onChange={(p, m) => setChoice(`${p}|${m}`)}
-                    error={apiError?.fieldMessage("provider")} />
-                  <SchemaFields fields={operation.fields} required={operation.required} values={values} only="advanced"
-                    hidden={["provider", "model"]} error={apiError}
-                    onChange={(field, value) => setValues((v) => ({ ...v, [field]: value }))} />
-                </div>
-              </details>
-            </>
+            <OperationSettings operation={operation} values={values} choice={choice} onChoose={setChoice}
+              error={apiError} onChange={(field, value) => setValues((v) => ({ ...v, [field]: value }))} />
           )}
           <ErrorBanner error={studio.error} fields={fieldNames} />
           <PaidRun estimate={estimate} action={operation?.title ?? "Run"} onRun={() => void run()}

@@ -5,9 +5,8 @@ import { ErrorBanner } from "../../components/feedback/ErrorBanner";
 import { ImagePicker } from "../../components/studio/ImagePicker";
 import { OperationTracker } from "../../components/studio/OperationTracker";
 import { PaidRun } from "../../components/studio/PaidRun";
-import { ProviderSelect } from "../../components/studio/ProviderSelect";
 import { ResultActions } from "../../components/studio/ResultActions";
-import { SchemaFields } from "../../components/studio/SchemaFields";
+import { OperationSettings } from "../../components/studio/OperationSettings";
 import { appendFields, estimateParams, initialValues, type FieldValues } from "../../components/studio/fieldSchema";
 import { appendImage, type ImageSource } from "../../components/studio/imageSource";
 import { useOperationCatalogue, type StudioPath } from "../../components/studio/studioApi";
@@ -103,22 +102,8 @@ export default function TransformPage() {
         </section>
         <section className="card stack" aria-label="Settings">
           {operation && (
-            <>
-              <h2>{operation.title}</h2>
-              <SchemaFields fields={operation.fields} required={operation.required} values={values} error={error}
-                hidden={["focal_x", "focal_y"]}
-                onChange={(field, value) => setValues((v) => ({ ...v, [field]: value }))} />
-              <details>
-                <summary>Advanced</summary>
-                <div className="stack">
-                  <ProviderSelect offers={operation.prices} value={choice} onChange={(p, m) => setChoice(`${p}|${m}`)}
-                    error={error?.fieldMessage("provider")} />
-                  <SchemaFields fields={operation.fields} required={operation.required} values={values} only="advanced"
-                    hidden={["provider", "model"]} error={error}
-                    onChange={(field, value) => setValues((v) => ({ ...v, [field]: value }))} />
-                </div>
-              </details>
-            </>
+            <OperationSettings operation={operation} values={values} choice={choice} onChoose={setChoice}
+              error={error} hidden={["focal_x", "focal_y"]} onChange={(field, value) => setValues((v) => ({ ...v, [field]: value }))} />
           )}
           <ErrorBanner error={studio.error} fields={[...Object.keys(operation?.fields ?? {}), "image", "audio"]} />
           <PaidRun estimate={image ? estimate : null} action={operation?.title ?? "Transform"} onRun={() => void run()}
