@@ -59,8 +59,12 @@ def measure_one(name: str, repeats: int) -> dict:
 
     image = photo()
     before = rss_mb()
-    loaders = {"selfie": segment._load_selfie, "blazeface": faces._load_net, "u2netp": segment._load_u2netp,
-               "minilm": embed._load_model}
+    loaders = {
+        "selfie": segment._load_selfie,
+        "blazeface": faces._load_net,
+        "u2netp": segment._load_u2netp,
+        "minilm": embed._load_model,
+    }
     calls = {
         "selfie": lambda: segment.person_mask(image),
         "blazeface": lambda: faces.find_faces(image),
@@ -82,18 +86,26 @@ def model_table(repeats: int) -> None:
     print("per model (fresh process each; image 1024x768; CPU time per call):")
     print(f"{'model':<24}{'load ms':>10}{'CPU ms/call':>14}{'RSS added MB':>15}")
     for name in ("selfie", "blazeface", "u2netp", "minilm", "subject_matte", "grabcut_saliency (old)"):
-        out = subprocess.run([sys.executable, __file__, "--one", name, "--repeats", str(repeats)],
-                             capture_output=True, text=True, check=True, cwd=ROOT)
+        out = subprocess.run(
+            [sys.executable, __file__, "--one", name, "--repeats", str(repeats)],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=ROOT,
+        )
         row = json.loads(out.stdout.strip().splitlines()[-1])
         load = f"{row['load_ms']:.1f}" if row["load_ms"] is not None else "-"
         print(f"{name:<24}{load:>10}{row['cpu_ms']:>14.1f}{row['rss_added_mb']:>15.1f}")
-    print("  blazeface = whole image plus its overlapping tiles; subject_matte = faces + selfie + u2netp +"
-          " full-resolution refinement")
+    print(
+        "  blazeface = whole image plus its overlapping tiles; subject_matte = faces + selfie + u2netp +"
+        " full-resolution refinement"
+    )
 
 
 # ---------------------------------------------------------------------------
 # Mask quality on constructed ground truth
 # ---------------------------------------------------------------------------
+
 
 def _rgb(grey: np.ndarray) -> np.ndarray:
     return np.repeat(grey[..., None], 3, axis=2) if grey.ndim == 2 else grey
@@ -128,9 +140,9 @@ def _shape_cut(image: np.ndarray, width: int, height: int, shape: str) -> tuple[
 def _paste(background: np.ndarray, subject: np.ndarray, outline: np.ndarray, x: int, y: int):
     image, truth = background.copy(), np.zeros(background.shape[:2], bool)
     h, w = outline.shape
-    region = image[y:y + h, x:x + w]
+    region = image[y : y + h, x : x + w]
     region[outline] = subject[outline]
-    truth[y:y + h, x:x + w] = outline
+    truth[y : y + h, x : x + w] = outline
     return image, truth
 
 
@@ -143,14 +155,23 @@ def composites() -> list[tuple[str, np.ndarray, np.ndarray]]:
     brick = _background(samples.brick(), 640, 480)
     cases.append(("fundus on brick", *_paste(brick, retina, outline, 60, 220)))
     cup, outline = _shape_cut(samples.coffee()[20:380, 60:460], 320, 290, "ellipse")
-    cases.append(("coffee ellipse on gravel",
-                  *_paste(_background(samples.gravel(), 800, 600), cup, outline, 80, 150)))
+    cases.append(
+        ("coffee ellipse on gravel", *_paste(_background(samples.gravel(), 800, 600), cup, outline, 80, 150))
+    )
     cat, outline = _shape_cut(samples.chelsea()[0:300, 60:360], 260, 260, "ellipse")
-    cases.append(("cat ellipse on launch pad",
-                  *_paste(_background(samples.rocket(), 800, 534), cat, outline, 500, 220)))
+    cases.append(
+        (
+            "cat ellipse on launch pad",
+            *_paste(_background(samples.rocket(), 800, 534), cat, outline, 500, 220),
+        )
+    )
     card, outline = _shape_cut(samples.rocket()[:, 100:540], 220, 214, "card")
-    cases.append(("launch-pad photo card on grass",
-                  *_paste(_background(samples.grass(), 800, 533), card, outline, 520, 260)))
+    cases.append(
+        (
+            "launch-pad photo card on grass",
+            *_paste(_background(samples.grass(), 800, 533), card, outline, 520, 260),
+        )
+    )
     return cases
 
 
@@ -182,6 +203,7 @@ def mask_table(save_dir: Path | None) -> None:
 # Search latency
 # ---------------------------------------------------------------------------
 
+
 async def _search_latency(count: int, repeats: int) -> dict:
     from sqlalchemy import insert
 
@@ -206,17 +228,49 @@ async def _search_latency(count: int, repeats: int) -> dict:
                 vectors = rng.standard_normal((n, embed.DIMENSIONS)).astype(np.float32)
                 vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
                 ids = [f"a{start + i:07d}" for i in range(n)]
-                await session.execute(insert(assets), [{
-                    "id": i, "user_id": "u", "operation_id": i, "output_index": 0, "type": "image",
-                    "module": "create", "operation": "create", "provider": "local", "model": "m",
-                    "prompt": "",
-                    "title": "t", "cost_credits": 0, "bytes": 1, "content_type": "image/png",
-                    "storage_key": i,
-                    "status": "completed", "favourite": False, "version": 1, "download_count": 0,
-                    "share_count": 0, "created_at": now, "updated_at": now} for i in ids])
-                await session.execute(insert(asset_embeddings), [{
-                    "asset_id": i, "user_id": "u", "model": embed.MODEL_ID, "vector": v.tobytes(),
-                    "updated_at": now} for i, v in zip(ids, vectors, strict=True)])
+                await session.execute(
+                    insert(assets),
+                    [
+                        {
+                            "id": i,
+                            "user_id": "u",
+                            "operation_id": i,
+                            "output_index": 0,
+                            "type": "image",
+                            "module": "create",
+                            "operation": "create",
+                            "provider": "local",
+                            "model": "m",
+                            "prompt": "",
+                            "title": "t",
+                            "cost_credits": 0,
+                            "bytes": 1,
+                            "content_type": "image/png",
+                            "storage_key": i,
+                            "status": "completed",
+                            "favourite": False,
+                            "version": 1,
+                            "download_count": 0,
+                            "share_count": 0,
+                            "created_at": now,
+                            "updated_at": now,
+                        }
+                        for i in ids
+                    ],
+                )
+                await session.execute(
+                    insert(asset_embeddings),
+                    [
+                        {
+                            "asset_id": i,
+                            "user_id": "u",
+                            "model": embed.MODEL_ID,
+                            "vector": v.tobytes(),
+                            "updated_at": now,
+                        }
+                        for i, v in zip(ids, vectors, strict=True)
+                    ],
+                )
         embeddings._cache.clear()
         query = embed.embed(["automobile"])[0]
         async with sessions() as session:
@@ -236,21 +290,32 @@ async def _search_latency(count: int, repeats: int) -> dict:
                 await meaning.search(session, AssetQuery(user_id="u", search="automobile"), "hybrid")
                 hybrid_times.append(time.perf_counter() - started)
         await engine.dispose()
-    return {"count": count, "cold_ms": cold * 1000, "warm_p50_ms": float(np.median(warm_times)) * 1000,
-            "hybrid_p50_ms": float(np.median(hybrid_times)) * 1000, "cache_mb": vectors.matrix.nbytes / 1e6}
+    return {
+        "count": count,
+        "cold_ms": cold * 1000,
+        "warm_p50_ms": float(np.median(warm_times)) * 1000,
+        "hybrid_p50_ms": float(np.median(hybrid_times)) * 1000,
+        "cache_mb": vectors.matrix.nbytes / 1e6,
+    }
 
 
 def search_table(sizes: list[int], repeats: int) -> None:
     print("\nsearch by meaning, one user's library on SQLite, ranked in process (query embedding included):")
-    print(f"{'assets':>8}{'first search ms':>18}{'ranking p50 ms':>16}{'hybrid query p50 ms':>21}"
-          f"{'vectors MB':>12}")
+    print(
+        f"{'assets':>8}{'first search ms':>18}{'ranking p50 ms':>16}{'hybrid query p50 ms':>21}"
+        f"{'vectors MB':>12}"
+    )
     for count in sizes:
         row = asyncio.run(_search_latency(count, repeats))
-        print(f"{row['count']:>8}{row['cold_ms']:>18.0f}{row['warm_p50_ms']:>16.1f}{row['hybrid_p50_ms']:>21.1f}"
-              f"{row['cache_mb']:>12.1f}")
-    print("  first search: vectors read into the per-process cache; ranking: cache check (one aggregate"
-          " query), query embedding, cosine ranking;\n  hybrid query: the whole library answer (keyword"
-          " match over every asset, ranking, filters, one page)")
+        print(
+            f"{row['count']:>8}{row['cold_ms']:>18.0f}{row['warm_p50_ms']:>16.1f}{row['hybrid_p50_ms']:>21.1f}"
+            f"{row['cache_mb']:>12.1f}"
+        )
+    print(
+        "  first search: vectors read into the per-process cache; ranking: cache check (one aggregate"
+        " query), query embedding, cosine ranking;\n  hybrid query: the whole library answer (keyword"
+        " match over every asset, ranking, filters, one page)"
+    )
 
 
 def main() -> None:

@@ -12,9 +12,9 @@ import argparse
 import asyncio
 import os
 import signal
+import statistics
 import subprocess
 import sys
-import statistics
 import tempfile
 import time
 import uuid
@@ -39,8 +39,11 @@ def percentile(values: list[float], p: float) -> float:
 
 async def prepare_user(client: httpx.AsyncClient, admin: dict, user: str, credits: int) -> dict:
     await client.put(f"/api/billing/accounts/{user}/plan", json={"plan": "enterprise"}, headers=admin)
-    await client.post("/api/billing/grants", headers=admin,
-                      json={"user_id": user, "credits": credits, "reason": "benchmark"})
+    await client.post(
+        "/api/billing/grants",
+        headers=admin,
+        json={"user_id": user, "credits": credits, "reason": "benchmark"},
+    )
     return {"Authorization": f"Bearer {issue_token(user, SECRET)}"}
 
 
@@ -60,8 +63,11 @@ async def wait_all(client, headers, ids: list[str], timeout: float) -> list[dict
         await asyncio.sleep(2.0)  # the list is the gateway's work too: poll gently
         page = 1
         while True:
-            listing = (await client.get("/api/image-studio/operations", headers=headers,
-                                        params={"page": page, "page_size": 100})).json()
+            listing = (
+                await client.get(
+                    "/api/image-studio/operations", headers=headers, params={"page": page, "page_size": 100}
+                )
+            ).json()
             for op in listing["items"]:
                 if op["operation_id"] in pending and op["finished_at"]:
                     pending.discard(op["operation_id"])
@@ -75,7 +81,9 @@ async def wait_all(client, headers, ids: list[str], timeout: float) -> list[dict
 
 
 def seconds(op: dict) -> float:
-    return (datetime.fromisoformat(op["finished_at"]) - datetime.fromisoformat(op["created_at"])).total_seconds()
+    return (
+        datetime.fromisoformat(op["finished_at"]) - datetime.fromisoformat(op["created_at"])
+    ).total_seconds()
 
 
 def cpu_seconds(pids: list[int]) -> float:
@@ -84,7 +92,7 @@ def cpu_seconds(pids: list[int]) -> float:
     total = 0.0
     for pid in pids:
         try:
-            fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
         total += (int(fields[11]) + int(fields[12])) / ticks
@@ -98,8 +106,10 @@ def broker_pids() -> list[int]:
 
 async def burst(client, admin, count: int, concurrency: int, users: int, pids: dict[str, int]) -> None:
     """`users` accounts (a content team) submit `count` creates as fast as `concurrency` clients can."""
-    team = [await prepare_user(client, admin, f"bench-burst-{uuid.uuid4().hex[:6]}", count * 2)
-            for _ in range(users)]
+    team = [
+        await prepare_user(client, admin, f"bench-burst-{uuid.uuid4().hex[:6]}", count * 2)
+        for _ in range(users)
+    ]
     post_times: list[float] = []
     queue = list(range(count))
     before = {name: cpu_seconds([pid]) for name, pid in pids.items()}
@@ -121,17 +131,25 @@ async def burst(client, admin, count: int, concurrency: int, users: int, pids: d
     last = max(datetime.fromisoformat(op["finished_at"]) for op in ops)
     span = (last - first).total_seconds()
     print(f"burst: {count} creates by {users} users, {concurrency} concurrent clients")
-    print(f"  sustained throughput (accepted -> succeeded): {count / span:.1f} operations/s over {span:.1f} s"
-          f"  (failed: {len(failed)})")
-    print(f"  gateway POST latency under load: p50 {percentile(post_times, 50) * 1000:.1f} ms, "
-          f"p95 {percentile(post_times, 95) * 1000:.1f} ms, p99 {percentile(post_times, 99) * 1000:.1f} ms")
+    print(
+        f"  sustained throughput (accepted -> succeeded): {count / span:.1f} operations/s over {span:.1f} s"
+        f"  (failed: {len(failed)})"
+    )
+    print(
+        f"  gateway POST latency under load: p50 {percentile(post_times, 50) * 1000:.1f} ms, "
+        f"p95 {percentile(post_times, 95) * 1000:.1f} ms, p99 {percentile(post_times, 99) * 1000:.1f} ms"
+    )
     # What one operation costs the machine: the ceiling on throughput is cores / this.
     per_op = (services_cpu + broker_cpu) / count
-    print(f"  CPU per operation: services {services_cpu / count * 1000:.1f} ms + RabbitMQ "
-          f"{broker_cpu / count * 1000:.1f} ms (this client {client_cpu / count * 1000:.1f} ms); "
-          f"ceiling on {os.cpu_count()} cores without the client: {os.cpu_count() / per_op:.0f} operations/s")
-    print("  CPU per operation by service: " + ", ".join(f"{name} {cpu / count * 1000:.1f} ms"
-                                                        for name, cpu in by_service.items()))
+    print(
+        f"  CPU per operation: services {services_cpu / count * 1000:.1f} ms + RabbitMQ "
+        f"{broker_cpu / count * 1000:.1f} ms (this client {client_cpu / count * 1000:.1f} ms); "
+        f"ceiling on {os.cpu_count()} cores without the client: {os.cpu_count() / per_op:.0f} operations/s"
+    )
+    print(
+        "  CPU per operation by service: "
+        + ", ".join(f"{name} {cpu / count * 1000:.1f} ms" for name, cpu in by_service.items())
+    )
 
 
 async def steady(client, admin, rate: float, duration: float) -> None:
@@ -149,11 +167,15 @@ async def steady(client, admin, rate: float, duration: float) -> None:
     ops = await wait_all(client, headers, ids, timeout=300)
     latencies = [seconds(op) for op in ops if op["status"] == "succeeded"]
     print(f"steady: {count} creates at {rate:g}/s")
-    print(f"  accept -> succeeded: p50 {percentile(latencies, 50) * 1000:.0f} ms, "
-          f"p95 {percentile(latencies, 95) * 1000:.0f} ms, p99 {percentile(latencies, 99) * 1000:.0f} ms, "
-          f"mean {statistics.mean(latencies) * 1000:.0f} ms  (succeeded {len(latencies)}/{count})")
-    print(f"  gateway POST latency: p50 {percentile(post_times, 50) * 1000:.1f} ms, "
-          f"p95 {percentile(post_times, 95) * 1000:.1f} ms, p99 {percentile(post_times, 99) * 1000:.1f} ms")
+    print(
+        f"  accept -> succeeded: p50 {percentile(latencies, 50) * 1000:.0f} ms, "
+        f"p95 {percentile(latencies, 95) * 1000:.0f} ms, p99 {percentile(latencies, 99) * 1000:.0f} ms, "
+        f"mean {statistics.mean(latencies) * 1000:.0f} ms  (succeeded {len(latencies)}/{count})"
+    )
+    print(
+        f"  gateway POST latency: p50 {percentile(post_times, 50) * 1000:.1f} ms, "
+        f"p95 {percentile(post_times, 95) * 1000:.1f} ms, p99 {percentile(post_times, 99) * 1000:.1f} ms"
+    )
 
 
 def handler_summary(stack: Stack) -> None:
@@ -164,15 +186,18 @@ def handler_summary(stack: Stack) -> None:
         sums, counts = {}, {}
         for line in text.splitlines():
             if line.startswith("studio_handler_seconds_sum{"):
-                labels, value = line[len("studio_handler_seconds_sum"):].rsplit(" ", 1)
+                labels, value = line[len("studio_handler_seconds_sum") :].rsplit(" ", 1)
                 sums[labels] = float(value)
             elif line.startswith("studio_handler_seconds_count{"):
-                labels, value = line[len("studio_handler_seconds_count"):].rsplit(" ", 1)
+                labels, value = line[len("studio_handler_seconds_count") :].rsplit(" ", 1)
                 counts[labels] = float(value)
         for labels, total in sorted(sums.items()):
             if counts.get(labels):
                 event = labels.split('type="')[1].split('"')[0]
-                print(f"  {service:10} {event:28} {1000 * total / counts[labels]:7.2f} ms  x{int(counts[labels])}")
+                print(
+                    f"  {service:10} {event:28} {1000 * total / counts[labels]:7.2f} ms"
+                    f"  x{int(counts[labels])}"
+                )
 
 
 async def run(args, gateway: str, pids: dict[str, int]) -> None:
@@ -184,22 +209,28 @@ async def run(args, gateway: str, pids: dict[str, int]) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--burst", type=int, default=1000)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--rate", type=float, default=10.0)
     parser.add_argument("--users", type=int, default=16, help="accounts the burst is spread over")
     parser.add_argument("--steady-seconds", type=float, default=30.0)
-    parser.add_argument("--postgres", action="store_true",
-                        help="gateway, billing and assets on PostgreSQL (127.0.0.1:5432) instead of SQLite files")
+    parser.add_argument(
+        "--postgres",
+        action="store_true",
+        help="gateway, billing and assets on PostgreSQL (127.0.0.1:5432) instead of SQLite files",
+    )
     parser.add_argument("--handler-times", action="store_true", help="also print mean handler time per event")
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # unwind: the stack's services stop with it
     with tempfile.TemporaryDirectory() as data_dir, ExitStack() as resources:
         databases = resources.enter_context(postgres_databases("bench")) if args.postgres else {}
         quiet = {"STUDIO_LOG_LEVEL": "WARNING"}
-        stack = resources.enter_context(isolated_stack(Path(data_dir), "bench", SECRET, quiet,
-                                                       database_urls=databases))
+        stack = resources.enter_context(
+            isolated_stack(Path(data_dir), "bench", SECRET, quiet, database_urls=databases)
+        )
         asyncio.run(run(args, stack.url("gateway"), {name: p.pid for name, p in stack.processes.items()}))
         if args.handler_times:
             handler_summary(stack)

@@ -61,9 +61,10 @@ def _run_pyvips(data: bytes):
 def _run_pillow(data: bytes):
     import numpy as np
     from PIL import Image
+
+    from studio_common.social_formats import FORMATS
     from studio_editing.domain.social.crop import crop_box
     from studio_editing.domain.social.focal import find_focal_point
-    from studio_common.social_formats import FORMATS
 
     im = Image.open(io.BytesIO(data))
     im.load()
@@ -87,6 +88,7 @@ def _run_pillow(data: bytes):
 
 def child(impl: str, path: str, runs: int) -> None:
     import numpy as np
+
     from studio_editing.domain.social.focal import find_focal_point
 
     run = {"pyvips": _run_pyvips, "pillow": _run_pillow}[impl]

@@ -25,21 +25,31 @@ def photo_png() -> bytes:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     image = photo_png()
     for resolution in ("720p", "1080p"):
         times, output = [], None
         for _ in range(args.runs):
-            request = ProviderRequest(kind="transform.video", model="local-video", seed=1, inputs={"image": image},
-                                      params={"resolution": resolution, "duration": 5, "motion": "zoom_in"})
+            request = ProviderRequest(
+                kind="transform.video",
+                model="local-video",
+                seed=1,
+                inputs={"image": image},
+                params={"resolution": resolution, "duration": 5, "motion": "zoom_in"},
+            )
             started = time.perf_counter()
             output = transform_video(request)
             times.append(time.perf_counter() - started)
         info = probe(output.data, ".mp4")
-        print(f"5 s at {resolution} ({info.width}x{info.height}, {info.fps:g} fps, {info.video_codec}, "
-              f"{len(output.data) / 1e6:.1f} MB): best {min(times):.2f} s, median {statistics.median(times):.2f} s")
+        print(
+            f"5 s at {resolution} ({info.width}x{info.height}, {info.fps:g} fps, {info.video_codec}, "
+            f"{len(output.data) / 1e6:.1f} MB): best {min(times):.2f} s, "
+            f"median {statistics.median(times):.2f} s"
+        )
 
 
 if __name__ == "__main__":

@@ -30,8 +30,10 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-
 def create_is_interactive(page) -> None:
     page.get_by_role("radio", name="No template").wait_for()
     page.get_by_test_id("cost-credits").wait_for()
-    page.wait_for_function("() => { const b = [...document.querySelectorAll('button')]"
-                           ".find(b => b.textContent === 'Generate'); return b && !b.disabled; }")
+    page.wait_for_function(
+        "() => { const b = [...document.querySelectorAll('button')]"
+        ".find(b => b.textContent === 'Generate'); return b && !b.disabled; }"
+    )
 
 
 def one_run(browser, base: str, user: str) -> tuple[float, float]:
@@ -55,8 +57,9 @@ def one_run(browser, base: str, user: str) -> tuple[float, float]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--runs", type=int, default=10)
     args = parser.parse_args()
     dist = REPO / "web" / "dist"
@@ -75,10 +78,14 @@ def main() -> int:
     cold = [r[0] * 1000 for r in runs]
     warm = [r[1] * 1000 for r in runs]
     print(f"runs: {args.runs} (fresh browser context each, local stack, 2-core machine)")
-    print(f"cold start to interactive Create: median {statistics.median(cold):.0f} ms "
-          f"(min {min(cold):.0f}, max {max(cold):.0f})")
-    print(f"navigation to interactive Create: median {statistics.median(warm):.0f} ms "
-          f"(min {min(warm):.0f}, max {max(warm):.0f})")
+    print(
+        f"cold start to interactive Create: median {statistics.median(cold):.0f} ms "
+        f"(min {min(cold):.0f}, max {max(cold):.0f})"
+    )
+    print(
+        f"navigation to interactive Create: median {statistics.median(warm):.0f} ms "
+        f"(min {min(warm):.0f}, max {max(warm):.0f})"
+    )
     return 0
 
 

@@ -1,7 +1,7 @@
 """Writes docs/asyncapi.json, the event contract, from the services' own subscribers and publishers.
 
-    uv run python scripts/gen_asyncapi.py           # regenerate
-    uv run python scripts/gen_asyncapi.py --check   # exit 1 if the committed document is stale
+uv run python scripts/gen_asyncapi.py           # regenerate
+uv run python scripts/gen_asyncapi.py --check   # exit 1 if the committed document is stale
 """
 
 import json
@@ -27,9 +27,13 @@ def service_apps():
 
 def build() -> dict:
     brokers = [app.state.runtime.bus.broker for app in service_apps()]
-    spec = AsyncAPI(*brokers, title="Image Studio events", version="1.0.0",
-                    description="Operation events on the studio.events topic exchange (routing key "
-                                "operation.<event>.<domain>), each in a CloudEvents-style envelope.")
+    spec = AsyncAPI(
+        *brokers,
+        title="Image Studio events",
+        version="1.0.0",
+        description="Operation events on the studio.events topic exchange (routing key "
+        "operation.<event>.<domain>), each in a CloudEvents-style envelope.",
+    )
     return json.loads(spec.to_specification().to_json())
 
 

@@ -30,8 +30,10 @@ def main() -> int:
     print(f"\nImage Studio is running: {gateway}  (API docs: {gateway}/docs)")
     print(f"Web studio:    {gateway}/  (development sign-in: any user name)")
     print("Get a token:   uv run studio token --user user-1        (add --admin for grants)")
-    print(f"Try it:        curl -s -H \"Authorization: Bearer $(uv run studio token --user user-1)\" "
-          f"{gateway}/api/billing/balance")
+    print(
+        f'Try it:        curl -s -H "Authorization: Bearer $(uv run studio token --user user-1)" '
+        f"{gateway}/api/billing/balance"
+    )
     print("Ctrl-C stops the stack.", flush=True)
     try:
         while all(p.poll() is None for p in stack.processes.values()):

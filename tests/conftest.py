@@ -10,8 +10,11 @@ from studio_common.testing.stacks import isolated_stack
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory, amqp_url):
     data_dir = tmp_path_factory.mktemp("stack")
-    env = {"STUDIO_OTEL_SPAN_FILE": str(data_dir / "spans.jsonl"), "STUDIO_LOG_LEVEL": "INFO",
-           # Batch webhooks go to public addresses only; the tests' receiver listens on loopback.
-           "STUDIO_WEBHOOK_ALLOWED_HOSTS": "127.0.0.1"}
+    env = {
+        "STUDIO_OTEL_SPAN_FILE": str(data_dir / "spans.jsonl"),
+        "STUDIO_LOG_LEVEL": "INFO",
+        # Batch webhooks go to public addresses only; the tests' receiver listens on loopback.
+        "STUDIO_WEBHOOK_ALLOWED_HOSTS": "127.0.0.1",
+    }
     with isolated_stack(data_dir, "e2e", SECRET, env) as running_stack:
         yield running_stack

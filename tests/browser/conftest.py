@@ -22,9 +22,15 @@ DIST = REPO / "web" / "dist"
 AXE = REPO / "web" / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM = os.environ.get("STUDIO_CHROMIUM", "/usr/bin/chromium")
 OUTPUT = Path(os.environ.get("STUDIO_TEST_OUTPUT", REPO / "test-results")) / "browser"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 BLOCKING_IMPACTS = {"serious", "critical"}
 UNSTICK = """() => document.querySelectorAll("body *").forEach(e => {
     if (getComputedStyle(e).position === "sticky") { e.dataset.wasSticky = "1"; e.style.position = "static"; }
@@ -39,8 +45,9 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture(scope="session")
 def studio_bundle(tmp_path_factory) -> Path:
     """A copy of web/dist: a rebuild while the suite runs must not swap chunks under the open pages."""
-    assert (DIST / "index.html").is_file(), "build the studio first: cd web && npm ci && npm run build " \
-                                            "(scripts/test.sh does)"
+    assert (DIST / "index.html").is_file(), (
+        "build the studio first: cd web && npm ci && npm run build (scripts/test.sh does)"
+    )
     return shutil.copytree(DIST, tmp_path_factory.mktemp("web") / "dist")
 
 
@@ -69,14 +76,21 @@ def browser(studio_stack):
 
 @pytest.fixture
 def page(browser, studio):
-    context = browser.new_context(base_url=studio, viewport={"width": 1280, "height": 800},
-                                  accept_downloads=True)
+    context = browser.new_context(
+        base_url=studio, viewport={"width": 1280, "height": 800}, accept_downloads=True
+    )
     context.set_default_timeout(20_000)
     page = context.new_page()
     problems: list[str] = []
     page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
-    page.on("console", lambda message: problems.append(f"CSP: {message.text}")
-            if message.type == "error" and "Content Security Policy" in message.text else None)
+    page.on(
+        "console",
+        lambda message: (
+            problems.append(f"CSP: {message.text}")
+            if message.type == "error" and "Content Security Policy" in message.text
+            else None
+        ),
+    )
     yield page
     context.close()
     assert not problems, "\n".join(problems)

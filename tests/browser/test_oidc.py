@@ -8,8 +8,8 @@ from contextlib import ExitStack
 import pytest
 from playwright.sync_api import expect
 
-from studio_common.testing.stacks import isolated_stack
 from studio_common.testing.oidc import OidcIssuer
+from studio_common.testing.stacks import isolated_stack
 
 PRODUCTION_SECRET = "browser-production-secret-" + "p" * 32
 
@@ -20,20 +20,34 @@ def production_secrets() -> dict[str, str]:
     import secrets
 
     services = ("gateway", "billing", "assets", "generation", "editing", "transform", "batch")
-    return {"STUDIO_SERVICE_KEYS": json.dumps({name: secrets.token_hex(32) for name in services}),
-            "STUDIO_DOWNLOAD_URL_SECRET": secrets.token_hex(32), "STUDIO_JWT_SECRET": secrets.token_hex(32)}
+    return {
+        "STUDIO_SERVICE_KEYS": json.dumps({name: secrets.token_hex(32) for name in services}),
+        "STUDIO_DOWNLOAD_URL_SECRET": secrets.token_hex(32),
+        "STUDIO_JWT_SECRET": secrets.token_hex(32),
+    }
 
 
 @pytest.fixture(scope="module")
 def production(tmp_path_factory, amqp_url, studio_bundle, browser):
     with ExitStack() as stack:
-        issuer = stack.enter_context(OidcIssuer(user="oidc-user", client_id="studio-web", audience="image-studio"))
-        env = {"STUDIO_ENVIRONMENT": "production", "STUDIO_WEB_DIST_DIR": str(studio_bundle),
-               "STUDIO_JWT_JWKS_URL": f"{issuer.url}/jwks", "STUDIO_JWT_AUDIENCE": "image-studio",
-               "STUDIO_JWT_ISSUER": issuer.url, "STUDIO_OIDC_ISSUER": issuer.url,
-               "STUDIO_OIDC_CLIENT_ID": "studio-web", **production_secrets()}
-        services = stack.enter_context(isolated_stack(tmp_path_factory.mktemp("browser-production"),
-                                                      "browser-prod", PRODUCTION_SECRET, env))
+        issuer = stack.enter_context(
+            OidcIssuer(user="oidc-user", client_id="studio-web", audience="image-studio")
+        )
+        env = {
+            "STUDIO_ENVIRONMENT": "production",
+            "STUDIO_WEB_DIST_DIR": str(studio_bundle),
+            "STUDIO_JWT_JWKS_URL": f"{issuer.url}/jwks",
+            "STUDIO_JWT_AUDIENCE": "image-studio",
+            "STUDIO_JWT_ISSUER": issuer.url,
+            "STUDIO_OIDC_ISSUER": issuer.url,
+            "STUDIO_OIDC_CLIENT_ID": "studio-web",
+            **production_secrets(),
+        }
+        services = stack.enter_context(
+            isolated_stack(
+                tmp_path_factory.mktemp("browser-production"), "browser-prod", PRODUCTION_SECRET, env
+            )
+        )
         yield services.url("gateway"), issuer
         # Playwright's event loop runs on this thread; the stack's broker clean-up needs one of its own.
         closer = threading.Thread(target=stack.close)

@@ -47,8 +47,9 @@ def test_every_module_fits_a_phone(page, sign_in, shot, name):
     page.set_viewport_size(PHONE)
     sign_in(page)
     open_module(page, name)
-    overflow = page.evaluate("() => document.documentElement.scrollWidth"
-                             " - document.documentElement.clientWidth")
+    overflow = page.evaluate(
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
     shot(page, f"phone-{name.lower()}")
     assert overflow <= 0, f"{name} is {overflow}px wider than a 390-px phone"
 

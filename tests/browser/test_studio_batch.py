@@ -10,11 +10,13 @@ import zipfile
 from PIL import Image
 from playwright.sync_api import expect
 
-ROWS = [["kind", "name", "prompt", "width", "height"],
-        ["create", "lighthouse", "a lighthouse at dawn", "256", "256"],
-        ["create", "meadow", "a spring meadow", "256", "256"],
-        ["create", "harbour", "a harbour at night", "256", "256"],
-        ["paint", "broken", "a fox", "256", "256"]]
+ROWS = [
+    ["kind", "name", "prompt", "width", "height"],
+    ["create", "lighthouse", "a lighthouse at dawn", "256", "256"],
+    ["create", "meadow", "a spring meadow", "256", "256"],
+    ["create", "harbour", "a harbour at night", "256", "256"],
+    ["paint", "broken", "a fox", "256", "256"],
+]
 
 
 def rows_csv(tmp_path, valid_only=False):
@@ -88,8 +90,12 @@ def test_a_csv_batch_from_upload_to_results(page, sign_in, shot, check_accessibi
 
     # the batch stays listed, newest first, and reads well on a phone and in dark mode
     page.set_viewport_size({"width": 390, "height": 844})
-    expect(page.get_by_role("button", name=re.compile(r"^Open batch Spring posters\s*completed"))).to_be_visible()
-    overflow = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    expect(
+        page.get_by_role("button", name=re.compile(r"^Open batch Spring posters\s*completed"))
+    ).to_be_visible()
+    overflow = page.evaluate(
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
     shot(page, "batch-phone")
     assert overflow <= 0, f"the batch page is {overflow}px wider than a 390-px phone"
     page.get_by_role("button", name="Switch to dark mode").click()
@@ -97,8 +103,9 @@ def test_a_csv_batch_from_upload_to_results(page, sign_in, shot, check_accessibi
     shot(page, "batch-phone-dark")
 
 
-def test_a_scheduled_batch_shows_its_next_runs_and_can_be_canceled(page, sign_in, check_accessibility, api_as,
-                                                                   tmp_path):
+def test_a_scheduled_batch_shows_its_next_runs_and_can_be_canceled(
+    page, sign_in, check_accessibility, api_as, tmp_path
+):
     user = sign_in(page)
     page.get_by_role("navigation", name="Studio modules").get_by_role("link", name="Batch").click()
     page.get_by_label("Rows file").set_input_files(rows_csv(tmp_path, valid_only=True))

@@ -1,5 +1,5 @@
-"""Edit through the UI: drop an image on the page, paint a mask on it (with undo and redo), see the price, inpaint,
-follow it live and compare before and after."""
+"""Edit through the UI: drop an image on the page, paint a mask on it (with undo and redo), see the price,
+inpaint, follow it live and compare before and after."""
 
 import base64
 import re
@@ -12,6 +12,7 @@ from studio_common.testing.pictures import photo
 def paint(page, test_id: str, start: tuple[float, float], end: tuple[float, float]) -> None:
     page.get_by_test_id(test_id).scroll_into_view_if_needed()
     box = page.get_by_test_id(test_id).bounding_box()
+
     def at(fx: float, fy: float) -> tuple[float, float]:
         return box["x"] + box["width"] * fx, box["y"] + box["height"] * fy
 
@@ -23,12 +24,15 @@ def paint(page, test_id: str, start: tuple[float, float], end: tuple[float, floa
 
 def drop_file(page, test_id: str, path) -> None:
     """Drag and drop: the file arrives in a drop event's DataTransfer, as from a desktop."""
-    transfer = page.evaluate_handle("""([name, data]) => {
+    transfer = page.evaluate_handle(
+        """([name, data]) => {
         const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
         const transfer = new DataTransfer();
         transfer.items.add(new File([bytes], name, { type: "image/png" }));
         return transfer;
-    }""", [path.name, base64.b64encode(path.read_bytes()).decode()])
+    }""",
+        [path.name, base64.b64encode(path.read_bytes()).decode()],
+    )
     page.get_by_test_id(test_id).dispatch_event("dragover", {"dataTransfer": transfer})
     page.get_by_test_id(test_id).dispatch_event("drop", {"dataTransfer": transfer})
 
@@ -48,7 +52,9 @@ def test_paint_a_mask_and_inpaint(page, sign_in, shot, check_accessibility, api_
     page.get_by_role("button", name="Redo").click()
     expect(page.get_by_text(re.compile(r"of the image will change"))).to_be_visible()
 
-    run = page.get_by_role("region", name="Inpaint and fix settings").get_by_role("button", name=re.compile(r"^Inpaint and fix"))
+    run = page.get_by_role("region", name="Inpaint and fix settings").get_by_role(
+        "button", name=re.compile(r"^Inpaint and fix")
+    )
     expect(run).to_be_disabled()  # the prompt is required
     page.get_by_label("Prompt", exact=True).fill("a green potted plant")
     expect(page.get_by_test_id("cost-credits")).to_have_text(re.compile(r"^\d+$"))

@@ -19,8 +19,9 @@ def go(page, name: str) -> None:
     expect(page.get_by_role("heading", name=name, exact=True)).to_be_visible(timeout=20_000)
 
 
-def test_each_page_passes_axe_on_a_phone_with_an_image_loaded(page, sign_in, shot, check_accessibility,
-                                                              tmp_path):
+def test_each_page_passes_axe_on_a_phone_with_an_image_loaded(
+    page, sign_in, shot, check_accessibility, tmp_path
+):
     page.set_viewport_size({"width": 390, "height": 844})
     sign_in(page)
     picture = photo(tmp_path / "phone.png", 480, 320)
@@ -91,14 +92,17 @@ def test_control_generates_from_a_drawn_sketch(page, sign_in, shot, check_access
     shot(page, "control-result")
 
 
-def test_transform_plays_the_video_with_its_duration_and_resolution(page, sign_in, shot, check_accessibility,
-                                                                    tmp_path):
+def test_transform_plays_the_video_with_its_duration_and_resolution(
+    page, sign_in, shot, check_accessibility, tmp_path
+):
     sign_in(page)
     go(page, "Transform")
     page.get_by_role("group", name="Transform operation").get_by_role("button", name="Image to video").click()
     page.get_by_label("Image file").set_input_files(photo(tmp_path / "scene.png", 640, 360))
     page.get_by_label("Resolution", exact=True).select_option("480p")
-    run = page.get_by_role("region", name="Settings").get_by_role("button", name=re.compile(r"^Image to video · \d+"))
+    run = page.get_by_role("region", name="Settings").get_by_role(
+        "button", name=re.compile(r"^Image to video · \d+")
+    )
     run.click()
     expect(page.get_by_test_id("operation-status")).to_have_text("succeeded", timeout=90_000)
     expect(page.get_by_test_id("video-meta")).to_have_text(re.compile(r"^\d+×480 · 5\.0 s"), timeout=20_000)
@@ -107,7 +111,9 @@ def test_transform_plays_the_video_with_its_duration_and_resolution(page, sign_i
 
     page.get_by_role("group", name="Transform operation").get_by_role("button", name="Image to 3D").click()
     page.get_by_label("Image file").set_input_files(photo(tmp_path / "relief.png", 256, 256))
-    page.get_by_role("region", name="Settings").get_by_role("button", name=re.compile(r"^Image to 3D · \d+")).click()
+    page.get_by_role("region", name="Settings").get_by_role(
+        "button", name=re.compile(r"^Image to 3D · \d+")
+    ).click()
     expect(page.get_by_test_id("operation-status")).to_have_text("succeeded", timeout=90_000)
     with page.expect_download() as downloading:
         page.get_by_role("link", name="Download the 3D model").click()
@@ -121,9 +127,19 @@ def speech(path, seconds: float) -> str:
         out.setnchannels(1)
         out.setsampwidth(2)
         out.setframerate(rate)
-        out.writeframes(b"".join(struct.pack("<h", int(8000 * math.sin(2 * math.pi * 220 * i / rate)
-                                                        * (0.5 + 0.5 * math.sin(2 * math.pi * 3 * i / rate))))
-                                 for i in range(int(rate * seconds))))
+        out.writeframes(
+            b"".join(
+                struct.pack(
+                    "<h",
+                    int(
+                        8000
+                        * math.sin(2 * math.pi * 220 * i / rate)
+                        * (0.5 + 0.5 * math.sin(2 * math.pi * 3 * i / rate))
+                    ),
+                )
+                for i in range(int(rate * seconds))
+            )
+        )
     return str(path)
 
 
@@ -132,7 +148,9 @@ def test_talking_avatar_prices_the_speech_it_is_given(page, sign_in, shot, check
     go(page, "Transform")
     page.get_by_role("group", name="Transform operation").get_by_role("button", name="Talking avatar").click()
     page.get_by_label("Image file").set_input_files(portrait(tmp_path / "face.png"))
-    run = page.get_by_role("region", name="Settings").get_by_role("button", name=re.compile(r"^Talking avatar"))
+    run = page.get_by_role("region", name="Settings").get_by_role(
+        "button", name=re.compile(r"^Talking avatar")
+    )
     expect(run).to_be_disabled()  # the speech is required
     page.get_by_label("Audio (speech, required)").set_input_files(speech(tmp_path / "hello.wav", 2.5))
     expect(page.get_by_text("hello.wav · 2.5 s")).to_be_visible()

@@ -12,8 +12,11 @@ from playwright.sync_api import expect
 
 from studio_common.testing.pictures import photo
 
-FORMATS = {"Instagram Story · 1080×1920": (1080, 1920), "X / Twitter Post · 1200×675": (1200, 675),
-           "LinkedIn Company cover · 1128×191": (1128, 191)}
+FORMATS = {
+    "Instagram Story · 1080×1920": (1080, 1920),
+    "X / Twitter Post · 1200×675": (1200, 675),
+    "LinkedIn Company cover · 1128×191": (1128, 191),
+}
 
 
 def export_three_formats(page, shot, check_accessibility, tmp_path) -> None:
@@ -36,14 +39,18 @@ def export_three_formats(page, shot, check_accessibility, tmp_path) -> None:
     with page.expect_download() as downloading:
         page.get_by_role("link", name="Download all (ZIP)").click()
     archive = zipfile.ZipFile(io.BytesIO(downloading.value.path().read_bytes()))
-    sizes = sorted(Image.open(archive.open(name)).size for name in archive.namelist()
-                   if name.lower().endswith((".jpg", ".jpeg", ".png", ".webp")))
+    sizes = sorted(
+        Image.open(archive.open(name)).size
+        for name in archive.namelist()
+        if name.lower().endswith((".jpg", ".jpeg", ".png", ".webp"))
+    )
     assert sizes == sorted(FORMATS.values())
     shot(page, "social-result")
 
 
-def test_social_export_then_share_from_the_library(page, browser, studio, sign_in, shot, check_accessibility,
-                                                   api_as, tmp_path):
+def test_social_export_then_share_from_the_library(
+    page, browser, studio, sign_in, shot, check_accessibility, api_as, tmp_path
+):
     user = sign_in(page)
     export_three_formats(page, shot, check_accessibility, tmp_path)
 
@@ -55,7 +62,9 @@ def test_social_export_then_share_from_the_library(page, browser, studio, sign_i
         expect(page.get_by_role("button", name=f"Open Untitled, {width}×{height}")).to_be_visible()
 
     page.get_by_role("button", name="Favourite Untitled, 1080×1920").click()
-    expect(page.get_by_role("button", name="Favourite Untitled, 1080×1920")).to_have_attribute("aria-pressed", "true")
+    expect(page.get_by_role("button", name="Favourite Untitled, 1080×1920")).to_have_attribute(
+        "aria-pressed", "true"
+    )
 
     page.get_by_label("New collection").fill("Launch picks")
     page.get_by_role("button", name="Create collection").click()
@@ -86,7 +95,8 @@ def test_social_export_then_share_from_the_library(page, browser, studio, sign_i
     page.get_by_role("group", name="Edit operation").get_by_role("button", name="Prompt-based edit").click()
     page.get_by_label("Prompt", exact=True).fill("brighter and warmer")
     edit = page.get_by_role("region", name="Prompt-based edit settings").get_by_role(
-        "button", name=re.compile(r"^Prompt-based edit · \d+ credits?$"))
+        "button", name=re.compile(r"^Prompt-based edit · \d+ credits?$")
+    )
     expect(edit).to_be_enabled(timeout=30_000)  # priced with the prompt: the offline provider can do this one
     edit.click()
     expect(page.get_by_test_id("operation-status")).to_have_text("succeeded", timeout=60_000)

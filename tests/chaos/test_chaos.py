@@ -20,15 +20,25 @@ def assert_invariants_hold(result: ChaosResult) -> None:
 
 @pytest.mark.timeout(600)
 def test_kills_and_a_broker_restart_lose_nothing_on_sqlite(tmp_path):
-    config = ChaosConfig(seed=SEED, operations=120, rate=20, users=4, kills=6, broker_restarts=1,
-                         final_timeout=60)
+    config = ChaosConfig(
+        seed=SEED, operations=120, rate=20, users=4, kills=6, broker_restarts=1, final_timeout=60
+    )
     assert_invariants_hold(run_chaos(config, tmp_path / "chaos"))
 
 
 @pytest.mark.timeout(600)
 def test_kills_broker_and_database_restarts_lose_nothing_on_postgres(tmp_path):
-    config = ChaosConfig(seed=SEED + 1, operations=120, rate=20, users=4, kills=6, broker_restarts=1,
-                         db_restarts=1, postgres=True, final_timeout=60)
+    config = ChaosConfig(
+        seed=SEED + 1,
+        operations=120,
+        rate=20,
+        users=4,
+        kills=6,
+        broker_restarts=1,
+        db_restarts=1,
+        postgres=True,
+        final_timeout=60,
+    )
     assert_invariants_hold(run_chaos(config, tmp_path / "chaos"))
 
 
@@ -36,8 +46,9 @@ def test_kills_broker_and_database_restarts_lose_nothing_on_postgres(tmp_path):
 def test_billing_away_for_a_minute_dead_letters_nothing_and_everything_succeeds(tmp_path):
     # A burst the workers (held back for a few seconds) find approved when they return with billing away,
     # then a steady trickle through the minute.
-    config = ChaosConfig(seed=SEED + 2, operations=260, rate=3, burst=80, users=3, outage=("billing", 60.0),
-                         final_timeout=90)
+    config = ChaosConfig(
+        seed=SEED + 2, operations=260, rate=3, burst=80, users=3, outage=("billing", 60.0), final_timeout=90
+    )
     result = run_chaos(config, tmp_path / "chaos")
     assert_invariants_hold(result)
     assert dict(result.findings.statuses) == {"succeeded": result.findings.accepted}

@@ -272,7 +272,7 @@ def test_provider_keys_go_to_the_workers_only(compose):
     for name in APP_SERVICES:
         env = _environment(compose["services"][name])
         if name in WORKER_SERVICES:
-            assert PROVIDER_KEYS <= set(env), f"{name} lacks {PROVIDER_KEYS - set(env)}"
+            assert set(env) >= PROVIDER_KEYS, f"{name} lacks {PROVIDER_KEYS - set(env)}"
             # Passed through from the shell, never written into the file.
             assert all(env[key] is None for key in PROVIDER_KEYS), name
         else:
@@ -653,7 +653,8 @@ def test_dockerfile_copies_every_workspace_package_before_installing_it(name):
     for package in sorted(_workspace_dependencies(f"studio-{name}", packages)):
         directory = packages[package].as_posix()
         assert any(directory == source or directory.startswith(source + "/") for source in copied), (
-            f"Dockerfile: {package} ({directory}) is not copied before `uv sync` installs it; copied: {copied}"
+            f"Dockerfile: {package} ({directory}) is not copied before `uv sync` installs it; "
+            f"copied: {copied}"
         )
     # Of the services, only its own: another service's change must not rebuild (or bloat) this image.
     services = {source for source in copied if source == "services" or source.startswith("services/")}
@@ -687,15 +688,25 @@ def test_services_run_locked_down(compose):
 
 def test_no_password_has_a_well_known_default():
     text = COMPOSE_FILE.read_text()
-    for variable in ("RABBITMQ_PASSWORD", "POSTGRES_PASSWORD", "MINIO_ROOT_PASSWORD", "STUDIO_JWT_SECRET",
-                     "STUDIO_DOWNLOAD_URL_SECRET"):
+    for variable in (
+        "RABBITMQ_PASSWORD",
+        "POSTGRES_PASSWORD",
+        "MINIO_ROOT_PASSWORD",
+        "STUDIO_JWT_SECRET",
+        "STUDIO_DOWNLOAD_URL_SECRET",
+    ):
         uses = re.findall(r"\$\{" + variable + r"(:?[-?])?[^}]*\}", text)
         assert uses and all(kind == ":?" for kind in uses), f"{variable} must be required, not defaulted"
 
 
 def test_each_service_holds_the_service_keys_it_needs(compose):
-    expected = {"gateway": {"gateway"}, "assets": {"gateway"}, "batch": {"gateway", "batch"},
-                "billing": {"gateway", "batch"} | WORKER_SERVICES, **{w: {w} for w in WORKER_SERVICES}}
+    expected = {
+        "gateway": {"gateway"},
+        "assets": {"gateway"},
+        "batch": {"gateway", "batch"},
+        "billing": {"gateway", "batch"} | WORKER_SERVICES,
+        **{w: {w} for w in WORKER_SERVICES},
+    }
     for name, callers in expected.items():
         keys = json.loads(_environment(compose["services"][name])["STUDIO_SERVICE_KEYS"])
         assert set(keys) == callers, name

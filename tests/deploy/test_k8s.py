@@ -319,7 +319,7 @@ def test_deployment_environment(objects, name):
         # The gateway places holds; each worker claims an operation's hold before running it.
         assert env.get("STUDIO_BILLING_URL") == "http://billing:8081", name
     if name in WORKERS:
-        assert PROVIDER_KEYS <= set(env), f"{name} lacks {PROVIDER_KEYS - set(env)}"
+        assert set(env) >= PROVIDER_KEYS, f"{name} lacks {PROVIDER_KEYS - set(env)}"
     else:
         assert not PROVIDER_KEYS & set(env), f"{name} must not see provider keys"
     if name == "editing":
@@ -571,8 +571,9 @@ def test_monitoring_namespace_may_scrape_every_pod_on_its_metrics_port_only(obje
 
 
 def test_the_base_ships_no_secrets():
-    result = subprocess.run([_kubectl(), "kustomize", str(BASE)], check=False, capture_output=True, text=True,
-                            timeout=120)
+    result = subprocess.run(
+        [_kubectl(), "kustomize", str(BASE)], check=False, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stderr
     assert not [doc for doc in yaml.safe_load_all(result.stdout) if doc and doc["kind"] == "Secret"]
 
@@ -585,25 +586,39 @@ def test_images_are_pinned(objects):
 
 def _egress_rules(objects: list[dict], name: str) -> list[dict]:
     deployment = _of_kind(objects, "Deployment")[name]
-    return [rule for policy in _of_kind(objects, "NetworkPolicy").values()
-            if "Egress" in policy["spec"].get("policyTypes", [])
-            and _selects(policy["spec"]["podSelector"], _pod_labels(deployment))
-            for rule in policy["spec"].get("egress", [])]
+    return [
+        rule
+        for policy in _of_kind(objects, "NetworkPolicy").values()
+        if "Egress" in policy["spec"].get("policyTypes", [])
+        and _selects(policy["spec"]["podSelector"], _pod_labels(deployment))
+        for rule in policy["spec"].get("egress", [])
+    ]
 
 
 def test_egress_is_denied_by_default(objects):
-    assert any(p["spec"]["podSelector"] in ({}, None) and p["spec"].get("policyTypes") == ["Egress"]
-               and not p["spec"].get("egress") for p in _of_kind(objects, "NetworkPolicy").values())
+    assert any(
+        p["spec"]["podSelector"] in ({}, None)
+        and p["spec"].get("policyTypes") == ["Egress"]
+        and not p["spec"].get("egress")
+        for p in _of_kind(objects, "NetworkPolicy").values()
+    )
 
 
 def _reaches(rules: list[dict], port: int, peer: dict | None = None) -> bool:
-    return any(port in [p["port"] for p in rule.get("ports", [])]
-               and (peer is None or peer in rule.get("to", [])) for rule in rules)
+    return any(
+        port in [p["port"] for p in rule.get("ports", [])] and (peer is None or peer in rule.get("to", []))
+        for rule in rules
+    )
 
 
 # service -> the internal APIs it calls
-INTERNAL_CALLS = {"gateway": {"billing", "assets", "batch"}, "billing": set(), "assets": set(), "batch": {"billing"},
-                  **{worker: {"billing"} for worker in WORKERS}}
+INTERNAL_CALLS = {
+    "gateway": {"billing", "assets", "batch"},
+    "billing": set(),
+    "assets": set(),
+    "batch": {"billing"},
+    **{worker: {"billing"} for worker in WORKERS},
+}
 
 
 @pytest.mark.parametrize("name", sorted(SERVICES))
@@ -652,8 +667,14 @@ def test_ingress_routes_the_api_and_the_web_studio_only(objects):
     assert ("Prefix", "/api") in routes
     studio_pages = re.findall(r'path: "([a-z-]+)"', (REPO / "web/src/app/modules.ts").read_text())
     assert len(studio_pages) >= 9, studio_pages
-    for path in ["/", "/favicon.svg", "/assets/index-abc.js", "/signin", "/shared/token-1",
-                 *(f"/{page}" for page in studio_pages)]:
+    for path in [
+        "/",
+        "/favicon.svg",
+        "/assets/index-abc.js",
+        "/signin",
+        "/shared/token-1",
+        *(f"/{page}" for page in studio_pages),
+    ]:
         assert _ingress_serves(routes, path), f"the Ingress does not route the studio's {path}"
     for path in ("/healthz", "/readyz", "/metrics", "/docs", "/openapi.json", "/.vite/manifest.json"):
         assert not _ingress_serves(routes, path), f"the Ingress exposes {path}"

@@ -21,8 +21,13 @@ def test_no_request_gets_a_server_error(gateway):
         tried += 1
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, database=None, derandomize=True,
-                  suppress_health_check=list(HealthCheck))
+        @settings(
+            max_examples=EXAMPLES_PER_OPERATION,
+            deadline=None,
+            database=None,
+            derandomize=True,
+            suppress_health_check=list(HealthCheck),
+        )
         def never_a_server_error(case):
             case.call_and_validate(headers=auth, checks=[not_a_server_error], timeout=30)
 

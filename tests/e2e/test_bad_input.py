@@ -1,4 +1,5 @@
-"""I8 and I6 through the public API: bad input is a named 4xx and reserves nothing; other users' ids are 404."""
+"""I8 and I6 through the public API: bad input is a named 4xx and reserves nothing; other users' ids
+are 404."""
 
 import pytest
 
@@ -31,8 +32,9 @@ def test_bad_create_is_named_4xx_and_reserves_nothing(user: StudioClient, body, 
 
 
 def test_malformed_json_body(user: StudioClient):
-    response = user.post("/api/image-studio/create", content=b"{not json",
-                         headers={"Content-Type": "application/json"})
+    response = user.post(
+        "/api/image-studio/create", content=b"{not json", headers={"Content-Type": "application/json"}
+    )
     assert response.status_code == 422 and "JSON" in response.json()["message"]
 
 
@@ -66,10 +68,16 @@ def test_tampered_download_link_is_refused(user: StudioClient):
     assert httpx.get(url.replace("/0.png", "/1.png")).status_code == 403
 
 
-def test_ids_with_characters_no_id_has_and_absurd_pages_are_named_4xx(user: StudioClient, admin: StudioClient):
+def test_ids_with_characters_no_id_has_and_absurd_pages_are_named_4xx(
+    user: StudioClient, admin: StudioClient
+):
     """Found by fuzzing the OpenAPI schema: these used to reach internal URLs and answer 500."""
-    for path in ("/api/content-assets/%7F", "/api/content-assets/a%0Db/versions",
-                 "/api/content-assets/collections/%13", "/api/image-studio/operations/%C3%A5%04"):
+    for path in (
+        "/api/content-assets/%7F",
+        "/api/content-assets/a%0Db/versions",
+        "/api/content-assets/collections/%13",
+        "/api/image-studio/operations/%C3%A5%04",
+    ):
         response = user.get(path)
         assert response.status_code == 422 and "_id" in response.text, (path, response.text)
     assert user.post("/api/content-assets/boards/%13/revoke").status_code == 422

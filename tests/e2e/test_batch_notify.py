@@ -53,11 +53,19 @@ def verified(secret: str, headers: dict, body: bytes) -> bool:
 @pytest.mark.e2e
 def test_a_scheduled_batch_runs_and_tells_its_owner(stack, user: StudioClient, receiver: str):
     at = (datetime.now(UTC) + timedelta(seconds=3)).isoformat()
-    rows = [{"kind": "create", "name": f"n{n}", "prompt": f"a note {n}", "width": 64, "height": 64}
-            for n in range(1, 4)]
-    response = user.post("/api/image-studio/batches", json={
-        "name": "nightly notes", "rows": rows, "schedule": {"at": at},
-        "notify": {"email": "ops@example.com", "webhook_url": receiver}})
+    rows = [
+        {"kind": "create", "name": f"n{n}", "prompt": f"a note {n}", "width": 64, "height": 64}
+        for n in range(1, 4)
+    ]
+    response = user.post(
+        "/api/image-studio/batches",
+        json={
+            "name": "nightly notes",
+            "rows": rows,
+            "schedule": {"at": at},
+            "notify": {"email": "ops@example.com", "webhook_url": receiver},
+        },
+    )
     assert response.status_code == 201, response.text
     draft = response.json()
     secret, batch_id = draft["webhook_secret"], draft["id"]
@@ -87,8 +95,10 @@ def test_a_scheduled_batch_runs_and_tells_its_owner(stack, user: StudioClient, r
 
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
-        mails = [BytesParser(policy=policy.default).parsebytes(p.read_bytes())
-                 for p in (stack.data_dir / "mail").glob("*.eml")]
+        mails = [
+            BytesParser(policy=policy.default).parsebytes(p.read_bytes())
+            for p in (stack.data_dir / "mail").glob("*.eml")
+        ]
         mine = [m for m in mails if "nightly notes" in str(m["Subject"])]
         if len(mine) >= 2:
             break

@@ -23,13 +23,21 @@ def wait_batch(user: StudioClient, batch_id: str, done, timeout: float = 180) ->
 
 
 @pytest.mark.e2e
-def test_a_killed_batch_service_resumes_without_sending_a_row_twice(stack, user: StudioClient,
-                                                                     admin: StudioClient):
-    assert admin.http.put(f"/api/billing/accounts/{user.user}/plan", json={"plan": "enterprise"}).status_code == 200
+def test_a_killed_batch_service_resumes_without_sending_a_row_twice(
+    stack, user: StudioClient, admin: StudioClient
+):
+    assert (
+        admin.http.put(f"/api/billing/accounts/{user.user}/plan", json={"plan": "enterprise"}).status_code
+        == 200
+    )
     before = user.balance()["available_credits"]
-    rows = [{"kind": "create", "name": f"tile {n}", "prompt": f"a tile pattern {n}"} for n in range(1, ROWS + 1)]
-    draft = user.post("/api/image-studio/batches", json={
-        "name": "restart", "concurrency": 4, "rows": rows, "defaults": {"width": 64, "height": 64}})
+    rows = [
+        {"kind": "create", "name": f"tile {n}", "prompt": f"a tile pattern {n}"} for n in range(1, ROWS + 1)
+    ]
+    draft = user.post(
+        "/api/image-studio/batches",
+        json={"name": "restart", "concurrency": 4, "rows": rows, "defaults": {"width": 64, "height": 64}},
+    )
     assert draft.status_code == 201, draft.text
     batch_id = draft.json()["id"]
     assert user.post(f"/api/image-studio/batches/{batch_id}/confirm").status_code == 200
@@ -46,9 +54,12 @@ def test_a_killed_batch_service_resumes_without_sending_a_row_twice(stack, user:
     operation_ids = [row["operation_id"] for row in listed]
     assert len(set(operation_ids)) == ROWS and all(len(row["asset_ids"]) == 1 for row in listed)
     with sqlite3.connect(stack.data_dir / "batch.db") as db:
-        sent = db.execute("SELECT json_extract(envelope, '$.subject') FROM outbox "
-                          "WHERE routing_key LIKE 'operation.requested.%' AND "
-                          "json_extract(envelope, '$.data.batch_id') = ?", (batch_id,)).fetchall()
+        sent = db.execute(
+            "SELECT json_extract(envelope, '$.subject') FROM outbox "
+            "WHERE routing_key LIKE 'operation.requested.%' AND "
+            "json_extract(envelope, '$.data.batch_id') = ?",
+            (batch_id,),
+        ).fetchall()
     assert sorted(s for (s,) in sent) == sorted(operation_ids)  # each row's request was written once
     library = user.get("/api/content-assets", params={"page_size": 100}).json()
     assert library["total"] == ROWS

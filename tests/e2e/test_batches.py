@@ -12,6 +12,7 @@ import httpx
 import numpy as np
 import pytest
 from PIL import Image
+
 from studio_common.testing.client import StudioClient
 
 RECOLOUR_ROWS = (20, 40)  # valid, but the local provider knows no colour called "sparkly": they fail when run
@@ -49,8 +50,18 @@ def batch_csv() -> bytes:
         elif n in UPSCALE_ROWS:
             writer.writerow(["upscale", f"bigger {n}", "", "", "", "photo.png", "", ""])
         elif n in RECOLOUR_ROWS:
-            writer.writerow(["edit.search_recolor", f"recolour {n}", "sparkly", "", "", "photo.png", "mask.png",
-                             "the sky"])
+            writer.writerow(
+                [
+                    "edit.search_recolor",
+                    f"recolour {n}",
+                    "sparkly",
+                    "",
+                    "",
+                    "photo.png",
+                    "mask.png",
+                    "the sky",
+                ]
+            )
         else:
             writer.writerow(["create", f"poster {n}", f"a lighthouse number {n}", 64, 64, "", "", ""])
     return out.getvalue().encode()
@@ -68,17 +79,26 @@ def wait_batch(user: StudioClient, batch_id: str, states: tuple[str, ...], timeo
 
 @pytest.mark.e2e
 def test_a_csv_batch_from_draft_to_results(user: StudioClient, admin: StudioClient):
-    assert admin.http.put(f"/api/billing/accounts/{user.user}/plan", json={"plan": "enterprise"}).status_code == 200
+    assert (
+        admin.http.put(f"/api/billing/accounts/{user.user}/plan", json={"plan": "enterprise"}).status_code
+        == 200
+    )
     before = user.balance()
-    response = user.post("/api/image-studio/batches", data={"name": "spring campaign", "concurrency": "8"},
-                         files={"file": ("rows.csv", batch_csv(), "text/csv"),
-                                "images": ("images.zip", images_zip(), "application/zip")})
+    response = user.post(
+        "/api/image-studio/batches",
+        data={"name": "spring campaign", "concurrency": "8"},
+        files={
+            "file": ("rows.csv", batch_csv(), "text/csv"),
+            "images": ("images.zip", images_zip(), "application/zip"),
+        },
+    )
     assert response.status_code == 201, response.text
     draft = response.json()
     batch_id = draft["id"]
     assert (draft["state"], draft["total_rows"], draft["invalid_rows"]) == ("draft", 50, 3), draft["errors"]
-    assert {e["row"]: e["field"] for e in draft["errors"]} == {n: f for f, n in
-                                                             {"prompt": 5, "kind": 17, "image": 33}.items()}
+    assert {e["row"]: e["field"] for e in draft["errors"]} == {
+        n: f for f, n in {"prompt": 5, "kind": 17, "image": 33}.items()
+    }
     assert "URLs are not fetched" in next(e["message"] for e in draft["errors"] if e["row"] == 33)
     preview = draft["preview"]
     by_kind = {k["kind"]: k["rows"] for k in preview["by_kind"]}
@@ -95,7 +115,9 @@ def test_a_csv_batch_from_draft_to_results(user: StudioClient, admin: StudioClie
     ended = wait_batch(user, batch_id, ("completed_with_errors",))
     assert ended["counts"] == {"succeeded": 45, "failed": 2, "skipped": 3}
     assert ended["progress"] == 1.0 and ended["finished_at"]
-    failed = user.get(f"/api/image-studio/batches/{batch_id}/rows", params={"status": "failed"}).json()["items"]
+    failed = user.get(f"/api/image-studio/batches/{batch_id}/rows", params={"status": "failed"}).json()[
+        "items"
+    ]
     assert [r["row"] for r in failed] == list(RECOLOUR_ROWS)
     assert all("colour" in r["error"] for r in failed)
     balance = user.wait_no_pending()
@@ -124,13 +146,22 @@ def test_a_csv_batch_from_draft_to_results(user: StudioClient, admin: StudioClie
     for line in lines:
         row = by_row[int(line["row"])]
         assert (line["status"], line["operation_id"], line["asset_ids"].split()) == (
-            row["status"], row["operation_id"] or "", row["asset_ids"])
+            row["status"],
+            row["operation_id"] or "",
+            row["asset_ids"],
+        )
 
-    archive = zipfile.ZipFile(io.BytesIO(user.get(f"/api/image-studio/batches/{batch_id}/results.zip").content))
+    archive = zipfile.ZipFile(
+        io.BytesIO(user.get(f"/api/image-studio/batches/{batch_id}/results.zip").content)
+    )
     names = set(archive.namelist())
     assert "results.csv" in names and archive.read("results.csv").decode() == listing.text
-    expected = {f"{r['row']:05d}-{r['name'].replace(' ', '-')}-{o['index']}.png": o["asset_id"]
-                for r in rows if r["status"] == "succeeded" for o in r["outputs"]}
+    expected = {
+        f"{r['row']:05d}-{r['name'].replace(' ', '-')}-{o['index']}.png": o["asset_id"]
+        for r in rows
+        if r["status"] == "succeeded"
+        for o in r["outputs"]
+    }
     assert names - {"results.csv"} == set(expected) and len(expected) == 45
     for name, asset_id in list(expected.items())[:5]:  # the files are the library's outputs, byte for byte
         url = user.get(f"/api/content-assets/{asset_id}/download").json()["url"]
@@ -152,8 +183,13 @@ def test_bad_batches_get_a_named_4xx(user: StudioClient):
     broken = user.post("/api/image-studio/batches", files={"file": ("rows.json", b'[{"kind": "create"', "x")})
     assert broken.status_code == 422 and "not valid JSON" in broken.text
     assert user.post("/api/image-studio/batches", json={"rows": []}).status_code == 422
-    assert user.post("/api/image-studio/batches", json={"rows": [{"kind": "create", "prompt": "p"}],
-                                                        "concurrency": 500}).status_code == 422
+    assert (
+        user.post(
+            "/api/image-studio/batches",
+            json={"rows": [{"kind": "create", "prompt": "p"}], "concurrency": 500},
+        ).status_code
+        == 422
+    )
     assert user.get("/api/image-studio/batches/not-mine").status_code == 404
 
 
@@ -175,8 +211,10 @@ def test_a_batch_the_plan_does_not_cover_is_refused_with_the_reason(user: Studio
 def test_a_canceled_batch_keeps_and_charges_only_what_it_delivered(user: StudioClient, admin: StudioClient):
     assert admin.http.put(f"/api/billing/accounts/{user.user}/plan", json={"plan": "pro"}).status_code == 200
     before = user.balance()["available_credits"]
-    rows = [{"kind": "create", "name": f"c{n}", "prompt": f"a cloud {n}", "width": 64, "height": 64}
-            for n in range(1, 31)]
+    rows = [
+        {"kind": "create", "name": f"c{n}", "prompt": f"a cloud {n}", "width": 64, "height": 64}
+        for n in range(1, 31)
+    ]
     batch_id = user.post("/api/image-studio/batches", json={"rows": rows, "concurrency": 2}).json()["id"]
     assert user.post(f"/api/image-studio/batches/{batch_id}/confirm").status_code == 200
     deadline = time.monotonic() + 60
@@ -187,6 +225,10 @@ def test_a_canceled_batch_keeps_and_charges_only_what_it_delivered(user: StudioC
     ended = wait_batch(user, batch_id, ("canceled",))
     done = ended["counts"].get("succeeded", 0)
     assert 3 <= done < 30 and done + ended["counts"]["canceled"] == 30
-    assert ended["credits"]["charged"] == done and user.wait_no_pending()["available_credits"] == before - done
-    archive = zipfile.ZipFile(io.BytesIO(user.get(f"/api/image-studio/batches/{batch_id}/results.zip").content))
+    assert (
+        ended["credits"]["charged"] == done and user.wait_no_pending()["available_credits"] == before - done
+    )
+    archive = zipfile.ZipFile(
+        io.BytesIO(user.get(f"/api/image-studio/batches/{batch_id}/results.zip").content)
+    )
     assert len(archive.namelist()) == done + 1  # the delivered outputs and results.csv

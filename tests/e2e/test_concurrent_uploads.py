@@ -10,8 +10,9 @@ from skimage import data as samples
 from studio_common.testing.client import StudioClient
 
 
-def test_eight_concurrent_identical_uploads_are_all_accepted_and_stored_once(stack, user: StudioClient,
-                                                                              admin: StudioClient):
+def test_eight_concurrent_identical_uploads_are_all_accepted_and_stored_once(
+    stack, user: StudioClient, admin: StudioClient
+):
     plan = admin.http.put(f"/api/billing/accounts/{user.user}/plan", json={"plan": "enterprise"})
     assert plan.status_code == 200
     buffer = io.BytesIO()
@@ -19,8 +20,9 @@ def test_eight_concurrent_identical_uploads_are_all_accepted_and_stored_once(sta
     image = buffer.getvalue()
 
     def upload(_: int):
-        return user.post("/api/image-studio/upscale", data={"mode": "fast"},
-                         files={"image": ("cat.png", image)})
+        return user.post(
+            "/api/image-studio/upscale", data={"mode": "fast"}, files={"image": ("cat.png", image)}
+        )
 
     with ThreadPoolExecutor(8) as pool:
         responses = list(pool.map(upload, range(8)))

@@ -13,8 +13,12 @@ def test_create_from_template_end_to_end(user: StudioClient):
     before = user.balance()
     assert before["plan"] == "free" and before["available_credits"] == 200
 
-    op_id = user.create(prompt="a bright coffee shop interior", template_id="instagram-feed-portrait",
-                        num_variations=2, output_format="jpeg")
+    op_id = user.create(
+        prompt="a bright coffee shop interior",
+        template_id="instagram-feed-portrait",
+        num_variations=2,
+        output_format="jpeg",
+    )
     op = user.wait(op_id)
     assert op["status"] == "succeeded", op
     assert op["cost"] == {"estimated_credits": 2, "reserved_credits": 2, "charged_credits": 2}
@@ -31,7 +35,12 @@ def test_create_from_template_end_to_end(user: StudioClient):
     assets = user.assets_of(op_id, 2)
     assert {a["id"] for a in assets} == {o["asset_id"] for o in op["outputs"]}
     asset = user.get(f"/api/content-assets/{assets[0]['id']}").json()
-    assert (asset["width"], asset["height"], asset["module"], asset["provider"]) == (1080, 1350, "create", "local")
+    assert (asset["width"], asset["height"], asset["module"], asset["provider"]) == (
+        1080,
+        1350,
+        "create",
+        "local",
+    )
     assert "coffee" in asset["prompt"]
     found = user.get("/api/content-assets", params={"search": "COFFEE shop"}).json()
     assert found["total"] == 2 and found["page"] == 1
@@ -49,8 +58,15 @@ def test_create_from_template_end_to_end(user: StudioClient):
 
 
 def test_exact_size_without_template(user: StudioClient):
-    op = user.wait(user.create(prompt="minimal product shot of a ceramic mug", width=333, height=517,
-                               output_format="webp", seed=7))
+    op = user.wait(
+        user.create(
+            prompt="minimal product shot of a ceramic mug",
+            width=333,
+            height=517,
+            output_format="webp",
+            seed=7,
+        )
+    )
     [output] = op["outputs"]
     image = Image.open(io.BytesIO(httpx.get(output["url"]).content))
     assert (image.format, image.size) == ("WEBP", (333, 517))
@@ -92,14 +108,18 @@ def test_quota_rejection_names_limit_usage_and_reset(user: StudioClient):
 
 
 def test_estimate_and_catalog(user: StudioClient):
-    estimate = user.post("/api/image-studio/estimate-cost",
-                         json={"prompt": "x", "template_id": "youtube-thumbnail", "num_variations": 3}).json()
+    estimate = user.post(
+        "/api/image-studio/estimate-cost",
+        json={"prompt": "x", "template_id": "youtube-thumbnail", "num_variations": 3},
+    ).json()
     assert estimate["estimated_credits"] == 3 * estimate["credits_per_unit"] and estimate["covered"] is True
     assert (estimate["width"], estimate["height"]) == (1280, 720)
     providers = user.get("/api/image-studio/providers").json()["items"]
     local = next(p for p in providers if p["name"] == "local")
     assert local["enabled"] and "create" in local["capabilities"]
-    ultra = next(m for p in providers if p["name"] == "stability" for m in p["models"] if m["model"] == "ultra")
+    ultra = next(
+        m for p in providers if p["name"] == "stability" for m in p["models"] if m["model"] == "ultra"
+    )
     assert ultra["credits_per_unit"] == 8
     templates = user.get("/api/image-studio/templates", params={"platform": "instagram"}).json()
     assert templates["total"] >= 4
@@ -111,11 +131,15 @@ def test_estimate_and_catalog(user: StudioClient):
 def test_admin_grant_and_plan(user: StudioClient, admin: StudioClient):
     denied = user.post("/api/billing/grants", json={"user_id": user.user, "credits": 50, "reason": "support"})
     assert denied.status_code == 403
-    granted = admin.post("/api/billing/grants", json={"user_id": user.user, "credits": 50, "reason": "support",
-                                                      "grant_id": "ticket-1"})
+    granted = admin.post(
+        "/api/billing/grants",
+        json={"user_id": user.user, "credits": 50, "reason": "support", "grant_id": "ticket-1"},
+    )
     assert granted.status_code == 200
-    admin.post("/api/billing/grants", json={"user_id": user.user, "credits": 50, "reason": "support",
-                                            "grant_id": "ticket-1"})
+    admin.post(
+        "/api/billing/grants",
+        json={"user_id": user.user, "credits": 50, "reason": "support", "grant_id": "ticket-1"},
+    )
     assert user.balance()["available_credits"] == 250
     usage = user.get("/api/billing/usage").json()
     assert usage["quotas"]["images"] == {"limit": 10, "used": 0}

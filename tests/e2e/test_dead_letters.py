@@ -15,8 +15,11 @@ from studio_gateway import cli
 def reject_the_next_approval(stack, queue: str) -> dict:
     """Take the approval waiting in a worker's queue and reject it, as a worker whose handler keeps
     failing would: the broker dead-letters it into `<queue>.dlq`."""
+
     async def reject() -> dict:
-        connection = await aio_pika.connect(stack.env.get("STUDIO_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/"))
+        connection = await aio_pika.connect(
+            stack.env.get("STUDIO_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
+        )
         async with connection:
             channel = await connection.channel()
             work = await channel.declare_queue(queue, passive=True)
@@ -31,13 +34,15 @@ def reject_the_next_approval(stack, queue: str) -> dict:
     return asyncio.run(reject())
 
 
-def test_an_approval_a_worker_cannot_process_fails_the_operation_and_releases_credits(stack, user: StudioClient,
-                                                                                        monkeypatch, capsys):
+def test_an_approval_a_worker_cannot_process_fails_the_operation_and_releases_credits(
+    stack, user: StudioClient, monkeypatch, capsys
+):
     before = user.wait_no_pending()["available_credits"]
     stack.stop("generation")
     try:
-        op_id = user.create(prompt="a lighthouse that will never be drawn", width=256, height=256,
-                            num_variations=2)
+        op_id = user.create(
+            prompt="a lighthouse that will never be drawn", width=256, height=256, num_variations=2
+        )
         rejected = reject_the_next_approval(stack, stack.env["STUDIO_QUEUE_PREFIX"] + "generation")
         assert rejected["subject"] == op_id
         op = user.wait(op_id, timeout=60)

@@ -69,8 +69,10 @@ def test_a_shared_board_is_public_read_only_password_protected_and_revocable(use
     harbour = user.post("/api/content-assets/collections", json={"name": "Harbour"}).json()["id"]
     user.post(f"/api/content-assets/collections/{harbour}/assets", json={"asset_ids": ids})
 
-    shared = user.post("/api/content-assets/boards",
-                       json={"collection_id": harbour, "password": "s3cret-harb", "expires_in_hours": 24})
+    shared = user.post(
+        "/api/content-assets/boards",
+        json={"collection_id": harbour, "password": "s3cret-harb", "expires_in_hours": 24},
+    )
     assert shared.status_code == 201, shared.text
     board = shared.json()
     assert board["has_password"] and board["active"] and "password_hash" not in board and "token" in board

@@ -33,8 +33,9 @@ def speech(seconds: float = 1.5, rate: int = 16000) -> bytes:
 
 
 def run(user: StudioClient, path: str, fields: dict, files: dict) -> dict:
-    response = user.post(f"/api/image-studio/{path}", data=fields,
-                         files={k: (f"{k}.png", v) for k, v in files.items()})
+    response = user.post(
+        f"/api/image-studio/{path}", data=fields, files={k: (f"{k}.png", v) for k, v in files.items()}
+    )
     assert response.status_code == 202, response.text
     op = user.wait(response.json()["operation_id"], timeout=120)
     assert op["status"] == "succeeded", op
@@ -74,15 +75,20 @@ def test_search_by_meaning_finds_the_car_for_automobile(user: StudioClient):
     ids = [item["id"] for item in found["items"]]
     assert found["search_mode"] == "hybrid" and ids[0] == car_asset
     assert ramen_asset not in ids or ids.index(ramen_asset) > ids.index(car_asset)
-    keyword = user.get("/api/content-assets", params={"search": "automobile", "search_mode": "keyword"}).json()
+    keyword = user.get(
+        "/api/content-assets", params={"search": "automobile", "search_mode": "keyword"}
+    ).json()
     assert keyword["total"] == 0
     bad = user.get("/api/content-assets", params={"search": "car", "search_mode": "telepathic"})
     assert bad.status_code == 422 and "search_mode" in bad.text
 
 
 def test_a_talking_avatar_of_a_faceless_image_is_refused_before_reserving(user: StudioClient):
-    response = user.post("/api/image-studio/transform/talking-avatar", data={"resolution": "480p"},
-                         files={"image": ("image.png", png(samples.coffee())), "audio": ("a.wav", speech())})
+    response = user.post(
+        "/api/image-studio/transform/talking-avatar",
+        data={"resolution": "480p"},
+        files={"image": ("image.png", png(samples.coffee())), "audio": ("a.wav", speech())},
+    )
     assert response.status_code == 422 and "face" in response.json()["message"], response.text
     assert response.json()["detail"][0]["field"] == "image"
     assert user.balance()["pending_credits"] == 0
@@ -91,8 +97,12 @@ def test_a_talking_avatar_of_a_faceless_image_is_refused_before_reserving(user: 
 
 @pytest.mark.parametrize("select_prompt", ["the background"])
 def test_recolour_the_background_without_a_mask(user: StudioClient, select_prompt):
-    op = run(user, "edit/process", {"operation": "search_recolor", "prompt": "blue", "select_prompt": select_prompt},
-             {"image": png(OFF_CENTRE)})
+    op = run(
+        user,
+        "edit/process",
+        {"operation": "search_recolor", "prompt": "blue", "select_prompt": select_prompt},
+        {"image": png(OFF_CENTRE)},
+    )
     with Image.open(io.BytesIO(httpx.get(op["outputs"][0]["url"]).content)) as image:
         out = np.asarray(image.convert("RGB")).astype(int)
     corner = out[:40, :40]
@@ -104,5 +114,7 @@ def test_workers_report_their_model_files_as_ready(stack):
     for worker in ("generation", "editing", "transform"):
         ready = httpx.get(f"{stack.url(worker)}/readyz")
         checks = ready.json()["checks"]
-        assert ready.status_code == 200 and checks["model:blazeface"] == checks["model:u2netp"] == "ok", checks
+        assert ready.status_code == 200 and checks["model:blazeface"] == checks["model:u2netp"] == "ok", (
+            checks
+        )
     assert "model:u2netp" not in httpx.get(f"{stack.url('billing')}/readyz").json()["checks"]

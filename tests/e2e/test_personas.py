@@ -2,8 +2,13 @@
 
 from studio_common.testing.client import StudioClient
 
-PERSONA = {"name": "Roastery", "brand_colors": ["#6f4e37", "cream"], "style_preset": "food-photography",
-           "subject_keywords": ["coffee beans", "ceramic cup"], "avoid_words": ["plastic"]}
+PERSONA = {
+    "name": "Roastery",
+    "brand_colors": ["#6f4e37", "cream"],
+    "style_preset": "food-photography",
+    "subject_keywords": ["coffee beans", "ceramic cup"],
+    "avoid_words": ["plastic"],
+}
 
 
 def test_persona_lifecycle_and_use_in_create(user: StudioClient, other_user: StudioClient):

@@ -11,10 +11,16 @@ from studio_common.testing.stacks import isolated_stack, postgres_databases
 
 @pytest.fixture(scope="module")
 def postgres_stack(tmp_path_factory, amqp_url, postgres_server):
-    with postgres_databases("studio_e2e", server=postgres_server) as databases, \
-            isolated_stack(tmp_path_factory.mktemp("pgstack"), "e2epg", SECRET,
-                           services=("billing", "assets", "generation", "gateway"),
-                           database_urls=databases) as stack:
+    with (
+        postgres_databases("studio_e2e", server=postgres_server) as databases,
+        isolated_stack(
+            tmp_path_factory.mktemp("pgstack"),
+            "e2epg",
+            SECRET,
+            services=("billing", "assets", "generation", "gateway"),
+            database_urls=databases,
+        ) as stack,
+    ):
         yield stack
 
 
@@ -26,8 +32,14 @@ def test_create_end_to_end_on_postgresql(postgres_stack):
     assert httpx.get(op["outputs"][0]["url"]).status_code == 200
     assert len(user.assets_of(op["operation_id"], 2)) == 2
     assert user.wait_no_pending()["available_credits"] == 198
-    replay = user.post("/api/image-studio/create", json={"prompt": "x", "width": 64, "height": 64},
-                       headers={"Idempotency-Key": "pg-1"})
-    again = user.post("/api/image-studio/create", json={"prompt": "x", "width": 64, "height": 64},
-                      headers={"Idempotency-Key": "pg-1"})
+    replay = user.post(
+        "/api/image-studio/create",
+        json={"prompt": "x", "width": 64, "height": 64},
+        headers={"Idempotency-Key": "pg-1"},
+    )
+    again = user.post(
+        "/api/image-studio/create",
+        json={"prompt": "x", "width": 64, "height": 64},
+        headers={"Idempotency-Key": "pg-1"},
+    )
     assert replay.json() == again.json()

@@ -16,8 +16,9 @@ def _wait_until(predicate, timeout: float = 30, message: str = "condition") -> N
 
 
 def test_worker_killed_mid_operation_charges_and_indexes_once(stack, user: StudioClient):
-    op_id = user.create(prompt="ten large variations of a mountain lake", width=2048, height=2048,
-                        num_variations=10)
+    op_id = user.create(
+        prompt="ten large variations of a mountain lake", width=2048, height=2048, num_variations=10
+    )
     _wait_until(lambda: user.operation(op_id)["progress"] >= 0.1, 60, "first variation done")
     stack.stop("generation", kill=True)  # SIGKILL: no graceful shutdown, the message is unacked
     assert user.operation(op_id)["status"] == "running"
@@ -28,7 +29,11 @@ def test_worker_killed_mid_operation_charges_and_indexes_once(stack, user: Studi
     assert op["cost"]["charged_credits"] == 10
     assets = user.assets_of(op_id, 10)
     time.sleep(1.0)  # let any duplicate events arrive before counting
-    assert len(user.get("/api/content-assets", params={"operation_id": op_id}).json()["items"]) == len(assets) == 10
+    assert (
+        len(user.get("/api/content-assets", params={"operation_id": op_id}).json()["items"])
+        == len(assets)
+        == 10
+    )
     assert user.wait_no_pending()["available_credits"] == 190
     usage = user.get("/api/billing/usage").json()
     assert usage["quotas"]["images"]["used"] == 10
@@ -57,7 +62,9 @@ def test_cancel_before_start_releases_everything(stack, user: StudioClient):
 
 
 def test_cancel_while_running_keeps_what_is_done_and_charges_only_that(stack, user: StudioClient):
-    op_id = user.create(prompt="ten large variations of a harbour", width=2048, height=2048, num_variations=10)
+    op_id = user.create(
+        prompt="ten large variations of a harbour", width=2048, height=2048, num_variations=10
+    )
     _wait_until(lambda: user.operation(op_id)["status"] == "running", 60, "running")
     response = user.post(f"/api/image-studio/operations/{op_id}/cancel")
     assert response.status_code == 202 and response.json()["status"] == "running"
@@ -78,8 +85,11 @@ def test_one_trace_per_operation_across_services(stack, user: StudioClient):
     def spans_for_op():
         return [s for s in read_spans(stack.data_dir) if s["attributes"].get("operation.id") == op_id]
 
-    _wait_until(lambda: {"gateway", "billing", "generation", "assets"} <= {s["service"] for s in spans_for_op()},
-                20, "spans from all four services")
+    _wait_until(
+        lambda: {"gateway", "billing", "generation", "assets"} <= {s["service"] for s in spans_for_op()},
+        20,
+        "spans from all four services",
+    )
     assert len({s["trace_id"] for s in spans_for_op()}) == 1
 
 
@@ -87,7 +97,10 @@ def test_broker_restart_under_load_loses_nothing(stack, user: StudioClient, admi
     """I4: every accepted operation reaches a final status across a RabbitMQ restart, charged once."""
     import subprocess
 
-    assert admin.http.put(f"/api/billing/accounts/{user.user}/plan", json={"plan": "enterprise"}).status_code == 200
+    assert (
+        admin.http.put(f"/api/billing/accounts/{user.user}/plan", json={"plan": "enterprise"}).status_code
+        == 200
+    )
     before = user.wait_no_pending()["available_credits"]
     ids = []
     for i in range(30):
@@ -106,7 +119,9 @@ def test_broker_restart_under_load_loses_nothing(stack, user: StudioClient, admi
 
 def test_sigterm_lets_a_worker_finish_what_it_holds_before_it_exits(stack, user: StudioClient):
     """Graceful drain: SIGTERM stops a worker taking new messages; the operation it runs completes first."""
-    op_id = user.create(prompt="four large variations of a harbour", width=2048, height=2048, num_variations=4)
+    op_id = user.create(
+        prompt="four large variations of a harbour", width=2048, height=2048, num_variations=4
+    )
     _wait_until(lambda: user.operation(op_id)["status"] == "running", 60, "operation running")
     process = stack.processes["generation"]
     process.terminate()

@@ -45,8 +45,11 @@ def tone_wav(seconds: float, rate: int = 16000) -> bytes:
 
 
 def submit(user: StudioClient, path: str, fields: dict, files: dict) -> httpx.Response:
-    return user.post(f"/api/image-studio/{path}", data={k: str(v) for k, v in fields.items()},
-                     files={k: (f"{k}.bin", v) for k, v in files.items()})
+    return user.post(
+        f"/api/image-studio/{path}",
+        data={k: str(v) for k, v in fields.items()},
+        files={k: (f"{k}.bin", v) for k, v in files.items()},
+    )
 
 
 def run(user: StudioClient, path: str, fields: dict, files: dict, timeout: float = 90) -> tuple[dict, bytes]:
@@ -75,8 +78,12 @@ def test_remove_background_has_transparent_corners(user: StudioClient, photo):
 
 def test_inpaint_changes_only_the_masked_region(user: StudioClient, photo):
     box = (120, 80, 200, 160)
-    _, data = run(user, "edit/process", {"operation": "inpaint", "prompt": "smooth wooden table", "grow_mask": 0},
-                  {"image": png(photo), "mask": mask_png(320, 240, box)})
+    _, data = run(
+        user,
+        "edit/process",
+        {"operation": "inpaint", "prompt": "smooth wooden table", "grow_mask": 0},
+        {"image": png(photo), "mask": mask_png(320, 240, box)},
+    )
     result = np.asarray(decode(data).convert("RGB")).astype(int)
     outside = np.ones((240, 320), bool)
     outside[80:160, 120:200] = False
@@ -85,49 +92,83 @@ def test_inpaint_changes_only_the_masked_region(user: StudioClient, photo):
 
 
 def test_erase_fills_only_the_grown_mask(user: StudioClient, photo):
-    _, data = run(user, "edit/process", {"operation": "erase", "grow_mask": 0},
-                  {"image": png(photo), "mask": mask_png(320, 240, (20, 20, 60, 60))})
+    _, data = run(
+        user,
+        "edit/process",
+        {"operation": "erase", "grow_mask": 0},
+        {"image": png(photo), "mask": mask_png(320, 240, (20, 20, 60, 60))},
+    )
     result = np.asarray(decode(data).convert("RGB"))
     assert np.array_equal(result[100:, 100:], photo[100:, 100:])
     assert not np.array_equal(result[20:60, 20:60], photo[20:60, 20:60])
 
 
 def test_outpaint_grows_the_canvas_exactly(user: StudioClient, photo):
-    _, data = run(user, "edit/process", {"operation": "outpaint", "left": 40, "right": 0, "up": 16, "down": 8},
-                  {"image": png(photo)})
+    _, data = run(
+        user,
+        "edit/process",
+        {"operation": "outpaint", "left": 40, "right": 0, "up": 16, "down": 8},
+        {"image": png(photo)},
+    )
     image = decode(data)
     assert image.size == (320 + 40, 240 + 16 + 8)
     assert np.array_equal(np.asarray(image.convert("RGB"))[16:256, 40:360], photo)
 
 
 def test_recolor_with_mask_and_honest_refusals(user: StudioClient, photo):
-    _, data = run(user, "edit/process", {"operation": "search_recolor", "prompt": "blue", "select_prompt": "cup"},
-                  {"image": png(photo), "mask": mask_png(320, 240, (100, 60, 220, 180))})
+    _, data = run(
+        user,
+        "edit/process",
+        {"operation": "search_recolor", "prompt": "blue", "select_prompt": "cup"},
+        {"image": png(photo), "mask": mask_png(320, 240, (100, 60, 220, 180))},
+    )
     region = np.asarray(decode(data).convert("RGB")).astype(int)[60:180, 100:220]
     assert region[..., 2].mean() > region[..., 0].mean()
-    no_mask = submit(user, "edit/process", {"operation": "search_recolor", "prompt": "blue", "select_prompt": "cup"},
-                     {"image": png(photo)})
+    no_mask = submit(
+        user,
+        "edit/process",
+        {"operation": "search_recolor", "prompt": "blue", "select_prompt": "cup"},
+        {"image": png(photo)},
+    )
     assert no_mask.status_code == 422 and "stability" in no_mask.json()["message"]
-    replace = submit(user, "edit/process", {"operation": "search_replace", "prompt": "a teapot",
-                                            "search_prompt": "cup"}, {"image": png(photo)})
+    replace = submit(
+        user,
+        "edit/process",
+        {"operation": "search_replace", "prompt": "a teapot", "search_prompt": "cup"},
+        {"image": png(photo)},
+    )
     assert replace.status_code == 422 and "stability" in replace.json()["message"]
     assert user.balance()["pending_credits"] == 0
 
 
 def test_general_edit_does_what_it_can_and_refuses_the_rest(user: StudioClient, photo):
-    _, data = run(user, "edit/process", {"operation": "general_edit", "prompt": "make it much brighter"},
-                  {"image": png(photo)})
-    assert np.asarray(decode(data).convert("L")).mean() > np.asarray(Image.fromarray(photo).convert("L")).mean() + 5
-    refused = submit(user, "edit/process", {"operation": "general_edit", "prompt": "add a hat on the cup"},
-                     {"image": png(photo)})
+    _, data = run(
+        user,
+        "edit/process",
+        {"operation": "general_edit", "prompt": "make it much brighter"},
+        {"image": png(photo)},
+    )
+    assert (
+        np.asarray(decode(data).convert("L")).mean()
+        > np.asarray(Image.fromarray(photo).convert("L")).mean() + 5
+    )
+    refused = submit(
+        user,
+        "edit/process",
+        {"operation": "general_edit", "prompt": "add a hat on the cup"},
+        {"image": png(photo)},
+    )
     assert refused.status_code == 422 and "stability" in refused.json()["message"]
 
 
 def test_relight_onto_a_background_reference(user: StudioClient, photo):
     background = png(np.asarray(Image.fromarray(samples.astronaut()).resize((200, 200))))
-    _, data = run(user, "edit/process", {"operation": "relight", "light_source_direction": "left",
-                                         "light_source_strength": 0.0},
-                  {"image": png(photo), "background_reference": background})
+    _, data = run(
+        user,
+        "edit/process",
+        {"operation": "relight", "light_source_direction": "left", "light_source_strength": 0.0},
+        {"image": png(photo), "background_reference": background},
+    )
     assert decode(data).size == (320, 240)
 
 
@@ -139,12 +180,17 @@ def test_upscale_fast_is_exactly_four_times(user: StudioClient, photo):
 
 
 def test_control_operations_keep_layout_and_accept_zero_strength(user: StudioClient, photo):
-    _, data = run(user, "control/process", {"operation": "structure", "prompt": "a neon city",
-                                            "control_strength": 0.0}, {"image": png(photo)})
+    _, data = run(
+        user,
+        "control/process",
+        {"operation": "structure", "prompt": "a neon city", "control_strength": 0.0},
+        {"image": png(photo)},
+    )
     assert decode(data).size == (320, 240)
     style = png(np.asarray(Image.fromarray(samples.astronaut()).resize((128, 128))))
-    op, data = run(user, "control/process", {"operation": "style_transfer"},
-                   {"image": png(photo), "style_image": style})
+    op, data = run(
+        user, "control/process", {"operation": "style_transfer"}, {"image": png(photo), "style_image": style}
+    )
     assert decode(data).size == (320, 240) and op["kind"] == "control.style_transfer"
 
 
@@ -152,12 +198,20 @@ def test_sketch_and_style_reference(user: StudioClient):
     sketch = np.full((200, 300), 255, np.uint8)
     sketch[50:150, 80:82] = 0
     sketch[98:100, 80:220] = 0
-    op, data = run(user, "control/process", {"operation": "sketch", "prompt": "a red barn", "control_strength": 1.0},
-                   {"image": png(np.dstack([sketch] * 3))})
+    op, data = run(
+        user,
+        "control/process",
+        {"operation": "sketch", "prompt": "a red barn", "control_strength": 1.0},
+        {"image": png(np.dstack([sketch] * 3))},
+    )
     assert decode(data).size == (300, 200) and op["kind"] == "control.sketch"
     style = png(np.asarray(Image.fromarray(samples.chelsea()).resize((160, 120))))
-    _, data = run(user, "control/process", {"operation": "style", "prompt": "a city park", "aspect_ratio": "16:9"},
-                  {"image": style})
+    _, data = run(
+        user,
+        "control/process",
+        {"operation": "style", "prompt": "a city park", "aspect_ratio": "16:9"},
+        {"image": style},
+    )
     width, height = decode(data).size
     assert abs(width / height - 16 / 9) < 0.05
 
@@ -166,15 +220,23 @@ def test_edit_an_asset_from_the_library_records_its_source(user: StudioClient, o
     created = user.wait(user.create(prompt="a red balloon", width=256, height=256))
     asset_id = created["outputs"][0]["asset_id"]
     user.assets_of(created["operation_id"], 1)
-    op, data = run(user, "edit/process", {"operation": "general_edit", "prompt": "black and white",
-                                          "image_asset_id": asset_id}, {})
+    op, data = run(
+        user,
+        "edit/process",
+        {"operation": "general_edit", "prompt": "black and white", "image_asset_id": asset_id},
+        {},
+    )
     pixels = np.asarray(decode(data).convert("RGB")).astype(int)
     assert np.abs(pixels[..., 0] - pixels[..., 1]).max() <= 1
     assert op["source_asset_id"] == asset_id
     [edited] = user.assets_of(op["operation_id"], 1)
     assert edited["source_asset_id"] == asset_id and edited["version"] == 2
-    foreign = submit(other_user, "edit/process", {"operation": "general_edit", "prompt": "brighter",
-                                                  "image_asset_id": asset_id}, {})
+    foreign = submit(
+        other_user,
+        "edit/process",
+        {"operation": "general_edit", "prompt": "brighter", "image_asset_id": asset_id},
+        {},
+    )
     assert foreign.status_code == 422 and "image_asset_id" in foreign.json()["message"]
 
 
@@ -185,18 +247,30 @@ def probe(data: bytes):
 
 
 def test_image_to_video_with_audio(user: StudioClient, photo):
-    op, data = run(user, "transform/image-to-video", {"resolution": "480p", "duration": 5, "motion": "zoom_in"},
-                   {"image": png(photo), "audio": tone_wav(4.0)}, timeout=120)
+    op, data = run(
+        user,
+        "transform/image-to-video",
+        {"resolution": "480p", "duration": 5, "motion": "zoom_in"},
+        {"image": png(photo), "audio": tone_wav(4.0)},
+        timeout=120,
+    )
     info = probe(data)
     assert (info.width, info.height, info.video_codec) == (854, 480, "h264")
     assert abs(info.duration - 5.0) <= 0.1 and abs(info.fps - 24) < 0.01 and info.has_audio
-    assert op["cost"]["charged_credits"] == 5 and op["outputs"][0]["duration_seconds"] == pytest.approx(5, abs=0.1)
+    assert op["cost"]["charged_credits"] == 5 and op["outputs"][0]["duration_seconds"] == pytest.approx(
+        5, abs=0.1
+    )
 
 
 def test_talking_avatar_lasts_as_long_as_the_speech(user: StudioClient):
     face = png(np.asarray(Image.fromarray(samples.astronaut()).resize((256, 256))))
-    op, data = run(user, "transform/talking-avatar", {"resolution": "480p"},
-                   {"image": face, "audio": tone_wav(2.5)}, timeout=120)
+    op, data = run(
+        user,
+        "transform/talking-avatar",
+        {"resolution": "480p"},
+        {"image": face, "audio": tone_wav(2.5)},
+        timeout=120,
+    )
     info = probe(data)
     assert abs(info.duration - 2.5) <= 0.1 and info.has_audio
     assert op["cost"]["charged_credits"] == 3  # 2.5 s billed as 3 seconds
@@ -213,40 +287,92 @@ def bomb_png() -> bytes:
     import zlib
 
     def chunk(kind: bytes, body: bytes) -> bytes:
-        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
+        return (
+            struct.pack(">I", len(body))
+            + kind
+            + body
+            + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
+        )
 
     header = struct.pack(">IIBBBBB", 100_000, 100_000, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 10)) + \
-        chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\0" * 10))
+        + chunk(b"IEND", b"")
+    )
 
 
-@pytest.mark.parametrize(("path", "fields", "files", "field"), [
-    ("edit/process", {"operation": "inpaint", "prompt": "x"}, {"image": "photo", "mask": "small-mask"}, "mask"),
-    ("edit/process", {"operation": "inpaint", "prompt": "x"}, {"image": "photo", "mask": "colour-mask"}, "mask"),
-    ("edit/process", {"operation": "inpaint", "prompt": "x"}, {"image": "photo", "mask": "empty-mask"}, "mask"),
-    ("edit/process", {"operation": "inpaint", "prompt": "x"}, {"image": "photo"}, "mask"),
-    ("edit/process", {"operation": "erase"}, {"image": "corrupt"}, "image"),
-    ("edit/process", {"operation": "erase"}, {"image": "bomb", "mask": "small-mask"}, "image"),
-    ("edit/process", {"operation": "erase"}, {"image": "svg", "mask": "small-mask"}, "image"),
-    ("edit/process", {"operation": "outpaint", "left": 0, "right": 0, "up": 0, "down": 0}, {"image": "photo"},
-     "left"),
-    ("edit/process", {"operation": "nope"}, {"image": "photo"}, "operation"),
-    ("edit/process", {"operation": "outpaint", "left": 10, "creativity": 1.5}, {"image": "photo"}, "creativity"),
-    ("control/process", {"operation": "sketch", "prompt": "x", "control_strength": -0.1}, {"image": "photo"},
-     "control_strength"),
-    ("transform/image-to-video", {"duration": 7}, {"image": "photo"}, "duration"),
-    ("transform/image-to-video", {}, {"image": "photo", "audio": "not-audio"}, "audio"),
-    ("transform/talking-avatar", {}, {"image": "photo"}, "audio"),
-    ("upscale", {"mode": "fast"}, {"image": "big"}, "image"),
-])
-def test_bad_studio_input_is_a_named_4xx_and_reserves_nothing(user: StudioClient, photo, path, fields, files,
-                                                              field):
+@pytest.mark.parametrize(
+    ("path", "fields", "files", "field"),
+    [
+        (
+            "edit/process",
+            {"operation": "inpaint", "prompt": "x"},
+            {"image": "photo", "mask": "small-mask"},
+            "mask",
+        ),
+        (
+            "edit/process",
+            {"operation": "inpaint", "prompt": "x"},
+            {"image": "photo", "mask": "colour-mask"},
+            "mask",
+        ),
+        (
+            "edit/process",
+            {"operation": "inpaint", "prompt": "x"},
+            {"image": "photo", "mask": "empty-mask"},
+            "mask",
+        ),
+        ("edit/process", {"operation": "inpaint", "prompt": "x"}, {"image": "photo"}, "mask"),
+        ("edit/process", {"operation": "erase"}, {"image": "corrupt"}, "image"),
+        ("edit/process", {"operation": "erase"}, {"image": "bomb", "mask": "small-mask"}, "image"),
+        ("edit/process", {"operation": "erase"}, {"image": "svg", "mask": "small-mask"}, "image"),
+        (
+            "edit/process",
+            {"operation": "outpaint", "left": 0, "right": 0, "up": 0, "down": 0},
+            {"image": "photo"},
+            "left",
+        ),
+        ("edit/process", {"operation": "nope"}, {"image": "photo"}, "operation"),
+        (
+            "edit/process",
+            {"operation": "outpaint", "left": 10, "creativity": 1.5},
+            {"image": "photo"},
+            "creativity",
+        ),
+        (
+            "control/process",
+            {"operation": "sketch", "prompt": "x", "control_strength": -0.1},
+            {"image": "photo"},
+            "control_strength",
+        ),
+        ("transform/image-to-video", {"duration": 7}, {"image": "photo"}, "duration"),
+        ("transform/image-to-video", {}, {"image": "photo", "audio": "not-audio"}, "audio"),
+        ("transform/talking-avatar", {}, {"image": "photo"}, "audio"),
+        ("upscale", {"mode": "fast"}, {"image": "big"}, "image"),
+    ],
+)
+def test_bad_studio_input_is_a_named_4xx_and_reserves_nothing(
+    user: StudioClient, photo, path, fields, files, field
+):
     payloads = {
-        "photo": png(photo), "small-mask": mask_png(100, 100, (10, 10, 50, 50)),
-        "colour-mask": png(np.dstack([np.full((240, 320), 255, np.uint8), np.zeros((240, 320), np.uint8),
-                                      np.zeros((240, 320), np.uint8)])),
-        "empty-mask": png(np.zeros((240, 320), np.uint8)), "corrupt": b"\x89PNG\r\n\x1a\nthis is not a png",
-        "bomb": bomb_png(), "svg": b"<svg xmlns='http://www.w3.org/2000/svg'/>", "not-audio": b"RIFF1234junk" * 10,
+        "photo": png(photo),
+        "small-mask": mask_png(100, 100, (10, 10, 50, 50)),
+        "colour-mask": png(
+            np.dstack(
+                [
+                    np.full((240, 320), 255, np.uint8),
+                    np.zeros((240, 320), np.uint8),
+                    np.zeros((240, 320), np.uint8),
+                ]
+            )
+        ),
+        "empty-mask": png(np.zeros((240, 320), np.uint8)),
+        "corrupt": b"\x89PNG\r\n\x1a\nthis is not a png",
+        "bomb": bomb_png(),
+        "svg": b"<svg xmlns='http://www.w3.org/2000/svg'/>",
+        "not-audio": b"RIFF1234junk" * 10,
         "big": png(np.zeros((1100, 1100, 3), np.uint8)),
     }
     response = submit(user, path, fields, {k: payloads[v] for k, v in files.items()})
@@ -257,11 +383,23 @@ def test_bad_studio_input_is_a_named_4xx_and_reserves_nothing(user: StudioClient
 
 
 def test_operation_catalogues_list_fields_limits_and_prices(user: StudioClient):
-    edits = {item["operation"]: item for item in user.get("/api/image-studio/edit/operations").json()["items"]}
-    assert set(edits) == {"remove_background", "inpaint", "erase", "outpaint", "search_replace", "search_recolor",
-                          "relight", "general_edit"}
+    edits = {
+        item["operation"]: item for item in user.get("/api/image-studio/edit/operations").json()["items"]
+    }
+    assert set(edits) == {
+        "remove_background",
+        "inpaint",
+        "erase",
+        "outpaint",
+        "search_replace",
+        "search_recolor",
+        "relight",
+        "general_edit",
+    }
     assert edits["inpaint"]["fields"]["grow_mask"]["maximum"] == 100
-    assert any(p["provider"] == "stability" and p["credits_per_unit"] == 5 for p in edits["inpaint"]["prices"])
+    assert any(
+        p["provider"] == "stability" and p["credits_per_unit"] == 5 for p in edits["inpaint"]["prices"]
+    )
     controls = user.get("/api/image-studio/control/operations").json()["items"]
     assert {c["operation"] for c in controls} == {"sketch", "structure", "style", "style_transfer"}
 
@@ -274,8 +412,9 @@ def test_social_optimizer_all_twenty_formats_and_zip(user: StudioClient):
     canvas = np.full((1000, 3000, 3), 200, np.uint8)
     canvas[200:712, 300:812] = samples.astronaut()  # a face well left of centre
     platforms = "instagram,facebook,twitter,linkedin,youtube,pinterest,tiktok"
-    response = submit(user, "social/optimize", {"platforms": platforms, "crop_mode": "smart"},
-                      {"image": png(canvas)})
+    response = submit(
+        user, "social/optimize", {"platforms": platforms, "crop_mode": "smart"}, {"image": png(canvas)}
+    )
     assert response.status_code == 202, response.text
     op = user.wait(response.json()["operation_id"], timeout=120)
     assert op["status"] == "succeeded", op
@@ -304,8 +443,9 @@ def test_social_optimizer_all_twenty_formats_and_zip(user: StudioClient):
 
 
 def test_estimates_for_studio_operations(user: StudioClient):
-    video = user.post("/api/image-studio/transform/estimate-cost",
-                      json={"operation": "image-to-video", "duration": 10}).json()
+    video = user.post(
+        "/api/image-studio/transform/estimate-cost", json={"operation": "image-to-video", "duration": 10}
+    ).json()
     assert video["estimated_credits"] == 10 * video["credits_per_unit"] and video["unit"] == "second"
     inpaint = user.post("/api/image-studio/estimate-cost", json={"kind": "edit.inpaint"}).json()
     assert inpaint["estimated_credits"] == inpaint["credits_per_unit"] and inpaint["covered"] is True
@@ -314,6 +454,8 @@ def test_estimates_for_studio_operations(user: StudioClient):
     # whether the offline provider can do a prompt-based edit depends on the prompt: the fields are priced too
     vague = user.post("/api/image-studio/estimate-cost", json={"kind": "edit.general"})
     assert vague.status_code == 422 and "prompt must describe the edit" in vague.json()["message"]
-    brighter = user.post("/api/image-studio/estimate-cost", json={
-        "kind": "edit.general", "params": {"prompt": "brighter and warmer"}, "roles": ["image"]})
+    brighter = user.post(
+        "/api/image-studio/estimate-cost",
+        json={"kind": "edit.general", "params": {"prompt": "brighter and warmer"}, "roles": ["image"]},
+    )
     assert brighter.status_code == 200 and brighter.json()["provider"] == "local", brighter.text

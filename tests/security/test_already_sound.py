@@ -14,6 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import httpx
 import pytest
 from PIL import Image
+
 from studio_common.images import ImageRejected, check_image
 from studio_common.settings import DEFAULT_DOWNLOAD_URL_SECRET
 from studio_common.storage import _sign
@@ -44,8 +45,9 @@ def test_every_resource_of_another_user_is_404(user: StudioClient, other_user: S
         assert other_user.http.request(method, path).status_code == 404, (method, path)
     bulk = other_user.post("/api/content-assets/bulk-download", json={"asset_ids": [asset["id"]]})
     assert bulk.status_code == 404
-    refused = other_user.post("/api/image-studio/upscale",
-                              data={"mode": "fast", "image_asset_id": asset["id"]})
+    refused = other_user.post(
+        "/api/image-studio/upscale", data={"mode": "fast", "image_asset_id": asset["id"]}
+    )
     assert refused.status_code == 422 and "not one of your assets" in refused.json()["message"]
     assert user.get(f"/api/content-assets/{asset['id']}").status_code == 200
 
@@ -58,8 +60,10 @@ def test_signed_links_resist_tampering_and_traversal(user: StudioClient, gateway
     assert httpx.get(url).status_code == 200
     other_key = key.replace(user.user, "someone-else")
     signature = parsed.params["signature"]
-    forged = {"other key": f"{gateway}/api/files/{other_key}?expires={expires}&signature={signature}",
-              "later expiry": url.replace(f"expires={expires}", f"expires={expires + 3600}")}
+    forged = {
+        "other key": f"{gateway}/api/files/{other_key}?expires={expires}&signature={signature}",
+        "later expiry": url.replace(f"expires={expires}", f"expires={expires + 3600}"),
+    }
     for what, link in forged.items():
         assert httpx.get(link).status_code == 403, what
     for traversal in ("users/../../../etc/passwd", "../secrets.txt", "users/%2e%2e/%2e%2e/etc/passwd"):
@@ -75,8 +79,12 @@ def _bomb_png(side: int = 100_000) -> bytes:
         return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", crc)
 
     header = struct.pack(">IIBBBBB", side, side, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 10)) + \
-        chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\0" * 10))
+        + chunk(b"IEND", b"")
+    )
 
 
 def test_image_bombs_are_refused_before_decoding():
@@ -97,8 +105,9 @@ def test_outputs_carry_no_exif(user: StudioClient):
     source = io.BytesIO()
     Image.new("RGB", (96, 64), (90, 120, 150)).save(source, "JPEG", exif=exif)
     assert b"SecretCam" in source.getvalue()
-    response = user.post("/api/image-studio/upscale", data={"mode": "fast"},
-                         files={"image": ("photo.jpg", source.getvalue())})
+    response = user.post(
+        "/api/image-studio/upscale", data={"mode": "fast"}, files={"image": ("photo.jpg", source.getvalue())}
+    )
     assert response.status_code == 202, response.text
     op = user.wait(response.json()["operation_id"])
     output = httpx.get(op["outputs"][0]["url"]).content

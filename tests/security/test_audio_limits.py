@@ -7,6 +7,7 @@ import wave
 
 import numpy as np
 import pytest
+
 from studio_common.testing.client import StudioClient
 from studio_providers.local import media
 
@@ -62,9 +63,13 @@ def test_an_avatar_with_low_rate_audio_is_a_named_422_that_reserves_nothing(user
 
     face = io.BytesIO()
     Image.new("RGB", (128, 128), (200, 150, 120)).save(face, "PNG")
-    response = user.post("/api/image-studio/transform/talking-avatar",
-                         files={"image": ("face.png", face.getvalue()),
-                                "audio": ("speech.wav", float_wav(rate=20, samples=64 * 1024))})
+    response = user.post(
+        "/api/image-studio/transform/talking-avatar",
+        files={
+            "image": ("face.png", face.getvalue()),
+            "audio": ("speech.wav", float_wav(rate=20, samples=64 * 1024)),
+        },
+    )
     assert response.status_code == 422, response.text
     assert "sample rate" in response.json()["message"]
     assert user.balance()["pending_credits"] == 0

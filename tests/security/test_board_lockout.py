@@ -5,6 +5,7 @@ import asyncio
 import uuid
 
 import pytest
+
 from studio_assets.domain.boards import LOCKOUT, MAX_FAILED_ATTEMPTS
 from studio_assets.entrypoints.app import create_app
 from studio_assets.settings import AssetsSettings
@@ -41,8 +42,9 @@ async def test_sixty_parallel_wrong_passwords_lock_the_board(assets):
     visitor = service_headers(app, "gateway")
 
     async def guess(password: str):
-        return await client.post("/internal/boards/open", headers=visitor,
-                                 json={"token": board["token"], "password": password})
+        return await client.post(
+            "/internal/boards/open", headers=visitor, json={"token": board["token"], "password": password}
+        )
 
     answers = await asyncio.gather(*(guess(f"wrong-{i}") for i in range(60)))
     statuses = [answer.status_code for answer in answers]
@@ -66,10 +68,15 @@ def test_the_gateway_passes_retry_after_through(user, gateway):
     [asset] = user.assets_of(op["operation_id"], 1)
     collection = user.post("/api/content-assets/collections", json={"name": "Locked"}).json()["id"]
     user.post(f"/api/content-assets/collections/{collection}/assets", json={"asset_ids": [asset["id"]]})
-    assert user.post("/api/content-assets/boards", json={"collection_id": collection, "password": "1234"}
-                     ).status_code == 422
-    board = user.post("/api/content-assets/boards",
-                      json={"collection_id": collection, "password": PASSWORD}).json()
+    assert (
+        user.post(
+            "/api/content-assets/boards", json={"collection_id": collection, "password": "1234"}
+        ).status_code
+        == 422
+    )
+    board = user.post(
+        "/api/content-assets/boards", json={"collection_id": collection, "password": PASSWORD}
+    ).json()
     link = f"{gateway}/api/shared/{board['token']}"
     for _ in range(MAX_FAILED_ATTEMPTS):
         assert httpx.get(link, headers={"X-Board-Password": "wrong-guess"}).status_code == 403

@@ -7,6 +7,7 @@ import zlib
 
 import pytest
 from PIL import Image
+
 from studio_editing.domain.social import render
 from studio_providers.imaging import open_image
 
@@ -40,7 +41,11 @@ def test_a_worker_refuses_an_oversized_image_before_decoding_it(side):
         return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", crc)
 
     header = struct.pack(">IIBBBBB", side, side, 8, 2, 0, 0, 0)
-    bomb = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 10)) + \
-        chunk(b"IEND", b"")
+    bomb = (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\0" * 10))
+        + chunk(b"IEND", b"")
+    )
     with pytest.raises(ValueError, match="limit is|exceeds limit"):
         open_image(bomb)

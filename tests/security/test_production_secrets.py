@@ -6,26 +6,32 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from studio_common.settings import DEFAULT_JWT_SECRET, CommonSettings
 from studio_gateway.settings import GatewaySettings
 
 REPO = Path(__file__).resolve().parents[2]
-STRONG = {"jwt_secret": "Zq8vL2-pX9rT4wK7mN1bC6yH3jF0dS5aU",
-          "download_url_secret": "aB3dE5gH7jK9mN1pQ3sT5vX7zA9cE1gIk"}
+STRONG = {
+    "jwt_secret": "Zq8vL2-pX9rT4wK7mN1bC6yH3jF0dS5aU",
+    "download_url_secret": "aB3dE5gH7jK9mN1pQ3sT5vX7zA9cE1gIk",
+}
 
 
 def production(**overrides) -> GatewaySettings:
     return GatewaySettings(_env_file=None, environment="production", **{**STRONG, **overrides})
 
 
-@pytest.mark.parametrize("secret", [
-    "x",
-    "short-but-random-Q7",
-    DEFAULT_JWT_SECRET,
-    "REPLACE-ME-with-at-least-32-random-bytes",
-    "change-me-change-me-change-me-change-me",
-    "s" * 40,
-])
+@pytest.mark.parametrize(
+    "secret",
+    [
+        "x",
+        "short-but-random-Q7",
+        DEFAULT_JWT_SECRET,
+        "REPLACE-ME-with-at-least-32-random-bytes",
+        "change-me-change-me-change-me-change-me",
+        "s" * 40,
+    ],
+)
 def test_weak_jwt_secrets_stop_a_production_start(secret):
     with pytest.raises(RuntimeError, match="STUDIO_JWT_SECRET"):
         production(jwt_secret=secret).check_production_safety()
@@ -46,8 +52,11 @@ def test_the_download_url_key_and_service_keys_are_checked_too():
 def test_jwks_mode_ignores_the_unused_shared_secret_but_not_the_others():
     production(jwt_secret=DEFAULT_JWT_SECRET, jwt_jwks_url="https://idp/jwks.json").check_production_safety()
     with pytest.raises(RuntimeError, match="STUDIO_DOWNLOAD_URL_SECRET"):  # it seals board links on S3 too
-        production(jwt_jwks_url="https://idp/jwks.json", storage_backend="s3",
-                   download_url_secret="dev-only-download-url-secret-change-me-0123456789").check_production_safety()
+        production(
+            jwt_jwks_url="https://idp/jwks.json",
+            storage_backend="s3",
+            download_url_secret="dev-only-download-url-secret-change-me-0123456789",
+        ).check_production_safety()
 
 
 def test_services_that_verify_no_user_token_need_no_jwt_secret():
@@ -61,18 +70,25 @@ def test_every_service_checks_its_secrets_when_it_starts(tmp_path):
     from studio_generation.settings import GenerationSettings
 
     with pytest.raises(RuntimeError, match="STUDIO_SERVICE_KEYS"):
-        create_billing(BillingSettings(environment="production", data_dir=str(tmp_path),
-                                       service_keys={"gateway": "too-short"}))
+        create_billing(
+            BillingSettings(
+                environment="production", data_dir=str(tmp_path), service_keys={"gateway": "too-short"}
+            )
+        )
     with pytest.raises(RuntimeError, match="STUDIO_DOWNLOAD_URL_SECRET"):
-        create_generation(GenerationSettings(environment="production", storage_backend="local",
-                                             jwt_secret=STRONG["jwt_secret"]))
+        create_generation(
+            GenerationSettings(
+                environment="production", storage_backend="local", jwt_secret=STRONG["jwt_secret"]
+            )
+        )
 
 
 def _render(path: Path) -> list[dict]:
     kubectl = shutil.which("kubectl")
     assert kubectl, "kubectl renders the manifests"
-    result = subprocess.run([kubectl, "kustomize", str(path)], capture_output=True, text=True, timeout=120,
-                            check=False)
+    result = subprocess.run(
+        [kubectl, "kustomize", str(path)], capture_output=True, text=True, timeout=120, check=False
+    )
     assert result.returncode == 0, result.stderr
     return [doc for doc in yaml.safe_load_all(result.stdout) if doc]
 

@@ -7,6 +7,7 @@ import uuid
 
 import httpx
 import pytest
+
 from studio_common.auth import issue_token
 from studio_common.settings import DEFAULT_JWT_SECRET
 from studio_common.testing.apps import running
@@ -18,8 +19,14 @@ REDIS_URL = "redis://127.0.0.1:6379/0"
 
 def gateway_settings(bus_names, tmp_path, **overrides) -> GatewaySettings:
     data = tmp_path / uuid.uuid4().hex[:6]
-    return GatewaySettings(_env_file=None, environment="test", data_dir=str(data),
-                           storage_dir=str(data / "s"), **bus_names, **overrides)
+    return GatewaySettings(
+        _env_file=None,
+        environment="test",
+        data_dir=str(data),
+        storage_dir=str(data / "s"),
+        **bus_names,
+        **overrides,
+    )
 
 
 def bearer(user: str) -> dict[str, str]:
@@ -36,9 +43,11 @@ async def test_a_declared_oversized_body_is_refused_before_it_is_read(bus_names,
             yield b"x" * 10_000
 
     async with running(app) as client:
-        declared = await client.post("/api/image-studio/create",
-                                     headers={**bearer("ann"), "Content-Length": "20000"},
-                                     content=b"{" + b" " * 19_998 + b"}")
+        declared = await client.post(
+            "/api/image-studio/create",
+            headers={**bearer("ann"), "Content-Length": "20000"},
+            content=b"{" + b" " * 19_998 + b"}",
+        )
         assert declared.status_code == 413 and "10000 byte limit" in declared.json()["detail"]
         streamed = await client.post("/api/image-studio/edit/process", headers=bearer("ann"), content=body())
         assert streamed.status_code == 413, streamed.text
@@ -50,8 +59,11 @@ async def test_a_declared_oversized_body_is_refused_before_it_is_read(bus_names,
 @pytest.mark.parametrize("backend", ["memory", "redis"])
 async def test_each_user_and_each_address_has_a_budget(bus_names, tmp_path, backend):
     redis = {"rate_limit_redis_url": REDIS_URL} if backend == "redis" else {}
-    app = create_app(gateway_settings(bus_names, tmp_path, rate_limit_per_user="5/minute",
-                                      rate_limit_per_ip="12/minute", **redis))
+    app = create_app(
+        gateway_settings(
+            bus_names, tmp_path, rate_limit_per_user="5/minute", rate_limit_per_ip="12/minute", **redis
+        )
+    )
     ann, bob = f"ann-{uuid.uuid4().hex[:8]}", f"bob-{uuid.uuid4().hex[:8]}"
     async with running(app) as client:
         client.headers["X-Forwarded-For"] = "ignored"  # no trusted proxy: the socket address counts
@@ -94,9 +106,11 @@ async def test_behind_a_trusted_proxy_the_forwarded_address_counts(bus_names, tm
 def test_a_300_mb_upload_is_refused_at_once_by_the_running_gateway(gateway):
     url = httpx.URL(gateway)
     with socket.create_connection((url.host, url.port), timeout=10) as sock:
-        sock.sendall(b"POST /api/image-studio/edit/process HTTP/1.1\r\nHost: x\r\n"
-                     b"Content-Type: multipart/form-data; boundary=b\r\n"
-                     b"Content-Length: 314572800\r\n\r\n--b\r\n")
+        sock.sendall(
+            b"POST /api/image-studio/edit/process HTTP/1.1\r\nHost: x\r\n"
+            b"Content-Type: multipart/form-data; boundary=b\r\n"
+            b"Content-Length: 314572800\r\n\r\n--b\r\n"
+        )
         started = time.monotonic()
         answer = sock.recv(4096).decode("latin-1")
     assert answer.startswith("HTTP/1.1 413"), answer

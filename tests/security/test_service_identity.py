@@ -6,6 +6,7 @@ import time
 import httpx
 import jwt
 import pytest
+
 from studio_assets.entrypoints.app import create_app as create_assets
 from studio_assets.settings import AssetsSettings
 from studio_billing.entrypoints.app import create_app as create_billing
@@ -33,8 +34,15 @@ async def assets(bus_names, tmp_path):
 
 def token_from(caller: str, audience: str, scopes: str, key: str | None = None, **claims) -> dict[str, str]:
     now = int(time.time())
-    body = {"iss": "studio-internal", "sub": caller, "aud": audience, "iat": now, "exp": now + 60,
-            "scope": scopes, **claims}
+    body = {
+        "iss": "studio-internal",
+        "sub": caller,
+        "aud": audience,
+        "iat": now,
+        "exp": now + 60,
+        "scope": scopes,
+        **claims,
+    }
     signing_key = key or CommonSettings(service_name=caller).service_key(caller)
     return {"Authorization": f"Bearer {jwt.encode(body, signing_key, algorithm='HS256')}"}
 
@@ -47,14 +55,17 @@ async def test_an_unauthenticated_grant_is_refused(billing):
     assert granted.status_code == 200
 
 
-@pytest.mark.parametrize(("caller", "audience", "scopes", "extra", "status"), [
-    ("generation", "billing", "accounts.admin", {}, 403),  # a worker may only claim holds
-    ("gateway", "assets", "accounts.admin", {}, 401),  # addressed to another service
-    ("gateway", "billing", "accounts.admin", {"key": "k" * 64}, 401),  # not the gateway's key
-    ("gateway", "billing", "accounts.admin", {"exp": -5}, 401),  # expired
-    ("stranger", "billing", "accounts.admin", {}, 401),  # an unknown service
-    ("gateway", "billing", "accounts.read", {}, 403),  # a scope that is not for grants
-])
+@pytest.mark.parametrize(
+    ("caller", "audience", "scopes", "extra", "status"),
+    [
+        ("generation", "billing", "accounts.admin", {}, 403),  # a worker may only claim holds
+        ("gateway", "assets", "accounts.admin", {}, 401),  # addressed to another service
+        ("gateway", "billing", "accounts.admin", {"key": "k" * 64}, 401),  # not the gateway's key
+        ("gateway", "billing", "accounts.admin", {"exp": -5}, 401),  # expired
+        ("stranger", "billing", "accounts.admin", {}, 401),  # an unknown service
+        ("gateway", "billing", "accounts.read", {}, 403),  # a scope that is not for grants
+    ],
+)
 async def test_grants_need_the_gateways_admin_scope(billing, caller, audience, scopes, extra, status):
     _, client = billing
     if "exp" in extra:
@@ -79,8 +90,11 @@ async def test_the_account_is_the_user_in_the_gateways_token(billing):
     await client.post("/internal/grants", json=GRANT, headers=service_headers(app, "gateway"))
     mine = await client.get("/internal/account/balance", headers=service_headers(app, "gateway", "alice"))
     assert mine.status_code == 200 and mine.json()["user_id"] == "alice"
-    assert (await client.get("/internal/accounts/mallory/balance",
-                             headers=service_headers(app, "gateway", "alice"))).status_code == 404
+    assert (
+        await client.get(
+            "/internal/accounts/mallory/balance", headers=service_headers(app, "gateway", "alice")
+        )
+    ).status_code == 404
     no_user = await client.get("/internal/account/balance", headers=service_headers(app, "gateway"))
     assert no_user.status_code == 401
 
@@ -92,8 +106,9 @@ async def test_the_asset_library_needs_the_gateways_token_naming_the_user(assets
     worker_tokens = ServiceTokens(CommonSettings(service_name="generation"))
     worker = worker_tokens.headers("assets", ("library",), "victim")
     assert (await client.get("/internal/assets", headers=worker)).status_code == 401  # not a caller of assets
-    listing = await client.get("/internal/assets", params={"user_id": "victim"},
-                               headers=service_headers(app, "gateway", "alice"))
+    listing = await client.get(
+        "/internal/assets", params={"user_id": "victim"}, headers=service_headers(app, "gateway", "alice")
+    )
     assert listing.status_code == 200 and listing.json()["total"] == 0
 
 
@@ -112,11 +127,14 @@ def test_metrics_are_served_on_their_own_port_only(stack):
 @pytest.mark.parametrize("service", ["billing", "assets"])
 async def test_every_internal_route_needs_a_service_token(service, billing, assets):
     app, client = billing if service == "billing" else assets
-    routes = [(method.upper(), path) for path, item in app.openapi()["paths"].items()
-              if path.startswith("/internal") for method in item]
+    routes = [
+        (method.upper(), path)
+        for path, item in app.openapi()["paths"].items()
+        if path.startswith("/internal")
+        for method in item
+    ]
     assert len(routes) >= (8 if service == "billing" else 18)
     for method, path in routes:
         concrete = path.replace("{", "").replace("}", "")  # every parameter named after itself
         response = await client.request(method, concrete, json={})
         assert response.status_code == 401, (method, path, response.status_code)
-

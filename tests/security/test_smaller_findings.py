@@ -8,6 +8,7 @@ import zipfile
 import httpx
 import pytest
 from PIL import Image
+
 from studio_assets.domain.boards import new_token
 from studio_common.testing.client import StudioClient
 from studio_gateway.service_layer.archive import manifest
@@ -42,8 +43,16 @@ def test_a_trashed_asset_is_refused_as_an_input(user: StudioClient):
 
 
 def test_manifest_cells_cannot_run_or_hide_anything():
-    rows = [{"file": "001-x.png", "asset_id": "a1", "title": '=HYPERLINK("https://evil.test","open")',
-             "prompt": "+cmd|' /C calc'!A0", "tags": "@SUM(1)\x00; \u202egpj.exe", "model": "\uff1d1+1"}]
+    rows = [
+        {
+            "file": "001-x.png",
+            "asset_id": "a1",
+            "title": '=HYPERLINK("https://evil.test","open")',
+            "prompt": "+cmd|' /C calc'!A0",
+            "tags": "@SUM(1)\x00; \u202egpj.exe",
+            "model": "\uff1d1+1",
+        }
+    ]
     [row] = list(csv.DictReader(io.StringIO(manifest(rows).decode())))
     assert row["title"].startswith("'=") and row["prompt"].startswith("'+") and row["tags"].startswith("'@")
     assert row["model"].startswith("'")
@@ -56,9 +65,12 @@ def test_bulk_download_manifest_escapes_a_formula_title(user: StudioClient):
     user.http.patch(f"/api/content-assets/{asset['id']}", json={"title": '=HYPERLINK("https://evil.test")'})
     response = user.post("/api/content-assets/bulk-download", json={"asset_ids": [asset["id"]]})
     assert response.status_code == 200
-    [row] = list(csv.DictReader(io.StringIO(zipfile.ZipFile(io.BytesIO(response.content))
-                                            .read("manifest.csv").decode())))
-    assert row["title"] == "'=HYPERLINK(\"https://evil.test\")"
+    [row] = list(
+        csv.DictReader(
+            io.StringIO(zipfile.ZipFile(io.BytesIO(response.content)).read("manifest.csv").decode())
+        )
+    )
+    assert row["title"] == '\'=HYPERLINK("https://evil.test")'
 
 
 def test_downloads_and_api_answers_say_nosniff(user: StudioClient):
@@ -92,7 +104,8 @@ def test_board_tokens_never_start_with_a_dash_or_underscore():
     assert all(new_token()[0].isalnum() for _ in range(3000))
 
 
-@pytest.mark.parametrize("token", ["-older-token-ABCDEFGHIJKLMNOPQRSTU",
-                                   "_older-token-ABCDEFGHIJKLMNOPQRSTU"])
+@pytest.mark.parametrize(
+    "token", ["-older-token-ABCDEFGHIJKLMNOPQRSTU", "_older-token-ABCDEFGHIJKLMNOPQRSTU"]
+)
 def test_links_with_older_tokens_still_reach_their_board(gateway, token):
     assert httpx.get(f"{gateway}/api/shared/{token}").status_code == 404  # looked up, not refused as 422

@@ -10,6 +10,7 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi import FastAPI
+
 from studio_common.auth import AuthError, TokenVerifier, issue_token
 from studio_common.settings import DEFAULT_JWT_SECRET
 from studio_common.storage import input_key, output_key
@@ -44,8 +45,17 @@ def test_jwks_mode_refuses_tokens_signed_with_the_shared_secret(idp):
     key, url = idp
     verifier = TokenVerifier(DEFAULT_JWT_SECRET, jwks_url=url, issuer=ISSUER, audience=AUDIENCE)
     assert verifier.verify(idp_token(key)).user_id == "idp-user"
-    forged = jwt.encode({"sub": "victim", "exp": int(time.time()) + 60, "roles": ["studio-admin"],
-                         "iss": ISSUER, "aud": AUDIENCE}, DEFAULT_JWT_SECRET, algorithm="HS256")
+    forged = jwt.encode(
+        {
+            "sub": "victim",
+            "exp": int(time.time()) + 60,
+            "roles": ["studio-admin"],
+            "iss": ISSUER,
+            "aud": AUDIENCE,
+        },
+        DEFAULT_JWT_SECRET,
+        algorithm="HS256",
+    )
     with pytest.raises(AuthError):
         verifier.verify(forged)
 
@@ -90,8 +100,21 @@ def test_the_admin_role_is_the_apps_own_name():
     assert TokenVerifier(SECRET, admin_role="ops").verify(roles("ops")).is_admin
 
 
-@pytest.mark.parametrize("subject", ["evil/../user-1", "mallory/balance#", "", "a b", "-x", ".hidden",
-                                     "x" * 129, "user?x=1", "user%2f", "line\nbreak"])
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "evil/../user-1",
+        "mallory/balance#",
+        "",
+        "a b",
+        "-x",
+        ".hidden",
+        "x" * 129,
+        "user?x=1",
+        "user%2f",
+        "line\nbreak",
+    ],
+)
 def test_subjects_outside_the_pattern_are_refused(subject):
     with pytest.raises(AuthError, match="subject"):
         TokenVerifier(SECRET).verify(issue_token(subject, SECRET))
@@ -103,8 +126,9 @@ def test_non_string_subjects_are_refused():
         TokenVerifier(SECRET).verify(token)
 
 
-@pytest.mark.parametrize("subject", ["user-1", "auth0|5f7c8ec7c33c6c004bbafe82", "google-oauth2:1093",
-                                     "ann@example.com"])
+@pytest.mark.parametrize(
+    "subject", ["user-1", "auth0|5f7c8ec7c33c6c004bbafe82", "google-oauth2:1093", "ann@example.com"]
+)
 def test_identity_provider_subjects_are_accepted(subject):
     assert TokenVerifier(SECRET).verify(issue_token(subject, SECRET)).user_id == subject
 
@@ -115,18 +139,22 @@ def test_storage_keys_encode_the_user_id():
     assert input_key("user-1", b"x", "image/png").startswith("users/user-1/inputs/")
 
 
-@pytest.mark.parametrize("claims", [
-    {"exp": int(time.time()) - 10},
-    {"exp": int(time.time()) + 600, "nbf": int(time.time()) + 300},
-])
+@pytest.mark.parametrize(
+    "claims",
+    [
+        {"exp": int(time.time()) - 10},
+        {"exp": int(time.time()) + 600, "nbf": int(time.time()) + 300},
+    ],
+)
 def test_expired_and_not_yet_valid_tokens_are_refused(claims):
     with pytest.raises(AuthError):
         TokenVerifier(SECRET).verify(jwt.encode({"sub": "ann", **claims}, SECRET, algorithm="HS256"))
 
 
 def test_alg_none_is_refused(idp):
-    unsigned = jwt.encode({"sub": "ann", "exp": int(time.time()) + 60, "roles": ["studio-admin"]}, None,
-                          algorithm="none")
+    unsigned = jwt.encode(
+        {"sub": "ann", "exp": int(time.time()) + 60, "roles": ["studio-admin"]}, None, algorithm="none"
+    )
     with pytest.raises(AuthError):
         TokenVerifier(SECRET).verify(unsigned)
     _, url = idp
@@ -160,15 +188,32 @@ async def test_the_gateway_in_jwks_mode_accepts_only_the_identity_providers_toke
     from studio_gateway.settings import GatewaySettings
 
     key, url = idp
-    settings = GatewaySettings(_env_file=None, data_dir=str(tmp_path), storage_dir=str(tmp_path / "s"),
-                               jwt_jwks_url=url, jwt_issuer=ISSUER, jwt_audience=AUDIENCE, **bus_names)
+    settings = GatewaySettings(
+        _env_file=None,
+        data_dir=str(tmp_path),
+        storage_dir=str(tmp_path / "s"),
+        jwt_jwks_url=url,
+        jwt_issuer=ISSUER,
+        jwt_audience=AUDIENCE,
+        **bus_names,
+    )
     async with running(create_app(settings)) as client:
+
         def get(token: str):
             return client.get("/api/image-studio/operations", headers={"Authorization": f"Bearer {token}"})
 
         assert (await get(idp_token(key))).status_code == 200
-        forged = jwt.encode({"sub": "idp-user", "exp": int(time.time()) + 60, "iss": ISSUER, "aud": AUDIENCE,
-                             "roles": ["studio-admin"]}, DEFAULT_JWT_SECRET, algorithm="HS256")
+        forged = jwt.encode(
+            {
+                "sub": "idp-user",
+                "exp": int(time.time()) + 60,
+                "iss": ISSUER,
+                "aud": AUDIENCE,
+                "roles": ["studio-admin"],
+            },
+            DEFAULT_JWT_SECRET,
+            algorithm="HS256",
+        )
         assert (await get(forged)).status_code == 401
         assert (await get(idp_token(key, roles=["admin"]))).status_code == 200
         grant = {"user_id": "idp-user", "credits": 5, "reason": "x"}

@@ -31,9 +31,15 @@ def valid_subject(subject: object) -> str:
     return subject
 
 
-def issue_token(user_id: str, secret: str, admin: bool = False, ttl_seconds: int = 86400,
-                audience: str | None = None, admin_role: str = DEFAULT_ADMIN_ROLE,
-                issuer: str | None = None) -> str:
+def issue_token(
+    user_id: str,
+    secret: str,
+    admin: bool = False,
+    ttl_seconds: int = 86400,
+    audience: str | None = None,
+    admin_role: str = DEFAULT_ADMIN_ROLE,
+    issuer: str | None = None,
+) -> str:
     now = int(time.time())
     claims = {"sub": user_id, "iat": now, "exp": now + ttl_seconds, "roles": [admin_role] if admin else []}
     if audience:
@@ -54,16 +60,23 @@ class TokenVerifier:
     """JWKS mode (an identity provider) or shared-secret mode (HS256), never both: with a JWKS URL a token
     signed with the shared secret is refused, whatever its header says."""
 
-    def __init__(self, secret: str, jwks_url: str | None = None, audience: str | None = None,
-                 issuer: str | None = None, admin_role: str = DEFAULT_ADMIN_ROLE,
-                 algorithms: str | list[str] = "RS256") -> None:
+    def __init__(
+        self,
+        secret: str,
+        jwks_url: str | None = None,
+        audience: str | None = None,
+        issuer: str | None = None,
+        admin_role: str = DEFAULT_ADMIN_ROLE,
+        algorithms: str | list[str] = "RS256",
+    ) -> None:
         self.admin_role = admin_role
         self.audience, self.issuer = audience, issuer
         if jwks_url:
             self.algorithms = _asymmetric(algorithms)
             if not (issuer and audience):
-                raise ValueError("with STUDIO_JWT_JWKS_URL, STUDIO_JWT_ISSUER and STUDIO_JWT_AUDIENCE "
-                                 "are required")
+                raise ValueError(
+                    "with STUDIO_JWT_JWKS_URL, STUDIO_JWT_ISSUER and STUDIO_JWT_AUDIENCE are required"
+                )
             self._jwks = jwt.PyJWKClient(jwks_url, cache_keys=True)
         else:
             self.algorithms = ["HS256"]
@@ -77,16 +90,28 @@ class TokenVerifier:
 
     @classmethod
     def from_settings(cls, settings) -> "TokenVerifier":
-        return cls(settings.jwt_secret, settings.jwt_jwks_url, settings.jwt_audience, settings.jwt_issuer,
-                   settings.admin_role, settings.jwt_algorithms)
+        return cls(
+            settings.jwt_secret,
+            settings.jwt_jwks_url,
+            settings.jwt_audience,
+            settings.jwt_issuer,
+            settings.admin_role,
+            settings.jwt_algorithms,
+        )
 
     def verify(self, token: str) -> Principal:
         required = ["sub", "exp"] + (["iss", "aud"] if self._jwks else [])
         try:
             key = self._jwks.get_signing_key_from_jwt(token).key if self._jwks else self.secret
             options = {"verify_aud": bool(self.audience), "require": required}
-            claims = jwt.decode(token, key, algorithms=self.algorithms, audience=self.audience,
-                                issuer=self.issuer, options=options)
+            claims = jwt.decode(
+                token,
+                key,
+                algorithms=self.algorithms,
+                audience=self.audience,
+                issuer=self.issuer,
+                options=options,
+            )
         except jwt.PyJWTError as exc:
             raise AuthError(f"invalid token: {exc}") from exc
         return Principal(user_id=valid_subject(claims["sub"]), is_admin=self.admin_role in _roles(claims))

@@ -41,59 +41,170 @@ class ProviderInfo:
 
 
 _STABILITY_EDITS = {
-    "edit.erase": 5, "edit.inpaint": 5, "edit.outpaint": 4, "edit.search_replace": 5,
-    "edit.search_recolor": 5, "edit.remove_background": 5, "edit.relight": 8,
-    "upscale.fast": 2, "upscale.conservative": 40, "upscale.creative": 60,
-    "control.sketch": 5, "control.structure": 5, "control.style": 5, "control.style_transfer": 8,
+    "edit.erase": 5,
+    "edit.inpaint": 5,
+    "edit.outpaint": 4,
+    "edit.search_replace": 5,
+    "edit.search_recolor": 5,
+    "edit.remove_background": 5,
+    "edit.relight": 8,
+    "upscale.fast": 2,
+    "upscale.conservative": 40,
+    "upscale.creative": 60,
+    "control.sketch": 5,
+    "control.structure": 5,
+    "control.style": 5,
+    "control.style_transfer": 8,
     "transform.3d": 10,
 }
 LOCAL_KINDS = (
-    "create", "edit.remove_background", "edit.inpaint", "edit.erase", "edit.outpaint", "edit.search_recolor",
-    "edit.relight", "edit.general", "upscale.fast", "upscale.conservative", "upscale.auto",
-    "control.sketch", "control.structure", "control.style", "control.style_transfer",
+    "create",
+    "edit.remove_background",
+    "edit.inpaint",
+    "edit.erase",
+    "edit.outpaint",
+    "edit.search_recolor",
+    "edit.relight",
+    "edit.general",
+    "upscale.fast",
+    "upscale.conservative",
+    "upscale.auto",
+    "control.sketch",
+    "control.structure",
+    "control.style",
+    "control.style_transfer",
 )
 
 PROVIDERS: tuple[ProviderInfo, ...] = (
-    ProviderInfo("local", "Local renderer (offline)", offline=True, models=(
-        ModelOffer("local", "local-render", LOCAL_KINDS, 1, quality="draft",
-                   description="Procedural art and classical image processing; no AI model, no network"),
-        ModelOffer("local", "local-video", ("transform.video", "transform.avatar"), 1, unit="second",
-                   quality="draft", description="Camera-motion video and loudness-driven avatar, H.264"),
-        ModelOffer("local", "local-relief", ("transform.3d",), 1, quality="draft",
-                   description="A height-field relief GLB from the image; not a full 3D reconstruction"),
-        ModelOffer("local", "local-social", ("social.optimize",), 1, quality="standard",
-                   description="Smart crops for every social format, faces first, each within its size limit"),
-    )),
-    ProviderInfo("stability", "Stability AI", offline=False, models=(
-        ModelOffer("stability", "ultra", ("create",), 8, quality="premium", max_side=1536),
-        ModelOffer("stability", "core", ("create",), 3, quality="standard", max_side=1536),
-        ModelOffer("stability", "sd3.5-large", ("create",), 6.5, quality="premium", max_side=1536),
-        ModelOffer("stability", "sd3.5-large-turbo", ("create",), 4, quality="standard", max_side=1536),
-        ModelOffer("stability", "sd3.5-medium", ("create",), 3.5, quality="standard", max_side=1536),
-        *(ModelOffer("stability", kind.split(".", 1)[1].replace("_", "-"), (kind,), price, quality="premium")
-          for kind, price in _STABILITY_EDITS.items()),
-    )),
-    ProviderInfo("wavespeed", "WaveSpeed", offline=False, models=(
-        ModelOffer("wavespeed", "ideogram-v3-turbo", ("create",), 3, quality="standard", max_side=1536),
-        ModelOffer("wavespeed", "ideogram-v3-balanced", ("create",), 6, quality="standard", max_side=1536),
-        ModelOffer("wavespeed", "ideogram-v3-quality", ("create",), 9, quality="premium", max_side=1536),
-        ModelOffer("wavespeed", "qwen-image", ("create",), 2, quality="draft", max_side=1536),
-        *(ModelOffer("wavespeed", f"wan-2.5-{res}", ("transform.video",), price, unit="second",
-                     quality="standard" if res == "480p" else "premium", resolutions=(res,))
-          for res, price in (("480p", 5), ("720p", 10), ("1080p", 15))),
-        *(ModelOffer("wavespeed", f"infinitetalk-{res}", ("transform.avatar",), price, unit="second",
-                     minimum_units=5, quality="standard" if res == "480p" else "premium", resolutions=(res,))
-          for res, price in (("480p", 3), ("720p", 6))),
-    )),
-    ProviderInfo("huggingface", "Hugging Face Inference", offline=False, models=(
-        ModelOffer("huggingface", "black-forest-labs/FLUX.1-schnell", ("create",), 3, quality="standard",
-                   max_side=1440, size_multiple=16),
-        ModelOffer("huggingface", "stabilityai/stable-diffusion-xl-base-1.0", ("create",), 3,
-                   quality="standard", max_side=1536, size_multiple=8),
-    )),
-    ProviderInfo("gemini", "Google Gemini", offline=False, models=(
-        ModelOffer("gemini", "gemini-2.5-flash-image", ("create",), 4, quality="premium", max_side=1536),
-    )),
+    ProviderInfo(
+        "local",
+        "Local renderer (offline)",
+        offline=True,
+        models=(
+            ModelOffer(
+                "local",
+                "local-render",
+                LOCAL_KINDS,
+                1,
+                quality="draft",
+                description="Procedural art and classical image processing; no AI model, no network",
+            ),
+            ModelOffer(
+                "local",
+                "local-video",
+                ("transform.video", "transform.avatar"),
+                1,
+                unit="second",
+                quality="draft",
+                description="Camera-motion video and loudness-driven avatar, H.264",
+            ),
+            ModelOffer(
+                "local",
+                "local-relief",
+                ("transform.3d",),
+                1,
+                quality="draft",
+                description="A height-field relief GLB from the image; not a full 3D reconstruction",
+            ),
+            ModelOffer(
+                "local",
+                "local-social",
+                ("social.optimize",),
+                1,
+                quality="standard",
+                description="Smart crops for every social format, faces first, each within its size limit",
+            ),
+        ),
+    ),
+    ProviderInfo(
+        "stability",
+        "Stability AI",
+        offline=False,
+        models=(
+            ModelOffer("stability", "ultra", ("create",), 8, quality="premium", max_side=1536),
+            ModelOffer("stability", "core", ("create",), 3, quality="standard", max_side=1536),
+            ModelOffer("stability", "sd3.5-large", ("create",), 6.5, quality="premium", max_side=1536),
+            ModelOffer("stability", "sd3.5-large-turbo", ("create",), 4, quality="standard", max_side=1536),
+            ModelOffer("stability", "sd3.5-medium", ("create",), 3.5, quality="standard", max_side=1536),
+            *(
+                ModelOffer(
+                    "stability", kind.split(".", 1)[1].replace("_", "-"), (kind,), price, quality="premium"
+                )
+                for kind, price in _STABILITY_EDITS.items()
+            ),
+        ),
+    ),
+    ProviderInfo(
+        "wavespeed",
+        "WaveSpeed",
+        offline=False,
+        models=(
+            ModelOffer("wavespeed", "ideogram-v3-turbo", ("create",), 3, quality="standard", max_side=1536),
+            ModelOffer(
+                "wavespeed", "ideogram-v3-balanced", ("create",), 6, quality="standard", max_side=1536
+            ),
+            ModelOffer("wavespeed", "ideogram-v3-quality", ("create",), 9, quality="premium", max_side=1536),
+            ModelOffer("wavespeed", "qwen-image", ("create",), 2, quality="draft", max_side=1536),
+            *(
+                ModelOffer(
+                    "wavespeed",
+                    f"wan-2.5-{res}",
+                    ("transform.video",),
+                    price,
+                    unit="second",
+                    quality="standard" if res == "480p" else "premium",
+                    resolutions=(res,),
+                )
+                for res, price in (("480p", 5), ("720p", 10), ("1080p", 15))
+            ),
+            *(
+                ModelOffer(
+                    "wavespeed",
+                    f"infinitetalk-{res}",
+                    ("transform.avatar",),
+                    price,
+                    unit="second",
+                    minimum_units=5,
+                    quality="standard" if res == "480p" else "premium",
+                    resolutions=(res,),
+                )
+                for res, price in (("480p", 3), ("720p", 6))
+            ),
+        ),
+    ),
+    ProviderInfo(
+        "huggingface",
+        "Hugging Face Inference",
+        offline=False,
+        models=(
+            ModelOffer(
+                "huggingface",
+                "black-forest-labs/FLUX.1-schnell",
+                ("create",),
+                3,
+                quality="standard",
+                max_side=1440,
+                size_multiple=16,
+            ),
+            ModelOffer(
+                "huggingface",
+                "stabilityai/stable-diffusion-xl-base-1.0",
+                ("create",),
+                3,
+                quality="standard",
+                max_side=1536,
+                size_multiple=8,
+            ),
+        ),
+    ),
+    ProviderInfo(
+        "gemini",
+        "Google Gemini",
+        offline=False,
+        models=(
+            ModelOffer("gemini", "gemini-2.5-flash-image", ("create",), 4, quality="premium", max_side=1536),
+        ),
+    ),
 )
 PROVIDERS_BY_NAME = {p.name: p for p in PROVIDERS}
 
@@ -105,7 +216,9 @@ def find_offer(provider: str, model: str) -> ModelOffer | None:
 
 def offers_for(kind: str, providers: list[str] | None = None) -> list[ModelOffer]:
     names = providers if providers is not None else list(PROVIDERS_BY_NAME)
-    return [m for n in names if n in PROVIDERS_BY_NAME for m in PROVIDERS_BY_NAME[n].models if kind in m.kinds]
+    return [
+        m for n in names if n in PROVIDERS_BY_NAME for m in PROVIDERS_BY_NAME[n].models if kind in m.kinds
+    ]
 
 
 def best_offer(offers: list[ModelOffer]) -> ModelOffer | None:

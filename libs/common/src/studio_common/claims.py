@@ -13,8 +13,13 @@ class ClaimError(TransientError):
 
 
 class HoldClaims:
-    def __init__(self, billing_url: str, timeout: float = 10.0, client: httpx.AsyncClient | None = None,
-                 auth: httpx.Auth | None = None) -> None:
+    def __init__(
+        self,
+        billing_url: str,
+        timeout: float = 10.0,
+        client: httpx.AsyncClient | None = None,
+        auth: httpx.Auth | None = None,
+    ) -> None:
         # `auth`: the worker's service token (studio_common.service_auth), which billing requires.
         self.client = client or httpx.AsyncClient(base_url=billing_url, timeout=timeout, auth=auth)
         # This process's identity as a lease holder: a restarted worker is a different claimer.
@@ -24,7 +29,9 @@ class HoldClaims:
         """claimed or resumed: go ahead; cancel_requested: stop before the next step; leased: another worker
         runs it; canceled, voided, expired or posted: drop the work."""
         try:
-            response = await self.client.post(f"/internal/holds/{operation_id}/claim", json={"worker": self.worker})
+            response = await self.client.post(
+                f"/internal/holds/{operation_id}/claim", json={"worker": self.worker}
+            )
         except httpx.HTTPError as exc:
             raise ClaimError(f"billing unreachable: {exc.__class__.__name__}") from exc
         if response.status_code in (200, 409):

@@ -28,7 +28,9 @@ def make_engine(url: str, pool_size: int = 10) -> AsyncEngine:
     _ensure_sqlite_dir(url)
     # One connection: SQLite has one writer anyway, and queueing for it in asyncio is far cheaper than
     # SQLite's busy handler, which sleeps up to 100 ms at a time when connections contend.
-    engine = create_async_engine(url, connect_args={"timeout": 30}, pool_size=1, max_overflow=0, pool_timeout=60)
+    engine = create_async_engine(
+        url, connect_args={"timeout": 30}, pool_size=1, max_overflow=0, pool_timeout=60
+    )
     _serialise_sqlite_writers(engine)
     return engine
 

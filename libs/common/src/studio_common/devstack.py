@@ -12,8 +12,15 @@ from pathlib import Path
 import httpx
 
 SERVICES = ("billing", "assets", "generation", "editing", "transform", "batch", "gateway")
-DEFAULT_PORTS = {"gateway": 8080, "billing": 8081, "generation": 8082, "assets": 8083, "editing": 8084,
-                 "transform": 8085, "batch": 8086}
+DEFAULT_PORTS = {
+    "gateway": 8080,
+    "billing": 8081,
+    "generation": 8082,
+    "assets": 8083,
+    "editing": 8084,
+    "transform": 8085,
+    "batch": 8086,
+}
 
 
 def free_port() -> int:
@@ -42,15 +49,18 @@ class Stack:
         return f"http://127.0.0.1:{self.metrics_port(service)}/metrics"
 
     def service_env(self, service: str) -> dict[str, str]:
-        env = {**os.environ, **self.env,
-               "STUDIO_HTTP_PORT": str(self.ports[service]),
-               "STUDIO_METRICS_PORT": str(self.metrics_port(service)),
-               "STUDIO_DATA_DIR": str(self.data_dir),
-               "STUDIO_STORAGE_DIR": str(self.data_dir / "storage"),
-               "STUDIO_PUBLIC_BASE_URL": self.url("gateway"),
-               "STUDIO_BILLING_URL": self.url("billing"),
-               "STUDIO_ASSETS_URL": self.url("assets"),
-               "STUDIO_BATCH_URL": self.url("batch")}
+        env = {
+            **os.environ,
+            **self.env,
+            "STUDIO_HTTP_PORT": str(self.ports[service]),
+            "STUDIO_METRICS_PORT": str(self.metrics_port(service)),
+            "STUDIO_DATA_DIR": str(self.data_dir),
+            "STUDIO_STORAGE_DIR": str(self.data_dir / "storage"),
+            "STUDIO_PUBLIC_BASE_URL": self.url("gateway"),
+            "STUDIO_BILLING_URL": self.url("billing"),
+            "STUDIO_ASSETS_URL": self.url("assets"),
+            "STUDIO_BATCH_URL": self.url("batch"),
+        }
         if service in self.database_urls:
             env["STUDIO_DATABASE_URL"] = self.database_urls[service]
         return env
@@ -58,8 +68,12 @@ class Stack:
     def start(self, service: str) -> None:
         log = open(self.data_dir / f"{service}.log", "ab")  # noqa: SIM115 (kept open for the child's life)
         self.processes[service] = subprocess.Popen(
-            [sys.executable, "-m", f"studio_{service}"], env=self.service_env(service), stdout=log,
-            stderr=subprocess.STDOUT, start_new_session=True)
+            [sys.executable, "-m", f"studio_{service}"],
+            env=self.service_env(service),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
     def start_all(self, timeout: float = 60.0) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -73,8 +87,10 @@ class Stack:
         while time.monotonic() < deadline:
             process = self.processes[service]
             if process.poll() is not None:
-                raise RuntimeError(f"{service} exited with {process.returncode}; see {self.log_path(service)}:\n"
-                                   + self.log_tail(service))
+                raise RuntimeError(
+                    f"{service} exited with {process.returncode}; see {self.log_path(service)}:\n"
+                    + self.log_tail(service)
+                )
             try:
                 if httpx.get(f"{self.url(service)}/readyz", timeout=2).status_code == 200:
                     return

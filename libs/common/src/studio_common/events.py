@@ -37,7 +37,9 @@ class OperationRequest(EventData):
     model: str
     units: int = Field(1, ge=1, description="outputs (images) or seconds (video) to price")
     params: dict[str, Any] = Field(default_factory=dict)
-    inputs: dict[str, str] = Field(default_factory=dict, description="role -> storage key of an uploaded input")
+    inputs: dict[str, str] = Field(
+        default_factory=dict, description="role -> storage key of an uploaded input"
+    )
     source_asset_id: str | None = None
 
 
@@ -93,7 +95,8 @@ class OutputRef(BaseModel):
     tags: list[str] | None = None
     phash: str | None = Field(None, description="64-bit perceptual hash (16 hex digits) of an image")
     methods: dict[str, str] | None = Field(
-        None, description='model or classical fall-back used per step, e.g. {"segmentation": "u2netp"}')
+        None, description='model or classical fall-back used per step, e.g. {"segmentation": "u2netp"}'
+    )
 
 
 class OperationCompleted(EventData):

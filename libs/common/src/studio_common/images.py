@@ -38,8 +38,9 @@ def sniff_content_type(data: bytes) -> str | None:
     return None
 
 
-def check_image(data: bytes, field: str = "image", max_bytes: int = MAX_UPLOAD_BYTES,
-                max_pixels: int = MAX_PIXELS) -> CheckedImage:
+def check_image(
+    data: bytes, field: str = "image", max_bytes: int = MAX_UPLOAD_BYTES, max_pixels: int = MAX_PIXELS
+) -> CheckedImage:
     """Size limit, real type from the bytes (PNG, JPEG, WebP; never SVG), pixel limit, then a full decode."""
     if not data:
         raise ImageRejected(f"{field} is empty", field)
@@ -55,7 +56,9 @@ def check_image(data: bytes, field: str = "image", max_bytes: int = MAX_UPLOAD_B
                 width, height, mode = image.width, image.height, image.mode
                 if width * height > max_pixels:
                     raise ImageRejected(
-                        f"{field} is {width}x{height} ({width * height} pixels); the limit is {max_pixels}", field)
+                        f"{field} is {width}x{height} ({width * height} pixels); the limit is {max_pixels}",
+                        field,
+                    )
                 image.load()
     except ImageRejected:
         raise

@@ -1,36 +1,47 @@
 """Prometheus metrics shared by every service (each service adds its own domain counters)."""
 
 import time
-from datetime import UTC, datetime
 from contextlib import contextmanager
+from datetime import UTC, datetime
 
 from prometheus_client import Counter, Histogram, start_http_server
 
 EVENTS_PUBLISHED = Counter("studio_events_published_total", "Events published", ["service", "type"])
 EVENTS_HANDLED = Counter("studio_events_handled_total", "Events handled", ["queue", "type", "outcome"])
 HANDLER_SECONDS = Histogram(
-    "studio_handler_seconds", "Time to handle one event", ["queue", "type"],
+    "studio_handler_seconds",
+    "Time to handle one event",
+    ["queue", "type"],
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
 )
 QUEUE_LAG_SECONDS = Histogram(
-    "studio_queue_lag_seconds", "Time from an event's creation to its handling", ["queue", "type"],
+    "studio_queue_lag_seconds",
+    "Time from an event's creation to its handling",
+    ["queue", "type"],
     buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
 )
 OPERATIONS = Counter("studio_operations_total", "Operations by kind and status", ["kind", "status"])
 PROVIDER_SECONDS = Histogram(
-    "studio_provider_seconds", "Provider call latency", ["provider", "kind"],
+    "studio_provider_seconds",
+    "Provider call latency",
+    ["provider", "kind"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120),
 )
 PROVIDER_ERRORS = Counter("studio_provider_errors_total", "Provider errors", ["provider", "kind", "code"])
-RETRIES = Counter("studio_event_retries_total", "Transient failures sent through a delay queue", ["queue", "type"])
-DEAD_LETTERED = Counter("studio_events_dead_lettered_total", "Events rejected into a dead-letter queue",
-                        ["queue", "type"])
+RETRIES = Counter(
+    "studio_event_retries_total", "Transient failures sent through a delay queue", ["queue", "type"]
+)
+DEAD_LETTERED = Counter(
+    "studio_events_dead_lettered_total", "Events rejected into a dead-letter queue", ["queue", "type"]
+)
 CREDITS = Counter("studio_credits_total", "Credits reserved, posted and released", ["movement"])
 
 
 @contextmanager
 def observe_handler(queue: str, event_type: str, published_at: datetime):
-    QUEUE_LAG_SECONDS.labels(queue, event_type).observe(max(0.0, (datetime.now(UTC) - published_at).total_seconds()))
+    QUEUE_LAG_SECONDS.labels(queue, event_type).observe(
+        max(0.0, (datetime.now(UTC) - published_at).total_seconds())
+    )
     started = time.perf_counter()
     outcome = "error"
     try:

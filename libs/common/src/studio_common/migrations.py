@@ -51,7 +51,8 @@ def run_env(metadata: MetaData) -> None:
 
 
 def _configure_and_run(connection, metadata: MetaData) -> None:
-    context.configure(connection=connection, target_metadata=metadata, render_as_batch=True,
-                      compare_type=True)
+    context.configure(
+        connection=connection, target_metadata=metadata, render_as_batch=True, compare_type=True
+    )
     with context.begin_transaction():
         context.run_migrations()

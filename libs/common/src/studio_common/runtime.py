@@ -34,8 +34,9 @@ Handler = Callable[[Any, EventData], Awaitable[list[EventData]]]
 
 
 class ServiceRuntime:
-    def __init__(self, settings: CommonSettings, metadata: MetaData | None = None,
-                 migrations: Path | None = None) -> None:
+    def __init__(
+        self, settings: CommonSettings, metadata: MetaData | None = None, migrations: Path | None = None
+    ) -> None:
         self.settings = settings
         self.name = settings.service_name
         self.bus = EventBus(settings, self.name)
@@ -69,14 +70,18 @@ class ServiceRuntime:
 
     async def start(self) -> None:
         telemetry.configure_logging(self.name, self.settings.log_level)
-        telemetry.configure_tracing(self.name, self.settings.otel_exporter_otlp_endpoint, self.settings.otel_span_file)
+        telemetry.configure_tracing(
+            self.name, self.settings.otel_exporter_otlp_endpoint, self.settings.otel_span_file
+        )
         if self.engine is not None:
             await self._prepare_schema()
         self._stop = StopSignal()  # a fresh one per start: an app may be started again (tests)
         await self.bus.start()
         if self.relay:
             self.relay.start()
-        self._tasks = [asyncio.create_task(periodically(self._stop, seconds, job)) for seconds, job in self._loops]
+        self._tasks = [
+            asyncio.create_task(periodically(self._stop, seconds, job)) for seconds, job in self._loops
+        ]
         log.info("%s started", self.name)
 
     async def _prepare_schema(self) -> None:
@@ -96,9 +101,16 @@ class ServiceRuntime:
         if self.engine is not None:
             await self.engine.dispose()
 
-    def consume(self, queue: str, handlers: dict[type[EventData], Handler], *, domain: str = "*",
-                dedupe: bool = True, after_commit: Callable[[Envelope], None] | None = None,
-                only: Callable[[EventData], bool] | None = None) -> None:
+    def consume(
+        self,
+        queue: str,
+        handlers: dict[type[EventData], Handler],
+        *,
+        domain: str = "*",
+        dedupe: bool = True,
+        after_commit: Callable[[Envelope], None] | None = None,
+        only: Callable[[EventData], bool] | None = None,
+    ) -> None:
         """Register this service's handlers on its work queue (see `Handler`). `dedupe` records each event
         id in the inbox so a redelivery changes nothing (I7); a handler that is idempotent by itself (the
         gateway's monotonic fold) may do without. `after_commit` runs once the transaction committed.
@@ -188,8 +200,14 @@ def _answer_outages(app: FastAPI) -> None:
     async def database_error(_request, exc: Exception) -> JSONResponse:
         if is_transient(exc):
             log.warning("database unavailable: %s", type(getattr(exc, "orig", None) or exc).__name__)
-            return JSONResponse({"message": "the database is briefly unavailable; try again",
-                                 "detail": "database unavailable"}, status_code=503, headers={"Retry-After": "2"})
+            return JSONResponse(
+                {
+                    "message": "the database is briefly unavailable; try again",
+                    "detail": "database unavailable",
+                },
+                status_code=503,
+                headers={"Retry-After": "2"},
+            )
         log.error("database error", exc_info=exc)
         return JSONResponse({"message": "internal error", "detail": "internal error"}, status_code=500)
 
@@ -203,7 +221,9 @@ def _add_operational_routes(app: FastAPI, runtime: ServiceRuntime) -> None:
     async def readyz() -> JSONResponse:
         checks = await runtime.ready()
         ok = all(value == "ok" for value in checks.values())
-        return JSONResponse({"status": "ready" if ok else "not ready", "checks": checks}, status_code=200 if ok else 503)
+        return JSONResponse(
+            {"status": "ready" if ok else "not ready", "checks": checks}, status_code=200 if ok else 503
+        )
 
 
 def serve(app: FastAPI, settings: CommonSettings) -> None:

@@ -3,8 +3,17 @@
 MIN_SECRET_CHARS = 32
 MIN_DISTINCT_CHARS = 10
 # Fragments of the example and placeholder values that documentation and manifests show.
-PLACEHOLDER_MARKERS = ("change-me", "changeme", "replace", "placeholder", "example", "dev-only", "not-secret",
-                       "your-secret", "xxxx")
+PLACEHOLDER_MARKERS = (
+    "change-me",
+    "changeme",
+    "replace",
+    "placeholder",
+    "example",
+    "dev-only",
+    "not-secret",
+    "your-secret",
+    "xxxx",
+)
 
 
 def weakness(value: str | None, known_defaults: tuple[str, ...] = ()) -> str | None:

@@ -41,8 +41,14 @@ class ServiceTokens:
 
     def issue(self, audience: str, scopes: tuple[str, ...], user_id: str | None = None) -> str:
         now = int(time.time())
-        claims = {"iss": ISSUER, "sub": self.caller, "aud": audience, "iat": now, "exp": now + self.ttl,
-                  "scope": " ".join(scopes)}
+        claims = {
+            "iss": ISSUER,
+            "sub": self.caller,
+            "aud": audience,
+            "iat": now,
+            "exp": now + self.ttl,
+            "scope": " ".join(scopes),
+        }
         if user_id is not None:
             claims["user"] = user_id
         return jwt.encode(claims, self.key, algorithm="HS256")
@@ -75,8 +81,14 @@ class ServiceVerifier:
             caller = jwt.decode(token, options={"verify_signature": False}).get("sub")
             if caller not in self.keys:
                 raise AuthError(f"unknown calling service {caller!r}")
-            claims = jwt.decode(token, self.keys[caller], algorithms=["HS256"], audience=self.audience,
-                                issuer=ISSUER, options={"require": ["sub", "aud", "iss", "exp", "iat"]})
+            claims = jwt.decode(
+                token,
+                self.keys[caller],
+                algorithms=["HS256"],
+                audience=self.audience,
+                issuer=ISSUER,
+                options={"require": ["sub", "aud", "iss", "exp", "iat"]},
+            )
         except jwt.PyJWTError as exc:
             raise AuthError(f"invalid service token: {exc}") from exc
         scopes = frozenset(str(claims.get("scope", "")).split()) & self.policy[caller]
@@ -87,8 +99,9 @@ class ServiceVerifier:
 _bearer = HTTPBearer(auto_error=False)
 
 
-def _caller(request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
-            ) -> ServiceCaller:
+def _caller(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> ServiceCaller:
     if credentials is None:
         raise HTTPException(401, "a service token is required", headers=REFUSAL)
     try:

@@ -56,14 +56,16 @@ class CommonSettings(BaseSettings):
     jwt_jwks_url: str | None = None
     jwt_audience: str | None = None
     jwt_issuer: str | None = None
-    jwt_algorithms: str = Field("RS256", description="the identity provider's algorithms (JWKS mode), "
-                                                      "comma-separated")
+    jwt_algorithms: str = Field(
+        "RS256", description="the identity provider's algorithms (JWKS mode), comma-separated"
+    )
     admin_role: str = Field("studio-admin", description="the role in a token's `roles` that makes an admin")
     download_url_secret: str = Field(DEFAULT_DOWNLOAD_URL_SECRET, description="signs local download URLs")
     service_keys: dict[str, str] = Field(
         default_factory=dict,
         description='service token keys by service name, e.g. {"gateway": "..."}: a service signs with its '
-                    "own and verifies its callers' with theirs")
+        "own and verifies its callers' with theirs",
+    )
     service_token_ttl_seconds: int = Field(60, ge=5, le=3600)
 
     billing_url: str = "http://127.0.0.1:8081"

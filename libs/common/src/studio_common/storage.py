@@ -20,8 +20,16 @@ from urllib.parse import quote
 
 from studio_common.settings import CommonSettings
 
-EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp", "video/mp4": "mp4",
-              "model/gltf-binary": "glb", "audio/wav": "wav", "audio/mpeg": "mp3", "application/zip": "zip"}
+EXTENSIONS = {
+    "image/png": "png",
+    "image/jpeg": "jpg",
+    "image/webp": "webp",
+    "video/mp4": "mp4",
+    "model/gltf-binary": "glb",
+    "audio/wav": "wav",
+    "audio/mpeg": "mp3",
+    "application/zip": "zip",
+}
 
 
 def user_folder(user_id: str) -> str:
@@ -56,7 +64,9 @@ def _sign(secret: str, key: str, expires: int) -> str:
     return hmac.new(secret.encode(), f"{key}\n{expires}".encode(), hashlib.sha256).hexdigest()
 
 
-def verify_local_signature(secret: str, key: str, expires: int, signature: str, now: float | None = None) -> bool:
+def verify_local_signature(
+    secret: str, key: str, expires: int, signature: str, now: float | None = None
+) -> bool:
     if expires < (now if now is not None else time.time()):
         return False
     return hmac.compare_digest(_sign(secret, key, expires), signature)
@@ -117,7 +127,8 @@ class LocalStorage:
 
     def signed_url(self, key: str, ttl_seconds: int) -> str:
         expires = int(time.time()) + ttl_seconds
-        return f"{self.public_base_url}/api/files/{quote(key)}?expires={expires}&signature={_sign(self.secret, key, expires)}"
+        signature = _sign(self.secret, key, expires)
+        return f"{self.public_base_url}/api/files/{quote(key)}?expires={expires}&signature={signature}"
 
 
 class S3Storage:
@@ -132,8 +143,12 @@ class S3Storage:
             region_name=settings.s3_region,
             aws_access_key_id=settings.s3_access_key_id,
             aws_secret_access_key=settings.s3_secret_access_key,
-            config=Config(signature_version="s3v4", s3={"addressing_style": "path"},
-                          retries={"max_attempts": 5, "mode": "standard"}, max_pool_connections=32),
+            config=Config(
+                signature_version="s3v4",
+                s3={"addressing_style": "path"},
+                retries={"max_attempts": 5, "mode": "standard"},
+                max_pool_connections=32,
+            ),
         )
 
     def ensure_bucket(self) -> None:
@@ -145,16 +160,23 @@ class S3Storage:
             self.client.create_bucket(Bucket=self.bucket)
 
     async def put(self, key: str, data: bytes, content_type: str) -> None:
-        await asyncio.to_thread(self.client.put_object, Bucket=self.bucket, Key=key, Body=data,
-                                ContentType=content_type)
+        await asyncio.to_thread(
+            self.client.put_object, Bucket=self.bucket, Key=key, Body=data, ContentType=content_type
+        )
 
     async def put_once(self, key: str, data: bytes, content_type: str) -> bool:
         """A conditional put (If-None-Match: *): a key another writer already stored counts as done."""
         from botocore.exceptions import ClientError
 
         try:
-            await asyncio.to_thread(self.client.put_object, Bucket=self.bucket, Key=key, Body=data,
-                                    ContentType=content_type, IfNoneMatch="*")
+            await asyncio.to_thread(
+                self.client.put_object,
+                Bucket=self.bucket,
+                Key=key,
+                Body=data,
+                ContentType=content_type,
+                IfNoneMatch="*",
+            )
         except ClientError as exc:
             if _status(exc) in (409, 412):  # 412: the key exists; 409: a concurrent conditional put won
                 return False

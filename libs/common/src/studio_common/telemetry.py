@@ -15,7 +15,12 @@ from opentelemetry import context as otel_context
 from opentelemetry import trace
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcessor, SpanExporter, SpanExportResult
+from opentelemetry.sdk.trace.export import (
+    BatchSpanProcessor,
+    SimpleSpanProcessor,
+    SpanExporter,
+    SpanExportResult,
+)
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
 operation_id_var: ContextVar[str | None] = ContextVar("operation_id", default=None)
@@ -86,7 +91,9 @@ def _span_record(span) -> dict:
 def configure_tracing(service: str, otlp_endpoint: str | None = None, span_file: str | None = None) -> None:
     provider = TracerProvider(resource=Resource.create({"service.name": service}))
     if span_file:
-        provider.add_span_processor(SimpleSpanProcessor(JsonLinesSpanExporter(span_file.removeprefix("file:"))))
+        provider.add_span_processor(
+            SimpleSpanProcessor(JsonLinesSpanExporter(span_file.removeprefix("file:")))
+        )
     if otlp_endpoint:
         try:
             from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
@@ -112,7 +119,9 @@ def operation_span(name: str, operation_id: str, traceparent: str | None = None,
     token = otel_context.attach(parent) if parent is not None else None
     op_token = operation_id_var.set(operation_id)
     try:
-        with _tracer.start_as_current_span(name, attributes={"operation.id": operation_id, **attributes}) as span:
+        with _tracer.start_as_current_span(
+            name, attributes={"operation.id": operation_id, **attributes}
+        ) as span:
             yield span
     finally:
         operation_id_var.reset(op_token)
@@ -121,5 +130,9 @@ def operation_span(name: str, operation_id: str, traceparent: str | None = None,
 
 
 def consumer_span(envelope, service: str):
-    return operation_span(f"{service} handle {envelope.type}", envelope.subject, envelope.traceparent,
-                          **{"messaging.system": "rabbitmq", "messaging.message.id": envelope.id})
+    return operation_span(
+        f"{service} handle {envelope.type}",
+        envelope.subject,
+        envelope.traceparent,
+        **{"messaging.system": "rabbitmq", "messaging.message.id": envelope.id},
+    )

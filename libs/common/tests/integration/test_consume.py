@@ -9,6 +9,7 @@ import time
 import aio_pika
 import pytest
 from sqlalchemy import Column, String, Table, func, select
+
 from studio_common.bus.faults import TransientError
 from studio_common.bus.topology import RETRY_DELAYS
 from studio_common.db import new_metadata
@@ -21,8 +22,13 @@ from studio_common.testing.recorder import EventRecorder
 def make_runtime(bus_names, amqp_url, tmp_path, **options):
     metadata = new_metadata()
     seen = Table("seen", metadata, Column("operation_id", String(64), primary_key=True))
-    settings = CommonSettings(amqp_url=amqp_url, database_url=f"sqlite+aiosqlite:///{tmp_path}/c.db",
-                              service_name="probe", **bus_names, **options)
+    settings = CommonSettings(
+        amqp_url=amqp_url,
+        database_url=f"sqlite+aiosqlite:///{tmp_path}/c.db",
+        service_name="probe",
+        **bus_names,
+        **options,
+    )
     return ServiceRuntime(settings, metadata), seen
 
 
@@ -36,7 +42,9 @@ async def test_handler_changes_and_emitted_events_commit_once_per_event(bus_name
 
     async def on_progress(session, event: OperationProgress):
         await session.execute(seen.insert().values(operation_id=event.operation_id))
-        return [OperationStarted(operation_id=event.operation_id, user_id=event.user_id, provider="p", model="m")]
+        return [
+            OperationStarted(operation_id=event.operation_id, user_id=event.user_id, provider="p", model="m")
+        ]
 
     runtime.consume("probe", {OperationProgress: on_progress})
     await runtime.start()
@@ -53,8 +61,9 @@ async def test_handler_changes_and_emitted_events_commit_once_per_event(bus_name
         await runtime.stop()
 
 
-async def test_a_transient_failure_waits_in_a_delay_queue_without_spending_deliveries(bus_names, amqp_url,
-                                                                                    tmp_path):
+async def test_a_transient_failure_waits_in_a_delay_queue_without_spending_deliveries(
+    bus_names, amqp_url, tmp_path
+):
     runtime, seen = make_runtime(bus_names, amqp_url, tmp_path, poison_after=2)
     attempts: list[tuple[float, int]] = []
 

@@ -36,8 +36,8 @@ async def test_event_reaches_its_handler_with_envelope_intact(real_broker, bus_n
 
 
 async def test_events_of_other_types_are_not_delivered(bus_names, amqp_url):
-    from studio_common.testing.recorder import EventRecorder
     from studio_common.events import OperationStarted
+    from studio_common.testing.recorder import EventRecorder
 
     bus = EventBus(CommonSettings(amqp_url=amqp_url, **bus_names), "probe")
     received: list[Envelope] = []
@@ -49,10 +49,15 @@ async def test_events_of_other_types_are_not_delivered(bus_names, amqp_url):
     await bus.start()
     try:
         async with EventRecorder(amqp_url, bus_names["exchange"]) as recorder:
-            await recorder.publish(OperationStarted(operation_id="a", user_id="u", provider="p", model="m",
-                                                    domain="editing"))
-            await recorder.publish(OperationProgress(operation_id="b", user_id="u", progress=0.5, domain="generation"))
-            await recorder.publish(OperationProgress(operation_id="c", user_id="u", progress=0.5, domain="editing"))
+            await recorder.publish(
+                OperationStarted(operation_id="a", user_id="u", provider="p", model="m", domain="editing")
+            )
+            await recorder.publish(
+                OperationProgress(operation_id="b", user_id="u", progress=0.5, domain="generation")
+            )
+            await recorder.publish(
+                OperationProgress(operation_id="c", user_id="u", progress=0.5, domain="editing")
+            )
             for _ in range(50):
                 if received:
                     break
@@ -82,8 +87,10 @@ async def test_outbox_relay_publishes_committed_rows_once_and_purges_them(bus_na
     relay = OutboxRelay(engine, table, bus)
     try:
         async with EventRecorder(amqp_url, bus_names["exchange"]) as recorder:
-            envelopes = [bus.envelope(OperationProgress(operation_id=f"op-{i}", user_id="u", progress=0.5))
-                         for i in range(3)]
+            envelopes = [
+                bus.envelope(OperationProgress(operation_id=f"op-{i}", user_id="u", progress=0.5))
+                for i in range(3)
+            ]
             async with db.session_factory(engine)() as session, session.begin():
                 for envelope in envelopes:
                     await add_to_outbox(session, table, envelope)

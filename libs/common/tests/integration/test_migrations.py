@@ -30,8 +30,10 @@ async def test_migrations_match_the_declared_tables(service, database_url):
         await upgrade(engine, app_module.MIGRATIONS)
         async with engine.connect() as connection:
             differences = await connection.run_sync(
-                lambda sync: compare_metadata(MigrationContext.configure(sync, opts={"compare_type": True}),
-                                              tables.metadata))
+                lambda sync: compare_metadata(
+                    MigrationContext.configure(sync, opts={"compare_type": True}), tables.metadata
+                )
+            )
     finally:
         await engine.dispose()
     assert differences == []

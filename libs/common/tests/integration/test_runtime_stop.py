@@ -12,8 +12,12 @@ from studio_common.settings import CommonSettings
 async def test_stop_lets_a_running_job_commit_and_the_last_flush_still_works(bus_names, amqp_url, tmp_path):
     metadata = new_metadata()
     ticks = Table("ticks", metadata, Column("id", Integer, primary_key=True))
-    settings = CommonSettings(amqp_url=amqp_url, database_url=f"sqlite+aiosqlite:///{tmp_path}/r.db",
-                              service_name="probe", **bus_names)
+    settings = CommonSettings(
+        amqp_url=amqp_url,
+        database_url=f"sqlite+aiosqlite:///{tmp_path}/r.db",
+        service_name="probe",
+        **bus_names,
+    )
     runtime = ServiceRuntime(settings, metadata)
     inside = asyncio.Event()
 

@@ -8,18 +8,36 @@ import httpx
 import pytest
 
 from studio_common.settings import CommonSettings
-from studio_common.storage import (LocalStorage, StorageKeyError, input_key, make_storage,
-                                   verify_local_signature)
+from studio_common.storage import (
+    LocalStorage,
+    StorageKeyError,
+    input_key,
+    make_storage,
+    verify_local_signature,
+)
 
 
 @pytest.fixture(params=["local", "s3"])
 def storage(request, tmp_path, run_id):
     if request.param == "local":
-        return make_storage(CommonSettings(storage_backend="local", storage_dir=str(tmp_path),
-                                           public_base_url="http://gateway", jwt_secret="k" * 40))
+        return make_storage(
+            CommonSettings(
+                storage_backend="local",
+                storage_dir=str(tmp_path),
+                public_base_url="http://gateway",
+                jwt_secret="k" * 40,
+            )
+        )
     endpoint = request.getfixturevalue("s3_endpoint")
-    return make_storage(CommonSettings(storage_backend="s3", s3_endpoint_url=endpoint, s3_bucket=f"b-{run_id}",
-                                       s3_access_key_id="test", s3_secret_access_key="test"))
+    return make_storage(
+        CommonSettings(
+            storage_backend="s3",
+            s3_endpoint_url=endpoint,
+            s3_bucket=f"b-{run_id}",
+            s3_access_key_id="test",
+            s3_secret_access_key="test",
+        )
+    )
 
 
 async def test_put_get_exists_delete(storage):
@@ -35,9 +53,15 @@ async def test_put_get_exists_delete(storage):
 
 
 async def test_s3_presigned_url_serves_the_bytes(s3_endpoint, run_id):
-    storage = make_storage(CommonSettings(storage_backend="s3", s3_endpoint_url=s3_endpoint,
-                                          s3_bucket=f"dl-{run_id}", s3_access_key_id="test",
-                                          s3_secret_access_key="test"))
+    storage = make_storage(
+        CommonSettings(
+            storage_backend="s3",
+            s3_endpoint_url=s3_endpoint,
+            s3_bucket=f"dl-{run_id}",
+            s3_access_key_id="test",
+            s3_secret_access_key="test",
+        )
+    )
     await storage.put("users/u/inputs/x.png", b"image-bytes", "image/png")
     url = storage.signed_url("users/u/inputs/x.png", 60)
     assert "X-Amz-Signature" in url and "X-Amz-Expires=60" in url
@@ -93,6 +117,8 @@ async def test_readers_never_see_a_partial_object(storage):
 
 async def test_local_writes_leave_no_temporary_files(tmp_path):
     storage = LocalStorage(str(tmp_path), "http://gateway", "k" * 40)
-    await asyncio.gather(*(storage.put_once("users/u/inputs/a.png", b"a", "image/png") for _ in range(8)),
-                         *(storage.put("users/u/operations/o/0.png", b"b", "image/png") for _ in range(8)))
+    await asyncio.gather(
+        *(storage.put_once("users/u/inputs/a.png", b"a", "image/png") for _ in range(8)),
+        *(storage.put("users/u/operations/o/0.png", b"b", "image/png") for _ in range(8)),
+    )
     assert sorted(p.name for p in (tmp_path / "users/u").rglob("*") if p.is_file()) == ["0.png", "a.png"]

@@ -22,12 +22,15 @@ def test_hs256_round_trip_and_roles():
     assert not verifier.verify(issue_token("ann", SECRET)).is_admin
 
 
-@pytest.mark.parametrize("token", [
-    "not-a-jwt",
-    issue_token("ann", "another-secret-" + "x" * 30),
-    issue_token("ann", SECRET, ttl_seconds=-10),
-    jwt.encode({"exp": int(time.time()) + 60}, SECRET, algorithm="HS256"),  # no sub
-])
+@pytest.mark.parametrize(
+    "token",
+    [
+        "not-a-jwt",
+        issue_token("ann", "another-secret-" + "x" * 30),
+        issue_token("ann", SECRET, ttl_seconds=-10),
+        jwt.encode({"exp": int(time.time()) + 60}, SECRET, algorithm="HS256"),  # no sub
+    ],
+)
 def test_bad_tokens_are_refused(token):
     with pytest.raises(AuthError):
         TokenVerifier(SECRET).verify(token)
@@ -44,10 +47,16 @@ def test_rs256_tokens_are_checked_against_the_jwks():
 
     base_url, stop = serve_in_thread(app)
     try:
-        verifier = TokenVerifier(SECRET, jwks_url=f"{base_url}/jwks.json", issuer="https://idp",
-                                 audience="studio")
-        claims = {"sub": "idp-user", "exp": int(time.time()) + 60, "roles": ["studio-admin"],
-                  "iss": "https://idp", "aud": "studio"}
+        verifier = TokenVerifier(
+            SECRET, jwks_url=f"{base_url}/jwks.json", issuer="https://idp", audience="studio"
+        )
+        claims = {
+            "sub": "idp-user",
+            "exp": int(time.time()) + 60,
+            "roles": ["studio-admin"],
+            "iss": "https://idp",
+            "aud": "studio",
+        }
         token = jwt.encode(claims, key, algorithm="RS256", headers={"kid": "k1"})
         principal = verifier.verify(token)
         assert (principal.user_id, principal.is_admin) == ("idp-user", True)
@@ -64,5 +73,8 @@ def test_production_refuses_the_default_secret():
 
     with pytest.raises(RuntimeError, match="STUDIO_JWT_SECRET"):
         GatewaySettings(environment="production", jwt_secret=DEFAULT_JWT_SECRET).check_production_safety()
-    GatewaySettings(environment="production", jwt_secret="Zq8vL2-pX9rT4wK7mN1bC6yH3jF0dS5a",
-                   download_url_secret="aB3dE5gH7jK9mN1pQ3sT5vX7zA9cE1gI").check_production_safety()
+    GatewaySettings(
+        environment="production",
+        jwt_secret="Zq8vL2-pX9rT4wK7mN1bC6yH3jF0dS5a",
+        download_url_secret="aB3dE5gH7jK9mN1pQ3sT5vX7zA9cE1gI",
+    ).check_production_safety()

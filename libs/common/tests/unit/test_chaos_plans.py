@@ -22,8 +22,9 @@ def test_an_outage_finds_the_workers_with_a_backlog():
     billing = next(f for f in faults if f.target == "billing")
     workers = [f for f in faults if f.target != "billing"]
     assert billing == Fault(6.0, "outage", "billing", 60.0)
-    assert workers and all(f.at == 0 and billing.at < f.at + f.down_for < billing.at + billing.down_for
-                           for f in workers)
+    assert workers and all(
+        f.at == 0 and billing.at < f.at + f.down_for < billing.at + billing.down_for for f in workers
+    )
 
 
 def test_the_load_mixes_every_studio_and_is_the_same_for_a_seed():

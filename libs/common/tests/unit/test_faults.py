@@ -1,7 +1,5 @@
 """Which failures are waited out (delay queue, 503) and which are poison (dead letter, 500)."""
 
-import asyncio
-
 import httpx
 from fastapi.testclient import TestClient
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
@@ -45,7 +43,7 @@ def test_a_wrapped_cause_counts():
 def test_dependencies_away_are_transient():
     assert is_transient(TransientError("billing unreachable"))
     assert is_transient(httpx.ConnectError("refused"))
-    assert is_transient(asyncio.TimeoutError())
+    assert is_transient(TimeoutError())
 
 
 def test_bugs_and_bad_data_are_poison():

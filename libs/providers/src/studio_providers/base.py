@@ -38,8 +38,15 @@ class ProviderError(Exception):
     """A provider refused or failed. `retryable` lets the worker fall back to the next provider;
     `charged` records whether the provider billed us for it anyway."""
 
-    def __init__(self, code: str, message: str, *, retryable: bool = False, charged: bool = False,
-                 status: int | None = None) -> None:
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        *,
+        retryable: bool = False,
+        charged: bool = False,
+        status: int | None = None,
+    ) -> None:
         super().__init__(message)
         self.code, self.message = code, message
         self.retryable, self.charged, self.status = retryable, charged, status

@@ -12,8 +12,8 @@ import re
 from typing import Any
 
 import httpx
-from studio_common.images import sniff_content_type
 
+from studio_common.images import sniff_content_type
 from studio_providers.base import ProviderError, ProviderOutput, ProviderRequest, UnsupportedOperation
 from studio_providers.http import (
     RemoteProvider,
@@ -29,10 +29,19 @@ ASPECT_RATIOS = ("1:1", "2:3", "3:2", "3:4", "4:3", "9:16", "16:9", "21:9")
 # Image generation takes longer than a plain text answer.
 GEMINI_TIMEOUT = make_timeout(read=120.0)
 # finishReason values that mean the output was withheld by a safety or recitation check.
-BLOCKED_FINISH_REASONS = frozenset({
-    "IMAGE_SAFETY", "IMAGE_PROHIBITED_CONTENT", "IMAGE_RECITATION", "IMAGE_OTHER", "SAFETY",
-    "PROHIBITED_CONTENT", "RECITATION", "BLOCKLIST", "SPII",
-})
+BLOCKED_FINISH_REASONS = frozenset(
+    {
+        "IMAGE_SAFETY",
+        "IMAGE_PROHIBITED_CONTENT",
+        "IMAGE_RECITATION",
+        "IMAGE_OTHER",
+        "SAFETY",
+        "PROHIBITED_CONTENT",
+        "RECITATION",
+        "BLOCKLIST",
+        "SPII",
+    }
+)
 _DURATION = re.compile(r"\s*(\d+(?:\.\d+)?)s\s*")
 _RETRY_INFO = "type.googleapis.com/google.rpc.RetryInfo"
 _ERROR_INFO = "type.googleapis.com/google.rpc.ErrorInfo"
@@ -111,13 +120,22 @@ class GeminiProvider(RemoteProvider):
         parts: list[dict] = [{"text": text}]
         reference = request.inputs.get("image")
         if reference:
-            parts.append({"inline_data": {"mime_type": _mime_type(reference),
-                                          "data": base64.b64encode(reference).decode("ascii")}})
+            parts.append(
+                {
+                    "inline_data": {
+                        "mime_type": _mime_type(reference),
+                        "data": base64.b64encode(reference).decode("ascii"),
+                    }
+                }
+            )
         config: dict[str, Any] = {"responseModalities": ["IMAGE"]}
         aspect_ratio = request.params.get("aspect_ratio")
         if aspect_ratio not in ASPECT_RATIOS:
-            aspect_ratio = nearest_aspect_ratio(request.width, request.height) \
-                if request.width and request.height else None
+            aspect_ratio = (
+                nearest_aspect_ratio(request.width, request.height)
+                if request.width and request.height
+                else None
+            )
         if aspect_ratio:
             config["imageConfig"] = {"aspectRatio": aspect_ratio}
         return {"contents": [{"role": "user", "parts": parts}], "generationConfig": config}
@@ -129,9 +147,17 @@ class GeminiProvider(RemoteProvider):
         url = f"{self._base_url}/v1beta/models/{request.model}:generateContent"
         # Google does not bill a request that ends in an error status, so 429 and 5xx are repeated.
         response = await send_with_retries(
-            self._client, "POST", url, policy=self._policy, idempotent=False, statuses_safe=True,
-            provider=self.name, delay_hint=retry_delay_seconds, json=body,
-            headers={"x-goog-api-key": self._api_key, "accept": "application/json"})
+            self._client,
+            "POST",
+            url,
+            policy=self._policy,
+            idempotent=False,
+            statuses_safe=True,
+            provider=self.name,
+            delay_hint=retry_delay_seconds,
+            json=body,
+            headers={"x-goog-api-key": self._api_key, "accept": "application/json"},
+        )
         try:
             if response.status_code != 200:
                 raise self._error(response)
@@ -152,9 +178,15 @@ class GeminiProvider(RemoteProvider):
         block_reason = _get(feedback, "blockReason", "block_reason")
         if block_reason and not candidates:
             message = _get(feedback, "blockReasonMessage", "block_reason_message")
-            raise ProviderError("content_moderation", self._clean(
-                f"gemini refused the prompt ({block_reason})" + (f": {message}" if message else "")),
-                retryable=False, charged=False, status=response.status_code)
+            raise ProviderError(
+                "content_moderation",
+                self._clean(
+                    f"gemini refused the prompt ({block_reason})" + (f": {message}" if message else "")
+                ),
+                retryable=False,
+                charged=False,
+                status=response.status_code,
+            )
         candidate = candidates[0] if candidates and isinstance(candidates[0], dict) else {}
         parts = _get(candidate.get("content"), "parts", "parts") or []
         texts: list[str] = []
@@ -170,15 +202,25 @@ class GeminiProvider(RemoteProvider):
         finish_reason = _get(candidate, "finishReason", "finish_reason")
         finish_message = _get(candidate, "finishMessage", "finish_message")
         if finish_reason in BLOCKED_FINISH_REASONS:
-            raise ProviderError("content_filtered", self._clean(
-                f"gemini withheld the image ({finish_reason})" + (f": {finish_message}" if finish_message
-                                                                  else "")),
-                retryable=False, charged=True, status=response.status_code)
+            raise ProviderError(
+                "content_filtered",
+                self._clean(
+                    f"gemini withheld the image ({finish_reason})"
+                    + (f": {finish_message}" if finish_message else "")
+                ),
+                retryable=False,
+                charged=True,
+                status=response.status_code,
+            )
         reply = " ".join(t.strip() for t in texts if t.strip())
         reason = f" ({finish_reason})" if finish_reason else ""
-        raise ProviderError("no_image", self._clean(
-            f"gemini answered without an image{reason}" + (f": {reply}" if reply else "")),
-            retryable=True, charged=bool(candidates), status=response.status_code)
+        raise ProviderError(
+            "no_image",
+            self._clean(f"gemini answered without an image{reason}" + (f": {reply}" if reply else "")),
+            retryable=True,
+            charged=bool(candidates),
+            status=response.status_code,
+        )
 
     @staticmethod
     def _image(inline: dict) -> ProviderOutput:
@@ -188,8 +230,12 @@ class GeminiProvider(RemoteProvider):
             data = b""
         size = probe_size(data) if data else None
         if size is None:
-            raise ProviderError("provider_error", "gemini: the image part is not a readable image",
-                                retryable=True, charged=True)
+            raise ProviderError(
+                "provider_error",
+                "gemini: the image part is not a readable image",
+                retryable=True,
+                charged=True,
+            )
         content_type = _get(inline, "mimeType", "mime_type")
         if not isinstance(content_type, str) or not content_type.startswith("image/"):
             content_type = _mime_type(data)
@@ -201,19 +247,25 @@ class GeminiProvider(RemoteProvider):
         message = error.get("message") if isinstance(error.get("message"), str) else ""
         detail = self._clean(message) or f"HTTP {status}"
         reasons = {info.get("reason") for info in _details(error, _ERROR_INFO)}
-        if status in (400, 401, 403) and reasons & {"API_KEY_INVALID", "API_KEY_EXPIRED",
-                                                     "API_KEY_SERVICE_BLOCKED"}:
-            return ProviderError("auth", f"gemini refused the API key: {detail}", retryable=True,
-                                 status=status)
+        if status in (400, 401, 403) and reasons & {
+            "API_KEY_INVALID",
+            "API_KEY_EXPIRED",
+            "API_KEY_SERVICE_BLOCKED",
+        }:
+            return ProviderError(
+                "auth", f"gemini refused the API key: {detail}", retryable=True, status=status
+            )
         if status in (401, 403):
-            return ProviderError("auth", f"gemini denied access (HTTP {status}): {detail}", retryable=True,
-                                 status=status)
+            return ProviderError(
+                "auth", f"gemini denied access (HTTP {status}): {detail}", retryable=True, status=status
+            )
         if status == 404:
             # The catalog's model is gone at Google: another provider may still serve the request.
-            return ProviderError("invalid_request", f"gemini does not know the model: {detail}",
-                                 retryable=True, status=status)
+            return ProviderError(
+                "invalid_request", f"gemini does not know the model: {detail}", retryable=True, status=status
+            )
         if status in (400, 413, 422):
-            return ProviderError("invalid_request", f"gemini rejected the request: {detail}", retryable=False,
-                                 status=status)
+            return ProviderError(
+                "invalid_request", f"gemini rejected the request: {detail}", retryable=False, status=status
+            )
         return exhausted_error(response, self.name, detail if message else None)
-

@@ -21,8 +21,13 @@ RETRY_STATUSES: tuple[int, ...] = (429, 500, 502, 503, 504)
 # A request that never reached the server: repeating it cannot repeat any work.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 # The request may have reached the server: only an idempotent request is repeated.
-_MAYBE_SENT = (httpx.ReadTimeout, httpx.WriteTimeout, httpx.ReadError, httpx.WriteError,
-               httpx.RemoteProtocolError)
+_MAYBE_SENT = (
+    httpx.ReadTimeout,
+    httpx.WriteTimeout,
+    httpx.ReadError,
+    httpx.WriteError,
+    httpx.RemoteProtocolError,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,14 +40,19 @@ class RetryPolicy:
 
     def backoff(self, retry: int) -> float:
         """Exponential back-off with jitter for the n-th retry (0-based), never above max_delay."""
-        ceiling = min(self.max_delay, self.base_delay * (2 ** retry))
+        ceiling = min(self.max_delay, self.base_delay * (2**retry))
         return random.uniform(ceiling / 2, ceiling)
 
 
-def make_timeout(connect: float = 5.0, read: float = 60.0, write: float | None = None,
-                 pool: float | None = None) -> httpx.Timeout:
-    return httpx.Timeout(connect=connect, read=read, write=write if write is not None else read,
-                         pool=pool if pool is not None else connect)
+def make_timeout(
+    connect: float = 5.0, read: float = 60.0, write: float | None = None, pool: float | None = None
+) -> httpx.Timeout:
+    return httpx.Timeout(
+        connect=connect,
+        read=read,
+        write=write if write is not None else read,
+        pool=pool if pool is not None else connect,
+    )
 
 
 DEFAULT_TIMEOUT = make_timeout()
@@ -60,8 +70,12 @@ def retry_after_seconds(response: httpx.Response) -> float | None:
     return max(0.0, seconds) if seconds == seconds else None  # NaN is not a delay
 
 
-def _delay(policy: RetryPolicy, retry: int, response: httpx.Response | None,
-           hint: Callable[[httpx.Response], float | None] = retry_after_seconds) -> float:
+def _delay(
+    policy: RetryPolicy,
+    retry: int,
+    response: httpx.Response | None,
+    hint: Callable[[httpx.Response], float | None] = retry_after_seconds,
+) -> float:
     if response is not None:
         hinted = hint(response)
         if hinted is not None:
@@ -69,11 +83,19 @@ def _delay(policy: RetryPolicy, retry: int, response: httpx.Response | None,
     return policy.backoff(retry)
 
 
-async def send_with_retries(client: httpx.AsyncClient, method: str, url: str, *,
-                            retry_on: Collection[int] = RETRY_STATUSES, policy: RetryPolicy = RetryPolicy(),
-                            idempotent: bool, statuses_safe: bool = False, provider: str = "provider",
-                            delay_hint: Callable[[httpx.Response], float | None] = retry_after_seconds,
-                            **kwargs) -> httpx.Response:
+async def send_with_retries(
+    client: httpx.AsyncClient,
+    method: str,
+    url: str,
+    *,
+    retry_on: Collection[int] = RETRY_STATUSES,
+    policy: RetryPolicy = RetryPolicy(),
+    idempotent: bool,
+    statuses_safe: bool = False,
+    provider: str = "provider",
+    delay_hint: Callable[[httpx.Response], float | None] = retry_after_seconds,
+    **kwargs,
+) -> httpx.Response:
     """Send one request, repeating it on `retry_on` statuses and on transport failures where that is safe.
 
     Before a repeat it waits for the delay the failed response asks for (`delay_hint`, by default its
@@ -89,16 +111,21 @@ async def send_with_retries(client: httpx.AsyncClient, method: str, url: str, *,
             response = await client.request(method, url, **kwargs)
         except _NOT_SENT as exc:
             if last:
-                raise ProviderError("unreachable", f"{provider}: could not connect ({type(exc).__name__})",
-                                    retryable=True) from None
+                raise ProviderError(
+                    "unreachable", f"{provider}: could not connect ({type(exc).__name__})", retryable=True
+                ) from None
             await policy.sleep(policy.backoff(attempt))
             continue
         except _MAYBE_SENT as exc:
             if last or not idempotent:
                 code = "timeout" if isinstance(exc, httpx.TimeoutException) else "provider_error"
                 # A request that may have been processed could have been billed.
-                raise ProviderError(code, f"{provider}: no complete answer ({type(exc).__name__})",
-                                    retryable=True, charged=not idempotent) from None
+                raise ProviderError(
+                    code,
+                    f"{provider}: no complete answer ({type(exc).__name__})",
+                    retryable=True,
+                    charged=not idempotent,
+                ) from None
             await policy.sleep(policy.backoff(attempt))
             continue
         if response.status_code not in retry_on or last:
@@ -117,13 +144,16 @@ def exhausted_error(response: httpx.Response, provider: str, message: str | None
     status = response.status_code
     detail = message or f"HTTP {status}"
     if status == 429:
-        return ProviderError("rate_limited", f"{provider}: rate limited ({detail})", retryable=True,
-                             status=status)
+        return ProviderError(
+            "rate_limited", f"{provider}: rate limited ({detail})", retryable=True, status=status
+        )
     if status >= 500:
-        return ProviderError("provider_error", f"{provider}: server error ({detail})", retryable=True,
-                             status=status)
-    return ProviderError("provider_error", f"{provider}: unexpected answer ({detail})", retryable=False,
-                         status=status)
+        return ProviderError(
+            "provider_error", f"{provider}: server error ({detail})", retryable=True, status=status
+        )
+    return ProviderError(
+        "provider_error", f"{provider}: unexpected answer ({detail})", retryable=False, status=status
+    )
 
 
 class RemoteProvider:
@@ -137,21 +167,36 @@ class RemoteProvider:
     poll_interval = 2.0
     poll_timeout = 300.0
 
-    def __init__(self, api_key: str, base_url: str | None = None, timeout: httpx.Timeout | float | None = None,
-                 client: httpx.AsyncClient | None = None, retry_policy: RetryPolicy | None = None,
-                 poll_interval: float | None = None, poll_timeout: float | None = None) -> None:
+    def __init__(
+        self,
+        api_key: str,
+        base_url: str | None = None,
+        timeout: httpx.Timeout | float | None = None,
+        client: httpx.AsyncClient | None = None,
+        retry_policy: RetryPolicy | None = None,
+        poll_interval: float | None = None,
+        poll_timeout: float | None = None,
+    ) -> None:
         if not api_key:
             raise ValueError(f"a {self.name} {self.key_label} is required")
         self._api_key = api_key
         self._base_url = (base_url or self.default_base_url).rstrip("/")
         self._policy = retry_policy or RetryPolicy()
         self._owns_client = client is None
-        self._client = client or httpx.AsyncClient(timeout=timeout if timeout is not None else self.default_timeout)
+        self._client = client or httpx.AsyncClient(
+            timeout=timeout if timeout is not None else self.default_timeout
+        )
         self._poll_interval = poll_interval if poll_interval is not None else self.poll_interval
         self._poll_timeout = poll_timeout if poll_timeout is not None else self.poll_timeout
 
-    async def _poll(self, url: str, headers: dict, pending: str, answer: Callable[[httpx.Response], Awaitable],
-                    timeout: float | None = None):
+    async def _poll(
+        self,
+        url: str,
+        headers: dict,
+        pending: str,
+        answer: Callable[[httpx.Response], Awaitable],
+        timeout: float | None = None,
+    ):
         """GET `url` every poll interval until `answer(response)` gives something other than None (it
         raises for failures). `pending` says what is not done yet, for the time-out error."""
         timeout = timeout if timeout is not None else self._poll_timeout
@@ -160,11 +205,22 @@ class RemoteProvider:
         while True:
             remaining = deadline - loop.time()
             if remaining <= 0:
-                raise ProviderError("timeout", f"{self.name}: {pending} after {timeout:g}s; it may still finish "
-                                    "and be billed", retryable=True, charged=True)
+                raise ProviderError(
+                    "timeout",
+                    f"{self.name}: {pending} after {timeout:g}s; it may still finish and be billed",
+                    retryable=True,
+                    charged=True,
+                )
             await asyncio.sleep(min(self._poll_interval, remaining))
-            response = await send_with_retries(self._client, "GET", url, policy=self._policy, idempotent=True,
-                                               provider=self.name, headers=headers)
+            response = await send_with_retries(
+                self._client,
+                "GET",
+                url,
+                policy=self._policy,
+                idempotent=True,
+                provider=self.name,
+                headers=headers,
+            )
             result = await answer(response)
             if result is not None:
                 return result

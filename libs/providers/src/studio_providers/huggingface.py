@@ -15,7 +15,12 @@ from PIL import Image
 from studio_common.catalog import ModelOffer, find_offer
 from studio_providers.base import ProviderError, ProviderOutput, ProviderRequest, UnsupportedOperation
 from studio_providers.http import (
-    RETRY_STATUSES, RemoteProvider, RetryPolicy, exhausted_error, json_object, retry_after_seconds,
+    RETRY_STATUSES,
+    RemoteProvider,
+    RetryPolicy,
+    exhausted_error,
+    json_object,
+    retry_after_seconds,
     send_with_retries,
 )
 
@@ -26,8 +31,9 @@ _RETRY_ON = tuple(status for status in RETRY_STATUSES if status != 503)
 _LOADING_DEFAULT_WAIT = 1.0  # seconds, when a loading answer gives no usable estimated_time
 
 
-def fit_size(width: int | None, height: int | None, multiple: int,
-             max_side: int) -> tuple[int | None, int | None]:
+def fit_size(
+    width: int | None, height: int | None, multiple: int, max_side: int
+) -> tuple[int | None, int | None]:
     """Sides the model can generate: scaled down (keeping the aspect ratio) so neither exceeds max_side,
     then each rounded to the nearest multiple (halves up), at least one multiple and never above max_side."""
     multiple = max(1, multiple)
@@ -65,9 +71,16 @@ class HuggingFaceProvider(RemoteProvider):
     key_label = "access token"
     default_base_url = "https://router.huggingface.co"
 
-    def __init__(self, api_token: str, base_url: str | None = None, timeout: httpx.Timeout | float | None = None,
-                 client: httpx.AsyncClient | None = None, retry_policy: RetryPolicy | None = None,
-                 loading_retries: int = 5, max_loading_wait: float = 30.0) -> None:
+    def __init__(
+        self,
+        api_token: str,
+        base_url: str | None = None,
+        timeout: httpx.Timeout | float | None = None,
+        client: httpx.AsyncClient | None = None,
+        retry_policy: RetryPolicy | None = None,
+        loading_retries: int = 5,
+        max_loading_wait: float = 30.0,
+    ) -> None:
         super().__init__(api_token, base_url, timeout, client, retry_policy)
         self._loading_retries = max(0, loading_retries)
         self._max_loading_wait = max(0.0, max_loading_wait)
@@ -115,8 +128,17 @@ class HuggingFaceProvider(RemoteProvider):
         while True:
             # Text-to-image has no side effect, and a 5xx answer carries no image, so statuses are retried.
             response = await send_with_retries(
-                self._client, "POST", url, retry_on=_RETRY_ON, policy=self._policy, idempotent=False,
-                statuses_safe=True, provider=self.name, json=payload, headers=self._headers())
+                self._client,
+                "POST",
+                url,
+                retry_on=_RETRY_ON,
+                policy=self._policy,
+                idempotent=False,
+                statuses_safe=True,
+                provider=self.name,
+                json=payload,
+                headers=self._headers(),
+            )
             try:
                 if response.status_code == 200:
                     return self._output(response, request)
@@ -124,17 +146,24 @@ class HuggingFaceProvider(RemoteProvider):
                     raise self._error(response, request.model)
                 loading, estimate = self._loading(response)
                 if loading and loading_waits < self._loading_retries:
-                    delay = min(estimate if estimate is not None else _LOADING_DEFAULT_WAIT,
-                                self._max_loading_wait)
+                    delay = min(
+                        estimate if estimate is not None else _LOADING_DEFAULT_WAIT, self._max_loading_wait
+                    )
                     loading_waits += 1
                 elif not loading and unavailable_waits < self._policy.attempts - 1:
                     hinted = retry_after_seconds(response)
-                    delay = min(hinted, self._policy.max_delay) if hinted is not None \
+                    delay = (
+                        min(hinted, self._policy.max_delay)
+                        if hinted is not None
                         else self._policy.backoff(unavailable_waits)
+                    )
                     unavailable_waits += 1
                 else:
-                    detail = f"{request.model} still loading after {loading_waits} waits" if loading \
+                    detail = (
+                        f"{request.model} still loading after {loading_waits} waits"
+                        if loading
                         else self._detail(response)
+                    )
                     raise exhausted_error(response, self.name, detail or None)
             finally:
                 await response.aclose()
@@ -147,8 +176,13 @@ class HuggingFaceProvider(RemoteProvider):
         info = _image_info(data) if data else None
         if info is None:
             answered = response.headers.get("content-type", "no content type").split(";", 1)[0].strip()
-            raise ProviderError("bad_output", f"huggingface: the answer is not an image ({answered}, "
-                                f"{len(data)} bytes)", retryable=True, charged=True, status=200)
+            raise ProviderError(
+                "bad_output",
+                f"huggingface: the answer is not an image ({answered}, {len(data)} bytes)",
+                retryable=True,
+                charged=True,
+                status=200,
+            )
         content_type, width, height = info
         return ProviderOutput(data, content_type, width, height, request.seed)
 
@@ -160,8 +194,12 @@ class HuggingFaceProvider(RemoteProvider):
         if not (isinstance(error, str) and "loading" in error.lower()):
             return False, None
         estimate = body.get("estimated_time")
-        if isinstance(estimate, bool) or not isinstance(estimate, (int, float)) \
-                or not math.isfinite(estimate) or estimate < 0:
+        if (
+            isinstance(estimate, bool)
+            or not isinstance(estimate, (int, float))
+            or not math.isfinite(estimate)
+            or estimate < 0
+        ):
             return True, None
         return True, float(estimate)
 
@@ -183,16 +221,28 @@ class HuggingFaceProvider(RemoteProvider):
         status = response.status_code
         detail = self._detail(response)
         if status in (400, 422):
-            return ProviderError("invalid_request", f"huggingface rejected the request: {detail or status}",
-                                 retryable=False, status=status)
+            return ProviderError(
+                "invalid_request",
+                f"huggingface rejected the request: {detail or status}",
+                retryable=False,
+                status=status,
+            )
         if status in (401, 403):
-            return ProviderError("auth", f"huggingface refused the access token (HTTP {status})",
-                                 retryable=True, status=status)
+            return ProviderError(
+                "auth", f"huggingface refused the access token (HTTP {status})", retryable=True, status=status
+            )
         if status == 402:
-            return ProviderError("provider_credits", "huggingface account is out of inference credits"
-                                 f"{': ' + detail if detail else ''}", retryable=True, status=status)
+            return ProviderError(
+                "provider_credits",
+                f"huggingface account is out of inference credits{': ' + detail if detail else ''}",
+                retryable=True,
+                status=status,
+            )
         if status == 404:
-            return ProviderError("invalid_request", f"huggingface does not serve the model {model!r}"
-                                 f"{': ' + detail if detail else ''}", retryable=False, status=status)
+            return ProviderError(
+                "invalid_request",
+                f"huggingface does not serve the model {model!r}{': ' + detail if detail else ''}",
+                retryable=False,
+                status=status,
+            )
         return exhausted_error(response, self.name, detail or None)
-

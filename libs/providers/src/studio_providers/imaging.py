@@ -29,7 +29,10 @@ def content_type_of(output_format: str) -> str:
 def fit_exact(data: bytes, width: int, height: int, output_format: str) -> tuple[bytes, int, int]:
     """Providers answer at their own sizes; cover-resize and centre-crop to exactly width x height."""
     with Image.open(io.BytesIO(data)) as image:
-        if image.size == (width, height) and (image.format or "").lower() == FORMATS[output_format][0].lower():
+        if (
+            image.size == (width, height)
+            and (image.format or "").lower() == FORMATS[output_format][0].lower()
+        ):
             return data, width, height
         image.load()
         fitted = ImageOps.fit(image, (width, height), Image.Resampling.LANCZOS)

@@ -34,10 +34,17 @@ def single_output(op: OperationApproved, inputs: dict[str, bytes]) -> list[Plann
     params = op.params
     seed = params.get("seed")
     request = ProviderRequest(
-        kind=op.kind, model=op.model, prompt=params.get("prompt") or "",
-        negative_prompt=params.get("negative_prompt") or "", width=params.get("width"),
-        height=params.get("height"), seed=int(seed) if seed is not None else operation_seed(op.operation_id),
-        output_format=params.get("output_format") or "png", params=params, inputs=inputs)
+        kind=op.kind,
+        model=op.model,
+        prompt=params.get("prompt") or "",
+        negative_prompt=params.get("negative_prompt") or "",
+        width=params.get("width"),
+        height=params.get("height"),
+        seed=int(seed) if seed is not None else operation_seed(op.operation_id),
+        output_format=params.get("output_format") or "png",
+        params=params,
+        inputs=inputs,
+    )
     return [PlannedOutput(request)]
 
 

@@ -31,7 +31,9 @@ class ProviderRegistry:
     def mark(self, name: str, healthy: bool) -> None:
         self._healthy[name] = healthy
 
-    def plan(self, kind: str, provider: str, model: str, budget_per_unit: float | None = None) -> list[Choice]:
+    def plan(
+        self, kind: str, provider: str, model: str, budget_per_unit: float | None = None
+    ) -> list[Choice]:
         """The approved provider/model first, then fall-backs for the same kind that cost no more than
         what was reserved (a fall-back must never charge more than the hold covers)."""
         chosen = self._providers.get(provider)
@@ -45,7 +47,8 @@ class ProviderRegistry:
             if budget_per_unit is not None and offer.list_price > budget_per_unit:
                 continue
             adapter = self._providers[offer.provider]
-            if adapter.supports(kind, offer.model) and all(c.provider.name != offer.provider for c in fallbacks):
+            if adapter.supports(kind, offer.model) and all(
+                c.provider.name != offer.provider for c in fallbacks
+            ):
                 fallbacks.append(Choice(adapter, offer.model))
         return first + fallbacks
-

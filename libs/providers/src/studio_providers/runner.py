@@ -32,7 +32,6 @@ from studio_common.events import (
 )
 from studio_common.ids import derived_id
 from studio_common.storage import ObjectStorage, output_key
-
 from studio_providers.base import ProviderError, ProviderRequest, UnsupportedOperation
 from studio_providers.models.tags import describe_output
 from studio_providers.planning import PlannedOutput, Planner, PlanningError
@@ -56,14 +55,32 @@ class PlanRun:
 
 
 class OperationRunner:
-    def __init__(self, bus: EventBus, storage: ObjectStorage, registry: ProviderRegistry, planner: Planner,
-                 claims: HoldClaims, heartbeat_seconds: float = 5.0) -> None:
-        self.bus, self.storage, self.registry, self.planner, self.claims = bus, storage, registry, planner, claims
+    def __init__(
+        self,
+        bus: EventBus,
+        storage: ObjectStorage,
+        registry: ProviderRegistry,
+        planner: Planner,
+        claims: HoldClaims,
+        heartbeat_seconds: float = 5.0,
+    ) -> None:
+        self.bus, self.storage, self.registry, self.planner, self.claims = (
+            bus,
+            storage,
+            registry,
+            planner,
+            claims,
+        )
         self.heartbeat_seconds = heartbeat_seconds
 
     async def handle(self, _unit: None, op: OperationApproved) -> list[EventData]:
         """The worker's handler (ServiceRuntime.consume): returns the operation's final event."""
-        ids = {"operation_id": op.operation_id, "user_id": op.user_id, "domain": op.domain, "batch_id": op.batch_id}
+        ids = {
+            "operation_id": op.operation_id,
+            "user_id": op.user_id,
+            "domain": op.domain,
+            "batch_id": op.batch_id,
+        }
         try:
             inputs = {role: await self.storage.get(key) for role, key in op.inputs.items()}
             plan = self.planner(op, inputs)
@@ -75,7 +92,9 @@ class OperationRunner:
         if outcome not in ("claimed", "resumed", "cancel_requested"):
             log.info("operation %s is %s: not running it", op.operation_id, outcome)
             return []
-        await self._publish(OperationStarted(**ids, provider=op.provider, model=op.model), "started", op.operation_id)
+        await self._publish(
+            OperationStarted(**ids, provider=op.provider, model=op.model), "started", op.operation_id
+        )
         async with self._heartbeat(op.operation_id):
             run = await self._run_plan(op, ids, plan, canceled=outcome == "cancel_requested")
         if run.outputs:
@@ -87,12 +106,19 @@ class OperationRunner:
             raise TransientError(f"providers unavailable for {op.operation_id}: {run.errors[0].message}")
         first = run.errors[0] if run.errors else ProviderError("no_output", "the provider returned nothing")
         metrics.OPERATIONS.labels(op.kind, "failed").inc()
-        return [OperationFailed(**ids, code=first.code, message=first.message,
-                                provider_charged=any(e.charged for e in run.errors))]
+        return [
+            OperationFailed(
+                **ids,
+                code=first.code,
+                message=first.message,
+                provider_charged=any(e.charged for e in run.errors),
+            )
+        ]
 
     @contextlib.asynccontextmanager
     async def _heartbeat(self, operation_id: str):
         """Renew the lease while a step runs, so a long provider call is not taken for a dead worker."""
+
         async def beat() -> None:
             while True:
                 await asyncio.sleep(self.heartbeat_seconds)
@@ -109,7 +135,9 @@ class OperationRunner:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
 
-    async def _run_plan(self, op: OperationApproved, ids: dict, plan: list[PlannedOutput], canceled: bool) -> PlanRun:
+    async def _run_plan(
+        self, op: OperationApproved, ids: dict, plan: list[PlannedOutput], canceled: bool
+    ) -> PlanRun:
         run = PlanRun(used=(op.provider, op.model), canceled=canceled)
         first_index = 0
         for step, planned in enumerate(plan):
@@ -125,22 +153,38 @@ class OperationRunner:
                 except ProviderError as exc:
                     log.warning("output %s of %s failed: %s", first_index, op.operation_id, exc.message)
                     run.errors.append(exc)
-                except ValueError as exc:  # the inputs cannot be honoured: a failed operation, not a poison message
+                except (
+                    ValueError
+                ) as exc:  # the inputs cannot be honoured: a failed operation, not a poison message
                     run.errors.append(ProviderError("invalid_request", str(exc)))
                 if len(plan) > 1:
-                    await self._publish(OperationProgress(**ids, progress=(step + 1) / len(plan),
-                                                          message=f"{step + 1} of {len(plan)} done"),
-                                        "progress", op.operation_id, step)
+                    await self._publish(
+                        OperationProgress(
+                            **ids, progress=(step + 1) / len(plan), message=f"{step + 1} of {len(plan)} done"
+                        ),
+                        "progress",
+                        op.operation_id,
+                        step,
+                    )
             first_index += planned.parts  # output indexes (and manifest keys) stay fixed per step
         return run
 
     def _completed(self, op: OperationApproved, ids: dict, run: PlanRun) -> OperationCompleted:
         units = min(op.units, sum(_units(ref) for ref in run.outputs))
         canceled = min(run.skipped_parts, op.units - units)
-        done = OperationCompleted(**ids, kind=op.kind, provider=run.used[0], model=run.used[1], outputs=run.outputs,
-                                  units_delivered=units, units_failed=op.units - units - canceled,
-                                  units_canceled=canceled, unit_credits=op.unit_credits,
-                                  prompt=str(op.params.get("prompt", "")), source_asset_id=op.source_asset_id)
+        done = OperationCompleted(
+            **ids,
+            kind=op.kind,
+            provider=run.used[0],
+            model=run.used[1],
+            outputs=run.outputs,
+            units_delivered=units,
+            units_failed=op.units - units - canceled,
+            units_canceled=canceled,
+            unit_credits=op.unit_credits,
+            prompt=str(op.params.get("prompt", "")),
+            source_asset_id=op.source_asset_id,
+        )
         metrics.OPERATIONS.labels(op.kind, "canceled" if canceled else "succeeded").inc()
         return done
 
@@ -154,19 +198,33 @@ class OperationRunner:
         if planned.finish:
             results = [planned.finish(r) for r in results]
         if len(results) != planned.parts:
-            raise ProviderError("bad_output", f"expected {planned.parts} files, the provider gave {len(results)}")
+            raise ProviderError(
+                "bad_output", f"expected {planned.parts} files, the provider gave {len(results)}"
+            )
         refs = []
         for offset, output in enumerate(results):
             key = output_key(op.user_id, op.operation_id, first_index + offset, output.content_type)
             await self.storage.put(key, output.data, output.content_type)
             seen = await asyncio.to_thread(describe_output, output.data, output.content_type)
-            refs.append(OutputRef(index=first_index + offset, storage_key=key, content_type=output.content_type,
-                                  width=output.width, height=output.height, bytes=len(output.data),
-                                  seed=output.seed, duration_seconds=output.duration_seconds,
-                                  tags=seen.tags or None, phash=seen.phash,
-                                  methods={**seen.methods, **output.methods} or None))
+            refs.append(
+                OutputRef(
+                    index=first_index + offset,
+                    storage_key=key,
+                    content_type=output.content_type,
+                    width=output.width,
+                    height=output.height,
+                    bytes=len(output.data),
+                    seed=output.seed,
+                    duration_seconds=output.duration_seconds,
+                    tags=seen.tags or None,
+                    phash=seen.phash,
+                    methods={**seen.methods, **output.methods} or None,
+                )
+            )
         # Written last: its presence means every file of this step is stored.
-        await self.storage.put(manifest, json.dumps([r.model_dump() for r in refs]).encode(), "application/json")
+        await self.storage.put(
+            manifest, json.dumps([r.model_dump() for r in refs]).encode(), "application/json"
+        )
         return refs, used
 
     async def _call_with_fallback(self, op: OperationApproved, request: ProviderRequest):
@@ -185,7 +243,9 @@ class OperationRunner:
                     break
                 continue
             finally:
-                metrics.PROVIDER_SECONDS.labels(choice.provider.name, op.kind).observe(time.perf_counter() - started)
+                metrics.PROVIDER_SECONDS.labels(choice.provider.name, op.kind).observe(
+                    time.perf_counter() - started
+                )
             return result, (choice.provider.name, choice.model)
         raise last
 

@@ -34,15 +34,25 @@ def build_registry(settings: WorkerSettings, local: LocalProvider | None = None)
     registry = ProviderRegistry()
     enabled = settings.enabled_provider_names
     remote = {
-        "stability": lambda: StabilityProvider(settings.stability_api_key, settings.stability_base_url,
-                                               poll_interval=settings.stability_poll_interval_seconds),
-        "wavespeed": lambda: WaveSpeedProvider(settings.wavespeed_api_key, settings.wavespeed_base_url,
-                                               poll_interval=settings.wavespeed_poll_interval_seconds),
+        "stability": lambda: StabilityProvider(
+            settings.stability_api_key,
+            settings.stability_base_url,
+            poll_interval=settings.stability_poll_interval_seconds,
+        ),
+        "wavespeed": lambda: WaveSpeedProvider(
+            settings.wavespeed_api_key,
+            settings.wavespeed_base_url,
+            poll_interval=settings.wavespeed_poll_interval_seconds,
+        ),
         "huggingface": lambda: HuggingFaceProvider(settings.hf_api_token, settings.hf_base_url),
         "gemini": lambda: GeminiProvider(settings.gemini_api_key, settings.gemini_base_url),
     }
-    keys = {"stability": settings.stability_api_key, "wavespeed": settings.wavespeed_api_key,
-            "huggingface": settings.hf_api_token, "gemini": settings.gemini_api_key}
+    keys = {
+        "stability": settings.stability_api_key,
+        "wavespeed": settings.wavespeed_api_key,
+        "huggingface": settings.hf_api_token,
+        "gemini": settings.gemini_api_key,
+    }
     if "local" in enabled:
         registry.register(local or LocalProvider())
     for name, build in remote.items():

@@ -13,12 +13,18 @@ from typing import Any
 import httpx
 
 from studio_providers.base import ProviderError, ProviderOutput, ProviderRequest, UnsupportedOperation
-from studio_providers.http import exhausted_error, send_with_retries, RemoteProvider, json_object
-from studio_providers.imaging import probe_size, nearest_ratio
+from studio_providers.http import RemoteProvider, exhausted_error, json_object, send_with_retries
+from studio_providers.imaging import nearest_ratio, probe_size
 
 GENERATE_MODELS = {"ultra": "ultra", "core": "core"}
-SD3_MODELS = ("sd3.5-large", "sd3.5-large-turbo", "sd3.5-medium",
-              "sd3-large", "sd3-large-turbo", "sd3-medium")
+SD3_MODELS = (
+    "sd3.5-large",
+    "sd3.5-large-turbo",
+    "sd3.5-medium",
+    "sd3-large",
+    "sd3-large-turbo",
+    "sd3-medium",
+)
 ASPECT_RATIOS = ("21:9", "16:9", "3:2", "5:4", "1:1", "4:5", "2:3", "9:16", "9:21")
 ALL_FORMATS = ("png", "jpeg", "webp")
 GLB_TYPE = "model/gltf-binary"
@@ -44,55 +50,117 @@ class Operation:
 _IMAGE = {"image": "image"}
 _EDIT_PRESET = ("style_preset",)
 OPERATIONS: dict[str, Operation] = {
-    "generate.ultra": Operation("/v2beta/stable-image/generate/ultra", _IMAGE,
-                                ("aspect_ratio", "style_preset", "strength"), aspect_from_size=True),
-    "generate.core": Operation("/v2beta/stable-image/generate/core", params=("aspect_ratio", "style_preset"),
-                               aspect_from_size=True),
-    "generate.sd3": Operation("/v2beta/stable-image/generate/sd3", _IMAGE,
-                              ("aspect_ratio", "style_preset", "strength", "cfg_scale"),
-                              formats=("png", "jpeg"), aspect_from_size=True),
-    "edit.erase": Operation("/v2beta/stable-image/edit/erase", {"image": "image", "mask": "mask"},
-                            ("grow_mask",), prompt=False, negative_prompt=False),
-    "edit.inpaint": Operation("/v2beta/stable-image/edit/inpaint", {"image": "image", "mask": "mask"},
-                              ("grow_mask", *_EDIT_PRESET)),
-    "edit.outpaint": Operation("/v2beta/stable-image/edit/outpaint", _IMAGE,
-                               ("left", "right", "up", "down", "creativity", *_EDIT_PRESET)),
-    "edit.search_replace": Operation("/v2beta/stable-image/edit/search-and-replace", _IMAGE,
-                                     ("search_prompt", "grow_mask", *_EDIT_PRESET)),
-    "edit.search_recolor": Operation("/v2beta/stable-image/edit/search-and-recolor", _IMAGE,
-                                     ("select_prompt", "grow_mask", *_EDIT_PRESET)),
-    "edit.remove_background": Operation("/v2beta/stable-image/edit/remove-background", _IMAGE, prompt=False,
-                                        negative_prompt=False, seed=False, formats=("png", "webp")),
+    "generate.ultra": Operation(
+        "/v2beta/stable-image/generate/ultra",
+        _IMAGE,
+        ("aspect_ratio", "style_preset", "strength"),
+        aspect_from_size=True,
+    ),
+    "generate.core": Operation(
+        "/v2beta/stable-image/generate/core", params=("aspect_ratio", "style_preset"), aspect_from_size=True
+    ),
+    "generate.sd3": Operation(
+        "/v2beta/stable-image/generate/sd3",
+        _IMAGE,
+        ("aspect_ratio", "style_preset", "strength", "cfg_scale"),
+        formats=("png", "jpeg"),
+        aspect_from_size=True,
+    ),
+    "edit.erase": Operation(
+        "/v2beta/stable-image/edit/erase",
+        {"image": "image", "mask": "mask"},
+        ("grow_mask",),
+        prompt=False,
+        negative_prompt=False,
+    ),
+    "edit.inpaint": Operation(
+        "/v2beta/stable-image/edit/inpaint", {"image": "image", "mask": "mask"}, ("grow_mask", *_EDIT_PRESET)
+    ),
+    "edit.outpaint": Operation(
+        "/v2beta/stable-image/edit/outpaint",
+        _IMAGE,
+        ("left", "right", "up", "down", "creativity", *_EDIT_PRESET),
+    ),
+    "edit.search_replace": Operation(
+        "/v2beta/stable-image/edit/search-and-replace", _IMAGE, ("search_prompt", "grow_mask", *_EDIT_PRESET)
+    ),
+    "edit.search_recolor": Operation(
+        "/v2beta/stable-image/edit/search-and-recolor", _IMAGE, ("select_prompt", "grow_mask", *_EDIT_PRESET)
+    ),
+    "edit.remove_background": Operation(
+        "/v2beta/stable-image/edit/remove-background",
+        _IMAGE,
+        prompt=False,
+        negative_prompt=False,
+        seed=False,
+        formats=("png", "webp"),
+    ),
     "edit.relight": Operation(
         "/v2beta/stable-image/edit/replace-background-and-relight",
-        {"image": "subject_image", "background_reference": "background_reference",
-         "light_reference": "light_reference"},
-        ("background_prompt", "foreground_prompt", "preserve_original_subject", "original_background_depth",
-         "keep_original_background", "light_source_direction", "light_source_strength"),
-        prompt=False, asynchronous=True, accept="application/json"),
-    "upscale.fast": Operation("/v2beta/stable-image/upscale/fast", _IMAGE, prompt=False,
-                              negative_prompt=False, seed=False),
+        {
+            "image": "subject_image",
+            "background_reference": "background_reference",
+            "light_reference": "light_reference",
+        },
+        (
+            "background_prompt",
+            "foreground_prompt",
+            "preserve_original_subject",
+            "original_background_depth",
+            "keep_original_background",
+            "light_source_direction",
+            "light_source_strength",
+        ),
+        prompt=False,
+        asynchronous=True,
+        accept="application/json",
+    ),
+    "upscale.fast": Operation(
+        "/v2beta/stable-image/upscale/fast", _IMAGE, prompt=False, negative_prompt=False, seed=False
+    ),
     "upscale.conservative": Operation("/v2beta/stable-image/upscale/conservative", _IMAGE, ("creativity",)),
-    "upscale.creative": Operation("/v2beta/stable-image/upscale/creative", _IMAGE,
-                                  ("creativity", *_EDIT_PRESET), asynchronous=True,
-                                  accept="application/json"),
-    "control.sketch": Operation("/v2beta/stable-image/control/sketch", _IMAGE,
-                                ("control_strength", *_EDIT_PRESET)),
-    "control.structure": Operation("/v2beta/stable-image/control/structure", _IMAGE,
-                                   ("control_strength", *_EDIT_PRESET)),
-    "control.style": Operation("/v2beta/stable-image/control/style", _IMAGE,
-                               ("fidelity", "aspect_ratio", *_EDIT_PRESET), aspect_from_size=True),
-    "control.style_transfer": Operation("/v2beta/stable-image/control/style-transfer",
-                                        {"image": "init_image", "style_image": "style_image"},
-                                        ("style_strength", "composition_fidelity", "change_strength")),
-    "transform.3d": Operation("/v2beta/3d/stable-fast-3d", _IMAGE,
-                              ("texture_resolution", "foreground_ratio", "remesh", "vertex_count"),
-                              prompt=False, negative_prompt=False, seed=False, formats=(), accept=GLB_TYPE),
+    "upscale.creative": Operation(
+        "/v2beta/stable-image/upscale/creative",
+        _IMAGE,
+        ("creativity", *_EDIT_PRESET),
+        asynchronous=True,
+        accept="application/json",
+    ),
+    "control.sketch": Operation(
+        "/v2beta/stable-image/control/sketch", _IMAGE, ("control_strength", *_EDIT_PRESET)
+    ),
+    "control.structure": Operation(
+        "/v2beta/stable-image/control/structure", _IMAGE, ("control_strength", *_EDIT_PRESET)
+    ),
+    "control.style": Operation(
+        "/v2beta/stable-image/control/style",
+        _IMAGE,
+        ("fidelity", "aspect_ratio", *_EDIT_PRESET),
+        aspect_from_size=True,
+    ),
+    "control.style_transfer": Operation(
+        "/v2beta/stable-image/control/style-transfer",
+        {"image": "init_image", "style_image": "style_image"},
+        ("style_strength", "composition_fidelity", "change_strength"),
+    ),
+    "transform.3d": Operation(
+        "/v2beta/3d/stable-fast-3d",
+        _IMAGE,
+        ("texture_resolution", "foreground_ratio", "remesh", "vertex_count"),
+        prompt=False,
+        negative_prompt=False,
+        seed=False,
+        formats=(),
+        accept=GLB_TYPE,
+    ),
 }
 # Kinds other than create: the catalog names the model after the operation (edit.search_replace ->
 # "search-replace", transform.3d -> "3d").
-_KIND_MODELS = {kind: kind.split(".", 1)[1].replace("_", "-") for kind in OPERATIONS if "." in kind
-                and not kind.startswith("generate.")}
+_KIND_MODELS = {
+    kind: kind.split(".", 1)[1].replace("_", "-")
+    for kind in OPERATIONS
+    if "." in kind and not kind.startswith("generate.")
+}
 
 
 def nearest_aspect_ratio(width: int, height: int) -> str:
@@ -142,8 +210,11 @@ class StabilityProvider(RemoteProvider):
     # -- request building -----------------------------------------------------------------------------
 
     def _headers(self, accept: str) -> dict[str, str]:
-        return {"authorization": f"Bearer {self._api_key}", "accept": accept,
-                "stability-client-id": "image-studio"}
+        return {
+            "authorization": f"Bearer {self._api_key}",
+            "accept": accept,
+            "stability-client-id": "image-studio",
+        }
 
     def build_parts(self, request: ProviderRequest) -> tuple[Operation, list[tuple[str, tuple]]]:
         """The operation and its multipart parts: (field, (None, text)) for text parts and
@@ -158,8 +229,12 @@ class StabilityProvider(RemoteProvider):
             fields["prompt"] = request.prompt
         if operation.negative_prompt and request.negative_prompt:
             fields["negative_prompt"] = request.negative_prompt
-        if key == "edit.relight" and not _is_set(params.get("background_prompt")) and request.prompt \
-                and "background_reference" not in request.inputs:
+        if (
+            key == "edit.relight"
+            and not _is_set(params.get("background_prompt"))
+            and request.prompt
+            and "background_reference" not in request.inputs
+        ):
             params["background_prompt"] = request.prompt
         if key == "generate.sd3":
             fields["model"] = request.model
@@ -170,15 +245,21 @@ class StabilityProvider(RemoteProvider):
             value = params.get(name)
             if _is_set(value):
                 fields[name] = _text(value)
-        if operation.aspect_from_size and "aspect_ratio" not in fields and request.width and request.height \
-                and not (key == "generate.sd3" and "image" in request.inputs):
+        if (
+            operation.aspect_from_size
+            and "aspect_ratio" not in fields
+            and request.width
+            and request.height
+            and not (key == "generate.sd3" and "image" in request.inputs)
+        ):
             fields["aspect_ratio"] = nearest_aspect_ratio(request.width, request.height)
         if operation.seed:
             fields["seed"] = str(request.seed)
         if operation.formats:
             # Formats the endpoint cannot produce come back as PNG; the worker re-encodes on delivery.
-            fields["output_format"] = request.output_format if request.output_format in operation.formats \
-                else "png"
+            fields["output_format"] = (
+                request.output_format if request.output_format in operation.formats else "png"
+            )
         parts: list[tuple[str, tuple]] = []
         for role, field_name in operation.files.items():
             data = request.inputs.get(role)
@@ -192,8 +273,16 @@ class StabilityProvider(RemoteProvider):
     async def run(self, request: ProviderRequest) -> ProviderOutput:
         operation, parts = self.build_parts(request)
         response = await send_with_retries(
-            self._client, "POST", self._base_url + operation.path, policy=self._policy, idempotent=False,
-            statuses_safe=True, provider=self.name, files=parts, headers=self._headers(operation.accept))
+            self._client,
+            "POST",
+            self._base_url + operation.path,
+            policy=self._policy,
+            idempotent=False,
+            statuses_safe=True,
+            provider=self.name,
+            files=parts,
+            headers=self._headers(operation.accept),
+        )
         try:
             if response.status_code != 200:
                 raise self._error(response)
@@ -203,8 +292,9 @@ class StabilityProvider(RemoteProvider):
         finally:
             await response.aclose()
         if not isinstance(generation_id, str) or not _RESULT_ID.fullmatch(generation_id):
-            raise ProviderError("provider_error", "stability: async submit answered without a valid id",
-                                retryable=True)
+            raise ProviderError(
+                "provider_error", "stability: async submit answered without a valid id", retryable=True
+            )
         return await self._poll_result(generation_id)
 
     async def _poll_result(self, generation_id: str) -> ProviderOutput:
@@ -214,12 +304,21 @@ class StabilityProvider(RemoteProvider):
             if response.status_code == 200:
                 return self._output(response)
             if response.status_code == 404:
-                raise ProviderError("not_found", f"stability: result {generation_id} is unknown or expired"
-                                    f"{self._detail(response, prefix=': ')}", retryable=True, status=404)
+                raise ProviderError(
+                    "not_found",
+                    f"stability: result {generation_id} is unknown or expired"
+                    f"{self._detail(response, prefix=': ')}",
+                    retryable=True,
+                    status=404,
+                )
             raise self._error(response)
 
-        return await self._poll(f"{self._base_url}/v2beta/results/{generation_id}", self._headers("*/*"),
-                                f"result {generation_id} not ready", answer)
+        return await self._poll(
+            f"{self._base_url}/v2beta/results/{generation_id}",
+            self._headers("*/*"),
+            f"result {generation_id} not ready",
+            answer,
+        )
 
     # -- responses ------------------------------------------------------------------------------------
 
@@ -232,8 +331,9 @@ class StabilityProvider(RemoteProvider):
             try:
                 data = base64.b64decode(body.get("image") or "", validate=True)
             except ValueError:
-                raise ProviderError("provider_error", "stability: JSON answer without a valid image",
-                                    retryable=True) from None
+                raise ProviderError(
+                    "provider_error", "stability: JSON answer without a valid image", retryable=True
+                ) from None
             match = re.search(r"type=([\w.+-]+/[\w.+-]+)", content_type)
             content_type = match.group(1) if match else "image/png"
         else:
@@ -242,16 +342,22 @@ class StabilityProvider(RemoteProvider):
             seed = response.headers.get("seed")
             content_type = content_type.split(";", 1)[0].strip()
         if finish_reason == "CONTENT_FILTERED":
-            raise ProviderError("content_filtered", "stability: the output was blocked by the content filter",
-                                retryable=False, charged=True, status=response.status_code)
+            raise ProviderError(
+                "content_filtered",
+                "stability: the output was blocked by the content filter",
+                retryable=False,
+                charged=True,
+                status=response.status_code,
+            )
         if not data:
             raise ProviderError("provider_error", "stability: empty answer", retryable=True)
         width = height = None
         if content_type.startswith("image/"):
             size = probe_size(data)
             if size is None:
-                raise ProviderError("provider_error", "stability: the answer is not a readable image",
-                                    retryable=True)
+                raise ProviderError(
+                    "provider_error", "stability: the answer is not a readable image", retryable=True
+                )
             width, height = size
         try:
             seed_value = int(seed) if seed is not None else None
@@ -276,20 +382,33 @@ class StabilityProvider(RemoteProvider):
         detail = self._detail(response)
         name = json_object(response).get("name")
         if status in (400, 422):
-            return ProviderError("invalid_request", f"stability rejected the request: {detail or status}",
-                                 retryable=False, status=status)
+            return ProviderError(
+                "invalid_request",
+                f"stability rejected the request: {detail or status}",
+                retryable=False,
+                status=status,
+            )
         if status == 403 and name == "content_moderation":
-            return ProviderError("content_moderation",
-                                 f"stability refused the input: {detail or 'content moderation'}",
-                                 retryable=False, charged=False, status=status)
+            return ProviderError(
+                "content_moderation",
+                f"stability refused the input: {detail or 'content moderation'}",
+                retryable=False,
+                charged=False,
+                status=status,
+            )
         if status in (401, 403):
-            return ProviderError("auth", f"stability refused the API key (HTTP {status})", retryable=True,
-                                 status=status)
+            return ProviderError(
+                "auth", f"stability refused the API key (HTTP {status})", retryable=True, status=status
+            )
         if status == 402:
-            return ProviderError("provider_credits", "stability account is out of credits", retryable=True,
-                                 status=status)
+            return ProviderError(
+                "provider_credits", "stability account is out of credits", retryable=True, status=status
+            )
         if status == 413:
-            return ProviderError("too_large", f"stability: request too large{self._detail(response, ': ')}",
-                                 retryable=False, status=status)
+            return ProviderError(
+                "too_large",
+                f"stability: request too large{self._detail(response, ': ')}",
+                retryable=False,
+                status=status,
+            )
         return exhausted_error(response, self.name, detail or None)
-

@@ -26,8 +26,8 @@ import httpx
 from PIL import Image
 
 from studio_providers.base import ProviderError, ProviderOutput, ProviderRequest, UnsupportedOperation
+from studio_providers.http import RemoteProvider, exhausted_error, json_object, send_with_retries
 from studio_providers.imaging import nearest_ratio
-from studio_providers.http import exhausted_error, send_with_retries, RemoteProvider, json_object
 from studio_providers.local import media
 
 IDEOGRAM_SPEEDS = ("turbo", "balanced", "quality")
@@ -44,9 +44,13 @@ AVATAR_RESOLUTIONS = ("480p", "720p")
 AVATAR_SECONDS_PER_SECOND = 30.0
 
 # The studio's camera moves, as words for WAN when the request has no prompt of its own.
-CAMERA_MOVES = {"zoom_in": "slow camera push-in", "zoom_out": "slow camera pull-back",
-                "pan_left": "slow camera pan to the left", "pan_right": "slow camera pan to the right",
-                "ken_burns": "gentle Ken Burns drift"}
+CAMERA_MOVES = {
+    "zoom_in": "slow camera push-in",
+    "zoom_out": "slow camera pull-back",
+    "pan_left": "slow camera pan to the left",
+    "pan_right": "slow camera pan to the right",
+    "ken_burns": "gentle Ken Burns drift",
+}
 
 RUNNING = ("created", "processing")
 _PREDICTION_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
@@ -62,13 +66,23 @@ class Route:
 
 
 def _routes() -> dict[str, Route]:
-    routes = {f"ideogram-v3-{speed}": Route("create", f"ideogram-ai/ideogram-v3-{speed}", "image")
-              for speed in IDEOGRAM_SPEEDS}
+    routes = {
+        f"ideogram-v3-{speed}": Route("create", f"ideogram-ai/ideogram-v3-{speed}", "image")
+        for speed in IDEOGRAM_SPEEDS
+    }
     routes["qwen-image"] = Route("create", "wavespeed-ai/qwen-image/text-to-image", "image")
-    routes.update({f"wan-2.5-{res}": Route("transform.video", "alibaba/wan-2.5/image-to-video", "video", res)
-                   for res in WAN_RESOLUTIONS})
-    routes.update({f"infinitetalk-{res}": Route("transform.avatar", "wavespeed-ai/infinitetalk", "avatar", res)
-                   for res in AVATAR_RESOLUTIONS})
+    routes.update(
+        {
+            f"wan-2.5-{res}": Route("transform.video", "alibaba/wan-2.5/image-to-video", "video", res)
+            for res in WAN_RESOLUTIONS
+        }
+    )
+    routes.update(
+        {
+            f"infinitetalk-{res}": Route("transform.avatar", "wavespeed-ai/infinitetalk", "avatar", res)
+            for res in AVATAR_RESOLUTIONS
+        }
+    )
     return routes
 
 
@@ -138,8 +152,9 @@ def _integer(value: Any, name: str) -> int:
     try:
         number = float(value)
     except (TypeError, ValueError):
-        raise ProviderError("invalid_request", f"wavespeed: {name} must be a whole number, "
-                            f"not {value!r}") from None
+        raise ProviderError(
+            "invalid_request", f"wavespeed: {name} must be a whole number, not {value!r}"
+        ) from None
     if not math.isfinite(number) or number != int(number):
         raise ProviderError("invalid_request", f"wavespeed: {name} must be a whole number, not {value!r}")
     return int(number)
@@ -160,8 +175,11 @@ class WaveSpeedProvider(RemoteProvider):
     # -- request building -----------------------------------------------------------------------------
 
     def _headers(self) -> dict[str, str]:
-        return {"authorization": f"Bearer {self._api_key}", "accept": "application/json",
-                "x-client-name": "image-studio"}
+        return {
+            "authorization": f"Bearer {self._api_key}",
+            "accept": "application/json",
+            "x-client-name": "image-studio",
+        }
 
     def build_body(self, request: ProviderRequest) -> tuple[Route, dict[str, Any]]:
         """The model route and its flat JSON inputs. Raises ProviderError("invalid_request") for inputs
@@ -177,13 +195,17 @@ class WaveSpeedProvider(RemoteProvider):
             if request.model == "qwen-image":
                 body["size"] = qwen_size(request.width, request.height)
                 body["seed"] = self._seed(request.seed)
-                body["output_format"] = request.output_format if request.output_format in QWEN_FORMATS \
-                    else "png"
+                body["output_format"] = (
+                    request.output_format if request.output_format in QWEN_FORMATS else "png"
+                )
             else:
                 ratio = params.get("aspect_ratio")
                 if ratio not in IDEOGRAM_ASPECT_RATIOS:
-                    ratio = nearest_ideogram_aspect_ratio(request.width, request.height) \
-                        if request.width and request.height else "1:1"
+                    ratio = (
+                        nearest_ideogram_aspect_ratio(request.width, request.height)
+                        if request.width and request.height
+                        else "1:1"
+                    )
                 body["aspect_ratio"] = ratio
                 style = params.get("style")
                 body["style"] = style if style in IDEOGRAM_STYLES else "Auto"
@@ -222,7 +244,8 @@ class WaveSpeedProvider(RemoteProvider):
     @staticmethod
     def _default_video_prompt(motion: Any) -> str:
         """WAN 2.5 requires a prompt; without one, describe the camera move the studio offers."""
-        return f"{CAMERA_MOVES.get(motion, CAMERA_MOVES['zoom_in'])}, natural subtle motion, keep the scene as is"
+        move = CAMERA_MOVES.get(motion, CAMERA_MOVES["zoom_in"])
+        return f"{move}, natural subtle motion, keep the scene as is"
 
     @staticmethod
     def _seed(seed: int) -> int:
@@ -239,8 +262,15 @@ class WaveSpeedProvider(RemoteProvider):
             except ValueError as exc:
                 raise ProviderError("invalid_request", f"wavespeed: {exc}") from None
         response = await send_with_retries(
-            self._client, "POST", f"{self._base_url}/api/v3/{route.path}", policy=self._policy,
-            idempotent=False, provider=self.name, json=body, headers=self._headers())
+            self._client,
+            "POST",
+            f"{self._base_url}/api/v3/{route.path}",
+            policy=self._policy,
+            idempotent=False,
+            provider=self.name,
+            json=body,
+            headers=self._headers(),
+        )
         try:
             if response.status_code != 200:
                 raise self._error(response)
@@ -252,25 +282,37 @@ class WaveSpeedProvider(RemoteProvider):
         if isinstance(code, int) and code != 200 and not (isinstance(data, dict) and data.get("id")):
             raise self._coded_error(code, self._clean(str(envelope.get("message") or "")))
         if not isinstance(data, dict):
-            raise ProviderError("provider_error", "wavespeed: the submit answer has no task", retryable=True,
-                                charged=True)
+            raise ProviderError(
+                "provider_error", "wavespeed: the submit answer has no task", retryable=True, charged=True
+            )
         prediction_id = data.get("id")
         if not isinstance(prediction_id, str) or not _PREDICTION_ID.fullmatch(prediction_id):
-            raise ProviderError("provider_error", "wavespeed: the submit answer has no valid task id",
-                                retryable=True, charged=True)
+            raise ProviderError(
+                "provider_error",
+                "wavespeed: the submit answer has no valid task id",
+                retryable=True,
+                charged=True,
+            )
         poll_timeout = self._poll_timeout
         if audio_seconds is not None:
             poll_timeout = max(poll_timeout, audio_seconds * AVATAR_SECONDS_PER_SECOND)
-        prediction = data if data.get("status") not in (*RUNNING, None) else \
-            await self._poll_task(prediction_id, poll_timeout)
+        prediction = (
+            data
+            if data.get("status") not in (*RUNNING, None)
+            else await self._poll_task(prediction_id, poll_timeout)
+        )
         return await self._finish(route, request, prediction, prediction_id, audio_seconds)
 
     async def _poll_task(self, prediction_id: str, poll_timeout: float) -> dict:
         async def answer(response: httpx.Response) -> dict | None:
             try:
                 if response.status_code == 404:
-                    raise ProviderError("not_found", f"wavespeed: task {prediction_id} is unknown"
-                                        f"{self._detail(response, ': ')}", retryable=True, status=404)
+                    raise ProviderError(
+                        "not_found",
+                        f"wavespeed: task {prediction_id} is unknown{self._detail(response, ': ')}",
+                        retryable=True,
+                        status=404,
+                    )
                 if response.status_code != 200:
                     error = self._error(response)
                     error.charged = True  # the task exists and may still finish
@@ -282,46 +324,87 @@ class WaveSpeedProvider(RemoteProvider):
                 return None  # no task in the answer, or still running: ask again until the deadline
             return data
 
-        return await self._poll(f"{self._base_url}/api/v3/predictions/{prediction_id}/result", self._headers(),
-                                f"task {prediction_id} not finished", answer, poll_timeout)
+        return await self._poll(
+            f"{self._base_url}/api/v3/predictions/{prediction_id}/result",
+            self._headers(),
+            f"task {prediction_id} not finished",
+            answer,
+            poll_timeout,
+        )
 
-    async def _finish(self, route: Route, request: ProviderRequest, prediction: dict, prediction_id: str,
-                      audio_seconds: float | None) -> ProviderOutput:
+    async def _finish(
+        self,
+        route: Route,
+        request: ProviderRequest,
+        prediction: dict,
+        prediction_id: str,
+        audio_seconds: float | None,
+    ) -> ProviderOutput:
         status = prediction.get("status")
         error = self._clean(str(prediction.get("error") or ""))
         if status == "failed":
-            raise ProviderError("provider_failed", error or f"wavespeed: task {prediction_id} failed",
-                                retryable=True, charged=False)
+            raise ProviderError(
+                "provider_failed",
+                error or f"wavespeed: task {prediction_id} failed",
+                retryable=True,
+                charged=False,
+            )
         if status == "cancelled":
-            raise ProviderError("provider_failed", error or f"wavespeed: task {prediction_id} was cancelled",
-                                retryable=True, charged=False)
+            raise ProviderError(
+                "provider_failed",
+                error or f"wavespeed: task {prediction_id} was cancelled",
+                retryable=True,
+                charged=False,
+            )
         if status == "timeout":
-            raise ProviderError("timeout", error or f"wavespeed: task {prediction_id} timed out on the server",
-                                retryable=True, charged=False)
+            raise ProviderError(
+                "timeout",
+                error or f"wavespeed: task {prediction_id} timed out on the server",
+                retryable=True,
+                charged=False,
+            )
         if status != "completed":
-            raise ProviderError("provider_error", f"wavespeed: task {prediction_id} ended as {status!r}",
-                                retryable=True, charged=True)
+            raise ProviderError(
+                "provider_error",
+                f"wavespeed: task {prediction_id} ended as {status!r}",
+                retryable=True,
+                charged=True,
+            )
         nsfw = prediction.get("has_nsfw_contents")
         if (isinstance(nsfw, list) and any(nsfw)) or nsfw is True:
-            raise ProviderError("content_filtered", "wavespeed: the output was flagged as unsafe content",
-                                retryable=False, charged=True)
+            raise ProviderError(
+                "content_filtered",
+                "wavespeed: the output was flagged as unsafe content",
+                retryable=False,
+                charged=True,
+            )
         outputs = prediction.get("outputs")
         if not isinstance(outputs, list) or not outputs or not isinstance(outputs[0], str) or not outputs[0]:
-            raise ProviderError("provider_error", f"wavespeed: task {prediction_id} completed without output",
-                                retryable=True, charged=True)
+            raise ProviderError(
+                "provider_error",
+                f"wavespeed: task {prediction_id} completed without output",
+                retryable=True,
+                charged=True,
+            )
         data = await self._output_bytes(outputs[0])
         if route.output == "image":
             found = _image_type(data)
             if found is None:
-                raise ProviderError("provider_error", "wavespeed: the output is not a readable image",
-                                    retryable=True, charged=True)
+                raise ProviderError(
+                    "provider_error",
+                    "wavespeed: the output is not a readable image",
+                    retryable=True,
+                    charged=True,
+                )
             content_type, width, height = found
             # Only Qwen-Image takes a seed; Ideogram picks its own.
-            return ProviderOutput(data, content_type, width, height,
-                                  request.seed if request.model == "qwen-image" else None)
+            return ProviderOutput(
+                data, content_type, width, height, request.seed if request.model == "qwen-image" else None
+            )
         if data[4:8] != b"ftyp":
-            raise ProviderError("provider_error", "wavespeed: the output is not an MP4 video", retryable=True,
-                                charged=True)
+            raise ProviderError(
+                "provider_error", "wavespeed: the output is not an MP4 video", retryable=True, charged=True
+            )
         width, height = VIDEO_RESOLUTIONS[route.resolution]
         if route.output == "avatar":
             duration = audio_seconds
@@ -334,14 +417,19 @@ class WaveSpeedProvider(RemoteProvider):
             try:
                 data = decode_base64_output(output)
             except ValueError:
-                raise ProviderError("provider_error", "wavespeed: the output is neither a URL nor base64",
-                                    retryable=True, charged=True) from None
+                raise ProviderError(
+                    "provider_error",
+                    "wavespeed: the output is neither a URL nor base64",
+                    retryable=True,
+                    charged=True,
+                ) from None
             if not data:
                 raise ProviderError("provider_error", "wavespeed: empty output", retryable=True, charged=True)
             return data
         # Output URLs live on a CDN: no API key goes with this request.
-        response = await send_with_retries(self._client, "GET", output, policy=self._policy, idempotent=True,
-                                           provider=self.name)
+        response = await send_with_retries(
+            self._client, "GET", output, policy=self._policy, idempotent=True, provider=self.name
+        )
         try:
             if response.status_code != 200:
                 error = exhausted_error(response, self.name, f"output download HTTP {response.status_code}")
@@ -351,8 +439,9 @@ class WaveSpeedProvider(RemoteProvider):
         finally:
             await response.aclose()
         if not data:
-            raise ProviderError("provider_error", "wavespeed: empty output download", retryable=True,
-                                charged=True)
+            raise ProviderError(
+                "provider_error", "wavespeed: empty output download", retryable=True, charged=True
+            )
         return data
 
     # -- responses ------------------------------------------------------------------------------------
@@ -367,26 +456,40 @@ class WaveSpeedProvider(RemoteProvider):
 
     def _coded_error(self, status: int, detail: str) -> ProviderError:
         if status in (400, 422):
-            return ProviderError("invalid_request", f"wavespeed rejected the request: {detail or status}",
-                                 retryable=False, status=status)
+            return ProviderError(
+                "invalid_request",
+                f"wavespeed rejected the request: {detail or status}",
+                retryable=False,
+                status=status,
+            )
         if status in (401, 403):
-            return ProviderError("auth", f"wavespeed refused the API key (HTTP {status})", retryable=True,
-                                 status=status)
+            return ProviderError(
+                "auth", f"wavespeed refused the API key (HTTP {status})", retryable=True, status=status
+            )
         if status == 402:
-            return ProviderError("provider_credits", "wavespeed account has no balance left", retryable=True,
-                                 status=status)
+            return ProviderError(
+                "provider_credits", "wavespeed account has no balance left", retryable=True, status=status
+            )
         if status == 429:
-            return ProviderError("rate_limited", f"wavespeed: rate limited ({detail or status})",
-                                 retryable=True, status=status)
+            return ProviderError(
+                "rate_limited", f"wavespeed: rate limited ({detail or status})", retryable=True, status=status
+            )
         if status >= 500:
-            return ProviderError("provider_error", f"wavespeed: server error ({detail or status})",
-                                 retryable=True, status=status)
-        return ProviderError("provider_error", f"wavespeed: unexpected answer ({detail or status})",
-                             retryable=False, status=status)
+            return ProviderError(
+                "provider_error",
+                f"wavespeed: server error ({detail or status})",
+                retryable=True,
+                status=status,
+            )
+        return ProviderError(
+            "provider_error",
+            f"wavespeed: unexpected answer ({detail or status})",
+            retryable=False,
+            status=status,
+        )
 
     def _error(self, response: httpx.Response) -> ProviderError:
         status = response.status_code
         if status in (400, 401, 402, 403, 422):
             return self._coded_error(status, self._detail(response))
         return exhausted_error(response, self.name, self._detail(response) or None)
-

@@ -10,22 +10,34 @@ from studio_common.service_auth import ServiceAuth, ServiceTokens
 from studio_common.storage import make_storage
 from studio_providers.local.provider import LocalProvider, Operation
 from studio_providers.models import store as model_store
-from studio_providers.registry import ProviderRegistry
 from studio_providers.planning import Planner
+from studio_providers.registry import ProviderRegistry
 from studio_providers.runner import WORKER_EVENTS, OperationRunner
 from studio_providers.setup import WorkerSettings, build_registry
 
 
-def create_worker_app(settings: WorkerSettings, domain: str, planner: Planner, *,
-                      local_operations: dict[str, Operation] | None = None, registry: ProviderRegistry | None = None,
-                      claims: HoldClaims | None = None) -> FastAPI:
+def create_worker_app(
+    settings: WorkerSettings,
+    domain: str,
+    planner: Planner,
+    *,
+    local_operations: dict[str, Operation] | None = None,
+    registry: ProviderRegistry | None = None,
+    claims: HoldClaims | None = None,
+) -> FastAPI:
     settings.check_production_safety()
     runtime = ServiceRuntime(settings)
     runtime.add_ready_check(model_store.status)
     registry = registry or build_registry(settings, LocalProvider(local_operations))
     claims = claims or HoldClaims(settings.billing_url, auth=hold_claim_auth(settings))
-    runner = OperationRunner(runtime.bus, make_storage(settings), registry, planner, claims,
-                             heartbeat_seconds=settings.heartbeat_seconds)
+    runner = OperationRunner(
+        runtime.bus,
+        make_storage(settings),
+        registry,
+        planner,
+        claims,
+        heartbeat_seconds=settings.heartbeat_seconds,
+    )
     runtime.consume(domain, {OperationApproved: runner.handle}, domain=domain)
     runtime.bus.document_publishes(*WORKER_EVENTS, domain=domain)
 
@@ -36,7 +48,6 @@ def create_worker_app(settings: WorkerSettings, domain: str, planner: Planner, *
 
     runtime.on_shutdown(close_clients)
     return runtime.app(f"Image Studio {domain} worker")
-
 
 
 def hold_claim_auth(settings: WorkerSettings) -> ServiceAuth:

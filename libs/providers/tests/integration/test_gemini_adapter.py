@@ -85,8 +85,9 @@ def test_the_catalog_model_is_supported_and_nothing_else():
 
 
 async def test_create_sends_the_documented_body_and_key_header(fake, make):
-    output = await make().run(create(prompt="a lighthouse at dusk", negative_prompt="fog, people",
-                                     width=1920, height=1080, seed=42))
+    output = await make().run(
+        create(prompt="a lighthouse at dusk", negative_prompt="fog, people", width=1920, height=1080, seed=42)
+    )
 
     assert output.content_type == "image/png"
     assert (output.width, output.height) == SIZES["16:9"] == decoded_size(output.data) == (1344, 768)
@@ -114,10 +115,20 @@ async def test_the_key_header_is_really_sent(fake):
     assert KEY not in str(request.url)
 
 
-@pytest.mark.parametrize(("width", "height", "ratio"), [
-    (1024, 1024, "1:1"), (1080, 1920, "9:16"), (1200, 900, "4:3"), (900, 1200, "3:4"), (1500, 1000, "3:2"),
-    (1000, 1500, "2:3"), (2560, 1080, "21:9"), (4000, 1000, "21:9"), (1000, 1100, "1:1"),
-])
+@pytest.mark.parametrize(
+    ("width", "height", "ratio"),
+    [
+        (1024, 1024, "1:1"),
+        (1080, 1920, "9:16"),
+        (1200, 900, "4:3"),
+        (900, 1200, "3:4"),
+        (1500, 1000, "3:2"),
+        (1000, 1500, "2:3"),
+        (2560, 1080, "21:9"),
+        (4000, 1000, "21:9"),
+        (1000, 1100, "1:1"),
+    ],
+)
 async def test_aspect_ratio_is_the_nearest_allowed_one(fake, make, width, height, ratio):
     assert nearest_aspect_ratio(width, height) == ratio
     output = await make().run(create(prompt="p", width=width, height=height))
@@ -135,8 +146,9 @@ async def test_without_a_size_no_aspect_ratio_is_forced(fake, make):
 
 async def test_reference_image_is_sent_as_inline_data(fake, make):
     reference = image_bytes(300, 200, fmt="JPEG")
-    output = await make().run(create(prompt="make it a watercolour", width=1536, height=1024,
-                                     inputs={"image": reference}))
+    output = await make().run(
+        create(prompt="make it a watercolour", width=1536, height=1024, inputs={"image": reference})
+    )
 
     assert (output.width, output.height) == SIZES["3:2"]
     [entry] = log(fake)
@@ -203,7 +215,9 @@ async def test_other_400_is_invalid_request_with_the_server_message(fake, make):
 async def test_429_is_retried_honouring_retry_info_then_succeeds(fake, make):
     # RetryInfo says "0s" and no Retry-After header is sent; ignoring it would back off for seconds.
     waits = RecordedSleep()
-    provider = make("ratelimit:2", retry_policy=RetryPolicy(attempts=4, base_delay=4.0, max_delay=8.0, sleep=waits))
+    provider = make(
+        "ratelimit:2", retry_policy=RetryPolicy(attempts=4, base_delay=4.0, max_delay=8.0, sleep=waits)
+    )
     output = await provider.run(create(prompt="x", width=1024, height=1024))
 
     assert waits.delays == [0.0, 0.0]
@@ -214,7 +228,9 @@ async def test_429_is_retried_honouring_retry_info_then_succeeds(fake, make):
 async def test_429_waits_for_the_retry_delay_it_is_given(fake, make):
     fake[0].state.retry_delay = "0.6s"
     waits = RecordedSleep()
-    provider = make("ratelimit:1", retry_policy=RetryPolicy(attempts=3, base_delay=0.01, max_delay=5.0, sleep=waits))
+    provider = make(
+        "ratelimit:1", retry_policy=RetryPolicy(attempts=3, base_delay=0.01, max_delay=5.0, sleep=waits)
+    )
     await provider.run(create(prompt="x"))
     assert waits.delays == [0.6]
     assert [e["status"] for e in log(fake)] == [429, 200]
@@ -231,7 +247,8 @@ async def test_persistent_429_is_rate_limited_and_retryable(fake, make):
 async def test_persistent_503_is_a_retryable_error_after_all_attempts(fake, make):
     with pytest.raises(ProviderError) as caught:
         await make("unavailable", retry_policy=RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.02)).run(
-            create(prompt="x"))
+            create(prompt="x")
+        )
     error = caught.value
     assert (error.code, error.retryable, error.status) == ("provider_error", True, 503)
     assert "overloaded" in error.message
@@ -248,9 +265,15 @@ def test_retry_delay_reads_retry_info_then_retry_after():
     def answer(body, headers=None) -> httpx.Response:
         return httpx.Response(429, json=body, headers=headers)
 
-    info = {"error": {"code": 429, "details": [
-        {"@type": "type.googleapis.com/google.rpc.Help", "links": []},
-        {"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "37s"}]}}
+    info = {
+        "error": {
+            "code": 429,
+            "details": [
+                {"@type": "type.googleapis.com/google.rpc.Help", "links": []},
+                {"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "37s"},
+            ],
+        }
+    }
     assert retry_delay_seconds(answer(info)) == 37.0
     assert retry_delay_seconds(answer([info])) == 37.0  # a proxy's one-element list
     info["error"]["details"][1]["retryDelay"] = "1.5s"
@@ -264,8 +287,10 @@ def test_retry_delay_reads_retry_info_then_retry_after():
 
 async def test_fake_gemini_checks_key_model_and_body(fake):
     base_url = fake[1]
-    good = {"contents": [{"parts": [{"text": "a cat"}]}],
-            "generationConfig": {"responseModalities": ["TEXT", "IMAGE"]}}
+    good = {
+        "contents": [{"parts": [{"text": "a cat"}]}],
+        "generationConfig": {"responseModalities": ["TEXT", "IMAGE"]},
+    }
     async with httpx.AsyncClient(base_url=base_url, timeout=30) as client:
         by_query = await client.post(f"{PATH}?key={KEY}", json=good)
         assert by_query.status_code == 200
@@ -291,7 +316,9 @@ async def test_fake_gemini_checks_key_model_and_body(fake):
             return answer.json()["error"]["message"]
 
         assert "response_mime_type" in await rejected(
-            {"responseModalities": ["IMAGE"], "responseMimeType": "application/json"})
-        assert "Unknown name \"outputMimeType\"" in await rejected(
-            {"responseModalities": ["IMAGE"], "imageConfig": {"outputMimeType": "image/jpeg"}})
+            {"responseModalities": ["IMAGE"], "responseMimeType": "application/json"}
+        )
+        assert 'Unknown name "outputMimeType"' in await rejected(
+            {"responseModalities": ["IMAGE"], "imageConfig": {"outputMimeType": "image/jpeg"}}
+        )
         assert "aspect ratio" in await rejected({"imageConfig": {"aspectRatio": "5:4"}})

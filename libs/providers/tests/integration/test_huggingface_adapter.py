@@ -68,9 +68,18 @@ def decoded(data: bytes) -> tuple[str, tuple[int, int]]:
 
 
 async def test_huggingface_posts_json_inputs_and_parameters_with_bearer_and_accept(fake, make):
-    output = await make().run(ProviderRequest(
-        kind="create", model=FLUX, prompt="a lighthouse at dusk", negative_prompt="fog", width=1000,
-        height=600, seed=42, params={"num_inference_steps": 4, "guidance_scale": 3.5, "prompt": "ignored"}))
+    output = await make().run(
+        ProviderRequest(
+            kind="create",
+            model=FLUX,
+            prompt="a lighthouse at dusk",
+            negative_prompt="fog",
+            width=1000,
+            height=600,
+            seed=42,
+            params={"num_inference_steps": 4, "guidance_scale": 3.5, "prompt": "ignored"},
+        )
+    )
 
     # 1000 x 600 rounded to FLUX's multiple of 16.
     assert (output.width, output.height) == (1008, 608)
@@ -79,9 +88,17 @@ async def test_huggingface_posts_json_inputs_and_parameters_with_bearer_and_acce
     [entry] = log(fake)
     assert entry["method"] == "POST" and entry["path"] == f"/hf-inference/models/{FLUX}"
     assert entry["status"] == 200
-    assert entry["json"] == {"inputs": "a lighthouse at dusk",
-                             "parameters": {"negative_prompt": "fog", "width": 1008, "height": 608,
-                                            "num_inference_steps": 4, "guidance_scale": 3.5, "seed": 42}}
+    assert entry["json"] == {
+        "inputs": "a lighthouse at dusk",
+        "parameters": {
+            "negative_prompt": "fog",
+            "width": 1008,
+            "height": 608,
+            "num_inference_steps": 4,
+            "guidance_scale": 3.5,
+            "seed": 42,
+        },
+    }
     headers = entry["headers"]
     assert headers["accept"] == "image/png"
     assert headers["content-type"] == "application/json"
@@ -89,9 +106,15 @@ async def test_huggingface_posts_json_inputs_and_parameters_with_bearer_and_acce
 
 
 async def test_huggingface_sends_seed_zero_and_explicit_zero_guidance_but_omits_unset_values(fake, make):
-    await make().run(ProviderRequest(kind="create", model=SDXL, prompt="a fox", seed=0,
-                                     params={"guidance_scale": 0.0, "num_inference_steps": None,
-                                             "scheduler": ""}))
+    await make().run(
+        ProviderRequest(
+            kind="create",
+            model=SDXL,
+            prompt="a fox",
+            seed=0,
+            params={"guidance_scale": 0.0, "num_inference_steps": None, "scheduler": ""},
+        )
+    )
 
     [entry] = log(fake)
     assert entry["path"] == f"/hf-inference/models/{SDXL}"
@@ -99,10 +122,12 @@ async def test_huggingface_sends_seed_zero_and_explicit_zero_guidance_but_omits_
 
 
 async def test_huggingface_size_is_rounded_to_the_model_multiple_and_clamped_keeping_aspect(fake, make):
-    flux = await make().run(ProviderRequest(kind="create", model=FLUX, prompt="wide", width=4000,
-                                            height=2000, seed=1))
-    sdxl = await make().run(ProviderRequest(kind="create", model=SDXL, prompt="screen", width=1366,
-                                            height=770, seed=2))
+    flux = await make().run(
+        ProviderRequest(kind="create", model=FLUX, prompt="wide", width=4000, height=2000, seed=1)
+    )
+    sdxl = await make().run(
+        ProviderRequest(kind="create", model=SDXL, prompt="screen", width=1366, height=770, seed=2)
+    )
 
     assert (flux.width, flux.height) == (1440, 720) == decoded(flux.data)[1]
     assert (sdxl.width, sdxl.height) == (1368, 768) == decoded(sdxl.data)[1]
@@ -110,30 +135,36 @@ async def test_huggingface_size_is_rounded_to_the_model_multiple_and_clamped_kee
     assert sent == [(1440, 720), (1368, 768)]
 
 
-@pytest.mark.parametrize(("width", "height", "multiple", "max_side", "expected"), [
-    (1024, 1024, 16, 1440, (1024, 1024)),
-    (1000, 600, 16, 1440, (1008, 608)),
-    (1920, 1080, 16, 1440, (1440, 816)),
-    (1080, 1920, 16, 1440, (816, 1440)),
-    (1443, 100, 16, 1440, (1440, 96)),
-    (10, 10, 16, 1440, (16, 16)),
-    (1366, 770, 8, 1536, (1368, 768)),
-    (3000, 3000, 8, 1536, (1536, 1536)),
-    (None, None, 16, 1440, (None, None)),
-    (2000, None, 16, 1440, (1440, None)),
-])
+@pytest.mark.parametrize(
+    ("width", "height", "multiple", "max_side", "expected"),
+    [
+        (1024, 1024, 16, 1440, (1024, 1024)),
+        (1000, 600, 16, 1440, (1008, 608)),
+        (1920, 1080, 16, 1440, (1440, 816)),
+        (1080, 1920, 16, 1440, (816, 1440)),
+        (1443, 100, 16, 1440, (1440, 96)),
+        (10, 10, 16, 1440, (16, 16)),
+        (1366, 770, 8, 1536, (1368, 768)),
+        (3000, 3000, 8, 1536, (1536, 1536)),
+        (None, None, 16, 1440, (None, None)),
+        (2000, None, 16, 1440, (1440, None)),
+    ],
+)
 def test_huggingface_fit_size(width, height, multiple, max_side, expected):
     assert fit_size(width, height, multiple, max_side) == expected
 
 
 async def test_huggingface_output_seed_and_content_follow_the_request_seed(fake, make):
     provider = make()
-    first = await provider.run(ProviderRequest(kind="create", model=FLUX, prompt="same", width=64, height=64,
-                                               seed=7))
-    again = await provider.run(ProviderRequest(kind="create", model=FLUX, prompt="same", width=64, height=64,
-                                               seed=7))
-    other = await provider.run(ProviderRequest(kind="create", model=FLUX, prompt="same", width=64, height=64,
-                                               seed=8))
+    first = await provider.run(
+        ProviderRequest(kind="create", model=FLUX, prompt="same", width=64, height=64, seed=7)
+    )
+    again = await provider.run(
+        ProviderRequest(kind="create", model=FLUX, prompt="same", width=64, height=64, seed=7)
+    )
+    other = await provider.run(
+        ProviderRequest(kind="create", model=FLUX, prompt="same", width=64, height=64, seed=8)
+    )
     assert first.data == again.data != other.data
 
 
@@ -163,7 +194,8 @@ async def test_huggingface_waits_for_a_loading_model_then_succeeds(fake, make):
     # The fake estimates 20 s; the capped wait keeps this fast, and no 503 may escape as an error.
     started = time.monotonic()
     output = await make("loading:2", loading_retries=3).run(
-        ProviderRequest(kind="create", model=FLUX, prompt="x", width=256, height=256, seed=3))
+        ProviderRequest(kind="create", model=FLUX, prompt="x", width=256, height=256, seed=3)
+    )
 
     assert time.monotonic() - started < 5
     assert (output.width, output.height) == (256, 256)
@@ -183,7 +215,8 @@ async def test_huggingface_waits_min_of_estimated_time_and_cap(fake, make):
     waits = RecordedSleep()
     policy = RetryPolicy(attempts=4, base_delay=0.01, max_delay=0.05, sleep=waits)
     await make("loading:2", max_loading_wait=5.0, retry_policy=policy).run(
-        ProviderRequest(kind="create", model=FLUX, prompt="x", width=64, height=64))
+        ProviderRequest(kind="create", model=FLUX, prompt="x", width=64, height=64)
+    )
     assert waits.delays == [0.3, 0.3]  # the estimate, not the 5 s cap
 
 
@@ -204,8 +237,9 @@ async def test_huggingface_plain_503_is_retried_with_backoff_not_as_loading():
         return httpx.Response(503, json={"error": "Service Unavailable"})
 
     async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as client:
-        provider = HuggingFaceProvider(TOKEN, "http://hf.test", client=client, retry_policy=FAST,
-                                       loading_retries=10)
+        provider = HuggingFaceProvider(
+            TOKEN, "http://hf.test", client=client, retry_policy=FAST, loading_retries=10
+        )
         with pytest.raises(ProviderError) as caught:
             await provider.run(ProviderRequest(kind="create", model=FLUX, prompt="x"))
     assert (caught.value.code, caught.value.retryable, caught.value.status) == ("provider_error", True, 503)
@@ -252,8 +286,14 @@ async def test_huggingface_422_carries_the_response_text(fake, make):
     assert "parameters: rejected by the model" in error.message
 
     with pytest.raises(ProviderError) as caught:
-        await make().run(ProviderRequest(kind="create", model=FLUX, prompt="x",
-                                         params={"guidance_scale": 50, "num_inference_steps": 2.5}))
+        await make().run(
+            ProviderRequest(
+                kind="create",
+                model=FLUX,
+                prompt="x",
+                params={"guidance_scale": 50, "num_inference_steps": 2.5},
+            )
+        )
     assert caught.value.status == 422
     assert "parameters.guidance_scale: must be between 0 and 30" in caught.value.message
     assert "parameters.num_inference_steps: must be an integer" in caught.value.message
@@ -263,9 +303,12 @@ async def test_huggingface_422_carries_the_response_text(fake, make):
 async def test_huggingface_429_is_retried_honouring_retry_after_then_succeeds(fake, make):
     # A back-off of several seconds would be used if Retry-After: 0 were ignored.
     waits = RecordedSleep()
-    provider = make("ratelimit:2", retry_policy=RetryPolicy(attempts=4, base_delay=4.0, max_delay=8.0, sleep=waits))
-    output = await provider.run(ProviderRequest(kind="create", model=FLUX, prompt="x", width=64, height=64,
-                                                seed=1))
+    provider = make(
+        "ratelimit:2", retry_policy=RetryPolicy(attempts=4, base_delay=4.0, max_delay=8.0, sleep=waits)
+    )
+    output = await provider.run(
+        ProviderRequest(kind="create", model=FLUX, prompt="x", width=64, height=64, seed=1)
+    )
 
     assert waits.delays == [0.0, 0.0]
     assert (output.width, output.height) == (64, 64)
@@ -282,7 +325,8 @@ async def test_huggingface_persistent_429_is_rate_limited_and_retryable(fake, ma
 async def test_huggingface_persistent_500_is_a_retryable_error_after_all_attempts(fake, make):
     with pytest.raises(ProviderError) as caught:
         await make("error500", retry_policy=RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.02)).run(
-            ProviderRequest(kind="create", model=FLUX, prompt="x"))
+            ProviderRequest(kind="create", model=FLUX, prompt="x")
+        )
     error = caught.value
     assert (error.code, error.retryable, error.status) == ("provider_error", True, 500)
     assert [e["status"] for e in log(fake)] == [500, 500, 500]
@@ -309,15 +353,17 @@ async def test_fake_huggingface_checks_auth_json_and_serves_the_legacy_path(fake
         not_json = await client.post(f"/hf-inference/models/{FLUX}", headers=auth, content=b"inputs=x")
         assert not_json.status_code == 400
 
-        no_inputs = await client.post(f"/hf-inference/models/{FLUX}", headers=auth,
-                                      json={"parameters": {"width": 100}})
+        no_inputs = await client.post(
+            f"/hf-inference/models/{FLUX}", headers=auth, json={"parameters": {"width": 100}}
+        )
         assert no_inputs.status_code == 422
         message = no_inputs.json()["error"]
         assert "inputs: must be a non-empty string" in message
         assert "parameters.width: must be a multiple of 16" in message
 
-        legacy = await client.post(f"/models/{SDXL}", headers=auth,
-                                   json={"inputs": "x", "parameters": {"width": 72, "height": 64}})
+        legacy = await client.post(
+            f"/models/{SDXL}", headers=auth, json={"inputs": "x", "parameters": {"width": 72, "height": 64}}
+        )
         assert legacy.status_code == 200 and legacy.headers["content-type"] == "image/png"
         assert decoded(legacy.content) == ("PNG", (72, 64))
 

@@ -10,6 +10,7 @@ import httpx
 import numpy as np
 import pytest
 from PIL import Image
+
 from studio_common.catalog import PROVIDERS_BY_NAME
 from studio_providers.base import ProviderError, ProviderRequest
 from studio_providers.http import RetryPolicy
@@ -69,7 +70,7 @@ def image_bytes(width: int, height: int, color=(200, 60, 40), fmt: str = "PNG") 
 
 def speech_wav(seconds: float, rate: int = 16_000) -> bytes:
     t = np.arange(round(seconds * rate)) / rate
-    samples = (0.4 * np.sin(2 * np.pi * 220 * t) * (0.5 + 0.5 * np.sin(2 * np.pi * 3 * t)) * 32767)
+    samples = 0.4 * np.sin(2 * np.pi * 220 * t) * (0.5 + 0.5 * np.sin(2 * np.pi * 3 * t)) * 32767
     buffer = io.BytesIO()
     with wave.open(buffer, "wb") as writer:
         writer.setnchannels(1)
@@ -87,67 +88,116 @@ def decoded(data: bytes) -> tuple[str, tuple[int, int]]:
 def data_uri_bytes(uri: str, mime: str) -> bytes:
     prefix = f"data:{mime};base64,"
     assert uri.startswith(prefix), uri[:40]
-    return base64.b64decode(uri[len(prefix):])
+    return base64.b64decode(uri[len(prefix) :])
 
 
 # -- stills -------------------------------------------------------------------------------------------------
 
 
 async def test_qwen_image_sends_size_string_seed_and_format_and_takes_base64_output(fake, make):
-    output = await make().run(ProviderRequest(kind="create", model="qwen-image", prompt="a paper crane",
-                                              width=1344, height=768, seed=1234, output_format="webp"))
+    output = await make().run(
+        ProviderRequest(
+            kind="create",
+            model="qwen-image",
+            prompt="a paper crane",
+            width=1344,
+            height=768,
+            seed=1234,
+            output_format="webp",
+        )
+    )
 
     assert output.content_type == "image/webp" and output.seed == 1234
     assert (output.width, output.height) == (1344, 768) == decoded(output.data)[1]
     submit, *polls = log(fake)
     assert submit["method"] == "POST" and submit["path"] == "/api/v3/wavespeed-ai/qwen-image/text-to-image"
     assert submit["headers"]["content-type"] == "application/json" and submit["authorized"]
-    assert submit["body"] == {"prompt": "a paper crane", "size": "1344*768", "seed": 1234,
-                              "output_format": "webp", "enable_base64_output": True}
+    assert submit["body"] == {
+        "prompt": "a paper crane",
+        "size": "1344*768",
+        "seed": 1234,
+        "output_format": "webp",
+        "enable_base64_output": True,
+    }
     # Base64 output: the answer carries the image, nothing is downloaded.
     assert log(fake, "download") == []
     assert all(p["kind"] == "poll" and p["method"] == "GET" for p in polls)
 
 
-@pytest.mark.parametrize(("width", "height", "size"), [
-    (1024, 1024, "1024*1024"), (3072, 1536, "1536*768"), (100, 200, "256*512"), (4000, 100, "1536*256"),
-    (None, None, "1024*1024"), (1536, 256, "1536*256"),
-])
+@pytest.mark.parametrize(
+    ("width", "height", "size"),
+    [
+        (1024, 1024, "1024*1024"),
+        (3072, 1536, "1536*768"),
+        (100, 200, "256*512"),
+        (4000, 100, "1536*256"),
+        (None, None, "1024*1024"),
+        (1536, 256, "1536*256"),
+    ],
+)
 def test_qwen_size_keeps_each_side_within_256_to_1536(width, height, size):
     assert qwen_size(width, height) == size
 
 
 async def test_qwen_output_format_outside_its_set_asks_for_png(fake, make):
-    output = await make().run(ProviderRequest(kind="create", model="qwen-image", prompt="x", output_format="gif"))
+    output = await make().run(
+        ProviderRequest(kind="create", model="qwen-image", prompt="x", output_format="gif")
+    )
     assert output.content_type == "image/png" and decoded(output.data) == ("PNG", (1024, 1024))
     assert log(fake, "submit")[0]["body"]["output_format"] == "png"
 
 
 async def test_ideogram_maps_the_size_to_its_nearest_aspect_ratio_with_auto_style(fake, make):
-    output = await make().run(ProviderRequest(kind="create", model="ideogram-v3-balanced",
-                                              prompt="a poster that says HELLO", width=1920, height=1080,
-                                              seed=5))
+    output = await make().run(
+        ProviderRequest(
+            kind="create",
+            model="ideogram-v3-balanced",
+            prompt="a poster that says HELLO",
+            width=1920,
+            height=1080,
+            seed=5,
+        )
+    )
 
     assert output.content_type == "image/png" and output.seed is None  # Ideogram takes no seed
     assert abs(output.width / output.height - 16 / 9) < 0.02
     [submit] = log(fake, "submit")
     assert submit["path"] == "/api/v3/ideogram-ai/ideogram-v3-balanced"
-    assert submit["body"] == {"prompt": "a poster that says HELLO", "aspect_ratio": "16:9", "style": "Auto",
-                              "enable_base64_output": True}
+    assert submit["body"] == {
+        "prompt": "a poster that says HELLO",
+        "aspect_ratio": "16:9",
+        "style": "Auto",
+        "enable_base64_output": True,
+    }
 
 
-@pytest.mark.parametrize(("width", "height", "ratio"), [
-    (1024, 1024, "1:1"), (1920, 1080, "16:9"), (1080, 1920, "9:16"), (1600, 1200, "4:3"), (1200, 1600, "3:4"),
-    (3000, 1000, "16:9"), (1100, 1000, "1:1"), (1400, 1000, "4:3"),
-])
+@pytest.mark.parametrize(
+    ("width", "height", "ratio"),
+    [
+        (1024, 1024, "1:1"),
+        (1920, 1080, "16:9"),
+        (1080, 1920, "9:16"),
+        (1600, 1200, "4:3"),
+        (1200, 1600, "3:4"),
+        (3000, 1000, "16:9"),
+        (1100, 1000, "1:1"),
+        (1400, 1000, "4:3"),
+    ],
+)
 def test_nearest_ideogram_aspect_ratio(width, height, ratio):
     assert nearest_ideogram_aspect_ratio(width, height) == ratio
 
 
 async def test_ideogram_speeds_use_their_own_paths_and_an_explicit_style(fake, make):
     provider = make("processing:0")
-    await provider.run(ProviderRequest(kind="create", model="ideogram-v3-turbo", prompt="x",
-                                       params={"style": "Design", "aspect_ratio": "3:4"}))
+    await provider.run(
+        ProviderRequest(
+            kind="create",
+            model="ideogram-v3-turbo",
+            prompt="x",
+            params={"style": "Design", "aspect_ratio": "3:4"},
+        )
+    )
     await provider.run(ProviderRequest(kind="create", model="ideogram-v3-quality", prompt="x"))
     first, second = log(fake, "submit")
     assert first["path"] == "/api/v3/ideogram-ai/ideogram-v3-turbo"
@@ -183,9 +233,15 @@ async def test_polls_walk_created_processing_completed_on_the_result_path(fake, 
 
 
 async def test_video_output_comes_as_a_url_downloaded_without_the_key(fake, make):
-    output = await make().run(ProviderRequest(kind="transform.video", model="wan-2.5-480p", prompt="waves",
-                                              inputs={"image": image_bytes(320, 180)},
-                                              params={"duration": 5}))
+    output = await make().run(
+        ProviderRequest(
+            kind="transform.video",
+            model="wan-2.5-480p",
+            prompt="waves",
+            inputs={"image": image_bytes(320, 180)},
+            params={"duration": 5},
+        )
+    )
 
     assert output.content_type == "video/mp4"
     submit = log(fake, "submit")[0]
@@ -222,7 +278,11 @@ async def test_a_failed_task_is_retryable_and_not_charged_with_the_task_error(fa
 async def test_a_cancelled_task_is_a_retryable_uncharged_failure(fake, make):
     with pytest.raises(ProviderError) as caught:
         await make("cancelled").run(ProviderRequest(kind="create", model="ideogram-v3-turbo", prompt="x"))
-    assert (caught.value.code, caught.value.retryable, caught.value.charged) == ("provider_failed", True, False)
+    assert (caught.value.code, caught.value.retryable, caught.value.charged) == (
+        "provider_failed",
+        True,
+        False,
+    )
     assert "cancelled" in caught.value.message
 
 
@@ -262,8 +322,9 @@ async def test_submit_500_is_never_re_posted(fake, make):
 
 
 async def test_poll_500_is_retried_and_the_task_still_completes(fake, make):
-    output = await make("poll500:2").run(ProviderRequest(kind="create", model="qwen-image", prompt="x",
-                                                         seed=3))
+    output = await make("poll500:2").run(
+        ProviderRequest(kind="create", model="qwen-image", prompt="x", seed=3)
+    )
 
     assert output.seed == 3 and decoded(output.data)[1] == (1024, 1024)
     polls = log(fake, "poll")
@@ -318,10 +379,17 @@ async def test_default_scenario_applies_without_headers(fake, make):
 async def test_wan_image_to_video_sends_data_uris_and_returns_an_h264_mp4(fake, make):
     source = image_bytes(640, 360)
     audio = speech_wav(3.0)
-    output = await make().run(ProviderRequest(
-        kind="transform.video", model="wan-2.5-720p", prompt="the camera drifts", negative_prompt="blur",
-        seed=77, inputs={"image": source, "audio": audio},
-        params={"duration": 5, "resolution": "720p", "enable_prompt_expansion": True}))
+    output = await make().run(
+        ProviderRequest(
+            kind="transform.video",
+            model="wan-2.5-720p",
+            prompt="the camera drifts",
+            negative_prompt="blur",
+            seed=77,
+            inputs={"image": source, "audio": audio},
+            params={"duration": 5, "resolution": "720p", "enable_prompt_expansion": True},
+        )
+    )
 
     assert output.content_type == "video/mp4"
     assert (output.width, output.height, output.duration_seconds, output.seed) == (1280, 720, 5.0, 77)
@@ -333,14 +401,26 @@ async def test_wan_image_to_video_sends_data_uris_and_returns_an_h264_mp4(fake, 
     body = submit["body"]
     assert data_uri_bytes(body.pop("image"), "image/png") == source
     assert data_uri_bytes(body.pop("audio"), "audio/wav") == audio
-    assert body == {"prompt": "the camera drifts", "negative_prompt": "blur", "resolution": "720p",
-                    "duration": 5, "enable_prompt_expansion": True, "seed": 77}
+    assert body == {
+        "prompt": "the camera drifts",
+        "negative_prompt": "blur",
+        "resolution": "720p",
+        "duration": 5,
+        "enable_prompt_expansion": True,
+        "seed": 77,
+    }
 
 
 async def test_wan_resolution_follows_the_model_and_jpeg_input_keeps_its_type(fake, make):
-    output = await make().run(ProviderRequest(
-        kind="transform.video", model="wan-2.5-480p", prompt="", inputs={"image": image_bytes(64, 64, fmt="JPEG")},
-        params={"duration": 3, "resolution": "1080p"}))
+    output = await make().run(
+        ProviderRequest(
+            kind="transform.video",
+            model="wan-2.5-480p",
+            prompt="",
+            inputs={"image": image_bytes(64, 64, fmt="JPEG")},
+            params={"duration": 3, "resolution": "1080p"},
+        )
+    )
 
     info = media.probe(output.data)
     assert (info.width, info.height) == (854, 480) == (output.width, output.height)
@@ -354,9 +434,15 @@ async def test_wan_resolution_follows_the_model_and_jpeg_input_keeps_its_type(fa
 async def test_infinitetalk_sends_image_and_audio_and_lasts_as_long_as_the_speech(fake, make):
     portrait = image_bytes(256, 320)
     speech = speech_wav(3.0)
-    output = await make().run(ProviderRequest(kind="transform.avatar", model="infinitetalk-480p",
-                                              prompt="a calm presenter", seed=9,
-                                              inputs={"image": portrait, "audio": speech}))
+    output = await make().run(
+        ProviderRequest(
+            kind="transform.avatar",
+            model="infinitetalk-480p",
+            prompt="a calm presenter",
+            seed=9,
+            inputs={"image": portrait, "audio": speech},
+        )
+    )
 
     assert output.content_type == "video/mp4"
     assert (output.width, output.height) == (854, 480)
@@ -374,12 +460,20 @@ async def test_infinitetalk_sends_image_and_audio_and_lasts_as_long_as_the_speec
 
 async def test_infinitetalk_without_audio_is_refused_before_anything_is_sent(fake, make):
     with pytest.raises(ProviderError) as caught:
-        await make().run(ProviderRequest(kind="transform.avatar", model="infinitetalk-720p",
-                                         inputs={"image": image_bytes(64, 64)}))
+        await make().run(
+            ProviderRequest(
+                kind="transform.avatar", model="infinitetalk-720p", inputs={"image": image_bytes(64, 64)}
+            )
+        )
     assert (caught.value.code, caught.value.retryable) == ("invalid_request", False)
     with pytest.raises(ProviderError) as caught:
-        await make().run(ProviderRequest(kind="transform.avatar", model="infinitetalk-720p",
-                                         inputs={"image": image_bytes(64, 64), "audio": b"not audio"}))
+        await make().run(
+            ProviderRequest(
+                kind="transform.avatar",
+                model="infinitetalk-720p",
+                inputs={"image": image_bytes(64, 64), "audio": b"not audio"},
+            )
+        )
     assert caught.value.code == "invalid_request"
     assert log(fake) == []
 
@@ -397,16 +491,23 @@ async def test_fake_wavespeed_paths_errors_and_url_outputs(fake):
         no_key = await client.post("/api/v3/wavespeed-ai/qwen-image/text-to-image", json={"prompt": "x"})
         assert no_key.status_code == 401 and set(no_key.json()) == {"code", "message"}
 
-        missing = await client.post("/api/v3/alibaba/wan-2.5/image-to-video", headers=auth,
-                                    json={"prompt": "x"})
+        missing = await client.post(
+            "/api/v3/alibaba/wan-2.5/image-to-video", headers=auth, json={"prompt": "x"}
+        )
         assert missing.status_code == 400 and "image: is required" in missing.json()["message"]
 
-        bad_size = await client.post("/api/v3/wavespeed-ai/qwen-image/text-to-image", headers=auth,
-                                     json={"prompt": "x", "size": "2048*1024"})
+        bad_size = await client.post(
+            "/api/v3/wavespeed-ai/qwen-image/text-to-image",
+            headers=auth,
+            json={"prompt": "x", "size": "2048*1024"},
+        )
         assert bad_size.status_code == 400 and "size" in bad_size.json()["message"]
 
-        submitted = await client.post("/api/v3/wavespeed-ai/qwen-image/text-to-image", headers=auth,
-                                      json={"prompt": "x", "size": "512*256", "output_format": "png"})
+        submitted = await client.post(
+            "/api/v3/wavespeed-ai/qwen-image/text-to-image",
+            headers=auth,
+            json={"prompt": "x", "size": "512*256", "output_format": "png"},
+        )
         assert submitted.status_code == 200
         envelope = submitted.json()
         assert (envelope["code"], envelope["message"]) == (200, "success")
@@ -427,8 +528,11 @@ async def test_fake_wavespeed_paths_errors_and_url_outputs(fake):
         unknown = await client.get("/api/v3/predictions/does-not-exist/result", headers=auth)
         assert unknown.status_code == 404
 
-        sync = await client.post("/api/v3/wavespeed-ai/qwen-image/text-to-image", headers=auth,
-                                 json={"prompt": "x", "enable_sync_mode": True, "enable_base64_output": True})
+        sync = await client.post(
+            "/api/v3/wavespeed-ai/qwen-image/text-to-image",
+            headers=auth,
+            json={"prompt": "x", "enable_sync_mode": True, "enable_base64_output": True},
+        )
         data = sync.json()["data"]
         assert data["status"] == "completed"
         assert decoded(base64.b64decode(data["outputs"][0])) == ("JPEG", (1024, 1024))
@@ -439,9 +543,11 @@ async def test_fake_wavespeed_strict_mode_rejects_unknown_fields():
     base_url, stop = serve_in_thread(app)
     try:
         async with httpx.AsyncClient(base_url=base_url) as client:
-            answer = await client.post("/api/v3/ideogram-ai/ideogram-v3-turbo",
-                                       headers={"authorization": f"Bearer {KEY}"},
-                                       json={"prompt": "x", "width": 1024})
+            answer = await client.post(
+                "/api/v3/ideogram-ai/ideogram-v3-turbo",
+                headers={"authorization": f"Bearer {KEY}"},
+                json={"prompt": "x", "width": 1024},
+            )
             assert answer.status_code == 400 and "width" in answer.json()["message"]
     finally:
         stop()

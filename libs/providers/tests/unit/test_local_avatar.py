@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from PIL import Image
 from skimage import data
+
 from studio_providers.base import ProviderRequest
 from studio_providers.local import avatar, media
 
@@ -52,16 +53,27 @@ PORTRAIT = data.astronaut()  # 512x512 with one frontal face
 
 def request(params: dict | None = None, **inputs: bytes) -> ProviderRequest:
     inputs.setdefault("image", png(PORTRAIT))
-    return ProviderRequest(kind="transform.avatar", model="local-avatar", seed=3, params=params or {},
-                           inputs=inputs)
+    return ProviderRequest(
+        kind="transform.avatar", model="local-avatar", seed=3, params=params or {}, inputs=inputs
+    )
 
 
 def decode_grey(video: bytes, width: int, height: int) -> np.ndarray:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "video.mp4"
         path.write_bytes(video)
-        command = [media.ffmpeg_exe(), "-loglevel", "error", "-i", str(path), "-f", "rawvideo",
-                   "-pix_fmt", "gray", "pipe:1"]
+        command = [
+            media.ffmpeg_exe(),
+            "-loglevel",
+            "error",
+            "-i",
+            str(path),
+            "-f",
+            "rawvideo",
+            "-pix_fmt",
+            "gray",
+            "pipe:1",
+        ]
         raw = subprocess.run(command, capture_output=True, check=True, timeout=120).stdout
     return np.frombuffer(raw, np.uint8).reshape(-1, height, width).astype(np.int16)
 
@@ -97,8 +109,22 @@ def test_odd_lengths_and_mp3_speech_keep_the_audio_length():
     with tempfile.TemporaryDirectory() as tmp:
         source, target = Path(tmp) / "in.wav", Path(tmp) / "out.mp3"
         source.write_bytes(wav(speech_like(1.3)))
-        subprocess.run([media.ffmpeg_exe(), "-loglevel", "error", "-i", str(source), "-c:a", "libmp3lame",
-                        "-b:a", "64k", str(target)], check=True, timeout=60)
+        subprocess.run(
+            [
+                media.ffmpeg_exe(),
+                "-loglevel",
+                "error",
+                "-i",
+                str(source),
+                "-c:a",
+                "libmp3lame",
+                "-b:a",
+                "64k",
+                str(target),
+            ],
+            check=True,
+            timeout=60,
+        )
         mp3 = target.read_bytes()
     out = avatar.transform_avatar(request({"resolution": "480p", "fps": 12}, audio=mp3))
     info = media.probe(out.data)
@@ -129,14 +155,17 @@ def test_a_mask_keeps_everything_outside_it_still():
     assert change[:, -300:].mean() < 0.3 * change[:, :300].mean()
 
 
-@pytest.mark.parametrize(("kwargs", "field"), [
-    ({"params": {"resolution": "1080p"}}, "resolution"),
-    ({"params": {"fps": 200}}, "fps"),
-    ({"params": {"focal_x": 2}}, "focal_x"),
-    ({"audio": b"RIFF\x00\x00\x00\x00WAVE" + bytes(64)}, "audio"),
-    ({"audio": silence_then_speech(0.2, 0.0)}, "audio"),
-    ({"mask": png(np.zeros((100, 100), np.uint8))}, "mask"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"params": {"resolution": "1080p"}}, "resolution"),
+        ({"params": {"fps": 200}}, "fps"),
+        ({"params": {"focal_x": 2}}, "focal_x"),
+        ({"audio": b"RIFF\x00\x00\x00\x00WAVE" + bytes(64)}, "audio"),
+        ({"audio": silence_then_speech(0.2, 0.0)}, "audio"),
+        ({"mask": png(np.zeros((100, 100), np.uint8))}, "mask"),
+    ],
+)
 def test_bad_inputs_are_rejected_naming_the_field(kwargs, field):
     inputs = {"audio": silence_then_speech(0.5, 0.5), **{k: v for k, v in kwargs.items() if k != "params"}}
     with pytest.raises(ValueError, match=f"^{field}"):

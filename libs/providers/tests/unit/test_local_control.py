@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 from skimage import data
+
 from studio_providers.base import ProviderRequest
 from studio_providers.local.control import CONTROL_OPERATIONS
 from studio_providers.local.render import RenderSpec, render_image
@@ -37,8 +38,14 @@ def horse_sketch() -> np.ndarray:
 
 
 def run(kind: str, inputs: dict[str, np.ndarray], prompt: str = PROMPT, **params):
-    request = ProviderRequest(kind=kind, model="local-control", prompt=prompt, seed=SEED, params=params,
-                              inputs={role: png(pixels) for role, pixels in inputs.items()})
+    request = ProviderRequest(
+        kind=kind,
+        model="local-control",
+        prompt=prompt,
+        seed=SEED,
+        params=params,
+        inputs={role: png(pixels) for role, pixels in inputs.items()},
+    )
     return CONTROL_OPERATIONS[kind](request)
 
 
@@ -89,10 +96,13 @@ def test_edges_of_the_control_image_are_kept(kind, control):
 def test_structure_follows_the_photo_more_at_higher_strength():
     control = data.astronaut()
     # Lower Canny thresholds count the photo's fainter edges too, which survive only at higher strength.
-    scores = [edge_iou(decode(run("control.structure", {"image": control}, control_strength=s).data), control,
-                       50, 100)
-              for s in (0.0, 0.3, 0.7, 1.0)]
-    assert all(b > a + 0.02 for a, b in zip(scores, scores[1:])), scores
+    scores = [
+        edge_iou(
+            decode(run("control.structure", {"image": control}, control_strength=s).data), control, 50, 100
+        )
+        for s in (0.0, 0.3, 0.7, 1.0)
+    ]
+    assert all(b > a + 0.02 for a, b in zip(scores, scores[1:], strict=False)), scores
 
 
 def test_sketch_lines_get_stronger_at_higher_strength():
@@ -157,8 +167,11 @@ def test_style_with_zero_fidelity_is_the_plain_render():
 
 @pytest.mark.parametrize(
     ("params", "size"),
-    [({"aspect_ratio": "16:9"}, (1344, 768)), ({"aspect_ratio": "2:3"}, (832, 1280)),
-     ({"width": 640, "height": 320}, (640, 320))],
+    [
+        ({"aspect_ratio": "16:9"}, (1344, 768)),
+        ({"aspect_ratio": "2:3"}, (832, 1280)),
+        ({"width": 640, "height": 320}, (640, 320)),
+    ],
 )
 def test_style_output_sizes(params, size):
     out = run("control.style", {"image": data.coffee()[:128, :128]}, **params)
@@ -188,17 +201,28 @@ def test_style_transfer_keeps_the_content_and_takes_the_style_colours():
 
 def test_style_transfer_strength_zero_keeps_the_content_colours():
     content, style = data.astronaut(), data.coffee()
-    result = decode(run("control.style_transfer", {"image": content, "style_image": style},
-                        style_strength=0.0, composition_fidelity=1.0).data)
+    result = decode(
+        run(
+            "control.style_transfer",
+            {"image": content, "style_image": style},
+            style_strength=0.0,
+            composition_fidelity=1.0,
+        ).data
+    )
     assert np.abs(result.astype(int) - content.astype(int)).mean() < 1.5
 
 
 def test_style_transfer_change_strength_limits_the_change():
     content, style = data.astronaut()[:256, :256], data.coffee()
+
     def change(value: float) -> float:
-        result = decode(run("control.style_transfer", {"image": content, "style_image": style},
-                            change_strength=value).data)
+        result = decode(
+            run(
+                "control.style_transfer", {"image": content, "style_image": style}, change_strength=value
+            ).data
+        )
         return float(np.abs(result.astype(int) - content.astype(int)).mean())
+
     assert change(0.1) < 0.3 * change(1.0)
 
 
@@ -214,8 +238,11 @@ def test_style_transfer_output_has_the_content_size():
 )
 def test_style_transfer_ranges_name_the_field(field, value):
     with pytest.raises(ValueError, match=field):
-        run("control.style_transfer",
-            {"image": data.astronaut()[:64, :64], "style_image": data.coffee()[:64, :64]}, **{field: value})
+        run(
+            "control.style_transfer",
+            {"image": data.astronaut()[:64, :64], "style_image": data.coffee()[:64, :64]},
+            **{field: value},
+        )
 
 
 def test_style_transfer_needs_a_style_image():

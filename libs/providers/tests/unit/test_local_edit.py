@@ -24,14 +24,29 @@ def decode(data: bytes) -> np.ndarray:
         return np.asarray(image).copy()
 
 
-def run(kind: str, image: np.ndarray, *, mask: np.ndarray | None = None, prompt: str = "",
-        output_format: str = "png", seed: int = 7, **params):
+def run(
+    kind: str,
+    image: np.ndarray,
+    *,
+    mask: np.ndarray | None = None,
+    prompt: str = "",
+    output_format: str = "png",
+    seed: int = 7,
+    **params,
+):
     inputs = {"image": png(image)}
     if mask is not None:
         inputs["mask"] = png(mask)
     extra = params.pop("inputs", {})
-    request = ProviderRequest(kind=f"edit.{kind}", model="local-render", prompt=prompt, seed=seed,
-                              output_format=output_format, params=params, inputs={**inputs, **extra})
+    request = ProviderRequest(
+        kind=f"edit.{kind}",
+        model="local-render",
+        prompt=prompt,
+        seed=seed,
+        output_format=output_format,
+        params=params,
+        inputs={**inputs, **extra},
+    )
     return EDIT_OPERATIONS[request.kind](request)
 
 
@@ -44,7 +59,7 @@ def box_mask(height: int, width: int, y0: int, y1: int, x0: int, x1: int) -> np.
 def outside_box(shape: tuple[int, int], y0: int, y1: int, x0: int, x1: int, grow: int) -> np.ndarray:
     """Pixels farther than ``grow`` from the box: certainly outside the grown mask."""
     keep = np.ones(shape, bool)
-    keep[max(0, y0 - grow):y1 + grow, max(0, x0 - grow):x1 + grow] = False
+    keep[max(0, y0 - grow) : y1 + grow, max(0, x0 - grow) : x1 + grow] = False
     return keep
 
 
@@ -65,11 +80,18 @@ HELMET = (340, 500, 300, 480)
 
 def test_edit_registry_names_every_edit_kind():
     assert set(EDIT_OPERATIONS) == {
-        "edit.remove_background", "edit.inpaint", "edit.erase", "edit.outpaint", "edit.search_recolor",
-        "edit.search_replace", "edit.relight"}
+        "edit.remove_background",
+        "edit.inpaint",
+        "edit.erase",
+        "edit.outpaint",
+        "edit.search_recolor",
+        "edit.search_replace",
+        "edit.relight",
+    }
 
 
 # --- remove background ------------------------------------------------------------------------------
+
 
 def test_remove_background_makes_corners_transparent_and_keeps_the_cup():
     out = run("remove_background", COFFEE)
@@ -101,6 +123,7 @@ def test_remove_background_answers_jpeg_requests_with_png_to_keep_transparency()
 
 # --- inpaint and erase ------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("kind", ["inpaint", "erase"])
 def test_fill_changes_the_mask_and_nothing_outside_the_grown_mask(kind):
     y0, y1, x0, x1 = HELMET
@@ -111,7 +134,7 @@ def test_fill_changes_the_mask_and_nothing_outside_the_grown_mask(kind):
     assert np.array_equal(out[keep], ASTRONAUT[keep])
     inside = np.abs(out[y0:y1, x0:x1].astype(int) - ASTRONAUT[y0:y1, x0:x1]).mean()
     assert inside > 20  # the black helmet is gone
-    ring = np.abs(out[y0 - 8:y0, x0 + 20:x1 - 20].astype(int) - ASTRONAUT[y0 - 8:y0, x0 + 20:x1 - 20])
+    ring = np.abs(out[y0 - 8 : y0, x0 + 20 : x1 - 20].astype(int) - ASTRONAUT[y0 - 8 : y0, x0 + 20 : x1 - 20])
     assert ring.max() > 0  # the mask really grew
 
 
@@ -134,8 +157,9 @@ def test_inpaint_tints_the_fill_towards_a_colour_in_the_prompt():
 def test_fill_without_a_mask_uses_the_transparent_pixels():
     rgba = np.dstack([ASTRONAUT, np.full((512, 512), 255, np.uint8)])
     rgba[200:260, 300:380, 3] = 0
-    request = ProviderRequest(kind="edit.erase", model="local-render", params={"grow_mask": 0},
-                              inputs={"image": png(rgba)})
+    request = ProviderRequest(
+        kind="edit.erase", model="local-render", params={"grow_mask": 0}, inputs={"image": png(rgba)}
+    )
     out = decode(EDIT_OPERATIONS["edit.erase"](request).data)
     keep = outside_box((512, 512), 200, 260, 300, 380, 0)
     assert out.shape == (512, 512, 3) and np.array_equal(out[keep], ASTRONAUT[keep])
@@ -172,6 +196,7 @@ def test_fill_is_reproducible_for_a_seed():
 
 # --- outpaint ---------------------------------------------------------------------------------------
 
+
 def test_outpaint_grows_the_canvas_exactly_and_keeps_the_original():
     out = run("outpaint", COFFEE, left=120, right=0, up=33, down=250, creativity=0.8)
     canvas = decode(out.data)
@@ -197,11 +222,20 @@ def test_outpaint_needs_some_expansion():
 
 # --- search and recolor / replace -------------------------------------------------------------------
 
+
 def test_recolor_to_blue_keeps_the_shading():
     y0, y1, x0, x1 = SUIT
-    out = decode(run("search_recolor", ASTRONAUT, mask=box_mask(512, 512, *SUIT), prompt="blue",
-                     select_prompt="the suit", grow_mask=0).data)
-    region, before = out[y0 + 4:y1 - 4, x0 + 4:x1 - 4], ASTRONAUT[y0 + 4:y1 - 4, x0 + 4:x1 - 4]
+    out = decode(
+        run(
+            "search_recolor",
+            ASTRONAUT,
+            mask=box_mask(512, 512, *SUIT),
+            prompt="blue",
+            select_prompt="the suit",
+            grow_mask=0,
+        ).data
+    )
+    region, before = out[y0 + 4 : y1 - 4, x0 + 4 : x1 - 4], ASTRONAUT[y0 + 4 : y1 - 4, x0 + 4 : x1 - 4]
     saturated = cv2.cvtColor(region, cv2.COLOR_RGB2HSV_FULL)[..., 1] > 60
     assert 200 <= circular_mean(hue_degrees(region)[saturated]) <= 250
     assert circular_mean(hue_degrees(before)) < 40  # it was orange
@@ -215,7 +249,9 @@ def test_recolor_understands_shades_and_hex_codes():
     y0, y1, x0, x1 = SUIT
     mask = box_mask(512, 512, *SUIT)
     region = (slice(y0 + 4, y1 - 4), slice(x0 + 4, x1 - 4))
-    light = decode(run("search_recolor", ASTRONAUT, mask=mask, prompt="light blue", select_prompt="suit").data)
+    light = decode(
+        run("search_recolor", ASTRONAUT, mask=mask, prompt="light blue", select_prompt="suit").data
+    )
     dark = decode(run("search_recolor", ASTRONAUT, mask=mask, prompt="dark blue", select_prompt="suit").data)
     assert cv.to_lab(light[region])[..., 0].mean() > cv.to_lab(dark[region])[..., 0].mean() + 10
     green = decode(run("search_recolor", ASTRONAUT, mask=mask, prompt="#20c040", select_prompt="suit").data)
@@ -229,8 +265,13 @@ def test_recolor_without_a_mask_is_unsupported():
 
 def test_recolor_to_an_unknown_colour_is_refused():
     with pytest.raises(ValueError, match="chartreusy"):
-        run("search_recolor", ASTRONAUT, mask=box_mask(512, 512, *SUIT), prompt="chartreusy",
-            select_prompt="the suit")
+        run(
+            "search_recolor",
+            ASTRONAUT,
+            mask=box_mask(512, 512, *SUIT),
+            prompt="chartreusy",
+            select_prompt="the suit",
+        )
 
 
 def test_recolor_needs_select_prompt():
@@ -247,10 +288,16 @@ def test_search_replace_is_unsupported(with_mask):
 
 # --- relight ----------------------------------------------------------------------------------------
 
+
 def test_relight_composites_the_subject_on_the_reference_background():
     background = np.clip(np.random.default_rng(1).normal(120, 40, (400, 600, 3)), 0, 255).astype(np.uint8)
-    out = run("relight", COFFEE, inputs={"background_reference": png(background)},
-              light_source_direction="left", light_source_strength=0.5)
+    out = run(
+        "relight",
+        COFFEE,
+        inputs={"background_reference": png(background)},
+        light_source_direction="left",
+        light_source_strength=0.5,
+    )
     result = decode(out.data)
     assert result.shape == COFFEE.shape and (out.width, out.height) == (600, 400)
     for y, x in ((0, 0), (0, 599), (399, 0), (399, 599)):

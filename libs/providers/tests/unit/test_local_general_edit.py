@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 from skimage import data
+
 from studio_providers.base import ProviderRequest, UnsupportedOperation
 from studio_providers.local.general_edit import GENERAL_EDIT_OPERATIONS, Adjustment, parse_instruction
 
@@ -26,14 +27,16 @@ def decode(blob: bytes, mode: str = "RGB") -> np.ndarray:
         return np.asarray(image.convert(mode))
 
 
-def edit(prompt: str, image: np.ndarray | None = None, mask: np.ndarray | None = None,
-         output_format: str = "png") -> np.ndarray:
+def edit(
+    prompt: str, image: np.ndarray | None = None, mask: np.ndarray | None = None, output_format: str = "png"
+) -> np.ndarray:
     image = data.astronaut() if image is None else image
     inputs = {"image": png(image)}
     if mask is not None:
         inputs["mask"] = png(mask)
-    request = ProviderRequest(kind="edit.general", model="local-edit", prompt=prompt, inputs=inputs,
-                              output_format=output_format)
+    request = ProviderRequest(
+        kind="edit.general", model="local-edit", prompt=prompt, inputs=inputs, output_format=output_format
+    )
     out = GENERAL_EDIT_OPERATIONS["edit.general"](request)
     assert (out.width, out.height) == (image.shape[1], image.shape[0])
     return decode(out.data, "RGBA" if image.shape[-1] == 4 else "RGB")
@@ -98,10 +101,13 @@ def test_contrast_saturation_sepia_blur_and_sharpen():
 
 def test_several_instructions_apply_in_order():
     assert parse_instruction("make it brighter and warmer, then slightly blur") == [
-        Adjustment("brightness", 1, 1.0), Adjustment("warmth", 1, 1.0), Adjustment("sharpness", -1, 0.5)
+        Adjustment("brightness", 1, 1.0),
+        Adjustment("warmth", 1, 1.0),
+        Adjustment("sharpness", -1, 0.5),
     ]
     assert parse_instruction("reduce the brightness and contrast") == [
-        Adjustment("brightness", -1, 1.0), Adjustment("contrast", -1, 1.0)
+        Adjustment("brightness", -1, 1.0),
+        Adjustment("contrast", -1, 1.0),
     ]
     result = edit("make it brighter and warmer")
     assert luminance(result) > luminance(ORIGINAL) + 5
@@ -115,8 +121,12 @@ def test_several_instructions_apply_in_order():
 
 @pytest.mark.parametrize(
     ("prompt", "named"),
-    [("add a hat", "add a hat"), ("remove the person", "remove the person"),
-     ("make it brighter and add a hat", "add a hat"), ("make the sky bluer", "sky bluer")],
+    [
+        ("add a hat", "add a hat"),
+        ("remove the person", "remove the person"),
+        ("make it brighter and add a hat", "add a hat"),
+        ("make the sky bluer", "sky bluer"),
+    ],
 )
 def test_anything_else_is_refused_naming_it(prompt, named):
     with pytest.raises(UnsupportedOperation) as caught:

@@ -9,6 +9,7 @@ import cv2
 import numpy as np
 import pytest
 from PIL import Image
+
 from studio_providers.base import ProviderRequest
 from studio_providers.local import model3d
 
@@ -37,8 +38,9 @@ def product_on_white() -> np.ndarray:
 
 
 def request(rgb: np.ndarray, **params) -> ProviderRequest:
-    return ProviderRequest(kind="transform.3d", model="local-relief", seed=5, params=params,
-                           inputs={"image": png(rgb)})
+    return ProviderRequest(
+        kind="transform.3d", model="local-relief", seed=5, params=params, inputs={"image": png(rgb)}
+    )
 
 
 def parse_glb(glb: bytes) -> tuple[dict, bytes]:
@@ -48,12 +50,12 @@ def parse_glb(glb: bytes) -> tuple[dict, bytes]:
     assert length == len(glb) and length % 4 == 0
     json_length, json_type = struct.unpack_from("<II", glb, 12)
     assert json_type == 0x4E4F534A and json_length % 4 == 0
-    document = json.loads(glb[20:20 + json_length].decode("utf-8"))
+    document = json.loads(glb[20 : 20 + json_length].decode("utf-8"))
     bin_offset = 20 + json_length
     bin_length, bin_type = struct.unpack_from("<II", glb, bin_offset)
     assert bin_type == 0x004E4942 and bin_length % 4 == 0
     assert bin_offset + 8 + bin_length == len(glb)
-    binary = glb[bin_offset + 8:]
+    binary = glb[bin_offset + 8 :]
     assert document["buffers"] == [{"byteLength": bin_length}]
     return document, binary
 
@@ -102,7 +104,7 @@ def test_the_relief_is_valid_glb_with_a_textured_mesh():
     image = document["images"][document["textures"][0]["source"]]
     assert image["mimeType"] == "image/png"
     view = document["bufferViews"][image["bufferView"]]
-    texture_bytes = binary[view["byteOffset"]:view["byteOffset"] + view["byteLength"]]
+    texture_bytes = binary[view["byteOffset"] : view["byteOffset"] + view["byteLength"]]
     assert texture_bytes[:8] == b"\x89PNG\r\n\x1a\n"
     with Image.open(io.BytesIO(texture_bytes)) as texture:
         assert texture.size == (512, 512)
@@ -146,7 +148,7 @@ def test_a_product_is_raised_over_its_background_and_framed_by_the_foreground_ra
         z = positions[:, 2].reshape(rows, columns)
         assert z[rows // 2, columns // 2] > z[0, 0] + 0.05  # the disc stands out of the flat background
         view = document["bufferViews"][document["images"][0]["bufferView"]]
-        texture_bytes = binary[view["byteOffset"]:view["byteOffset"] + view["byteLength"]]
+        texture_bytes = binary[view["byteOffset"] : view["byteOffset"] + view["byteLength"]]
         with Image.open(io.BytesIO(texture_bytes)) as tex:
             texture = np.asarray(tex.convert("RGB")).astype(int)
         red = (texture[:, :, 0] - texture[:, :, 1]) > 80
@@ -154,13 +156,16 @@ def test_a_product_is_raised_over_its_background_and_framed_by_the_foreground_ra
         assert (xs.max() - xs.min() + 1) / texture.shape[1] == pytest.approx(ratio, abs=0.05)
 
 
-@pytest.mark.parametrize(("params", "field"), [
-    ({"texture_resolution": 700}, "texture_resolution"),
-    ({"foreground_ratio": 0.05}, "foreground_ratio"),
-    ({"foreground_ratio": 1.5}, "foreground_ratio"),
-    ({"vertex_count": 10}, "vertex_count"),
-    ({"vertex_count": 70000}, "vertex_count"),
-])
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"texture_resolution": 700}, "texture_resolution"),
+        ({"foreground_ratio": 0.05}, "foreground_ratio"),
+        ({"foreground_ratio": 1.5}, "foreground_ratio"),
+        ({"vertex_count": 10}, "vertex_count"),
+        ({"vertex_count": 70000}, "vertex_count"),
+    ],
+)
 def test_bad_parameters_are_rejected_naming_the_field(params, field):
     with pytest.raises(ValueError, match=f"^{field}"):
         model3d.transform_3d(request(photo(), **params))

@@ -12,6 +12,7 @@ import sys
 import numpy as np
 import pytest
 from PIL import Image
+
 from studio_providers.local import render as render_module
 from studio_providers.local.palette import COLOUR_WORDS, colour_family, palette_for
 from studio_providers.local.render import RenderSpec, render, render_image

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 from skimage import data
+
 from studio_providers.base import ProviderRequest, UnsupportedOperation
 from studio_providers.local.upscale import (
     MAX_OUTPUT_PIXELS,
@@ -33,8 +34,13 @@ def decode(blob: bytes, mode: str = "RGB") -> np.ndarray:
 
 
 def run(kind: str, pixels: np.ndarray, output_format: str = "png", **params):
-    request = ProviderRequest(kind=kind, model="local-upscale", output_format=output_format, params=params,
-                              inputs={"image": png(pixels)})
+    request = ProviderRequest(
+        kind=kind,
+        model="local-upscale",
+        output_format=output_format,
+        params=params,
+        inputs={"image": png(pixels)},
+    )
     return UPSCALE_OPERATIONS[kind](request)
 
 
@@ -97,8 +103,12 @@ def test_target_long_side():
 
 @pytest.mark.parametrize(
     ("size", "expected_mode"),
-    [((512, 512), "fast"), ((1024, 768), "fast"), ((1025, 700), "conservative"),
-     ((1500, 1000), "conservative")],
+    [
+        ((512, 512), "fast"),
+        ((1024, 768), "fast"),
+        ((1025, 700), "conservative"),
+        ((1500, 1000), "conservative"),
+    ],
 )
 def test_auto_picks_fast_for_small_inputs_and_conservative_otherwise(size, expected_mode):
     mode, out_w, out_h = plan_upscale(*size, "auto")
@@ -144,8 +154,9 @@ def test_bad_parameters_name_the_field(kwargs, field):
 def test_creative_needs_a_generative_model():
     with pytest.raises(UnsupportedOperation, match="stability"):
         plan_upscale(400, 300, "creative")
-    request = ProviderRequest(kind="upscale.creative", model="local-upscale",
-                              inputs={"image": png(data.astronaut()[:64, :64])})
+    request = ProviderRequest(
+        kind="upscale.creative", model="local-upscale", inputs={"image": png(data.astronaut()[:64, :64])}
+    )
     with pytest.raises(UnsupportedOperation, match="stability"):
         upscale(request)
     assert "upscale.creative" not in UPSCALE_OPERATIONS

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
+
 from studio_providers.base import ProviderRequest
 from studio_providers.local import media, video
 from studio_providers.local.provider import LocalProvider
@@ -33,8 +34,22 @@ def mp3_from_wav(data: bytes) -> bytes:
     with tempfile.TemporaryDirectory() as tmp:
         source, target = Path(tmp) / "in.wav", Path(tmp) / "out.mp3"
         source.write_bytes(data)
-        subprocess.run([media.ffmpeg_exe(), "-loglevel", "error", "-i", str(source), "-c:a", "libmp3lame",
-                        "-b:a", "64k", str(target)], check=True, timeout=60)
+        subprocess.run(
+            [
+                media.ffmpeg_exe(),
+                "-loglevel",
+                "error",
+                "-i",
+                str(source),
+                "-c:a",
+                "libmp3lame",
+                "-b:a",
+                "64k",
+                str(target),
+            ],
+            check=True,
+            timeout=60,
+        )
         return target.read_bytes()
 
 
@@ -60,19 +75,34 @@ def decode_grey(data: bytes, width: int, height: int) -> np.ndarray:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "video.mp4"
         path.write_bytes(data)
-        command = [media.ffmpeg_exe(), "-loglevel", "error", "-i", str(path), "-f", "rawvideo",
-                   "-pix_fmt", "gray", "pipe:1"]
+        command = [
+            media.ffmpeg_exe(),
+            "-loglevel",
+            "error",
+            "-i",
+            str(path),
+            "-f",
+            "rawvideo",
+            "-pix_fmt",
+            "gray",
+            "pipe:1",
+        ]
         raw = subprocess.run(command, capture_output=True, check=True, timeout=120).stdout
     return np.frombuffer(raw, np.uint8).reshape(-1, height, width)
 
 
 # ------------------------------------------------------------------------------------------- path maths
 
+
 def inside(path: np.ndarray, width: int, height: int) -> bool:
     x, y, w, h = path.T
     tolerance = 1e-6
-    return bool(np.all(x >= -tolerance) and np.all(y >= -tolerance) and np.all(x + w <= width + tolerance)
-                and np.all(y + h <= height + tolerance))
+    return bool(
+        np.all(x >= -tolerance)
+        and np.all(y >= -tolerance)
+        and np.all(x + w <= width + tolerance)
+        and np.all(y + h <= height + tolerance)
+    )
 
 
 def test_zoom_in_starts_on_the_full_view_and_ends_zoomed_toward_the_focal_point():
@@ -144,6 +174,7 @@ def test_a_detected_face_becomes_the_focal_point():
 
 # --------------------------------------------------------------------------------------------- encoding
 
+
 def test_two_seconds_at_480p_is_h264_at_the_exact_size_rate_and_length():
     data = video.render_video(sample_image(), 854, 480, 2, 24, "zoom_in")
     info = media.probe(data)
@@ -168,8 +199,9 @@ def test_audio_is_encoded_as_aac_and_cut_to_the_video_length():
 
 def test_operation_with_mp3_audio_shorter_than_the_video_pads_it():
     audio = mp3_from_wav(wav_tone(3.2))
-    out = video.transform_video(request({"resolution": "480p", "duration": 5, "motion": "ken_burns"},
-                                        audio=audio))
+    out = video.transform_video(
+        request({"resolution": "480p", "duration": 5, "motion": "ken_burns"}, audio=audio)
+    )
     info = media.probe(out.data)
     assert (out.content_type, out.width, out.height, out.seed) == ("video/mp4", 854, 480, 7)
     assert out.duration_seconds == pytest.approx(5.0)
@@ -201,14 +233,16 @@ async def test_the_local_provider_runs_the_registered_operation():
 
 # ------------------------------------------------------------------------------------------- validation
 
+
 def test_random_bytes_as_audio_are_rejected_naming_audio():
     rng = np.random.default_rng(1)
     with pytest.raises(ValueError, match="^audio"):
         video.transform_video(request({"resolution": "480p", "duration": 5}, audio=rng.bytes(20_000)))
     # A valid-looking MP3 frame header followed by noise is still not audio.
     with pytest.raises(ValueError, match="^audio"):
-        video.transform_video(request({"resolution": "480p", "duration": 5},
-                                      audio=b"\xff\xfb\x90\x00" + rng.bytes(20_000)))
+        video.transform_video(
+            request({"resolution": "480p", "duration": 5}, audio=b"\xff\xfb\x90\x00" + rng.bytes(20_000))
+        )
 
 
 def test_audio_over_15_mb_is_rejected_naming_audio():
@@ -222,16 +256,19 @@ def test_audio_outside_the_length_bounds_is_rejected_naming_audio():
         video.transform_video(request({"resolution": "480p", "duration": 5}, audio=wav_tone(1.0)))
 
 
-@pytest.mark.parametrize(("params", "field"), [
-    ({"resolution": "4k"}, "resolution"),
-    ({"duration": 7}, "duration"),
-    ({"duration": "five"}, "duration"),
-    ({"motion": "spin"}, "motion"),
-    ({"focal_x": 1.5}, "focal_x"),
-    ({"focal_y": -0.1}, "focal_y"),
-    ({"fps": 0}, "fps"),
-    ({"fps": True}, "fps"),
-])
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"resolution": "4k"}, "resolution"),
+        ({"duration": 7}, "duration"),
+        ({"duration": "five"}, "duration"),
+        ({"motion": "spin"}, "motion"),
+        ({"focal_x": 1.5}, "focal_x"),
+        ({"focal_y": -0.1}, "focal_y"),
+        ({"fps": 0}, "fps"),
+        ({"fps": True}, "fps"),
+    ],
+)
 def test_bad_parameters_are_rejected_naming_the_field(params, field):
     with pytest.raises(ValueError, match=f"^{field}"):
         video.transform_video(request({"resolution": "480p", "duration": 5, **params}))
@@ -243,6 +280,7 @@ def test_a_missing_or_broken_image_is_rejected_naming_image():
 
 
 # ------------------------------------------------------------------------------------------ media helpers
+
 
 def test_probe_parsing_reads_the_stream_summary():
     text = """Input #0, mov,mp4,m4a,3gp,3g2,mj2, from 'x.mp4':

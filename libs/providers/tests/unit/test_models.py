@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from PIL import Image
 from skimage import data as samples
+
 from studio_providers.base import ProviderRequest
 from studio_providers.local.edit import EDIT_OPERATIONS
 from studio_providers.models import faces, segment, store
@@ -35,7 +36,9 @@ def png(array: np.ndarray) -> bytes:
 
 
 def remove_background(image: np.ndarray):
-    request = ProviderRequest(kind="edit.remove_background", model="local-render", inputs={"image": png(image)})
+    request = ProviderRequest(
+        kind="edit.remove_background", model="local-render", inputs={"image": png(image)}
+    )
     out = EDIT_OPERATIONS[request.kind](request)
     with Image.open(io.BytesIO(out.data)) as decoded:
         return out, np.asarray(decoded)[..., 3]
@@ -75,7 +78,7 @@ def test_remove_background_covers_an_off_centre_person_and_clears_the_corners():
     assert (region(alpha, FACE) > 127).mean() > 0.97
     assert (region(alpha, TORSO) > 127).mean() > 0.97  # collar and shoulders included
     for y, x in ((0, 0), (0, 411)):  # the top corners: wall on the left, the model shuttle on the right
-        assert alpha[y:y + 24, max(0, x - 23):x + 1].max() < 20, (y, x)
+        assert alpha[y : y + 24, max(0, x - 23) : x + 1].max() < 20, (y, x)
 
 
 def test_remove_background_keeps_a_held_object_attached_to_the_person():
@@ -106,8 +109,9 @@ def test_blazeface_finds_the_one_face_and_nothing_in_photos_without_faces():
 
 
 def test_blazeface_finds_small_faces_at_both_edges_of_a_panorama():
-    wide = np.concatenate([ASTRONAUT, samples.rocket()[:, :512][:512].repeat(2, axis=0)[:512],
-                           ASTRONAUT[:, ::-1]], axis=1)
+    wide = np.concatenate(
+        [ASTRONAUT, samples.rocket()[:, :512][:512].repeat(2, axis=0)[:512], ASTRONAUT[:, ::-1]], axis=1
+    )
     scan = faces.find_faces(wide)
     assert scan.count == 2
     centres = sorted((b[0] + b[2]) / 2 for b in scan.boxes)
@@ -132,7 +136,9 @@ def test_content_tags_of_a_cut_out_and_of_a_landscape_without_people():
     from studio_providers.models.tags import describe_output, hamming
 
     out, _ = remove_background(OFF_CENTRE)
-    assert {"person", "transparent background", "vertical"} <= set(describe_output(out.data, "image/png").tags)
+    assert {"person", "transparent background", "vertical"} <= set(
+        describe_output(out.data, "image/png").tags
+    )
     coffee = describe_output(png(samples.coffee()), "image/png")
     assert "person" not in coffee.tags and "horizontal" in coffee.tags and "brown" in coffee.tags
     jpeg = io.BytesIO()

@@ -54,9 +54,19 @@ class ScriptedProvider:
 
 
 def approved(units: int = 1) -> OperationApproved:
-    return OperationApproved(operation_id=new_id(), user_id="u1", kind="create", provider="local",
-                             model="local-render", units=units, params={"prompt": "p"}, hold_id="h",
-                             credits=units, unit_credits=1, deadline=utcnow() + timedelta(minutes=5))
+    return OperationApproved(
+        operation_id=new_id(),
+        user_id="u1",
+        kind="create",
+        provider="local",
+        model="local-render",
+        units=units,
+        params={"prompt": "p"},
+        hold_id="h",
+        credits=units,
+        unit_credits=1,
+        deadline=utcnow() + timedelta(minutes=5),
+    )
 
 
 def variations(op, inputs):
@@ -138,4 +148,3 @@ async def test_a_redelivered_operation_finds_its_stored_outputs_and_pays_nothing
     runner, _ = runner_with(tmp_path, ScriptedClaims("resumed"), provider)
     [done] = await runner.handle(None, op)
     assert done.units_delivered == 2 and provider.calls == 2
-

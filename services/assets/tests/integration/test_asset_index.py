@@ -34,22 +34,50 @@ def database_url(request, tmp_path):
 
 
 def make_settings(bus_names, database_url) -> AssetsSettings:
-    return AssetsSettings(amqp_url="amqp://guest:guest@127.0.0.1:5672/", database_url=database_url,
-                          **bus_names)
+    return AssetsSettings(
+        amqp_url="amqp://guest:guest@127.0.0.1:5672/", database_url=database_url, **bus_names
+    )
 
 
-def completed(user: str, prompt: str = "a red fox in the snowy forest", kind: str = "create", *,
-              provider: str = "local", model: str = "local-render", domain: str = "generation",
-              sizes: tuple[tuple[int, int, int], ...] = ((512, 512, 1000),), content_type: str = "image/png",
-              unit_credits: int = 1, source_asset_id: str | None = None) -> OperationCompleted:
+def completed(
+    user: str,
+    prompt: str = "a red fox in the snowy forest",
+    kind: str = "create",
+    *,
+    provider: str = "local",
+    model: str = "local-render",
+    domain: str = "generation",
+    sizes: tuple[tuple[int, int, int], ...] = ((512, 512, 1000),),
+    content_type: str = "image/png",
+    unit_credits: int = 1,
+    source_asset_id: str | None = None,
+) -> OperationCompleted:
     operation_id = new_id()
     extension = content_type.split("/")[1]
-    outputs = [OutputRef(index=i, storage_key=f"users/{user}/operations/{operation_id}/{i}.{extension}",
-                         content_type=content_type, width=w, height=h, bytes=size)
-               for i, (w, h, size) in enumerate(sizes)]
-    return OperationCompleted(operation_id=operation_id, user_id=user, domain=domain, kind=kind,
-                              provider=provider, model=model, outputs=outputs, units_delivered=len(outputs),
-                              unit_credits=unit_credits, prompt=prompt, source_asset_id=source_asset_id)
+    outputs = [
+        OutputRef(
+            index=i,
+            storage_key=f"users/{user}/operations/{operation_id}/{i}.{extension}",
+            content_type=content_type,
+            width=w,
+            height=h,
+            bytes=size,
+        )
+        for i, (w, h, size) in enumerate(sizes)
+    ]
+    return OperationCompleted(
+        operation_id=operation_id,
+        user_id=user,
+        domain=domain,
+        kind=kind,
+        provider=provider,
+        model=model,
+        outputs=outputs,
+        units_delivered=len(outputs),
+        unit_credits=unit_credits,
+        prompt=prompt,
+        source_asset_id=source_asset_id,
+    )
 
 
 async def index(bus: EventRecorder, event: OperationCompleted) -> list[str]:
@@ -74,33 +102,80 @@ async def test_each_output_is_indexed_exactly_once(bus_names, database_url, amqp
     app = create_app(make_settings(bus_names, database_url))
     async with running(app) as client, EventRecorder(amqp_url, bus_names["exchange"]) as bus:
         prompt = "  cinematic portrait of an old sailor at golden hour, shallow depth of field"
-        event = completed("alice", prompt,
-                          sizes=((1024, 768, 1500), (1024, 768, 1700)), unit_credits=3)
+        event = completed("alice", prompt, sizes=((1024, 768, 1500), (1024, 768, 1700)), unit_credits=3)
         first = await bus.publish(event)
         await bus.wait_for(lambda _: len(bus.of_type(AssetIndexed, event.operation_id)) == 2)
         expected = [asset_id_for(event.operation_id, 0), asset_id_for(event.operation_id, 1)]
         announced = bus.of_type(AssetIndexed, event.operation_id)
-        assert sorted((a.asset_id, a.output_index, a.user_id) for a in announced) == \
-            sorted([(expected[0], 0, "alice"), (expected[1], 1, "alice")])
+        assert sorted((a.asset_id, a.output_index, a.user_id) for a in announced) == sorted(
+            [(expected[0], 0, "alice"), (expected[1], 1, "alice")]
+        )
 
         page = await listed(client, "alice")
         assert page["total"] == 2 and (page["page"], page["page_size"]) == (1, 20)
         assert {item["id"] for item in page["items"]} == set(expected)
         asset = (await client.get(f"{URL}/{expected[1]}", headers=as_user("alice"))).json()
-        fields = ("user_id", "operation_id", "output_index", "type", "module", "operation", "provider",
-                  "model", "title", "cost_credits", "width", "height", "bytes", "content_type", "status",
-                  "favourite", "source_asset_id", "version", "download_count", "share_count", "deleted_at")
+        fields = (
+            "user_id",
+            "operation_id",
+            "output_index",
+            "type",
+            "module",
+            "operation",
+            "provider",
+            "model",
+            "title",
+            "cost_credits",
+            "width",
+            "height",
+            "bytes",
+            "content_type",
+            "status",
+            "favourite",
+            "source_asset_id",
+            "version",
+            "download_count",
+            "share_count",
+            "deleted_at",
+        )
         assert {k: asset[k] for k in fields} == {
-            "user_id": "alice", "operation_id": event.operation_id, "output_index": 1, "type": "image",
-            "module": "create", "operation": "create", "provider": "local", "model": "local-render",
-            "title": "Cinematic portrait of an old sailor at golden", "cost_credits": 3,
-            "width": 1024, "height": 768, "bytes": 1700, "content_type": "image/png", "status": "completed",
-            "favourite": False, "source_asset_id": None, "version": 1, "download_count": 0, "share_count": 0,
-            "deleted_at": None}
+            "user_id": "alice",
+            "operation_id": event.operation_id,
+            "output_index": 1,
+            "type": "image",
+            "module": "create",
+            "operation": "create",
+            "provider": "local",
+            "model": "local-render",
+            "title": "Cinematic portrait of an old sailor at golden",
+            "cost_credits": 3,
+            "width": 1024,
+            "height": 768,
+            "bytes": 1700,
+            "content_type": "image/png",
+            "status": "completed",
+            "favourite": False,
+            "source_asset_id": None,
+            "version": 1,
+            "download_count": 0,
+            "share_count": 0,
+            "deleted_at": None,
+        }
         assert asset["prompt"] == event.prompt
         assert asset["storage_key"] == f"users/alice/operations/{event.operation_id}/1.png"
-        assert asset["tags"] == ["cinematic", "portrait", "old", "sailor", "golden", "hour", "shallow",
-                                 "depth", "field", "create", "local"]
+        assert asset["tags"] == [
+            "cinematic",
+            "portrait",
+            "old",
+            "sailor",
+            "golden",
+            "hour",
+            "shallow",
+            "depth",
+            "field",
+            "create",
+            "local",
+        ]
         assert datetime.fromisoformat(asset["created_at"]).utcoffset() == timedelta(0)
 
         # The same event id again, and the same operation under a new event id (I5, I7).
@@ -120,29 +195,55 @@ async def test_each_output_is_indexed_exactly_once(bus_names, database_url, amqp
         assert len(bus.of_type(AssetIndexed, event.operation_id)) == 2
         assert (await listed(client, "alice", operation_id=event.operation_id))["total"] == 2
         async with runtime.sessions() as session:
-            rows = await session.scalar(select(func.count()).select_from(assets)
-                                        .where(assets.c.operation_id == event.operation_id))
-            tag_rows = await session.scalar(select(func.count()).select_from(asset_tags)
-                                            .where(asset_tags.c.asset_id == expected[0]))
+            rows = await session.scalar(
+                select(func.count()).select_from(assets).where(assets.c.operation_id == event.operation_id)
+            )
+            tag_rows = await session.scalar(
+                select(func.count()).select_from(asset_tags).where(asset_tags.c.asset_id == expected[0])
+            )
         assert (rows, tag_rows) == (2, 11)
 
 
 async def test_outputs_of_every_domain_are_typed_and_filed(bus_names, database_url, amqp_url):
     app = create_app(make_settings(bus_names, database_url))
     async with running(app) as client, EventRecorder(amqp_url, bus_names["exchange"]) as bus:
-        [video] = await index(bus, completed("vic", "waves rolling in", "transform.video", domain="transform",
-                                             provider="wavespeed", model="wan-2.5-480p",
-                                             content_type="video/mp4"))
-        [model] = await index(bus, completed("vic", "", "transform.3d", domain="transform",
-                                             provider="stability", model="3d",
-                                             content_type="model/gltf-binary"))
+        [video] = await index(
+            bus,
+            completed(
+                "vic",
+                "waves rolling in",
+                "transform.video",
+                domain="transform",
+                provider="wavespeed",
+                model="wan-2.5-480p",
+                content_type="video/mp4",
+            ),
+        )
+        [model] = await index(
+            bus,
+            completed(
+                "vic",
+                "",
+                "transform.3d",
+                domain="transform",
+                provider="stability",
+                model="3d",
+                content_type="model/gltf-binary",
+            ),
+        )
         [edit] = await index(bus, completed("vic", "", "edit.remove_background", domain="editing"))
         [social] = await index(bus, completed("vic", "", "social.optimize", domain="editing"))
         found = {item["id"]: item for item in (await listed(client, "vic"))["items"]}
-        assert (found[video]["type"], found[video]["module"], found[video]["operation"]) == \
-            ("video", "transform", "transform.video")
-        assert (found[model]["type"], found[model]["module"], found[model]["title"]) == \
-            ("model3d", "transform", "Untitled")
+        assert (found[video]["type"], found[video]["module"], found[video]["operation"]) == (
+            "video",
+            "transform",
+            "transform.video",
+        )
+        assert (found[model]["type"], found[model]["module"], found[model]["title"]) == (
+            "model3d",
+            "transform",
+            "Untitled",
+        )
         assert (found[edit]["type"], found[edit]["module"]) == ("image", "edit")
         assert found[social]["module"] == "social"
         assert found[edit]["tags"] == ["edit", "local"]
@@ -151,16 +252,44 @@ async def test_outputs_of_every_domain_are_typed_and_filed(bus_names, database_u
 async def test_search_filters_sorting_and_pages(bus_names, database_url, amqp_url):
     app = create_app(make_settings(bus_names, database_url))
     async with running(app) as client, EventRecorder(amqp_url, bus_names["exchange"]) as bus:
-        foxes = await index(bus, completed("ana", "Red fox in the snowy FOREST",
-                                           sizes=((512, 512, 1000), (512, 512, 2000))))
-        [lighthouse] = await index(bus, completed("ana", "blue lighthouse at dawn", "edit.inpaint",
-                                                  domain="editing", provider="stability", model="inpaint",
-                                                  sizes=((1024, 768, 5000),)))
-        [video] = await index(bus, completed("ana", "", "transform.video", domain="transform",
-                                             provider="wavespeed", model="wan-2.5-480p",
-                                             content_type="video/mp4", sizes=((832, 480, 90000),)))
-        [coffee] = await index(bus, completed("ana", "100% organic_coffee beans", "upscale.fast",
-                                              domain="editing", sizes=((2048, 2048, 3000),)))
+        foxes = await index(
+            bus, completed("ana", "Red fox in the snowy FOREST", sizes=((512, 512, 1000), (512, 512, 2000)))
+        )
+        [lighthouse] = await index(
+            bus,
+            completed(
+                "ana",
+                "blue lighthouse at dawn",
+                "edit.inpaint",
+                domain="editing",
+                provider="stability",
+                model="inpaint",
+                sizes=((1024, 768, 5000),),
+            ),
+        )
+        [video] = await index(
+            bus,
+            completed(
+                "ana",
+                "",
+                "transform.video",
+                domain="transform",
+                provider="wavespeed",
+                model="wan-2.5-480p",
+                content_type="video/mp4",
+                sizes=((832, 480, 90000),),
+            ),
+        )
+        [coffee] = await index(
+            bus,
+            completed(
+                "ana",
+                "100% organic_coffee beans",
+                "upscale.fast",
+                domain="editing",
+                sizes=((2048, 2048, 3000),),
+            ),
+        )
         everything = {*foxes, lighthouse, video, coffee}
         await index(bus, completed("bob", "red fox at the zoo"))  # someone else's fox
 
@@ -173,8 +302,9 @@ async def test_search_filters_sorting_and_pages(bus_names, database_url, amqp_ur
         assert await ids_of(client, "ana", search="%") == [coffee]
         assert await ids_of(client, "ana", search="_") == [coffee]
         assert await ids_of(client, "ana", search="zoo") == []
-        await client.patch(f"{URL}/{video}", headers=as_user("ana"),
-                           json={"title": "Launch Teaser", "tags": ["Campaign-Q3"]})
+        await client.patch(
+            f"{URL}/{video}", headers=as_user("ana"), json={"title": "Launch Teaser", "tags": ["Campaign-Q3"]}
+        )
         assert await ids_of(client, "ana", search="teaser") == [video]
         assert await ids_of(client, "ana", search="campaign") == [video]
         assert await ids_of(client, "ana", search="wavespeed") == []  # tags replaced by the user's own
@@ -185,8 +315,13 @@ async def test_search_filters_sorting_and_pages(bus_names, database_url, amqp_ur
         assert set(await ids_of(client, "ana", provider="local")) == {*foxes, coffee}
         assert set(await ids_of(client, "ana", model="local-render")) == {*foxes, coffee}
         assert await ids_of(client, "ana", model="inpaint") == [lighthouse]
-        assert set(await ids_of(client, "ana", operation_id=(await listed(client, "ana", search=foxes[0]))
-                                ["items"][0]["operation_id"])) == set(foxes)
+        assert set(
+            await ids_of(
+                client,
+                "ana",
+                operation_id=(await listed(client, "ana", search=foxes[0]))["items"][0]["operation_id"],
+            )
+        ) == set(foxes)
         assert set(await ids_of(client, "ana", status="completed")) == everything
         assert await ids_of(client, "ana", status="failed") == []
         assert set(await ids_of(client, "ana", width=512, height=512)) == set(foxes)
@@ -195,8 +330,17 @@ async def test_search_filters_sorting_and_pages(bus_names, database_url, amqp_ur
         assert await ids_of(client, "ana", tag="Campaign-Q3") == [video]
         now = utcnow()
         day = timedelta(days=1)
-        assert set(await ids_of(client, "ana", date_from=(now - day).date().isoformat(),
-                                date_to=(now + day).date().isoformat())) == everything
+        assert (
+            set(
+                await ids_of(
+                    client,
+                    "ana",
+                    date_from=(now - day).date().isoformat(),
+                    date_to=(now + day).date().isoformat(),
+                )
+            )
+            == everything
+        )
         assert await ids_of(client, "ana", date_from=(now + day).date().isoformat()) == []
         assert await ids_of(client, "ana", date_to=(now - day).date().isoformat()) == []
         hour = timedelta(hours=1)
@@ -212,8 +356,13 @@ async def test_search_filters_sorting_and_pages(bus_names, database_url, amqp_ur
         assert largest == [video, lighthouse, coffee, foxes[1], foxes[0]]
         assert await ids_of(client, "ana", sort="smallest") == list(reversed(largest))
         titles = [item["title"] for item in (await listed(client, "ana", sort="title"))["items"]]
-        assert titles == ["100% organic_coffee beans", "Blue lighthouse at dawn", "Launch Teaser",
-                          "Red fox in the snowy FOREST", "Red fox in the snowy FOREST"]
+        assert titles == [
+            "100% organic_coffee beans",
+            "Blue lighthouse at dawn",
+            "Launch Teaser",
+            "Red fox in the snowy FOREST",
+            "Red fox in the snowy FOREST",
+        ]
 
         # Pages never overlap and add up to the whole.
         pages = [await listed(client, "ana", page=n, page_size=2) for n in (1, 2, 3, 4)]
@@ -222,8 +371,15 @@ async def test_search_filters_sorting_and_pages(bus_names, database_url, amqp_ur
         assert [i["id"] for p in pages for i in p["items"]] == await ids_of(client, "ana")
 
         # Bad queries are clear 422s.
-        for params in ({"page_size": 0}, {"page_size": 101}, {"page": 0}, {"sort": "random"}, {"type": "gif"},
-                       {"date_from": "yesterday"}, {"favourite": "perhaps"}):
+        for params in (
+            {"page_size": 0},
+            {"page_size": 101},
+            {"page": 0},
+            {"sort": "random"},
+            {"type": "gif"},
+            {"date_from": "yesterday"},
+            {"favourite": "perhaps"},
+        ):
             response = await client.get(URL, headers=as_user("ana"), params=params)
             assert response.status_code == 422, params
         response = await client.get(URL, headers=as_user("ana"), params={"date_to": "soon"})
@@ -238,35 +394,45 @@ async def test_favourites_titles_tags_and_usage(bus_names, database_url, amqp_ur
         first, second = await index(bus, completed("fay", sizes=((512, 512, 10), (512, 512, 20))))
         before = (await client.get(f"{URL}/{first}", headers=as_user("fay"))).json()
 
-        response = await client.patch(f"{URL}/{first}", headers=as_user("fay"),
-                                      json={"favourite": True, "title": "  My fox  ",
-                                            "tags": ["Winter", "winter ", "Brand   Kit"]})
+        response = await client.patch(
+            f"{URL}/{first}",
+            headers=as_user("fay"),
+            json={"favourite": True, "title": "  My fox  ", "tags": ["Winter", "winter ", "Brand   Kit"]},
+        )
         assert response.status_code == 200, response.text
         asset = response.json()
-        assert (asset["favourite"], asset["title"], asset["tags"]) == \
-            (True, "My fox", ["winter", "brand kit"])
+        assert (asset["favourite"], asset["title"], asset["tags"]) == (
+            True,
+            "My fox",
+            ["winter", "brand kit"],
+        )
         assert datetime.fromisoformat(asset["updated_at"]) > datetime.fromisoformat(before["updated_at"])
         assert asset["created_at"] == before["created_at"]
         assert await ids_of(client, "fay", favourite="true") == [first]
         assert await ids_of(client, "fay", favourite="false") == [second]
         assert await ids_of(client, "fay", tag="brand kit") == [first]
-        unfavourite = await client.patch(f"{URL}/{first}", headers=as_user("fay"),
-                                         json={"favourite": False})
+        unfavourite = await client.patch(f"{URL}/{first}", headers=as_user("fay"), json={"favourite": False})
         assert (unfavourite.json()["favourite"], unfavourite.json()["title"]) == (False, "My fox")
 
-        for body in ({"title": ""}, {"title": "   "}, {"title": "x" * 201}, {"tags": [""]}, {"colour": "red"},
-                     {"favourite": "maybe"}):
+        for body in (
+            {"title": ""},
+            {"title": "   "},
+            {"title": "x" * 201},
+            {"tags": [""]},
+            {"colour": "red"},
+            {"favourite": "maybe"},
+        ):
             response = await client.patch(f"{URL}/{first}", headers=as_user("fay"), json=body)
             assert response.status_code == 422, body
 
         for event in ("download", "download", "share"):
-            response = await client.post(f"{URL}/{second}/usage", headers=as_user("fay"),
-                                         json={"event": event})
+            response = await client.post(
+                f"{URL}/{second}/usage", headers=as_user("fay"), json={"event": event}
+            )
             assert response.status_code == 200
         asset = response.json()
         assert (asset["download_count"], asset["share_count"]) == (2, 1)
-        response = await client.post(f"{URL}/{second}/usage", headers=as_user("fay"),
-                                     json={"event": "print"})
+        response = await client.post(f"{URL}/{second}/usage", headers=as_user("fay"), json={"event": "print"})
         assert response.status_code == 422
 
 
@@ -290,8 +456,11 @@ async def test_trash_hides_and_restore_returns(bus_names, database_url, amqp_url
         assert set(await ids_of(client, "tom")) == {a, b, c}
         assert await ids_of(client, "tom", trashed="true") == []
 
-        response = await client.post(f"{URL}/bulk-delete", headers=as_user("tom"),
-                                     json={"asset_ids": [a, b, b, other, "no-such-asset"]})
+        response = await client.post(
+            f"{URL}/bulk-delete",
+            headers=as_user("tom"),
+            json={"asset_ids": [a, b, b, other, "no-such-asset"]},
+        )
         assert response.json() == {"deleted": 2}
         assert await ids_of(client, "tom") == [c]
         assert set(await ids_of(client, "tom", trashed="true")) == {a, b}
@@ -317,8 +486,9 @@ async def test_no_user_sees_or_changes_another_users_assets(bus_names, database_
         assert await ids_of(client, "ben", search="prototype") == []
         assert await ids_of(client, "carl") == []
         requests = [
-            client.patch(f"{URL}/{mine}", headers=as_user("ben"),
-                         json={"favourite": True, "title": "mine now"}),
+            client.patch(
+                f"{URL}/{mine}", headers=as_user("ben"), json={"favourite": True, "title": "mine now"}
+            ),
             client.delete(f"{URL}/{mine}", headers=as_user("ben")),
             client.post(f"{URL}/{mine}/restore", headers=as_user("ben")),
             client.post(f"{URL}/{mine}/usage", headers=as_user("ben"), json={"event": "download"}),
@@ -332,24 +502,33 @@ async def test_no_user_sees_or_changes_another_users_assets(bus_names, database_
         assert bulk.json() == {"deleted": 0}
 
         asset = (await client.get(f"{URL}/{mine}", headers=as_user("amy"))).json()
-        assert (asset["favourite"], asset["title"], asset["deleted_at"], asset["download_count"]) == \
-            (False, "A private prototype", None, 0)
+        assert (asset["favourite"], asset["title"], asset["deleted_at"], asset["download_count"]) == (
+            False,
+            "A private prototype",
+            None,
+            0,
+        )
 
 
 async def test_version_chain(bus_names, database_url, amqp_url):
     app = create_app(make_settings(bus_names, database_url))
     async with running(app) as client, EventRecorder(amqp_url, bus_names["exchange"]) as bus:
         [original] = await index(bus, completed("val", "a castle on a hill"))
-        [edited] = await index(bus, completed("val", "add a dragon", "edit.inpaint", domain="editing",
-                                              source_asset_id=original))
-        [upscaled] = await index(bus, completed("val", "", "upscale.fast", domain="editing",
-                                                source_asset_id=edited))
-        [branch] = await index(bus, completed("val", "", "edit.remove_background", domain="editing",
-                                              source_asset_id=original))
-        [foreign] = await index(bus, completed("wes", "", "edit.erase", domain="editing",
-                                               source_asset_id=original))
-        [early] = await index(bus, completed("val", "", "edit.erase", domain="editing",
-                                             source_asset_id="not-indexed-yet"))
+        [edited] = await index(
+            bus, completed("val", "add a dragon", "edit.inpaint", domain="editing", source_asset_id=original)
+        )
+        [upscaled] = await index(
+            bus, completed("val", "", "upscale.fast", domain="editing", source_asset_id=edited)
+        )
+        [branch] = await index(
+            bus, completed("val", "", "edit.remove_background", domain="editing", source_asset_id=original)
+        )
+        [foreign] = await index(
+            bus, completed("wes", "", "edit.erase", domain="editing", source_asset_id=original)
+        )
+        [early] = await index(
+            bus, completed("val", "", "edit.erase", domain="editing", source_asset_id="not-indexed-yet")
+        )
 
         async def chain(asset_id: str, user: str = "val") -> list[tuple[str, int]]:
             response = await client.get(f"{URL}/{asset_id}/versions", headers=as_user(user))
@@ -461,16 +640,19 @@ async def test_a_board_shows_its_collection_until_the_collection_goes(bus_names,
         assert board["title"] == "Board" and not board["has_password"] and board["expires_at"] is None
         await client.delete(f"{URL}/{trashed}", headers=me)
 
-        opened = await client.post("/internal/boards/open", headers=as_user(None),
-                                   json={"token": board["token"]})
+        opened = await client.post(
+            "/internal/boards/open", headers=as_user(None), json={"token": board["token"]}
+        )
         assert [item["id"] for item in opened.json()["items"]] == [kept]
-        other = await client.post("/internal/boards", headers=as_user("zed"),
-                                  json={"collection_id": collection})
+        other = await client.post(
+            "/internal/boards", headers=as_user("zed"), json={"collection_id": collection}
+        )
         assert other.status_code == 404  # only the owner can share a collection
 
         await client.delete(f"{COLLS}/{collection}", headers=me)
-        assert (await client.post("/internal/boards/open", headers=as_user(None),
-                                  json={"token": board["token"]})).status_code == 404
+        assert (
+            await client.post("/internal/boards/open", headers=as_user(None), json={"token": board["token"]})
+        ).status_code == 404
         assert (await client.get("/internal/boards", headers=me)).json()["total"] == 0
 
 
@@ -481,12 +663,20 @@ async def test_guessing_a_boards_password_locks_it(bus_names, database_url, amqp
     async with running(app) as client:
         me = as_user("ana")
         collection = (await client.post(COLLS, headers=me, json={"name": "Locked"})).json()["id"]
-        board = (await client.post("/internal/boards", headers=me,
-                                   json={"collection_id": collection, "password": "right-one-8"})).json()
+        board = (
+            await client.post(
+                "/internal/boards", headers=me, json={"collection_id": collection, "password": "right-one-8"}
+            )
+        ).json()
 
         async def visit(password):
-            return (await client.post("/internal/boards/open", headers=as_user(None),
-                                      json={"token": board["token"], "password": password})).status_code
+            return (
+                await client.post(
+                    "/internal/boards/open",
+                    headers=as_user(None),
+                    json={"token": board["token"], "password": password},
+                )
+            ).status_code
 
         for _ in range(MAX_FAILED_ATTEMPTS - 1):
             assert await visit("wrong") == 403

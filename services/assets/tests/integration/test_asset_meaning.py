@@ -29,15 +29,38 @@ def database_url(request, tmp_path):
     return request.getfixturevalue("postgres_database")
 
 
-def completed(user: str, prompt: str, *, tags: list[str] | None = None, phash: str | None = None,
-              methods: dict | None = None, kind: str = "create") -> OperationCompleted:
+def completed(
+    user: str,
+    prompt: str,
+    *,
+    tags: list[str] | None = None,
+    phash: str | None = None,
+    methods: dict | None = None,
+    kind: str = "create",
+) -> OperationCompleted:
     operation_id = new_id()
-    output = OutputRef(index=0, storage_key=f"users/{user}/operations/{operation_id}/0.png",
-                       content_type="image/png", width=512, height=512, bytes=1000, tags=tags, phash=phash,
-                       methods=methods)
-    return OperationCompleted(operation_id=operation_id, user_id=user, kind=kind, provider="local",
-                              model="local-render", outputs=[output], units_delivered=1, unit_credits=1,
-                              prompt=prompt)
+    output = OutputRef(
+        index=0,
+        storage_key=f"users/{user}/operations/{operation_id}/0.png",
+        content_type="image/png",
+        width=512,
+        height=512,
+        bytes=1000,
+        tags=tags,
+        phash=phash,
+        methods=methods,
+    )
+    return OperationCompleted(
+        operation_id=operation_id,
+        user_id=user,
+        kind=kind,
+        provider="local",
+        model="local-render",
+        outputs=[output],
+        units_delivered=1,
+        unit_credits=1,
+        prompt=prompt,
+    )
 
 
 async def index(bus: EventRecorder, event: OperationCompleted) -> str:
@@ -54,8 +77,9 @@ async def listed(client, user: str, **params) -> dict:
 
 @pytest.fixture
 async def library(bus_names, database_url, amqp_url):
-    settings = AssetsSettings(amqp_url="amqp://guest:guest@127.0.0.1:5672/", database_url=database_url,
-                              **bus_names)
+    settings = AssetsSettings(
+        amqp_url="amqp://guest:guest@127.0.0.1:5672/", database_url=database_url, **bus_names
+    )
     app = create_app(settings)
     async with running(app) as client, EventRecorder(amqp_url, bus_names["exchange"]) as bus:
         yield app, client, bus
@@ -113,8 +137,9 @@ async def test_renaming_changes_what_an_asset_means(library):
     _, client, bus = library
     asset = await index(bus, completed("ann", "untitled study 4"))
     assert (await listed(client, "ann", search="automobile", search_mode="semantic"))["total"] == 0
-    response = await client.patch(f"{URL}/{asset}", headers=as_user("ann"),
-                                  json={"title": "Classic car at the seaside"})
+    response = await client.patch(
+        f"{URL}/{asset}", headers=as_user("ann"), json={"title": "Classic car at the seaside"}
+    )
     assert response.status_code == 200
     found = await listed(client, "ann", search="automobile", search_mode="semantic")
     assert [item["id"] for item in found["items"]] == [asset]
@@ -122,11 +147,21 @@ async def test_renaming_changes_what_an_asset_means(library):
 
 async def test_content_tags_are_kept_beside_the_prompt_keywords_and_filterable(library):
     _, client, bus = library
-    portrait = await index(bus, completed("ann", "upscaled headshot", tags=["person", "1 face", "portrait"],
-                                          phash="c2924c5532bddfc8", methods={"faces": "blazeface"}))
+    portrait = await index(
+        bus,
+        completed(
+            "ann",
+            "upscaled headshot",
+            tags=["person", "1 face", "portrait"],
+            phash="c2924c5532bddfc8",
+            methods={"faces": "blazeface"},
+        ),
+    )
     await index(bus, completed("ann", "a bowl of ramen", tags=["horizontal", "brown"]))
     asset = (await client.get(f"{URL}/{portrait}", headers=as_user("ann"))).json()
-    assert asset["tags"][:2] == ["upscaled", "headshot"] and {"person", "1 face", "portrait"} <= set(asset["tags"])
+    assert asset["tags"][:2] == ["upscaled", "headshot"] and {"person", "1 face", "portrait"} <= set(
+        asset["tags"]
+    )
     assert asset["methods"] == {"faces": "blazeface"} and asset["phash"] == "c2924c5532bddfc8"
     assert [item["id"] for item in (await listed(client, "ann", tag="person"))["items"]] == [portrait]
 
@@ -152,7 +187,11 @@ async def test_without_the_model_files_search_is_by_keyword_and_says_so(library,
     try:
         car = await index(bus, completed("ann", "a red sports car on a highway"))
         found = await listed(client, "ann", search="automobile")
-        assert found["total"] == 0 and found["search_mode"] == "keyword" and "unavailable" in found["search_note"]
+        assert (
+            found["total"] == 0
+            and found["search_mode"] == "keyword"
+            and "unavailable" in found["search_note"]
+        )
         assert [i["id"] for i in (await listed(client, "ann", search="sports car"))["items"]] == [car]
     finally:
         monkeypatch.delenv(store.MODELS_DIR_ENV)

@@ -5,23 +5,34 @@ from datetime import UTC, datetime
 import pytest
 
 from studio_assets.domain.rules import (
-    MAX_TAGS, asset_type, auto_tags, module_for, normalise_tags, prompt_keywords, title_from_prompt,
+    MAX_TAGS,
+    asset_type,
+    auto_tags,
+    module_for,
+    normalise_tags,
+    prompt_keywords,
+    title_from_prompt,
 )
 from studio_assets.domain.search import AssetQuery, like_pattern, parse_moment
 from studio_assets.domain.versions import chain_order, next_version
 
 
-@pytest.mark.parametrize(("prompt", "title"), [
-    ("a red fox in the snow", "A red fox in the snow"),
-    ("  cinematic   portrait of an old sailor, golden hour, 85mm, shallow depth of field  ",
-     "Cinematic portrait of an old sailor, golden hour"),
-    ("one two three four five six seven eight nine ten", "One two three four five six seven eight"),
-    ("sunset over the bay.", "Sunset over the bay"),
-    ("éclair on a plate", "Éclair on a plate"),
-    ("", "Untitled"),
-    ("   ", "Untitled"),
-    ("...", "Untitled"),
-])
+@pytest.mark.parametrize(
+    ("prompt", "title"),
+    [
+        ("a red fox in the snow", "A red fox in the snow"),
+        (
+            "  cinematic   portrait of an old sailor, golden hour, 85mm, shallow depth of field  ",
+            "Cinematic portrait of an old sailor, golden hour",
+        ),
+        ("one two three four five six seven eight nine ten", "One two three four five six seven eight"),
+        ("sunset over the bay.", "Sunset over the bay"),
+        ("éclair on a plate", "Éclair on a plate"),
+        ("", "Untitled"),
+        ("   ", "Untitled"),
+        ("...", "Untitled"),
+    ],
+)
 def test_title_is_the_prompts_first_words_capitalised(prompt, title):
     assert title_from_prompt(prompt) == title
 
@@ -37,8 +48,18 @@ def test_keywords_are_distinct_lower_case_and_skip_stop_words_and_numbers():
 
 def test_keywords_stop_at_ten():
     prompt = "alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima"
-    assert prompt_keywords(prompt) == ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf",
-                                       "hotel", "india", "juliet"]
+    assert prompt_keywords(prompt) == [
+        "alpha",
+        "bravo",
+        "charlie",
+        "delta",
+        "echo",
+        "foxtrot",
+        "golf",
+        "hotel",
+        "india",
+        "juliet",
+    ]
 
 
 def test_auto_tags_add_module_and_provider_without_duplicates():
@@ -53,28 +74,39 @@ def test_user_tags_are_normalised():
     assert len(normalise_tags([f"t{i}" for i in range(80)])) == MAX_TAGS
 
 
-@pytest.mark.parametrize(("kind", "module"), [
-    ("create", "create"),
-    ("edit.inpaint", "edit"), ("edit.remove_background", "edit"),
-    ("upscale.fast", "upscale"), ("upscale.creative", "upscale"),
-    ("control.sketch", "control"), ("control.style_transfer", "control"),
-    ("social.optimize", "social"),
-    ("transform.video", "transform"), ("transform.avatar", "transform"), ("transform.3d", "transform"),
-    ("mystery.kind", "other"),
-])
+@pytest.mark.parametrize(
+    ("kind", "module"),
+    [
+        ("create", "create"),
+        ("edit.inpaint", "edit"),
+        ("edit.remove_background", "edit"),
+        ("upscale.fast", "upscale"),
+        ("upscale.creative", "upscale"),
+        ("control.sketch", "control"),
+        ("control.style_transfer", "control"),
+        ("social.optimize", "social"),
+        ("transform.video", "transform"),
+        ("transform.avatar", "transform"),
+        ("transform.3d", "transform"),
+        ("mystery.kind", "other"),
+    ],
+)
 def test_module_from_kind(kind, module):
     assert module_for(kind) == module
 
 
-@pytest.mark.parametrize(("content_type", "key", "expected"), [
-    ("image/png", "users/u/operations/o/0.png", "image"),
-    ("image/webp", "", "image"),
-    ("video/mp4", "users/u/operations/o/0.mp4", "video"),
-    ("model/gltf-binary", "users/u/operations/o/0.glb", "model3d"),
-    ("application/octet-stream", "users/u/operations/o/0.glb", "model3d"),
-    ("audio/mpeg", "", "audio"),
-    ("application/octet-stream", "users/u/operations/o/0.bin", "image"),
-])
+@pytest.mark.parametrize(
+    ("content_type", "key", "expected"),
+    [
+        ("image/png", "users/u/operations/o/0.png", "image"),
+        ("image/webp", "", "image"),
+        ("video/mp4", "users/u/operations/o/0.mp4", "video"),
+        ("model/gltf-binary", "users/u/operations/o/0.glb", "model3d"),
+        ("application/octet-stream", "users/u/operations/o/0.glb", "model3d"),
+        ("audio/mpeg", "", "audio"),
+        ("application/octet-stream", "users/u/operations/o/0.bin", "image"),
+    ],
+)
 def test_type_from_content_type(content_type, key, expected):
     assert asset_type(content_type, key) == expected
 
@@ -87,9 +119,12 @@ def test_version_follows_its_source():
 
 def test_chain_is_ordered_oldest_first():
     t = datetime(2025, 1, 1, tzinfo=UTC)
-    items = [{"id": "c", "version": 3, "created_at": t}, {"id": "a", "version": 1, "created_at": t},
-             {"id": "b2", "version": 2, "created_at": t.replace(hour=2)},
-             {"id": "b1", "version": 2, "created_at": t.replace(hour=1)}]
+    items = [
+        {"id": "c", "version": 3, "created_at": t},
+        {"id": "a", "version": 1, "created_at": t},
+        {"id": "b2", "version": 2, "created_at": t.replace(hour=2)},
+        {"id": "b1", "version": 2, "created_at": t.replace(hour=1)},
+    ]
     assert [a["id"] for a in chain_order(items)] == ["a", "b1", "b2", "c"]
 
 

@@ -5,7 +5,13 @@ from datetime import timedelta
 import pytest
 
 from studio_assets.domain.boards import (
-    LOCKOUT, BoardClosed, PasswordRequired, TooManyAttempts, check_open, hash_password, new_token,
+    LOCKOUT,
+    BoardClosed,
+    PasswordRequired,
+    TooManyAttempts,
+    check_open,
+    hash_password,
+    new_token,
     password_matches,
 )
 from studio_common.ids import utcnow

@@ -20,13 +20,17 @@ class NotificationSettings(BaseSettings):
     smtp_username: str | None = None
     smtp_password: str | None = None
     smtp_timeout_seconds: float = 30.0
-    smtp_ca_bundle: str | None = Field(None, description="PEM file of the CA that signed a private SMTP server")
+    smtp_ca_bundle: str | None = Field(
+        None, description="PEM file of the CA that signed a private SMTP server"
+    )
     mail_dir: str | None = Field(None, description="where .eml files go; default <data_dir>/mail")
     webhook_allowed_hosts: str = Field(
-        "", description="host names, addresses or networks a webhook may reach although not public")
+        "", description="host names, addresses or networks a webhook may reach although not public"
+    )
     webhook_timeout_seconds: float = 10.0
     webhook_ca_bundle: str | None = Field(
-        None, description="PEM file of extra certificate authorities, for receivers with a private CA")
+        None, description="PEM file of extra certificate authorities, for receivers with a private CA"
+    )
     notify_interval_seconds: float = 2.0
     notify_retry_base_seconds: float = 30.0
     notify_retry_max_seconds: float = 3600.0

@@ -17,6 +17,7 @@ import pytest
 import trustme
 from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
+
 from studio_batch.adapters import notify_tables, schedule_tables  # noqa: F401  (registers the tables)
 from studio_batch.adapters.notifiers import Notifiers
 from studio_batch.adapters.notify_tables import notifications
@@ -122,7 +123,9 @@ def settings_for(tmp_path, **overrides) -> NotificationSettings:
     return NotificationSettings(data_dir=str(tmp_path), **overrides)
 
 
-async def queue(sessions, notify_spec: dict, key: str = "completed:1", kind: str = "batch.completed") -> list[str]:
+async def queue(
+    sessions, notify_spec: dict, key: str = "completed:1", kind: str = "batch.completed"
+) -> list[str]:
     async with sessions() as session, session.begin():
         return await notify.enqueue(session, "b1", "u1", kind, PAYLOAD, notify_spec, key=key)
 
@@ -134,8 +137,13 @@ async def deliveries(sessions) -> list[dict]:
 
 async def test_email_goes_over_smtp(sessions, smtp_server, tmp_path):
     mailbox, port = smtp_server
-    settings = settings_for(tmp_path, smtp_host="127.0.0.1", smtp_port=port, smtp_starttls=False,
-                            smtp_from="Studio <studio@example.com>")
+    settings = settings_for(
+        tmp_path,
+        smtp_host="127.0.0.1",
+        smtp_port=port,
+        smtp_starttls=False,
+        smtp_from="Studio <studio@example.com>",
+    )
     [notification_id] = await queue(sessions, {"email": "ops@example.com"})
     assert await notify.deliver_due(sessions, utcnow(), Notifiers(settings)) == 1
     [message] = mailbox.messages
@@ -168,15 +176,32 @@ async def test_email_over_tls_with_a_login(sessions, tmp_path, mode):
     server_tls, ca_file = tls_files(tmp_path)
     mailbox = Mailbox()
     # aiosmtpd only counts STARTTLS as TLS when offering AUTH; with TLS from the first byte it must be told.
-    tls_options = {"tls_context": server_tls, "require_starttls": True} if mode == "starttls" else \
-        {"ssl_context": server_tls, "auth_require_tls": False}
-    controller = Controller(mailbox, hostname="127.0.0.1", server_hostname="localhost", port=free_port(),
-                            authenticator=only_studio, auth_required=True, **tls_options)
+    tls_options = (
+        {"tls_context": server_tls, "require_starttls": True}
+        if mode == "starttls"
+        else {"ssl_context": server_tls, "auth_require_tls": False}
+    )
+    controller = Controller(
+        mailbox,
+        hostname="127.0.0.1",
+        server_hostname="localhost",
+        port=free_port(),
+        authenticator=only_studio,
+        auth_required=True,
+        **tls_options,
+    )
     controller.start()
     try:
-        settings = settings_for(tmp_path, smtp_host="localhost", smtp_port=controller.port,
-                                smtp_starttls=mode == "starttls", smtp_use_tls=mode == "implicit_tls",
-                                smtp_username="studio", smtp_password="s3cret", smtp_ca_bundle=ca_file)
+        settings = settings_for(
+            tmp_path,
+            smtp_host="localhost",
+            smtp_port=controller.port,
+            smtp_starttls=mode == "starttls",
+            smtp_use_tls=mode == "implicit_tls",
+            smtp_username="studio",
+            smtp_password="s3cret",
+            smtp_ca_bundle=ca_file,
+        )
         await queue(sessions, {"email": "ops@example.com"})
         await notify.deliver_due(sessions, utcnow(), Notifiers(settings))
     finally:
@@ -189,13 +214,26 @@ async def test_email_over_tls_with_a_login(sessions, tmp_path, mode):
 async def test_a_wrong_smtp_password_is_not_delivered(sessions, tmp_path):
     server_tls, ca_file = tls_files(tmp_path)
     mailbox = Mailbox()
-    controller = Controller(mailbox, hostname="127.0.0.1", server_hostname="localhost", port=free_port(),
-                            authenticator=only_studio, auth_required=True, tls_context=server_tls,
-                            require_starttls=True)
+    controller = Controller(
+        mailbox,
+        hostname="127.0.0.1",
+        server_hostname="localhost",
+        port=free_port(),
+        authenticator=only_studio,
+        auth_required=True,
+        tls_context=server_tls,
+        require_starttls=True,
+    )
     controller.start()
     try:
-        settings = settings_for(tmp_path, smtp_host="localhost", smtp_port=controller.port, smtp_username="studio",
-                                smtp_password="wrong", smtp_ca_bundle=ca_file)
+        settings = settings_for(
+            tmp_path,
+            smtp_host="localhost",
+            smtp_port=controller.port,
+            smtp_username="studio",
+            smtp_password="wrong",
+            smtp_ca_bundle=ca_file,
+        )
         await queue(sessions, {"email": "ops@example.com"})
         await notify.deliver_due(sessions, utcnow(), Notifiers(settings))
     finally:
@@ -227,16 +265,20 @@ async def test_without_an_smtp_host_emails_become_eml_files(sessions, tmp_path):
 
 async def test_webhook_retries_after_500s_with_one_id_and_valid_signatures(sessions, tmp_path):
     async with sessions() as session, session.begin():
-        stored, secret = notify.prepare_notify({"webhook_url": "http://127.0.0.1/hook"},
-                                               settings_for(tmp_path, webhook_allowed_hosts="127.0.0.1"))
+        stored, secret = notify.prepare_notify(
+            {"webhook_url": "http://127.0.0.1/hook"},
+            settings_for(tmp_path, webhook_allowed_hosts="127.0.0.1"),
+        )
     receiver = Receiver(secret, [500, 503, 200])
     try:
         stored["webhook_url"] = f"http://127.0.0.1:{receiver.port}/hook"
         [notification_id] = await queue(sessions, stored)
         notifiers = Notifiers(settings_for(tmp_path, webhook_allowed_hosts="127.0.0.1"))
         start = utcnow()
-        tried = [await notify.deliver_due(sessions, start + timedelta(seconds=s), notifiers, FAST)
-                 for s in (0, 5, 10, 25, 30, 100)]
+        tried = [
+            await notify.deliver_due(sessions, start + timedelta(seconds=s), notifiers, FAST)
+            for s in (0, 5, 10, 25, 30, 100)
+        ]
     finally:
         receiver.close()
     # Due at 0; after the first 500 again at +10; after the second at +30 (back-off doubled).
@@ -248,15 +290,19 @@ async def test_webhook_retries_after_500s_with_one_id_and_valid_signatures(sessi
     [shown] = await deliveries(sessions)
     assert shown["status"] == "delivered" and shown["attempts"] == 3
     assert [(a["status_code"], a["outcome"]) for a in shown["attempt_log"]] == [
-        (500, "retrying"), (503, "retrying"), (200, "delivered")]
+        (500, "retrying"),
+        (503, "retrying"),
+        (200, "delivered"),
+    ]
     assert all(a["duration_ms"] >= 0 for a in shown["attempt_log"])
 
 
 async def test_webhook_gives_up_after_a_day(sessions, tmp_path):
     receiver = Receiver("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", [500] * 100)
     try:
-        await queue(sessions, {"webhook_url": f"http://127.0.0.1:{receiver.port}/",
-                               "webhook_secret": receiver.secret})
+        await queue(
+            sessions, {"webhook_url": f"http://127.0.0.1:{receiver.port}/", "webhook_secret": receiver.secret}
+        )
         notifiers = Notifiers(settings_for(tmp_path, webhook_allowed_hosts="127.0.0.1"))
         hourly = RetryPolicy(base=timedelta(hours=4), cap=timedelta(hours=8))
         start = utcnow()
@@ -274,10 +320,15 @@ async def test_webhook_gives_up_after_a_day(sessions, tmp_path):
 async def test_a_receiver_too_slow_to_answer_is_tried_again_later(sessions, tmp_path):
     receiver = Receiver("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", [0])
     try:
-        await queue(sessions, {"webhook_url": f"http://127.0.0.1:{receiver.port}/",
-                               "webhook_secret": receiver.secret})
-        await notify.deliver_due(sessions, utcnow(), Notifiers(
-            settings_for(tmp_path, webhook_allowed_hosts="127.0.0.1", webhook_timeout_seconds=0.5)), FAST)
+        await queue(
+            sessions, {"webhook_url": f"http://127.0.0.1:{receiver.port}/", "webhook_secret": receiver.secret}
+        )
+        await notify.deliver_due(
+            sessions,
+            utcnow(),
+            Notifiers(settings_for(tmp_path, webhook_allowed_hosts="127.0.0.1", webhook_timeout_seconds=0.5)),
+            FAST,
+        )
     finally:
         receiver.close()
     [shown] = await deliveries(sessions)
@@ -288,10 +339,12 @@ async def test_a_receiver_too_slow_to_answer_is_tried_again_later(sessions, tmp_
 async def test_redirects_are_not_followed(sessions, tmp_path):
     receiver = Receiver("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", [302])
     try:
-        await queue(sessions, {"webhook_url": f"http://127.0.0.1:{receiver.port}/",
-                               "webhook_secret": receiver.secret})
-        await notify.deliver_due(sessions, utcnow(), Notifiers(
-            settings_for(tmp_path, webhook_allowed_hosts="127.0.0.1")))
+        await queue(
+            sessions, {"webhook_url": f"http://127.0.0.1:{receiver.port}/", "webhook_secret": receiver.secret}
+        )
+        await notify.deliver_due(
+            sessions, utcnow(), Notifiers(settings_for(tmp_path, webhook_allowed_hosts="127.0.0.1"))
+        )
     finally:
         receiver.close()
     [shown] = await deliveries(sessions)
@@ -299,13 +352,17 @@ async def test_redirects_are_not_followed(sessions, tmp_path):
 
 
 async def test_an_allowed_host_name_is_connected_by_its_checked_address_with_its_own_host_header(
-        sessions, tmp_path):
+    sessions, tmp_path
+):
     receiver = Receiver("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", [204])
     try:
-        await queue(sessions, {"webhook_url": f"http://localhost:{receiver.port}/in",
-                               "webhook_secret": receiver.secret})
-        await notify.deliver_due(sessions, utcnow(), Notifiers(
-            settings_for(tmp_path, webhook_allowed_hosts="localhost")))
+        await queue(
+            sessions,
+            {"webhook_url": f"http://localhost:{receiver.port}/in", "webhook_secret": receiver.secret},
+        )
+        await notify.deliver_due(
+            sessions, utcnow(), Notifiers(settings_for(tmp_path, webhook_allowed_hosts="localhost"))
+        )
     finally:
         receiver.close()
     [request] = receiver.requests
@@ -315,17 +372,27 @@ async def test_an_allowed_host_name_is_connected_by_its_checked_address_with_its
 
 @pytest.mark.parametrize(("certified_name", "delivered"), [("localhost", True), ("hooks.example.com", False)])
 async def test_https_connects_to_the_checked_address_and_still_checks_the_certificate_for_the_name(
-        sessions, tmp_path, certified_name, delivered):
+    sessions, tmp_path, certified_name, delivered
+):
     authority = trustme.CA()
     server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     authority.issue_cert(certified_name).configure_cert(server_tls)
     authority.cert_pem.write_to_path(str(tmp_path / "ca.pem"))
     receiver = Receiver("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", [200], tls=server_tls)
     try:
-        await queue(sessions, {"webhook_url": f"https://localhost:{receiver.port}/in",
-                               "webhook_secret": receiver.secret})
-        await notify.deliver_due(sessions, utcnow(), Notifiers(settings_for(
-            tmp_path, webhook_allowed_hosts="localhost", webhook_ca_bundle=str(tmp_path / "ca.pem"))))
+        await queue(
+            sessions,
+            {"webhook_url": f"https://localhost:{receiver.port}/in", "webhook_secret": receiver.secret},
+        )
+        await notify.deliver_due(
+            sessions,
+            utcnow(),
+            Notifiers(
+                settings_for(
+                    tmp_path, webhook_allowed_hosts="localhost", webhook_ca_bundle=str(tmp_path / "ca.pem")
+                )
+            ),
+        )
     finally:
         receiver.close()
     [shown] = await deliveries(sessions)
@@ -336,26 +403,31 @@ async def test_https_connects_to_the_checked_address_and_still_checks_the_certif
         assert "certificate" in shown["last_error"].lower() or "ssl" in shown["last_error"].lower()
 
 
-@pytest.mark.parametrize(("url", "why"), [
-    ("https://127.0.0.1:{port}/", "loopback"),
-    ("https://localhost:{port}/", "loopback"),  # judged by what the name resolves to
-    ("https://[::1]:{port}/", "loopback"),
-    ("https://169.254.169.254/latest/meta-data/", "metadata"),
-    ("https://[fd00:ec2::254]/", "metadata"),
-    ("https://10.0.0.5/", "private"),
-    ("https://100.64.1.1/", "carrier-grade NAT"),
-    ("https://[::ffff:127.0.0.1]:{port}/", "wrapping an IPv4"),
-    ("https://224.0.0.251/", "multicast"),
-    ("https://2130706433:{port}/", "loopback"),  # 127.0.0.1 written as one number
-    ("https://0x7f.1:{port}/", "loopback"),  # and in hex, short form
-    ("https://0.0.0.0:{port}/", "unspecified"),
-    ("http://127.0.0.1:{port}/", "https"),
-    ("https://no-such-host.invalid/", "does not resolve"),
-])
+@pytest.mark.parametrize(
+    ("url", "why"),
+    [
+        ("https://127.0.0.1:{port}/", "loopback"),
+        ("https://localhost:{port}/", "loopback"),  # judged by what the name resolves to
+        ("https://[::1]:{port}/", "loopback"),
+        ("https://169.254.169.254/latest/meta-data/", "metadata"),
+        ("https://[fd00:ec2::254]/", "metadata"),
+        ("https://10.0.0.5/", "private"),
+        ("https://100.64.1.1/", "carrier-grade NAT"),
+        ("https://[::ffff:127.0.0.1]:{port}/", "wrapping an IPv4"),
+        ("https://224.0.0.251/", "multicast"),
+        ("https://2130706433:{port}/", "loopback"),  # 127.0.0.1 written as one number
+        ("https://0x7f.1:{port}/", "loopback"),  # and in hex, short form
+        ("https://0.0.0.0:{port}/", "unspecified"),
+        ("http://127.0.0.1:{port}/", "https"),
+        ("https://no-such-host.invalid/", "does not resolve"),
+    ],
+)
 async def test_webhooks_to_non_public_addresses_are_refused_at_send_time(sessions, tmp_path, url, why):
     receiver = Receiver("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", [])
     try:
-        await queue(sessions, {"webhook_url": url.format(port=receiver.port), "webhook_secret": receiver.secret})
+        await queue(
+            sessions, {"webhook_url": url.format(port=receiver.port), "webhook_secret": receiver.secret}
+        )
         await notify.deliver_due(sessions, utcnow(), Notifiers(settings_for(tmp_path)))
     finally:
         receiver.close()
@@ -366,8 +438,11 @@ async def test_webhooks_to_non_public_addresses_are_refused_at_send_time(session
 
 
 async def test_enqueue_belongs_to_the_callers_transaction_and_a_replayed_event_adds_nothing(sessions):
-    spec = {"email": "ops@example.com", "webhook_url": "https://hooks.example.com/x",
-            "webhook_secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"}
+    spec = {
+        "email": "ops@example.com",
+        "webhook_url": "https://hooks.example.com/x",
+        "webhook_secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+    }
     with pytest.raises(RuntimeError):
         async with sessions() as session, session.begin():
             await notify.enqueue(session, "b1", "u1", "batch.failed", PAYLOAD, spec, key="failed:1")
@@ -402,8 +477,15 @@ async def test_two_replicas_deliver_each_notification_once(sessions, tmp_path):
     finally:
         receiver.close()
     assert sum(counts) == 30
-    assert sorted(r["headers"]["webhook-id"] for r in receiver.requests) == sorted(
-        {r["headers"]["webhook-id"] for r in receiver.requests}) and len(receiver.requests) == 30
+    assert (
+        sorted(r["headers"]["webhook-id"] for r in receiver.requests)
+        == sorted({r["headers"]["webhook-id"] for r in receiver.requests})
+        and len(receiver.requests) == 30
+    )
     async with sessions() as session:
-        assert await session.scalar(select(func.count()).select_from(notifications).where(
-            notifications.c.status == "delivered")) == 30
+        assert (
+            await session.scalar(
+                select(func.count()).select_from(notifications).where(notifications.c.status == "delivered")
+            )
+            == 30
+        )

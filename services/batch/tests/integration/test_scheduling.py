@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
+
 from studio_batch.adapters import notify_tables, schedule_tables  # noqa: F401  (registers the tables)
 from studio_batch.adapters.schedule_tables import schedule_fires, schedules
 from studio_batch.adapters.tables import batches, metadata
@@ -32,12 +33,30 @@ async def engines(database_url):
     await second.dispose()
 
 
-async def add_batch(session, batch_id: str, user_id: str = "u1", state: str = "scheduled",
-                    schedule: dict | None = None, schedule_id: str | None = None, run_id: str | None = None):
-    await session.execute(batches.insert().values(
-        id=batch_id, user_id=user_id, name=batch_id, state=state, concurrency=4, continue_on_error=True,
-        schedule=schedule, schedule_id=schedule_id, run_id=run_id, created_at=NOW - timedelta(hours=1),
-        updated_at=NOW))
+async def add_batch(
+    session,
+    batch_id: str,
+    user_id: str = "u1",
+    state: str = "scheduled",
+    schedule: dict | None = None,
+    schedule_id: str | None = None,
+    run_id: str | None = None,
+):
+    await session.execute(
+        batches.insert().values(
+            id=batch_id,
+            user_id=user_id,
+            name=batch_id,
+            state=state,
+            concurrency=4,
+            continue_on_error=True,
+            schedule=schedule,
+            schedule_id=schedule_id,
+            run_id=run_id,
+            created_at=NOW - timedelta(hours=1),
+            updated_at=NOW,
+        )
+    )
     return (await session.execute(select(batches).where(batches.c.id == batch_id))).mappings().one()
 
 
@@ -51,8 +70,14 @@ class Runs:
 
     async def __call__(self, session, schedule_row, fire_time, run_id) -> None:
         await asyncio.sleep(0.01)
-        await add_batch(session, run_id, schedule_row["user_id"], self.run_state,
-                        schedule_id=schedule_row["id"], run_id=run_id)
+        await add_batch(
+            session,
+            run_id,
+            schedule_row["user_id"],
+            self.run_state,
+            schedule_id=schedule_row["id"],
+            run_id=run_id,
+        )
         self.started.append((schedule_row["id"], run_id))
 
 
@@ -70,8 +95,11 @@ async def replica(sessions, now: datetime, start_run) -> int:
             started = await scheduling.fire_due(session, now, start_run, limit=3)
         fired += len(started)
         async with sessions() as session:
-            due = await session.scalar(select(func.count()).select_from(schedules).where(
-                schedules.c.state == "active", schedules.c.next_fire_at <= now))
+            due = await session.scalar(
+                select(func.count())
+                .select_from(schedules)
+                .where(schedules.c.state == "active", schedules.c.next_fire_at <= now)
+            )
         if not due:
             return fired
     raise AssertionError("schedules stayed due")
@@ -80,8 +108,10 @@ async def replica(sessions, now: datetime, start_run) -> int:
 async def test_two_replicas_fire_every_due_fire_exactly_once(engines):
     sessions = [session_factory(engine) for engine in engines]
     spec = {"cron": "*/10 * * * *", "overlap": "allow", "catch_up_minutes": 60}
-    ids = [(await make_schedule(sessions[0], spec, f"template-{n}", NOW - timedelta(hours=1)))["id"]
-           for n in range(12)]
+    ids = [
+        (await make_schedule(sessions[0], spec, f"template-{n}", NOW - timedelta(hours=1)))["id"]
+        for n in range(12)
+    ]
     runs = Runs()
     # 08:00..09:00 exclusive of the start: 08:10, 08:20, ..., 09:00 = 6 fires per schedule.
     counts = await asyncio.gather(replica(sessions[0], NOW, runs), replica(sessions[1], NOW, runs))
@@ -90,10 +120,14 @@ async def test_two_replicas_fire_every_due_fire_exactly_once(engines):
     assert sum(counts) == len(runs.started) == 12 * 6
     assert len(set(runs.started)) == len(runs.started)
     async with sessions[0]() as session:
-        run_batches = await session.scalar(select(func.count()).select_from(batches).where(
-            batches.c.schedule_id.in_(ids)))
-        fires = (await session.execute(select(schedule_fires.c.outcome, func.count())
-                                       .group_by(schedule_fires.c.outcome))).all()
+        run_batches = await session.scalar(
+            select(func.count()).select_from(batches).where(batches.c.schedule_id.in_(ids))
+        )
+        fires = (
+            await session.execute(
+                select(schedule_fires.c.outcome, func.count()).group_by(schedule_fires.c.outcome)
+            )
+        ).all()
     assert run_batches == 12 * 6
     assert dict(fires) == {"started": 12 * 6}
     # Firing again at the same moment finds nothing: the fires are done.
@@ -102,8 +136,9 @@ async def test_two_replicas_fire_every_due_fire_exactly_once(engines):
 
 async def test_overlap_skip_records_a_fire_while_the_previous_run_is_going(engines):
     sessions = session_factory(engines[0])
-    made = await make_schedule(sessions, {"cron": "0 * * * *", "catch_up_minutes": 0}, "t1",
-                               NOW - timedelta(minutes=90))
+    made = await make_schedule(
+        sessions, {"cron": "0 * * * *", "catch_up_minutes": 0}, "t1", NOW - timedelta(minutes=90)
+    )
     runs = Runs(run_state="running")
     for moment in (NOW - timedelta(hours=1), NOW):
         async with sessions() as session, session.begin():
@@ -116,8 +151,12 @@ async def test_overlap_skip_records_a_fire_while_the_previous_run_is_going(engin
 
 async def test_missed_fires_are_recorded_and_the_window_runs_once(engines):
     sessions = session_factory(engines[0])
-    made = await make_schedule(sessions, {"cron": "0 * * * *", "catch_up_minutes": 30, "overlap": "allow"},
-                               "t1", NOW - timedelta(hours=5, minutes=30))
+    made = await make_schedule(
+        sessions,
+        {"cron": "0 * * * *", "catch_up_minutes": 30, "overlap": "allow"},
+        "t1",
+        NOW - timedelta(hours=5, minutes=30),
+    )
     runs = Runs()
     async with sessions() as session, session.begin():
         await scheduling.fire_due(session, NOW + timedelta(minutes=10), runs)
@@ -126,7 +165,14 @@ async def test_missed_fires_are_recorded_and_the_window_runs_once(engines):
     async with sessions() as session:
         view = await scheduling.get_schedule(session, "u1", made["id"], NOW)
     outcomes = [(fire["outcome"], fire["fire_time"].hour) for fire in view["fires"]]
-    assert outcomes == [("started", 9), ("missed", 8), ("missed", 7), ("missed", 6), ("missed", 5), ("missed", 4)]
+    assert outcomes == [
+        ("started", 9),
+        ("missed", 8),
+        ("missed", 7),
+        ("missed", 6),
+        ("missed", 5),
+        ("missed", 4),
+    ]
     assert view["missed_count"] == 5 and len(runs.started) == 1
 
 
@@ -165,7 +211,8 @@ async def test_a_one_off_time_fires_once_and_finishes(engines):
         async with sessions() as session, session.begin():
             await scheduling.fire_due(session, NOW + timedelta(minutes=minutes), runs)
     assert [run_id for _, run_id in runs.started] == [
-        scheduling.run_id_for(made["id"], datetime(2026, 3, 2, 9, 30, tzinfo=UTC))]
+        scheduling.run_id_for(made["id"], datetime(2026, 3, 2, 9, 30, tzinfo=UTC))
+    ]
     async with sessions() as session:
         assert (await scheduling.get_schedule(session, "u1", made["id"], NOW))["state"] == "finished"
 
@@ -173,7 +220,9 @@ async def test_a_one_off_time_fires_once_and_finishes(engines):
 async def test_a_one_off_time_that_passed_before_confirming_still_runs_once(engines):
     sessions = session_factory(engines[0])
     async with sessions() as session, session.begin():
-        batch = await add_batch(session, "t1", schedule={"at": "2026-03-02T08:10:00+00:00"})  # submitted 08:00
+        batch = await add_batch(
+            session, "t1", schedule={"at": "2026-03-02T08:10:00+00:00"}
+        )  # submitted 08:00
         made = await scheduling.create_schedule(session, batch, NOW)  # confirmed at 09:00
     runs = Runs()
     async with sessions() as session, session.begin():
@@ -217,4 +266,6 @@ async def test_a_fire_with_nothing_to_run_is_recorded_as_skipped(engines):
     async with sessions() as session:
         view = await scheduling.get_schedule(session, "u1", made["id"], NOW)
     assert [(f["outcome"], f["reason"][:10]) for f in view["fires"]] == [("skipped", "no run was")]
-    assert view["last_run_id"] is None and view["next_fire_at"].replace(tzinfo=UTC) == NOW + timedelta(hours=1)
+    assert view["last_run_id"] is None and view["next_fire_at"].replace(tzinfo=UTC) == NOW + timedelta(
+        hours=1
+    )

@@ -17,8 +17,17 @@ IDS = {"operation_id": "op1", "user_id": "ann", "batch_id": "b1"}
 
 def test_row_operation_ids_are_stable_per_attempt():
     assert row_operation_id("b1", 7, 1) == row_operation_id("b1", 7, 1)
-    assert len({row_operation_id("b1", 7, 1), row_operation_id("b1", 7, 2), row_operation_id("b1", 8, 1),
-                row_operation_id("b2", 7, 1)}) == 4
+    assert (
+        len(
+            {
+                row_operation_id("b1", 7, 1),
+                row_operation_id("b1", 7, 2),
+                row_operation_id("b1", 8, 1),
+                row_operation_id("b2", 7, 1),
+            }
+        )
+        == 4
+    )
 
 
 def test_a_rejected_failed_or_expired_operation_is_a_failed_row_with_its_reason():
@@ -31,15 +40,24 @@ def test_a_rejected_failed_or_expired_operation_is_a_failed_row_with_its_reason(
 
 def test_completed_rows_keep_their_outputs_and_asset_ids():
     output = OutputRef(index=0, storage_key="k", content_type="image/png", bytes=3)
-    done = OperationCompleted(**IDS, kind="create", provider="local", model="m", outputs=[output],
-                              units_delivered=1)
+    done = OperationCompleted(
+        **IDS, kind="create", provider="local", model="m", outputs=[output], units_delivered=1
+    )
     change = row_change("running", done)
     assert change["status"] == "succeeded" and change["outputs"][0]["asset_id"] == asset_id_for("op1", 0)
 
 
 def test_rows_only_move_forward():
-    approved = OperationApproved(**IDS, kind="create", provider="local", model="m", hold_id="h", credits=1,
-                                 unit_credits=1, deadline="2030-01-01T00:00:00Z")
+    approved = OperationApproved(
+        **IDS,
+        kind="create",
+        provider="local",
+        model="m",
+        hold_id="h",
+        credits=1,
+        unit_credits=1,
+        deadline="2030-01-01T00:00:00Z",
+    )
     assert row_change("queued", approved) == {"status": "running"}
     assert row_change("succeeded", approved) == {}
     assert row_change("failed", OperationFailed(**IDS, code="x", message="y")) == {}

@@ -5,6 +5,7 @@ from itertools import takewhile
 from zoneinfo import ZoneInfo
 
 import pytest
+
 from studio_batch.domain.schedule import (
     MAX_FIRES_PER_CHECK,
     ScheduleError,
@@ -24,21 +25,24 @@ def utc(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
-@pytest.mark.parametrize(("spec", "code", "field"), [
-    ({"cron": "61 * * * *"}, "bad_cron", "cron"),
-    ({"cron": "0 9 * *"}, "bad_cron", "cron"),
-    ({"cron": "0 9 31 2 *"}, "bad_cron", "cron"),  # 31 February never comes
-    ({"cron": "0 9 * * MON", "timezone": "Europe/Berlinn"}, "unknown_timezone", "timezone"),
-    ({"cron": "0 9 * * MON", "timezone": ""}, "unknown_timezone", "timezone"),
-    ({"at": "2026-01-10T11:59:00Z"}, "at_in_past", "at"),
-    ({"at": "next tuesday"}, "bad_at", "at"),
-    ({"at": "2027-01-01T00:00:00Z", "cron": "* * * * *"}, "at_or_cron", ""),
-    ({}, "at_or_cron", ""),
-    ({"cron": "* * * * *", "overlap": "queue"}, "bad_overlap", "overlap"),
-    ({"cron": "* * * * *", "catch_up_minutes": -1}, "bad_catch_up", "catch_up_minutes"),
-    ({"cron": "* * * * *", "catch_up_minutes": "10"}, "bad_catch_up", "catch_up_minutes"),
-    ({"cron": "* * * * *", "every": 5}, "unknown_field", "every"),
-])
+@pytest.mark.parametrize(
+    ("spec", "code", "field"),
+    [
+        ({"cron": "61 * * * *"}, "bad_cron", "cron"),
+        ({"cron": "0 9 * *"}, "bad_cron", "cron"),
+        ({"cron": "0 9 31 2 *"}, "bad_cron", "cron"),  # 31 February never comes
+        ({"cron": "0 9 * * MON", "timezone": "Europe/Berlinn"}, "unknown_timezone", "timezone"),
+        ({"cron": "0 9 * * MON", "timezone": ""}, "unknown_timezone", "timezone"),
+        ({"at": "2026-01-10T11:59:00Z"}, "at_in_past", "at"),
+        ({"at": "next tuesday"}, "bad_at", "at"),
+        ({"at": "2027-01-01T00:00:00Z", "cron": "* * * * *"}, "at_or_cron", ""),
+        ({}, "at_or_cron", ""),
+        ({"cron": "* * * * *", "overlap": "queue"}, "bad_overlap", "overlap"),
+        ({"cron": "* * * * *", "catch_up_minutes": -1}, "bad_catch_up", "catch_up_minutes"),
+        ({"cron": "* * * * *", "catch_up_minutes": "10"}, "bad_catch_up", "catch_up_minutes"),
+        ({"cron": "* * * * *", "every": 5}, "unknown_field", "every"),
+    ],
+)
 def test_bad_schedules_are_refused_by_name(spec, code, field):
     with pytest.raises(ScheduleError) as caught:
         parse_schedule(spec, NOW)
@@ -48,8 +52,12 @@ def test_bad_schedules_are_refused_by_name(spec, code, field):
 
 def test_defaults_and_normalised_spec():
     schedule = parse_schedule({"cron": "0  9 * * MON", "timezone": "Europe/Berlin"}, NOW)
-    assert schedule.as_spec() == {"cron": "0 9 * * MON", "timezone": "Europe/Berlin", "overlap": "skip",
-                                  "catch_up_minutes": 60}
+    assert schedule.as_spec() == {
+        "cron": "0 9 * * MON",
+        "timezone": "Europe/Berlin",
+        "overlap": "skip",
+        "catch_up_minutes": 60,
+    }
 
 
 def test_at_without_offset_is_read_in_the_schedules_zone():
@@ -63,7 +71,12 @@ def test_next_five_mondays_at_nine_berlin_cross_the_spring_change():
     schedule = parse_schedule({"cron": "0 9 * * MON", "timezone": "Europe/Berlin"}, NOW)
     fires = next_fires(schedule, utc("2026-03-10T00:00:00"), 5)
     assert [f.astimezone(BERLIN).strftime("%m-%d %H:%M") for f in fires] == [
-        "03-16 09:00", "03-23 09:00", "03-30 09:00", "04-06 09:00", "04-13 09:00"]
+        "03-16 09:00",
+        "03-23 09:00",
+        "03-30 09:00",
+        "04-06 09:00",
+        "04-13 09:00",
+    ]
     # 09:00 in winter is 08:00 UTC, in summer 07:00 UTC.
     assert [f.hour for f in fires] == [8, 8, 7, 7, 7]
 
@@ -75,7 +88,9 @@ def _fires_between(spec: dict, start: str, end: str) -> list[datetime]:
     return list(takewhile(lambda fire: fire <= end_at, fires_after(schedule, start_at)))
 
 
-@pytest.mark.parametrize(("zone", "day"), [("Europe/Berlin", "2026-03-29"), ("America/New_York", "2026-03-08")])
+@pytest.mark.parametrize(
+    ("zone", "day"), [("Europe/Berlin", "2026-03-29"), ("America/New_York", "2026-03-08")]
+)
 def test_a_0230_fire_on_a_spring_forward_day_runs_once_just_after_the_jump(zone, day):
     fires = _fires_between({"cron": "30 2 * * *", "timezone": zone}, f"{day}T00:00:00", f"{day}T23:59:00")
     assert len(fires) == 1
@@ -83,19 +98,23 @@ def test_a_0230_fire_on_a_spring_forward_day_runs_once_just_after_the_jump(zone,
     assert (local.hour, local.minute) == (3, 0)
 
 
-@pytest.mark.parametrize(("zone", "day", "wall"), [
-    ("America/New_York", "2026-11-01", "30 1 * * *"),  # 01:00-02:00 happens twice in New York
-    ("Europe/Berlin", "2026-10-25", "30 2 * * *"),  # 02:00-03:00 happens twice in Berlin
-    ("Europe/Berlin", "2026-10-25", "30 1 * * *"),  # before Berlin's change: an ordinary hour
-])
+@pytest.mark.parametrize(
+    ("zone", "day", "wall"),
+    [
+        ("America/New_York", "2026-11-01", "30 1 * * *"),  # 01:00-02:00 happens twice in New York
+        ("Europe/Berlin", "2026-10-25", "30 2 * * *"),  # 02:00-03:00 happens twice in Berlin
+        ("Europe/Berlin", "2026-10-25", "30 1 * * *"),  # before Berlin's change: an ordinary hour
+    ],
+)
 def test_a_fire_in_the_repeated_hour_of_a_fall_back_day_runs_once(zone, day, wall):
     fires = _fires_between({"cron": wall, "timezone": zone}, f"{day}T00:00:00", f"{day}T23:59:00")
     assert len(fires) == 1
 
 
 def test_checking_inside_the_repeated_hour_does_not_fire_0130_again():
-    schedule = parse_schedule({"cron": "30 1 * * *", "timezone": "America/New_York", "catch_up_minutes": 180},
-                              NOW)
+    schedule = parse_schedule(
+        {"cron": "30 1 * * *", "timezone": "America/New_York", "catch_up_minutes": 180}, NOW
+    )
     first = utc("2026-11-01T05:30:00")  # 01:30 EDT
     # The scheduler wakes at 01:00 and 01:29 EST, after the first 01:30 already fired.
     for cursor in (utc("2026-11-01T06:00:00"), utc("2026-11-01T06:29:00")):
@@ -106,7 +125,9 @@ def test_checking_inside_the_repeated_hour_does_not_fire_0130_again():
 
 def test_every_half_hour_keeps_running_through_the_repeated_hour():
     schedule = parse_schedule({"cron": "*/30 * * * *", "timezone": "America/New_York"}, NOW)
-    fires = list(takewhile(lambda f: f < utc("2026-11-01T07:00:00"), fires_after(schedule, utc("2026-11-01T04:00:00"))))
+    fires = list(
+        takewhile(lambda f: f < utc("2026-11-01T07:00:00"), fires_after(schedule, utc("2026-11-01T04:00:00")))
+    )
     # A wall-clock-wildcard schedule follows real time: 00:30, 01:00, 01:30 EDT, then 01:00, 01:30 EST.
     assert fires == [utc("2026-11-01T04:30:00") + timedelta(minutes=30 * n) for n in range(5)]
 
@@ -151,12 +172,15 @@ def test_run_ids_depend_on_the_instant_not_on_how_it_is_written():
     assert run_id_for("s1", moment) != run_id_for("s2", moment)
 
 
-@pytest.mark.parametrize(("zone", "cron", "night"), [
-    ("America/New_York", "30 1 * * *", "2026-11-01"),  # fall back: 01:30 comes twice
-    ("America/New_York", "30 2 * * *", "2026-03-08"),  # spring forward: 02:30 never comes
-    ("Europe/Berlin", "30 2 * * *", "2026-10-25"),
-    ("Europe/Berlin", "30 2 * * *", "2026-03-29"),
-])
+@pytest.mark.parametrize(
+    ("zone", "cron", "night"),
+    [
+        ("America/New_York", "30 1 * * *", "2026-11-01"),  # fall back: 01:30 comes twice
+        ("America/New_York", "30 2 * * *", "2026-03-08"),  # spring forward: 02:30 never comes
+        ("Europe/Berlin", "30 2 * * *", "2026-10-25"),
+        ("Europe/Berlin", "30 2 * * *", "2026-03-29"),
+    ],
+)
 def test_a_scheduler_ticking_every_minute_through_a_dst_night_fires_once(zone, cron, night):
     schedule = parse_schedule({"cron": cron, "timezone": zone, "catch_up_minutes": 5}, NOW)
     start = datetime.fromisoformat(f"{night}T00:00:00").replace(tzinfo=ZoneInfo(zone)).astimezone(UTC)

@@ -4,6 +4,7 @@ import base64
 from datetime import UTC, datetime, timedelta
 
 import pytest
+
 from studio_batch.domain.webhooks import (
     WebhookVerificationError,
     new_secret,
@@ -26,8 +27,10 @@ VECTOR_TIME = datetime.fromtimestamp(VECTOR_TIMESTAMP, UTC)
 def test_signature_matches_the_specifications_published_vector():
     assert signature(VECTOR_SECRET, VECTOR_ID, VECTOR_TIMESTAMP, VECTOR_BODY) == VECTOR_SIGNATURE
     # The prefix only labels the secret.
-    assert signature(VECTOR_SECRET.removeprefix("whsec_"), VECTOR_ID, VECTOR_TIMESTAMP, VECTOR_BODY) == \
-        VECTOR_SIGNATURE
+    assert (
+        signature(VECTOR_SECRET.removeprefix("whsec_"), VECTOR_ID, VECTOR_TIMESTAMP, VECTOR_BODY)
+        == VECTOR_SIGNATURE
+    )
 
 
 def test_the_vector_verifies_and_any_change_breaks_it():
@@ -48,8 +51,12 @@ def test_the_vector_verifies_and_any_change_breaks_it():
 def test_one_matching_signature_among_several_is_enough_during_rotation():
     headers = signed_headers(VECTOR_SECRET, VECTOR_ID, VECTOR_TIMESTAMP, VECTOR_BODY)
     old = signature(new_secret(), VECTOR_ID, VECTOR_TIMESTAMP, VECTOR_BODY)
-    verify(VECTOR_SECRET, {**headers, "webhook-signature": f"{old} {headers['webhook-signature']}"},
-           VECTOR_BODY, VECTOR_TIME)
+    verify(
+        VECTOR_SECRET,
+        {**headers, "webhook-signature": f"{old} {headers['webhook-signature']}"},
+        VECTOR_BODY,
+        VECTOR_TIME,
+    )
 
 
 @pytest.mark.parametrize("skew", [timedelta(minutes=-6), timedelta(minutes=6)])

@@ -1,4 +1,5 @@
 from pydantic import Field
+
 from studio_common.settings import CommonSettings
 
 
@@ -11,4 +12,5 @@ class BillingSettings(CommonSettings):
     sweep_interval_seconds: float = 5.0
     price_margin: float = Field(0.0, description="operator mark-up on list prices, 0.2 = +20 %")
     price_overrides: dict[str, float] = Field(
-        default_factory=dict, description='list prices by "provider/model", e.g. {"local/local-render": 2}')
+        default_factory=dict, description='list prices by "provider/model", e.g. {"local/local-render": 2}'
+    )

@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 import pytest
 from sqlalchemy import select
+
 from studio_billing.adapters.tables import accounts, batch_holds, holds
 from studio_billing.entrypoints.app import create_app
 from studio_billing.settings import BillingSettings
@@ -48,15 +49,32 @@ def creates(count: int, units: int = 1) -> dict:
 
 
 def row(user: str, batch_id: str, units: int = 1) -> OperationRequested:
-    return OperationRequested(operation_id=new_id(), user_id=user, kind="create", provider="local",
-                              model="local-render", units=units, batch_id=batch_id, params={"prompt": "p"})
+    return OperationRequested(
+        operation_id=new_id(),
+        user_id=user,
+        kind="create",
+        provider="local",
+        model="local-render",
+        units=units,
+        batch_id=batch_id,
+        params={"prompt": "p"},
+    )
 
 
 def done(req: OperationRequested, delivered: int) -> OperationCompleted:
-    outputs = [OutputRef(index=i, storage_key=f"k/{i}", content_type="image/png", bytes=1) for i in range(delivered)]
-    return OperationCompleted(operation_id=req.operation_id, user_id=req.user_id, kind="create", provider="local",
-                              model="local-render", outputs=outputs, units_delivered=delivered,
-                              batch_id=req.batch_id)
+    outputs = [
+        OutputRef(index=i, storage_key=f"k/{i}", content_type="image/png", bytes=1) for i in range(delivered)
+    ]
+    return OperationCompleted(
+        operation_id=req.operation_id,
+        user_id=req.user_id,
+        kind="create",
+        provider="local",
+        model="local-render",
+        outputs=outputs,
+        units_delivered=delivered,
+        batch_id=req.batch_id,
+    )
 
 
 async def balance(client, user):
@@ -68,16 +86,26 @@ async def balance(client, user):
 async def test_rows_draw_from_the_batch_hold_and_the_rest_is_released(bus_names, database_url, amqp_url):
     app = app_for(bus_names, database_url)
     async with as_batch_service(app) as client, EventRecorder(amqp_url, bus_names["exchange"]) as bus:
-        preview = (await client.post("/internal/batch-holds/preview",
-                                     json={"user_id": "ann", "items": [creates(4)]})).json()
+        preview = (
+            await client.post("/internal/batch-holds/preview", json={"user_id": "ann", "items": [creates(4)]})
+        ).json()
         assert (preview["total_credits"], preview["covered"], preview["available_credits"]) == (4, True, 200)
         assert preview["by_kind"] == [{"kind": "create", "rows": 4, "credits": 4}]
         assert preview["quotas_remaining"]["images"] == 10
-        reserved = await client.post("/internal/batch-holds", json={
-            "user_id": "ann", "batch_id": "b1", "hold_id": "h1", "items": [creates(4)]})
+        reserved = await client.post(
+            "/internal/batch-holds",
+            json={"user_id": "ann", "batch_id": "b1", "hold_id": "h1", "items": [creates(4)]},
+        )
         assert reserved.status_code == 201 and reserved.json()["remaining_credits"] == 4
-        again = await client.post("/internal/batch-holds", json={   # a repeated confirm reserves nothing more
-            "user_id": "ann", "batch_id": "b1", "hold_id": "h1", "items": [creates(4)]})
+        again = await client.post(
+            "/internal/batch-holds",
+            json={  # a repeated confirm reserves nothing more
+                "user_id": "ann",
+                "batch_id": "b1",
+                "hold_id": "h1",
+                "items": [creates(4)],
+            },
+        )
         assert again.status_code == 201
         assert (await balance(client, "ann"))["available_credits"] == 196
 
@@ -88,8 +116,15 @@ async def test_rows_draw_from_the_batch_hold_and_the_rest_is_released(bus_names,
         assert (await balance(client, "ann"))["pending_credits"] == 4  # drawn, not added
         await bus.publish(done(rows[0], 1))
         await bus.publish(done(rows[1], 1))
-        await bus.publish(OperationFailed(operation_id=rows[2].operation_id, user_id="ann", batch_id="b1",
-                                          code="provider_error", message="x"))
+        await bus.publish(
+            OperationFailed(
+                operation_id=rows[2].operation_id,
+                user_id="ann",
+                batch_id="b1",
+                code="provider_error",
+                message="x",
+            )
+        )
         await bus.wait_count(OperationSettled, 3)
         released = (await client.post("/internal/batch-holds/h1/release")).json()
         assert (released["status"], released["released_credits"]) == ("released", 1)
@@ -98,7 +133,9 @@ async def test_rows_draw_from_the_batch_hold_and_the_rest_is_released(bus_names,
         final = await balance(client, "ann")
         assert (final["available_credits"], final["pending_credits"], final["posted_credits"]) == (198, 0, 2)
 
-        late = row("ann", "b1")  # the batch's reservation is closed: a late row never touches the free balance
+        late = row(
+            "ann", "b1"
+        )  # the batch's reservation is closed: a late row never touches the free balance
         await bus.publish(late)
         await bus.wait_count(OperationRejected, 1)
         assert (await balance(client, "ann"))["available_credits"] == 198
@@ -107,8 +144,10 @@ async def test_rows_draw_from_the_batch_hold_and_the_rest_is_released(bus_names,
 async def test_a_row_beyond_the_reservation_is_rejected(bus_names, database_url, amqp_url):
     app = app_for(bus_names, database_url)
     async with as_batch_service(app) as client, EventRecorder(amqp_url, bus_names["exchange"]) as bus:
-        await client.post("/internal/batch-holds", json={"user_id": "bo", "batch_id": "b2", "hold_id": "h2",
-                                                         "items": [creates(1)]})
+        await client.post(
+            "/internal/batch-holds",
+            json={"user_id": "bo", "batch_id": "b2", "hold_id": "h2", "items": [creates(1)]},
+        )
         first, second = row("bo", "b2"), row("bo", "b2")
         await bus.publish(first)
         await bus.wait_count(OperationApproved, 1)
@@ -121,21 +160,32 @@ async def test_a_row_beyond_the_reservation_is_rejected(bus_names, database_url,
 async def test_quotas_and_balance_decide_the_whole_batch(bus_names, database_url, amqp_url):
     app = app_for(bus_names, database_url)
     async with as_batch_service(app) as client, EventRecorder(amqp_url, bus_names["exchange"]) as bus:
-        too_many = await client.post("/internal/batch-holds", json={
-            "user_id": "cy", "batch_id": "b3", "hold_id": "h3", "items": [creates(11)]})
+        too_many = await client.post(
+            "/internal/batch-holds",
+            json={"user_id": "cy", "batch_id": "b3", "hold_id": "h3", "items": [creates(11)]},
+        )
         assert too_many.status_code == 409 and too_many.json()["detail"]["reason"] == "quota_exceeded"
         assert (await balance(client, "cy"))["pending_credits"] == 0
-        ok = await client.post("/internal/batch-holds", json={
-            "user_id": "cy", "batch_id": "b4", "hold_id": "h4", "items": [creates(8)]})
+        ok = await client.post(
+            "/internal/batch-holds",
+            json={"user_id": "cy", "batch_id": "b4", "hold_id": "h4", "items": [creates(8)]},
+        )
         assert ok.status_code == 201
         # The batch's unused quota is reserved too: an ordinary operation cannot take it.
-        single = OperationRequested(operation_id=new_id(), user_id="cy", kind="create", provider="local",
-                                    model="local-render", units=3)
+        single = OperationRequested(
+            operation_id=new_id(),
+            user_id="cy",
+            kind="create",
+            provider="local",
+            model="local-render",
+            units=3,
+        )
         await bus.publish(single)
         [rejected] = await bus.wait_count(OperationRejected, 1)
         assert rejected.reason == "quota_exceeded"
-        preview = (await client.post("/internal/batch-holds/preview",
-                                     json={"user_id": "cy", "items": [creates(3)]})).json()
+        preview = (
+            await client.post("/internal/batch-holds/preview", json={"user_id": "cy", "items": [creates(3)]})
+        ).json()
         assert preview["covered"] is False and preview["not_covered"]["reason"] == "quota_exceeded"
         assert preview["quotas_remaining"]["images"] == 2
 
@@ -143,24 +193,50 @@ async def test_quotas_and_balance_decide_the_whole_batch(bus_names, database_url
 async def test_concurrent_confirms_never_overdraw(bus_names, database_url):
     app = app_for(bus_names, database_url)
     async with as_batch_service(app) as client:
-        await client.put("/internal/accounts/dee/plan", json={"plan": "enterprise"},
-                         headers=service_headers(app, "gateway"))
+        await client.put(
+            "/internal/accounts/dee/plan",
+            json={"plan": "enterprise"},
+            headers=service_headers(app, "gateway"),
+        )
         available = (await balance(client, "dee"))["available_credits"]
         per_batch = 4_000
-        answers = await asyncio.gather(*(client.post("/internal/batch-holds", json={
-            "user_id": "dee", "batch_id": f"c{i}", "hold_id": f"hc{i}", "items": [creates(per_batch)]})
-            for i in range(10)))
+        answers = await asyncio.gather(
+            *(
+                client.post(
+                    "/internal/batch-holds",
+                    json={
+                        "user_id": "dee",
+                        "batch_id": f"c{i}",
+                        "hold_id": f"hc{i}",
+                        "items": [creates(per_batch)],
+                    },
+                )
+                for i in range(10)
+            )
+        )
         accepted = [a for a in answers if a.status_code == 201]
         assert len(accepted) == available // per_batch
-        assert all(a.json()["detail"]["reason"] == "insufficient_credits" for a in answers if a.status_code == 409)
+        assert all(
+            a.json()["detail"]["reason"] == "insufficient_credits" for a in answers if a.status_code == 409
+        )
         after = await balance(client, "dee")
         assert after["available_credits"] == available - per_batch * len(accepted) >= 0
-        await asyncio.gather(*(client.post(f"/internal/batch-holds/{a.json()['hold_id']}/release")
-                               for a in accepted for _ in range(2)))  # released twice, concurrently
+        await asyncio.gather(
+            *(
+                client.post(f"/internal/batch-holds/{a.json()['hold_id']}/release")
+                for a in accepted
+                for _ in range(2)
+            )
+        )  # released twice, concurrently
         async with app.state.runtime.sessions() as session:
             account = (await session.execute(select(accounts).where(accounts.c.user_id == "dee"))).one()
-            statuses = (await session.execute(select(batch_holds.c.status, batch_holds.c.released_credits)
-                                              .where(batch_holds.c.user_id == "dee"))).all()
+            statuses = (
+                await session.execute(
+                    select(batch_holds.c.status, batch_holds.c.released_credits).where(
+                        batch_holds.c.user_id == "dee"
+                    )
+                )
+            ).all()
             open_holds = (await session.execute(select(holds).where(holds.c.status == "pending"))).all()
         assert account.pending == 0 and account.granted - account.posted == available
         assert statuses == [("released", per_batch)] * len(accepted) and open_holds == []

@@ -1,4 +1,5 @@
-"""Billing against real RabbitMQ and a real database: holds, posts, voids, replays, overdraft, cancels, DLQ."""
+"""Billing against real RabbitMQ and a real database: holds, posts, voids, replays, overdraft, cancels,
+DLQ."""
 
 import asyncio
 
@@ -10,8 +11,16 @@ from studio_billing.domain.plans import PLANS
 from studio_billing.entrypoints.app import create_app
 from studio_billing.settings import BillingSettings
 from studio_common.events import (
-    OperationApproved, OperationCanceled, OperationCancelRequested, OperationCompleted, OperationExpired,
-    OperationFailed, OperationRejected, OperationRequested, OperationSettled, OutputRef,
+    OperationApproved,
+    OperationCanceled,
+    OperationCancelRequested,
+    OperationCompleted,
+    OperationExpired,
+    OperationFailed,
+    OperationRejected,
+    OperationRequested,
+    OperationSettled,
+    OutputRef,
 )
 from studio_common.ids import new_id
 from studio_common.testing.apps import running, service_headers
@@ -36,20 +45,43 @@ async def balance_of(client, app, user_id: str) -> dict:
 
 
 def make_settings(bus_names, database_url, **overrides) -> BillingSettings:
-    return BillingSettings(amqp_url="amqp://guest:guest@127.0.0.1:5672/", database_url=database_url,
-                           sweep_interval_seconds=0.3, **bus_names, **overrides)
+    return BillingSettings(
+        amqp_url="amqp://guest:guest@127.0.0.1:5672/",
+        database_url=database_url,
+        sweep_interval_seconds=0.3,
+        **bus_names,
+        **overrides,
+    )
 
 
-def requested(user: str, units: int = 1, kind: str = "create", model: str = "local-render") -> OperationRequested:
-    return OperationRequested(operation_id=new_id(), user_id=user, kind=kind, provider="local", model=model,
-                              units=units, params={"prompt": "a lighthouse"})
+def requested(
+    user: str, units: int = 1, kind: str = "create", model: str = "local-render"
+) -> OperationRequested:
+    return OperationRequested(
+        operation_id=new_id(),
+        user_id=user,
+        kind=kind,
+        provider="local",
+        model=model,
+        units=units,
+        params={"prompt": "a lighthouse"},
+    )
 
 
 def completed(req: OperationRequested, delivered: int) -> OperationCompleted:
-    outputs = [OutputRef(index=i, storage_key=f"k/{i}", content_type="image/png", bytes=10) for i in range(delivered)]
-    return OperationCompleted(operation_id=req.operation_id, user_id=req.user_id, kind=req.kind, provider="local",
-                              model="local-render", outputs=outputs, units_delivered=delivered,
-                              units_failed=req.units - delivered)
+    outputs = [
+        OutputRef(index=i, storage_key=f"k/{i}", content_type="image/png", bytes=10) for i in range(delivered)
+    ]
+    return OperationCompleted(
+        operation_id=req.operation_id,
+        user_id=req.user_id,
+        kind=req.kind,
+        provider="local",
+        model="local-render",
+        outputs=outputs,
+        units_delivered=delivered,
+        units_failed=req.units - delivered,
+    )
 
 
 async def test_hold_then_partial_post(bus_names, database_url, amqp_url):
@@ -69,7 +101,9 @@ async def test_hold_then_partial_post(bus_names, database_url, amqp_url):
         assert (balance["available_credits"], balance["pending_credits"]) == (197, 0)
         async with app.state.runtime.sessions() as session:  # running totals agree with the immutable entries
             account = (await session.execute(select(accounts).where(accounts.c.user_id == "alice"))).one()
-            entry_sum = await session.scalar(select(func.sum(entries.c.credits)).where(entries.c.user_id == "alice"))
+            entry_sum = await session.scalar(
+                select(func.sum(entries.c.credits)).where(entries.c.user_id == "alice")
+            )
         assert entry_sum == account.granted - account.posted == 197 and account.pending == 0
         usage = (await client.get("/internal/account/usage", headers=gateway_as(app, "alice"))).json()
         assert usage["quotas"]["images"] == {"limit": 10, "used": 3}
@@ -94,7 +128,9 @@ async def test_replayed_events_change_nothing(bus_names, database_url, amqp_url)
         runtime = app.state.runtime
         async with runtime.sessions() as session:
             assert await session.scalar(select(func.count()).select_from(holds)) == 1
-            posts = await session.scalar(select(func.count()).select_from(entries).where(entries.c.entry_type == "post"))
+            posts = await session.scalar(
+                select(func.count()).select_from(entries).where(entries.c.entry_type == "post")
+            )
             assert posts == 1
         balance = await balance_of(client, app, "bob")
         assert balance["available_credits"] == 198
@@ -120,17 +156,23 @@ async def test_no_overdraft_under_concurrency(bus_names, postgres_database, amqp
         await balance_of(client, app, "dave")  # opens the account with the free grant: 200
         runtime = app.state.runtime
         async with runtime.sessions() as session, session.begin():  # lift the quotas, keep the 200 credits
-            await session.execute(update(accounts).where(accounts.c.user_id == "dave").values(plan="enterprise"))
+            await session.execute(
+                update(accounts).where(accounts.c.user_id == "dave").values(plan="enterprise")
+            )
         await asyncio.gather(*(bus.publish(requested("dave")) for _ in range(50)))
-        await bus.wait_for(lambda _: len(bus.of_type(OperationApproved)) + len(bus.of_type(OperationRejected)) == 50,
-                           timeout=60)
+        await bus.wait_for(
+            lambda _: len(bus.of_type(OperationApproved)) + len(bus.of_type(OperationRejected)) == 50,
+            timeout=60,
+        )
         assert len(bus.of_type(OperationApproved)) == 20
         rejected = bus.of_type(OperationRejected)
         assert len(rejected) == 30 and {r.reason for r in rejected} == {"insufficient_credits"}
         balance = await balance_of(client, app, "dave")
         assert (balance["available_credits"], balance["pending_credits"]) == (0, 200)
         async with runtime.sessions() as session:
-            pending = await session.scalar(select(func.sum(holds.c.credits)).where(holds.c.status == "pending"))
+            pending = await session.scalar(
+                select(func.sum(holds.c.credits)).where(holds.c.status == "pending")
+            )
         assert pending == 200
 
 
@@ -162,8 +204,9 @@ async def approved(bus, user: str, units: int):
 async def claim(client, req, worker: str = "w1") -> tuple[int, str]:
     """As a worker claims: with the generation worker's service token and its instance id."""
     headers = service_headers(client._transport.app, "generation")
-    response = await client.post(f"/internal/holds/{req.operation_id}/claim", json={"worker": worker},
-                                 headers=headers)
+    response = await client.post(
+        f"/internal/holds/{req.operation_id}/claim", json={"worker": worker}, headers=headers
+    )
     return response.status_code, response.json()["outcome"]
 
 
@@ -182,10 +225,21 @@ async def test_cancel_while_running_stops_the_worker_at_its_next_claim(bus_names
         assert await claim(client, req) == (409, "cancel_requested")
         assert not bus.of_type(OperationCanceled)  # the worker decides what is done; billing waits for it
 
-        outputs = [OutputRef(index=i, storage_key=f"k/{i}", content_type="image/png", bytes=1) for i in range(2)]
-        await bus.publish(OperationCompleted(operation_id=req.operation_id, user_id="carol", kind="create",
-                                             provider="local", model="local-render", outputs=outputs,
-                                             units_delivered=2, units_canceled=3))
+        outputs = [
+            OutputRef(index=i, storage_key=f"k/{i}", content_type="image/png", bytes=1) for i in range(2)
+        ]
+        await bus.publish(
+            OperationCompleted(
+                operation_id=req.operation_id,
+                user_id="carol",
+                kind="create",
+                provider="local",
+                model="local-render",
+                outputs=outputs,
+                units_delivered=2,
+                units_canceled=3,
+            )
+        )
         [settled] = await bus.wait_count(OperationSettled, 1)
         assert (settled.charged_credits, settled.released_credits) == (2, 3)
         balance = await balance_of(client, app, "carol")
@@ -197,8 +251,9 @@ async def test_a_worker_canceled_before_any_output_voids_the_hold(bus_names, dat
     async with running(app) as client, EventRecorder(amqp_url, bus_names["exchange"]) as bus:
         req = await approved(bus, "dave", units=3)
         await claim(client, req)
-        await bus.publish(OperationCanceled(operation_id=req.operation_id, user_id="dave",
-                                            reason="canceled while running"))
+        await bus.publish(
+            OperationCanceled(operation_id=req.operation_id, user_id="dave", reason="canceled while running")
+        )
         [settled] = await bus.wait_count(OperationSettled, 1)
         assert (settled.charged_credits, settled.released_credits) == (0, 3)
         assert (await balance_of(client, app, "dave"))["available_credits"] == 200
@@ -222,8 +277,9 @@ async def test_switching_back_to_a_plan_in_the_same_period_grants_it_once(bus_na
     app = create_app(make_settings(bus_names, database_url))
     async with running(app) as client:
         for plan in ("pro", "free", "pro", "pro"):
-            response = await client.put("/internal/accounts/fay/plan", json={"plan": plan},
-                                         headers=service_headers(app))
+            response = await client.put(
+                "/internal/accounts/fay/plan", json={"plan": plan}, headers=service_headers(app)
+            )
             assert response.status_code == 200, response.text
         balance = await balance_of(client, app, "fay")
     # the Free grant on first use, then Pro's grant once; switching back to Free adds Free's grant once
@@ -231,7 +287,9 @@ async def test_switching_back_to_a_plan_in_the_same_period_grants_it_once(bus_na
     assert balance["plan"] == "pro" and balance["available_credits"] == free + pro + free
 
 
-async def test_a_stalled_worker_loses_its_lease_and_the_operation_is_queued_again(bus_names, database_url, amqp_url):
+async def test_a_stalled_worker_loses_its_lease_and_the_operation_is_queued_again(
+    bus_names, database_url, amqp_url
+):
     app = create_app(make_settings(bus_names, database_url, lease_seconds=0.5))
     async with running(app) as client, EventRecorder(amqp_url, bus_names["exchange"]) as bus:
         req = await approved(bus, "ivy", units=2)
@@ -249,7 +307,9 @@ async def test_a_stalled_worker_loses_its_lease_and_the_operation_is_queued_agai
         assert settled.charged_credits == 2
 
 
-async def test_a_running_operation_past_its_deadline_fails_and_is_not_charged(bus_names, database_url, amqp_url):
+async def test_a_running_operation_past_its_deadline_fails_and_is_not_charged(
+    bus_names, database_url, amqp_url
+):
     app = create_app(make_settings(bus_names, database_url, running_timeout_seconds=1, lease_seconds=30))
     async with running(app) as client, EventRecorder(amqp_url, bus_names["exchange"]) as bus:
         req = await approved(bus, "jon", units=1)

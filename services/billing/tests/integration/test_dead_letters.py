@@ -5,13 +5,12 @@ import json
 
 import aio_pika
 import pytest
+
 from studio_billing.entrypoints.app import create_app
 from studio_billing.service_layer.handlers import Billing
 from studio_common.events import OperationApproved, OperationFailed, OperationSettled
-from studio_common.testing.apps import running
+from studio_common.testing.apps import running, service_headers
 from studio_common.testing.recorder import EventRecorder
-
-from studio_common.testing.apps import service_headers
 
 from .test_billing_flow import balance_of, database_url, make_settings, requested  # noqa: F401 (fixture)
 
@@ -39,8 +38,12 @@ async def wait_for_letter(client, predicate, tries: int = 150) -> dict:
     raise AssertionError(f"no such dead letter; have {letters}")
 
 
-async def test_a_request_billing_cannot_process_fails_the_operation(bus_names, database_url, amqp_url,  # noqa: F811
-                                                                    monkeypatch):
+async def test_a_request_billing_cannot_process_fails_the_operation(
+    bus_names,
+    database_url,  # noqa: F811 (the fixture imported above)
+    amqp_url,
+    monkeypatch,
+):
     original = Billing.on_requested
     poison = requested("gina")
 
@@ -77,7 +80,9 @@ async def test_an_approval_dead_lettered_at_a_worker_voids_its_hold(bus_names, d
         [approved] = await bus.wait_count(OperationApproved, 1)
         assert (await balance_of(client, app, "hana"))["pending_credits"] == 3
         envelope = next(e for e in bus.events if e.type == "operation.approved")
-        await _dead_letter(amqp_url, settings.queue_name("generation.dlq"), envelope.model_dump_json().encode())
+        await _dead_letter(
+            amqp_url, settings.queue_name("generation.dlq"), envelope.model_dump_json().encode()
+        )
 
         [failed] = await bus.wait_count(OperationFailed, 1)
         assert (failed.operation_id, failed.code) == (approved.operation_id, "internal_error")
@@ -97,8 +102,9 @@ async def test_an_unreadable_message_is_parked_for_an_operator(bus_names, amqp_u
         await bus.publish_raw(b"{not json", "operation.requested.generation")
         letter = await wait_for_letter(client, lambda x: x["event_type"] == "unreadable")
         assert (letter["queue"], letter["status"]) == ("billing", "parked")
-        assert (await client.get("/internal/dead-letters", params={"status": "parked"},
-                                 headers=operator(client))).json()
+        assert (
+            await client.get("/internal/dead-letters", params={"status": "parked"}, headers=operator(client))
+        ).json()
         assert (await client.get("/internal/dead-letters")).status_code == 401
 
 
@@ -109,4 +115,5 @@ async def _dead_letter(amqp_url: str, queue: str, body: bytes) -> None:
         channel = await connection.channel()
         death = [{"reason": "rejected", "queue": queue.removesuffix(".dlq"), "count": 1}]
         await channel.default_exchange.publish(
-            aio_pika.Message(body, headers={"x-death": death}, message_id="m-1"), routing_key=queue)
+            aio_pika.Message(body, headers={"x-death": death}, message_id="m-1"), routing_key=queue
+        )

@@ -13,8 +13,14 @@ from studio_billing.service_layer.handlers import Billing
 from studio_billing.service_layer.work import Work
 from studio_common import db
 from studio_common.events import (
-    Envelope, OperationApproved, OperationCompleted, OperationFailed, OperationRejected, OperationRequested,
-    OperationSettled, OutputRef,
+    Envelope,
+    OperationApproved,
+    OperationCompleted,
+    OperationFailed,
+    OperationRejected,
+    OperationRequested,
+    OperationSettled,
+    OutputRef,
 )
 from studio_common.ids import new_id
 
@@ -32,8 +38,9 @@ WORK = Work(BILLING, LeaseTerms(lease=timedelta(seconds=15), running_timeout=tim
 
 
 def request(user: str = "kim", units: int = 2, model: str = "local-render") -> OperationRequested:
-    return OperationRequested(operation_id=new_id(), user_id=user, kind="create", provider="local", model=model,
-                              units=units)
+    return OperationRequested(
+        operation_id=new_id(), user_id=user, kind="create", provider="local", model=model, units=units
+    )
 
 
 async def call(sessions, handler, *args):
@@ -61,8 +68,16 @@ async def test_completion_posts_what_was_delivered_once(sessions):
     req = request(units=3)
     await call(sessions, BILLING.on_requested, req)
     outputs = [OutputRef(index=0, storage_key="k", content_type="image/png", bytes=1)]
-    done = OperationCompleted(operation_id=req.operation_id, user_id="kim", kind="create", provider="local",
-                              model="local-render", outputs=outputs, units_delivered=1, units_failed=2)
+    done = OperationCompleted(
+        operation_id=req.operation_id,
+        user_id="kim",
+        kind="create",
+        provider="local",
+        model="local-render",
+        outputs=outputs,
+        units_delivered=1,
+        units_failed=2,
+    )
     [settled] = await call(sessions, BILLING.on_completed, done)
     assert (settled.charged_credits, settled.released_credits) == (1, 2)
     assert await call(sessions, BILLING.on_completed, done) == []  # I2: resolved once
@@ -98,8 +113,15 @@ async def test_a_dead_lettered_approval_voids_the_hold(sessions):
 
 
 async def test_a_read_model_dead_letter_is_parked_for_an_operator(sessions):
-    done = OperationCompleted(operation_id=new_id(), user_id="kim", kind="create", provider="local",
-                              model="local-render", outputs=[], units_delivered=0)
+    done = OperationCompleted(
+        operation_id=new_id(),
+        user_id="kim",
+        kind="create",
+        provider="local",
+        model="local-render",
+        outputs=[],
+        units_delivered=0,
+    )
     body = Envelope.wrap(done, "generation").model_dump_json().encode()
     assert await call(sessions, dead_letters.record, BILLING, "gateway", body, {}, "m-3") == []
     async with sessions() as session:

@@ -7,10 +7,20 @@ from studio_billing.domain.leases import Standing, may_take_over, standing
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 
 
-def hold(started: bool, expires_in: float, lease_in: float | None = None, claimed_by: str | None = None,
-         requeues: int = 0) -> dict:
-    return {"started": started, "expires_at": NOW + timedelta(seconds=expires_in), "requeues": requeues,
-            "lease_until": None if lease_in is None else NOW + timedelta(seconds=lease_in), "claimed_by": claimed_by}
+def hold(
+    started: bool,
+    expires_in: float,
+    lease_in: float | None = None,
+    claimed_by: str | None = None,
+    requeues: int = 0,
+) -> dict:
+    return {
+        "started": started,
+        "expires_at": NOW + timedelta(seconds=expires_in),
+        "requeues": requeues,
+        "lease_until": None if lease_in is None else NOW + timedelta(seconds=lease_in),
+        "claimed_by": claimed_by,
+    }
 
 
 def test_a_waiting_hold_is_claimable_until_its_deadline_then_expired():

@@ -13,16 +13,22 @@ END = datetime(2026, 11, 30, tzinfo=UTC)
 
 def test_prices_come_from_the_catalog_with_margin_rounded_up():
     assert PriceTable().quote("create", "stability", "ultra", 3).credits == 24
-    assert PriceTable(margin=0.1).quote("create", "stability", "sd3.5-large", 1).unit_credits == 8  # 7.15 -> 8
-    assert PriceTable(overrides={"local/local-render": 4}).quote("create", "local", "local-render", 2).credits == 8
+    assert (
+        PriceTable(margin=0.1).quote("create", "stability", "sd3.5-large", 1).unit_credits == 8
+    )  # 7.15 -> 8
+    assert (
+        PriceTable(overrides={"local/local-render": 4}).quote("create", "local", "local-render", 2).credits
+        == 8
+    )
 
 
 def test_minimum_billed_units():
     assert PriceTable().quote("transform.avatar", "wavespeed", "infinitetalk-480p", 2).units == 5
 
 
-@pytest.mark.parametrize(("kind", "provider", "model"), [("create", "local", "nope"), ("edit.inpaint", "stability",
-                                                                                           "ultra")])
+@pytest.mark.parametrize(
+    ("kind", "provider", "model"), [("create", "local", "nope"), ("edit.inpaint", "stability", "ultra")]
+)
 def test_unknown_or_mismatched_models_are_refused(kind, provider, model):
     with pytest.raises(PricingError):
         PriceTable().quote(kind, provider, model, 1)
@@ -54,6 +60,10 @@ def test_settle_charges_delivered_units_never_more_than_reserved():
 
 def test_quota_categories_and_period():
     assert [quota_category(k) for k in ("create", "control.sketch", "edit.inpaint", "transform.video")] == [
-        "images", "images", "edits", "videos"]
+        "images",
+        "images",
+        "edits",
+        "videos",
+    ]
     start, end = period_bounds(datetime(2026, 2, 14, 10, tzinfo=UTC))
     assert (start.day, end.day, end.month) == (1, 28, 2)

@@ -1,8 +1,9 @@
 import random
 
 import pytest
-from studio_editing.domain.social.crop import Box, crop_box, fit_box, largest_crop_size, resize_scale
+
 from studio_common.social_formats import FORMATS
+from studio_editing.domain.social.crop import Box, crop_box, fit_box, largest_crop_size, resize_scale
 
 SOURCES = [(4000, 3000), (3000, 4000), (3000, 1000), (1000, 3000), (1080, 1080), (640, 480), (7, 5)]
 TARGETS = sorted({(f.width, f.height) for f in FORMATS})

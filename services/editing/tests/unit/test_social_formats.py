@@ -1,4 +1,5 @@
 import pytest
+
 from studio_common.social_formats import (
     FORMATS,
     MB,

@@ -7,9 +7,10 @@ import pytest
 import pyvips
 from PIL import Image
 from skimage import data
+
+from studio_common.social_formats import FORMATS, get_format
 from studio_editing.domain.social.crop import crop_box, largest_crop_size
 from studio_editing.domain.social.focal import find_focal_point
-from studio_common.social_formats import FORMATS, get_format
 from studio_editing.domain.social.render import (
     InvalidImageError,
     SizeLimitError,

@@ -1,9 +1,9 @@
 """`studio` command line.
 
-    studio token --user user-1 [--admin]       a bearer token signed with STUDIO_JWT_SECRET
-    studio dlq list [--status parked]          dead letters recorded by billing, newest first
-    studio dlq show <id>                       one dead letter with its message and headers
-    studio dlq replay <id>                     send it back to the queue it came from
+studio token --user user-1 [--admin]       a bearer token signed with STUDIO_JWT_SECRET
+studio dlq list [--status parked]          dead letters recorded by billing, newest first
+studio dlq show <id>                       one dead letter with its message and headers
+studio dlq replay <id>                     send it back to the queue it came from
 """
 
 import argparse
@@ -31,9 +31,17 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     settings = GatewaySettings()
     if args.command == "token":
-        print(issue_token(args.user, settings.jwt_secret, admin=args.admin, ttl_seconds=args.ttl,
-                          audience=settings.jwt_audience, admin_role=settings.admin_role,
-                          issuer=settings.jwt_issuer))
+        print(
+            issue_token(
+                args.user,
+                settings.jwt_secret,
+                admin=args.admin,
+                ttl_seconds=args.ttl,
+                audience=settings.jwt_audience,
+                admin_role=settings.admin_role,
+                issuer=settings.jwt_issuer,
+            )
+        )
         return 0
     return _dead_letters(settings, args)
 
@@ -46,7 +54,9 @@ def _dead_letters(settings: GatewaySettings, args) -> int:
     auth = ServiceAuth(ServiceTokens(settings), "billing", ("dead-letters.operate",))
     with httpx.Client(base_url=settings.billing_url, timeout=30, auth=auth) as billing:
         if args.action == "list":
-            response = billing.get("/internal/dead-letters", params={"status": args.status} if args.status else {})
+            response = billing.get(
+                "/internal/dead-letters", params={"status": args.status} if args.status else {}
+            )
         elif args.action == "show":
             response = billing.get(f"/internal/dead-letters/{args.letter_id}")
         else:
@@ -57,8 +67,10 @@ def _dead_letters(settings: GatewaySettings, args) -> int:
     answer = response.json()
     if args.action == "list":
         for letter in answer:
-            print(f"{letter['id']}  {letter['status']:<8} {letter['queue']:<10} {letter['event_type']:<26} "
-                  f"{letter['operation_id'] or '-':<32} {letter['resolution']}")
+            print(
+                f"{letter['id']}  {letter['status']:<8} {letter['queue']:<10} {letter['event_type']:<26} "
+                f"{letter['operation_id'] or '-':<32} {letter['resolution']}"
+            )
         print(f"{len(answer)} dead letter(s)")
     else:
         print(json.dumps(answer, indent=2, default=str))

@@ -1,4 +1,5 @@
 from pydantic import Field
+
 from studio_common.settings import CommonSettings
 
 
@@ -15,10 +16,13 @@ class GatewaySettings(CommonSettings):
     # Rate limits in `limits` notation ("N/second|minute|hour", several separated by ";"); empty: none.
     rate_limit_per_user: str = Field("3000/minute", description="requests per authenticated user")
     rate_limit_per_ip: str = Field("12000/minute", description="requests per client address")
-    rate_limit_redis_url: str | None = Field(None, description="redis://host:port/db: counters every replica "
-                                                                "shares")
+    rate_limit_redis_url: str | None = Field(
+        None, description="redis://host:port/db: counters every replica shares"
+    )
     trusted_proxy_hops: int = Field(0, ge=0, description="proxies in front that append to X-Forwarded-For")
-    bulk_download_max_bytes: int = Field(512 * 1024 * 1024, description="the largest library ZIP one request builds")
+    bulk_download_max_bytes: int = Field(
+        512 * 1024 * 1024, description="the largest library ZIP one request builds"
+    )
     max_input_pixels: int = 40_000_000
     sse_heartbeat_seconds: float = 15.0
     sse_poll_seconds: float = 1.0
@@ -26,7 +30,9 @@ class GatewaySettings(CommonSettings):
     oidc_issuer: str | None = Field(None, description="the OpenID Connect issuer the studio signs in with")
     oidc_client_id: str | None = Field(None, description="the studio's public client id at the issuer")
     oidc_scope: str = "openid profile email"
-    web_dist_dir: str | None = Field(None, description="the built studio bundle; default web/dist in the checkout")
+    web_dist_dir: str | None = Field(
+        None, description="the built studio bundle; default web/dist in the checkout"
+    )
 
     def secrets_in_use(self) -> dict[str, str]:
         # The download URL key also seals share-board file links, whatever the storage backend.

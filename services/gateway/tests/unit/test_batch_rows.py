@@ -9,6 +9,7 @@ from types import SimpleNamespace
 
 import pytest
 from starlette.datastructures import UploadFile
+
 from studio_gateway.domain import batch_files
 from studio_gateway.domain.batch_files import BatchFileError, detect_format, iter_rows
 from studio_gateway.domain.create_request import CreateBody
@@ -22,9 +23,11 @@ def rows_of(data: bytes, filename: str = "") -> list[dict]:
 
 
 def test_csv_rows_by_header_skipping_blank_lines():
-    data = "\ufeffkind,name,prompt\ncreate,a,\"a fox, running\"\n\ncreate,b,owl\n".encode()
-    assert rows_of(data, "rows.csv") == [{"kind": "create", "name": "a", "prompt": "a fox, running"},
-                                         {"kind": "create", "name": "b", "prompt": "owl"}]
+    data = '\ufeffkind,name,prompt\ncreate,a,"a fox, running"\n\ncreate,b,owl\n'.encode()
+    assert rows_of(data, "rows.csv") == [
+        {"kind": "create", "name": "a", "prompt": "a fox, running"},
+        {"kind": "create", "name": "b", "prompt": "owl"},
+    ]
 
 
 def test_a_csv_row_with_too_many_cells_is_an_error_of_that_row():
@@ -64,8 +67,13 @@ def validate(state, raw: dict, defaults: dict | None = None) -> dict:
 
 
 def test_a_create_row_is_the_request_the_create_endpoint_would_submit(state):
-    raw = {"kind": "create", "name": "poster", "prompt": "a lighthouse", "template_id": "instagram-feed-square",
-           "num_variations": "2"}
+    raw = {
+        "kind": "create",
+        "name": "poster",
+        "prompt": "a lighthouse",
+        "template_id": "instagram-feed-square",
+        "num_variations": "2",
+    }
     row = validate(state, raw)
     body = CreateBody(prompt="a lighthouse", template_id="instagram-feed-square", num_variations=2)
     single, _ = asyncio.run(operation_requests.build_create(state, "ann", body))
@@ -73,9 +81,15 @@ def test_a_create_row_is_the_request_the_create_endpoint_would_submit(state):
 
 
 def test_row_errors_name_the_field(state):
-    assert validate(state, {"kind": "create", "prompt": "x", "width": "10", "height": "64"})["errors"][0][
-        "field"] == "width"
-    assert validate(state, {"kind": "create", "prompt": "x", "colour": "red"})["errors"][0]["field"] == "colour"
+    assert (
+        validate(state, {"kind": "create", "prompt": "x", "width": "10", "height": "64"})["errors"][0][
+            "field"
+        ]
+        == "width"
+    )
+    assert (
+        validate(state, {"kind": "create", "prompt": "x", "colour": "red"})["errors"][0]["field"] == "colour"
+    )
     assert validate(state, {"kind": "teleport"})["errors"][0]["field"] == "kind"
     assert validate(state, {"prompt": "x"})["errors"][0]["message"].startswith("kind is required")
 
@@ -96,7 +110,7 @@ def test_a_broken_zip_member_is_an_error_of_its_row(state):
         archive.writestr("photo.png", b"x" * 5000)
     data = bytearray(buffer.getvalue())
     start = data.index(b"photo.png") + len("photo.png")
-    data[start + 10:start + 20] = b"\x00" * 10  # corrupt the compressed bytes
+    data[start + 10 : start + 20] = b"\x00" * 10  # corrupt the compressed bytes
     images = ZipImages(UploadFile(io.BytesIO(bytes(data)), filename="images.zip"), 10_000)
     row = asyncio.run(validate_row(state, "ann", 1, {"kind": "upscale", "image": "photo.png"}, {}, images))
     assert row["errors"][0]["field"] == "image" and "cannot be read" in row["errors"][0]["message"]

@@ -21,8 +21,9 @@ def test_template_fixes_exact_size_style_and_scaffold():
 
 
 def test_template_provider_is_used_when_enabled():
-    resolved = resolve_create(CreateBody(prompt="x", template_id="youtube-thumbnail"), ["local", "stability",
-                                                                                         "wavespeed", "gemini"])
+    resolved = resolve_create(
+        CreateBody(prompt="x", template_id="youtube-thumbnail"), ["local", "stability", "wavespeed", "gemini"]
+    )
     assert resolved.provider != "local"
 
 
@@ -45,26 +46,36 @@ def test_enhance_prompt_adds_quality_words_once():
     assert enhanced.params["prompt"].count("sharp focus") == 1
 
 
-@pytest.mark.parametrize(("body", "field"), [
-    ({"prompt": "x", "template_id": "nope"}, "template_id"),
-    ({"prompt": "x", "style_preset": "nope"}, "style_preset"),
-    ({"prompt": "x", "provider": "stability"}, "provider"),
-    ({"prompt": "x", "provider": "local", "model": "ultra"}, "model"),
-    ({"prompt": "x", "model": "ultra"}, "model"),
-    ({"prompt": "x", "template_id": "youtube-thumbnail", "width": 100, "height": 100}, "template_id"),
-])
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"prompt": "x", "template_id": "nope"}, "template_id"),
+        ({"prompt": "x", "style_preset": "nope"}, "style_preset"),
+        ({"prompt": "x", "provider": "stability"}, "provider"),
+        ({"prompt": "x", "provider": "local", "model": "ultra"}, "model"),
+        ({"prompt": "x", "model": "ultra"}, "model"),
+        ({"prompt": "x", "template_id": "youtube-thumbnail", "width": 100, "height": 100}, "template_id"),
+    ],
+)
 def test_unresolvable_requests_name_the_field(body, field):
     with pytest.raises(RequestError) as error:
         resolve(**body)
     assert error.value.field == field
 
 
-@pytest.mark.parametrize("body", [
-    {"prompt": ""}, {"prompt": "  "}, {"prompt": "x", "num_variations": 11}, {"prompt": "x", "width": 5000,
-                                                                            "height": 100},
-    {"prompt": "x", "width": 100}, {"prompt": "x", "width": 512, "height": 512, "aspect_ratio": "1:1"},
-    {"prompt": "x", "seed": -1}, {"prompt": "x", "unknown": True},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"prompt": ""},
+        {"prompt": "  "},
+        {"prompt": "x", "num_variations": 11},
+        {"prompt": "x", "width": 5000, "height": 100},
+        {"prompt": "x", "width": 100},
+        {"prompt": "x", "width": 512, "height": 512, "aspect_ratio": "1:1"},
+        {"prompt": "x", "seed": -1},
+        {"prompt": "x", "unknown": True},
+    ],
+)
 def test_invalid_bodies_are_rejected(body):
     with pytest.raises(ValidationError):
         CreateBody(**body)
@@ -75,12 +86,20 @@ def test_video_models_priced_per_resolution_follow_the_asked_resolution():
 
     enabled = ["wavespeed"]
     assert choose_provider("transform.video", "auto", None, {"resolution": "1080p"}, {"image"}, enabled) == (
-        "wavespeed", "wan-2.5-1080p")
-    assert choose_provider("transform.video", "wavespeed", None, {"resolution": "480p"}, {"image"}, enabled) == (
-        "wavespeed", "wan-2.5-480p")
+        "wavespeed",
+        "wan-2.5-1080p",
+    )
+    assert choose_provider(
+        "transform.video", "wavespeed", None, {"resolution": "480p"}, {"image"}, enabled
+    ) == ("wavespeed", "wan-2.5-480p")
     assert choose_provider("transform.avatar", "auto", None, {"resolution": "720p"}, {"image"}, enabled) == (
-        "wavespeed", "infinitetalk-720p")
+        "wavespeed",
+        "infinitetalk-720p",
+    )
     with pytest.raises(RequestError):
-        choose_provider("transform.video", "wavespeed", "wan-2.5-480p", {"resolution": "720p"}, {"image"}, enabled)
-    assert choose_provider("transform.video", "auto", None, {"resolution": "1080p"}, {"image"}, ["local"]) == (
-        "local", "local-video")
+        choose_provider(
+            "transform.video", "wavespeed", "wan-2.5-480p", {"resolution": "720p"}, {"image"}, enabled
+        )
+    assert choose_provider(
+        "transform.video", "auto", None, {"resolution": "1080p"}, {"image"}, ["local"]
+    ) == ("local", "local-video")

@@ -1,21 +1,45 @@
 """The read model moves forward only: duplicates and late events change nothing."""
 
 from studio_common.events import (
-    OperationApproved, OperationCompleted, OperationFailed, OperationProgress, OperationRejected,
-    OperationSettled, OperationStarted, OutputRef,
+    OperationApproved,
+    OperationCompleted,
+    OperationFailed,
+    OperationProgress,
+    OperationRejected,
+    OperationSettled,
+    OperationStarted,
+    OutputRef,
 )
 from studio_common.ids import utcnow
 from studio_gateway.domain.read_model import fold
 
 IDS = {"operation_id": "op", "user_id": "u"}
-APPROVED = OperationApproved(**IDS, kind="create", provider="local", model="local-render", hold_id="h", credits=2,
-                             unit_credits=1, deadline=utcnow())
-COMPLETED = OperationCompleted(**IDS, kind="create", provider="local", model="local-render", units_delivered=1,
-                               outputs=[OutputRef(index=0, storage_key="k", content_type="image/png", bytes=1)])
+APPROVED = OperationApproved(
+    **IDS,
+    kind="create",
+    provider="local",
+    model="local-render",
+    hold_id="h",
+    credits=2,
+    unit_credits=1,
+    deadline=utcnow(),
+)
+COMPLETED = OperationCompleted(
+    **IDS,
+    kind="create",
+    provider="local",
+    model="local-render",
+    units_delivered=1,
+    outputs=[OutputRef(index=0, storage_key="k", content_type="image/png", bytes=1)],
+)
 
 
 def test_happy_path():
-    assert fold("queued", 0, APPROVED) == {"status": "approved", "reserved_credits": 2, "estimated_credits": 2}
+    assert fold("queued", 0, APPROVED) == {
+        "status": "approved",
+        "reserved_credits": 2,
+        "estimated_credits": 2,
+    }
     assert fold("approved", 0, OperationStarted(**IDS, provider="local", model="m")) == {"status": "running"}
     assert fold("running", 0, OperationProgress(**IDS, progress=0.5)) == {"progress": 0.5}
     changes = fold("running", 0.5, COMPLETED)
@@ -44,7 +68,8 @@ def test_rejection_keeps_its_reason_and_limits():
 
 def test_settlement_records_the_charge_whatever_the_status():
     assert fold("succeeded", 1, OperationSettled(**IDS, charged_credits=2, released_credits=0)) == {
-        "charged_credits": 2}
+        "charged_credits": 2
+    }
 
 
 def test_a_completion_with_canceled_units_ends_canceled_with_its_outputs():

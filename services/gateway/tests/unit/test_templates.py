@@ -2,6 +2,7 @@ from collections import Counter
 from fractions import Fraction
 
 import pytest
+
 from studio_common.catalog import find_offer
 from studio_gateway.domain.style_presets import get_style_preset
 from studio_gateway.domain.templates import (
@@ -46,17 +47,32 @@ SPEC_SIZES = {
     "website-hero": ("website", 1920, 1080),
     "website-banner": ("website", 1200, 400),
 }
-SPEC_PLATFORMS = ("instagram", "facebook", "twitter", "linkedin", "youtube", "pinterest", "tiktok",
-                  "blog", "email", "website")
+SPEC_PLATFORMS = (
+    "instagram",
+    "facebook",
+    "twitter",
+    "linkedin",
+    "youtube",
+    "pinterest",
+    "tiktok",
+    "blog",
+    "email",
+    "website",
+)
 DISPLAY_AD_SIZES = {(300, 250), (728, 90), (160, 600), (300, 600), (970, 250)}
 
 # The provider catalog's image models that templates may recommend.
 ALLOWED_MODELS = {
     ("local", "local-render"),
-    ("stability", "ultra"), ("stability", "core"), ("stability", "sd3.5-large"),
-    ("stability", "sd3.5-large-turbo"), ("stability", "sd3.5-medium"),
-    ("wavespeed", "ideogram-v3-turbo"), ("wavespeed", "ideogram-v3-balanced"),
-    ("wavespeed", "ideogram-v3-quality"), ("wavespeed", "qwen-image"),
+    ("stability", "ultra"),
+    ("stability", "core"),
+    ("stability", "sd3.5-large"),
+    ("stability", "sd3.5-large-turbo"),
+    ("stability", "sd3.5-medium"),
+    ("wavespeed", "ideogram-v3-turbo"),
+    ("wavespeed", "ideogram-v3-balanced"),
+    ("wavespeed", "ideogram-v3-quality"),
+    ("wavespeed", "qwen-image"),
     ("huggingface", "black-forest-labs/FLUX.1-schnell"),
     ("gemini", "gemini-2.5-flash-image"),
 }
@@ -68,6 +84,7 @@ def _label_value(label: str) -> float:
 
 
 # --- catalog shape --------------------------------------------------------------------------------------
+
 
 def test_catalog_has_at_least_30_templates_with_unique_ids():
     assert len(TEMPLATES) >= 30
@@ -88,7 +105,8 @@ def test_each_spec_platform_has_exactly_the_spec_formats(platform):
     expected = Counter((w, h) for p, w, h in SPEC_SIZES.values() if p == platform)
     # Brand assets (logo mark, pattern) are extra website formats beyond the per-platform table.
     actual = Counter(
-        (t.width, t.height) for t in list_templates(platform=platform)
+        (t.width, t.height)
+        for t in list_templates(platform=platform)
         if t.id in SPEC_SIZES or t.category != "brand_assets"
     )
     assert actual == expected
@@ -128,8 +146,11 @@ def test_every_template_model_can_create_images_in_the_provider_catalog():
 
 
 def test_premium_templates_use_premium_models():
-    premium_models = {("stability", "ultra"), ("wavespeed", "ideogram-v3-quality"),
-                      ("gemini", "gemini-2.5-flash-image")}
+    premium_models = {
+        ("stability", "ultra"),
+        ("wavespeed", "ideogram-v3-quality"),
+        ("gemini", "gemini-2.5-flash-image"),
+    }
     for t in TEMPLATES:
         if t.quality == "premium":
             assert (t.provider, t.model) in premium_models, t.id
@@ -144,25 +165,85 @@ def test_to_dict_is_json_friendly_and_complete():
 
 def test_invalid_template_is_rejected():
     with pytest.raises(ValueError):
-        Template("x", "X", "instagram", "social_media", 1080, 1080, "4:5", "photographic", "standard",
-                 "stability", "core", ("test",), "wrong aspect", "A {prompt}")
+        Template(
+            "x",
+            "X",
+            "instagram",
+            "social_media",
+            1080,
+            1080,
+            "4:5",
+            "photographic",
+            "standard",
+            "stability",
+            "core",
+            ("test",),
+            "wrong aspect",
+            "A {prompt}",
+        )
     with pytest.raises(ValueError):
-        Template("x", "X", "myspace", "social_media", 1080, 1080, "1:1", "photographic", "standard",
-                 "stability", "core", ("test",), "unknown platform", "A {prompt}")
+        Template(
+            "x",
+            "X",
+            "myspace",
+            "social_media",
+            1080,
+            1080,
+            "1:1",
+            "photographic",
+            "standard",
+            "stability",
+            "core",
+            ("test",),
+            "unknown platform",
+            "A {prompt}",
+        )
     with pytest.raises(ValueError):
-        Template("x", "X", "instagram", "social_media", 1080, 1080, "1:1", "no-such-style", "standard",
-                 "stability", "core", ("test",), "unknown preset", "A {prompt}")
+        Template(
+            "x",
+            "X",
+            "instagram",
+            "social_media",
+            1080,
+            1080,
+            "1:1",
+            "no-such-style",
+            "standard",
+            "stability",
+            "core",
+            ("test",),
+            "unknown preset",
+            "A {prompt}",
+        )
 
 
 # --- aspect labels --------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("width", "height", "label"), [
-    (1080, 1080, "1:1"), (1080, 1350, "4:5"), (1080, 1920, "9:16"), (1280, 720, "16:9"),
-    (1500, 500, "3:1"), (1000, 1500, "2:3"), (1200, 600, "2:1"), (300, 250, "6:5"), (160, 600, "4:15"),
-    (1200, 630, "1.91:1"), (1200, 627, "1.91:1"), (1200, 628, "1.91:1"), (820, 312, "2.63:1"),
-    (1920, 823, "21:9"), (1128, 191, "5.91:1"), (728, 90, "8.09:1"), (970, 250, "3.88:1"),
-    (1366, 768, "16:9"), (191, 1128, "1:5.91"),
-])
+
+@pytest.mark.parametrize(
+    ("width", "height", "label"),
+    [
+        (1080, 1080, "1:1"),
+        (1080, 1350, "4:5"),
+        (1080, 1920, "9:16"),
+        (1280, 720, "16:9"),
+        (1500, 500, "3:1"),
+        (1000, 1500, "2:3"),
+        (1200, 600, "2:1"),
+        (300, 250, "6:5"),
+        (160, 600, "4:15"),
+        (1200, 630, "1.91:1"),
+        (1200, 627, "1.91:1"),
+        (1200, 628, "1.91:1"),
+        (820, 312, "2.63:1"),
+        (1920, 823, "21:9"),
+        (1128, 191, "5.91:1"),
+        (728, 90, "8.09:1"),
+        (970, 250, "3.88:1"),
+        (1366, 768, "16:9"),
+        (191, 1128, "1:5.91"),
+    ],
+)
 def test_aspect_label(width, height, label):
     assert aspect_label(width, height) == label
 
@@ -184,6 +265,7 @@ def test_template_aspect_labels_match_their_sizes():
 
 
 # --- prompt scaffolds -----------------------------------------------------------------------------------
+
 
 def test_every_scaffold_has_prompt_placeholder_once():
     for t in TEMPLATES:
@@ -214,6 +296,7 @@ def test_every_template_builds_a_prompt():
 
 # --- lookup and filters ---------------------------------------------------------------------------------
 
+
 def test_get_template():
     assert get_template("youtube-thumbnail").name == "YouTube Thumbnail"
     assert get_template("YouTube-Thumbnail").id == "youtube-thumbnail"
@@ -237,6 +320,7 @@ def test_list_templates_unknown_filter_is_empty():
 
 
 # --- search ---------------------------------------------------------------------------------------------
+
 
 def test_search_ranks_name_matches_first():
     results = search_templates("youtube thumbnail")
@@ -268,6 +352,7 @@ def test_search_x_finds_twitter_templates():
 
 
 # --- recommendations ------------------------------------------------------------------------------------
+
 
 def test_recommend_product_launch_on_instagram_only_returns_instagram():
     results = recommend_templates("product launch", platform="instagram")

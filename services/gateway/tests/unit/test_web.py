@@ -11,15 +11,20 @@ from studio_gateway.settings import GatewaySettings
 
 PRIVATE_SECRET = "a-private-secret-for-production-tests-0123456789"
 # Production also needs its own key for download links and sealed board links.
-PRODUCTION = {"environment": "production", "jwt_secret": PRIVATE_SECRET,
-              "download_url_secret": "another-private-secret-for-download-links-98765",
-              "service_keys": {"gateway": "the-gateways-own-private-service-key-ABCDEFGH"}}
+PRODUCTION = {
+    "environment": "production",
+    "jwt_secret": PRIVATE_SECRET,
+    "download_url_secret": "another-private-secret-for-download-links-98765",
+    "service_keys": {"gateway": "the-gateways-own-private-service-key-ABCDEFGH"},
+}
 
 
 @pytest.fixture
 def dist(tmp_path):
     (tmp_path / "assets").mkdir()
-    (tmp_path / "index.html").write_text('<!doctype html><div id="root"></div><script src="/assets/app-1.js"></script>')
+    (tmp_path / "index.html").write_text(
+        '<!doctype html><div id="root"></div><script src="/assets/app-1.js"></script>'
+    )
     (tmp_path / "assets" / "app-1.js").write_text("console.log('studio');\n" * 200)
     (tmp_path / "favicon.svg").write_text("<svg/>")
     return tmp_path
@@ -73,8 +78,11 @@ def test_every_response_carries_a_strict_content_security_policy(dist):
 
 
 def test_policy_allows_the_oidc_issuer_and_the_file_origin():
-    c = client(oidc_issuer="https://id.example.com/realms/studio", oidc_client_id="studio",
-               public_base_url="https://files.example.com/base")
+    c = client(
+        oidc_issuer="https://id.example.com/realms/studio",
+        oidc_client_id="studio",
+        public_base_url="https://files.example.com/base",
+    )
     policy = c.get("/api/studio-config").headers["content-security-policy"]
     assert re.search(r"connect-src 'self' https://files\.example\.com https://id\.example\.com;", policy)
     assert "img-src 'self' blob: data: https://files.example.com;" in policy
@@ -99,18 +107,29 @@ def test_development_token_endpoint_signs_in_any_plain_user_name():
     bad = c.post("/api/dev/token", json={"user_name": "al ice"})
     assert bad.status_code == 422
     assert bad.json()["detail"][0]["field"] == "user_name"
-    assert c.get("/api/studio-config").json() == {"environment": "development", "sign_in": "development", "oidc": None}
+    assert c.get("/api/studio-config").json() == {
+        "environment": "development",
+        "sign_in": "development",
+        "oidc": None,
+    }
 
 
 def test_production_has_no_development_token_endpoint_and_signs_in_with_oidc():
-    c = client(**PRODUCTION, oidc_issuer="https://id.example.com", oidc_client_id="studio-web",
-               jwt_audience="studio")
+    c = client(
+        **PRODUCTION, oidc_issuer="https://id.example.com", oidc_client_id="studio-web", jwt_audience="studio"
+    )
     assert c.post("/api/dev/token", json={"user_name": "alice"}).status_code == 404
     assert "/api/dev/token" not in c.get("/openapi.json").json()["paths"]
     assert c.get("/api/studio-config").json() == {
-        "environment": "production", "sign_in": "oidc",
-        "oidc": {"issuer": "https://id.example.com", "client_id": "studio-web", "scope": "openid profile email",
-                 "audience": "studio"}}
+        "environment": "production",
+        "sign_in": "oidc",
+        "oidc": {
+            "issuer": "https://id.example.com",
+            "client_id": "studio-web",
+            "scope": "openid profile email",
+            "audience": "studio",
+        },
+    }
 
 
 def test_production_without_an_issuer_says_sign_in_is_not_configured():
@@ -121,17 +140,27 @@ def test_production_without_an_issuer_says_sign_in_is_not_configured():
 
 def test_every_studio_upload_endpoint_describes_its_body():
     paths = client().get("/openapi.json").json()["paths"]
-    uploads = ["/api/image-studio/edit/process", "/api/image-studio/upscale", "/api/image-studio/control/process",
-               "/api/image-studio/transform/image-to-video", "/api/image-studio/transform/talking-avatar",
-               "/api/image-studio/transform/image-to-3d", "/api/image-studio/social/optimize"]
+    uploads = [
+        "/api/image-studio/edit/process",
+        "/api/image-studio/upscale",
+        "/api/image-studio/control/process",
+        "/api/image-studio/transform/image-to-video",
+        "/api/image-studio/transform/talking-avatar",
+        "/api/image-studio/transform/image-to-3d",
+        "/api/image-studio/social/optimize",
+    ]
     for path in uploads:
         body = paths[path]["post"]["requestBody"]["content"]
         form = body["multipart/form-data"]["schema"]
         assert form["properties"]["image"]["format"] == "binary"
-        assert form["properties"]["image"]["description"].startswith("the image to work on (PNG, JPEG or WebP)")
+        assert form["properties"]["image"]["description"].startswith(
+            "the image to work on (PNG, JPEG or WebP)"
+        )
         assert "image_asset_id" in form["properties"]
         json_variants = body["application/json"]["schema"].get("oneOf", [body["application/json"]["schema"]])
-        assert all("image" not in v["properties"] and "image_asset_id" in v["properties"] for v in json_variants)
+        assert all(
+            "image" not in v["properties"] and "image_asset_id" in v["properties"] for v in json_variants
+        )
         assert "202" in paths[path]["post"]["responses"]
     edit = paths["/api/image-studio/edit/process"]["post"]["requestBody"]["content"]
     form = edit["multipart/form-data"]["schema"]
@@ -139,11 +168,16 @@ def test_every_studio_upload_endpoint_describes_its_body():
     assert form["properties"]["mask"]["format"] == "binary"
     assert "inpaint" in form["properties"]["mask"]["description"]
     assert {v.get("maximum") for v in form["properties"]["grow_mask"]["anyOf"]} == {20, 100}
-    inpaint = next(v for v in edit["application/json"]["schema"]["oneOf"]
-                   if v["properties"]["operation"]["enum"] == ["inpaint"])
+    inpaint = next(
+        v
+        for v in edit["application/json"]["schema"]["oneOf"]
+        if v["properties"]["operation"]["enum"] == ["inpaint"]
+    )
     assert inpaint["required"] == ["operation", "prompt"]
     assert inpaint["properties"]["grow_mask"]["maximum"] == 100
     video = paths["/api/image-studio/transform/image-to-video"]["post"]["requestBody"]["content"]
     assert video["multipart/form-data"]["schema"]["properties"]["audio"]["format"] == "binary"
-    social = paths["/api/image-studio/social/optimize"]["post"]["requestBody"]["content"]["multipart/form-data"]
+    social = paths["/api/image-studio/social/optimize"]["post"]["requestBody"]["content"][
+        "multipart/form-data"
+    ]
     assert social["schema"]["properties"]["formats"]["type"] == "array"

@@ -38,22 +38,35 @@ class CountingLocalProvider(LocalProvider):
 
 async def test_outputs_are_exact_and_redelivery_does_not_pay_twice(bus_names, amqp_url, tmp_path):
     common = {"amqp_url": amqp_url, **bus_names}
-    billing_app = create_billing(BillingSettings(database_url=f"sqlite+aiosqlite:///{tmp_path}/b.db", **common))
+    billing_app = create_billing(
+        BillingSettings(database_url=f"sqlite+aiosqlite:///{tmp_path}/b.db", **common)
+    )
     registry = ProviderRegistry()
     registry.register(CountingLocalProvider())
     CountingLocalProvider.calls = 0
     storage_dir = tmp_path / "storage"
     async with running(billing_app):
-        claims = HoldClaims("http://billing", client=httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=billing_app), base_url="http://billing",
-            auth=hold_claim_auth(GenerationSettings())))
-        generation_app = create_generation(GenerationSettings(storage_dir=str(storage_dir), **common),
-                                           registry=registry, claims=claims)
+        claims = HoldClaims(
+            "http://billing",
+            client=httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=billing_app),
+                base_url="http://billing",
+                auth=hold_claim_auth(GenerationSettings()),
+            ),
+        )
+        generation_app = create_generation(
+            GenerationSettings(storage_dir=str(storage_dir), **common), registry=registry, claims=claims
+        )
         async with running(generation_app), EventRecorder(amqp_url, bus_names["exchange"]) as bus:
-            request = OperationRequested(operation_id=new_id(), user_id="gina", kind="create", provider="local",
-                                         model="local-render", units=3,
-                                         params={"prompt": "teal waves", "width": 320, "height": 180,
-                                                 "output_format": "png"})
+            request = OperationRequested(
+                operation_id=new_id(),
+                user_id="gina",
+                kind="create",
+                provider="local",
+                model="local-render",
+                units=3,
+                params={"prompt": "teal waves", "width": 320, "height": 180, "output_format": "png"},
+            )
             await bus.publish(request)
             [done] = await bus.wait_count(OperationCompleted, 1)
             assert done.units_delivered == 3 and CountingLocalProvider.calls == 3
@@ -78,19 +91,40 @@ async def test_stability_output_is_fitted_and_a_failing_provider_falls_back(bus_
     fake = create_fake_stability(api_key="sk-test")
     base_url, stop = serve_in_thread(fake)
     common = {"amqp_url": amqp_url, **bus_names}
-    billing_app = create_billing(BillingSettings(database_url=f"sqlite+aiosqlite:///{tmp_path}/b.db", **common))
+    billing_app = create_billing(
+        BillingSettings(database_url=f"sqlite+aiosqlite:///{tmp_path}/b.db", **common)
+    )
     try:
         async with running(billing_app):
-            claims = HoldClaims("http://billing", client=httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=billing_app), base_url="http://billing",
-            auth=hold_claim_auth(GenerationSettings())))
-            settings = GenerationSettings(storage_dir=str(tmp_path / "s"), enabled_providers="local,stability",
-                                          stability_api_key="sk-test", stability_base_url=base_url, **common)
-            async with running(create_generation(settings, claims=claims)), \
-                    EventRecorder(amqp_url, bus_names["exchange"]) as bus:
+            claims = HoldClaims(
+                "http://billing",
+                client=httpx.AsyncClient(
+                    transport=httpx.ASGITransport(app=billing_app),
+                    base_url="http://billing",
+                    auth=hold_claim_auth(GenerationSettings()),
+                ),
+            )
+            settings = GenerationSettings(
+                storage_dir=str(tmp_path / "s"),
+                enabled_providers="local,stability",
+                stability_api_key="sk-test",
+                stability_base_url=base_url,
+                **common,
+            )
+            async with (
+                running(create_generation(settings, claims=claims)),
+                EventRecorder(amqp_url, bus_names["exchange"]) as bus,
+            ):
                 params = {"prompt": "a red bicycle", "width": 1080, "height": 1350, "output_format": "jpeg"}
-                ok = OperationRequested(operation_id=new_id(), user_id="hal", kind="create", provider="stability",
-                                        model="core", units=1, params=params)
+                ok = OperationRequested(
+                    operation_id=new_id(),
+                    user_id="hal",
+                    kind="create",
+                    provider="stability",
+                    model="core",
+                    units=1,
+                    params=params,
+                )
                 await bus.publish(ok)
                 [done] = await bus.wait_count(OperationCompleted, 1)
                 assert (done.provider, done.model) == ("stability", "core")
@@ -99,8 +133,15 @@ async def test_stability_output_is_fitted_and_a_failing_provider_falls_back(bus_
                 assert sent["fields"]["aspect_ratio"] == "4:5"
 
                 fake.state.default_scenario = "error500"
-                failing = OperationRequested(operation_id=new_id(), user_id="hal", kind="create",
-                                             provider="stability", model="core", units=1, params=params)
+                failing = OperationRequested(
+                    operation_id=new_id(),
+                    user_id="hal",
+                    kind="create",
+                    provider="stability",
+                    model="core",
+                    units=1,
+                    params=params,
+                )
                 await bus.publish(failing)
                 await bus.wait_count(OperationCompleted, 2, timeout=60)
                 fallback = bus.of_type(OperationCompleted, failing.operation_id)[0]
@@ -113,19 +154,39 @@ async def test_outputs_land_in_s3(bus_names, amqp_url, tmp_path, s3_endpoint, ru
     from studio_common.storage import make_storage
 
     common = {"amqp_url": amqp_url, **bus_names}
-    s3 = {"storage_backend": "s3", "s3_endpoint_url": s3_endpoint, "s3_bucket": f"gen-{run_id}",
-          "s3_access_key_id": "test", "s3_secret_access_key": "test"}
-    billing_app = create_billing(BillingSettings(database_url=f"sqlite+aiosqlite:///{tmp_path}/b.db", **common))
+    s3 = {
+        "storage_backend": "s3",
+        "s3_endpoint_url": s3_endpoint,
+        "s3_bucket": f"gen-{run_id}",
+        "s3_access_key_id": "test",
+        "s3_secret_access_key": "test",
+    }
+    billing_app = create_billing(
+        BillingSettings(database_url=f"sqlite+aiosqlite:///{tmp_path}/b.db", **common)
+    )
     async with running(billing_app):
-        claims = HoldClaims("http://billing", client=httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=billing_app), base_url="http://billing",
-            auth=hold_claim_auth(GenerationSettings())))
+        claims = HoldClaims(
+            "http://billing",
+            client=httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=billing_app),
+                base_url="http://billing",
+                auth=hold_claim_auth(GenerationSettings()),
+            ),
+        )
         settings = GenerationSettings(**s3, **common)
-        async with running(create_generation(settings, claims=claims)), \
-                EventRecorder(amqp_url, bus_names["exchange"]) as bus:
-            request = OperationRequested(operation_id=new_id(), user_id="ivy", kind="create", provider="local",
-                                         model="local-render", units=2,
-                                         params={"prompt": "s3", "width": 200, "height": 100, "output_format": "webp"})
+        async with (
+            running(create_generation(settings, claims=claims)),
+            EventRecorder(amqp_url, bus_names["exchange"]) as bus,
+        ):
+            request = OperationRequested(
+                operation_id=new_id(),
+                user_id="ivy",
+                kind="create",
+                provider="local",
+                model="local-render",
+                units=2,
+                params={"prompt": "s3", "width": 200, "height": 100, "output_format": "webp"},
+            )
             await bus.publish(request)
             [done] = await bus.wait_count(OperationCompleted, 1)
         storage = make_storage(settings)
@@ -155,20 +216,34 @@ async def test_cancel_while_running_stops_before_the_next_variation(bus_names, a
     from studio_common.events import OperationCancelRequested, OperationSettled
 
     common = {"amqp_url": amqp_url, **bus_names}
-    billing_app = create_billing(BillingSettings(database_url=f"sqlite+aiosqlite:///{tmp_path}/b.db", **common))
+    billing_app = create_billing(
+        BillingSettings(database_url=f"sqlite+aiosqlite:///{tmp_path}/b.db", **common)
+    )
     provider = GatedLocalProvider()
     registry = ProviderRegistry()
     registry.register(provider)
     async with running(billing_app) as billing:
-        claims = HoldClaims("http://billing", client=httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=billing_app), base_url="http://billing",
-            auth=hold_claim_auth(GenerationSettings())))
-        generation_app = create_generation(GenerationSettings(storage_dir=str(tmp_path / "s"), **common),
-                                           registry=registry, claims=claims)
+        claims = HoldClaims(
+            "http://billing",
+            client=httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=billing_app),
+                base_url="http://billing",
+                auth=hold_claim_auth(GenerationSettings()),
+            ),
+        )
+        generation_app = create_generation(
+            GenerationSettings(storage_dir=str(tmp_path / "s"), **common), registry=registry, claims=claims
+        )
         async with running(generation_app), EventRecorder(amqp_url, bus_names["exchange"]) as bus:
-            request = OperationRequested(operation_id=new_id(), user_id="joe", kind="create", provider="local",
-                                         model="local-render", units=3,
-                                         params={"prompt": "three tries", "width": 64, "height": 64})
+            request = OperationRequested(
+                operation_id=new_id(),
+                user_id="joe",
+                kind="create",
+                provider="local",
+                model="local-render",
+                units=3,
+                params={"prompt": "three tries", "width": 64, "height": 64},
+            )
             await bus.publish(request)
             await asyncio.wait_for(provider.entered.wait(), 20)
             await bus.publish(OperationCancelRequested(operation_id=request.operation_id, user_id="joe"))
@@ -179,14 +254,20 @@ async def test_cancel_while_running_stops_before_the_next_variation(bus_names, a
                 await asyncio.sleep(0.05)
             provider.release.set()
             [done] = await bus.wait_count(OperationCompleted, 1)
-            assert (done.units_delivered, done.units_canceled, done.units_failed, len(done.outputs)) == (1, 2, 0, 1)
+            assert (done.units_delivered, done.units_canceled, done.units_failed, len(done.outputs)) == (
+                1,
+                2,
+                0,
+                1,
+            )
             assert provider.calls == 1
             [settled] = await bus.wait_count(OperationSettled, 1)
             assert (settled.charged_credits, settled.released_credits) == (1, 2)
 
 
 async def test_redelivered_after_a_cancel_delivers_only_what_was_stored(bus_names, amqp_url, tmp_path):
-    """A worker died after storing variations 0 and 2 (1 failed); the user canceled; the message comes back."""
+    """A worker died after storing variations 0 and 2 (1 failed); the user canceled; the message comes
+    back."""
     import json
 
     from studio_common.events import OperationCancelRequested, OperationSettled, OutputRef
@@ -194,15 +275,23 @@ async def test_redelivered_after_a_cancel_delivers_only_what_was_stored(bus_name
     from studio_providers.runner import manifest_key
 
     common = {"amqp_url": amqp_url, **bus_names}
-    billing_app = create_billing(BillingSettings(database_url=f"sqlite+aiosqlite:///{tmp_path}/b.db", **common))
+    billing_app = create_billing(
+        BillingSettings(database_url=f"sqlite+aiosqlite:///{tmp_path}/b.db", **common)
+    )
     storage = LocalStorage(str(tmp_path / "s"), "http://x", "s")
     registry = ProviderRegistry()
     registry.register(CountingLocalProvider())
     CountingLocalProvider.calls = 0
     async with running(billing_app) as billing, EventRecorder(amqp_url, bus_names["exchange"]) as bus:
-        request = OperationRequested(operation_id=new_id(), user_id="kim", kind="create", provider="local",
-                                     model="local-render", units=4,
-                                     params={"prompt": "four tries", "width": 64, "height": 64})
+        request = OperationRequested(
+            operation_id=new_id(),
+            user_id="kim",
+            kind="create",
+            provider="local",
+            model="local-render",
+            units=4,
+            params={"prompt": "four tries", "width": 64, "height": 64},
+        )
         await bus.publish(request)
         await bus.wait_count(OperationApproved, 1)
         approved = next(e for e in bus.events if isinstance(e.data, OperationApproved))
@@ -212,19 +301,28 @@ async def test_redelivered_after_a_cancel_delivers_only_what_was_stored(bus_name
             key = output_key("kim", request.operation_id, index, "image/png")
             await storage.put(key, b"stored before the crash", "image/png")
             ref = OutputRef(index=index, storage_key=key, content_type="image/png", bytes=23)
-            await storage.put(manifest_key("kim", request.operation_id, index),
-                              json.dumps([ref.model_dump()]).encode(), "application/json")
+            await storage.put(
+                manifest_key("kim", request.operation_id, index),
+                json.dumps([ref.model_dump()]).encode(),
+                "application/json",
+            )
         await bus.publish(OperationCancelRequested(operation_id=request.operation_id, user_id="kim"))
         for _ in range(100):
             if (await claim(billing, claim_url)).json()["outcome"] == "cancel_requested":
                 break
             await asyncio.sleep(0.05)
 
-        claims = HoldClaims("http://billing", client=httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=billing_app), base_url="http://billing",
-            auth=hold_claim_auth(GenerationSettings())))
-        generation_app = create_generation(GenerationSettings(storage_dir=str(tmp_path / "s"), **common),
-                                           registry=registry, claims=claims)
+        claims = HoldClaims(
+            "http://billing",
+            client=httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=billing_app),
+                base_url="http://billing",
+                auth=hold_claim_auth(GenerationSettings()),
+            ),
+        )
+        generation_app = create_generation(
+            GenerationSettings(storage_dir=str(tmp_path / "s"), **common), registry=registry, claims=claims
+        )
         async with running(generation_app):
             await bus.publish_envelope(approved)  # the redelivery
             [done] = await bus.wait_count(OperationCompleted, 1)

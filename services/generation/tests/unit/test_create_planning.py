@@ -14,9 +14,19 @@ from studio_providers.planning import PlanningError
 
 def approved(**params) -> OperationApproved:
     base = {"prompt": "p", "width": 300, "height": 200, "output_format": "jpeg"}
-    return OperationApproved(operation_id="0123abcd" * 4, user_id="u", kind="create", provider="local",
-                             model="local-render", units=3, params={**base, **params}, hold_id="h", credits=3,
-                             unit_credits=1, deadline=utcnow())
+    return OperationApproved(
+        operation_id="0123abcd" * 4,
+        user_id="u",
+        kind="create",
+        provider="local",
+        model="local-render",
+        units=3,
+        params={**base, **params},
+        hold_id="h",
+        credits=3,
+        unit_credits=1,
+        deadline=utcnow(),
+    )
 
 
 def test_one_request_per_variation_with_consecutive_seeds():

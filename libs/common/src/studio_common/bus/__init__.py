@@ -15,5 +15,12 @@ def service_metadata():
     return metadata
 
 
-__all__ = ["EventBus", "OutboxRelay", "add_to_outbox", "first_delivery", "make_inbox_table", "make_outbox_table",
-           "service_metadata"]
+__all__ = [
+    "EventBus",
+    "OutboxRelay",
+    "add_to_outbox",
+    "first_delivery",
+    "make_inbox_table",
+    "make_outbox_table",
+    "service_metadata",
+]

@@ -38,8 +38,9 @@ class EventBus:
         self.exchange = events_exchange(settings.exchange)
         self._queues: list[QueueSpec] = []
 
-    def subscribe(self, base_name: str, events: tuple[type[EventData], ...], dispatch: Dispatch,
-                  domain: str = "*") -> QueueSpec:
+    def subscribe(
+        self, base_name: str, events: tuple[type[EventData], ...], dispatch: Dispatch, domain: str = "*"
+    ) -> QueueSpec:
         """Bind a work queue to the routing keys of `events` (for one domain, or all) and hand each envelope
         to `dispatch`; observing and retrying wrap it as middlewares (bus/middlewares.py)."""
         name = self.settings.queue_name(base_name)
@@ -50,9 +51,14 @@ class EventBus:
         router = RabbitRouter(middlewares=self._middlewares(name))
         # FastStream binds the first key itself (so its in-memory test broker routes it); the rest are
         # bound in declare_topology.
-        subscriber = router.subscriber(queue, self.exchange, channel=Channel(prefetch_count=self.settings.prefetch),
-                                       ack_policy=AckPolicy.NACK_ON_ERROR, title=name,
-                                       description=f"{self.source} consumes {', '.join(bindings)}")
+        subscriber = router.subscriber(
+            queue,
+            self.exchange,
+            channel=Channel(prefetch_count=self.settings.prefetch),
+            ack_policy=AckPolicy.NACK_ON_ERROR,
+            title=name,
+            description=f"{self.source} consumes {', '.join(bindings)}",
+        )
 
         async def consume(envelope: Envelope) -> None:
             await dispatch(envelope)
@@ -63,22 +69,29 @@ class EventBus:
 
     def _middlewares(self, queue: str, last_resort: bool = False) -> tuple:
         # The first is the outermost: retrying decides after the failure was observed and logged.
-        return (functools.partial(RetryMiddleware, bus=self, queue=queue, last_resort=last_resort),
-                functools.partial(ObserveMiddleware, queue=queue))
+        return (
+            functools.partial(RetryMiddleware, bus=self, queue=queue, last_resort=last_resort),
+            functools.partial(ObserveMiddleware, queue=queue),
+        )
 
     def subscribe_dead_letters(self, dispatch: Callable[[str, RabbitMessage], Awaitable[None]]) -> None:
         """Consume every service's `<queue>.dlq`; `dispatch(queue, message)` gets the raw dead letter."""
         for base in CONSUMER_QUEUES:
             dead = dead_letter_queue(QueueSpec(self.settings.queue_name(base), ()))
             router = RabbitRouter(middlewares=self._middlewares(dead.name, last_resort=True))
-            subscriber = router.subscriber(dead, channel=Channel(prefetch_count=8),
-                                           ack_policy=AckPolicy.NACK_ON_ERROR, include_in_schema=False)
+            subscriber = router.subscriber(
+                dead,
+                channel=Channel(prefetch_count=8),
+                ack_policy=AckPolicy.NACK_ON_ERROR,
+                include_in_schema=False,
+            )
 
             subscriber(_dead_letter_consumer(base, dispatch))
             self.broker.include_router(router)
 
-    def subscribe_live(self, base_name: str, events: tuple[type[EventData], ...],
-                       on_subject: Callable[[str], None]) -> QueueSpec:
+    def subscribe_live(
+        self, base_name: str, events: tuple[type[EventData], ...], on_subject: Callable[[str], None]
+    ) -> QueueSpec:
         """This replica's own exclusive queue, for waking local listeners: only the operation id is read
         (from the message's correlation id), so hearing every event costs almost nothing."""
         name = self.settings.queue_name(base_name)
@@ -86,8 +99,9 @@ class EventBus:
         spec = QueueSpec(name, bindings, live=True)
         self._queues.append(spec)
         queue = work_queue(spec, self.exchange.name, self.settings.delivery_limit, routing_key=bindings[0])
-        subscriber = self.broker.subscriber(queue, self.exchange, ack_policy=AckPolicy.ACK_FIRST,
-                                            include_in_schema=False)
+        subscriber = self.broker.subscriber(
+            queue, self.exchange, ack_policy=AckPolicy.ACK_FIRST, include_in_schema=False
+        )
 
         async def wake(message: RabbitMessage) -> None:
             if message.correlation_id:
@@ -100,8 +114,13 @@ class EventBus:
         """Declare what this service publishes, for the AsyncAPI document (publishing itself is `publish`)."""
         for event in events:
             key = f"{event.event_type}.{domain}"
-            self.broker.publisher(exchange=self.exchange, routing_key=key, schema=envelope_model(event),
-                                  title=f"{self.source}:{key}", description=(event.__doc__ or "").strip() or None)
+            self.broker.publisher(
+                exchange=self.exchange,
+                routing_key=key,
+                schema=envelope_model(event),
+                title=f"{self.source}:{key}",
+                description=(event.__doc__ or "").strip() or None,
+            )
 
     async def start(self) -> None:
         await self.broker.connect()
@@ -123,7 +142,9 @@ class EventBus:
             if not spec.live:
                 dlq = await self.broker.declare_queue(dead_letter_queue(spec))
                 await dlq.bind(dlx, routing_key=spec.name)
-            queue = await self.broker.declare_queue(work_queue(spec, self.exchange.name, self.settings.delivery_limit))
+            queue = await self.broker.declare_queue(
+                work_queue(spec, self.exchange.name, self.settings.delivery_limit)
+            )
             for key in spec.bindings:
                 await queue.bind(exchange, routing_key=key)
 
@@ -132,11 +153,25 @@ class EventBus:
 
     async def publish(self, envelope: Envelope) -> None:
         """Publish persistently and wait for the broker's confirm."""
-        await self.publish_serialized(envelope.model_dump_json().encode(), envelope.routing_key, envelope.id,
-                                      envelope.type, envelope.subject, envelope.traceparent)
+        await self.publish_serialized(
+            envelope.model_dump_json().encode(),
+            envelope.routing_key,
+            envelope.id,
+            envelope.type,
+            envelope.subject,
+            envelope.traceparent,
+        )
 
-    async def publish_serialized(self, body: bytes, routing_key: str, event_id: str, event_type: str,
-                                 subject: str, traceparent: str | None, exchange: str | None = None) -> None:
+    async def publish_serialized(
+        self,
+        body: bytes,
+        routing_key: str,
+        event_id: str,
+        event_type: str,
+        subject: str,
+        traceparent: str | None,
+        exchange: str | None = None,
+    ) -> None:
         """Publish an envelope already serialised (the outbox stores them so), without re-validating it.
         `exchange=""` (the default exchange) sends it to the one queue named by `routing_key`."""
         await self.broker.publish(
@@ -157,10 +192,19 @@ class EventBus:
     async def publish_delayed(self, message: RabbitMessage, queue: str, seconds: int, headers: dict) -> None:
         """Park a copy of a consumed message for `seconds`; it then returns to `queue` (see topology)."""
         raw = message.raw_message
-        await self.broker.publish(raw.body, exchange=retry_exchange(self.exchange.name, seconds), routing_key=queue,
-                                  persist=True, mandatory=False, message_id=raw.message_id,
-                                  correlation_id=raw.correlation_id, content_type=raw.content_type,
-                                  message_type=raw.type, timestamp=raw.timestamp, headers=headers)
+        await self.broker.publish(
+            raw.body,
+            exchange=retry_exchange(self.exchange.name, seconds),
+            routing_key=queue,
+            persist=True,
+            mandatory=False,
+            message_id=raw.message_id,
+            correlation_id=raw.correlation_id,
+            content_type=raw.content_type,
+            message_type=raw.type,
+            timestamp=raw.timestamp,
+            headers=headers,
+        )
 
     async def publish_data(self, data: EventData, event_id: str | None = None) -> Envelope:
         envelope = self.envelope(data, event_id)
@@ -175,6 +219,7 @@ class EventBus:
 def _dead_letter_consumer(queue: str, dispatch):
     async def consume(message: RabbitMessage) -> None:
         await dispatch(queue, message)
+
     return consume
 
 
@@ -182,4 +227,3 @@ def _dead_letter_consumer(queue: str, dispatch):
 def envelope_model(event: type[EventData]) -> type[Envelope]:
     """The envelope with `data` narrowed to one event, so the contract documents each event's shape."""
     return create_model(f"{event.__name__}Envelope", __base__=Envelope, data=(event, ...))
-

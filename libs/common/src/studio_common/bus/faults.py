@@ -17,13 +17,29 @@ class TransientError(Exception):
     """Raised by handlers for a failure that will pass (a dependency down, a rate limit)."""
 
 
-_TRANSIENT = (TransientError, ConnectionError, TimeoutError, asyncio.TimeoutError, OperationalError,
-              InterfaceError, PoolTimeout, httpx.TransportError, OSError)
+_TRANSIENT = (
+    TransientError,
+    ConnectionError,
+    TimeoutError,
+    asyncio.TimeoutError,
+    OperationalError,
+    InterfaceError,
+    PoolTimeout,
+    httpx.TransportError,
+    OSError,
+)
 # PostgreSQL: connection exceptions (08xxx), the server shutting down or starting (57P01-57P03), and
 # serialization failures or deadlocks (40001, 40P01) all succeed when tried again.
 _TRANSIENT_SQLSTATES = ("08", "57P01", "57P02", "57P03", "40001", "40P01")
-_TRANSIENT_NAMES = ("ConnectionDoesNotExist", "CannotConnectNow", "AdminShutdown", "ConnectionFailure",
-                    "ConnectionRejection", "InterfaceError", "ConnectionResetError")
+_TRANSIENT_NAMES = (
+    "ConnectionDoesNotExist",
+    "CannotConnectNow",
+    "AdminShutdown",
+    "ConnectionFailure",
+    "ConnectionRejection",
+    "InterfaceError",
+    "ConnectionResetError",
+)
 
 
 def is_transient(exc: BaseException) -> bool:

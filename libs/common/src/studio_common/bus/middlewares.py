@@ -47,16 +47,27 @@ class ObserveMiddleware(BaseMiddleware):
         headers = msg.headers or {}
         published = msg.raw_message.timestamp
         operation_id = msg.correlation_id or ""
-        span = telemetry.operation_span(f"handle {kind}", operation_id, headers.get("traceparent"),
-                                        **{"messaging.system": "rabbitmq", "messaging.message.id": msg.message_id or ""})
+        span = telemetry.operation_span(
+            f"handle {kind}",
+            operation_id,
+            headers.get("traceparent"),
+            **{"messaging.system": "rabbitmq", "messaging.message.id": msg.message_id or ""},
+        )
         with span, metrics.observe_handler(queue, kind, _aware(published)):
             try:
                 return await call_next(msg)
             except HandlerException:
                 raise
             except Exception as exc:
-                log.warning("handling %s (message %s, delivery %d) failed: %s: %s", kind, msg.message_id,
-                            deliveries(msg) + 1, type(exc).__name__, exc, exc_info=not is_transient(exc))
+                log.warning(
+                    "handling %s (message %s, delivery %d) failed: %s: %s",
+                    kind,
+                    msg.message_id,
+                    deliveries(msg) + 1,
+                    type(exc).__name__,
+                    exc,
+                    exc_info=not is_transient(exc),
+                )
                 raise
 
 
@@ -83,8 +94,12 @@ class RetryMiddleware(BaseMiddleware):
                 return None  # acked: the delayed copy carries on
             if deliveries(msg) + 1 >= settings.poison_after:
                 metrics.DEAD_LETTERED.labels(self.queue, event_type(msg)).inc()
-                log.error("%s on %s failed %d times: dead-lettered", event_type(msg), self.queue,
-                          deliveries(msg) + 1)
+                log.error(
+                    "%s on %s failed %d times: dead-lettered",
+                    event_type(msg),
+                    self.queue,
+                    deliveries(msg) + 1,
+                )
                 raise RejectMessage() from exc
             await asyncio.sleep(0.2 * 2 ** deliveries(msg))  # a brief pause before the broker redelivers
             raise
@@ -94,7 +109,9 @@ class RetryMiddleware(BaseMiddleware):
         headers = dict(msg.headers or {})
         attempt = int(headers.get(ATTEMPT_HEADER) or 0) + 1
         now = datetime.now(UTC)
-        first = datetime.fromisoformat(headers[FIRST_FAILURE_HEADER]) if FIRST_FAILURE_HEADER in headers else now
+        first = (
+            datetime.fromisoformat(headers[FIRST_FAILURE_HEADER]) if FIRST_FAILURE_HEADER in headers else now
+        )
         if (now - first).total_seconds() > window_seconds:
             return False
         headers.update({ATTEMPT_HEADER: attempt, FIRST_FAILURE_HEADER: first.isoformat()})

@@ -5,6 +5,7 @@ crash between commit and publish still go out. Publishing twice is harmless: con
 """
 
 import asyncio
+import contextlib
 import json
 import logging
 from datetime import timedelta
@@ -72,10 +73,8 @@ class OutboxRelay:
 
     async def _run(self) -> None:
         while not self._stop.is_set:
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.interval)
-            except TimeoutError:
-                pass
             self._wake.clear()
             if self._stop.is_set:
                 return  # stop() flushes once more itself
@@ -109,8 +108,11 @@ class OutboxRelay:
     async def purge_sent(self, older_than: timedelta = timedelta(hours=1)) -> int:
         """Sent rows are only an audit trail for a while; keep the table small."""
         async with self.engine.begin() as conn:
-            result = await conn.execute(self.table.delete().where(
-                self.table.c.sent.is_(True), self.table.c.created_at < utcnow() - older_than))
+            result = await conn.execute(
+                self.table.delete().where(
+                    self.table.c.sent.is_(True), self.table.c.created_at < utcnow() - older_than
+                )
+            )
         return result.rowcount
 
     def _unsent(self):
@@ -123,8 +125,14 @@ class OutboxRelay:
 
     async def _publish_row(self, row) -> None:
         envelope = row.envelope  # stored as validated JSON when the change committed
-        await self.bus.publish_serialized(json.dumps(envelope).encode(), row.routing_key, envelope["id"],
-                                          envelope["type"], envelope["subject"], envelope.get("traceparent"))
+        await self.bus.publish_serialized(
+            json.dumps(envelope).encode(),
+            row.routing_key,
+            envelope["id"],
+            envelope["type"],
+            envelope["subject"],
+            envelope.get("traceparent"),
+        )
 
     async def _mark_sent(self, conn, rows) -> None:
         if rows:

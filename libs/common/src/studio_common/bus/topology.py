@@ -46,14 +46,26 @@ def retry_queue(queue_prefix: str, seconds: int) -> RabbitQueue:
     """Messages wait here `seconds`, then expire into the default exchange, which routes them by their
     routing key (the work queue's name) straight back to the queue they came from. A quorum queue with
     at-least-once dead-lettering: a message that expires while the broker restarts is not dropped."""
-    return RabbitQueue(f"{queue_prefix}retry.{seconds}s", queue_type=QueueType.QUORUM, durable=True,
-                       arguments={"x-message-ttl": seconds * 1000, "x-dead-letter-exchange": "",
-                                  "x-dead-letter-strategy": "at-least-once", "x-overflow": "reject-publish"})
+    return RabbitQueue(
+        f"{queue_prefix}retry.{seconds}s",
+        queue_type=QueueType.QUORUM,
+        durable=True,
+        arguments={
+            "x-message-ttl": seconds * 1000,
+            "x-dead-letter-exchange": "",
+            "x-dead-letter-strategy": "at-least-once",
+            "x-overflow": "reject-publish",
+        },
+    )
 
 
-def work_queue(spec: QueueSpec, events_exchange_name: str, delivery_limit: int, routing_key: str = "") -> RabbitQueue:
+def work_queue(
+    spec: QueueSpec, events_exchange_name: str, delivery_limit: int, routing_key: str = ""
+) -> RabbitQueue:
     if spec.live:
-        return RabbitQueue(spec.name, durable=False, exclusive=True, auto_delete=True, routing_key=routing_key)
+        return RabbitQueue(
+            spec.name, durable=False, exclusive=True, auto_delete=True, routing_key=routing_key
+        )
     return RabbitQueue(
         spec.name,
         routing_key=routing_key,

@@ -7,13 +7,16 @@ import httpx
 
 @asynccontextmanager
 async def running(app):
-    async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://service") as client:
-            yield client
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://service") as client,
+    ):
+        yield client
 
 
-def service_headers(app, caller: str = "gateway", user_id: str | None = None,
-                    scopes: tuple[str, ...] | None = None) -> dict[str, str]:
+def service_headers(
+    app, caller: str = "gateway", user_id: str | None = None, scopes: tuple[str, ...] | None = None
+) -> dict[str, str]:
     """A service token to call `app`'s internal API as `caller`: by default every scope its policy allows."""
     from studio_common.service_auth import ServiceTokens
 
@@ -23,7 +26,9 @@ def service_headers(app, caller: str = "gateway", user_id: str | None = None,
     return tokens.headers(settings.service_name, scopes or allowed, user_id)
 
 
-def signed_as(app, caller: str = "gateway", user_id: str | None = None, scopes: tuple[str, ...] | None = None):
+def signed_as(
+    app, caller: str = "gateway", user_id: str | None = None, scopes: tuple[str, ...] | None = None
+):
     """httpx auth that gives every request a fresh `service_headers` token, so a long test outlives none;
     a request that brings its own token (another caller, another user) keeps it."""
 

@@ -39,11 +39,15 @@ class StudioClient:
         while time.monotonic() < deadline:
             op = self.operation(operation_id)
             final = op["status"] in ("succeeded", "failed", "canceled", "rejected", "expired")
-            money_done = not settled or op["status"] == "rejected" or op["cost"]["charged_credits"] is not None
+            money_done = (
+                not settled or op["status"] == "rejected" or op["cost"]["charged_credits"] is not None
+            )
             if final and money_done:
                 return op
             time.sleep(0.1)
-        raise AssertionError(f"operation {operation_id} not final in {timeout}s: {self.operation(operation_id)}")
+        raise AssertionError(
+            f"operation {operation_id} not final in {timeout}s: {self.operation(operation_id)}"
+        )
 
     def balance(self) -> dict:
         return self.get("/api/billing/balance").json()
@@ -60,13 +64,13 @@ class StudioClient:
     def assets_of(self, operation_id: str, expected: int, timeout: float = 20) -> list[dict]:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            items = self.get("/api/content-assets", params={"operation_id": operation_id,
-                                                            "page_size": 100}).json()["items"]
+            items = self.get(
+                "/api/content-assets", params={"operation_id": operation_id, "page_size": 100}
+            ).json()["items"]
             if len(items) >= expected:
                 return items
             time.sleep(0.1)
         raise AssertionError(f"expected {expected} assets for {operation_id}")
-
 
 
 def read_spans(data_dir: Path) -> list[dict]:

@@ -40,22 +40,42 @@ class OidcIssuer:
 
     def jwks(self) -> dict:
         numbers = self.key.public_key().public_numbers()
-        return {"keys": [{"kty": "RSA", "use": "sig", "alg": "RS256", "kid": "test-key",
-                          "n": _b64(numbers.n.to_bytes((numbers.n.bit_length() + 7) // 8, "big")),
-                          "e": _b64(numbers.e.to_bytes(3, "big"))}]}
+        return {
+            "keys": [
+                {
+                    "kty": "RSA",
+                    "use": "sig",
+                    "alg": "RS256",
+                    "kid": "test-key",
+                    "n": _b64(numbers.n.to_bytes((numbers.n.bit_length() + 7) // 8, "big")),
+                    "e": _b64(numbers.e.to_bytes(3, "big")),
+                }
+            ]
+        }
 
     def _token(self, audience: str, extra: dict | None = None) -> str:
         now = int(time.time())
-        claims = {"iss": self.url, "sub": self.user, "aud": audience, "iat": now, "exp": now + 600,
-                  **(extra or {})}
+        claims = {
+            "iss": self.url,
+            "sub": self.user,
+            "aud": audience,
+            "iat": now,
+            "exp": now + 600,
+            **(extra or {}),
+        }
         return jwt.encode(claims, self.key, algorithm="RS256", headers={"kid": "test-key"})
 
     def discovery(self) -> dict:
-        return {"issuer": self.url, "authorization_endpoint": f"{self.url}/authorize",
-                "token_endpoint": f"{self.url}/token", "jwks_uri": f"{self.url}/jwks",
-                "response_types_supported": ["code"], "subject_types_supported": ["public"],
-                "id_token_signing_alg_values_supported": ["RS256"],
-                "code_challenge_methods_supported": ["S256"]}
+        return {
+            "issuer": self.url,
+            "authorization_endpoint": f"{self.url}/authorize",
+            "token_endpoint": f"{self.url}/token",
+            "jwks_uri": f"{self.url}/jwks",
+            "response_types_supported": ["code"],
+            "subject_types_supported": ["public"],
+            "id_token_signing_alg_values_supported": ["RS256"],
+            "code_challenge_methods_supported": ["S256"],
+        }
 
     def authorize(self, query: dict) -> str:
         assert query["response_type"] == "code" and query["client_id"] == self.client_id, query
@@ -74,8 +94,13 @@ class OidcIssuer:
             return 400, {"error": "invalid_grant", "error_description": "PKCE verification failed"}
         if form.get("redirect_uri") != grant["redirect_uri"]:
             return 400, {"error": "invalid_grant", "error_description": "redirect_uri differs"}
-        return 200, {"access_token": self._token(self.audience), "token_type": "Bearer", "expires_in": 600,
-                     "id_token": self._token(self.client_id, {"name": self.user}), "scope": grant["scope"]}
+        return 200, {
+            "access_token": self._token(self.audience),
+            "token_type": "Bearer",
+            "expires_in": 600,
+            "id_token": self._token(self.client_id, {"name": self.user}),
+            "scope": grant["scope"],
+        }
 
     def _handler(self):
         issuer = self

@@ -5,6 +5,7 @@ fails loudly.
 """
 
 import asyncio
+import contextlib
 import os
 import socket
 import subprocess
@@ -22,8 +23,11 @@ def _require_port(url: str, what: str) -> None:
     try:
         socket.create_connection((parsed.hostname, parsed.port), timeout=3).close()
     except OSError as exc:
-        pytest.fail(f"{what} is not reachable at {parsed.hostname}:{parsed.port} ({exc}); "
-                    f"start it (see README) — the tests never skip it", pytrace=False)
+        pytest.fail(
+            f"{what} is not reachable at {parsed.hostname}:{parsed.port} ({exc}); "
+            f"start it (see README) — the tests never skip it",
+            pytrace=False,
+        )
 
 
 @pytest.fixture(scope="session")
@@ -59,16 +63,16 @@ def _delete_rabbit_objects(names: dict) -> None:
             for exchange in (names["exchange"], names["exchange"] + ".dlx"):
                 await channel.exchange_delete(exchange)
 
-    try:
+    # Clean-up is best effort; unique names keep runs apart anyway.
+    with contextlib.suppress(Exception):
         asyncio.run(delete())
-    except Exception:  # clean-up is best effort; unique names keep runs apart anyway
-        pass
 
 
 def _list_queues(prefix: str) -> list[str]:
     try:
-        out = subprocess.run(["rabbitmqctl", "-q", "list_queues", "name"], capture_output=True, text=True,
-                             timeout=20).stdout
+        out = subprocess.run(
+            ["rabbitmqctl", "-q", "list_queues", "name"], capture_output=True, text=True, timeout=20
+        ).stdout
     except (OSError, subprocess.SubprocessError):
         return []
     return [line.strip() for line in out.splitlines() if line.strip().startswith(prefix)]

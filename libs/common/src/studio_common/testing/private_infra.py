@@ -50,12 +50,18 @@ class PrivateRabbit:
         (self.dir / "rabbitmq.conf").write_text(f"listeners.tcp.1 = 127.0.0.1:{self.port}\n")
         (self.dir / "enabled_plugins").write_text("[].\n")
         (self.dir / "env.conf").write_text("")
-        self.env = {"RABBITMQ_NODENAME": self.node, "RABBITMQ_NODE_PORT": str(self.port),
-                    "RABBITMQ_DIST_PORT": str(free_port()), "RABBITMQ_MNESIA_BASE": str(self.dir / "mnesia"),
-                    "RABBITMQ_LOG_BASE": str(self.dir / "log"), "RABBITMQ_PID_FILE": str(self.dir / "pid"),
-                    "RABBITMQ_CONFIG_FILE": str(self.dir / "rabbitmq.conf"),
-                    "RABBITMQ_ENABLED_PLUGINS_FILE": str(self.dir / "enabled_plugins"),
-                    "RABBITMQ_CONF_ENV_FILE": str(self.dir / "env.conf"), "ERL_EPMD_ADDRESS": "127.0.0.1"}
+        self.env = {
+            "RABBITMQ_NODENAME": self.node,
+            "RABBITMQ_NODE_PORT": str(self.port),
+            "RABBITMQ_DIST_PORT": str(free_port()),
+            "RABBITMQ_MNESIA_BASE": str(self.dir / "mnesia"),
+            "RABBITMQ_LOG_BASE": str(self.dir / "log"),
+            "RABBITMQ_PID_FILE": str(self.dir / "pid"),
+            "RABBITMQ_CONFIG_FILE": str(self.dir / "rabbitmq.conf"),
+            "RABBITMQ_ENABLED_PLUGINS_FILE": str(self.dir / "enabled_plugins"),
+            "RABBITMQ_CONF_ENV_FILE": str(self.dir / "env.conf"),
+            "ERL_EPMD_ADDRESS": "127.0.0.1",
+        }
         for path in self.dir.iterdir():
             path.chmod(0o666)
 
@@ -64,15 +70,19 @@ class PrivateRabbit:
         return f"amqp://guest:guest@127.0.0.1:{self.port}/"
 
     def _run(self, *command: str, timeout: float = 60) -> subprocess.CompletedProcess:
-        return subprocess.run(command, env={**os.environ, **self.env}, capture_output=True, text=True,
-                              timeout=timeout)
+        return subprocess.run(
+            command, env={**os.environ, **self.env}, capture_output=True, text=True, timeout=timeout
+        )
 
     def start(self, timeout: float = 90) -> None:
         result = self._run("rabbitmq-server", "-detached")
         if result.returncode != 0:
             raise RuntimeError(f"rabbitmq-server -detached failed: {result.stderr or result.stdout}")
-        _wait_for(lambda: _port_answers(self.port) and self.ctl("-q", "status").returncode == 0, timeout,
-                  f"RabbitMQ node {self.node}")
+        _wait_for(
+            lambda: _port_answers(self.port) and self.ctl("-q", "status").returncode == 0,
+            timeout,
+            f"RabbitMQ node {self.node}",
+        )
 
     def stop(self) -> None:
         self.ctl("stop", timeout=60)
@@ -116,8 +126,12 @@ class PrivatePostgres:
             raise RuntimeError(f"pg_ctlcluster {action} failed: {result.stderr or result.stdout}")
 
     def create(self) -> None:
-        result = subprocess.run(["pg_createcluster", self.version, self.name, "-p", str(self.port), "--",
-                                 "--auth=trust"], capture_output=True, text=True, timeout=120)
+        result = subprocess.run(
+            ["pg_createcluster", self.version, self.name, "-p", str(self.port), "--", "--auth=trust"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         if result.returncode != 0:
             raise RuntimeError(f"pg_createcluster failed: {result.stderr or result.stdout}")
         self.start()
@@ -131,8 +145,9 @@ class PrivatePostgres:
         _wait_for(lambda: _port_answers(self.port), 60, f"PostgreSQL cluster {self.name}")
 
     def drop(self) -> None:
-        subprocess.run(["pg_dropcluster", "--stop", self.version, self.name], capture_output=True,
-                       timeout=120)
+        subprocess.run(
+            ["pg_dropcluster", "--stop", self.version, self.name], capture_output=True, timeout=120
+        )
 
 
 @contextmanager

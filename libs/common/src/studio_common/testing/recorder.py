@@ -19,7 +19,9 @@ class EventRecorder:
     async def __aenter__(self) -> "EventRecorder":
         self.connection = await aio_pika.connect(self.amqp_url)
         channel = await self.connection.channel(publisher_confirms=True)
-        self.exchange = await channel.declare_exchange(self.exchange_name, aio_pika.ExchangeType.TOPIC, durable=True)
+        self.exchange = await channel.declare_exchange(
+            self.exchange_name, aio_pika.ExchangeType.TOPIC, durable=True
+        )
         queue = await channel.declare_queue(exclusive=True, auto_delete=True)
         await queue.bind(self.exchange, routing_key="#")
         await queue.consume(self._record, no_ack=True)
@@ -42,17 +44,26 @@ class EventRecorder:
 
     async def publish_envelope(self, envelope: Envelope) -> None:
         await self.exchange.publish(
-            aio_pika.Message(envelope.model_dump_json().encode(), content_type="application/json",
-                             delivery_mode=aio_pika.DeliveryMode.PERSISTENT, message_id=envelope.id),
-            routing_key=envelope.routing_key)
+            aio_pika.Message(
+                envelope.model_dump_json().encode(),
+                content_type="application/json",
+                delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+                message_id=envelope.id,
+            ),
+            routing_key=envelope.routing_key,
+        )
 
     async def publish_raw(self, body: bytes, routing_key: str) -> None:
-        await self.exchange.publish(aio_pika.Message(body, delivery_mode=aio_pika.DeliveryMode.PERSISTENT),
-                                    routing_key=routing_key)
+        await self.exchange.publish(
+            aio_pika.Message(body, delivery_mode=aio_pika.DeliveryMode.PERSISTENT), routing_key=routing_key
+        )
 
     def of_type(self, event_type: type[EventData], operation_id: str | None = None) -> list:
-        return [e.data for e in self.events if isinstance(e.data, event_type)
-                and (operation_id is None or e.subject == operation_id)]
+        return [
+            e.data
+            for e in self.events
+            if isinstance(e.data, event_type) and (operation_id is None or e.subject == operation_id)
+        ]
 
     async def wait_for(self, predicate: Callable[[list[Envelope]], bool], timeout: float = 20.0) -> None:
         async def satisfied() -> None:

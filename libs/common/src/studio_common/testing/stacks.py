@@ -11,15 +11,24 @@ from studio_common.testing.plugin import POSTGRES_URL, _admin, _delete_rabbit_ob
 
 
 @contextmanager
-def isolated_stack(data_dir: Path, label: str, secret: str, env: dict[str, str] | None = None,
-                   **stack_options) -> Iterator[Stack]:
+def isolated_stack(
+    data_dir: Path, label: str, secret: str, env: dict[str, str] | None = None, **stack_options
+) -> Iterator[Stack]:
     """Start the services on free ports with their own exchange and queue prefix; remove them after."""
     token = uuid.uuid4().hex[:10]
     names = {"exchange": f"{label}.{token}.events", "queue_prefix": f"{label}.{token}."}
-    stack = Stack(data_dir=Path(data_dir), ports={s: free_port() for s in DEFAULT_PORTS},
-                  metrics_ports={s: free_port() for s in DEFAULT_PORTS},
-                  env={"STUDIO_EXCHANGE": names["exchange"], "STUDIO_QUEUE_PREFIX": names["queue_prefix"],
-                       "STUDIO_JWT_SECRET": secret, **(env or {})}, **stack_options)
+    stack = Stack(
+        data_dir=Path(data_dir),
+        ports={s: free_port() for s in DEFAULT_PORTS},
+        metrics_ports={s: free_port() for s in DEFAULT_PORTS},
+        env={
+            "STUDIO_EXCHANGE": names["exchange"],
+            "STUDIO_QUEUE_PREFIX": names["queue_prefix"],
+            "STUDIO_JWT_SECRET": secret,
+            **(env or {}),
+        },
+        **stack_options,
+    )
     try:
         stack.start_all()
         yield stack
@@ -29,8 +38,9 @@ def isolated_stack(data_dir: Path, label: str, secret: str, env: dict[str, str] 
 
 
 @contextmanager
-def postgres_databases(label: str, services: tuple[str, ...] = ("gateway", "billing", "assets"),
-                       server: str = POSTGRES_URL) -> Iterator[dict[str, str]]:
+def postgres_databases(
+    label: str, services: tuple[str, ...] = ("gateway", "billing", "assets"), server: str = POSTGRES_URL
+) -> Iterator[dict[str, str]]:
     """One fresh database per service; yields their SQLAlchemy URLs and drops them after."""
     token = uuid.uuid4().hex[:8]
     names = {service: f"{label}_{token}_{service}" for service in services}

@@ -56,8 +56,9 @@ def smooth(envelope: np.ndarray, fps: float, attack: float, release: float) -> n
     return out
 
 
-def jaw_field(shape: tuple[int, int], face: tuple[int, int, int, int]
-              ) -> tuple[tuple[int, int, int, int], np.ndarray]:
+def jaw_field(
+    shape: tuple[int, int], face: tuple[int, int, int, int]
+) -> tuple[tuple[int, int, int, int], np.ndarray]:
     """The region around the lower third of a face box and, for each pixel of it, how far (in pixels,
     at full loudness) the content moves down: zero at the upper lip line, the most at the chin, back to
     zero on the neck, tapered to zero toward the sides of the face. Returns ((x0, y0, x1, y1), field)."""
@@ -95,8 +96,13 @@ class _Jaw:
         x0, y0, x1, y1 = self.box
         frame = self.source.copy()
         # Each output pixel reads from higher up, so the lips and chin move down (a stretch).
-        frame[y0:y1, x0:x1] = cv2.remap(self.source, self.grid_x, self.grid_y - loudness * self.field,
-                                        cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+        frame[y0:y1, x0:x1] = cv2.remap(
+            self.source,
+            self.grid_x,
+            self.grid_y - loudness * self.field,
+            cv2.INTER_LINEAR,
+            borderMode=cv2.BORDER_REPLICATE,
+        )
         return frame
 
 
@@ -110,9 +116,18 @@ def _pick_face(source: np.ndarray, mask: np.ndarray | None) -> tuple[int, int, i
     return None
 
 
-def render_avatar(rgb: np.ndarray, width: int, height: int, fps: float, audio: bytes, audio_suffix: str,
-                  duration: float, *, focal: tuple[float, float] | None = None,
-                  mask: np.ndarray | None = None) -> tuple[bytes, int, bool]:
+def render_avatar(
+    rgb: np.ndarray,
+    width: int,
+    height: int,
+    fps: float,
+    audio: bytes,
+    audio_suffix: str,
+    duration: float,
+    *,
+    focal: tuple[float, float] | None = None,
+    mask: np.ndarray | None = None,
+) -> tuple[bytes, int, bool]:
     """Render the loudness-driven portrait. Returns (mp4 bytes, frame count, whether a face moved)."""
     frames = max(1, math.ceil(duration * fps - 1e-6))  # cover all of the speech
     envelope = media.audio_envelope(audio, fps, frames)
@@ -126,8 +141,9 @@ def render_avatar(rgb: np.ndarray, width: int, height: int, fps: float, audio: b
     source_mask = None
     if mask is not None:
         x, y, w, h = box
-        source_mask = cv2.resize(np.ascontiguousarray(mask[y:y + h, x:x + w]), source_size,
-                                 interpolation=cv2.INTER_AREA)
+        source_mask = cv2.resize(
+            np.ascontiguousarray(mask[y : y + h, x : x + w]), source_size, interpolation=cv2.INTER_AREA
+        )
     face = _pick_face(source, source_mask)
     jaw = _Jaw(source, face) if face is not None else None
 
@@ -153,8 +169,9 @@ def render_avatar(rgb: np.ndarray, width: int, height: int, fps: float, audio: b
     rest_float = rest_frame.astype(np.float32)
     blend = None
     if source_mask is not None:
-        warped = cv2.warpAffine(source_mask, crop_matrix(rect(0.0), out_size), out_size,
-                                flags=cv2.INTER_LINEAR)
+        warped = cv2.warpAffine(
+            source_mask, crop_matrix(rect(0.0), out_size), out_size, flags=cv2.INTER_LINEAR
+        )
         sigma = max(1.0, 0.01 * width)
         blend = cv2.GaussianBlur(warped, (0, 0), sigma)[:, :, None]
 
@@ -171,8 +188,9 @@ def render_avatar(rgb: np.ndarray, width: int, height: int, fps: float, audio: b
             yield frame
 
     with tempfile.TemporaryDirectory(prefix="studio-avatar-") as tmp:
-        data = media.encode_mp4(generate(), width, height, fps, frames, audio=audio,
-                                audio_suffix=audio_suffix, workdir=tmp)
+        data = media.encode_mp4(
+            generate(), width, height, fps, frames, audio=audio, audio_suffix=audio_suffix, workdir=tmp
+        )
     return data, frames, face is not None
 
 
@@ -191,6 +209,7 @@ def transform_avatar(request: ProviderRequest) -> ProviderOutput:
     mask = None
     if request.inputs.get("mask"):
         mask = load_mask(request.inputs["mask"], image_size(image_bytes), (rgb.shape[1], rgb.shape[0]))
-    data, frames, _ = render_avatar(rgb, width, height, fps, audio, info.suffix, info.duration,
-                                    focal=focal, mask=mask)
+    data, frames, _ = render_avatar(
+        rgb, width, height, fps, audio, info.suffix, info.duration, focal=focal, mask=mask
+    )
     return ProviderOutput(data, "video/mp4", width, height, request.seed, frames / fps)

@@ -125,10 +125,15 @@ def _fit_long_side(width: int, height: int, long_side: int) -> tuple[int, int]:
 def _prompt_render(request: ProviderRequest, width: int, height: int) -> np.ndarray:
     """The plain prompt render at width x height, float32 RGB."""
     render_w, render_h = _fit_long_side(width, height, RENDER_MAX_SIDE)
-    image = render_image(RenderSpec(
-        prompt=request.prompt, width=render_w, height=render_h, seed=request.seed,
-        negative_prompt=request.negative_prompt,
-    ))
+    image = render_image(
+        RenderSpec(
+            prompt=request.prompt,
+            width=render_w,
+            height=render_h,
+            seed=request.seed,
+            negative_prompt=request.negative_prompt,
+        )
+    )
     rgb = np.asarray(image.convert("RGB"), dtype=np.float32) * np.float32(1 / 255)
     return _resize_to(rgb, width, height)
 
@@ -387,10 +392,18 @@ def control_style(request: ProviderRequest) -> ProviderOutput:
     fidelity = _fraction(request.params, "fidelity", DEFAULT_FIDELITY)
     style = _open_rgb(request.inputs.get("image") or request.inputs.get("style_image"), "image")
     width, height = _style_size(request)
-    canvas = np.asarray(render_image(RenderSpec(
-        prompt=request.prompt, width=width, height=height, seed=request.seed,
-        negative_prompt=request.negative_prompt,
-    )), dtype=np.float32) * np.float32(1 / 255)
+    canvas = np.asarray(
+        render_image(
+            RenderSpec(
+                prompt=request.prompt,
+                width=width,
+                height=height,
+                seed=request.seed,
+                negative_prompt=request.negative_prompt,
+            )
+        ),
+        dtype=np.float32,
+    ) * np.float32(1 / 255)
     if fidelity == 0.0:
         return _output(request, canvas)
     lab = _rgb_to_lab(canvas)
@@ -404,8 +417,9 @@ def _broad_blur(channel: np.ndarray, sigma: float) -> np.ndarray:
         return cv2.GaussianBlur(channel, (0, 0), sigma)
     factor = sigma / 4
     height, width = channel.shape
-    small = cv2.resize(channel, (max(1, round(width / factor)), max(1, round(height / factor))),
-                       interpolation=cv2.INTER_AREA)
+    small = cv2.resize(
+        channel, (max(1, round(width / factor)), max(1, round(height / factor))), interpolation=cv2.INTER_AREA
+    )
     small = cv2.GaussianBlur(small, (0, 0), 4.0)
     return cv2.resize(small, (width, height), interpolation=cv2.INTER_LINEAR)
 

@@ -33,6 +33,7 @@ GRAIN_SAMPLES = 200_000  # pixels the grain estimate looks at, at most
 # Decoding, encoding, parameters
 # ---------------------------------------------------------------------------
 
+
 def decode_rgb(data: bytes) -> np.ndarray:
     """PNG/JPEG/WebP bytes -> uint8 RGB array. Transparent pixels are flattened onto white."""
     with Image.open(io.BytesIO(data)) as image:
@@ -56,8 +57,9 @@ def encode_array(array: np.ndarray, output_format: str) -> tuple[bytes, str]:
     return encode(image, fmt), content_type_of(fmt)
 
 
-def number_param(params: Mapping[str, Any], name: str, default: float, low: float, high: float, *,
-                 integer: bool = False) -> float | int:
+def number_param(
+    params: Mapping[str, Any], name: str, default: float, low: float, high: float, *, integer: bool = False
+) -> float | int:
     """A numeric operation field, range-checked. ``None`` or absent means the default; 0 is a value.
     Numeric strings (form fields) are accepted."""
     value = params.get(name)
@@ -80,6 +82,7 @@ def number_param(params: Mapping[str, Any], name: str, default: float, low: floa
 # ---------------------------------------------------------------------------
 # Masks
 # ---------------------------------------------------------------------------
+
 
 def load_mask(data: bytes, width: int, height: int) -> np.ndarray:
     """Mask bytes -> bool array (True = change): white (>= 128 grey) means change. In a mask with
@@ -132,6 +135,7 @@ def feather_inside(mask: np.ndarray, pixels: int) -> np.ndarray:
 # Resizing and colour
 # ---------------------------------------------------------------------------
 
+
 def resize_long_side(array: np.ndarray, long_side: int) -> np.ndarray:
     """Shrink so the long side is at most ``long_side`` (never enlarges)."""
     height, width = array.shape[:2]
@@ -156,7 +160,7 @@ def cover(array: np.ndarray, width: int, height: int) -> np.ndarray:
     scaled_w, scaled_h = max(width, round(src_w * scale)), max(height, round(src_h * scale))
     scaled = resize_to(array, scaled_w, scaled_h)
     x0, y0 = (scaled_w - width) // 2, (scaled_h - height) // 2
-    return np.ascontiguousarray(scaled[y0:y0 + height, x0:x0 + width])
+    return np.ascontiguousarray(scaled[y0 : y0 + height, x0 : x0 + width])
 
 
 def to_lab(rgb: np.ndarray) -> np.ndarray:
@@ -170,18 +174,53 @@ def from_lab(lab: np.ndarray) -> np.ndarray:
 
 
 COLOURS: dict[str, tuple[int, int, int]] = {
-    "red": (205, 32, 44), "crimson": (165, 20, 50), "scarlet": (230, 40, 30), "burgundy": (110, 20, 40),
-    "maroon": (120, 25, 35), "orange": (245, 130, 30), "amber": (250, 170, 35), "coral": (250, 120, 90),
-    "peach": (250, 185, 145), "yellow": (250, 215, 60), "gold": (230, 185, 60), "golden": (230, 185, 60),
-    "mustard": (210, 170, 50), "green": (60, 160, 80), "emerald": (20, 140, 95), "lime": (150, 210, 60),
-    "olive": (120, 130, 50), "mint": (150, 225, 185), "sage": (150, 175, 135), "teal": (20, 130, 135),
-    "turquoise": (60, 200, 190), "cyan": (40, 200, 225), "aqua": (90, 215, 220), "blue": (40, 90, 200),
-    "azure": (60, 140, 230), "cobalt": (30, 70, 170), "navy": (20, 35, 90), "indigo": (60, 40, 130),
-    "purple": (120, 50, 160), "violet": (140, 90, 210), "lavender": (180, 160, 225), "lilac": (200, 165, 220),
-    "magenta": (210, 40, 150), "fuchsia": (225, 50, 170), "pink": (240, 110, 170), "brown": (120, 75, 45),
-    "tan": (200, 160, 110), "rust": (170, 75, 35), "beige": (225, 205, 170), "cream": (245, 235, 210),
-    "ivory": (250, 245, 230), "black": (12, 12, 16), "white": (245, 245, 242), "grey": (128, 128, 132),
-    "gray": (128, 128, 132), "silver": (192, 195, 200), "charcoal": (50, 52, 58),
+    "red": (205, 32, 44),
+    "crimson": (165, 20, 50),
+    "scarlet": (230, 40, 30),
+    "burgundy": (110, 20, 40),
+    "maroon": (120, 25, 35),
+    "orange": (245, 130, 30),
+    "amber": (250, 170, 35),
+    "coral": (250, 120, 90),
+    "peach": (250, 185, 145),
+    "yellow": (250, 215, 60),
+    "gold": (230, 185, 60),
+    "golden": (230, 185, 60),
+    "mustard": (210, 170, 50),
+    "green": (60, 160, 80),
+    "emerald": (20, 140, 95),
+    "lime": (150, 210, 60),
+    "olive": (120, 130, 50),
+    "mint": (150, 225, 185),
+    "sage": (150, 175, 135),
+    "teal": (20, 130, 135),
+    "turquoise": (60, 200, 190),
+    "cyan": (40, 200, 225),
+    "aqua": (90, 215, 220),
+    "blue": (40, 90, 200),
+    "azure": (60, 140, 230),
+    "cobalt": (30, 70, 170),
+    "navy": (20, 35, 90),
+    "indigo": (60, 40, 130),
+    "purple": (120, 50, 160),
+    "violet": (140, 90, 210),
+    "lavender": (180, 160, 225),
+    "lilac": (200, 165, 220),
+    "magenta": (210, 40, 150),
+    "fuchsia": (225, 50, 170),
+    "pink": (240, 110, 170),
+    "brown": (120, 75, 45),
+    "tan": (200, 160, 110),
+    "rust": (170, 75, 35),
+    "beige": (225, 205, 170),
+    "cream": (245, 235, 210),
+    "ivory": (250, 245, 230),
+    "black": (12, 12, 16),
+    "white": (245, 245, 242),
+    "grey": (128, 128, 132),
+    "gray": (128, 128, 132),
+    "silver": (192, 195, 200),
+    "charcoal": (50, 52, 58),
 }
 _HEX = re.compile(r"#([0-9a-fA-F]{6})\b")
 
@@ -216,6 +255,7 @@ def colour_lab(rgb: tuple[int, int, int]) -> np.ndarray:
 # Saliency and foreground matte
 # ---------------------------------------------------------------------------
 
+
 def saliency(rgb: np.ndarray) -> np.ndarray:
     """Where the subject probably is, as float32 in [0, 1] at the image's size.
 
@@ -228,8 +268,9 @@ def saliency(rgb: np.ndarray) -> np.ndarray:
     lab = to_lab(small)
     height, width = lab.shape[:2]
     band = max(2, round(0.05 * min(height, width)))
-    edges = np.concatenate([lab[:band].reshape(-1, 3), lab[:, :band].reshape(-1, 3),
-                            lab[:, -band:].reshape(-1, 3)])
+    edges = np.concatenate(
+        [lab[:band].reshape(-1, 3), lab[:, :band].reshape(-1, 3), lab[:, -band:].reshape(-1, 3)]
+    )
     samples = edges[np.linspace(0, len(edges) - 1, min(EDGE_SAMPLES, len(edges))).astype(int)]
     pixels = lab.reshape(-1, 3)
     nearest = np.full(len(pixels), np.inf, dtype=np.float32)
@@ -350,6 +391,7 @@ def foreground_matte(rgb: np.ndarray, iterations: int = 4) -> np.ndarray:
 # Filling and tone
 # ---------------------------------------------------------------------------
 
+
 def grain_sigma(rgb: np.ndarray, region: np.ndarray | None = None) -> np.ndarray:
     """Per-channel spread of the fine texture (image minus a light blur), over ``region`` (bool) or the
     whole image; used to give filled areas the grain of their surroundings. The median absolute
@@ -357,7 +399,7 @@ def grain_sigma(rgb: np.ndarray, region: np.ndarray | None = None) -> np.ndarray
     image = rgb.astype(np.float32)
     residual = image - cv2.GaussianBlur(image, (0, 0), 1.5)
     pixels = residual[region] if region is not None and region.any() else residual.reshape(-1, 3)
-    pixels = pixels[::max(1, len(pixels) // GRAIN_SAMPLES)]
+    pixels = pixels[:: max(1, len(pixels) // GRAIN_SAMPLES)]
     spread = 1.4826 * np.median(np.abs(pixels - np.median(pixels, axis=0)), axis=0)
     return np.minimum(spread, MAX_GRAIN).astype(np.float32)
 

@@ -59,6 +59,7 @@ DIRECTIONS = ("left", "right", "above", "below")
 # Shared plumbing
 # ---------------------------------------------------------------------------
 
+
 def _image(request: ProviderRequest, *roles: str) -> np.ndarray:
     for role in roles or ("image",):
         if request.inputs.get(role):
@@ -66,11 +67,13 @@ def _image(request: ProviderRequest, *roles: str) -> np.ndarray:
     raise ValueError(f"{request.kind} needs an input image ({' or '.join(roles or ('image',))})")
 
 
-def _output(array: np.ndarray, request: ProviderRequest,
-            methods: dict[str, str] | None = None) -> ProviderOutput:
+def _output(
+    array: np.ndarray, request: ProviderRequest, methods: dict[str, str] | None = None
+) -> ProviderOutput:
     data, content_type = cv.encode_array(array, request.output_format)
-    return ProviderOutput(data, content_type, int(array.shape[1]), int(array.shape[0]), request.seed,
-                          methods=methods or {})
+    return ProviderOutput(
+        data, content_type, int(array.shape[1]), int(array.shape[0]), request.seed, methods=methods or {}
+    )
 
 
 def _change_mask(request: ProviderRequest, rgb: np.ndarray, *, allow_alpha: bool = False) -> np.ndarray:
@@ -85,8 +88,9 @@ def _change_mask(request: ProviderRequest, rgb: np.ndarray, *, allow_alpha: bool
     return region
 
 
-def _grown_mask(request: ProviderRequest, rgb: np.ndarray, default: int, high: int,
-                allow_alpha: bool = False) -> np.ndarray:
+def _grown_mask(
+    request: ProviderRequest, rgb: np.ndarray, default: int, high: int, allow_alpha: bool = False
+) -> np.ndarray:
     pixels = cv.number_param(request.params, "grow_mask", default, 0, high, integer=True)
     return cv.grow_mask(_change_mask(request, rgb, allow_alpha=allow_alpha), int(pixels))
 
@@ -94,14 +98,17 @@ def _grown_mask(request: ProviderRequest, rgb: np.ndarray, default: int, high: i
 def _named_colour(text: str) -> tuple[str, tuple[int, int, int]]:
     found = cv.colour_in(text)
     if found is None:
-        raise ValueError(f"unknown colour in prompt {text!r}; name one of {', '.join(sorted(cv.COLOURS))} "
-                         "or give a #rrggbb code")
+        raise ValueError(
+            f"unknown colour in prompt {text!r}; name one of {', '.join(sorted(cv.COLOURS))} "
+            "or give a #rrggbb code"
+        )
     return found
 
 
 # ---------------------------------------------------------------------------
 # Operations
 # ---------------------------------------------------------------------------
+
 
 def remove_background(request: ProviderRequest) -> ProviderOutput:
     rgb = _image(request)
@@ -140,8 +147,10 @@ def erase(request: ProviderRequest) -> ProviderOutput:
 
 
 def _outpaint_amounts(params: dict) -> tuple[int, int, int, int]:
-    amounts = tuple(int(cv.number_param(params, side, 0, 0, 2000, integer=True))
-                    for side in ("left", "right", "up", "down"))
+    amounts = tuple(
+        int(cv.number_param(params, side, 0, 0, 2000, integer=True))
+        for side in ("left", "right", "up", "down")
+    )
     if not any(amounts):
         raise ValueError("outpaint needs at least one of left, right, up, down above 0")
     return amounts  # type: ignore[return-value]
@@ -204,7 +213,7 @@ def outpaint(request: ProviderRequest) -> ProviderOutput:
             band += weight * rng.standard_normal(weight.shape[:2], dtype=np.float32)[..., None] * grain_sigma
         canvas[rows] = np.clip(band + 0.5, 0, 255).astype(np.uint8)
     _smooth_seam(canvas, box)
-    canvas[up:up + height, left:left + width] = rgb
+    canvas[up : up + height, left : left + width] = rgb
     return _output(canvas, request)
 
 
@@ -248,7 +257,8 @@ def search_recolor(request: ProviderRequest) -> ProviderOutput:
         raise UnsupportedOperation(
             "search and recolor without a mask finds only the main subject or the background locally "
             f"(select_prompt one of: {', '.join(SUBJECT_WORDS)}); other objects need a provider that can "
-            "find them by text; use stability")
+            "find them by text; use stability"
+        )
     rgb = _image(request)
     matte = subject_matte(rgb)
     region = matte.alpha >= 0.5 if selection == "subject" else matte.alpha < 0.5
@@ -260,7 +270,8 @@ def search_recolor(request: ProviderRequest) -> ProviderOutput:
 def search_replace(request: ProviderRequest) -> ProviderOutput:
     raise UnsupportedOperation(
         "search and replace draws a new object from the prompt, which the local provider cannot do "
-        "(it has no generative model); use stability")
+        "(it has no generative model); use stability"
+    )
 
 
 def _light_gradient(height: int, width: int, direction: str, strength: float) -> np.ndarray:
@@ -281,7 +292,8 @@ def _relight_background(request: ProviderRequest, subject: np.ndarray) -> np.nda
     if request.params.get("background_prompt"):
         raise UnsupportedOperation(
             "relight from a background_prompt needs a provider that can draw a background from text; "
-            "use stability, or give a background_reference image")
+            "use stability, or give a background_reference image"
+        )
     raise ValueError("relight needs a background_reference image (or a background_prompt, with stability)")
 
 
@@ -297,8 +309,9 @@ def relight(request: ProviderRequest) -> ProviderOutput:
     alpha = matte.alpha
     light_data = request.inputs.get("light_reference")
     light = cv.decode_rgb(light_data) if light_data else background
-    subject_stats = cv.lab_stats(cv.to_lab(cv.resize_long_side(subject, STATS_SIDE)),
-                                 cv.resize_long_side(alpha, STATS_SIDE))
+    subject_stats = cv.lab_stats(
+        cv.to_lab(cv.resize_long_side(subject, STATS_SIDE)), cv.resize_long_side(alpha, STATS_SIDE)
+    )
     light_stats = cv.lab_stats(cv.to_lab(cv.resize_long_side(light, STATS_SIDE)))
     lab = cv.transfer_tone(cv.to_lab(subject), subject_stats, light_stats, strength)
     if direction:

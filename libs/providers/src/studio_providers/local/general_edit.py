@@ -37,9 +37,7 @@ BLUR_SIGMA_PER_SIDE = 1 / 300  # of the short side, per unit of intensity
 INTENSITY_RANGE = (0.2, 3.0)
 
 _LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
-_SEPIA = np.array(
-    [[0.393, 0.769, 0.189], [0.349, 0.686, 0.168], [0.272, 0.534, 0.131]], dtype=np.float32
-)
+_SEPIA = np.array([[0.393, 0.769, 0.189], [0.349, 0.686, 0.168], [0.272, 0.534, 0.131]], dtype=np.float32)
 
 CAPABILITIES = "brightness, contrast, saturation, black and white, sepia, blur, sharpness and warmth"
 
@@ -65,36 +63,142 @@ def _effect(effect: str, direction: int, *phrases: str, strong: bool = True) -> 
         _EFFECT_WORDS[tuple(phrase.split())] = (effect, direction, strong)
 
 
-_effect("brightness", +1, "brighter", "brighten", "brightened", "bright", "brightness", "lighter", "lighten",
-        "lightened", "exposure", "brighten up", "lighten up")
+_effect(
+    "brightness",
+    +1,
+    "brighter",
+    "brighten",
+    "brightened",
+    "bright",
+    "brightness",
+    "lighter",
+    "lighten",
+    "lightened",
+    "exposure",
+    "brighten up",
+    "lighten up",
+)
 _effect("brightness", +1, "light", strong=False)
 _effect("brightness", -1, "darker", "darken", "darkened", "dark", "dim", "dimmer", "dimmed", "darkness")
 _effect("contrast", +1, "contrast", "contrasty", "contrastier", "punchy", "punchier")
 _effect("contrast", -1, "flatter")
-_effect("saturation", +1, "saturated", "saturate", "saturation", "vivid", "vivider", "vibrant", "vibrance",
-        "colorful", "colors pop", "color pop", "pop")
+_effect(
+    "saturation",
+    +1,
+    "saturated",
+    "saturate",
+    "saturation",
+    "vivid",
+    "vivider",
+    "vibrant",
+    "vibrance",
+    "colorful",
+    "colors pop",
+    "color pop",
+    "pop",
+)
 _effect("saturation", +1, "color", "colors", strong=False)
-_effect("saturation", -1, "desaturate", "desaturated", "muted", "mute", "washed out", "dull", "duller",
-        "subdued", "faded")
-_effect("grayscale", +1, "blackandwhite", "bw", "grayscale", "gray scale", "gray", "monochrome",
-        "monochromatic", "noir", "remove color", "remove the color", "no color", "without color")
+_effect(
+    "saturation",
+    -1,
+    "desaturate",
+    "desaturated",
+    "muted",
+    "mute",
+    "washed out",
+    "dull",
+    "duller",
+    "subdued",
+    "faded",
+)
+_effect(
+    "grayscale",
+    +1,
+    "blackandwhite",
+    "bw",
+    "grayscale",
+    "gray scale",
+    "gray",
+    "monochrome",
+    "monochromatic",
+    "noir",
+    "remove color",
+    "remove the color",
+    "no color",
+    "without color",
+)
 _effect("sepia", +1, "sepia")
-_effect("sharpness", +1, "sharpen", "sharpened", "sharper", "sharp", "sharpness", "crisp", "crisper",
-        "clearer", "clarity", "detailed")
+_effect(
+    "sharpness",
+    +1,
+    "sharpen",
+    "sharpened",
+    "sharper",
+    "sharp",
+    "sharpness",
+    "crisp",
+    "crisper",
+    "clearer",
+    "clarity",
+    "detailed",
+)
 _effect("sharpness", +1, "detail", "details", strong=False)
-_effect("sharpness", -1, "blur", "blurry", "blurred", "blurrier", "soften", "softer", "soft", "softened",
-        "defocus", "defocused", "unfocused", "out of focus", "smoother", "smooth")
+_effect(
+    "sharpness",
+    -1,
+    "blur",
+    "blurry",
+    "blurred",
+    "blurrier",
+    "soften",
+    "softer",
+    "soft",
+    "softened",
+    "defocus",
+    "defocused",
+    "unfocused",
+    "out of focus",
+    "smoother",
+    "smooth",
+)
 _effect("warmth", +1, "warm", "warmer", "warmth", "warm up", "warmed")
 _effect("warmth", -1, "cool", "cooler", "cold", "colder", "cool down", "cooled")
 
 _DIRECTIONS: dict[tuple[str, ...], int] = {
-    (word,): +1 for word in ("more", "increase", "increased", "raise", "boost", "higher", "add", "stronger",
-                             "enhance", "extra", "amplify", "intensify", "heighten")
+    (word,): +1
+    for word in (
+        "more",
+        "increase",
+        "increased",
+        "raise",
+        "boost",
+        "higher",
+        "add",
+        "stronger",
+        "enhance",
+        "extra",
+        "amplify",
+        "intensify",
+        "heighten",
+    )
 }
-_DIRECTIONS.update({
-    (word,): -1 for word in ("less", "decrease", "reduce", "lower", "lessen", "weaker", "diminish",
-                             "minimize", "minimise", "remove")
-})
+_DIRECTIONS.update(
+    {
+        (word,): -1
+        for word in (
+            "less",
+            "decrease",
+            "reduce",
+            "lower",
+            "lessen",
+            "weaker",
+            "diminish",
+            "minimize",
+            "minimise",
+            "remove",
+        )
+    }
+)
 # "up"/"down" alone are filler ("warm it up", "cool it down"); these verbs give them a direction.
 for _verb in ("turn", "dial", "crank", "bring", "pump", "ramp"):
     _DIRECTIONS[(_verb, "up")] = +1
@@ -105,23 +209,125 @@ _DIRECTIONS[("too",)] = -1  # "it's too dark" asks for the opposite
 _INTENSITIES: dict[tuple[str, ...], float] = {
     tuple(phrase.split()): factor
     for factor, phrases in (
-        (0.5, ("slightly", "a bit", "a little", "little", "bit", "a touch", "a tad", "tad", "subtly",
-               "subtle", "gently", "mildly", "marginally", "a little bit", "just a bit", "not too much",
-               "not too")),
+        (
+            0.5,
+            (
+                "slightly",
+                "a bit",
+                "a little",
+                "little",
+                "bit",
+                "a touch",
+                "a tad",
+                "tad",
+                "subtly",
+                "subtle",
+                "gently",
+                "mildly",
+                "marginally",
+                "a little bit",
+                "just a bit",
+                "not too much",
+                "not too",
+            ),
+        ),
         (0.7, ("somewhat", "moderately")),
         (1.6, ("really", "quite")),
-        (1.8, ("much", "very", "a lot", "lot", "lots", "way", "far", "significantly", "strongly",
-               "considerably", "greatly", "heavily", "noticeably")),
+        (
+            1.8,
+            (
+                "much",
+                "very",
+                "a lot",
+                "lot",
+                "lots",
+                "way",
+                "far",
+                "significantly",
+                "strongly",
+                "considerably",
+                "greatly",
+                "heavily",
+                "noticeably",
+            ),
+        ),
         (2.2, ("dramatically", "drastically", "hugely", "super", "extremely", "massively")),
     )
     for phrase in phrases
 }
 
 _FILLER = frozenset(
-    "make it its it's this that these the a an image photo photograph picture pic shot scene look looks "
-    "looking appear seem feel please could can would will you me i i'd want like so is be should just "
-    "overall whole entire all of with some to into turn convert apply give set get effect filter style "
-    "tone tones toned version my our in as now s up down".split()
+    [
+        "make",
+        "it",
+        "its",
+        "it's",
+        "this",
+        "that",
+        "these",
+        "the",
+        "a",
+        "an",
+        "image",
+        "photo",
+        "photograph",
+        "picture",
+        "pic",
+        "shot",
+        "scene",
+        "look",
+        "looks",
+        "looking",
+        "appear",
+        "seem",
+        "feel",
+        "please",
+        "could",
+        "can",
+        "would",
+        "will",
+        "you",
+        "me",
+        "i",
+        "i'd",
+        "want",
+        "like",
+        "so",
+        "is",
+        "be",
+        "should",
+        "just",
+        "overall",
+        "whole",
+        "entire",
+        "all",
+        "of",
+        "with",
+        "some",
+        "to",
+        "into",
+        "turn",
+        "convert",
+        "apply",
+        "give",
+        "set",
+        "get",
+        "effect",
+        "filter",
+        "style",
+        "tone",
+        "tones",
+        "toned",
+        "version",
+        "my",
+        "our",
+        "in",
+        "as",
+        "now",
+        "s",
+        "up",
+        "down",
+    ]
 )
 
 _PHRASE_TABLES = (_EFFECT_WORDS, _DIRECTIONS, _INTENSITIES)
@@ -140,7 +346,7 @@ def _normalise(text: str) -> str:
 def _match(tokens: list[str], start: int) -> tuple[str, object, int] | None:
     """Longest phrase starting at tokens[start]: (kind, value, length)."""
     for length in range(min(_LONGEST, len(tokens) - start), 0, -1):
-        key = tuple(tokens[start: start + length])
+        key = tuple(tokens[start : start + length])
         if key in _EFFECT_WORDS:
             return "effect", _EFFECT_WORDS[key], length
         if key in _INTENSITIES:
@@ -153,14 +359,27 @@ def _match(tokens: list[str], start: int) -> tuple[str, object, int] | None:
 # Nouns name a quantity without a direction; a clause of bare nouns takes the direction of the
 # clause before it ("reduce the brightness and contrast").
 _NOUNS = frozenset(
-    (word,) for word in "brightness exposure light darkness contrast saturation vibrance color colors warmth "
-    "sharpness clarity detail details".split()
+    (word,)
+    for word in [
+        "brightness",
+        "exposure",
+        "light",
+        "darkness",
+        "contrast",
+        "saturation",
+        "vibrance",
+        "color",
+        "colors",
+        "warmth",
+        "sharpness",
+        "clarity",
+        "detail",
+        "details",
+    ]
 )
 
 
-def _read_clause(
-    clause: str, inherited: int | None
-) -> tuple[list[Adjustment], list[str], int | None, float]:
+def _read_clause(clause: str, inherited: int | None) -> tuple[list[Adjustment], list[str], int | None, float]:
     """Adjustments in one clause, the words that were not understood, the clause's direction (or the
     inherited one when the clause names bare nouns only) and its intensity."""
     tokens = re.findall(r"[a-z0-9%']+", clause)
@@ -178,7 +397,7 @@ def _read_clause(
         kind, value, length = found
         if kind == "effect":
             effects.append(value)  # type: ignore[arg-type]
-            nouns_only = nouns_only and tuple(tokens[index: index + length]) in _NOUNS
+            nouns_only = nouns_only and tuple(tokens[index : index + length]) in _NOUNS
         elif kind == "intensity":
             intensity *= value  # type: ignore[operator]
         else:
@@ -283,8 +502,13 @@ def _warmth(rgb: np.ndarray, adj: Adjustment) -> np.ndarray:
 
 
 _APPLY = {
-    "brightness": _brightness, "contrast": _contrast, "saturation": _saturation, "grayscale": _grayscale,
-    "sepia": _sepia, "sharpness": _sharpness, "warmth": _warmth,
+    "brightness": _brightness,
+    "contrast": _contrast,
+    "saturation": _saturation,
+    "grayscale": _grayscale,
+    "sepia": _sepia,
+    "sharpness": _sharpness,
+    "warmth": _warmth,
 }
 
 
@@ -328,8 +552,10 @@ def general_edit(request: ProviderRequest) -> ProviderOutput:
         result = np.concatenate([result, pixels[..., 3:]], axis=2)
     output = Image.fromarray(result, "RGBA" if has_alpha else "RGB")
     return ProviderOutput(
-        encode(output, request.output_format), content_type_of(request.output_format),
-        image.width, image.height,
+        encode(output, request.output_format),
+        content_type_of(request.output_format),
+        image.width,
+        image.height,
     )
 
 

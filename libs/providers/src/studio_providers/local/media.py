@@ -54,8 +54,9 @@ def ffmpeg_exe() -> str:
     except (ImportError, RuntimeError):  # the wheel is missing or has no binary for this platform
         found = shutil.which("ffmpeg")
         if found is None:
-            raise ProviderError("local_ffmpeg_missing",
-                                "ffmpeg is not available to the local provider") from None
+            raise ProviderError(
+                "local_ffmpeg_missing", "ffmpeg is not available to the local provider"
+            ) from None
         return found
 
 
@@ -85,14 +86,24 @@ def parse_probe(text: str) -> MediaInfo:
             width, height = int(size.group(1)), int(size.group(2))
         if rate := _FPS.search(details) or _TBR.search(details):
             fps = float(rate.group(1)) * (1000 if rate.group(2) else 1)
-    return MediaInfo(duration, width, height, fps, audio is not None,
-                     video.group(1) if video else None, audio.group(1) if audio else None)
+    return MediaInfo(
+        duration,
+        width,
+        height,
+        fps,
+        audio is not None,
+        video.group(1) if video else None,
+        audio.group(1) if audio else None,
+    )
 
 
 def probe_file(path: str | Path) -> MediaInfo:
-    result = subprocess.run([ffmpeg_exe(), "-hide_banner", *SAFE_INPUT, "-i", f"file:{path}"],
-                            capture_output=True, timeout=60,
-                            check=False)  # `-i` alone always exits 1: the stream summary is what we want
+    result = subprocess.run(
+        [ffmpeg_exe(), "-hide_banner", *SAFE_INPUT, "-i", f"file:{path}"],
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )  # `-i` alone always exits 1: the stream summary is what we want
     return parse_probe(result.stderr.decode("utf-8", "replace"))
 
 
@@ -104,6 +115,7 @@ def probe(data: bytes, suffix: str = ".mp4") -> MediaInfo:
 
 
 # ------------------------------------------------------------------------------------------------ audio
+
 
 def _mp3_frame_header(data: bytes, offset: int) -> bool:
     """An MPEG-1/2/2.5 Layer III frame header at `offset` (11 sync bits, no reserved fields)."""
@@ -119,9 +131,9 @@ def sniff_audio(data: bytes) -> str | None:
     if len(data) >= 12 and data[:4] == b"RIFF" and data[8:12] == b"WAVE":
         return "wav"
     offset = 0
-    while data[offset:offset + 3] == b"ID3" and offset + 10 <= len(data):
+    while data[offset : offset + 3] == b"ID3" and offset + 10 <= len(data):
         size = 0
-        for byte in data[offset + 6:offset + 10]:  # syncsafe integer, 7 bits per byte
+        for byte in data[offset + 6 : offset + 10]:  # syncsafe integer, 7 bits per byte
             if byte & 0x80:
                 return None
             size = (size << 7) | byte
@@ -142,8 +154,9 @@ MAX_DECODE_SECONDS = 600.0
 CHUNK = 1 << 16
 
 
-def decode_pcm(data: bytes, suffix: str, rate: int = PCM_RATE,
-               max_seconds: float = MAX_DECODE_SECONDS) -> np.ndarray:
+def decode_pcm(
+    data: bytes, suffix: str, rate: int = PCM_RATE, max_seconds: float = MAX_DECODE_SECONDS
+) -> np.ndarray:
     """Decode WAV or MP3 to mono float32 samples in [-1, 1] at `rate` Hz: at most `max_seconds` of it.
 
     ffmpeg's output is read as a stream and ffmpeg is stopped once it passes the byte budget, so memory
@@ -155,9 +168,30 @@ def decode_pcm(data: bytes, suffix: str, rate: int = PCM_RATE,
     with tempfile.TemporaryDirectory(prefix="studio-audio-") as tmp:
         path = Path(tmp) / ("audio" + suffix)
         path.write_bytes(data)
-        command = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-nostdin", *SAFE_INPUT, "-f", fmt,
-                   "-i", f"file:{path}", "-t", f"{max_seconds:.3f}", "-vn", "-ac", "1", "-ar", str(rate),
-                   "-f", "s16le", "-acodec", "pcm_s16le", "pipe:1"]
+        command = [
+            ffmpeg_exe(),
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-nostdin",
+            *SAFE_INPUT,
+            "-f",
+            fmt,
+            "-i",
+            f"file:{path}",
+            "-t",
+            f"{max_seconds:.3f}",
+            "-vn",
+            "-ac",
+            "1",
+            "-ar",
+            str(rate),
+            "-f",
+            "s16le",
+            "-acodec",
+            "pcm_s16le",
+            "pipe:1",
+        ]
         pcm, code, errors = _run_capped(command, budget, timeout=120)
     if code != 0:
         message = errors.decode("utf-8", "replace").strip().splitlines()
@@ -214,8 +248,9 @@ def audio_duration(data: bytes) -> float:
     return _duration(data, _kind(data))
 
 
-def validate_audio(data: bytes | None, *, min_seconds: float = 0.0,
-                   max_seconds: float | None = None) -> AudioInfo:
+def validate_audio(
+    data: bytes | None, *, min_seconds: float = 0.0, max_seconds: float | None = None
+) -> AudioInfo:
     """WAV or MP3 only, at most 15 MB, a sample rate of at least 8 kHz, decodable, with the caller's
     duration bounds. Every failure is a ValueError whose message starts with the field name "audio"."""
     if not data:
@@ -257,24 +292,69 @@ def audio_envelope(data: bytes, fps: float, frames: int | None = None) -> np.nda
 
 # ----------------------------------------------------------------------------------------------- encode
 
-def encode_mp4(frames: Iterable[np.ndarray], width: int, height: int, fps: float, frame_count: int, *,
-               audio: bytes | None = None, audio_suffix: str = ".wav", workdir: str | Path) -> bytes:
+
+def encode_mp4(
+    frames: Iterable[np.ndarray],
+    width: int,
+    height: int,
+    fps: float,
+    frame_count: int,
+    *,
+    audio: bytes | None = None,
+    audio_suffix: str = ".wav",
+    workdir: str | Path,
+) -> bytes:
     """Pipe `frame_count` RGB frames (height x width x 3, uint8) into ffmpeg → H.264/yuv420p MP4 with
     +faststart. The output lasts exactly frame_count / fps; an audio track is padded with silence or cut
     to that length and encoded as AAC 128 kb/s."""
     workdir = Path(workdir)
     out_path, log_path = workdir / "out.mp4", workdir / "ffmpeg.log"
     length = frame_count / fps
-    command = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y",
-               "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{width}x{height}", "-r", f"{fps:g}",
-               "-i", "pipe:0"]
+    command = [
+        ffmpeg_exe(),
+        "-hide_banner",
+        "-loglevel",
+        "error",
+        "-y",
+        "-f",
+        "rawvideo",
+        "-pix_fmt",
+        "rgb24",
+        "-s",
+        f"{width}x{height}",
+        "-r",
+        f"{fps:g}",
+        "-i",
+        "pipe:0",
+    ]
     if audio is not None:
         audio_path = workdir / ("audio" + audio_suffix)
         audio_path.write_bytes(audio)
-        command += [*SAFE_INPUT, "-f", FORMATS[audio_suffix], "-t", f"{length:.6f}",
-                    "-i", f"file:{audio_path}", "-map", "0:v:0", "-map", "1:a:0"]
-    command += ["-c:v", "libx264", "-preset", "veryfast", "-crf", "20", "-pix_fmt", "yuv420p",
-                "-movflags", "+faststart"]
+        command += [
+            *SAFE_INPUT,
+            "-f",
+            FORMATS[audio_suffix],
+            "-t",
+            f"{length:.6f}",
+            "-i",
+            f"file:{audio_path}",
+            "-map",
+            "0:v:0",
+            "-map",
+            "1:a:0",
+        ]
+    command += [
+        "-c:v",
+        "libx264",
+        "-preset",
+        "veryfast",
+        "-crf",
+        "20",
+        "-pix_fmt",
+        "yuv420p",
+        "-movflags",
+        "+faststart",
+    ]
     if audio is not None:
         command += ["-af", "apad", "-c:a", "aac", "-b:a", "128k", "-ar", "48000"]
     command += ["-t", f"{length:.6f}", str(out_path)]
@@ -300,7 +380,8 @@ def encode_mp4(frames: Iterable[np.ndarray], width: int, height: int, fps: float
             raise
     if code != 0 or written != frame_count or not out_path.exists():
         detail = log_path.read_text("utf-8", "replace").strip()[-500:]
-        raise ProviderError("local_encode_failed",
-                            f"ffmpeg could not encode the video (exit {code}, "
-                            f"{written}/{frame_count} frames): {detail}")
+        raise ProviderError(
+            "local_encode_failed",
+            f"ffmpeg could not encode the video (exit {code}, {written}/{frame_count} frames): {detail}",
+        )
     return out_path.read_bytes()

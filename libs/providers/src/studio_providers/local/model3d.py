@@ -38,12 +38,19 @@ ARRAY_BUFFER, ELEMENT_ARRAY_BUFFER = 34962, 34963
 
 # ------------------------------------------------------------------------------------------- height field
 
+
 def _background(rgb: np.ndarray) -> tuple[np.ndarray, bool]:
     """The border's median colour, and whether the border is plain enough to call it a background."""
     height, width = rgb.shape[:2]
     band = max(1, round(0.02 * min(height, width)))
-    border = np.concatenate([rgb[:band].reshape(-1, 3), rgb[-band:].reshape(-1, 3),
-                             rgb[:, :band].reshape(-1, 3), rgb[:, -band:].reshape(-1, 3)]).astype(np.float32)
+    border = np.concatenate(
+        [
+            rgb[:band].reshape(-1, 3),
+            rgb[-band:].reshape(-1, 3),
+            rgb[:, :band].reshape(-1, 3),
+            rgb[:, -band:].reshape(-1, 3),
+        ]
+    ).astype(np.float32)
     colour = np.median(border, axis=0)
     spread = np.percentile(np.abs(border - colour).max(axis=1), 75) / 255.0
     return colour, spread < 0.08
@@ -63,15 +70,21 @@ def foreground_map(rgb: np.ndarray) -> np.ndarray | None:
     return mask if 0.005 < covered < 0.98 else None
 
 
-def frame_foreground(rgb: np.ndarray, foreground: np.ndarray | None, ratio: float
-                     ) -> tuple[np.ndarray, np.ndarray | None]:
+def frame_foreground(
+    rgb: np.ndarray, foreground: np.ndarray | None, ratio: float
+) -> tuple[np.ndarray, np.ndarray | None]:
     """Crop around the foreground so that it spans `ratio` of the result's longer side, padding with the
     background colour where the margin runs past the picture. Without a separable foreground the image
     is used whole."""
     if foreground is None:
         return rgb, None
-    subject = max(np.ptp(np.nonzero((foreground > 0.5).any(axis=0))[0]),
-                  np.ptp(np.nonzero((foreground > 0.5).any(axis=1))[0])) + 1
+    subject = (
+        max(
+            np.ptp(np.nonzero((foreground > 0.5).any(axis=0))[0]),
+            np.ptp(np.nonzero((foreground > 0.5).any(axis=1))[0]),
+        )
+        + 1
+    )
     if subject / ratio > MAX_CANVAS:  # a small ratio around a big subject: shrink first, not pad hugely
         factor = MAX_CANVAS / (subject / ratio)
         size = (max(1, round(rgb.shape[1] * factor)), max(1, round(rgb.shape[0] * factor)))
@@ -89,8 +102,10 @@ def frame_foreground(rgb: np.ndarray, foreground: np.ndarray | None, ratio: floa
         rgb = cv2.copyMakeBorder(rgb, *pads, cv2.BORDER_CONSTANT, value=[float(c) for c in colour])
         foreground = cv2.copyMakeBorder(foreground, *pads, cv2.BORDER_CONSTANT, value=0.0)
         top, bottom, left, right = top + pads[0], bottom + pads[0], left + pads[2], right + pads[2]
-    return (np.ascontiguousarray(rgb[top:bottom, left:right]),
-            np.ascontiguousarray(foreground[top:bottom, left:right]))
+    return (
+        np.ascontiguousarray(rgb[top:bottom, left:right]),
+        np.ascontiguousarray(foreground[top:bottom, left:right]),
+    )
 
 
 def height_map(rgb: np.ndarray, foreground: np.ndarray | None) -> np.ndarray:
@@ -108,8 +123,9 @@ def height_map(rgb: np.ndarray, foreground: np.ndarray | None) -> np.ndarray:
     return (heights - low) / (high - low) if high - low > 1e-6 else np.zeros_like(heights)
 
 
-def grid_size(aspect: float, cap: int,
-              limit: tuple[int, int] = (MAX_GRID_SIDE, MAX_GRID_SIDE)) -> tuple[int, int]:
+def grid_size(
+    aspect: float, cap: int, limit: tuple[int, int] = (MAX_GRID_SIDE, MAX_GRID_SIDE)
+) -> tuple[int, int]:
     """(columns, rows) of vertices following `aspect` (w/h), with columns*rows <= cap, each side at most
     256 and at most `limit` (the picture's own pixels: a denser grid would add no detail)."""
     cap = max(MIN_VERTICES, min(cap, MAX_VERTICES))
@@ -130,8 +146,10 @@ def grid_size(aspect: float, cap: int,
 
 # ------------------------------------------------------------------------------------------------- mesh
 
-def relief_mesh(heights: np.ndarray, columns: int, rows: int, depth: float = RELIEF_DEPTH,
-                aspect: float | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+
+def relief_mesh(
+    heights: np.ndarray, columns: int, rows: int, depth: float = RELIEF_DEPTH, aspect: float | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """A grid over the picture: positions (x right, y up, z toward the viewer; longer side 1.0, centred),
     normals, UVs (glTF convention: v = 0 at the top of the image) and counter-clockwise triangles."""
     if aspect is None:
@@ -162,8 +180,16 @@ def _png(rgb: np.ndarray) -> bytes:
     return buffer.getvalue()
 
 
-def build_glb(positions: np.ndarray, normals: np.ndarray, uvs: np.ndarray, indices: np.ndarray,
-              texture_png: bytes, *, name: str = "image_relief", extras: dict | None = None) -> bytes:
+def build_glb(
+    positions: np.ndarray,
+    normals: np.ndarray,
+    uvs: np.ndarray,
+    indices: np.ndarray,
+    texture_png: bytes,
+    *,
+    name: str = "image_relief",
+    extras: dict | None = None,
+) -> bytes:
     """A glTF 2.0 binary with one textured, double-sided triangle mesh."""
     small = positions.shape[0] <= 65535
     index_type, index_dtype = (UNSIGNED_SHORT, "<u2") if small else (UNSIGNED_INT, "<u4")
@@ -188,25 +214,61 @@ def build_glb(positions: np.ndarray, normals: np.ndarray, uvs: np.ndarray, indic
         blob.append(0)
     count = int(positions.shape[0])
     accessors = [
-        {"bufferView": position_view, "componentType": FLOAT, "count": count, "type": "VEC3",
-         "min": [float(v) for v in positions.min(axis=0)], "max": [float(v) for v in positions.max(axis=0)]},
+        {
+            "bufferView": position_view,
+            "componentType": FLOAT,
+            "count": count,
+            "type": "VEC3",
+            "min": [float(v) for v in positions.min(axis=0)],
+            "max": [float(v) for v in positions.max(axis=0)],
+        },
         {"bufferView": normal_view, "componentType": FLOAT, "count": count, "type": "VEC3"},
-        {"bufferView": uv_view, "componentType": FLOAT, "count": count, "type": "VEC2",
-         "min": [float(v) for v in uvs.min(axis=0)], "max": [float(v) for v in uvs.max(axis=0)]},
-        {"bufferView": index_view, "componentType": index_type, "count": int(indices.size), "type": "SCALAR",
-         "min": [int(indices.min())], "max": [int(indices.max())]},
+        {
+            "bufferView": uv_view,
+            "componentType": FLOAT,
+            "count": count,
+            "type": "VEC2",
+            "min": [float(v) for v in uvs.min(axis=0)],
+            "max": [float(v) for v in uvs.max(axis=0)],
+        },
+        {
+            "bufferView": index_view,
+            "componentType": index_type,
+            "count": int(indices.size),
+            "type": "SCALAR",
+            "min": [int(indices.min())],
+            "max": [int(indices.max())],
+        },
     ]
     document = {
         "asset": {"version": "2.0", "generator": "Image Studio local relief"},
         "scene": 0,
         "scenes": [{"name": name, "nodes": [0]}],
         "nodes": [{"name": name, "mesh": 0}],
-        "meshes": [{"name": name, "primitives": [{
-            "attributes": {"POSITION": 0, "NORMAL": 1, "TEXCOORD_0": 2},
-            "indices": 3, "material": 0, "mode": 4,
-        }]}],
-        "materials": [{"name": f"{name}_texture", "doubleSided": True, "pbrMetallicRoughness": {
-            "baseColorTexture": {"index": 0, "texCoord": 0}, "metallicFactor": 0.0, "roughnessFactor": 0.9}}],
+        "meshes": [
+            {
+                "name": name,
+                "primitives": [
+                    {
+                        "attributes": {"POSITION": 0, "NORMAL": 1, "TEXCOORD_0": 2},
+                        "indices": 3,
+                        "material": 0,
+                        "mode": 4,
+                    }
+                ],
+            }
+        ],
+        "materials": [
+            {
+                "name": f"{name}_texture",
+                "doubleSided": True,
+                "pbrMetallicRoughness": {
+                    "baseColorTexture": {"index": 0, "texCoord": 0},
+                    "metallicFactor": 0.0,
+                    "roughnessFactor": 0.9,
+                },
+            }
+        ],
         "textures": [{"sampler": 0, "source": 0}],
         "samplers": [{"magFilter": 9729, "minFilter": 9987, "wrapS": 33071, "wrapT": 33071}],
         "images": [{"name": f"{name}_texture", "bufferView": image_view, "mimeType": "image/png"}],
@@ -220,18 +282,26 @@ def build_glb(positions: np.ndarray, normals: np.ndarray, uvs: np.ndarray, indic
     json_chunk += b" " * (-len(json_chunk) % 4)
     bin_chunk = bytes(blob)
     total = 12 + 8 + len(json_chunk) + 8 + len(bin_chunk)
-    return b"".join([struct.pack("<III", GLB_MAGIC, GLB_VERSION, total),
-                     struct.pack("<II", len(json_chunk), CHUNK_JSON), json_chunk,
-                     struct.pack("<II", len(bin_chunk), CHUNK_BIN), bin_chunk])
+    return b"".join(
+        [
+            struct.pack("<III", GLB_MAGIC, GLB_VERSION, total),
+            struct.pack("<II", len(json_chunk), CHUNK_JSON),
+            json_chunk,
+            struct.pack("<II", len(bin_chunk), CHUNK_BIN),
+            bin_chunk,
+        ]
+    )
 
 
 # ---------------------------------------------------------------------------------------------- operation
 
+
 def _params(params: dict) -> tuple[int, float, int]:
     texture = number_param(params, "texture_resolution", 1024)
     if texture not in TEXTURE_RESOLUTIONS:
-        raise ValueError(f"texture_resolution: must be one of {', '.join(map(str, TEXTURE_RESOLUTIONS))}, "
-                         f"not {texture:g}")
+        raise ValueError(
+            f"texture_resolution: must be one of {', '.join(map(str, TEXTURE_RESOLUTIONS))}, not {texture:g}"
+        )
     ratio = number_param(params, "foreground_ratio", 0.85)
     if not 0.1 <= ratio <= 1.0:
         raise ValueError(f"foreground_ratio: must be between 0.1 and 1, not {ratio:g}")
@@ -239,13 +309,19 @@ def _params(params: dict) -> tuple[int, float, int]:
     if vertices == -1:
         vertices = MAX_VERTICES
     if vertices != int(vertices) or not MIN_VERTICES <= vertices <= MAX_VERTICES:
-        raise ValueError(f"vertex_count: must be -1 (the {MAX_VERTICES} maximum) or a whole number from "
-                         f"{MIN_VERTICES} to {MAX_VERTICES}, not {vertices:g}")
+        raise ValueError(
+            f"vertex_count: must be -1 (the {MAX_VERTICES} maximum) or a whole number from "
+            f"{MIN_VERTICES} to {MAX_VERTICES}, not {vertices:g}"
+        )
     return int(texture), ratio, int(vertices)
 
 
-def relief_glb(rgb: np.ndarray, texture_resolution: int = 1024, foreground_ratio: float = 0.85,
-               vertex_count: int = MAX_VERTICES) -> tuple[bytes, dict]:
+def relief_glb(
+    rgb: np.ndarray,
+    texture_resolution: int = 1024,
+    foreground_ratio: float = 0.85,
+    vertex_count: int = MAX_VERTICES,
+) -> tuple[bytes, dict]:
     if max(rgb.shape[:2]) > MAX_CANVAS:
         factor = MAX_CANVAS / max(rgb.shape[:2])
         size = (max(1, round(rgb.shape[1] * factor)), max(1, round(rgb.shape[0] * factor)))
@@ -268,8 +344,9 @@ def relief_glb(rgb: np.ndarray, texture_resolution: int = 1024, foreground_ratio
     # a non-square picture is simply stored stretched and appears with its true proportions on the mesh.
     texture_size = (texture_resolution, texture_resolution)
     shrinking = texture_resolution * texture_resolution < width * height
-    texture = cv2.resize(framed, texture_size,
-                         interpolation=cv2.INTER_AREA if shrinking else cv2.INTER_LANCZOS4)
+    texture = cv2.resize(
+        framed, texture_size, interpolation=cv2.INTER_AREA if shrinking else cv2.INTER_LANCZOS4
+    )
     info = {
         "kind": "relief",
         "description": "2.5D height-field relief of the image; not a full 3D reconstruction",

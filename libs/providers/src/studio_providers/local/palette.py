@@ -200,7 +200,7 @@ def _from_hsv(hue: float, sat: float, val: float) -> RGB:
 
 
 def _mix(rgb: RGB, other: RGB, amount: float) -> RGB:
-    return tuple(round(a + (b - a) * amount) for a, b in zip(rgb, other))  # type: ignore[return-value]
+    return tuple(round(a + (b - a) * amount) for a, b in zip(rgb, other, strict=True))  # type: ignore[return-value]
 
 
 def _in_hue_family(hue: float, family: str) -> bool:

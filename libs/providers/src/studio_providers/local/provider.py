@@ -19,11 +19,18 @@ Operation = Callable[[ProviderRequest], ProviderOutput]
 
 def _create(request: ProviderRequest) -> ProviderOutput:
     spec = RenderSpec(
-        prompt=request.prompt, width=request.width or 1024, height=request.height or 1024, seed=request.seed,
-        negative_prompt=request.negative_prompt, guidance_scale=request.params.get("guidance_scale"),
-        steps=request.params.get("steps"), output_format=request.output_format,
+        prompt=request.prompt,
+        width=request.width or 1024,
+        height=request.height or 1024,
+        seed=request.seed,
+        negative_prompt=request.negative_prompt,
+        guidance_scale=request.params.get("guidance_scale"),
+        steps=request.params.get("steps"),
+        output_format=request.output_format,
     )
-    return ProviderOutput(render(spec), content_type_of(request.output_format), spec.width, spec.height, request.seed)
+    return ProviderOutput(
+        render(spec), content_type_of(request.output_format), spec.width, spec.height, request.seed
+    )
 
 
 class LocalProvider:
@@ -31,8 +38,13 @@ class LocalProvider:
 
     def __init__(self, operations: dict[str, Operation] | None = None) -> None:
         self.operations: dict[str, Operation] = {
-            "create": _create, **EDIT_OPERATIONS, **GENERAL_EDIT_OPERATIONS, **UPSCALE_OPERATIONS,
-            **CONTROL_OPERATIONS, **TRANSFORM_OPERATIONS, **(operations or {}),
+            "create": _create,
+            **EDIT_OPERATIONS,
+            **GENERAL_EDIT_OPERATIONS,
+            **UPSCALE_OPERATIONS,
+            **CONTROL_OPERATIONS,
+            **TRANSFORM_OPERATIONS,
+            **(operations or {}),
         }
 
     def supports(self, kind: str, model: str) -> bool:

@@ -26,7 +26,13 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
-from studio_providers.local.palette import HUE_FAMILIES, layer_stream, negative_families, palette_for, spec_key
+from studio_providers.local.palette import (
+    HUE_FAMILIES,
+    layer_stream,
+    negative_families,
+    palette_for,
+    spec_key,
+)
 
 MIN_SIDE = 16
 MAX_SIDE = 4096

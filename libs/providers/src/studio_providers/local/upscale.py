@@ -159,8 +159,9 @@ def plan_upscale(
     elif preset is not None:
         mode = preset
         out_w, out_h = _to_long_side(width, height, PRESET_LONG_SIDES[preset])
-    elif (max(width, height) <= AUTO_FAST_MAX_LONG_SIDE
-          and width * height * FAST_FACTOR**2 <= MAX_OUTPUT_PIXELS):
+    elif (
+        max(width, height) <= AUTO_FAST_MAX_LONG_SIDE and width * height * FAST_FACTOR**2 <= MAX_OUTPUT_PIXELS
+    ):
         mode = "fast"
         out_w, out_h = width * FAST_FACTOR, height * FAST_FACTOR
     else:
@@ -196,7 +197,7 @@ def _sharpen(pixels: np.ndarray, colour_channels: int, amount: float, sigma: flo
         source = pixels[lo:hi, :, :colour_channels].copy()
         if above is not None:
             source[: top - lo] = above
-        above = source[max(0, bottom - margin) - lo: bottom - lo]
+        above = source[max(0, bottom - margin) - lo : bottom - lo]
         strip = source.astype(np.float32) * np.float32(1 / _SIXTEEN_BIT)
         blurred = cv2.GaussianBlur(strip, (0, 0), sigma, borderType=cv2.BORDER_REFLECT)
         luma = blurred @ _LUMA if colour_channels == 3 else blurred[..., 0]
@@ -205,7 +206,7 @@ def _sharpen(pixels: np.ndarray, colour_channels: int, amount: float, sigma: flo
         edge = _smoothstep(EDGE_LOW, EDGE_HIGH, cv2.magnitude(gx, gy))
         weight = amount * (FLAT_AMOUNT_FRACTION + (1.0 - FLAT_AMOUNT_FRACTION) * edge)
         strip += (strip - blurred) * weight[..., None]
-        inner = strip[top - lo: top - lo + (bottom - top)]
+        inner = strip[top - lo : top - lo + (bottom - top)]
         np.clip(inner * _SIXTEEN_BIT + 0.5, 0, _SIXTEEN_BIT, out=inner)
         pixels[top:bottom, :, :colour_channels] = inner.astype(np.uint16)
 
@@ -214,8 +215,10 @@ def _step_sizes(width: int, height: int, out_w: int, out_h: int) -> list[tuple[i
     factor = max(out_w / width, out_h / height)
     steps = max(1, math.ceil(math.log(factor, MAX_STEP) - 1e-9))
     sizes = [
-        (max(1, round(width * (out_w / width) ** (k / steps))),
-         max(1, round(height * (out_h / height) ** (k / steps))))
+        (
+            max(1, round(width * (out_w / width) ** (k / steps))),
+            max(1, round(height * (out_h / height) ** (k / steps))),
+        )
         for k in range(1, steps)
     ]
     return [*sizes, (out_w, out_h)]
@@ -272,7 +275,9 @@ def upscale(request: ProviderRequest) -> ProviderOutput:
     params = request.params
     image = open_image(request.inputs.get("image"))
     _, out_w, out_h = plan_upscale(
-        image.width, image.height, mode,
+        image.width,
+        image.height,
+        mode,
         preset=params.get("preset") or None,
         target_long_side=params.get("target_long_side"),
         print_width_in=params.get("print_width_in"),

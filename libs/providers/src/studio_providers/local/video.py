@@ -37,6 +37,7 @@ Rect = tuple[float, float, float, float]  # x, y, w, h in source pixels
 
 # --------------------------------------------------------------------------------------- parameter parsing
 
+
 def number_param(params: Mapping[str, Any], name: str, default: float | None = None) -> float | None:
     value = params.get(name, default)
     if value is None:
@@ -80,6 +81,7 @@ def focal_param(params: Mapping[str, Any]) -> tuple[float, float] | None:
 
 # ------------------------------------------------------------------------------------------------ images
 
+
 def load_image(data: bytes | None, field: str = "image", max_side: int = MAX_DECODE_SIDE) -> np.ndarray:
     """Decode PNG/JPEG/WebP to an RGB uint8 array, upright (EXIF), transparency flattened onto white."""
     if not data:
@@ -109,8 +111,10 @@ def load_mask(data: bytes, image_size: tuple[int, int], out_size: tuple[int, int
     except (OSError, Image.DecompressionBombError, SyntaxError) as exc:
         raise ValueError(f"mask: not a readable image ({exc})") from None
     if mask.size != image_size:
-        raise ValueError(f"mask: must be the same size as the image ({mask.size[0]}x{mask.size[1]} given, "
-                         f"the image is {image_size[0]}x{image_size[1]})")
+        raise ValueError(
+            f"mask: must be the same size as the image ({mask.size[0]}x{mask.size[1]} given, "
+            f"the image is {image_size[0]}x{image_size[1]})"
+        )
     if mask.size != out_size:
         mask = mask.resize(out_size, Image.Resampling.BILINEAR)
     return np.asarray(mask, dtype=np.float32) / 255.0
@@ -126,8 +130,10 @@ def image_size(data: bytes) -> tuple[int, int]:
 def detect_faces(rgb: np.ndarray) -> list[tuple[int, int, int, int]]:
     """Faces (x, y, w, h) in `rgb` pixel coordinates, largest first (BlazeFace, or Haar without it)."""
     height, width = rgb.shape[:2]
-    return [(round(x0 * width), round(y0 * height), round((x1 - x0) * width), round((y1 - y0) * height))
-            for x0, y0, x1, y1 in find_faces(rgb).boxes]
+    return [
+        (round(x0 * width), round(y0 * height), round((x1 - x0) * width), round((y1 - y0) * height))
+        for x0, y0, x1, y1 in find_faces(rgb).boxes
+    ]
 
 
 def auto_focal(rgb: np.ndarray) -> tuple[float, float]:
@@ -139,8 +145,9 @@ def auto_focal(rgb: np.ndarray) -> tuple[float, float]:
     return ((x + w / 2) / rgb.shape[1], (y + h / 2) / rgb.shape[0])
 
 
-def cover_crop_box(size: tuple[int, int], aspect: float,
-                   focal: tuple[float, float]) -> tuple[int, int, int, int]:
+def cover_crop_box(
+    size: tuple[int, int], aspect: float, focal: tuple[float, float]
+) -> tuple[int, int, int, int]:
     """The largest box of `aspect` (w/h) inside an image of `size`, placed as close to centring the focal
     point as the image allows. Returns (x, y, w, h) in integer pixels."""
     width, height = size
@@ -162,20 +169,22 @@ def resize(rgb: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     return cv2.resize(rgb, size, interpolation=cv2.INTER_AREA if shrinking else cv2.INTER_LANCZOS4)
 
 
-def cover_fit(rgb: np.ndarray, size: tuple[int, int], focal: tuple[float, float]
-              ) -> tuple[np.ndarray, tuple[float, float], tuple[int, int, int, int]]:
+def cover_fit(
+    rgb: np.ndarray, size: tuple[int, int], focal: tuple[float, float]
+) -> tuple[np.ndarray, tuple[float, float], tuple[int, int, int, int]]:
     """Crop to the aspect of `size` toward the focal point, then resize to exactly `size`. Returns the
     fitted image, the focal point as fractions of it, and the crop box used in the original."""
     height, width = rgb.shape[:2]
     box = cover_crop_box((width, height), size[0] / size[1], focal)
     x, y, w, h = box
-    fitted = resize(np.ascontiguousarray(rgb[y:y + h, x:x + w]), size)
+    fitted = resize(np.ascontiguousarray(rgb[y : y + h, x : x + w]), size)
     fx = min(max((focal[0] * width - x) / w, 0.0), 1.0)
     fy = min(max((focal[1] * height - y) / h, 0.0), 1.0)
     return fitted, (fx, fy), box
 
 
 # --------------------------------------------------------------------------------------------- the camera
+
 
 def ease_in_out(t: np.ndarray | float) -> np.ndarray:
     t = np.clip(np.asarray(t, dtype=np.float64), 0.0, 1.0)
@@ -186,8 +195,14 @@ def _clamp_centre(c: np.ndarray, half: np.ndarray, extent: float) -> np.ndarray:
     return np.clip(c, half, extent - half)
 
 
-def crop_path(width: int, height: int, frames: int, motion: str = "zoom_in",
-              focal: tuple[float, float] = (0.5, 0.5), zoom: float = MAX_ZOOM) -> np.ndarray:
+def crop_path(
+    width: int,
+    height: int,
+    frames: int,
+    motion: str = "zoom_in",
+    focal: tuple[float, float] = (0.5, 0.5),
+    zoom: float = MAX_ZOOM,
+) -> np.ndarray:
     """Per-frame crop rectangles (x, y, w, h), shape (frames, 4), in the pixels of a width x height source.
 
     Every rectangle has the source's aspect and lies inside it. zoom_in starts on the full view and ends
@@ -239,17 +254,27 @@ def crop_matrix(rect: Rect, out_size: tuple[int, int]) -> np.ndarray:
 
 
 def render_crop(source: np.ndarray, rect: Rect, out_size: tuple[int, int]) -> np.ndarray:
-    return cv2.warpAffine(source, crop_matrix(rect, out_size), out_size, flags=cv2.INTER_LINEAR,
-                          borderMode=cv2.BORDER_REPLICATE)
+    return cv2.warpAffine(
+        source, crop_matrix(rect, out_size), out_size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
+    )
 
 
 def frame_count(duration: float, fps: float) -> int:
     return max(1, round(duration * fps))
 
 
-def render_video(rgb: np.ndarray, width: int, height: int, duration: float, fps: float = DEFAULT_FPS,
-                 motion: str = "zoom_in", focal: tuple[float, float] | None = None, *,
-                 audio: bytes | None = None, audio_suffix: str = ".wav") -> bytes:
+def render_video(
+    rgb: np.ndarray,
+    width: int,
+    height: int,
+    duration: float,
+    fps: float = DEFAULT_FPS,
+    motion: str = "zoom_in",
+    focal: tuple[float, float] | None = None,
+    *,
+    audio: bytes | None = None,
+    audio_suffix: str = ".wav",
+) -> bytes:
     """Render the camera move over `rgb` to an H.264 MP4 of exactly width x height and
     round(duration * fps) frames; `audio` (already validated) is padded or cut to the same length."""
     if focal is None:
@@ -262,11 +287,13 @@ def render_video(rgb: np.ndarray, width: int, height: int, duration: float, fps:
     path = crop_path(source_size[0], source_size[1], frames, motion, source_focal, zoom)
     rendered: Iterator[np.ndarray] = (render_crop(source, tuple(rect), (width, height)) for rect in path)
     with tempfile.TemporaryDirectory(prefix="studio-video-") as tmp:
-        return media.encode_mp4(rendered, width, height, fps, frames, audio=audio, audio_suffix=audio_suffix,
-                                workdir=tmp)
+        return media.encode_mp4(
+            rendered, width, height, fps, frames, audio=audio, audio_suffix=audio_suffix, workdir=tmp
+        )
 
 
 # ---------------------------------------------------------------------------------------------- operation
+
 
 def transform_video(request: ProviderRequest) -> ProviderOutput:
     """Image to video: a 5 or 10 s camera move over the image at 480p/720p/1080p, with optional audio."""
@@ -274,8 +301,9 @@ def transform_video(request: ProviderRequest) -> ProviderOutput:
     width, height = resolution_param(params, tuple(RESOLUTIONS), "720p")
     duration = number_param(params, "duration", VIDEO_DURATIONS[0])
     if duration not in VIDEO_DURATIONS:
-        raise ValueError(f"duration: must be one of {', '.join(map(str, VIDEO_DURATIONS))} seconds, "
-                         f"not {duration:g}")
+        raise ValueError(
+            f"duration: must be one of {', '.join(map(str, VIDEO_DURATIONS))} seconds, not {duration:g}"
+        )
     fps = fps_param(params)
     motion = params.get("motion") or "zoom_in"
     if motion not in MOTIONS:
@@ -286,6 +314,15 @@ def transform_video(request: ProviderRequest) -> ProviderOutput:
     if audio is not None:
         audio_info = media.validate_audio(audio, min_seconds=AUDIO_MIN_SECONDS, max_seconds=AUDIO_MAX_SECONDS)
     rgb = load_image(request.inputs.get("image"))
-    data = render_video(rgb, width, height, duration, fps, motion, focal, audio=audio,
-                        audio_suffix=audio_info.suffix if audio_info else ".wav")
+    data = render_video(
+        rgb,
+        width,
+        height,
+        duration,
+        fps,
+        motion,
+        focal,
+        audio=audio,
+        audio_suffix=audio_info.suffix if audio_info else ".wav",
+    )
     return ProviderOutput(data, "video/mp4", width, height, request.seed, frame_count(duration, fps) / fps)

@@ -26,7 +26,7 @@ class WavFormat:
 def _chunks(data: bytes):
     offset = 12
     while offset + 8 <= len(data):
-        name, size = data[offset:offset + 4], struct.unpack_from("<I", data, offset + 4)[0]
+        name, size = data[offset : offset + 4], struct.unpack_from("<I", data, offset + 4)[0]
         yield name, offset + 8, size
         offset += 8 + size + (size & 1)
 

@@ -64,8 +64,9 @@ def _square(tile: np.ndarray) -> tuple[np.ndarray, float, int, int]:
     height, width = tile.shape[:2]
     side = max(height, width)
     pad_x, pad_y = (side - width) // 2, (side - height) // 2
-    square = cv2.copyMakeBorder(tile, pad_y, side - height - pad_y, pad_x, side - width - pad_x,
-                                cv2.BORDER_CONSTANT, value=(0, 0, 0))
+    square = cv2.copyMakeBorder(
+        tile, pad_y, side - height - pad_y, pad_x, side - width - pad_x, cv2.BORDER_CONSTANT, value=(0, 0, 0)
+    )
     return square, float(side), pad_x, pad_y
 
 
@@ -73,8 +74,9 @@ def _detect_tile(net: cv2.dnn.Net, tile: np.ndarray) -> tuple[np.ndarray, np.nda
     """Boxes (x0, y0, x1, y1) in ``tile`` pixels and their scores."""
     square, side, pad_x, pad_y = _square(tile)
     enlarge = square.shape[0] < INPUT_SIDE
-    blob = cv2.resize(square, (INPUT_SIDE, INPUT_SIDE),
-                      interpolation=cv2.INTER_LINEAR if enlarge else cv2.INTER_AREA).astype(np.float32)
+    blob = cv2.resize(
+        square, (INPUT_SIDE, INPUT_SIDE), interpolation=cv2.INTER_LINEAR if enlarge else cv2.INTER_AREA
+    ).astype(np.float32)
     blob = (blob / 127.5 - 1.0).transpose(2, 0, 1)[None].copy()
     with _net_lock:
         net.setInput(blob)
@@ -127,12 +129,13 @@ def _nms(boxes: np.ndarray, scores: np.ndarray) -> list[int]:
     return kept
 
 
-def _blazeface(net: cv2.dnn.Net, rgb: np.ndarray, levels: tuple[int, ...],
-               min_tile: int) -> tuple[np.ndarray, np.ndarray]:
+def _blazeface(
+    net: cv2.dnn.Net, rgb: np.ndarray, levels: tuple[int, ...], min_tile: int
+) -> tuple[np.ndarray, np.ndarray]:
     height, width = rgb.shape[:2]
     found_boxes, found_scores = [], []
     for x, y, side in [(0, 0, 0), *_tiles(height, width, levels, min_tile)]:
-        tile = rgb if side == 0 else rgb[y:y + side, x:x + side]
+        tile = rgb if side == 0 else rgb[y : y + side, x : x + side]
         boxes, scores = _detect_tile(net, tile)
         found_boxes.append(boxes + np.array([x, y, x, y], dtype=np.float32))
         found_scores.append(scores)
@@ -152,8 +155,9 @@ def _scan_copy(rgb: np.ndarray) -> np.ndarray:
     return cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
 
 
-def find_faces(rgb: np.ndarray, tile_levels: tuple[int, ...] = TILE_LEVELS,
-               min_tile: int = MIN_TILE) -> FaceScan:
+def find_faces(
+    rgb: np.ndarray, tile_levels: tuple[int, ...] = TILE_LEVELS, min_tile: int = MIN_TILE
+) -> FaceScan:
     """Faces in a uint8 RGB (or RGBA, or grey) image, largest first. Fewer ``tile_levels`` or a larger
     ``min_tile`` cost less and miss the smallest faces."""
     net = store.load("blazeface", _load_net)
@@ -165,8 +169,11 @@ def find_faces(rgb: np.ndarray, tile_levels: tuple[int, ...] = TILE_LEVELS,
         boxes, method = boxes / np.array([small.shape[1], small.shape[0]] * 2, dtype=np.float32), "blazeface"
     boxes = np.clip(boxes, 0.0, 1.0) if len(boxes) else boxes
     order = np.argsort(-((boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1]))) if len(boxes) else []
-    return FaceScan(tuple(tuple(float(v) for v in boxes[i]) for i in order),  # type: ignore[misc]
-                    tuple(float(scores[i]) for i in order), method)
+    return FaceScan(
+        tuple(tuple(float(v) for v in boxes[i]) for i in order),  # type: ignore[misc]
+        tuple(float(scores[i]) for i in order),
+        method,
+    )
 
 
 def faces_in_image(data: bytes) -> FaceScan:
@@ -203,19 +210,27 @@ def haar_faces(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     boxes and scores of 1 (the cascades give none)."""
     gray = rgb if rgb.ndim == 2 else cv2.cvtColor(np.ascontiguousarray(rgb[..., :3]), cv2.COLOR_RGB2GRAY)
     scale = min(1.0, (HAAR_PIXELS / max(1, gray.size)) ** 0.5)
-    small = cv2.resize(gray, (max(1, round(gray.shape[1] * scale)), max(1, round(gray.shape[0] * scale))),
-                       interpolation=cv2.INTER_AREA) if scale < 1 else gray
+    small = (
+        cv2.resize(
+            gray,
+            (max(1, round(gray.shape[1] * scale)), max(1, round(gray.shape[0] * scale))),
+            interpolation=cv2.INTER_AREA,
+        )
+        if scale < 1
+        else gray
+    )
     sh, sw = small.shape
     min_side = max(20, round(min(sh, sw) * 0.06))
     if min(sh, sw) < min_side:
         return np.zeros((0, 4), np.float32), np.zeros(0, np.float32)
     found = _cascade("haarcascade_frontalface_default.xml").detectMultiScale(
-        small, scaleFactor=1.15, minNeighbors=5, minSize=(min_side, min_side))
+        small, scaleFactor=1.15, minNeighbors=5, minSize=(min_side, min_side)
+    )
     confirm = _cascade("haarcascade_frontalface_alt2.xml")
     boxes = []
     for fx, fy, fw, fh in (tuple(int(v) for v in f) for f in found):
         m = fw // 3
-        roi = small[max(0, fy - m):min(sh, fy + fh + m), max(0, fx - m):min(sw, fx + fw + m)]
+        roi = small[max(0, fy - m) : min(sh, fy + fh + m), max(0, fx - m) : min(sw, fx + fw + m)]
         lo = max(20, round(fw * 0.6))
         if len(confirm.detectMultiScale(roi, scaleFactor=1.1, minNeighbors=2, minSize=(lo, lo))):
             boxes.append((fx / sw, fy / sh, (fx + fw) / sw, (fy + fh) / sh))

@@ -121,8 +121,11 @@ def subject_matte(rgb: np.ndarray) -> Matte:
     person = person_mask(work)
     salient = salient_mask(work)
     # A person big enough to matter has a face of some size: the cheap scan (no small tiles) decides.
-    is_person = person is not None and float((person > 0.5).mean()) >= PERSON_AREA \
+    is_person = (
+        person is not None
+        and float((person > 0.5).mean()) >= PERSON_AREA
         and find_faces(work, tile_levels=(1, 2), min_tile=192).count
+    )
     if is_person:
         soft = _person_with_props(person, salient)
         method = "selfie+u2netp" if salient is not None else "selfie"

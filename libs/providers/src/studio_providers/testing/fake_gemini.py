@@ -42,23 +42,68 @@ from starlette.concurrency import run_in_threadpool
 from studio_providers.testing.fake_stability import pattern
 from studio_providers.testing.server import requested_scenarios
 
-IMAGE_MODELS = ("gemini-2.5-flash-image", "gemini-2.5-flash-image-preview", "gemini-3-pro-image-preview",
-                "gemini-3.1-flash-image-preview", "gemini-2.0-flash-preview-image-generation")
+IMAGE_MODELS = (
+    "gemini-2.5-flash-image",
+    "gemini-2.5-flash-image-preview",
+    "gemini-3-pro-image-preview",
+    "gemini-3.1-flash-image-preview",
+    "gemini-2.0-flash-preview-image-generation",
+)
 # Output sizes per aspect ratio at the default 1K image size (gemini-2.5-flash-image docs).
-SIZES = {"1:1": (1024, 1024), "2:3": (832, 1248), "3:2": (1248, 832), "3:4": (864, 1184),
-         "4:3": (1184, 864), "9:16": (768, 1344), "16:9": (1344, 768), "21:9": (1536, 672)}
+SIZES = {
+    "1:1": (1024, 1024),
+    "2:3": (832, 1248),
+    "3:2": (1248, 832),
+    "3:4": (864, 1184),
+    "4:3": (1184, 864),
+    "9:16": (768, 1344),
+    "16:9": (1344, 768),
+    "21:9": (1536, 672),
+}
 IMAGE_SIZES = ("1K", "2K", "4K")
 IMAGE_TOKENS = 1290
-FINISH_SCENARIOS = {"image_safety": "IMAGE_SAFETY", "image_prohibited": "IMAGE_PROHIBITED_CONTENT",
-                    "no_image": "NO_IMAGE"}
+FINISH_SCENARIOS = {
+    "image_safety": "IMAGE_SAFETY",
+    "image_prohibited": "IMAGE_PROHIBITED_CONTENT",
+    "no_image": "NO_IMAGE",
+}
 # Known request fields (camelCase and snake_case spellings), per level.
-_TOP_FIELDS = {"contents", "generationConfig", "generation_config", "safetySettings", "safety_settings",
-               "systemInstruction", "system_instruction", "tools", "toolConfig", "tool_config",
-               "cachedContent", "cached_content"}
-_CONFIG_FIELDS = {"responseModalities", "response_modalities", "imageConfig", "image_config",
-                  "responseMimeType", "response_mime_type", "temperature", "topP", "top_p", "topK", "top_k",
-                  "candidateCount", "candidate_count", "maxOutputTokens", "max_output_tokens", "seed",
-                  "stopSequences", "stop_sequences", "thinkingConfig", "thinking_config"}
+_TOP_FIELDS = {
+    "contents",
+    "generationConfig",
+    "generation_config",
+    "safetySettings",
+    "safety_settings",
+    "systemInstruction",
+    "system_instruction",
+    "tools",
+    "toolConfig",
+    "tool_config",
+    "cachedContent",
+    "cached_content",
+}
+_CONFIG_FIELDS = {
+    "responseModalities",
+    "response_modalities",
+    "imageConfig",
+    "image_config",
+    "responseMimeType",
+    "response_mime_type",
+    "temperature",
+    "topP",
+    "top_p",
+    "topK",
+    "top_k",
+    "candidateCount",
+    "candidate_count",
+    "maxOutputTokens",
+    "max_output_tokens",
+    "seed",
+    "stopSequences",
+    "stop_sequences",
+    "thinkingConfig",
+    "thinking_config",
+}
 _IMAGE_CONFIG_FIELDS = {"aspectRatio": "aspect_ratio", "imageSize": "image_size"}
 _PART_FIELDS = {"text", "inlineData", "inline_data", "thought", "thoughtSignature", "thought_signature"}
 _MIME_TYPES = ("image/png", "image/jpeg", "image/webp", "image/heic", "image/heif")
@@ -71,8 +116,13 @@ class Invalid(Exception):
         self.message, self.violations = message, violations or []
 
 
-def google_error(code: int, status: str, message: str, details: list[dict] | None = None,
-                 headers: dict[str, str] | None = None) -> JSONResponse:
+def google_error(
+    code: int,
+    status: str,
+    message: str,
+    details: list[dict] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
     error: dict[str, Any] = {"code": code, "message": message, "status": status}
     if details:
         error["details"] = details
@@ -139,8 +189,9 @@ def parse_body(body: Any) -> tuple[str, list[Image.Image], list[str], dict]:
         raise Invalid(f"Unsupported aspect ratio: {aspect_ratio}. Supported values are: {', '.join(SIZES)}.")
     image_size = _pick(image_config, "imageSize", "image_size")
     if image_size is not None and image_size not in IMAGE_SIZES:
-        raise Invalid(f"Unsupported image size: {image_size}. "
-                      f"Supported values are: {', '.join(IMAGE_SIZES)}.")
+        raise Invalid(
+            f"Unsupported image size: {image_size}. Supported values are: {', '.join(IMAGE_SIZES)}."
+        )
     return " ".join(texts), images, modalities, {"aspectRatio": aspect_ratio, "imageSize": image_size}
 
 
@@ -155,11 +206,14 @@ def _inline_image(inline: Any, where: str) -> Image.Image:
         image = Image.open(io.BytesIO(data))
         image.load()
     except (binascii.Error, ValueError):
-        raise Invalid(f"Invalid value at '{where}.inline_data.data' (TYPE_BYTES), "
-                      "Base64 decoding failed") from None
+        raise Invalid(
+            f"Invalid value at '{where}.inline_data.data' (TYPE_BYTES), Base64 decoding failed"
+        ) from None
     except (UnidentifiedImageError, OSError):
-        raise Invalid("Unable to process input image. Please retry or report in "
-                      "https://developers.generativeai.google/guide/troubleshooting") from None
+        raise Invalid(
+            "Unable to process input image. Please retry or report in "
+            "https://developers.generativeai.google/guide/troubleshooting"
+        ) from None
     return image
 
 
@@ -180,16 +234,20 @@ def _usage(prompt: str, images: int, output_tokens: int, output_modality: str) -
     if images:
         details.append({"modality": "IMAGE", "tokenCount": 258 * images})
     prompt_tokens = text_tokens + 258 * images
-    usage = {"promptTokenCount": prompt_tokens, "totalTokenCount": prompt_tokens + output_tokens,
-             "promptTokensDetails": details}
+    usage = {
+        "promptTokenCount": prompt_tokens,
+        "totalTokenCount": prompt_tokens + output_tokens,
+        "promptTokensDetails": details,
+    }
     if output_tokens:
         usage["candidatesTokenCount"] = output_tokens
         usage["candidatesTokensDetails"] = [{"modality": output_modality, "tokenCount": output_tokens}]
     return usage
 
 
-def create_fake_gemini(api_key: str = "gm-test", *, retry_delay: str = "0s",
-                       retry_after: str | None = None) -> FastAPI:
+def create_fake_gemini(
+    api_key: str = "gm-test", *, retry_delay: str = "0s", retry_after: str | None = None
+) -> FastAPI:
     """The fake Gemini API. `retry_delay` is the RetryInfo delay of a 429 and `retry_after` an optional
     `Retry-After` header with it (both also settable on `app.state`)."""
     app = FastAPI(title="fake Gemini API")
@@ -220,65 +278,137 @@ def create_fake_gemini(api_key: str = "gm-test", *, retry_delay: str = "0s",
         """Answers that come before the body is looked at: auth, unknown model, quota, server errors."""
         key = request.headers.get("x-goog-api-key") or request.query_params.get("key")
         if not key:
-            return google_error(403, "PERMISSION_DENIED",
-                                "Method doesn't allow unregistered callers (callers without established "
-                                "identity). Please use API Key or other form of API consumer identity to "
-                                "call this API.")
+            return google_error(
+                403,
+                "PERMISSION_DENIED",
+                "Method doesn't allow unregistered callers (callers without established "
+                "identity). Please use API Key or other form of API consumer identity to "
+                "call this API.",
+            )
         if key != api_key:
-            return google_error(400, "INVALID_ARGUMENT", "API key not valid. Please pass a valid API key.", [
-                {"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "API_KEY_INVALID",
-                 "domain": "googleapis.com",
-                 "metadata": {"service": "generativelanguage.googleapis.com"}},
-                {"@type": "type.googleapis.com/google.rpc.LocalizedMessage", "locale": "en-US",
-                 "message": "API key not valid. Please pass a valid API key."}])
+            return google_error(
+                400,
+                "INVALID_ARGUMENT",
+                "API key not valid. Please pass a valid API key.",
+                [
+                    {
+                        "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                        "reason": "API_KEY_INVALID",
+                        "domain": "googleapis.com",
+                        "metadata": {"service": "generativelanguage.googleapis.com"},
+                    },
+                    {
+                        "@type": "type.googleapis.com/google.rpc.LocalizedMessage",
+                        "locale": "en-US",
+                        "message": "API key not valid. Please pass a valid API key.",
+                    },
+                ],
+            )
         if fires("ratelimit", chosen):
             headers = {"retry-after": state.retry_after} if state.retry_after is not None else None
-            return google_error(429, "RESOURCE_EXHAUSTED",
-                                "You exceeded your current quota, please check your plan and billing "
-                                "details.",
-                                [{"@type": "type.googleapis.com/google.rpc.QuotaFailure", "violations": [
-                                    {"quotaMetric": "generativelanguage.googleapis.com/generate_content_"
-                                                    "free_tier_requests",
-                                     "quotaId": "GenerateRequestsPerMinutePerProjectPerModel-FreeTier",
-                                     "quotaDimensions": {"model": model, "location": "global"},
-                                     "quotaValue": "10"}]},
-                                 {"@type": "type.googleapis.com/google.rpc.Help", "links": [
-                                     {"description": "Learn more about Gemini API quotas",
-                                      "url": "https://ai.google.dev/gemini-api/docs/rate-limits"}]},
-                                 {"@type": "type.googleapis.com/google.rpc.RetryInfo",
-                                  "retryDelay": state.retry_delay}],
-                                headers=headers)
+            return google_error(
+                429,
+                "RESOURCE_EXHAUSTED",
+                "You exceeded your current quota, please check your plan and billing details.",
+                [
+                    {
+                        "@type": "type.googleapis.com/google.rpc.QuotaFailure",
+                        "violations": [
+                            {
+                                "quotaMetric": "generativelanguage.googleapis.com/generate_content_"
+                                "free_tier_requests",
+                                "quotaId": "GenerateRequestsPerMinutePerProjectPerModel-FreeTier",
+                                "quotaDimensions": {"model": model, "location": "global"},
+                                "quotaValue": "10",
+                            }
+                        ],
+                    },
+                    {
+                        "@type": "type.googleapis.com/google.rpc.Help",
+                        "links": [
+                            {
+                                "description": "Learn more about Gemini API quotas",
+                                "url": "https://ai.google.dev/gemini-api/docs/rate-limits",
+                            }
+                        ],
+                    },
+                    {"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": state.retry_delay},
+                ],
+                headers=headers,
+            )
         if fires("error500", chosen):
-            return google_error(500, "INTERNAL", "An internal error has occurred. Please retry or report in "
-                                "https://developers.generativeai.google/guide/troubleshooting")
+            return google_error(
+                500,
+                "INTERNAL",
+                "An internal error has occurred. Please retry or report in "
+                "https://developers.generativeai.google/guide/troubleshooting",
+            )
         if fires("unavailable", chosen):
             return google_error(503, "UNAVAILABLE", "The model is overloaded. Please try again later.")
         if model not in IMAGE_MODELS:
-            return google_error(404, "NOT_FOUND", f"models/{model} is not found for API version v1beta, or "
-                                "is not supported for generateContent. Call ListModels to see the list of "
-                                "available models and their supported methods.")
+            return google_error(
+                404,
+                "NOT_FOUND",
+                f"models/{model} is not found for API version v1beta, or "
+                "is not supported for generateContent. Call ListModels to see the list of "
+                "available models and their supported methods.",
+            )
         return None
 
-    def answer(model: str, prompt: str, images: list[Image.Image], modalities: list[str],
-               image_config: dict, chosen: dict[str, str | None]) -> dict:
+    def answer(
+        model: str,
+        prompt: str,
+        images: list[Image.Image],
+        modalities: list[str],
+        image_config: dict,
+        chosen: dict[str, str | None],
+    ) -> dict:
         response_id = uuid.uuid4().hex[:22]
         common = {"modelVersion": model, "responseId": response_id}
         if "prompt_blocked" in chosen:
-            return {"promptFeedback": {"blockReason": "SAFETY", "safetyRatings": [
-                {"category": "HARM_CATEGORY_DANGEROUS_CONTENT", "probability": "HIGH", "blocked": True}]},
-                "usageMetadata": _usage(prompt, len(images), 0, "TEXT"), **common}
+            return {
+                "promptFeedback": {
+                    "blockReason": "SAFETY",
+                    "safetyRatings": [
+                        {
+                            "category": "HARM_CATEGORY_DANGEROUS_CONTENT",
+                            "probability": "HIGH",
+                            "blocked": True,
+                        }
+                    ],
+                },
+                "usageMetadata": _usage(prompt, len(images), 0, "TEXT"),
+                **common,
+            }
         for scenario, reason in FINISH_SCENARIOS.items():
             if scenario in chosen:
-                return {"candidates": [{"content": {"role": "model"}, "finishReason": reason, "index": 0,
-                                        "finishMessage": "Unable to show the generated image. The image was "
-                                                         "filtered out because it violated Google's "
-                                                         "Generative AI Prohibited Use policy."}],
-                        "usageMetadata": _usage(prompt, len(images), 0, "IMAGE"), **common}
+                return {
+                    "candidates": [
+                        {
+                            "content": {"role": "model"},
+                            "finishReason": reason,
+                            "index": 0,
+                            "finishMessage": "Unable to show the generated image. The image was "
+                            "filtered out because it violated Google's "
+                            "Generative AI Prohibited Use policy.",
+                        }
+                    ],
+                    "usageMetadata": _usage(prompt, len(images), 0, "IMAGE"),
+                    **common,
+                }
         if "text_only" in chosen or "IMAGE" not in modalities:
             text = "I can't create that image, but I can help with something else."
-            return {"candidates": [{"content": {"role": "model", "parts": [{"text": text}]},
-                                    "finishReason": "STOP", "index": 0}],
-                    "usageMetadata": _usage(prompt, len(images), 14, "TEXT"), **common}
+            return {
+                "candidates": [
+                    {
+                        "content": {"role": "model", "parts": [{"text": text}]},
+                        "finishReason": "STOP",
+                        "index": 0,
+                    }
+                ],
+                "usageMetadata": _usage(prompt, len(images), 14, "TEXT"),
+                **common,
+            }
         ratio = image_config.get("aspectRatio")
         if ratio is None:  # like the real model: follow the reference image, else square
             ratio = _nearest_ratio(*images[0].size) if images else "1:1"
@@ -287,16 +417,24 @@ def create_fake_gemini(api_key: str = "gm-test", *, retry_delay: str = "0s",
         if "TEXT" in modalities:
             parts.append({"text": "Here is the image you asked for."})
         parts.append({"inlineData": {"mimeType": "image/png", "data": base64.b64encode(data).decode()}})
-        return {"candidates": [{"content": {"role": "model", "parts": parts}, "finishReason": "STOP",
-                                "index": 0}],
-                "usageMetadata": _usage(prompt, len(images), IMAGE_TOKENS, "IMAGE"), **common}
+        return {
+            "candidates": [
+                {"content": {"role": "model", "parts": parts}, "finishReason": "STOP", "index": 0}
+            ],
+            "usageMetadata": _usage(prompt, len(images), IMAGE_TOKENS, "IMAGE"),
+            **common,
+        }
 
     @app.post("/v1beta/models/{target}")
     async def generate_content(target: str, request: Request) -> JSONResponse:
-        entry = {"method": request.method, "path": request.url.path,
-                 "query": {k: v for k, v in request.query_params.items() if k != "key"},
-                 "headers": {k: v for k, v in request.headers.items() if k != "x-goog-api-key"},
-                 "body": None, "status": None}
+        entry = {
+            "method": request.method,
+            "path": request.url.path,
+            "query": {k: v for k, v in request.query_params.items() if k != "key"},
+            "headers": {k: v for k, v in request.headers.items() if k != "x-goog-api-key"},
+            "body": None,
+            "status": None,
+        }
         state.requests.append(entry)
 
         def finish(response: JSONResponse) -> JSONResponse:

@@ -41,9 +41,11 @@ KNOWN_MODELS = {
 DEFAULT_SIDE = 1024
 MIN_SIDE, MAX_SIDE = 64, 2048
 MAX_PROMPT = 10000
-MAX_SEED = 2 ** 64 - 1
-CREDITS_MESSAGE = ("You have exceeded your monthly included credits for Inference Providers. "
-                   "Subscribe to PRO to get 20x more monthly included credits.")
+MAX_SEED = 2**64 - 1
+CREDITS_MESSAGE = (
+    "You have exceeded your monthly included credits for Inference Providers. "
+    "Subscribe to PRO to get 20x more monthly included credits."
+)
 # Parameter -> (type, low, high); low/high None for strings.
 PARAMETERS: dict[str, tuple[type, float | None, float | None]] = {
     "negative_prompt": (str, None, None),
@@ -98,8 +100,13 @@ def render_png(seed: int, width: int, height: int) -> bytes:
     return buffer.getvalue()
 
 
-def create_fake_huggingface(api_token: str = "hf_test", loading_calls: int = 0, *,
-                            loading_estimate: float = 20.0, models: dict[str, int] | None = None) -> FastAPI:
+def create_fake_huggingface(
+    api_token: str = "hf_test",
+    loading_calls: int = 0,
+    *,
+    loading_estimate: float = 20.0,
+    models: dict[str, int] | None = None,
+) -> FastAPI:
     """The fake HF Inference API. `app.state.requests` logs every request; `app.state.reset()` clears it and
     all counters (so every model is cold again). `app.state.models` (model -> side step) is what it serves;
     `app.state.loading_calls` and `app.state.loading_estimate` may be changed between requests."""
@@ -126,13 +133,20 @@ def create_fake_huggingface(api_token: str = "hf_test", loading_calls: int = 0, 
         return response
 
     def loading(model: str) -> JSONResponse:
-        return JSONResponse({"error": f"Model {model} is currently loading",
-                             "estimated_time": state.loading_estimate}, status_code=503)
+        return JSONResponse(
+            {"error": f"Model {model} is currently loading", "estimated_time": state.loading_estimate},
+            status_code=503,
+        )
 
     async def infer(model: str, request: Request) -> Response:
-        entry = {"method": request.method, "path": request.url.path, "model": model,
-                 "headers": {k: v for k, v in request.headers.items() if k != "authorization"},
-                 "json": None, "status": None}
+        entry = {
+            "method": request.method,
+            "path": request.url.path,
+            "model": model,
+            "headers": {k: v for k, v in request.headers.items() if k != "authorization"},
+            "json": None,
+            "status": None,
+        }
         state.requests.append(entry)
         scenarios = requested_scenarios(request)
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
@@ -140,8 +154,9 @@ def create_fake_huggingface(api_token: str = "hf_test", loading_calls: int = 0, 
             return finish(entry, _error(401, "Invalid credentials in Authorization header"))
         limit = scenarios.get("ratelimit")
         if "ratelimit" in scenarios and fires(f"ratelimit:{limit}", limit):
-            return finish(entry, _error(429, "Rate limit reached. Please retry later.",
-                                        headers={"retry-after": "0"}))
+            return finish(
+                entry, _error(429, "Rate limit reached. Please retry later.", headers={"retry-after": "0"})
+            )
         if "error500" in scenarios and fires("error500:" + str(scenarios["error500"]), scenarios["error500"]):
             return finish(entry, _error(500, "Internal Server Error"))
         if "credits" in scenarios:
@@ -175,8 +190,9 @@ def create_fake_huggingface(api_token: str = "hf_test", loading_calls: int = 0, 
         width = parameters.get("width", DEFAULT_SIDE)
         height = parameters.get("height", DEFAULT_SIDE)
         data = await run_in_threadpool(render_png, seed, width, height)
-        return finish(entry, Response(data, media_type="image/png",
-                                      headers={"x-request-id": uuid.uuid4().hex}))
+        return finish(
+            entry, Response(data, media_type="image/png", headers={"x-request-id": uuid.uuid4().hex})
+        )
 
     @app.post("/hf-inference/models/{org}/{name}")
     async def router_route(org: str, name: str, request: Request) -> Response:

@@ -45,11 +45,33 @@ MAX_BODY = 10 * 1024 * 1024
 MAX_SEED = 4294967294
 ALL_FORMATS = ("png", "jpeg", "webp")
 ASPECT_RATIOS = ("21:9", "16:9", "3:2", "5:4", "1:1", "4:5", "2:3", "9:16", "9:21")
-STYLE_PRESETS = ("enhance", "anime", "photographic", "digital-art", "comic-book", "fantasy-art", "line-art",
-                 "analog-film", "neon-punk", "isometric", "low-poly", "origami", "modeling-compound",
-                 "cinematic", "3d-model", "pixel-art", "tile-texture")
-SD3_MODELS = ("sd3.5-large", "sd3.5-large-turbo", "sd3.5-medium",
-              "sd3-large", "sd3-large-turbo", "sd3-medium")
+STYLE_PRESETS = (
+    "enhance",
+    "anime",
+    "photographic",
+    "digital-art",
+    "comic-book",
+    "fantasy-art",
+    "line-art",
+    "analog-film",
+    "neon-punk",
+    "isometric",
+    "low-poly",
+    "origami",
+    "modeling-compound",
+    "cinematic",
+    "3d-model",
+    "pixel-art",
+    "tile-texture",
+)
+SD3_MODELS = (
+    "sd3.5-large",
+    "sd3.5-large-turbo",
+    "sd3.5-medium",
+    "sd3-large",
+    "sd3-large-turbo",
+    "sd3-medium",
+)
 CREATIVE_PATH = "stable-image/upscale/creative"
 MEGAPIXEL = 1024 * 1024
 
@@ -109,8 +131,10 @@ def pattern(seed: int, size: tuple[int, int], mode: str = "RGB") -> Image.Image:
 def size_for_ratio(ratio: str, megapixels: float) -> tuple[int, int]:
     w, h = (int(part) for part in ratio.split(":"))
     pixels = megapixels * MEGAPIXEL
-    return (max(64, round(math.sqrt(pixels * w / h) / 64) * 64),
-            max(64, round(math.sqrt(pixels * h / w) / 64) * 64))
+    return (
+        max(64, round(math.sqrt(pixels * w / h) / 64) * 64),
+        max(64, round(math.sqrt(pixels * h / w) / 64) * 64),
+    )
 
 
 def scaled_to(image: Image.Image, megapixels: float) -> tuple[int, int]:
@@ -142,6 +166,7 @@ def _tinted(source: Image.Image, seed: int, amount: float = 0.35) -> Image.Image
 def _generate(megapixels: float) -> Callable[[Parsed], Image.Image]:
     def render(p: Parsed) -> Image.Image:
         return pattern(p.seed, size_for_ratio(p.fields.get("aspect_ratio", "1:1"), megapixels))
+
     return render
 
 
@@ -208,12 +233,25 @@ def make_glb(seed: int, extras: dict[str, Any] | None = None) -> bytes:
     apex = 0.5 + rng.random() / 2
     positions = struct.pack("<9f", 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, apex, 0.0)
     document = {
-        "asset": {"version": "2.0", "generator": "fake-stability-sf3d",
-                  "extras": {"seed": seed, **(extras or {})}},
-        "scene": 0, "scenes": [{"nodes": [0]}], "nodes": [{"mesh": 0}],
+        "asset": {
+            "version": "2.0",
+            "generator": "fake-stability-sf3d",
+            "extras": {"seed": seed, **(extras or {})},
+        },
+        "scene": 0,
+        "scenes": [{"nodes": [0]}],
+        "nodes": [{"mesh": 0}],
         "meshes": [{"primitives": [{"attributes": {"POSITION": 0}, "mode": 4}]}],
-        "accessors": [{"bufferView": 0, "componentType": 5126, "count": 3, "type": "VEC3",
-                       "min": [0.0, 0.0, 0.0], "max": [1.0, apex, 0.0]}],
+        "accessors": [
+            {
+                "bufferView": 0,
+                "componentType": 5126,
+                "count": 3,
+                "type": "VEC3",
+                "min": [0.0, 0.0, 0.0],
+                "max": [1.0, apex, 0.0],
+            }
+        ],
         "bufferViews": [{"buffer": 0, "byteOffset": 0, "byteLength": len(positions), "target": 34962}],
         "buffers": [{"byteLength": len(positions)}],
     }
@@ -221,23 +259,35 @@ def make_glb(seed: int, extras: dict[str, Any] | None = None) -> bytes:
     json_chunk += b" " * (-len(json_chunk) % 4)
     bin_chunk = positions + b"\0" * (-len(positions) % 4)
     total = 12 + 8 + len(json_chunk) + 8 + len(bin_chunk)
-    return b"".join((struct.pack("<4sII", b"glTF", 2, total),
-                     struct.pack("<I4s", len(json_chunk), b"JSON"), json_chunk,
-                     struct.pack("<I4s", len(bin_chunk), b"BIN\0"), bin_chunk))
+    return b"".join(
+        (
+            struct.pack("<4sII", b"glTF", 2, total),
+            struct.pack("<I4s", len(json_chunk), b"JSON"),
+            json_chunk,
+            struct.pack("<I4s", len(bin_chunk), b"BIN\0"),
+            bin_chunk,
+        )
+    )
 
 
 # -- endpoint rules ---------------------------------------------------------------------------------------
 
 
 def _strength_with_image(fields: dict[str, str], files: dict[str, bytes]) -> list[str]:
-    return ["strength: is required when image is provided"] if "image" in files and "strength" not in fields \
+    return (
+        ["strength: is required when image is provided"]
+        if "image" in files and "strength" not in fields
         else []
+    )
 
 
 def _sd3_mode(fields: dict[str, str], files: dict[str, bytes]) -> list[str]:
     if fields.get("mode", "text-to-image") == "image-to-image":
-        return [f"{name}: is required for image-to-image" for name in ("image", "strength")
-                if name not in files and name not in fields]
+        return [
+            f"{name}: is required for image-to-image"
+            for name in ("image", "strength")
+            if name not in files and name not in fields
+        ]
     errors = ["image: only allowed with mode image-to-image"] if "image" in files else []
     return errors + (["strength: only allowed with mode image-to-image"] if "strength" in fields else [])
 
@@ -252,8 +302,11 @@ def _relight_rules(fields: dict[str, str], files: dict[str, bytes]) -> list[str]
     errors = []
     if not fields.get("background_prompt") and "background_reference" not in files:
         errors.append("background_prompt: background_prompt or background_reference is required")
-    if "light_source_strength" in fields and "light_reference" not in files \
-            and "light_source_direction" not in fields:
+    if (
+        "light_source_strength" in fields
+        and "light_reference" not in files
+        and "light_source_direction" not in fields
+    ):
         errors.append("light_source_strength: only valid with light_reference or light_source_direction")
     return errors
 
@@ -263,72 +316,146 @@ _COMMON_ENUMS = {"style_preset": STYLE_PRESETS}
 
 ENDPOINTS: dict[str, Endpoint] = {
     "stable-image/generate/core": Endpoint(
-        ("prompt",), _generate(1.5), enums={"aspect_ratio": ASPECT_RATIOS, **_COMMON_ENUMS}),
+        ("prompt",), _generate(1.5), enums={"aspect_ratio": ASPECT_RATIOS, **_COMMON_ENUMS}
+    ),
     "stable-image/generate/ultra": Endpoint(
-        ("prompt",), _generate(1), files={"image": ImageRule(max_side=16384)}, numbers={"strength": _UNIT},
-        enums={"aspect_ratio": ASPECT_RATIOS, **_COMMON_ENUMS}, check=_strength_with_image),
+        ("prompt",),
+        _generate(1),
+        files={"image": ImageRule(max_side=16384)},
+        numbers={"strength": _UNIT},
+        enums={"aspect_ratio": ASPECT_RATIOS, **_COMMON_ENUMS},
+        check=_strength_with_image,
+    ),
     "stable-image/generate/sd3": Endpoint(
-        ("prompt",), _sd3, files={"image": ImageRule(min_pixels=1)},
+        ("prompt",),
+        _sd3,
+        files={"image": ImageRule(min_pixels=1)},
         numbers={"strength": _UNIT, "cfg_scale": Number(1, 10)},
-        enums={"mode": ("text-to-image", "image-to-image"), "model": SD3_MODELS,
-               "aspect_ratio": ASPECT_RATIOS, **_COMMON_ENUMS},
-        formats=("png", "jpeg"), check=_sd3_mode),
+        enums={
+            "mode": ("text-to-image", "image-to-image"),
+            "model": SD3_MODELS,
+            "aspect_ratio": ASPECT_RATIOS,
+            **_COMMON_ENUMS,
+        },
+        formats=("png", "jpeg"),
+        check=_sd3_mode,
+    ),
     "stable-image/edit/erase": Endpoint(
-        ("image",), _masked, files={"image": EDIT_IMAGE, "mask": ANY_IMAGE},
-        numbers={"grow_mask": Number(0, 20)}),
+        ("image",),
+        _masked,
+        files={"image": EDIT_IMAGE, "mask": ANY_IMAGE},
+        numbers={"grow_mask": Number(0, 20)},
+    ),
     "stable-image/edit/inpaint": Endpoint(
-        ("image", "prompt"), _masked, files={"image": EDIT_IMAGE, "mask": ANY_IMAGE},
-        numbers={"grow_mask": Number(0, 100)}, enums=_COMMON_ENUMS),
+        ("image", "prompt"),
+        _masked,
+        files={"image": EDIT_IMAGE, "mask": ANY_IMAGE},
+        numbers={"grow_mask": Number(0, 100)},
+        enums=_COMMON_ENUMS,
+    ),
     "stable-image/edit/outpaint": Endpoint(
-        ("image",), _outpaint, files={"image": EDIT_IMAGE_ASPECT},
-        numbers={**{d: Number(0, 2000, integer=True) for d in ("left", "right", "up", "down")},
-                 "creativity": _UNIT},
-        enums=_COMMON_ENUMS, check=_outpaint_direction),
+        ("image",),
+        _outpaint,
+        files={"image": EDIT_IMAGE_ASPECT},
+        numbers={
+            **{d: Number(0, 2000, integer=True) for d in ("left", "right", "up", "down")},
+            "creativity": _UNIT,
+        },
+        enums=_COMMON_ENUMS,
+        check=_outpaint_direction,
+    ),
     "stable-image/edit/search-and-replace": Endpoint(
-        ("image", "prompt", "search_prompt"), _same_size, files={"image": EDIT_IMAGE_ASPECT},
-        numbers={"grow_mask": Number(0, 20)}, enums=_COMMON_ENUMS),
+        ("image", "prompt", "search_prompt"),
+        _same_size,
+        files={"image": EDIT_IMAGE_ASPECT},
+        numbers={"grow_mask": Number(0, 20)},
+        enums=_COMMON_ENUMS,
+    ),
     "stable-image/edit/search-and-recolor": Endpoint(
-        ("image", "prompt", "select_prompt"), _same_size, files={"image": EDIT_IMAGE_ASPECT},
-        numbers={"grow_mask": Number(0, 20)}, enums=_COMMON_ENUMS),
+        ("image", "prompt", "select_prompt"),
+        _same_size,
+        files={"image": EDIT_IMAGE_ASPECT},
+        numbers={"grow_mask": Number(0, 20)},
+        enums=_COMMON_ENUMS,
+    ),
     "stable-image/edit/remove-background": Endpoint(
-        ("image",), _cutout, files={"image": ImageRule(max_pixels=4_194_304)}, formats=("png", "webp")),
+        ("image",), _cutout, files={"image": ImageRule(max_pixels=4_194_304)}, formats=("png", "webp")
+    ),
     "stable-image/edit/replace-background-and-relight": Endpoint(
-        ("subject_image",), _relight,
-        files={"subject_image": EDIT_IMAGE_ASPECT, "background_reference": EDIT_IMAGE,
-               "light_reference": EDIT_IMAGE},
-        numbers={"preserve_original_subject": _UNIT, "original_background_depth": _UNIT,
-                 "light_source_strength": _UNIT},
-        enums={"keep_original_background": ("true", "false"),
-               "light_source_direction": ("left", "right", "above", "below")},
-        check=_relight_rules, asynchronous=True),
+        ("subject_image",),
+        _relight,
+        files={
+            "subject_image": EDIT_IMAGE_ASPECT,
+            "background_reference": EDIT_IMAGE,
+            "light_reference": EDIT_IMAGE,
+        },
+        numbers={
+            "preserve_original_subject": _UNIT,
+            "original_background_depth": _UNIT,
+            "light_source_strength": _UNIT,
+        },
+        enums={
+            "keep_original_background": ("true", "false"),
+            "light_source_direction": ("left", "right", "above", "below"),
+        },
+        check=_relight_rules,
+        asynchronous=True,
+    ),
     "stable-image/upscale/fast": Endpoint(
-        ("image",), _upscale_fast,
-        files={"image": ImageRule(min_side=32, max_side=1536, min_pixels=1024, max_pixels=1_048_576)}),
+        ("image",),
+        _upscale_fast,
+        files={"image": ImageRule(min_side=32, max_side=1536, min_pixels=1024, max_pixels=1_048_576)},
+    ),
     "stable-image/upscale/conservative": Endpoint(
-        ("image", "prompt"), _upscale_4mp, files={"image": EDIT_IMAGE_ASPECT},
-        numbers={"creativity": Number(0.2, 0.5)}),
+        ("image", "prompt"),
+        _upscale_4mp,
+        files={"image": EDIT_IMAGE_ASPECT},
+        numbers={"creativity": Number(0.2, 0.5)},
+    ),
     CREATIVE_PATH: Endpoint(
-        ("image", "prompt"), _upscale_4mp, files={"image": ImageRule(max_pixels=1_048_576)},
-        numbers={"creativity": Number(0.1, 0.5)}, enums=_COMMON_ENUMS, asynchronous=True),
+        ("image", "prompt"),
+        _upscale_4mp,
+        files={"image": ImageRule(max_pixels=1_048_576)},
+        numbers={"creativity": Number(0.1, 0.5)},
+        enums=_COMMON_ENUMS,
+        asynchronous=True,
+    ),
     "stable-image/control/sketch": Endpoint(
-        ("image", "prompt"), _same_size, files={"image": ImageRule(max_pixels=9_437_184, max_aspect=2.5)},
-        numbers={"control_strength": _UNIT}, enums=_COMMON_ENUMS),
+        ("image", "prompt"),
+        _same_size,
+        files={"image": ImageRule(max_pixels=9_437_184, max_aspect=2.5)},
+        numbers={"control_strength": _UNIT},
+        enums=_COMMON_ENUMS,
+    ),
     "stable-image/control/structure": Endpoint(
-        ("image", "prompt"), _same_size, files={"image": EDIT_IMAGE_ASPECT},
-        numbers={"control_strength": _UNIT}, enums=_COMMON_ENUMS),
+        ("image", "prompt"),
+        _same_size,
+        files={"image": EDIT_IMAGE_ASPECT},
+        numbers={"control_strength": _UNIT},
+        enums=_COMMON_ENUMS,
+    ),
     "stable-image/control/style": Endpoint(
-        ("image", "prompt"), _generate(1), files={"image": EDIT_IMAGE_ASPECT},
-        numbers={"fidelity": _UNIT}, enums={"aspect_ratio": ASPECT_RATIOS, **_COMMON_ENUMS}),
+        ("image", "prompt"),
+        _generate(1),
+        files={"image": EDIT_IMAGE_ASPECT},
+        numbers={"fidelity": _UNIT},
+        enums={"aspect_ratio": ASPECT_RATIOS, **_COMMON_ENUMS},
+    ),
     "stable-image/control/style-transfer": Endpoint(
-        ("init_image", "style_image"), _style_transfer,
+        ("init_image", "style_image"),
+        _style_transfer,
         files={"init_image": EDIT_IMAGE_ASPECT, "style_image": EDIT_IMAGE_ASPECT},
         numbers={"style_strength": _UNIT, "composition_fidelity": _UNIT, "change_strength": Number(0.1, 1)},
-        enums=_COMMON_ENUMS),
+        enums=_COMMON_ENUMS,
+    ),
     "3d/stable-fast-3d": Endpoint(
-        ("image",), None, files={"image": ImageRule(max_pixels=4_194_304)},
+        ("image",),
+        None,
+        files={"image": ImageRule(max_pixels=4_194_304)},
         numbers={"foreground_ratio": Number(0.1, 1), "vertex_count": Number(-1, 20000, integer=True)},
         enums={"texture_resolution": ("512", "1024", "2048"), "remesh": ("none", "triangle", "quad")},
-        formats=()),
+        formats=(),
+    ),
 }
 _TEXT_NUMBERS = {"seed": Number(0, MAX_SEED, integer=True)}
 
@@ -356,11 +483,13 @@ def _image_errors(name: str, data: bytes, rule: ImageRule, images: dict[str, Ima
     w, h = image.size
     errors = []
     if min(w, h) < rule.min_side or (rule.max_side and max(w, h) > rule.max_side):
-        errors.append(f"{name}: each side must be between {rule.min_side} and "
-                      f"{rule.max_side or 'any'} pixels")
+        errors.append(
+            f"{name}: each side must be between {rule.min_side} and {rule.max_side or 'any'} pixels"
+        )
     if w * h < rule.min_pixels or (rule.max_pixels and w * h > rule.max_pixels):
-        errors.append(f"{name}: total pixels must be between {rule.min_pixels} and "
-                      f"{rule.max_pixels or 'any'}")
+        errors.append(
+            f"{name}: total pixels must be between {rule.min_pixels} and {rule.max_pixels or 'any'}"
+        )
     if rule.max_aspect and max(w / h, h / w) > rule.max_aspect:
         errors.append(f"{name}: aspect ratio must be between 1:{rule.max_aspect} and {rule.max_aspect}:1")
     images[name] = image
@@ -382,8 +511,14 @@ def validate(endpoint: Endpoint, fields: dict[str, str], files: dict[str, bytes]
     for name in files:
         if name not in endpoint.files:
             errors.append(f"{name}: must be a text field, not a file")
-    for name in ("prompt", "negative_prompt", "background_prompt", "foreground_prompt", "search_prompt",
-                 "select_prompt"):
+    for name in (
+        "prompt",
+        "negative_prompt",
+        "background_prompt",
+        "foreground_prompt",
+        "search_prompt",
+        "select_prompt",
+    ):
         if len(fields.get(name, "")) > 10000:
             errors.append(f"{name}: must be at most 10000 characters")
     for name, rule in {**_TEXT_NUMBERS, **endpoint.numbers}.items():
@@ -415,24 +550,37 @@ class Job:
 
 
 def _error(status: int, name: str, errors: list[str], headers: dict[str, str] | None = None) -> JSONResponse:
-    return JSONResponse({"id": uuid.uuid4().hex, "name": name, "errors": errors}, status_code=status,
-                        headers=headers)
+    return JSONResponse(
+        {"id": uuid.uuid4().hex, "name": name, "errors": errors}, status_code=status, headers=headers
+    )
 
 
-def _image_response(request: Request, data: bytes, output_format: str, seed: int, finish_reason: str,
-                    request_id: str) -> Response:
+def _image_response(
+    request: Request, data: bytes, output_format: str, seed: int, finish_reason: str, request_id: str
+) -> Response:
     media = f"image/{output_format}"
     if "application/json" in request.headers.get("accept", ""):
-        return JSONResponse({"image": base64.b64encode(data).decode(), "finish_reason": finish_reason,
-                             "seed": seed}, media_type=f"application/json; type={media}",
-                            headers={"x-request-id": request_id})
-    return Response(data, media_type=media,
-                    headers={"finish-reason": finish_reason, "seed": str(seed), "x-request-id": request_id})
+        return JSONResponse(
+            {"image": base64.b64encode(data).decode(), "finish_reason": finish_reason, "seed": seed},
+            media_type=f"application/json; type={media}",
+            headers={"x-request-id": request_id},
+        )
+    return Response(
+        data,
+        media_type=media,
+        headers={"finish-reason": finish_reason, "seed": str(seed), "x-request-id": request_id},
+    )
 
 
-def create_fake_stability(api_key: str = "sk-test", pending_polls: int = 2, *,
-                          other_keys: tuple[str, ...] = (), auth_status: int = 401,
-                          result_ttl: float = 24 * 3600, lockout_seconds: float = 60.0) -> FastAPI:
+def create_fake_stability(
+    api_key: str = "sk-test",
+    pending_polls: int = 2,
+    *,
+    other_keys: tuple[str, ...] = (),
+    auth_status: int = 401,
+    result_ttl: float = 24 * 3600,
+    lockout_seconds: float = 60.0,
+) -> FastAPI:
     """The fake Stability API. `app.state.requests` logs every request; `app.state.reset()` clears it and all
     counters, jobs and lock-outs."""
     app = FastAPI(title="fake Stability AI v2beta")
@@ -453,9 +601,14 @@ def create_fake_stability(api_key: str = "sk-test", pending_polls: int = 2, *,
     state.reset = reset
 
     def log(request: Request) -> dict:
-        entry = {"method": request.method, "path": request.url.path,
-                 "headers": {k: v for k, v in request.headers.items() if k != "authorization"},
-                 "fields": {}, "files": {}, "status": None}
+        entry = {
+            "method": request.method,
+            "path": request.url.path,
+            "headers": {k: v for k, v in request.headers.items() if k != "authorization"},
+            "fields": {},
+            "files": {},
+            "status": None,
+        }
         state.requests.append(entry)
         return entry
 
@@ -480,8 +633,12 @@ def create_fake_stability(api_key: str = "sk-test", pending_polls: int = 2, *,
             return _error(429, "rate_limit_exceeded", locked)
         limit = scenarios.get("ratelimit")
         if "ratelimit" in scenarios and fires(f"ratelimit:{limit}", limit):
-            return _error(429, "rate_limit_exceeded", ["You have exceeded 150 requests in 10 seconds"],
-                          headers={"retry-after": "0"})
+            return _error(
+                429,
+                "rate_limit_exceeded",
+                ["You have exceeded 150 requests in 10 seconds"],
+                headers={"retry-after": "0"},
+            )
         if "error500" in scenarios and fires("error500:" + str(scenarios["error500"]), scenarios["error500"]):
             return _error(500, "internal_error", ["An unexpected server error occurred"])
         if "credits" in scenarios:
@@ -515,8 +672,11 @@ def create_fake_stability(api_key: str = "sk-test", pending_polls: int = 2, *,
             if isinstance(value, UploadFile):
                 data = await value.read()
                 files[name] = data
-                entry["files"][name] = {"filename": value.filename, "size": len(data),
-                                        "content_type": value.content_type}
+                entry["files"][name] = {
+                    "filename": value.filename,
+                    "size": len(data),
+                    "content_type": value.content_type,
+                }
             else:
                 fields[name] = value
                 entry["fields"][name] = value
@@ -527,19 +687,35 @@ def create_fake_stability(api_key: str = "sk-test", pending_polls: int = 2, *,
         if "invalid" in scenarios:
             return finish(entry, _error(422, "unprocessable_entity", ["request: rejected by the service"]))
         if "moderation" in scenarios:
-            return finish(entry, _error(403, "content_moderation", [
-                "Your request was flagged by our content moderation system, as a result your request was "
-                "denied and you were not charged."]))
+            return finish(
+                entry,
+                _error(
+                    403,
+                    "content_moderation",
+                    [
+                        "Your request was flagged by our content moderation system, as a result your "
+                        "request was denied and you were not charged."
+                    ],
+                ),
+            )
         # Seed 0 means "pick one": derive it from the request so runs are repeatable.
-        seed = int(float(fields.get("seed") or 0)) \
+        seed = (
+            int(float(fields.get("seed") or 0))
             or zlib.crc32(f"{path}|{fields.get('prompt', '')}".encode()) % MAX_SEED + 1
+        )
         finish_reason = "CONTENT_FILTERED" if "filtered" in scenarios else "SUCCESS"
         request_id = uuid.uuid4().hex
         if endpoint.render is None:
             options = endpoint.enums.keys() | endpoint.numbers.keys()
             extras = {name: fields[name] for name in options if name in fields}
-            return finish(entry, Response(make_glb(seed, extras), media_type="model/gltf-binary",
-                                          headers={"x-request-id": request_id}))
+            return finish(
+                entry,
+                Response(
+                    make_glb(seed, extras),
+                    media_type="model/gltf-binary",
+                    headers={"x-request-id": request_id},
+                ),
+            )
         output_format = fields.get("output_format", "png")
         parsed = Parsed(fields, images, seed, output_format)
 
@@ -550,10 +726,16 @@ def create_fake_stability(api_key: str = "sk-test", pending_polls: int = 2, *,
         data = await run_in_threadpool(render)
         if endpoint.asynchronous:
             generation_id = uuid.uuid4().hex + uuid.uuid4().hex
-            polls = math.inf if "never" in scenarios else \
-                int(scenarios["pending"]) if scenarios.get("pending") else state.pending_polls
-            state.jobs[generation_id] = Job(key, path, time.monotonic(), polls,
-                                            (data, output_format, seed, finish_reason))
+            polls = (
+                math.inf
+                if "never" in scenarios
+                else int(scenarios["pending"])
+                if scenarios.get("pending")
+                else state.pending_polls
+            )
+            state.jobs[generation_id] = Job(
+                key, path, time.monotonic(), polls, (data, output_format, seed, finish_reason)
+            )
             return finish(entry, JSONResponse({"id": generation_id}))
         return finish(entry, _image_response(request, data, output_format, seed, finish_reason, request_id))
 
@@ -563,17 +745,24 @@ def create_fake_stability(api_key: str = "sk-test", pending_polls: int = 2, *,
         if (early := gatekeeper(request, key, requested_scenarios(request))) is not None:
             return finish(entry, early)
         job = state.jobs.get(generation_id)
-        if job is None or job.key != key or time.monotonic() - job.created > result_ttl \
-                or (legacy and job.path != CREATIVE_PATH):
-            return finish(entry, _error(404, "not_found",
-                                        [f"id: {generation_id} was not found or has expired"]))
+        if (
+            job is None
+            or job.key != key
+            or time.monotonic() - job.created > result_ttl
+            or (legacy and job.path != CREATIVE_PATH)
+        ):
+            return finish(
+                entry, _error(404, "not_found", [f"id: {generation_id} was not found or has expired"])
+            )
         if job.polls_left > 0:
             job.polls_left -= 1
-            return finish(entry, JSONResponse({"id": generation_id, "status": "in-progress"},
-                                              status_code=202))
+            return finish(
+                entry, JSONResponse({"id": generation_id, "status": "in-progress"}, status_code=202)
+            )
         data, output_format, seed, finish_reason = job.result
-        return finish(entry, _image_response(request, data, output_format, seed, finish_reason,
-                                             uuid.uuid4().hex))
+        return finish(
+            entry, _image_response(request, data, output_format, seed, finish_reason, uuid.uuid4().hex)
+        )
 
     @app.get("/v2beta/results/{generation_id}")
     async def results(generation_id: str, request: Request) -> Response:

@@ -171,20 +171,41 @@ def _infinitetalk(body: dict[str, Any]) -> None:
 
 
 _COMMON = ("enable_base64_output", "enable_sync_mode")
-_IDEOGRAM = Model(("prompt",), "image", ("prompt", "image", "mask_image", "style", "aspect_ratio",
-                                         "reference_images", *_COMMON), _ideogram)
+_IDEOGRAM = Model(
+    ("prompt",),
+    "image",
+    ("prompt", "image", "mask_image", "style", "aspect_ratio", "reference_images", *_COMMON),
+    _ideogram,
+)
 MODELS: dict[str, Model] = {
     "ideogram-ai/ideogram-v3-turbo": _IDEOGRAM,
     "ideogram-ai/ideogram-v3-balanced": _IDEOGRAM,
     "ideogram-ai/ideogram-v3-quality": _IDEOGRAM,
     "wavespeed-ai/qwen-image/text-to-image": Model(
-        ("prompt",), "image", ("prompt", "size", "seed", "output_format", *_COMMON), _qwen),
+        ("prompt",), "image", ("prompt", "size", "seed", "output_format", *_COMMON), _qwen
+    ),
     "alibaba/wan-2.5/image-to-video": Model(
-        ("image", "prompt"), "video", ("image", "prompt", "audio", "negative_prompt", "resolution", "duration",
-                                       "enable_prompt_expansion", "seed", *_COMMON), _wan),
+        ("image", "prompt"),
+        "video",
+        (
+            "image",
+            "prompt",
+            "audio",
+            "negative_prompt",
+            "resolution",
+            "duration",
+            "enable_prompt_expansion",
+            "seed",
+            *_COMMON,
+        ),
+        _wan,
+    ),
     "wavespeed-ai/infinitetalk": Model(
-        ("image", "audio"), "avatar", ("image", "audio", "mask_image", "prompt", "resolution", "seed",
-                                       *_COMMON), _infinitetalk),
+        ("image", "audio"),
+        "avatar",
+        ("image", "audio", "mask_image", "prompt", "resolution", "seed", *_COMMON),
+        _infinitetalk,
+    ),
 }
 
 
@@ -254,10 +275,12 @@ def _error(status: int, message: str, headers: dict[str, str] | None = None) -> 
     return JSONResponse({"code": status, "message": message}, status_code=status, headers=headers)
 
 
-def create_fake_wavespeed(api_key: str = "ws-test", processing_polls: int = 2, *,
-                          strict: bool = False) -> FastAPI:
-    """The fake WaveSpeed API. `strict=True` rejects fields a model's schema does not list (whether the real
-    service ignores or rejects them is unconfirmed). `app.state.reset()` clears the log, tasks and counters."""
+def create_fake_wavespeed(
+    api_key: str = "ws-test", processing_polls: int = 2, *, strict: bool = False
+) -> FastAPI:
+    """The fake WaveSpeed API. `strict=True` rejects fields a model's schema does not list (whether the
+    real service ignores or rejects them is unconfirmed).
+    `app.state.reset()` clears the log, tasks and counters."""
     app = FastAPI(title="fake WaveSpeedAI v3")
     state = app.state
     state.requests = []
@@ -277,10 +300,16 @@ def create_fake_wavespeed(api_key: str = "ws-test", processing_polls: int = 2, *
     state.reset = reset
 
     def log(request: Request, kind: str) -> dict:
-        entry = {"method": request.method, "path": request.url.path, "kind": kind,
-                 "headers": {k: v for k, v in request.headers.items() if k != "authorization"},
-                 "authorized": "authorization" in request.headers, "body": None, "status": None,
-                 "task_status": None}
+        entry = {
+            "method": request.method,
+            "path": request.url.path,
+            "kind": kind,
+            "headers": {k: v for k, v in request.headers.items() if k != "authorization"},
+            "authorized": "authorization" in request.headers,
+            "body": None,
+            "status": None,
+            "task_status": None,
+        }
         state.requests.append(entry)
         return entry
 
@@ -301,8 +330,9 @@ def create_fake_wavespeed(api_key: str = "ws-test", processing_polls: int = 2, *
             return _error(401, "Unauthorized: invalid or missing API key")
         if "ratelimit" in scenarios and fires(f"ratelimit:{scenarios['ratelimit']}", scenarios["ratelimit"]):
             return _error(429, "Too Many Requests")
-        if server_error in scenarios and fires(f"{server_error}:{scenarios[server_error]}",
-                                               scenarios[server_error]):
+        if server_error in scenarios and fires(
+            f"{server_error}:{scenarios[server_error]}", scenarios[server_error]
+        ):
             return _error(500, "Internal Server Error")
         return None
 
@@ -311,14 +341,21 @@ def create_fake_wavespeed(api_key: str = "ws-test", processing_polls: int = 2, *
 
     def prediction(request: Request, task: Task, status: str) -> dict[str, Any]:
         data: dict[str, Any] = {
-            "id": task.id, "model": task.model, "status": status, "outputs": [],
+            "id": task.id,
+            "model": task.model,
+            "status": status,
+            "outputs": [],
             "urls": {"get": str(request.base_url).rstrip("/") + f"/api/v3/predictions/{task.id}/result"},
-            "has_nsfw_contents": [], "created_at": task.created_at, "error": "", "timings": {"inference": 0},
+            "has_nsfw_contents": [],
+            "created_at": task.created_at,
+            "error": "",
+            "timings": {"inference": 0},
         }
         if status == "completed":
             if task.body.get("enable_base64_output"):
-                data["outputs"] = [base64.b64encode(state.files[name][0]).decode("ascii")
-                                   for name in task.outputs]
+                data["outputs"] = [
+                    base64.b64encode(state.files[name][0]).decode("ascii") for name in task.outputs
+                ]
             else:
                 data["outputs"] = [output_url(request, name) for name in task.outputs]
             data["has_nsfw_contents"] = [task.nsfw] * len(task.outputs)
@@ -340,7 +377,8 @@ def create_fake_wavespeed(api_key: str = "ws-test", processing_polls: int = 2, *
             data, output_format = await run_in_threadpool(render_image, task.model, task.body, seed)
             if task.nsfw:
                 data = await run_in_threadpool(
-                    lambda: encode(blurred(Image.open(io.BytesIO(data)).convert("RGB")), output_format))
+                    lambda: encode(blurred(Image.open(io.BytesIO(data)).convert("RGB")), output_format)
+                )
             name, media_type = f"{task.id}.{output_format}", f"image/{output_format}"
         else:
             data = await run_in_threadpool(render_video_output, MODELS[task.model], task.body)
@@ -373,14 +411,21 @@ def create_fake_wavespeed(api_key: str = "ws-test", processing_polls: int = 2, *
         if missing:
             return finish(entry, _error(400, "; ".join(f"{name}: is required" for name in missing)))
         if strict and (unknown := sorted(set(body) - set(spec.fields))):
-            return finish(entry, _error(400, "; ".join(f"{name}: is not a field of {path}" for name in unknown)))
+            return finish(
+                entry, _error(400, "; ".join(f"{name}: is not a field of {path}" for name in unknown))
+            )
         try:
             if spec.check is not None:
                 await run_in_threadpool(spec.check, body)
         except Invalid as exc:
             return finish(entry, _error(400, str(exc)))
-        task = Task(uuid.uuid4().hex, caller_key(request) or "", path, body,
-                    datetime.now(UTC).isoformat().replace("+00:00", "Z"))
+        task = Task(
+            uuid.uuid4().hex,
+            caller_key(request) or "",
+            path,
+            body,
+            datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+        )
         if "never_finishes" in scenarios:
             task.finish_after = math.inf
         elif scenarios.get("processing"):
@@ -419,8 +464,10 @@ def create_fake_wavespeed(api_key: str = "ws-test", processing_polls: int = 2, *
         if status == "completed":
             await produce(task, MODELS[task.model])
         entry["task_status"] = status
-        return finish(entry, JSONResponse({"code": 200, "message": "success",
-                                           "data": prediction(request, task, status)}))
+        return finish(
+            entry,
+            JSONResponse({"code": 200, "message": "success", "data": prediction(request, task, status)}),
+        )
 
     @app.get("/api/v3/predictions/{prediction_id}/result")
     async def result(prediction_id: str, request: Request) -> Response:

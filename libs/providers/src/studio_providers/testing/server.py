@@ -10,8 +10,9 @@ from collections.abc import Callable
 import uvicorn
 
 
-def serve_in_thread(app, *, host: str = "127.0.0.1",
-                    startup_timeout: float = 10.0) -> tuple[str, Callable[[], None]]:
+def serve_in_thread(
+    app, *, host: str = "127.0.0.1", startup_timeout: float = 10.0
+) -> tuple[str, Callable[[], None]]:
     """Start `app` with uvicorn on a free port; return its base URL and a function that stops it."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -19,8 +20,9 @@ def serve_in_thread(app, *, host: str = "127.0.0.1",
     port = sock.getsockname()[1]
     config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False)
     server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name=f"fake-server-{port}",
-                              daemon=True)
+    thread = threading.Thread(
+        target=server.run, kwargs={"sockets": [sock]}, name=f"fake-server-{port}", daemon=True
+    )
     thread.start()
     deadline = time.monotonic() + startup_timeout
     while not server.started:

@@ -1,8 +1,7 @@
 """Reads and writes of share boards."""
 
-from typing import Any
-
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,19 +25,37 @@ async def insert(session: AsyncSession, values: dict) -> None:
 
 
 async def get(session: AsyncSession, user_id: str, board_id: str) -> Board | None:
-    row = (await session.execute(select(share_boards).where(
-        share_boards.c.user_id == user_id, share_boards.c.id == board_id))).mappings().first()
+    row = (
+        (
+            await session.execute(
+                select(share_boards).where(share_boards.c.user_id == user_id, share_boards.c.id == board_id)
+            )
+        )
+        .mappings()
+        .first()
+    )
     return _as_dict(row) if row else None
 
 
 async def by_token(session: AsyncSession, token: str) -> Board | None:
-    row = (await session.execute(select(share_boards).where(share_boards.c.token == token))).mappings().first()
+    row = (
+        (await session.execute(select(share_boards).where(share_boards.c.token == token))).mappings().first()
+    )
     return _as_dict(row) if row else None
 
 
 async def list_for(session: AsyncSession, user_id: str) -> list[Board]:
-    rows = (await session.execute(select(share_boards).where(share_boards.c.user_id == user_id)
-                                  .order_by(share_boards.c.created_at.desc(), share_boards.c.id))).mappings().all()
+    rows = (
+        (
+            await session.execute(
+                select(share_boards)
+                .where(share_boards.c.user_id == user_id)
+                .order_by(share_boards.c.created_at.desc(), share_boards.c.id)
+            )
+        )
+        .mappings()
+        .all()
+    )
     return [_as_dict(row) for row in rows]
 
 
@@ -52,16 +69,22 @@ async def reserve_attempt(session: AsyncSession, board_id: str, now: datetime, l
     c = share_boards.c
     reserved = await session.execute(
         update(share_boards)
-        .where(c.id == board_id, c.failed_attempts < limit,
-               or_(c.locked_until.is_(None), c.locked_until <= now))
-        .values(failed_attempts=c.failed_attempts + 1).returning(c.failed_attempts))
+        .where(
+            c.id == board_id, c.failed_attempts < limit, or_(c.locked_until.is_(None), c.locked_until <= now)
+        )
+        .values(failed_attempts=c.failed_attempts + 1)
+        .returning(c.failed_attempts)
+    )
     return reserved.first() is not None
 
 
 async def lock_if_exhausted(session: AsyncSession, board_id: str, limit: int, until: datetime) -> None:
     c = share_boards.c
-    await session.execute(update(share_boards).where(c.id == board_id, c.failed_attempts >= limit)
-                          .values(failed_attempts=0, locked_until=until))
+    await session.execute(
+        update(share_boards)
+        .where(c.id == board_id, c.failed_attempts >= limit)
+        .values(failed_attempts=0, locked_until=until)
+    )
 
 
 async def count_view(session: AsyncSession, board_id: str) -> None:
@@ -71,9 +94,18 @@ async def count_view(session: AsyncSession, board_id: str) -> None:
 async def shown_assets(session: AsyncSession, collection_id: str) -> list[dict]:
     """What a visitor sees: the collection's assets out of the trash, first added first."""
     rows = await session.execute(
-        select(assets.c.id, assets.c.title, assets.c.type, assets.c.content_type, assets.c.width,
-               assets.c.height, assets.c.bytes, assets.c.storage_key)
+        select(
+            assets.c.id,
+            assets.c.title,
+            assets.c.type,
+            assets.c.content_type,
+            assets.c.width,
+            assets.c.height,
+            assets.c.bytes,
+            assets.c.storage_key,
+        )
         .join(collection_assets, collection_assets.c.asset_id == assets.c.id)
         .where(collection_assets.c.collection_id == collection_id, assets.c.deleted_at.is_(None))
-        .order_by(collection_assets.c.added_at, assets.c.id))
+        .order_by(collection_assets.c.added_at, assets.c.id)
+    )
     return [dict(row) for row in rows.mappings().all()]

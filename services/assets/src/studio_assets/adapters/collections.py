@@ -18,10 +18,13 @@ class NameTaken(ValueError):
 
 
 def _counted():
-    count = (select(func.count()).select_from(collection_assets)
-             .join(assets, assets.c.id == collection_assets.c.asset_id)
-             .where(collection_assets.c.collection_id == collections.c.id, assets.c.deleted_at.is_(None))
-             .scalar_subquery())
+    count = (
+        select(func.count())
+        .select_from(collection_assets)
+        .join(assets, assets.c.id == collection_assets.c.asset_id)
+        .where(collection_assets.c.collection_id == collections.c.id, assets.c.deleted_at.is_(None))
+        .scalar_subquery()
+    )
     return select(collections, count.label("asset_count"))
 
 
@@ -41,22 +44,41 @@ async def insert(session: AsyncSession, values: dict) -> None:
 
 
 async def get(session: AsyncSession, user_id: str, collection_id: str) -> Collection | None:
-    row = (await session.execute(_counted().where(collections.c.user_id == user_id,
-                                                  collections.c.id == collection_id))).mappings().first()
+    row = (
+        (
+            await session.execute(
+                _counted().where(collections.c.user_id == user_id, collections.c.id == collection_id)
+            )
+        )
+        .mappings()
+        .first()
+    )
     return _as_dict(row) if row else None
 
 
 async def list_for(session: AsyncSession, user_id: str) -> list[Collection]:
-    rows = (await session.execute(_counted().where(collections.c.user_id == user_id)
-                                  .order_by(collections.c.updated_at.desc(), collections.c.id))).mappings().all()
+    rows = (
+        (
+            await session.execute(
+                _counted()
+                .where(collections.c.user_id == user_id)
+                .order_by(collections.c.updated_at.desc(), collections.c.id)
+            )
+        )
+        .mappings()
+        .all()
+    )
     return [_as_dict(row) for row in rows]
 
 
 async def change(session: AsyncSession, user_id: str, collection_id: str, **values: Any) -> bool:
     try:
         async with session.begin_nested():
-            result = await session.execute(update(collections).where(
-                collections.c.user_id == user_id, collections.c.id == collection_id).values(**values))
+            result = await session.execute(
+                update(collections)
+                .where(collections.c.user_id == user_id, collections.c.id == collection_id)
+                .values(**values)
+            )
     except IntegrityError as exc:
         raise NameTaken(values.get("name", "")) from exc
     return bool(result.rowcount)
@@ -64,24 +86,34 @@ async def change(session: AsyncSession, user_id: str, collection_id: str, **valu
 
 async def remove(session: AsyncSession, user_id: str, collection_id: str) -> bool:
     """Memberships and share boards go with it (foreign keys cascade); the assets stay."""
-    result = await session.execute(delete(collections).where(collections.c.user_id == user_id,
-                                                             collections.c.id == collection_id))
+    result = await session.execute(
+        delete(collections).where(collections.c.user_id == user_id, collections.c.id == collection_id)
+    )
     return bool(result.rowcount)
 
 
 async def members(session: AsyncSession, collection_id: str) -> set[str]:
-    rows = await session.execute(select(collection_assets.c.asset_id)
-                                 .where(collection_assets.c.collection_id == collection_id))
+    rows = await session.execute(
+        select(collection_assets.c.asset_id).where(collection_assets.c.collection_id == collection_id)
+    )
     return {asset_id for (asset_id,) in rows.all()}
 
 
 async def add_members(session: AsyncSession, collection_id: str, asset_ids: Sequence[str], now) -> None:
     if asset_ids:
-        await session.execute(collection_assets.insert(), [
-            {"collection_id": collection_id, "asset_id": asset_id, "added_at": now} for asset_id in asset_ids])
+        await session.execute(
+            collection_assets.insert(),
+            [
+                {"collection_id": collection_id, "asset_id": asset_id, "added_at": now}
+                for asset_id in asset_ids
+            ],
+        )
 
 
 async def remove_member(session: AsyncSession, collection_id: str, asset_id: str) -> bool:
-    result = await session.execute(delete(collection_assets).where(
-        collection_assets.c.collection_id == collection_id, collection_assets.c.asset_id == asset_id))
+    result = await session.execute(
+        delete(collection_assets).where(
+            collection_assets.c.collection_id == collection_id, collection_assets.c.asset_id == asset_id
+        )
+    )
     return bool(result.rowcount)

@@ -33,49 +33,74 @@ async def set_tags(session: AsyncSession, asset_id: str, tags: Sequence[str]) ->
     """Replace the asset's tags (already normalised: lower-case and distinct)."""
     await session.execute(delete(asset_tags).where(asset_tags.c.asset_id == asset_id))
     if tags:
-        await session.execute(asset_tags.insert(), [{"asset_id": asset_id, "tag": tag, "position": position}
-                                                     for position, tag in enumerate(tags)])
+        await session.execute(
+            asset_tags.insert(),
+            [{"asset_id": asset_id, "tag": tag, "position": position} for position, tag in enumerate(tags)],
+        )
 
 
 async def get(session: AsyncSession, user_id: str, asset_id: str) -> Asset | None:
-    row = (await session.execute(select(assets).where(assets.c.user_id == user_id, assets.c.id == asset_id))
-           ).mappings().first()
+    row = (
+        (await session.execute(select(assets).where(assets.c.user_id == user_id, assets.c.id == asset_id)))
+        .mappings()
+        .first()
+    )
     return (await _with_tags(session, [row]))[0] if row else None
 
 
 async def get_many(session: AsyncSession, user_id: str, asset_ids: Sequence[str]) -> list[Asset]:
     """The user's assets among these ids that are not in the trash, in the order asked."""
-    rows = (await session.execute(select(assets).where(
-        assets.c.user_id == user_id, assets.c.id.in_(list(asset_ids)), assets.c.deleted_at.is_(None)))
-    ).mappings().all()
+    rows = (
+        (
+            await session.execute(
+                select(assets).where(
+                    assets.c.user_id == user_id,
+                    assets.c.id.in_(list(asset_ids)),
+                    assets.c.deleted_at.is_(None),
+                )
+            )
+        )
+        .mappings()
+        .all()
+    )
     found = {asset["id"]: asset for asset in await _with_tags(session, rows)}
     return [found[asset_id] for asset_id in asset_ids if asset_id in found]
 
 
 async def increment_many(session: AsyncSession, user_id: str, asset_ids: Sequence[str], counter: str) -> None:
     column = assets.c[counter]
-    await session.execute(update(assets).where(assets.c.user_id == user_id, assets.c.id.in_(list(asset_ids)))
-                          .values(**{counter: column + 1}))
+    await session.execute(
+        update(assets)
+        .where(assets.c.user_id == user_id, assets.c.id.in_(list(asset_ids)))
+        .values(**{counter: column + 1})
+    )
 
 
 async def version_of(session: AsyncSession, user_id: str, asset_id: str) -> int | None:
-    return await session.scalar(select(assets.c.version).where(assets.c.user_id == user_id,
-                                                               assets.c.id == asset_id))
+    return await session.scalar(
+        select(assets.c.version).where(assets.c.user_id == user_id, assets.c.id == asset_id)
+    )
 
 
 async def find(session: AsyncSession, query: AssetQuery) -> tuple[list[Asset], int]:
     """One page of the user's assets that match, and how many match in all."""
     conditions = _conditions(query)
     total = await session.scalar(select(func.count()).select_from(assets).where(*conditions))
-    page = (select(assets).where(*conditions).order_by(*_order_by(query))
-            .limit(query.page_size).offset(query.offset))
+    page = (
+        select(assets)
+        .where(*conditions)
+        .order_by(*_order_by(query))
+        .limit(query.page_size)
+        .offset(query.offset)
+    )
     rows = (await session.execute(page)).mappings().all()
     return await _with_tags(session, rows), int(total or 0)
 
 
 async def change(session: AsyncSession, user_id: str, asset_id: str, **values: Any) -> bool:
-    result = await session.execute(update(assets).where(assets.c.user_id == user_id, assets.c.id == asset_id)
-                                   .values(**values))
+    result = await session.execute(
+        update(assets).where(assets.c.user_id == user_id, assets.c.id == asset_id).values(**values)
+    )
     return bool(result.rowcount)
 
 
@@ -84,7 +109,8 @@ async def trash_many(session: AsyncSession, user_id: str, asset_ids: Sequence[st
     result = await session.execute(
         update(assets)
         .where(assets.c.user_id == user_id, assets.c.id.in_(list(asset_ids)), assets.c.deleted_at.is_(None))
-        .values(deleted_at=now, updated_at=now))
+        .values(deleted_at=now, updated_at=now)
+    )
     return int(result.rowcount or 0)
 
 
@@ -102,15 +128,31 @@ async def chain(session: AsyncSession, user_id: str, asset_id: str) -> list[Asse
     found = {start["id"]: start}
     current = start
     while current["source_asset_id"] and current["source_asset_id"] not in found and len(found) < MAX_CHAIN:
-        current = (await session.execute(select(assets).where(
-            assets.c.user_id == user_id, assets.c.id == current["source_asset_id"]))).mappings().first()
+        current = (
+            (
+                await session.execute(
+                    select(assets).where(
+                        assets.c.user_id == user_id, assets.c.id == current["source_asset_id"]
+                    )
+                )
+            )
+            .mappings()
+            .first()
+        )
         if current is None:
             break
         found[current["id"]] = current
     frontier = [start["id"]]
     while frontier and len(found) < MAX_CHAIN:
-        children = (await session.execute(select(assets).where(
-            assets.c.user_id == user_id, assets.c.source_asset_id.in_(frontier)))).mappings().all()
+        children = (
+            (
+                await session.execute(
+                    select(assets).where(assets.c.user_id == user_id, assets.c.source_asset_id.in_(frontier))
+                )
+            )
+            .mappings()
+            .all()
+        )
         frontier = [row["id"] for row in children if row["id"] not in found]
         found.update((row["id"], row) for row in children)
     return await _with_tags(session, list(found.values()))
@@ -118,31 +160,46 @@ async def chain(session: AsyncSession, user_id: str, asset_id: str) -> list[Asse
 
 def _conditions(query: AssetQuery) -> list:
     c = assets.c
-    conditions = [c.user_id == query.user_id,
-                  c.deleted_at.is_not(None) if query.trashed else c.deleted_at.is_(None)]
-    exact = {"type": query.type, "module": query.module, "provider": query.provider, "model": query.model,
-             "operation_id": query.operation_id, "status": query.status, "favourite": query.favourite,
-             "width": query.width, "height": query.height}
+    conditions = [
+        c.user_id == query.user_id,
+        c.deleted_at.is_not(None) if query.trashed else c.deleted_at.is_(None),
+    ]
+    exact = {
+        "type": query.type,
+        "module": query.module,
+        "provider": query.provider,
+        "model": query.model,
+        "operation_id": query.operation_id,
+        "status": query.status,
+        "favourite": query.favourite,
+        "width": query.width,
+        "height": query.height,
+    }
     conditions += [c[name] == value for name, value in exact.items() if value is not None]
     if query.tag and (tags := normalise_tags([query.tag])):
         conditions.append(_has_tag(asset_tags.c.tag == tags[0]))
     if query.sizes:
         conditions.append(or_(*(and_(c.width == width, c.height == height) for width, height in query.sizes)))
     if query.collection_id:
-        conditions.append(exists().where(collection_assets.c.asset_id == c.id,
-                                         collection_assets.c.collection_id == query.collection_id))
+        conditions.append(
+            exists().where(
+                collection_assets.c.asset_id == c.id, collection_assets.c.collection_id == query.collection_id
+            )
+        )
     if query.date_from:
         conditions.append(c.created_at >= query.date_from)
     if query.date_to:
         conditions.append(c.created_at <= query.date_to)
     if term := query.search_term:
         pattern = like_pattern(term)
-        conditions.append(or_(
-            c.id == term,
-            func.lower(c.prompt).like(pattern, escape="\\"),
-            func.lower(c.title).like(pattern, escape="\\"),
-            _has_tag(asset_tags.c.tag.like(pattern, escape="\\")),
-        ))
+        conditions.append(
+            or_(
+                c.id == term,
+                func.lower(c.prompt).like(pattern, escape="\\"),
+                func.lower(c.title).like(pattern, escape="\\"),
+                _has_tag(asset_tags.c.tag.like(pattern, escape="\\")),
+            )
+        )
     return conditions
 
 
@@ -162,8 +219,11 @@ async def _with_tags(session: AsyncSession, rows: Sequence) -> list[Asset]:
     ids = [row["id"] for row in rows]
     tags: dict[str, list[str]] = {asset_id: [] for asset_id in ids}
     if ids:
-        query = (select(asset_tags.c.asset_id, asset_tags.c.tag).where(asset_tags.c.asset_id.in_(ids))
-                 .order_by(asset_tags.c.asset_id, asset_tags.c.position))
+        query = (
+            select(asset_tags.c.asset_id, asset_tags.c.tag)
+            .where(asset_tags.c.asset_id.in_(ids))
+            .order_by(asset_tags.c.asset_id, asset_tags.c.position)
+        )
         for asset_id, tag in (await session.execute(query)).all():
             tags[asset_id].append(tag)
     return [_as_dict(row, tags[row["id"]]) for row in rows]
@@ -182,9 +242,11 @@ def _as_dict(row, tags: list[str]) -> Asset:
 async def tags_of(session: AsyncSession, asset_ids: Sequence[str]) -> dict[str, list[str]]:
     tags: dict[str, list[str]] = {}
     for start in range(0, len(asset_ids), _CHUNK):
-        query = (select(asset_tags.c.asset_id, asset_tags.c.tag)
-                 .where(asset_tags.c.asset_id.in_(list(asset_ids[start:start + _CHUNK])))
-                 .order_by(asset_tags.c.asset_id, asset_tags.c.position))
+        query = (
+            select(asset_tags.c.asset_id, asset_tags.c.tag)
+            .where(asset_tags.c.asset_id.in_(list(asset_ids[start : start + _CHUNK])))
+            .order_by(asset_tags.c.asset_id, asset_tags.c.position)
+        )
         for asset_id, tag in (await session.execute(query)).all():
             tags.setdefault(asset_id, []).append(tag)
     return tags
@@ -195,8 +257,10 @@ async def matching_ids(session: AsyncSession, query: AssetQuery, asset_ids: Sequ
     found: set[str] = set()
     conditions = _conditions(query)
     for start in range(0, len(asset_ids), _CHUNK):
-        chunk = list(asset_ids[start:start + _CHUNK])
-        found.update((await session.scalars(select(assets.c.id).where(*conditions, assets.c.id.in_(chunk)))).all())
+        chunk = list(asset_ids[start : start + _CHUNK])
+        found.update(
+            (await session.scalars(select(assets.c.id).where(*conditions, assets.c.id.in_(chunk)))).all()
+        )
     return found
 
 
@@ -210,14 +274,24 @@ async def by_ids(session: AsyncSession, user_id: str, asset_ids: Sequence[str]) 
     """The user's assets with these ids, in the order given (trashed ones included)."""
     if not asset_ids:
         return []
-    rows = (await session.execute(select(assets).where(assets.c.user_id == user_id,
-                                                       assets.c.id.in_(list(asset_ids))))).mappings().all()
+    rows = (
+        (
+            await session.execute(
+                select(assets).where(assets.c.user_id == user_id, assets.c.id.in_(list(asset_ids)))
+            )
+        )
+        .mappings()
+        .all()
+    )
     found = {asset["id"]: asset for asset in await _with_tags(session, rows)}
     return [found[asset_id] for asset_id in asset_ids if asset_id in found]
 
 
 async def phashes(session: AsyncSession, user_id: str) -> list[tuple[str, str]]:
     """(id, phash) of the user's images outside the trash."""
-    rows = await session.execute(select(assets.c.id, assets.c.phash).where(
-        assets.c.user_id == user_id, assets.c.deleted_at.is_(None), assets.c.phash.is_not(None)))
+    rows = await session.execute(
+        select(assets.c.id, assets.c.phash).where(
+            assets.c.user_id == user_id, assets.c.deleted_at.is_(None), assets.c.phash.is_not(None)
+        )
+    )
     return [(row[0], row[1]) for row in rows.all()]

@@ -1,8 +1,20 @@
 """The asset library's own database: one row per output, its tags, and the user's collections."""
 
 from sqlalchemy import (
-    JSON, BigInteger, Boolean, Column, DateTime, ForeignKey, Index, Integer, LargeBinary, PrimaryKeyConstraint,
-    String, Table, Text, UniqueConstraint,
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
 )
 
 from studio_common.bus import service_metadata
@@ -10,7 +22,8 @@ from studio_common.bus import service_metadata
 metadata = service_metadata()
 
 assets = Table(
-    "assets", metadata,
+    "assets",
+    metadata,
     Column("id", String(64), primary_key=True),  # asset_id_for(operation_id, output_index): replays collide
     Column("user_id", String(128), nullable=False),
     Column("operation_id", String(64), nullable=False, index=True),
@@ -45,7 +58,8 @@ assets = Table(
 # The meaning of an asset's title, prompt and tags as a unit vector (float32 bytes), for search by
 # meaning. Ranked in process per user (no vector extension is assumed in the database).
 asset_embeddings = Table(
-    "asset_embeddings", metadata,
+    "asset_embeddings",
+    metadata,
     Column("asset_id", String(64), ForeignKey("assets.id", ondelete="CASCADE"), primary_key=True),
     Column("user_id", String(128), nullable=False),
     Column("model", String(64), nullable=False),
@@ -56,7 +70,8 @@ asset_embeddings = Table(
 )
 
 asset_tags = Table(
-    "asset_tags", metadata,
+    "asset_tags",
+    metadata,
     Column("asset_id", String(64), ForeignKey("assets.id", ondelete="CASCADE"), nullable=False),
     Column("tag", String(64), nullable=False),  # lower-case
     Column("position", Integer, nullable=False),  # keeps the order the tags were given in
@@ -65,7 +80,8 @@ asset_tags = Table(
 )
 
 collections = Table(
-    "collections", metadata,
+    "collections",
+    metadata,
     Column("id", String(64), primary_key=True),
     Column("user_id", String(128), nullable=False),
     Column("name", String(100), nullable=False),
@@ -77,7 +93,8 @@ collections = Table(
 
 # An asset can be in many collections; deleting either side removes the membership.
 collection_assets = Table(
-    "collection_assets", metadata,
+    "collection_assets",
+    metadata,
     Column("collection_id", String(64), ForeignKey("collections.id", ondelete="CASCADE"), nullable=False),
     Column("asset_id", String(64), ForeignKey("assets.id", ondelete="CASCADE"), nullable=False),
     Column("added_at", DateTime(timezone=True), nullable=False),
@@ -88,7 +105,8 @@ collection_assets = Table(
 # A collection shared read-only through a public link (its token); revocable, optionally with a
 # password (stored as a PBKDF2 hash) and an expiry.
 share_boards = Table(
-    "share_boards", metadata,
+    "share_boards",
+    metadata,
     Column("id", String(64), primary_key=True),
     Column("token", String(64), nullable=False, unique=True),
     Column("user_id", String(128), nullable=False, index=True),

@@ -24,8 +24,13 @@ def embedding_text(title: str, prompt: str, tags: Sequence[str]) -> str:
     return "\n".join(part for part in parts if part)
 
 
-def rank(ids: Sequence[str], matrix: np.ndarray, query: np.ndarray, cutoff: float = SEMANTIC_CUTOFF,
-         limit: int = MAX_SEMANTIC_HITS) -> list[tuple[str, float]]:
+def rank(
+    ids: Sequence[str],
+    matrix: np.ndarray,
+    query: np.ndarray,
+    cutoff: float = SEMANTIC_CUTOFF,
+    limit: int = MAX_SEMANTIC_HITS,
+) -> list[tuple[str, float]]:
     """(id, cosine) of the rows at least ``cutoff`` close to ``query``, closest first (unit vectors)."""
     if not len(ids):
         return []
@@ -47,8 +52,9 @@ def hamming(a: str, b: str) -> int:
     return (int(a, 16) ^ int(b, 16)).bit_count()
 
 
-def near_duplicates(phash: str, candidates: Sequence[tuple[str, str]],
-                    max_bits: int = NEAR_DUPLICATE_BITS) -> list[tuple[str, int]]:
+def near_duplicates(
+    phash: str, candidates: Sequence[tuple[str, str]], max_bits: int = NEAR_DUPLICATE_BITS
+) -> list[tuple[str, int]]:
     """(id, distance) of the candidates (id, phash) within ``max_bits``, nearest first."""
     close = [(asset_id, hamming(phash, other)) for asset_id, other in candidates if other]
     return sorted((c for c in close if c[1] <= max_bits), key=lambda c: (c[1], c[0]))

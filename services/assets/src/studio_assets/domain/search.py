@@ -88,6 +88,7 @@ def parse_moment(text: str, end_of_day: bool = False) -> datetime:
             return moment + timedelta(days=1, microseconds=-1) if end_of_day else moment
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise ValueError(f"{text!r} is not an ISO date (2025-03-01) or date-time (2025-03-01T12:00:00Z)") \
-            from None
+        raise ValueError(
+            f"{text!r} is not an ISO date (2025-03-01) or date-time (2025-03-01T12:00:00Z)"
+        ) from None
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

@@ -6,13 +6,13 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
-from studio_common.ids import ID_PATTERN
-from studio_common.service_auth import CallerPolicy, require_user
 
 from studio_assets.domain.rules import MAX_BULK_DOWNLOAD, MAX_TAG_CHARS, MAX_TAGS, TITLE_MAX_CHARS
 from studio_assets.domain.search import MAX_PAGE_SIZE, AssetQuery, parse_moment, parse_sizes
 from studio_assets.entrypoints.transactions import in_transaction
 from studio_assets.service_layer import library, meaning
+from studio_common.ids import ID_PATTERN
+from studio_common.service_auth import CallerPolicy, require_user
 
 router = APIRouter(prefix="/internal/assets")
 
@@ -71,7 +71,9 @@ async def list_assets(
     request: Request,
     user_id: UserId,
     search: Annotated[str | None, Query(max_length=500, description="prompt, title, tag text or id")] = None,
-    search_mode: Annotated[SearchMode, Query(description="hybrid: keyword matches, then by meaning")] = "hybrid",
+    search_mode: Annotated[
+        SearchMode, Query(description="hybrid: keyword matches, then by meaning")
+    ] = "hybrid",
     type: AssetType | None = None,
     module: str | None = None,
     provider: str | None = None,
@@ -92,11 +94,27 @@ async def list_assets(
     page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 20,
 ) -> dict:
     query = AssetQuery(
-        user_id=user_id, search=search, type=type, module=module, provider=provider, model=model,
-        operation_id=operation_id, status=status, favourite=favourite, tag=tag, collection_id=collection,
+        user_id=user_id,
+        search=search,
+        type=type,
+        module=module,
+        provider=provider,
+        model=model,
+        operation_id=operation_id,
+        status=status,
+        favourite=favourite,
+        tag=tag,
+        collection_id=collection,
         sizes=_sizes(sizes),
-        date_from=_moment("date_from", date_from), date_to=_moment("date_to", date_to, end_of_day=True),
-        width=width, height=height, trashed=trashed, sort=sort, page=page, page_size=page_size)
+        date_from=_moment("date_from", date_from),
+        date_to=_moment("date_to", date_to, end_of_day=True),
+        width=width,
+        height=height,
+        trashed=trashed,
+        sort=sort,
+        page=page,
+        page_size=page_size,
+    )
     return await in_transaction(request, meaning.search, query, search_mode)
 
 
@@ -118,8 +136,9 @@ async def get_asset(asset_id: PathId, user_id: UserId, request: Request) -> dict
 
 @router.patch("/{asset_id}")
 async def patch_asset(asset_id: PathId, body: AssetPatch, user_id: UserId, request: Request) -> dict:
-    return await in_transaction(request, library.update, user_id, asset_id, favourite=body.favourite, title=body.title,
-                       tags=body.tags)
+    return await in_transaction(
+        request, library.update, user_id, asset_id, favourite=body.favourite, title=body.title, tags=body.tags
+    )
 
 
 @router.delete("/{asset_id}")

@@ -6,12 +6,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
-from studio_common.service_auth import require_scope
 
 from studio_assets.domain.boards import MAX_EXPIRY, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS
 from studio_assets.entrypoints.api import OPEN_BOARDS, PathId, UserId
 from studio_assets.entrypoints.transactions import answering, in_transaction
 from studio_assets.service_layer import boards
+from studio_common.service_auth import require_scope
 
 router = APIRouter(prefix="/internal/boards")
 MAX_HOURS = int(MAX_EXPIRY.total_seconds() // 3600)
@@ -20,7 +20,9 @@ MAX_HOURS = int(MAX_EXPIRY.total_seconds() // 3600)
 class NewBoard(BaseModel):
     model_config = ConfigDict(extra="forbid")
     collection_id: str = Field(min_length=1, max_length=64)
-    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)] | None = None
+    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)] | None = (
+        None
+    )
     expires_in_hours: int | None = Field(None, ge=1, le=MAX_HOURS)
     password: str | None = Field(None, min_length=MIN_PASSWORD_CHARS, max_length=MAX_PASSWORD_CHARS)
 
@@ -33,8 +35,15 @@ class Visit(BaseModel):
 @router.post("", status_code=201)
 async def share(body: NewBoard, user_id: UserId, request: Request) -> dict:
     expires_in = timedelta(hours=body.expires_in_hours) if body.expires_in_hours else None
-    return await in_transaction(request, boards.share, user_id, body.collection_id, title=body.title,
-                                expires_in=expires_in, password=body.password)
+    return await in_transaction(
+        request,
+        boards.share,
+        user_id,
+        body.collection_id,
+        title=body.title,
+        expires_in=expires_in,
+        password=body.password,
+    )
 
 
 @router.get("")

@@ -48,8 +48,9 @@ async def get(collection_id: PathId, user_id: UserId, request: Request) -> dict:
 
 @router.patch("/{collection_id}")
 async def update(collection_id: PathId, body: CollectionPatch, user_id: UserId, request: Request) -> dict:
-    return await in_transaction(request, collections.update, user_id, collection_id, name=body.name,
-                       description=body.description)
+    return await in_transaction(
+        request, collections.update, user_id, collection_id, name=body.name, description=body.description
+    )
 
 
 @router.delete("/{collection_id}")

@@ -3,12 +3,12 @@
 from pathlib import Path
 
 from fastapi import FastAPI
-from studio_common.runtime import ServiceRuntime
-from studio_common.service_auth import protect
 
 from studio_assets.adapters.tables import metadata
 from studio_assets.entrypoints import api, api_boards, api_collections, consumers
 from studio_assets.settings import AssetsSettings
+from studio_common.runtime import ServiceRuntime
+from studio_common.service_auth import protect
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 

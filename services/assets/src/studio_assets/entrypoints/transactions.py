@@ -7,9 +7,18 @@ from studio_assets.service_layer.boards import BoardNotFound
 from studio_assets.service_layer.collections import CollectionNameTaken, CollectionNotFound
 from studio_assets.service_layer.library import AssetNotFound, AssetsNotFound, SelectionTooLarge
 
-STATUS_FOR = {AssetNotFound: 404, AssetsNotFound: 404, CollectionNotFound: 404, BoardNotFound: 404,
-              PasswordRequired: 401, WrongPassword: 403, CollectionNameTaken: 409, BoardClosed: 410,
-              SelectionTooLarge: 413, TooManyAttempts: 429}
+STATUS_FOR = {
+    AssetNotFound: 404,
+    AssetsNotFound: 404,
+    CollectionNotFound: 404,
+    BoardNotFound: 404,
+    PasswordRequired: 401,
+    WrongPassword: 403,
+    CollectionNameTaken: 409,
+    BoardClosed: 410,
+    SelectionTooLarge: 413,
+    TooManyAttempts: 429,
+}
 
 
 async def in_transaction(request: Request, action, *args, **kwargs) -> dict:

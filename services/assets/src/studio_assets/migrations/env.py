@@ -1,4 +1,4 @@
-from studio_common.migrations import run_env
 from studio_assets.adapters.tables import metadata
+from studio_common.migrations import run_env
 
 run_env(metadata)

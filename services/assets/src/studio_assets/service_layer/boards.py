@@ -8,7 +8,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from studio_assets.adapters import boards as repo
 from studio_assets.adapters import repository as assets_repo
 from studio_assets.domain.boards import (
-    LOCKOUT, MAX_FAILED_ATTEMPTS, TooManyAttempts, WrongPassword, check_open, hash_password, new_token,
+    LOCKOUT,
+    MAX_FAILED_ATTEMPTS,
+    TooManyAttempts,
+    WrongPassword,
+    check_open,
+    hash_password,
+    new_token,
     password_matches,
 )
 from studio_assets.service_layer import collections
@@ -24,21 +30,44 @@ class BoardNotFound(LookupError):
 
 def _public(board: dict) -> dict:
     shown = {k: v for k, v in board.items() if k not in PRIVATE}
-    return {**shown, "has_password": bool(board["password_hash"]), "active": board["revoked_at"] is None and (
-        board["expires_at"] is None or board["expires_at"] > utcnow())}
+    return {
+        **shown,
+        "has_password": bool(board["password_hash"]),
+        "active": board["revoked_at"] is None
+        and (board["expires_at"] is None or board["expires_at"] > utcnow()),
+    }
 
 
-async def share(session: AsyncSession, user_id: str, collection_id: str, *, title: str | None = None,
-                expires_in: timedelta | None = None, password: str | None = None) -> dict:
+async def share(
+    session: AsyncSession,
+    user_id: str,
+    collection_id: str,
+    *,
+    title: str | None = None,
+    expires_in: timedelta | None = None,
+    password: str | None = None,
+) -> dict:
     collection = await collections.get(session, user_id, collection_id)
     password_hash = await asyncio.to_thread(hash_password, password) if password else None
     now = utcnow()
     board_id = new_id()
-    await repo.insert(session, {
-        "id": board_id, "token": new_token(), "user_id": user_id, "collection_id": collection_id,
-        "title": title or collection["name"], "password_hash": password_hash,
-        "expires_at": now + expires_in if expires_in else None, "revoked_at": None, "view_count": 0,
-        "failed_attempts": 0, "locked_until": None, "created_at": now})
+    await repo.insert(
+        session,
+        {
+            "id": board_id,
+            "token": new_token(),
+            "user_id": user_id,
+            "collection_id": collection_id,
+            "title": title or collection["name"],
+            "password_hash": password_hash,
+            "expires_at": now + expires_in if expires_in else None,
+            "revoked_at": None,
+            "view_count": 0,
+            "failed_attempts": 0,
+            "locked_until": None,
+            "created_at": now,
+        },
+    )
     shown = [asset["id"] for asset in await repo.shown_assets(session, collection_id)]
     await assets_repo.increment_many(session, user_id, shown, "share_count")
     return _public(await repo.get(session, user_id, board_id))
@@ -68,8 +97,9 @@ async def open_board(sessions, token: str, password: str | None) -> dict:
         if board is None:
             raise BoardNotFound("link")
         check_open(board, password, now)
-        allowed = not board["password_hash"] or await repo.reserve_attempt(session, board["id"], now,
-                                                                            MAX_FAILED_ATTEMPTS)
+        allowed = not board["password_hash"] or await repo.reserve_attempt(
+            session, board["id"], now, MAX_FAILED_ATTEMPTS
+        )
         if not allowed:
             await repo.lock_if_exhausted(session, board["id"], MAX_FAILED_ATTEMPTS, now + LOCKOUT)
     if not allowed:
@@ -83,5 +113,8 @@ async def open_board(sessions, token: str, password: str | None) -> dict:
         if board["password_hash"]:
             await repo.change(session, board["id"], failed_attempts=0)
         await repo.count_view(session, board["id"])
-        return {"title": board["title"], "expires_at": board["expires_at"],
-                "items": await repo.shown_assets(session, board["collection_id"])}
+        return {
+            "title": board["title"],
+            "expires_at": board["expires_at"],
+            "items": await repo.shown_assets(session, board["collection_id"]),
+        }

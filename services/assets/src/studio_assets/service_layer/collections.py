@@ -25,8 +25,17 @@ async def create(session: AsyncSession, user_id: str, name: str, description: st
     now = utcnow()
     collection_id = new_id()
     try:
-        await repo.insert(session, {"id": collection_id, "user_id": user_id, "name": name,
-                                    "description": description, "created_at": now, "updated_at": now})
+        await repo.insert(
+            session,
+            {
+                "id": collection_id,
+                "user_id": user_id,
+                "name": name,
+                "description": description,
+                "created_at": now,
+                "updated_at": now,
+            },
+        )
     except repo.NameTaken as exc:
         raise CollectionNameTaken(name) from exc
     return await get(session, user_id, collection_id)
@@ -44,8 +53,14 @@ async def list_for(session: AsyncSession, user_id: str) -> dict:
     return {"items": items, "total": len(items)}
 
 
-async def update(session: AsyncSession, user_id: str, collection_id: str, *, name: str | None = None,
-                 description: str | None = None) -> dict:
+async def update(
+    session: AsyncSession,
+    user_id: str,
+    collection_id: str,
+    *,
+    name: str | None = None,
+    description: str | None = None,
+) -> dict:
     values = {k: v for k, v in {"name": name, "description": description}.items() if v is not None}
     try:
         changed = await repo.change(session, user_id, collection_id, **values, updated_at=utcnow())
@@ -62,7 +77,9 @@ async def delete(session: AsyncSession, user_id: str, collection_id: str) -> dic
     return {"id": collection_id, "deleted": True}
 
 
-async def add_assets(session: AsyncSession, user_id: str, collection_id: str, asset_ids: Sequence[str]) -> dict:
+async def add_assets(
+    session: AsyncSession, user_id: str, collection_id: str, asset_ids: Sequence[str]
+) -> dict:
     """All or nothing: every asset must be the user's and out of the trash; ones already in are kept once."""
     await get(session, user_id, collection_id)
     unique = list(dict.fromkeys(asset_ids))

@@ -30,17 +30,39 @@ async def on_completed(session: AsyncSession, event: OperationCompleted) -> list
     for output in event.outputs:
         asset_id = asset_id_for(event.operation_id, output.index)
         kind = asset_type(output.content_type, output.storage_key)
-        created = await repo.insert_if_absent(session, {
-            "id": asset_id, "user_id": event.user_id, "operation_id": event.operation_id,
-            "output_index": output.index, "type": kind, "module": module, "operation": event.kind,
-            "provider": event.provider, "model": event.model, "prompt": event.prompt, "title": title,
-            "cost_credits": event.unit_credits, "width": output.width, "height": output.height,
-            "bytes": output.bytes, "content_type": output.content_type, "storage_key": output.storage_key,
-            "status": "completed", "favourite": False, "source_asset_id": event.source_asset_id,
-            "version": next_version(source_version), "download_count": 0, "share_count": 0,
-            "created_at": now, "updated_at": now, "deleted_at": None,
-            "phash": output.phash, "methods": output.methods,
-        })
+        created = await repo.insert_if_absent(
+            session,
+            {
+                "id": asset_id,
+                "user_id": event.user_id,
+                "operation_id": event.operation_id,
+                "output_index": output.index,
+                "type": kind,
+                "module": module,
+                "operation": event.kind,
+                "provider": event.provider,
+                "model": event.model,
+                "prompt": event.prompt,
+                "title": title,
+                "cost_credits": event.unit_credits,
+                "width": output.width,
+                "height": output.height,
+                "bytes": output.bytes,
+                "content_type": output.content_type,
+                "storage_key": output.storage_key,
+                "status": "completed",
+                "favourite": False,
+                "source_asset_id": event.source_asset_id,
+                "version": next_version(source_version),
+                "download_count": 0,
+                "share_count": 0,
+                "created_at": now,
+                "updated_at": now,
+                "deleted_at": None,
+                "phash": output.phash,
+                "methods": output.methods,
+            },
+        )
         if not created:
             continue
         # What the worker saw in the pixels, beside the prompt's words.
@@ -48,8 +70,15 @@ async def on_completed(session: AsyncSession, event: OperationCompleted) -> list
         await repo.set_tags(session, asset_id, output_tags)
         created_assets.append({"id": asset_id, "title": title, "prompt": event.prompt, "tags": output_tags})
         ASSETS_INDEXED.labels(kind, module).inc()
-        indexed.append(AssetIndexed(operation_id=event.operation_id, user_id=event.user_id,
-                                    domain=event.domain, batch_id=event.batch_id, asset_id=asset_id,
-                                    output_index=output.index))
+        indexed.append(
+            AssetIndexed(
+                operation_id=event.operation_id,
+                user_id=event.user_id,
+                domain=event.domain,
+                batch_id=event.batch_id,
+                asset_id=asset_id,
+                output_index=output.index,
+            )
+        )
     await store_vectors(session, event.user_id, created_assets)
     return indexed

@@ -32,8 +32,15 @@ async def get(session: AsyncSession, user_id: str, asset_id: str) -> dict:
     return asset
 
 
-async def update(session: AsyncSession, user_id: str, asset_id: str, *, favourite: bool | None = None,
-                 title: str | None = None, tags: Sequence[str] | None = None) -> dict:
+async def update(
+    session: AsyncSession,
+    user_id: str,
+    asset_id: str,
+    *,
+    favourite: bool | None = None,
+    title: str | None = None,
+    tags: Sequence[str] | None = None,
+) -> dict:
     await get(session, user_id, asset_id)
     values: dict = {}
     if favourite is not None:
@@ -88,8 +95,9 @@ def _size(count: int) -> str:
     return f"{count / 1e6:.1f} MB" if count >= 1e6 else f"{count:,} bytes"
 
 
-async def take_for_download(session: AsyncSession, user_id: str, asset_ids: Sequence[str],
-                            max_bytes: int | None = None) -> dict:
+async def take_for_download(
+    session: AsyncSession, user_id: str, asset_ids: Sequence[str], max_bytes: int | None = None
+) -> dict:
     """All of these assets, counting one download each; none if any is not the user's or is trashed, or
     if together they exceed `max_bytes`."""
     unique = list(dict.fromkeys(asset_ids))
@@ -121,6 +129,8 @@ async def similar(session: AsyncSession, user_id: str, asset_id: str) -> dict:
     candidates = [c for c in await repo.phashes(session, user_id) if c[0] != asset_id]
     close = near_duplicates(asset["phash"], candidates)
     distances = dict(close)
-    items = [{**a, "distance": distances[a["id"]]}
-             for a in await repo.by_ids(session, user_id, [asset_id for asset_id, _ in close])]
+    items = [
+        {**a, "distance": distances[a["id"]]}
+        for a in await repo.by_ids(session, user_id, [asset_id for asset_id, _ in close])
+    ]
     return {"asset_id": asset_id, "items": items, "total": len(items)}

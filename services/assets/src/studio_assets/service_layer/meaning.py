@@ -16,7 +16,9 @@ from studio_common.ids import utcnow
 from studio_providers.models import embed as text_model
 
 BACKFILL_BATCH = 256
-UNAVAILABLE = "search by meaning is unavailable (the text-embedding model files are absent): keyword search used"
+UNAVAILABLE = (
+    "search by meaning is unavailable (the text-embedding model files are absent): keyword search used"
+)
 
 
 async def _embed(texts: list[str]):
@@ -43,22 +45,36 @@ async def search(session: AsyncSession, query: AssetQuery, mode: str) -> dict:
     term = query.search_term
     if term is None or mode == "keyword" or not text_model.available():
         items, total = await repo.find(session, query)
-        answer = {"items": items, "total": total, "page": query.page, "page_size": query.page_size,
-                  "search_mode": "keyword" if term else None}
+        answer = {
+            "items": items,
+            "total": total,
+            "page": query.page,
+            "page_size": query.page_size,
+            "search_mode": "keyword" if term else None,
+        }
         if term and mode != "keyword":
             answer["search_note"] = UNAVAILABLE
         return answer
     await _backfill(session, query.user_id)
     vectors = await embeddings.for_user(session, query.user_id, text_model.MODEL_ID)
     close = rank(vectors.ids, vectors.matrix, (await _embed([term]))[0]) if vectors.ids else []
-    allowed = await repo.matching_ids(session, replace(query, search=None), [asset_id for asset_id, _ in close])
+    allowed = await repo.matching_ids(
+        session, replace(query, search=None), [asset_id for asset_id, _ in close]
+    )
     close = [(asset_id, score) for asset_id, score in close if asset_id in allowed]
     ordered = [asset_id for asset_id, _ in close]
     if mode == "hybrid":
         ordered = hybrid(await repo.all_matching_ids(session, query), close)
-    page = ordered[query.offset:query.offset + query.page_size]
+    page = ordered[query.offset : query.offset + query.page_size]
     scores = dict(close)
-    items = [{**asset, "score": round(scores[asset["id"]], 4) if asset["id"] in scores else None}
-             for asset in await repo.by_ids(session, query.user_id, page)]
-    return {"items": items, "total": len(ordered), "page": query.page, "page_size": query.page_size,
-            "search_mode": mode}
+    items = [
+        {**asset, "score": round(scores[asset["id"]], 4) if asset["id"] in scores else None}
+        for asset in await repo.by_ids(session, query.user_id, page)
+    ]
+    return {
+        "items": items,
+        "total": len(ordered),
+        "page": query.page,
+        "page_size": query.page_size,
+        "search_mode": mode,
+    }

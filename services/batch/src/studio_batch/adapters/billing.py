@@ -1,6 +1,7 @@
 """Billing's batch-hold API, as the batch service calls it."""
 
 import httpx
+
 from studio_common.bus.faults import TransientError
 
 
@@ -18,8 +19,13 @@ class BillingRefused(Exception):
 
 
 class BillingClient:
-    def __init__(self, base_url: str, timeout: float, transport: httpx.AsyncBaseTransport | None = None,
-                 auth: httpx.Auth | None = None) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        timeout: float,
+        transport: httpx.AsyncBaseTransport | None = None,
+        auth: httpx.Auth | None = None,
+    ) -> None:
         # `auth`: the batch service's token (studio_common.service_auth) with billing's batch-holds scope.
         self.client = httpx.AsyncClient(base_url=base_url, timeout=timeout, transport=transport, auth=auth)
 
@@ -35,11 +41,16 @@ class BillingClient:
         return response.json()
 
     async def preview(self, user_id: str, items: list[dict]) -> dict:
-        return await self._call("POST", "/internal/batch-holds/preview", json={"user_id": user_id, "items": items})
+        return await self._call(
+            "POST", "/internal/batch-holds/preview", json={"user_id": user_id, "items": items}
+        )
 
     async def reserve(self, hold_id: str, user_id: str, batch_id: str, items: list[dict]) -> dict:
-        return await self._call("POST", "/internal/batch-holds", json={
-            "hold_id": hold_id, "user_id": user_id, "batch_id": batch_id, "items": items})
+        return await self._call(
+            "POST",
+            "/internal/batch-holds",
+            json={"hold_id": hold_id, "user_id": user_id, "batch_id": batch_id, "items": items},
+        )
 
     async def release(self, hold_id: str) -> dict:
         return await self._call("POST", f"/internal/batch-holds/{hold_id}/release")

@@ -87,15 +87,21 @@ class EmailSender:
             return await asyncio.to_thread(self._write_eml, notice.id, message)
         try:
             await aiosmtplib.send(
-                message, hostname=self.settings.smtp_host, port=self.settings.smtp_port,
+                message,
+                hostname=self.settings.smtp_host,
+                port=self.settings.smtp_port,
                 use_tls=self.settings.smtp_use_tls,
                 start_tls=self.settings.smtp_starttls and not self.settings.smtp_use_tls,
-                username=self.settings.smtp_username, password=self.settings.smtp_password,
-                cert_bundle=self.settings.smtp_ca_bundle, timeout=self.settings.smtp_timeout_seconds)
+                username=self.settings.smtp_username,
+                password=self.settings.smtp_password,
+                cert_bundle=self.settings.smtp_ca_bundle,
+                timeout=self.settings.smtp_timeout_seconds,
+            )
         except aiosmtplib.SMTPRecipientsRefused as exc:
             refusal = exc.recipients[0]
-            return Delivery(False, refusal.code, f"SMTP {refusal.code}: {refusal.message}",
-                            permanent=refusal.code >= 500)
+            return Delivery(
+                False, refusal.code, f"SMTP {refusal.code}: {refusal.message}", permanent=refusal.code >= 500
+            )
         except aiosmtplib.SMTPResponseException as exc:
             # 5xx: the server will say the same next time (no such mailbox, relay refused).
             return Delivery(False, exc.code, f"SMTP {exc.code}: {exc.message}", permanent=exc.code >= 500)
@@ -127,8 +133,11 @@ class WebhookSender:
     async def send(self, notice: Notice) -> Delivery:
         body = notice.body.encode()
         # Signed at the moment of sending: receivers refuse timestamps more than minutes old.
-        headers = {**signed_headers(notice.secret, notice.id, int(time.time()), body),
-                   "content-type": "application/json", "user-agent": "ImageStudio-Webhooks/1"}
+        headers = {
+            **signed_headers(notice.secret, notice.id, int(time.time()), body),
+            "content-type": "application/json",
+            "user-agent": "ImageStudio-Webhooks/1",
+        }
         url = httpx.URL(notice.target)
         try:
             addresses = await self.checked_addresses(url)
@@ -142,7 +151,9 @@ class WebhookSender:
                     continue  # another checked address of the same host may answer
                 return Delivery(False, None, f"ConnectError: {exc}")
             except httpx.HTTPError as exc:
-                return Delivery(False, None, f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)
+                return Delivery(
+                    False, None, f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+                )
             except TimeoutError:
                 return Delivery(False, None, f"no answer within {self.timeout:g} s")
         raise AssertionError("a host resolves to at least one address")
@@ -157,8 +168,9 @@ class WebhookSender:
             for address in addresses:
                 reason = refusal_reason(address)
                 if reason and not self.allowlist.allows_address(address):
-                    raise AddressRefused(f"{url.host} resolves to {address}, {reason}: webhooks go to "
-                                         f"public addresses only")
+                    raise AddressRefused(
+                        f"{url.host} resolves to {address}, {reason}: webhooks go to public addresses only"
+                    )
         return addresses
 
     @staticmethod
@@ -183,14 +195,21 @@ class WebhookSender:
         # trust_env off: a proxy from the environment would resolve the name again, elsewhere.
         # The whole exchange has one deadline (a receiver dripping bytes cannot hold a sender), and the
         # answer's body is never read: only its status matters.
-        async with asyncio.timeout(self.timeout), httpx.AsyncClient(
-                timeout=self.timeout, follow_redirects=False, trust_env=False, verify=self.tls) as client:
-            request = client.build_request("POST", pinned, content=body, headers=headers, extensions=extensions)
+        async with (
+            asyncio.timeout(self.timeout),
+            httpx.AsyncClient(
+                timeout=self.timeout, follow_redirects=False, trust_env=False, verify=self.tls
+            ) as client,
+        ):
+            request = client.build_request(
+                "POST", pinned, content=body, headers=headers, extensions=extensions
+            )
             response = await client.send(request, stream=True)
             await response.aclose()
         if response.is_success:
             return Delivery(True, response.status_code)
         if response.is_redirect:
-            return Delivery(False, response.status_code, "redirects are not followed; give the final URL",
-                            permanent=True)
+            return Delivery(
+                False, response.status_code, "redirects are not followed; give the final URL", permanent=True
+            )
         return Delivery(False, response.status_code, f"HTTP {response.status_code}")

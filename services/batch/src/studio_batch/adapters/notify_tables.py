@@ -6,7 +6,8 @@ from sqlalchemy import Column, DateTime, Index, Integer, PrimaryKeyConstraint, S
 from studio_batch.adapters.tables import metadata
 
 notifications = Table(
-    "notifications", metadata,
+    "notifications",
+    metadata,
     Column("id", String(64), primary_key=True),  # also the webhook-id: the same on every retry
     Column("batch_id", String(64), nullable=False, index=True),
     Column("user_id", String(128), nullable=False),
@@ -27,7 +28,8 @@ notifications = Table(
 )
 
 delivery_attempts = Table(
-    "notification_attempts", metadata,
+    "notification_attempts",
+    metadata,
     Column("notification_id", String(64), nullable=False),
     Column("attempt", Integer, nullable=False),
     Column("batch_id", String(64), nullable=False, index=True),

@@ -2,9 +2,9 @@
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from studio_common.ids import utcnow
 
 from studio_batch.adapters.tables import batch_rows, batches
+from studio_common.ids import utcnow
 
 
 async def get_batch(session: AsyncSession, batch_id: str, user_id: str | None = None, lock: bool = False):
@@ -18,22 +18,43 @@ async def get_batch(session: AsyncSession, batch_id: str, user_id: str | None = 
 
 
 async def set_batch(session: AsyncSession, batch_id: str, **values) -> None:
-    await session.execute(update(batches).where(batches.c.id == batch_id).values(**values, updated_at=utcnow()))
+    await session.execute(
+        update(batches).where(batches.c.id == batch_id).values(**values, updated_at=utcnow())
+    )
 
 
 async def row_counts(session: AsyncSession, batch_id: str) -> dict[str, int]:
-    rows = (await session.execute(select(batch_rows.c.status, func.count()).where(batch_rows.c.batch_id == batch_id)
-                                  .group_by(batch_rows.c.status))).all()
+    rows = (
+        await session.execute(
+            select(batch_rows.c.status, func.count())
+            .where(batch_rows.c.batch_id == batch_id)
+            .group_by(batch_rows.c.status)
+        )
+    ).all()
     return {status: count for status, count in rows}
 
 
 async def row_money(session: AsyncSession, batch_id: str) -> tuple[int, int]:
     """Credits charged for the batch's rows and released from their holds, earlier attempts included."""
-    charged, released = (await session.execute(select(
-        func.coalesce(func.sum(batch_rows.c.credits), 0), func.coalesce(func.sum(batch_rows.c.released_credits), 0))
-        .where(batch_rows.c.batch_id == batch_id))).one()
-    history = (await session.execute(select(batch_rows.c.history).where(
-        batch_rows.c.batch_id == batch_id, batch_rows.c.history.is_not(None)))).scalars().all()
+    charged, released = (
+        await session.execute(
+            select(
+                func.coalesce(func.sum(batch_rows.c.credits), 0),
+                func.coalesce(func.sum(batch_rows.c.released_credits), 0),
+            ).where(batch_rows.c.batch_id == batch_id)
+        )
+    ).one()
+    history = (
+        (
+            await session.execute(
+                select(batch_rows.c.history).where(
+                    batch_rows.c.batch_id == batch_id, batch_rows.c.history.is_not(None)
+                )
+            )
+        )
+        .scalars()
+        .all()
+    )
     for attempts in history:
         for attempt in attempts:
             charged += int(attempt.get("credits") or 0)
@@ -49,15 +70,21 @@ async def row_by_operation(session: AsyncSession, operation_id: str, lock: bool 
 
 
 async def set_row(session: AsyncSession, batch_id: str, row_number: int, **values) -> None:
-    await session.execute(update(batch_rows).where(batch_rows.c.batch_id == batch_id,
-                                                   batch_rows.c.row_number == row_number)
-                          .values(**values, updated_at=utcnow()))
+    await session.execute(
+        update(batch_rows)
+        .where(batch_rows.c.batch_id == batch_id, batch_rows.c.row_number == row_number)
+        .values(**values, updated_at=utcnow())
+    )
 
 
 async def priced_items(session: AsyncSession, batch_id: str, statuses: tuple[str, ...]) -> list[dict]:
     """The rows to pay for, grouped as billing prices them: kind, provider, model, units and count."""
     c = batch_rows.c
-    rows = (await session.execute(select(c.kind, c.provider, c.model, c.units, func.count())
-                                  .where(c.batch_id == batch_id, c.status.in_(statuses))
-                                  .group_by(c.kind, c.provider, c.model, c.units))).all()
+    rows = (
+        await session.execute(
+            select(c.kind, c.provider, c.model, c.units, func.count())
+            .where(c.batch_id == batch_id, c.status.in_(statuses))
+            .group_by(c.kind, c.provider, c.model, c.units)
+        )
+    ).all()
     return [{"kind": k, "provider": p, "model": m, "units": u, "count": n} for k, p, m, u, n in rows]

@@ -1,11 +1,13 @@
-"""Schedules and the record of every fire: run, skipped because the previous run was still going, or missed."""
+"""Schedules and the record of every fire: run, skipped because the previous run was still going, or
+missed."""
 
 from sqlalchemy import JSON, Column, DateTime, Index, Integer, String, Table, Text, UniqueConstraint
 
 from studio_batch.adapters.tables import metadata
 
 schedules = Table(
-    "schedules", metadata,
+    "schedules",
+    metadata,
     Column("id", String(64), primary_key=True),
     Column("user_id", String(128), nullable=False),
     Column("batch_id", String(64), nullable=False),  # the submitted batch each run copies
@@ -25,7 +27,8 @@ schedules = Table(
 )
 
 schedule_fires = Table(
-    "schedule_fires", metadata,
+    "schedule_fires",
+    metadata,
     # Derived from the schedule and the fire time: a second attempt at the same fire collides here.
     Column("run_id", String(64), primary_key=True),
     Column("schedule_id", String(64), nullable=False),

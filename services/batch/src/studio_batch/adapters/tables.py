@@ -14,12 +14,14 @@ from sqlalchemy import (
     Table,
     Text,
 )
+
 from studio_common.bus import service_metadata
 
 metadata = service_metadata()
 
 batches = Table(
-    "batches", metadata,
+    "batches",
+    metadata,
     Column("id", String(64), primary_key=True),
     Column("user_id", String(128), nullable=False),
     Column("name", String(200), nullable=False),
@@ -54,7 +56,8 @@ batches = Table(
 )
 
 batch_rows = Table(
-    "batch_rows", metadata,
+    "batch_rows",
+    metadata,
     Column("batch_id", String(64), nullable=False),
     Column("row_number", Integer, nullable=False),  # 1-based, as in the submitted file
     Column("name", String(200), nullable=False, default=""),
@@ -85,4 +88,4 @@ batch_rows = Table(
 
 # Importing them registers their tables on this metadata (they import `metadata` from here), so the schema,
 # migrations and tests always see the whole database.
-from studio_batch.adapters import notify_tables, schedule_tables  # noqa: F401
+from studio_batch.adapters import notify_tables, schedule_tables  # noqa: E402, F401

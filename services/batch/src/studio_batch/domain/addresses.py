@@ -14,8 +14,10 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 # Cloud instance-metadata and platform endpoints, named so the refusal says what was reached for. Most
 # are link-local or private anyway; 168.63.129.16 (Azure's platform endpoint) is not.
-METADATA_ADDRESSES = {ipaddress.ip_address(a) for a in (
-    "169.254.169.254", "169.254.170.2", "fd00:ec2::254", "100.100.100.200", "168.63.129.16")}
+METADATA_ADDRESSES = {
+    ipaddress.ip_address(a)
+    for a in ("169.254.169.254", "169.254.170.2", "fd00:ec2::254", "100.100.100.200", "168.63.129.16")
+}
 CARRIER_GRADE_NAT = ipaddress.ip_network("100.64.0.0/10")
 NAT64 = ipaddress.ip_network("64:ff9b::/96")
 
@@ -27,8 +29,11 @@ def refusal_reason(address: Address) -> str | None:
     if isinstance(address, ipaddress.IPv6Address):
         embedded = _embedded_ipv4(address)
         if embedded is not None:
-            return "an IPv6 address wrapping an IPv4 one" if address.ipv4_mapped else \
-                _wrapped(refusal_reason(embedded))
+            return (
+                "an IPv6 address wrapping an IPv4 one"
+                if address.ipv4_mapped
+                else _wrapped(refusal_reason(embedded))
+            )
     for test, reason in (
         (lambda a: a.is_unspecified, "an unspecified address"),
         (lambda a: a.is_loopback, "a loopback address"),

@@ -44,13 +44,18 @@ def row_change(status: str, event: EventData) -> dict:
         case OperationApproved() | OperationStarted():
             return {"status": "running"} if status != "running" else {}
         case OperationCompleted():
-            outputs = [{**o.model_dump(), "asset_id": asset_id_for(event.operation_id, o.index)}
-                       for o in event.outputs]
+            outputs = [
+                {**o.model_dump(), "asset_id": asset_id_for(event.operation_id, o.index)}
+                for o in event.outputs
+            ]
             if not outputs:
                 return {"status": "failed", "error": "no outputs were delivered", "outputs": []}
             final = "canceled" if event.units_canceled else "succeeded"
-            return {"status": final, "outputs": outputs, "error": "canceled while running" if final == "canceled"
-                    else None}
+            return {
+                "status": final,
+                "outputs": outputs,
+                "error": "canceled while running" if final == "canceled" else None,
+            }
         case OperationRejected():
             return {"status": "failed", "error": f"{event.reason}: {event.message}"}
         case OperationFailed():

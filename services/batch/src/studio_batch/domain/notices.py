@@ -58,8 +58,12 @@ def check_webhook_url(url: object, allowlist: Allowlist) -> str:
 def webhook_body(event_kind: str, payload: dict, now: datetime) -> str:
     """The JSON sent, in the envelope the Standard Webhooks spec suggests; compact and stored as sent,
     because the signature covers these exact bytes."""
-    return json.dumps({"type": event_kind, "timestamp": now.isoformat(), "data": payload},
-                      separators=(",", ":"), sort_keys=True, default=str)
+    return json.dumps(
+        {"type": event_kind, "timestamp": now.isoformat(), "data": payload},
+        separators=(",", ":"),
+        sort_keys=True,
+        default=str,
+    )
 
 
 _SUBJECTS = {

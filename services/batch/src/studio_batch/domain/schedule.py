@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cronsim import CronSim, CronSimError
+
 from studio_common.ids import derived_id
 
 OVERLAP_POLICIES = ("skip", "allow")
@@ -77,15 +78,22 @@ def parse_schedule(spec: object, now: datetime) -> Schedule:
         raise ScheduleError("bad_overlap", "overlap", f"overlap must be one of {', '.join(OVERLAP_POLICIES)}")
     catch_up = _parse_catch_up(spec.get("catch_up_minutes", DEFAULT_CATCH_UP_MINUTES))
     if "cron" in spec:
-        return Schedule(timezone=timezone, cron=_parse_cron(spec["cron"]), overlap=overlap,
-                        catch_up_minutes=catch_up)
-    return Schedule(timezone=timezone, at=_parse_at(spec["at"], ZoneInfo(timezone), now), overlap=overlap,
-                    catch_up_minutes=catch_up)
+        return Schedule(
+            timezone=timezone, cron=_parse_cron(spec["cron"]), overlap=overlap, catch_up_minutes=catch_up
+        )
+    return Schedule(
+        timezone=timezone,
+        at=_parse_at(spec["at"], ZoneInfo(timezone), now),
+        overlap=overlap,
+        catch_up_minutes=catch_up,
+    )
 
 
 def _parse_timezone(name: object) -> str:
     if not isinstance(name, str) or not name:
-        raise ScheduleError("unknown_timezone", "timezone", "timezone must be an IANA name like Europe/Berlin")
+        raise ScheduleError(
+            "unknown_timezone", "timezone", "timezone must be an IANA name like Europe/Berlin"
+        )
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
@@ -95,8 +103,11 @@ def _parse_timezone(name: object) -> str:
 
 def _parse_catch_up(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_CATCH_UP_MINUTES:
-        raise ScheduleError("bad_catch_up", "catch_up_minutes",
-                            f"catch_up_minutes must be a whole number from 0 to {MAX_CATCH_UP_MINUTES}")
+        raise ScheduleError(
+            "bad_catch_up",
+            "catch_up_minutes",
+            f"catch_up_minutes must be a whole number from 0 to {MAX_CATCH_UP_MINUTES}",
+        )
     return value
 
 

@@ -46,15 +46,25 @@ def signature(secret: str, message_id: str, timestamp: int, body: bytes) -> str:
 
 
 def signed_headers(secret: str, message_id: str, timestamp: int, body: bytes) -> dict[str, str]:
-    return {"webhook-id": message_id, "webhook-timestamp": str(timestamp),
-            "webhook-signature": signature(secret, message_id, timestamp, body)}
+    return {
+        "webhook-id": message_id,
+        "webhook-timestamp": str(timestamp),
+        "webhook-signature": signature(secret, message_id, timestamp, body),
+    }
 
 
-def verify(secret: str, headers: dict[str, str], body: bytes, now: datetime,
-           tolerance_seconds: int = DEFAULT_TOLERANCE_SECONDS) -> None:
+def verify(
+    secret: str,
+    headers: dict[str, str],
+    body: bytes,
+    now: datetime,
+    tolerance_seconds: int = DEFAULT_TOLERANCE_SECONDS,
+) -> None:
     """Raise WebhookVerificationError unless one `v1` signature matches and the timestamp is recent."""
     lowered = {name.lower(): value for name, value in headers.items()}
-    message_id, stamp, sent = (lowered.get(h) for h in ("webhook-id", "webhook-timestamp", "webhook-signature"))
+    message_id, stamp, sent = (
+        lowered.get(h) for h in ("webhook-id", "webhook-timestamp", "webhook-signature")
+    )
     if not (message_id and stamp and sent):
         raise WebhookVerificationError("missing webhook-id, webhook-timestamp or webhook-signature")
     try:
@@ -65,6 +75,9 @@ def verify(secret: str, headers: dict[str, str], body: bytes, now: datetime,
         raise WebhookVerificationError("webhook-timestamp is too old or too new (a replay?)")
     expected = signature(secret, message_id, timestamp, body).encode()
     # Several signatures, space separated, while a secret is being rotated.
-    if not any(hmac.compare_digest(expected, candidate.encode()) for candidate in sent.split(" ")
-               if candidate.startswith("v1,")):
+    if not any(
+        hmac.compare_digest(expected, candidate.encode())
+        for candidate in sent.split(" ")
+        if candidate.startswith("v1,")
+    ):
         raise WebhookVerificationError("no matching signature")

@@ -26,8 +26,9 @@ def plan_dispatch(windows: list[Window], limit: int) -> list[tuple[str, int]]:
             continue
         per_user[window.user_id].append([window.batch_id, list(window.pending[:take])])
         last = window.last_dispatch_at
-        if window.user_id not in served or (last is not None and (served[window.user_id] is None
-                                                                  or last > served[window.user_id])):
+        if window.user_id not in served or (
+            last is not None and (served[window.user_id] is None or last > served[window.user_id])
+        ):
             served[window.user_id] = last
     order = sorted(per_user, key=lambda user: (served[user] is not None, served[user] or datetime.min, user))
     plan: list[tuple[str, int]] = []

@@ -6,7 +6,6 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
-from studio_common.ids import utcnow
 
 from studio_batch.adapters import repository as repo
 from studio_batch.adapters.billing import BillingRefused, BillingUnavailable
@@ -15,6 +14,7 @@ from studio_batch.entrypoints.callers import UserId
 from studio_batch.entrypoints.schedules import checked_schedule
 from studio_batch.service_layer import control, dispatch, drafts, queries
 from studio_batch.service_layer.drafts import BatchConflict, BatchNotFound, TooManyRows
+from studio_common.ids import utcnow
 
 router = APIRouter(prefix="/internal/batches")
 STATUS_FOR = {BatchNotFound: 404, BatchConflict: 409, TooManyRows: 413, BillingUnavailable: 503}
@@ -73,9 +73,16 @@ async def create(body: NewBatch, user_id: UserId, request: Request) -> dict:
     settings = _state(request).settings
     schedule = checked_schedule(body.schedule)
     extras = await _state(request).prepare_notify(body.notify)
-    batch_id = await _in_transaction(request, drafts.create, user_id, body.name or "batch",
-                                     body.concurrency or settings.default_concurrency, body.continue_on_error,
-                                     schedule, extras.get("notify"))
+    batch_id = await _in_transaction(
+        request,
+        drafts.create,
+        user_id,
+        body.name or "batch",
+        body.concurrency or settings.default_concurrency,
+        body.continue_on_error,
+        schedule,
+        extras.get("notify"),
+    )
     shown = {k: v for k, v in extras.items() if k != "notify"}
     if schedule:
         fires = next_fires(parse_schedule(schedule, utcnow()), utcnow(), 5)
@@ -85,8 +92,14 @@ async def create(body: NewBatch, user_id: UserId, request: Request) -> dict:
 
 @router.post("/{batch_id}/rows")
 async def add_rows(batch_id: str, body: Rows, user_id: UserId, request: Request) -> dict:
-    total = await _in_transaction(request, drafts.add_rows, user_id, batch_id,
-                                  [row.model_dump() for row in body.rows], _state(request).settings.batch_max_rows)
+    total = await _in_transaction(
+        request,
+        drafts.add_rows,
+        user_id,
+        batch_id,
+        [row.model_dump() for row in body.rows],
+        _state(request).settings.batch_max_rows,
+    )
     return {"total_rows": total}
 
 
@@ -102,8 +115,11 @@ async def seal(batch_id: str, user_id: UserId, request: Request) -> dict:
         limit = state.settings.plan_concurrency.get(preview["plan"], state.settings.default_concurrency)
         preview["max_concurrency"] = limit
         if batch["concurrency"] > limit:
-            raise HTTPException(422, f"concurrency {batch['concurrency']} is more than the {preview['plan']} "
-                                     f"plan allows ({limit})")
+            raise HTTPException(
+                422,
+                f"concurrency {batch['concurrency']} is more than the {preview['plan']} "
+                f"plan allows ({limit})",
+            )
     await _in_transaction(request, drafts.seal, user_id, batch_id, preview)
     return await _in_transaction(request, queries.get, user_id, batch_id)
 
@@ -115,8 +131,13 @@ async def discard(batch_id: str, user_id: UserId, request: Request) -> dict:
 
 
 @router.get("")
-async def list_batches(request: Request, user_id: UserId, page: int = Query(1, ge=1),
-                       page_size: int = Query(20, ge=1, le=100), schedule_id: str | None = None) -> dict:
+async def list_batches(
+    request: Request,
+    user_id: UserId,
+    page: int = Query(1, ge=1),
+    page_size: int = Query(20, ge=1, le=100),
+    schedule_id: str | None = None,
+) -> dict:
     return await _in_transaction(request, queries.list_for, user_id, page, page_size, schedule_id)
 
 
@@ -126,17 +147,27 @@ async def get_batch(batch_id: str, user_id: UserId, request: Request) -> dict:
 
 
 @router.get("/{batch_id}/rows")
-async def get_rows(batch_id: str, user_id: UserId, request: Request, status: str | None = None,
-                   page: int = Query(1, ge=1), page_size: int = Query(50, ge=1, le=queries.ROW_PAGE_MAX),
-                   changed_since: datetime | None = None) -> dict:
-    return await _in_transaction(request, queries.rows, user_id, batch_id, status, page, page_size, changed_since)
+async def get_rows(
+    batch_id: str,
+    user_id: UserId,
+    request: Request,
+    status: str | None = None,
+    page: int = Query(1, ge=1),
+    page_size: int = Query(50, ge=1, le=queries.ROW_PAGE_MAX),
+    changed_since: datetime | None = None,
+) -> dict:
+    return await _in_transaction(
+        request, queries.rows, user_id, batch_id, status, page, page_size, changed_since
+    )
 
 
 @router.post("/{batch_id}/confirm")
 async def confirm(batch_id: str, user_id: UserId, request: Request, body: Confirm | None = None) -> dict:
     state = _state(request)
     skip_invalid = bool(body and body.skip_invalid)
-    await _call(control.confirm, state.runtime, state.billing, user_id, batch_id, skip_invalid, state.schedule_batch)
+    await _call(
+        control.confirm, state.runtime, state.billing, user_id, batch_id, skip_invalid, state.schedule_batch
+    )
     await dispatch.release_now(state.runtime, state.settings.dispatch_per_tick)
     return await _in_transaction(request, queries.get, user_id, batch_id)
 

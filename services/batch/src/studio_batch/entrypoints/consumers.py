@@ -1,6 +1,8 @@
 """The batch queue: operation events that carry a batch id move that batch's rows; the window releases
 rows and ended batches release their holds in background loops."""
 
+from studio_batch.adapters.billing import BillingClient
+from studio_batch.service_layer import dispatch, runs, settlement, tracking
 from studio_common.events import (
     OperationCanceled,
     OperationCancelRequested,
@@ -13,9 +15,6 @@ from studio_common.events import (
     OperationStarted,
 )
 from studio_common.runtime import ServiceRuntime
-
-from studio_batch.adapters.billing import BillingClient
-from studio_batch.service_layer import dispatch, runs, settlement, tracking
 
 # Not operation.approved: the worker's operation.started follows it, one event fewer per row to handle.
 HANDLERS = {
@@ -46,4 +45,3 @@ def register(runtime: ServiceRuntime, billing: BillingClient) -> None:
     runtime.every(settings.dispatch_interval_seconds, release_rows)
     runtime.every(settings.settle_interval_seconds, release_holds)
     runtime.every(settings.settle_interval_seconds, start_runs)
-

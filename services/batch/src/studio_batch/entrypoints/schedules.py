@@ -8,8 +8,6 @@ run (for an `at` schedule, the submitted batch itself; for a cron schedule, a ne
 """
 
 from fastapi import APIRouter, FastAPI, HTTPException, Request
-from studio_common.ids import utcnow
-from studio_common.runtime import ServiceRuntime
 
 from studio_batch.adapters.notifiers import Notifiers
 from studio_batch.domain.notices import NotifyError
@@ -17,6 +15,8 @@ from studio_batch.domain.schedule import ScheduleError, parse_schedule
 from studio_batch.entrypoints.callers import UserId
 from studio_batch.schedule_notify_settings import NotificationSettings
 from studio_batch.service_layer import notifications, scheduling
+from studio_common.ids import utcnow
+from studio_common.runtime import ServiceRuntime
 
 router = APIRouter(prefix="/internal/batch-schedules")
 STATUS_FOR = {scheduling.ScheduleNotFound: 404, scheduling.ScheduleConflict: 409}
@@ -75,15 +75,17 @@ def notify_hook(settings: NotificationSettings):
         try:
             stored, secret = notifications.prepare_notify(notify, settings)
         except NotifyError as exc:
-            raise HTTPException(422, {"errors": [{"code": "bad_notify", "field": exc.field,
-                                                  "message": str(exc)}]}) from exc
+            raise HTTPException(
+                422, {"errors": [{"code": "bad_notify", "field": exc.field, "message": str(exc)}]}
+            ) from exc
         return {"notify": stored, **({"webhook_secret": secret} if secret else {})}
 
     return prepare
 
 
-def install(app: FastAPI, runtime: ServiceRuntime, settings: NotificationSettings,
-            start_run: scheduling.StartRun) -> None:
+def install(
+    app: FastAPI, runtime: ServiceRuntime, settings: NotificationSettings, start_run: scheduling.StartRun
+) -> None:
     app.include_router(router)
     app.state.prepare_notify = notify_hook(settings)
 

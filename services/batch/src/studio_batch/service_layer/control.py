@@ -3,9 +3,6 @@ failed rows. Billing is called outside any database transaction; its hold ids de
 the reservation number, so a repeated call reserves nothing twice."""
 
 from sqlalchemy import select, update
-from studio_common.events import OperationCancelRequested
-from studio_common.ids import utcnow
-from studio_common.runtime import ServiceRuntime
 
 from studio_batch.adapters import repository as repo
 from studio_batch.adapters.billing import BillingClient, BillingRefused, BillingUnavailable
@@ -14,6 +11,9 @@ from studio_batch.domain.batches import IN_FLIGHT, hold_id
 from studio_batch.service_layer.drafts import BatchConflict, BatchNotFound
 from studio_batch.service_layer.settlement import release_batch_hold
 from studio_batch.service_layer.tracking import finish_if_done
+from studio_common.events import OperationCancelRequested
+from studio_common.ids import utcnow
+from studio_common.runtime import ServiceRuntime
 
 
 async def _owned(session, user_id: str, batch_id: str, lock: bool = True):
@@ -23,8 +23,14 @@ async def _owned(session, user_id: str, batch_id: str, lock: bool = True):
     return batch
 
 
-async def confirm(runtime: ServiceRuntime, billing: BillingClient, user_id: str, batch_id: str,
-                  skip_invalid: bool, schedule_batch=None) -> None:
+async def confirm(
+    runtime: ServiceRuntime,
+    billing: BillingClient,
+    user_id: str,
+    batch_id: str,
+    skip_invalid: bool,
+    schedule_batch=None,
+) -> None:
     async with runtime.sessions() as session, session.begin():
         batch = await _owned(session, user_id, batch_id)
         if batch["state"] != "draft":
@@ -34,15 +40,18 @@ async def confirm(runtime: ServiceRuntime, billing: BillingClient, user_id: str,
         if not batch["sealed"]:
             raise BatchConflict("the batch is still receiving rows")
         if batch["invalid_rows"] and not skip_invalid:
-            raise BatchConflict(f"{batch['invalid_rows']} row(s) have errors: fix them, or confirm with "
-                                f"skip_invalid to run the others")
+            raise BatchConflict(
+                f"{batch['invalid_rows']} row(s) have errors: fix them, or confirm with "
+                f"skip_invalid to run the others"
+            )
         if batch["invalid_rows"] == batch["total_rows"]:
             raise BatchConflict("no row is valid: nothing to run")
         if batch["schedule"]:
             await _skip_invalid(session, batch_id)
             schedule = await schedule_batch(session, batch)
-            await repo.set_batch(session, batch_id, state="scheduled", schedule_id=schedule["id"],
-                                 confirmed_at=utcnow())
+            await repo.set_batch(
+                session, batch_id, state="scheduled", schedule_id=schedule["id"], confirmed_at=utcnow()
+            )
             return
         # Recorded before billing is asked: if this process dies before the answer is stored, the
         # start loop finishes the confirm with the same reservation number (billing answers it again).
@@ -74,23 +83,42 @@ async def start(runtime: ServiceRuntime, billing: BillingClient, batch_id: str) 
         batch = await repo.get_batch(session, batch_id, lock=True)
         if batch["reservation"] >= reservation:
             return  # another confirm recorded this reservation first
-        if batch["state"] not in ("draft", "confirming", "scheduled"):  # canceled meanwhile: the hold goes back
-            await repo.set_batch(session, batch_id, reservation=reservation, hold_id=reserved["hold_id"],
-                                 hold_open=True, reserved_credits=batch["reserved_credits"] + reserved["credits"])
+        if batch["state"] not in (
+            "draft",
+            "confirming",
+            "scheduled",
+        ):  # canceled meanwhile: the hold goes back
+            await repo.set_batch(
+                session,
+                batch_id,
+                reservation=reservation,
+                hold_id=reserved["hold_id"],
+                hold_open=True,
+                reserved_credits=batch["reserved_credits"] + reserved["credits"],
+            )
             return
         await _skip_invalid(session, batch_id)
         now = utcnow()
-        await repo.set_batch(session, batch_id, state="running", reservation=reservation,
-                             hold_id=reserved["hold_id"], hold_open=True,
-                             reserved_credits=batch["reserved_credits"] + reserved["credits"],
-                             confirmed_at=batch["confirmed_at"] or now, started_at=batch["started_at"] or now,
-                             finished_at=None)
+        await repo.set_batch(
+            session,
+            batch_id,
+            state="running",
+            reservation=reservation,
+            hold_id=reserved["hold_id"],
+            hold_open=True,
+            reserved_credits=batch["reserved_credits"] + reserved["credits"],
+            confirmed_at=batch["confirmed_at"] or now,
+            started_at=batch["started_at"] or now,
+            finished_at=None,
+        )
 
 
 async def _skip_invalid(session, batch_id: str) -> None:
-    await session.execute(update(batch_rows).where(batch_rows.c.batch_id == batch_id,
-                                                   batch_rows.c.status == "invalid")
-                          .values(status="skipped", updated_at=utcnow()))
+    await session.execute(
+        update(batch_rows)
+        .where(batch_rows.c.batch_id == batch_id, batch_rows.c.status == "invalid")
+        .values(status="skipped", updated_at=utcnow())
+    )
 
 
 async def pause(runtime: ServiceRuntime, user_id: str, batch_id: str) -> None:
@@ -117,14 +145,25 @@ async def cancel(runtime: ServiceRuntime, user_id: str, batch_id: str) -> None:
         if batch["state"] in ("completed", "completed_with_errors", "failed", "canceled"):
             return
         now = utcnow()
-        await session.execute(update(batch_rows).where(batch_rows.c.batch_id == batch_id,
-                                                       batch_rows.c.status.in_(("pending", "invalid")))
-                              .values(status="canceled", error="canceled by the user", updated_at=now,
-                                      finished_at=now))
-        in_flight = (await session.execute(select(batch_rows.c.operation_id, batch_rows.c.domain).where(
-            batch_rows.c.batch_id == batch_id, batch_rows.c.status.in_(IN_FLIGHT)))).all()
-        await runtime.emit(session, *(OperationCancelRequested(operation_id=op, user_id=user_id, domain=domain,
-                                                               batch_id=batch_id) for op, domain in in_flight))
+        await session.execute(
+            update(batch_rows)
+            .where(batch_rows.c.batch_id == batch_id, batch_rows.c.status.in_(("pending", "invalid")))
+            .values(status="canceled", error="canceled by the user", updated_at=now, finished_at=now)
+        )
+        in_flight = (
+            await session.execute(
+                select(batch_rows.c.operation_id, batch_rows.c.domain).where(
+                    batch_rows.c.batch_id == batch_id, batch_rows.c.status.in_(IN_FLIGHT)
+                )
+            )
+        ).all()
+        await runtime.emit(
+            session,
+            *(
+                OperationCancelRequested(operation_id=op, user_id=user_id, domain=domain, batch_id=batch_id)
+                for op, domain in in_flight
+            ),
+        )
         if batch["state"] in ("draft", "confirming", "scheduled"):
             await repo.set_batch(session, batch_id, state="canceled", cancel_requested=True, finished_at=now)
         else:
@@ -152,17 +191,52 @@ async def retry(runtime: ServiceRuntime, billing: BillingClient, user_id: str, b
         batch = await _owned(session, user_id, batch_id)
         if batch["reservation"] >= reservation:
             return 0
-        failed = (await session.execute(select(batch_rows).where(
-            batch_rows.c.batch_id == batch_id, batch_rows.c.status == "failed"))).mappings().all()
+        failed = (
+            (
+                await session.execute(
+                    select(batch_rows).where(
+                        batch_rows.c.batch_id == batch_id, batch_rows.c.status == "failed"
+                    )
+                )
+            )
+            .mappings()
+            .all()
+        )
         for row in failed:
-            attempt = {"attempt": row["attempt"], "operation_id": row["operation_id"], "status": row["status"],
-                       "error": row["error"], "credits": row["credits"],
-                       "released_credits": row["released_credits"],
-                       "finished_at": row["finished_at"].isoformat() if row["finished_at"] else None}
-            await repo.set_row(session, batch_id, row["row_number"], status="pending", attempt=row["attempt"] + 1,
-                               operation_id=None, error=None, outputs=None, credits=0, released_credits=0, sent_at=None,
-                               finished_at=None, history=[*(row["history"] or []), attempt])
-        await repo.set_batch(session, batch_id, state="running", reservation=reservation,
-                             hold_id=reserved["hold_id"], hold_open=True, cancel_requested=False, stop_reason=None,
-                             reserved_credits=batch["reserved_credits"] + reserved["credits"], finished_at=None)
+            attempt = {
+                "attempt": row["attempt"],
+                "operation_id": row["operation_id"],
+                "status": row["status"],
+                "error": row["error"],
+                "credits": row["credits"],
+                "released_credits": row["released_credits"],
+                "finished_at": row["finished_at"].isoformat() if row["finished_at"] else None,
+            }
+            await repo.set_row(
+                session,
+                batch_id,
+                row["row_number"],
+                status="pending",
+                attempt=row["attempt"] + 1,
+                operation_id=None,
+                error=None,
+                outputs=None,
+                credits=0,
+                released_credits=0,
+                sent_at=None,
+                finished_at=None,
+                history=[*(row["history"] or []), attempt],
+            )
+        await repo.set_batch(
+            session,
+            batch_id,
+            state="running",
+            reservation=reservation,
+            hold_id=reserved["hold_id"],
+            hold_open=True,
+            cancel_requested=False,
+            stop_reason=None,
+            reserved_credits=batch["reserved_credits"] + reserved["credits"],
+            finished_at=None,
+        )
     return len(failed)

@@ -5,38 +5,53 @@ without sending any row twice."""
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from studio_common.events import OperationRequested
-from studio_common.ids import as_utc, utcnow
 
 from studio_batch.adapters import repository as repo
 from studio_batch.adapters.tables import batch_rows, batches
 from studio_batch.domain.batches import IN_FLIGHT, row_operation_id
 from studio_batch.domain.window import Window, plan_dispatch
+from studio_common.events import OperationRequested
+from studio_common.ids import as_utc, utcnow
 
 
 async def open_windows(session: AsyncSession, batch_id: str | None = None) -> list[Window]:
     query = select(batches.c.id, batches.c.user_id, batches.c.concurrency, batches.c.last_dispatch_at).where(
-        batches.c.state == "running", batches.c.cancel_requested.is_(False), batches.c.stop_reason.is_(None))
+        batches.c.state == "running", batches.c.cancel_requested.is_(False), batches.c.stop_reason.is_(None)
+    )
     if batch_id is not None:
         query = query.where(batches.c.id == batch_id)
     if session.bind.dialect.name == "postgresql":  # replicas share the work: each batch to one at a time
         query = query.with_for_update(skip_locked=True)
     windows = []
     for found, user_id, concurrency, last in (await session.execute(query)).all():
-        in_flight = await session.scalar(select(func.count()).select_from(batch_rows).where(
-            batch_rows.c.batch_id == found, batch_rows.c.status.in_(IN_FLIGHT)))
+        in_flight = await session.scalar(
+            select(func.count())
+            .select_from(batch_rows)
+            .where(batch_rows.c.batch_id == found, batch_rows.c.status.in_(IN_FLIGHT))
+        )
         free = concurrency - in_flight
         if free <= 0:
             continue
-        pending = (await session.execute(select(batch_rows.c.row_number).where(
-            batch_rows.c.batch_id == found, batch_rows.c.status == "pending")
-            .order_by(batch_rows.c.row_number).limit(free))).scalars().all()
+        pending = (
+            (
+                await session.execute(
+                    select(batch_rows.c.row_number)
+                    .where(batch_rows.c.batch_id == found, batch_rows.c.status == "pending")
+                    .order_by(batch_rows.c.row_number)
+                    .limit(free)
+                )
+            )
+            .scalars()
+            .all()
+        )
         if pending:
             windows.append(Window(found, user_id, free, tuple(pending), as_utc(last) if last else None))
     return windows
 
 
-async def release_rows(session: AsyncSession, limit: int, batch_id: str | None = None) -> list[OperationRequested]:
+async def release_rows(
+    session: AsyncSession, limit: int, batch_id: str | None = None
+) -> list[OperationRequested]:
     """Mark the chosen rows as sent and return their events (the caller puts them in the outbox). With
     `batch_id`, only that batch's window is refilled (a row of it just ended)."""
     plan = plan_dispatch(await open_windows(session, batch_id), limit)
@@ -44,18 +59,40 @@ async def release_rows(session: AsyncSession, limit: int, batch_id: str | None =
     events: list[OperationRequested] = []
     users = {}
     for chosen, row_number in plan:
-        row = (await session.execute(select(batch_rows).where(
-            batch_rows.c.batch_id == chosen, batch_rows.c.row_number == row_number))).mappings().one()
+        row = (
+            (
+                await session.execute(
+                    select(batch_rows).where(
+                        batch_rows.c.batch_id == chosen, batch_rows.c.row_number == row_number
+                    )
+                )
+            )
+            .mappings()
+            .one()
+        )
         if chosen not in users:
             users[chosen] = (await repo.get_batch(session, chosen))["user_id"]
         operation_id = row_operation_id(chosen, row_number, row["attempt"])
-        await repo.set_row(session, chosen, row_number, status="queued", operation_id=operation_id, sent_at=now)
+        await repo.set_row(
+            session, chosen, row_number, status="queued", operation_id=operation_id, sent_at=now
+        )
         request = row["request"]
-        events.append(OperationRequested(
-            operation_id=operation_id, user_id=users[chosen], domain=request["domain"], batch_id=chosen,
-            batch_row=row_number, kind=request["kind"], provider=request["provider"], model=request["model"],
-            units=request["units"], params=request["params"], inputs=request.get("inputs") or {},
-            source_asset_id=request.get("source_asset_id")))
+        events.append(
+            OperationRequested(
+                operation_id=operation_id,
+                user_id=users[chosen],
+                domain=request["domain"],
+                batch_id=chosen,
+                batch_row=row_number,
+                kind=request["kind"],
+                provider=request["provider"],
+                model=request["model"],
+                units=request["units"],
+                params=request["params"],
+                inputs=request.get("inputs") or {},
+                source_asset_id=request.get("source_asset_id"),
+            )
+        )
     for chosen in users:
         await repo.set_batch(session, chosen, last_dispatch_at=now)
     return events

@@ -3,10 +3,10 @@ never sits in memory at once), then sealed with its cost preview."""
 
 from sqlalchemy import delete, insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from studio_common.ids import new_id, utcnow
 
 from studio_batch.adapters import repository as repo
 from studio_batch.adapters.tables import batch_rows, batches
+from studio_common.ids import new_id, utcnow
 
 
 class BatchNotFound(Exception):
@@ -21,19 +21,44 @@ class TooManyRows(Exception):
     pass
 
 
-async def create(session: AsyncSession, user_id: str, name: str, concurrency: int, continue_on_error: bool,
-                 schedule: dict | None, notify: dict | None) -> str:
+async def create(
+    session: AsyncSession,
+    user_id: str,
+    name: str,
+    concurrency: int,
+    continue_on_error: bool,
+    schedule: dict | None,
+    notify: dict | None,
+) -> str:
     batch_id = new_id()
     now = utcnow()
-    await session.execute(batches.insert().values(
-        id=batch_id, user_id=user_id, name=name, state="draft", concurrency=concurrency,
-        continue_on_error=continue_on_error, schedule=schedule, notify=notify, total_rows=0, invalid_rows=0,
-        sealed=False, reservation=0, hold_open=False, reserved_credits=0, released_credits=0,
-        created_at=now, updated_at=now))
+    await session.execute(
+        batches.insert().values(
+            id=batch_id,
+            user_id=user_id,
+            name=name,
+            state="draft",
+            concurrency=concurrency,
+            continue_on_error=continue_on_error,
+            schedule=schedule,
+            notify=notify,
+            total_rows=0,
+            invalid_rows=0,
+            sealed=False,
+            reservation=0,
+            hold_open=False,
+            reserved_credits=0,
+            released_credits=0,
+            created_at=now,
+            updated_at=now,
+        )
+    )
     return batch_id
 
 
-async def add_rows(session: AsyncSession, user_id: str, batch_id: str, rows: list[dict], max_rows: int) -> int:
+async def add_rows(
+    session: AsyncSession, user_id: str, batch_id: str, rows: list[dict], max_rows: int
+) -> int:
     """Store a chunk of validated rows: each either a request to run or the errors that stop it."""
     batch = await repo.get_batch(session, batch_id, user_id, lock=True)
     if batch is None:
@@ -45,16 +70,27 @@ async def add_rows(session: AsyncSession, user_id: str, batch_id: str, rows: lis
         raise TooManyRows(f"batch_too_large: a batch holds at most {max_rows} rows")
     now = utcnow()
     if rows:
-        await session.execute(insert(batch_rows), [{
-            "batch_id": batch_id, "row_number": row["row_number"], "name": row.get("name") or "",
-            "kind": (row.get("request") or {}).get("kind") or row.get("kind") or "",
-            "domain": (row.get("request") or {}).get("domain") or "generation",
-            "provider": (row.get("request") or {}).get("provider") or "",
-            "model": (row.get("request") or {}).get("model") or "",
-            "units": (row.get("request") or {}).get("units") or 1,
-            "status": "invalid" if row.get("errors") else "pending", "attempt": 1,
-            "request": row.get("request"), "errors": row.get("errors") or None, "updated_at": now,
-        } for row in rows])
+        await session.execute(
+            insert(batch_rows),
+            [
+                {
+                    "batch_id": batch_id,
+                    "row_number": row["row_number"],
+                    "name": row.get("name") or "",
+                    "kind": (row.get("request") or {}).get("kind") or row.get("kind") or "",
+                    "domain": (row.get("request") or {}).get("domain") or "generation",
+                    "provider": (row.get("request") or {}).get("provider") or "",
+                    "model": (row.get("request") or {}).get("model") or "",
+                    "units": (row.get("request") or {}).get("units") or 1,
+                    "status": "invalid" if row.get("errors") else "pending",
+                    "attempt": 1,
+                    "request": row.get("request"),
+                    "errors": row.get("errors") or None,
+                    "updated_at": now,
+                }
+                for row in rows
+            ],
+        )
     invalid = sum(1 for row in rows if row.get("errors"))
     await repo.set_batch(session, batch_id, total_rows=total, invalid_rows=batch["invalid_rows"] + invalid)
     return total

@@ -7,8 +7,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from studio_batch.adapters import repository as repo
 from studio_batch.service_layer import notifications
 
-ENDED_EVENTS = {"completed": "batch.completed", "completed_with_errors": "batch.completed",
-                "failed": "batch.failed", "canceled": "batch.canceled"}
+ENDED_EVENTS = {
+    "completed": "batch.completed",
+    "completed_with_errors": "batch.completed",
+    "failed": "batch.failed",
+    "canceled": "batch.canceled",
+}
 
 
 async def batch_ended(session: AsyncSession, batch_id: str, state: str) -> None:

@@ -9,7 +9,6 @@ from datetime import datetime, timedelta
 from prometheus_client import Counter, Histogram
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from studio_common.ids import as_utc, derived_id, new_id, utcnow
 
 from studio_batch.adapters import repository as repo
 from studio_batch.adapters.notifiers import Delivery, Notice, Notifiers
@@ -18,15 +17,21 @@ from studio_batch.domain.addresses import Allowlist
 from studio_batch.domain.notices import EVENT_KINDS, RetryPolicy, parse_notify, webhook_body
 from studio_batch.domain.webhooks import new_secret
 from studio_batch.schedule_notify_settings import NotificationSettings
+from studio_common.ids import as_utc, derived_id, new_id, utcnow
 
 # A claimed notification is left alone by other replicas this long: longer than any send may take.
 CLAIM_LEASE = timedelta(minutes=5)
 CHANNELS = (("email", "email"), ("webhook", "webhook_url"))
 DEFAULT_POLICY = RetryPolicy()
-ATTEMPTS = Counter("studio_batch_notification_attempts_total", "Notification delivery attempts",
-                   ["channel", "outcome"])
-SEND_SECONDS = Histogram("studio_batch_notification_send_seconds", "Time to send one notification", ["channel"],
-                         buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30))
+ATTEMPTS = Counter(
+    "studio_batch_notification_attempts_total", "Notification delivery attempts", ["channel", "outcome"]
+)
+SEND_SECONDS = Histogram(
+    "studio_batch_notification_send_seconds",
+    "Time to send one notification",
+    ["channel"],
+    buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+)
 
 
 def prepare_notify(spec: object, settings: NotificationSettings) -> tuple[dict, str | None]:
@@ -42,8 +47,17 @@ def public_notify(stored: dict | None) -> dict | None:
     return {k: v for k, v in stored.items() if k != "webhook_secret"} if stored else stored
 
 
-async def enqueue(session: AsyncSession, batch_id: str, user_id: str, event_kind: str, payload: dict,
-                  notify_spec: dict | None, *, key: str | None = None, now: datetime | None = None) -> list[str]:
+async def enqueue(
+    session: AsyncSession,
+    batch_id: str,
+    user_id: str,
+    event_kind: str,
+    payload: dict,
+    notify_spec: dict | None,
+    *,
+    key: str | None = None,
+    now: datetime | None = None,
+) -> list[str]:
     """Queue one notification per channel in `notify_spec`; with `key`, enqueuing the same event again
     (a replayed message) adds nothing. Returns the notification ids."""
     if event_kind not in EVENT_KINDS:
@@ -61,11 +75,23 @@ async def enqueue(session: AsyncSession, batch_id: str, user_id: str, event_kind
         ids.append(notification_id)
         if await session.scalar(select(notifications.c.id).where(notifications.c.id == notification_id)):
             continue
-        await session.execute(notifications.insert().values(
-            id=notification_id, batch_id=batch_id, user_id=user_id, event_kind=event_kind, channel=channel,
-            target=target, secret=notify_spec.get("webhook_secret") if channel == "webhook" else None,
-            body=body, status="pending", attempts=0, next_attempt_at=now, give_up_at=now + timedelta(days=1),
-            created_at=now))
+        await session.execute(
+            notifications.insert().values(
+                id=notification_id,
+                batch_id=batch_id,
+                user_id=user_id,
+                event_kind=event_kind,
+                channel=channel,
+                target=target,
+                secret=notify_spec.get("webhook_secret") if channel == "webhook" else None,
+                body=body,
+                status="pending",
+                attempts=0,
+                next_attempt_at=now,
+                give_up_at=now + timedelta(days=1),
+                created_at=now,
+            )
+        )
     return ids
 
 
@@ -73,23 +99,44 @@ async def enqueue_for(session: AsyncSession, batch, event_kind: str) -> list[str
     """Queue `event_kind` for a batch row, with the batch's summary as payload. Keyed by the batch's state
     and reservation: a batch that ends again after a retry of its failed rows notifies again."""
     payload = {
-        "batch_id": batch["id"], "name": batch["name"], "state": batch["state"],
-        "schedule_id": batch["schedule_id"], "run_id": batch["run_id"], "total_rows": batch["total_rows"],
+        "batch_id": batch["id"],
+        "name": batch["name"],
+        "state": batch["state"],
+        "schedule_id": batch["schedule_id"],
+        "run_id": batch["run_id"],
+        "total_rows": batch["total_rows"],
         "counts": await repo.row_counts(session, batch["id"]),
-        "reserved_credits": batch["reserved_credits"], "released_credits": batch["released_credits"],
-        "started_at": batch["started_at"], "finished_at": batch["finished_at"]}
-    return await enqueue(session, batch["id"], batch["user_id"], event_kind, payload, batch["notify"],
-                         key=f"{batch['state']}:{batch['reservation']}")
+        "reserved_credits": batch["reserved_credits"],
+        "released_credits": batch["released_credits"],
+        "started_at": batch["started_at"],
+        "finished_at": batch["finished_at"],
+    }
+    return await enqueue(
+        session,
+        batch["id"],
+        batch["user_id"],
+        event_kind,
+        payload,
+        batch["notify"],
+        key=f"{batch['state']}:{batch['reservation']}",
+    )
 
 
 def retry_policy(settings: NotificationSettings) -> RetryPolicy:
-    return RetryPolicy(base=timedelta(seconds=settings.notify_retry_base_seconds),
-                       cap=timedelta(seconds=settings.notify_retry_max_seconds),
-                       give_up_after=timedelta(seconds=settings.notify_give_up_after_seconds))
+    return RetryPolicy(
+        base=timedelta(seconds=settings.notify_retry_base_seconds),
+        cap=timedelta(seconds=settings.notify_retry_max_seconds),
+        give_up_after=timedelta(seconds=settings.notify_give_up_after_seconds),
+    )
 
 
-async def deliver_due(sessions: async_sessionmaker, now: datetime, notifiers: Notifiers,
-                      policy: RetryPolicy = DEFAULT_POLICY, limit: int = 20) -> int:
+async def deliver_due(
+    sessions: async_sessionmaker,
+    now: datetime,
+    notifiers: Notifiers,
+    policy: RetryPolicy = DEFAULT_POLICY,
+    limit: int = 20,
+) -> int:
     """Send what is due; returns how many were tried. Sends happen outside any transaction: a slow
     receiver never holds a database lock, and the claim's lease keeps other replicas off meanwhile."""
     claimed = await _claim(sessions, now, limit)
@@ -97,33 +144,49 @@ async def deliver_due(sessions: async_sessionmaker, now: datetime, notifiers: No
         return 0
     results = await asyncio.gather(*(notifiers.send(notice) for notice, _ in claimed))
     async with sessions() as session, session.begin():
-        for (notice, row), delivery in zip(claimed, results, strict=True):
+        for (_notice, row), delivery in zip(claimed, results, strict=True):
             await _record(session, row, delivery, now, policy)
     return len(claimed)
 
 
 async def _claim(sessions: async_sessionmaker, now: datetime, limit: int) -> list[tuple[Notice, dict]]:
     async with sessions() as session, session.begin():
-        rows = (await session.execute(
-            select(notifications).where(notifications.c.status == "pending",
-                                        notifications.c.next_attempt_at <= now)
-            .order_by(notifications.c.next_attempt_at).limit(limit)
-            .with_for_update(skip_locked=True))).mappings().all()
+        rows = (
+            (
+                await session.execute(
+                    select(notifications)
+                    .where(notifications.c.status == "pending", notifications.c.next_attempt_at <= now)
+                    .order_by(notifications.c.next_attempt_at)
+                    .limit(limit)
+                    .with_for_update(skip_locked=True)
+                )
+            )
+            .mappings()
+            .all()
+        )
         for row in rows:
-            await session.execute(update(notifications).where(notifications.c.id == row["id"]).values(
-                attempts=row["attempts"] + 1, next_attempt_at=now + CLAIM_LEASE))
-    return [(Notice(row["id"], row["channel"], row["target"], row["body"], row["secret"]), dict(row))
-            for row in rows]
+            await session.execute(
+                update(notifications)
+                .where(notifications.c.id == row["id"])
+                .values(attempts=row["attempts"] + 1, next_attempt_at=now + CLAIM_LEASE)
+            )
+    return [
+        (Notice(row["id"], row["channel"], row["target"], row["body"], row["secret"]), dict(row))
+        for row in rows
+    ]
 
 
-async def _record(session: AsyncSession, row: dict, delivery: Delivery, now: datetime,
-                  policy: RetryPolicy) -> None:
+async def _record(
+    session: AsyncSession, row: dict, delivery: Delivery, now: datetime, policy: RetryPolicy
+) -> None:
     attempt = row["attempts"] + 1
     values: dict = {"last_error": delivery.error}
     if delivery.delivered:
         outcome, values = "delivered", {"status": "delivered", "delivered_at": now, "last_error": None}
     else:
-        retry_at = None if delivery.permanent else policy.next_attempt(attempt, now, as_utc(row["give_up_at"]))
+        retry_at = (
+            None if delivery.permanent else policy.next_attempt(attempt, now, as_utc(row["give_up_at"]))
+        )
         outcome = "retrying" if retry_at else "failed"
         values["status"] = "pending" if retry_at else "failed"
         if retry_at:
@@ -133,24 +196,69 @@ async def _record(session: AsyncSession, row: dict, delivery: Delivery, now: dat
     await session.execute(update(notifications).where(notifications.c.id == row["id"]).values(**values))
     ATTEMPTS.labels(row["channel"], outcome).inc()
     SEND_SECONDS.labels(row["channel"]).observe(delivery.duration_ms / 1000)
-    await session.execute(delivery_attempts.insert().values(
-        notification_id=row["id"], attempt=attempt, batch_id=row["batch_id"], started_at=now,
-        duration_ms=delivery.duration_ms, status_code=delivery.status_code, error=delivery.error,
-        outcome=outcome))
+    await session.execute(
+        delivery_attempts.insert().values(
+            notification_id=row["id"],
+            attempt=attempt,
+            batch_id=row["batch_id"],
+            started_at=now,
+            duration_ms=delivery.duration_ms,
+            status_code=delivery.status_code,
+            error=delivery.error,
+            outcome=outcome,
+        )
+    )
 
 
 async def deliveries_for_batch(session: AsyncSession, batch_id: str) -> list[dict]:
     """The batch's notifications, each with its attempts: shown on GET /batches/{id}."""
-    rows = (await session.execute(select(notifications).where(notifications.c.batch_id == batch_id)
-                                  .order_by(notifications.c.created_at, notifications.c.channel))).mappings().all()
-    attempts = (await session.execute(select(delivery_attempts).where(delivery_attempts.c.batch_id == batch_id)
-                                      .order_by(delivery_attempts.c.attempt))).mappings().all()
+    rows = (
+        (
+            await session.execute(
+                select(notifications)
+                .where(notifications.c.batch_id == batch_id)
+                .order_by(notifications.c.created_at, notifications.c.channel)
+            )
+        )
+        .mappings()
+        .all()
+    )
+    attempts = (
+        (
+            await session.execute(
+                select(delivery_attempts)
+                .where(delivery_attempts.c.batch_id == batch_id)
+                .order_by(delivery_attempts.c.attempt)
+            )
+        )
+        .mappings()
+        .all()
+    )
     by_notification: dict[str, list[dict]] = {}
     for attempt in attempts:
         by_notification.setdefault(attempt["notification_id"], []).append(
-            {k: attempt[k] for k in ("attempt", "started_at", "duration_ms", "status_code", "error", "outcome")})
-    shown = ("id", "event_kind", "channel", "target", "status", "attempts", "next_attempt_at", "delivered_at",
-             "last_error", "created_at")
-    return [{**{k: row[k] for k in shown}, "next_attempt_at": row["next_attempt_at"] if row["status"] == "pending"
-             else None, "attempt_log": by_notification.get(row["id"], [])} for row in rows]
-
+            {
+                k: attempt[k]
+                for k in ("attempt", "started_at", "duration_ms", "status_code", "error", "outcome")
+            }
+        )
+    shown = (
+        "id",
+        "event_kind",
+        "channel",
+        "target",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "delivered_at",
+        "last_error",
+        "created_at",
+    )
+    return [
+        {
+            **{k: row[k] for k in shown},
+            "next_attempt_at": row["next_attempt_at"] if row["status"] == "pending" else None,
+            "attempt_log": by_notification.get(row["id"], []),
+        }
+        for row in rows
+    ]

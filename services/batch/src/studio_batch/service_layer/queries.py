@@ -18,16 +18,32 @@ async def batch_view(session: AsyncSession, batch) -> dict:
     reserved = batch["reserved_credits"]
     released = batch["released_credits"] + released_by_rows
     return {
-        "id": batch["id"], "name": batch["name"], "state": batch["state"], "concurrency": batch["concurrency"],
-        "continue_on_error": batch["continue_on_error"], "schedule": batch["schedule"],
-        "schedule_id": batch["schedule_id"], "run_id": batch["run_id"],
-        "notify": notifications.public_notify(batch["notify"]), "total_rows": batch["total_rows"],
-        "invalid_rows": batch["invalid_rows"], "counts": counts, "progress": progress(counts),
-        "stop_reason": batch["stop_reason"], "preview": batch["preview"],
-        "credits": {"reserved": reserved, "charged": charged, "released": released,
-                    "held": reserved - charged - released},
-        "created_at": batch["created_at"], "confirmed_at": batch["confirmed_at"],
-        "started_at": batch["started_at"], "finished_at": batch["finished_at"], "updated_at": batch["updated_at"],
+        "id": batch["id"],
+        "name": batch["name"],
+        "state": batch["state"],
+        "concurrency": batch["concurrency"],
+        "continue_on_error": batch["continue_on_error"],
+        "schedule": batch["schedule"],
+        "schedule_id": batch["schedule_id"],
+        "run_id": batch["run_id"],
+        "notify": notifications.public_notify(batch["notify"]),
+        "total_rows": batch["total_rows"],
+        "invalid_rows": batch["invalid_rows"],
+        "counts": counts,
+        "progress": progress(counts),
+        "stop_reason": batch["stop_reason"],
+        "preview": batch["preview"],
+        "credits": {
+            "reserved": reserved,
+            "charged": charged,
+            "released": released,
+            "held": reserved - charged - released,
+        },
+        "created_at": batch["created_at"],
+        "confirmed_at": batch["confirmed_at"],
+        "started_at": batch["started_at"],
+        "finished_at": batch["finished_at"],
+        "updated_at": batch["updated_at"],
     }
 
 
@@ -35,34 +51,70 @@ async def get(session: AsyncSession, user_id: str, batch_id: str) -> dict:
     batch = await repo.get_batch(session, batch_id, user_id)
     if batch is None:
         raise BatchNotFound(f"no batch {batch_id}")
-    return {**await batch_view(session, batch),
-            "notifications": await notifications.deliveries_for_batch(session, batch_id)}
+    return {
+        **await batch_view(session, batch),
+        "notifications": await notifications.deliveries_for_batch(session, batch_id),
+    }
 
 
-async def list_for(session: AsyncSession, user_id: str, page: int, page_size: int,
-                   schedule_id: str | None = None) -> dict:
+async def list_for(
+    session: AsyncSession, user_id: str, page: int, page_size: int, schedule_id: str | None = None
+) -> dict:
     where = [batches.c.user_id == user_id]
     if schedule_id:
         where.append(batches.c.schedule_id == schedule_id)
     total = await session.scalar(select(func.count()).select_from(batches).where(*where))
-    found = (await session.execute(select(batches).where(*where)
-                                   .order_by(batches.c.created_at.desc(), batches.c.id.desc())
-                                   .limit(page_size).offset((page - 1) * page_size))).mappings().all()
-    return {"items": [await batch_view(session, b) for b in found], "total": total, "page": page,
-            "page_size": page_size}
+    found = (
+        (
+            await session.execute(
+                select(batches)
+                .where(*where)
+                .order_by(batches.c.created_at.desc(), batches.c.id.desc())
+                .limit(page_size)
+                .offset((page - 1) * page_size)
+            )
+        )
+        .mappings()
+        .all()
+    )
+    return {
+        "items": [await batch_view(session, b) for b in found],
+        "total": total,
+        "page": page,
+        "page_size": page_size,
+    }
 
 
 def row_view(row) -> dict:
     outputs = row["outputs"] or []
-    return {"row": row["row_number"], "name": row["name"], "kind": row["kind"], "status": row["status"],
-            "attempt": row["attempt"], "operation_id": row["operation_id"], "errors": row["errors"] or [],
-            "error": row["error"], "outputs": outputs, "asset_ids": [o["asset_id"] for o in outputs],
-            "credits": row["credits"], "history": row["history"] or [], "updated_at": row["updated_at"],
-            "sent_at": row["sent_at"], "finished_at": row["finished_at"]}
+    return {
+        "row": row["row_number"],
+        "name": row["name"],
+        "kind": row["kind"],
+        "status": row["status"],
+        "attempt": row["attempt"],
+        "operation_id": row["operation_id"],
+        "errors": row["errors"] or [],
+        "error": row["error"],
+        "outputs": outputs,
+        "asset_ids": [o["asset_id"] for o in outputs],
+        "credits": row["credits"],
+        "history": row["history"] or [],
+        "updated_at": row["updated_at"],
+        "sent_at": row["sent_at"],
+        "finished_at": row["finished_at"],
+    }
 
 
-async def rows(session: AsyncSession, user_id: str, batch_id: str, status: str | None, page: int,
-               page_size: int, changed_since=None) -> dict:
+async def rows(
+    session: AsyncSession,
+    user_id: str,
+    batch_id: str,
+    status: str | None,
+    page: int,
+    page_size: int,
+    changed_since=None,
+) -> dict:
     if await repo.get_batch(session, batch_id, user_id) is None:
         raise BatchNotFound(f"no batch {batch_id}")
     where = [batch_rows.c.batch_id == batch_id]
@@ -71,6 +123,17 @@ async def rows(session: AsyncSession, user_id: str, batch_id: str, status: str |
     if changed_since is not None:
         where.append(batch_rows.c.updated_at > changed_since)
     total = await session.scalar(select(func.count()).select_from(batch_rows).where(*where))
-    found = (await session.execute(select(batch_rows).where(*where).order_by(batch_rows.c.row_number)
-                                   .limit(page_size).offset((page - 1) * page_size))).mappings().all()
+    found = (
+        (
+            await session.execute(
+                select(batch_rows)
+                .where(*where)
+                .order_by(batch_rows.c.row_number)
+                .limit(page_size)
+                .offset((page - 1) * page_size)
+            )
+        )
+        .mappings()
+        .all()
+    )
     return {"items": [row_view(r) for r in found], "total": total, "page": page, "page_size": page_size}

@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 from prometheus_client import Counter
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from studio_common.ids import as_utc, new_id
 
 from studio_batch.adapters.schedule_tables import schedule_fires, schedules
 from studio_batch.adapters.tables import batches
@@ -26,6 +25,7 @@ from studio_batch.domain.schedule import (
     parse_schedule,
     run_id_for,
 )
+from studio_common.ids import as_utc, new_id
 
 log = logging.getLogger(__name__)
 FIRES = Counter("studio_batch_schedule_fires_total", "Schedule fires by outcome", ["outcome"])
@@ -58,14 +58,32 @@ def schedule_from_spec(spec: dict) -> Schedule:
 
 def upcoming_fires(spec: dict | None, after: datetime, count: int = SHOWN_FIRES) -> list[str]:
     """The next fire times of a stored schedule, to show with a batch before its schedule exists."""
-    return [moment.isoformat() for moment in next_fires(schedule_from_spec(spec), after, count)] if spec else []
+    return (
+        [moment.isoformat() for moment in next_fires(schedule_from_spec(spec), after, count)] if spec else []
+    )
 
 
 def _view(row, now: datetime) -> dict:
-    shown = {k: row[k] for k in ("id", "batch_id", "kind", "spec", "state", "missed_count", "last_run_id",
-                                 "next_fire_at", "created_at", "updated_at")}
-    upcoming = next_fires(_schedule_of(row), max(now, as_utc(row["fired_through"])), SHOWN_FIRES) \
-        if row["state"] == "active" else []
+    shown = {
+        k: row[k]
+        for k in (
+            "id",
+            "batch_id",
+            "kind",
+            "spec",
+            "state",
+            "missed_count",
+            "last_run_id",
+            "next_fire_at",
+            "created_at",
+            "updated_at",
+        )
+    }
+    upcoming = (
+        next_fires(_schedule_of(row), max(now, as_utc(row["fired_through"])), SHOWN_FIRES)
+        if row["state"] == "active"
+        else []
+    )
     return {**shown, "next_fire_times": [moment.isoformat() for moment in upcoming]}
 
 
@@ -77,16 +95,28 @@ async def create_schedule(session: AsyncSession, batch, now: datetime) -> dict:
     # An `at` already passed is still owed: the cursor starts just before it, and the catch-up window
     # decides whether it runs now or is recorded as missed.
     fired_through = now if schedule.kind == "cron" else min(now, schedule.at - timedelta(microseconds=1))
-    await session.execute(schedules.insert().values(
-        id=schedule_id, user_id=batch["user_id"], batch_id=batch["id"], kind=schedule.kind,
-        spec=schedule.as_spec(), state="active", next_fire_at=next_fire(schedule, fired_through),
-        fired_through=fired_through, missed_count=0, created_at=now, updated_at=now))
+    await session.execute(
+        schedules.insert().values(
+            id=schedule_id,
+            user_id=batch["user_id"],
+            batch_id=batch["id"],
+            kind=schedule.kind,
+            spec=schedule.as_spec(),
+            state="active",
+            next_fire_at=next_fire(schedule, fired_through),
+            fired_through=fired_through,
+            missed_count=0,
+            created_at=now,
+            updated_at=now,
+        )
+    )
     return await get_schedule(session, batch["user_id"], schedule_id, now)
 
 
 async def _owned(session: AsyncSession, user_id: str, schedule_id: str, lock: bool = False):
-    query = select(schedules).where(schedules.c.id == schedule_id, schedules.c.user_id == user_id,
-                                    schedules.c.state != "deleted")
+    query = select(schedules).where(
+        schedules.c.id == schedule_id, schedules.c.user_id == user_id, schedules.c.state != "deleted"
+    )
     row = (await session.execute(query.with_for_update() if lock else query)).mappings().first()
     if row is None:
         raise ScheduleNotFound(f"no schedule {schedule_id}")
@@ -95,15 +125,33 @@ async def _owned(session: AsyncSession, user_id: str, schedule_id: str, lock: bo
 
 async def get_schedule(session: AsyncSession, user_id: str, schedule_id: str, now: datetime) -> dict:
     row = await _owned(session, user_id, schedule_id)
-    runs = (await session.execute(select(schedule_fires).where(schedule_fires.c.schedule_id == schedule_id)
-                                  .order_by(schedule_fires.c.fire_time.desc()).limit(50))).mappings().all()
+    runs = (
+        (
+            await session.execute(
+                select(schedule_fires)
+                .where(schedule_fires.c.schedule_id == schedule_id)
+                .order_by(schedule_fires.c.fire_time.desc())
+                .limit(50)
+            )
+        )
+        .mappings()
+        .all()
+    )
     return {**_view(row, now), "fires": [dict(run) for run in runs]}
 
 
 async def list_schedules(session: AsyncSession, user_id: str, now: datetime) -> dict:
-    rows = (await session.execute(select(schedules).where(
-        schedules.c.user_id == user_id, schedules.c.state != "deleted")
-        .order_by(schedules.c.created_at.desc()))).mappings().all()
+    rows = (
+        (
+            await session.execute(
+                select(schedules)
+                .where(schedules.c.user_id == user_id, schedules.c.state != "deleted")
+                .order_by(schedules.c.created_at.desc())
+            )
+        )
+        .mappings()
+        .all()
+    )
     return {"items": [_view(row, now) for row in rows], "total": len(rows)}
 
 
@@ -122,8 +170,14 @@ async def resume_schedule(session: AsyncSession, user_id: str, schedule_id: str,
         raise ScheduleConflict(f"the schedule is {row['state']}; only a paused one can be resumed")
     if row["state"] == "paused":
         upcoming = next_fire(_schedule_of(row), now)
-        await _set(session, schedule_id, now, state="active" if upcoming else "finished", fired_through=now,
-                   next_fire_at=upcoming)
+        await _set(
+            session,
+            schedule_id,
+            now,
+            state="active" if upcoming else "finished",
+            fired_through=now,
+            next_fire_at=upcoming,
+        )
     return await get_schedule(session, user_id, schedule_id, now)
 
 
@@ -134,7 +188,9 @@ async def delete_schedule(session: AsyncSession, user_id: str, schedule_id: str,
 
 
 async def _set(session: AsyncSession, schedule_id: str, now: datetime, **values) -> None:
-    await session.execute(update(schedules).where(schedules.c.id == schedule_id).values(**values, updated_at=now))
+    await session.execute(
+        update(schedules).where(schedules.c.id == schedule_id).values(**values, updated_at=now)
+    )
 
 
 async def fire_due(session: AsyncSession, now: datetime, start_run: StartRun, limit: int = 50) -> list[str]:
@@ -145,11 +201,20 @@ async def fire_due(session: AsyncSession, now: datetime, start_run: StartRun, li
     next pass instead of undoing the others. It returns False when there is nothing to run (the batch
     behind the schedule was canceled): the fire is then recorded as skipped.
     """
-    due = (await session.execute(
-        select(schedules).where(schedules.c.state == "active", schedules.c.next_fire_at <= now)
-        .order_by(schedules.c.next_fire_at).limit(limit)
-        # Ignored by SQLite, whose BEGIN IMMEDIATE already made this transaction the only writer.
-        .with_for_update(skip_locked=True))).mappings().all()
+    due = (
+        (
+            await session.execute(
+                select(schedules)
+                .where(schedules.c.state == "active", schedules.c.next_fire_at <= now)
+                .order_by(schedules.c.next_fire_at)
+                .limit(limit)
+                # Ignored by SQLite, whose BEGIN IMMEDIATE already made this transaction the only writer.
+                .with_for_update(skip_locked=True)
+            )
+        )
+        .mappings()
+        .all()
+    )
     started: list[str] = []
     for row in due:
         try:
@@ -173,8 +238,13 @@ async def _fire_schedule(session: AsyncSession, row: dict, now: datetime, start_
             continue
         if await _record(session, row["id"], moment, "started", None, now):
             if await start_run(session, row, moment, run_id) is False:
-                await session.execute(update(schedule_fires).where(schedule_fires.c.run_id == run_id).values(
-                    outcome="skipped", reason="no run was made: the scheduled batch is gone or canceled"))
+                await session.execute(
+                    update(schedule_fires)
+                    .where(schedule_fires.c.run_id == run_id)
+                    .values(
+                        outcome="skipped", reason="no run was made: the scheduled batch is gone or canceled"
+                    )
+                )
                 FIRES.labels("skipped").inc()
                 continue
             FIRES.labels("started").inc()
@@ -182,28 +252,49 @@ async def _fire_schedule(session: AsyncSession, row: dict, now: datetime, start_
             last_run_id = run_id
     upcoming = next_fire(schedule, due.through)
     missed = len(due.missed) + (1 if due.more_missed else 0)
-    await _set(session, row["id"], now, fired_through=due.through, next_fire_at=upcoming,
-               state="active" if upcoming else "finished", last_run_id=last_run_id,
-               missed_count=schedules.c.missed_count + missed)
+    await _set(
+        session,
+        row["id"],
+        now,
+        fired_through=due.through,
+        next_fire_at=upcoming,
+        state="active" if upcoming else "finished",
+        last_run_id=last_run_id,
+        missed_count=schedules.c.missed_count + missed,
+    )
     return started
 
 
 async def _previous_run_unfinished(session: AsyncSession, row: dict) -> bool:
-    count = await session.scalar(select(func.count()).select_from(batches).where(
-        batches.c.schedule_id == row["id"], batches.c.id != row["batch_id"],
-        batches.c.state.in_(UNFINISHED_RUN_STATES)))
+    count = await session.scalar(
+        select(func.count())
+        .select_from(batches)
+        .where(
+            batches.c.schedule_id == row["id"],
+            batches.c.id != row["batch_id"],
+            batches.c.state.in_(UNFINISHED_RUN_STATES),
+        )
+    )
     return bool(count)
 
 
-async def _record(session: AsyncSession, schedule_id: str, moment: datetime, outcome: str, reason: str | None,
-                  now: datetime) -> bool:
+async def _record(
+    session: AsyncSession, schedule_id: str, moment: datetime, outcome: str, reason: str | None, now: datetime
+) -> bool:
     """Write the fire; False when it exists already (this fire was handled before)."""
     run_id = run_id_for(schedule_id, moment)
     if await session.scalar(select(schedule_fires.c.run_id).where(schedule_fires.c.run_id == run_id)):
         return False
-    await session.execute(schedule_fires.insert().values(
-        run_id=run_id, schedule_id=schedule_id, fire_time=moment, outcome=outcome, reason=reason,
-        recorded_at=now))
+    await session.execute(
+        schedule_fires.insert().values(
+            run_id=run_id,
+            schedule_id=schedule_id,
+            fire_time=moment,
+            outcome=outcome,
+            reason=reason,
+            recorded_at=now,
+        )
+    )
     if outcome != "started":  # a start is counted once the run is made
         FIRES.labels(outcome).inc()  # before commit: a pass that rolls back is counted again next time
     return True

@@ -4,12 +4,12 @@ billing (once: billing resolves a batch hold a single time), and the batch recor
 import logging
 
 from sqlalchemy import select
-from studio_common.runtime import ServiceRuntime
 
 from studio_batch.adapters import repository as repo
 from studio_batch.adapters.billing import BillingClient, BillingRefused, BillingUnavailable
 from studio_batch.adapters.tables import batches
 from studio_batch.domain.batches import FINAL_STATES
+from studio_common.runtime import ServiceRuntime
 
 log = logging.getLogger(__name__)
 
@@ -17,8 +17,13 @@ log = logging.getLogger(__name__)
 async def release_ended(runtime: ServiceRuntime, billing: BillingClient) -> int:
     """Release the holds of ended batches; returns how many were released."""
     async with runtime.sessions() as session:
-        ended = (await session.execute(select(batches.c.id, batches.c.hold_id).where(
-            batches.c.hold_open.is_(True), batches.c.state.in_(FINAL_STATES)).limit(100))).all()
+        ended = (
+            await session.execute(
+                select(batches.c.id, batches.c.hold_id)
+                .where(batches.c.hold_open.is_(True), batches.c.state.in_(FINAL_STATES))
+                .limit(100)
+            )
+        ).all()
     released = 0
     for batch_id, hold in ended:
         try:
@@ -28,13 +33,19 @@ async def release_ended(runtime: ServiceRuntime, billing: BillingClient) -> int:
     return released
 
 
-async def release_batch_hold(runtime: ServiceRuntime, billing: BillingClient, batch_id: str, hold: str) -> int:
+async def release_batch_hold(
+    runtime: ServiceRuntime, billing: BillingClient, batch_id: str, hold: str
+) -> int:
     """Release one ended batch's hold and record what came back; 1 if this call recorded it."""
     answer = await billing.release(hold)
     async with runtime.sessions() as session, session.begin():
         batch = await repo.get_batch(session, batch_id, lock=True)
         if not (batch["hold_open"] and batch["hold_id"] == hold):
             return 0
-        await repo.set_batch(session, batch_id, hold_open=False,
-                             released_credits=batch["released_credits"] + answer["released_credits"])
+        await repo.set_batch(
+            session,
+            batch_id,
+            hold_open=False,
+            released_credits=batch["released_credits"] + answer["released_credits"],
+        )
     return 1

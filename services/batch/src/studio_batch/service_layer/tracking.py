@@ -4,28 +4,30 @@ all final ends (completed, completed_with_errors, failed or canceled). Each hand
 
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
-from studio_common.events import EventData, OperationSettled
-from studio_common.ids import utcnow
 
 from studio_batch.adapters import repository as repo
 from studio_batch.adapters.tables import batch_rows
 from studio_batch.domain.batches import FINAL_ROW, final_state, row_change
 from studio_batch.service_layer import dispatch, lifecycle
+from studio_common.events import EventData, OperationSettled
+from studio_common.ids import utcnow
 
 
 async def on_operation_event(session: AsyncSession, event: EventData) -> list[EventData]:
     found = await repo.row_by_operation(session, event.operation_id)
     if found is None:
         return []  # an earlier attempt's late event, or not one of ours
-    # The batch first, then the row: the order every writer of both takes, so none waits on another in a cycle.
+    # The batch first, then the row: the order every writer of both takes, so none waits on another in
+    # a cycle.
     await repo.get_batch(session, found["batch_id"], lock=True)
     row = await repo.row_by_operation(session, event.operation_id, lock=True)
     changes = row_change(row["status"], event)
     if not changes:
         return []
     final = changes.get("status") in FINAL_ROW
-    await repo.set_row(session, row["batch_id"], row["row_number"], **changes,
-                       **({"finished_at": utcnow()} if final else {}))
+    await repo.set_row(
+        session, row["batch_id"], row["row_number"], **changes, **({"finished_at": utcnow()} if final else {})
+    )
     if not final:
         return []
     batch = await repo.get_batch(session, row["batch_id"], lock=True)
@@ -42,8 +44,13 @@ async def on_settled(session: AsyncSession, event: OperationSettled) -> list[Eve
     """What billing charged for the row's current attempt (earlier attempts keep theirs in history)."""
     row = await repo.row_by_operation(session, event.operation_id, lock=True)
     if row is not None:
-        await repo.set_row(session, row["batch_id"], row["row_number"], credits=event.charged_credits,
-                           released_credits=event.released_credits)
+        await repo.set_row(
+            session,
+            row["batch_id"],
+            row["row_number"],
+            credits=event.charged_credits,
+            released_credits=event.released_credits,
+        )
     return []
 
 
@@ -51,9 +58,11 @@ async def _stop(session: AsyncSession, batch_id: str, row_number: int) -> None:
     """continue_on_error is off: no further rows start; those running finish."""
     reason = f"row {row_number} failed and continue_on_error is off"
     await repo.set_batch(session, batch_id, stop_reason=reason)
-    await session.execute(update(batch_rows).where(batch_rows.c.batch_id == batch_id,
-                                                   batch_rows.c.status == "pending")
-                          .values(status="canceled", error=f"not started: {reason}", updated_at=utcnow()))
+    await session.execute(
+        update(batch_rows)
+        .where(batch_rows.c.batch_id == batch_id, batch_rows.c.status == "pending")
+        .values(status="canceled", error=f"not started: {reason}", updated_at=utcnow())
+    )
 
 
 async def finish_if_done(session: AsyncSession, batch_id: str) -> str | None:
@@ -61,8 +70,9 @@ async def finish_if_done(session: AsyncSession, batch_id: str) -> str | None:
     batch = await repo.get_batch(session, batch_id, lock=True)
     if batch is None or batch["state"] not in ("running", "paused"):
         return None
-    state = final_state(await repo.row_counts(session, batch_id), batch["cancel_requested"],
-                        bool(batch["stop_reason"]))
+    state = final_state(
+        await repo.row_counts(session, batch_id), batch["cancel_requested"], bool(batch["stop_reason"])
+    )
     if state is None:
         return None
     await repo.set_batch(session, batch_id, state=state, finished_at=utcnow())

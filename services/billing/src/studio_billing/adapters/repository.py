@@ -31,70 +31,136 @@ async def _open_account(session: AsyncSession, user_id: str, now: datetime) -> N
 
     start, end = period_bounds(now)
     insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
-    statement = insert(accounts).values(user_id=user_id, plan=DEFAULT_PLAN, period_start=start, period_end=end,
-                                        granted=0, posted=0, pending=0, updated_at=now)
+    statement = insert(accounts).values(
+        user_id=user_id,
+        plan=DEFAULT_PLAN,
+        period_start=start,
+        period_end=end,
+        granted=0,
+        posted=0,
+        pending=0,
+        updated_at=now,
+    )
     result = await session.execute(statement.on_conflict_do_nothing(index_elements=["user_id"]))
     if result.rowcount:
-        await add_entry(session, user_id, "grant", PLANS[DEFAULT_PLAN].monthly_credits, now,
-                        entry_id=derived_id("grant", user_id, start.isoformat()), reason="monthly grant: free")
+        await add_entry(
+            session,
+            user_id,
+            "grant",
+            PLANS[DEFAULT_PLAN].monthly_credits,
+            now,
+            entry_id=derived_id("grant", user_id, start.isoformat()),
+            reason="monthly grant: free",
+        )
 
 
 async def _start_new_period(session: AsyncSession, account, now: datetime) -> None:
     start, end = period_bounds(now)
-    await session.execute(update(accounts).where(accounts.c.user_id == account["user_id"])
-                          .values(period_start=start, period_end=end, updated_at=now))
+    await session.execute(
+        update(accounts)
+        .where(accounts.c.user_id == account["user_id"])
+        .values(period_start=start, period_end=end, updated_at=now)
+    )
     plan = PLANS[account["plan"]]
-    await add_entry(session, account["user_id"], "grant", plan.monthly_credits, now,
-                    entry_id=derived_id("grant", account["user_id"], start.isoformat()),
-                    reason=f"monthly grant: {plan.name}")
+    await add_entry(
+        session,
+        account["user_id"],
+        "grant",
+        plan.monthly_credits,
+        now,
+        entry_id=derived_id("grant", account["user_id"], start.isoformat()),
+        reason=f"monthly grant: {plan.name}",
+    )
 
 
-async def add_entry(session: AsyncSession, user_id: str, entry_type: str, credits: int, now: datetime, *,
-                    entry_id: str, operation_id: str | None = None, reason: str = "") -> bool:
+async def add_entry(
+    session: AsyncSession,
+    user_id: str,
+    entry_type: str,
+    credits: int,
+    now: datetime,
+    *,
+    entry_id: str,
+    operation_id: str | None = None,
+    reason: str = "",
+) -> bool:
     """Append an immutable entry and move the account's running totals with it, once per entry id (ids
     derive from what caused the entry, so a repeated cause adds nothing); True if it was added.
     Callers hold the account's lock, so the check and the insert cannot race."""
     if await session.scalar(select(entries.c.id).where(entries.c.id == entry_id)) is not None:
         return False
-    await session.execute(entries.insert().values(
-        id=entry_id, user_id=user_id, entry_type=entry_type, credits=credits,
-        operation_id=operation_id, reason=reason, created_at=now))
+    await session.execute(
+        entries.insert().values(
+            id=entry_id,
+            user_id=user_id,
+            entry_type=entry_type,
+            credits=credits,
+            operation_id=operation_id,
+            reason=reason,
+            created_at=now,
+        )
+    )
     column = accounts.c.granted if credits >= 0 else accounts.c.posted
-    await session.execute(update(accounts).where(accounts.c.user_id == user_id)
-                          .values({column: column + abs(credits), "updated_at": now}))
+    await session.execute(
+        update(accounts)
+        .where(accounts.c.user_id == user_id)
+        .values({column: column + abs(credits), "updated_at": now})
+    )
     return True
 
 
 async def settle_hold(session: AsyncSession, hold, charged: int, now: datetime) -> None:
     """Release the hold from pending and post what was charged, in one update of the totals, with the
     immutable post entry beside it."""
-    await session.execute(update(accounts).where(accounts.c.user_id == hold["user_id"]).values(
-        pending=accounts.c.pending - hold["credits"], posted=accounts.c.posted + charged, updated_at=now))
+    await session.execute(
+        update(accounts)
+        .where(accounts.c.user_id == hold["user_id"])
+        .values(
+            pending=accounts.c.pending - hold["credits"], posted=accounts.c.posted + charged, updated_at=now
+        )
+    )
     if charged:
-        await session.execute(entries.insert().values(
-            id=derived_id("post", hold["id"]), user_id=hold["user_id"], entry_type="post", credits=-charged,
-            operation_id=hold["operation_id"], reason=f"{hold['kind']} via {hold['provider']}/{hold['model']}",
-            created_at=now))
+        await session.execute(
+            entries.insert().values(
+                id=derived_id("post", hold["id"]),
+                user_id=hold["user_id"],
+                entry_type="post",
+                credits=-charged,
+                operation_id=hold["operation_id"],
+                reason=f"{hold['kind']} via {hold['provider']}/{hold['model']}",
+                created_at=now,
+            )
+        )
 
 
 async def change_pending(session: AsyncSession, user_id: str, delta: int, now: datetime) -> None:
-    await session.execute(update(accounts).where(accounts.c.user_id == user_id)
-                          .values(pending=accounts.c.pending + delta, updated_at=now))
+    await session.execute(
+        update(accounts)
+        .where(accounts.c.user_id == user_id)
+        .values(pending=accounts.c.pending + delta, updated_at=now)
+    )
 
 
 def balance_of(account) -> Balance:
     return Balance(granted=account["granted"], posted=account["posted"], pending=account["pending"])
 
 
-async def period_usage(session: AsyncSession, user_id: str, period_start: datetime) -> tuple[dict[str, int], int]:
+async def period_usage(
+    session: AsyncSession, user_id: str, period_start: datetime
+) -> tuple[dict[str, int], int]:
     """Quota units used per category and credits spent or reserved in the period."""
     counted_units = case((holds.c.status == "pending", holds.c.units), else_=holds.c.units_delivered)
     quota_units = case((holds.c.unit == "second", case((counted_units > 0, 1), else_=0)), else_=counted_units)
     spend = case((holds.c.status == "pending", holds.c.credits), else_=holds.c.charged)
     query = (
-        select(holds.c.quota_category, func.coalesce(func.sum(quota_units), 0), func.coalesce(func.sum(spend), 0))
-        .where(holds.c.user_id == user_id, holds.c.period_start == period_start,
-               holds.c.status.in_(("pending", "posted")))
+        select(
+            holds.c.quota_category, func.coalesce(func.sum(quota_units), 0), func.coalesce(func.sum(spend), 0)
+        )
+        .where(
+            holds.c.user_id == user_id,
+            holds.c.period_start == period_start,
+            holds.c.status.in_(("pending", "posted")),
+        )
         .group_by(holds.c.quota_category)
     )
     rows = (await session.execute(query)).all()
@@ -103,16 +169,24 @@ async def period_usage(session: AsyncSession, user_id: str, period_start: dateti
     return await _add_batch_reservations(session, user_id, period_start, used, spend)
 
 
-async def _add_batch_reservations(session: AsyncSession, user_id: str, period_start: datetime,
-                                  used: dict[str, int], spend: int) -> tuple[dict[str, int], int]:
+async def _add_batch_reservations(
+    session: AsyncSession, user_id: str, period_start: datetime, used: dict[str, int], spend: int
+) -> tuple[dict[str, int], int]:
     """What open batch reservations have not yet handed to their rows counts as used and spent."""
-    left = (await session.execute(select(
-        func.coalesce(func.sum(batch_holds.c.remaining_images), 0),
-        func.coalesce(func.sum(batch_holds.c.remaining_edits), 0),
-        func.coalesce(func.sum(batch_holds.c.remaining_videos), 0),
-        func.coalesce(func.sum(batch_holds.c.remaining_credits), 0),
-    ).where(batch_holds.c.user_id == user_id, batch_holds.c.period_start == period_start,
-            batch_holds.c.status == "pending"))).one()
+    left = (
+        await session.execute(
+            select(
+                func.coalesce(func.sum(batch_holds.c.remaining_images), 0),
+                func.coalesce(func.sum(batch_holds.c.remaining_edits), 0),
+                func.coalesce(func.sum(batch_holds.c.remaining_videos), 0),
+                func.coalesce(func.sum(batch_holds.c.remaining_credits), 0),
+            ).where(
+                batch_holds.c.user_id == user_id,
+                batch_holds.c.period_start == period_start,
+                batch_holds.c.status == "pending",
+            )
+        )
+    ).one()
     for category, units in zip(("images", "edits", "videos"), left[:3], strict=True):
         if units:
             used[category] = used.get(category, 0) + int(units)

@@ -1,12 +1,14 @@
 """Billing's own database: accounts, immutable ledger entries and holds."""
 
 from sqlalchemy import JSON, BigInteger, Boolean, Column, DateTime, Index, Integer, String, Table, Text
+
 from studio_common.bus import service_metadata
 
 metadata = service_metadata()
 
 accounts = Table(
-    "accounts", metadata,
+    "accounts",
+    metadata,
     Column("user_id", String(128), primary_key=True),
     Column("plan", String(32), nullable=False),
     Column("period_start", DateTime(timezone=True), nullable=False),
@@ -19,7 +21,8 @@ accounts = Table(
 )
 
 entries = Table(
-    "ledger_entries", metadata,
+    "ledger_entries",
+    metadata,
     Column("id", String(64), primary_key=True),  # derived from what caused it: replays collide
     Column("user_id", String(128), nullable=False, index=True),
     Column("entry_type", String(16), nullable=False),  # grant | topup | post
@@ -30,7 +33,8 @@ entries = Table(
 )
 
 holds = Table(
-    "holds", metadata,
+    "holds",
+    metadata,
     Column("id", String(64), primary_key=True),
     Column("operation_id", String(64), nullable=False, unique=True),
     Column("user_id", String(128), nullable=False),
@@ -65,7 +69,8 @@ holds = Table(
 # A cancel that overtakes its request (the request is then turned down instead of approved), or that
 # arrives while a worker runs it (the worker stops at its next step; see Billing.claim).
 cancellations = Table(
-    "cancellations", metadata,
+    "cancellations",
+    metadata,
     Column("operation_id", String(64), primary_key=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
@@ -73,7 +78,8 @@ cancellations = Table(
 # Every message that reached a service's dead-letter queue, and what was done about it: resolved (its
 # operation was given a final state), parked (an operator must look: nothing automatic is safe), replayed.
 dead_letters = Table(
-    "dead_letters", metadata,
+    "dead_letters",
+    metadata,
     Column("id", String(64), primary_key=True),  # derived from the queue and the message id
     Column("queue", String(64), nullable=False),
     Column("event_type", String(64), nullable=False),
@@ -94,7 +100,8 @@ dead_letters = Table(
 # balance); what is left is released once, when the batch ends or is canceled. Pending batch holds count
 # towards the account's pending credits, spend and quotas like ordinary holds.
 batch_holds = Table(
-    "batch_holds", metadata,
+    "batch_holds",
+    metadata,
     Column("id", String(64), primary_key=True),  # derived by the batch service: a repeated confirm collides
     Column("batch_id", String(64), nullable=False),
     Column("user_id", String(128), nullable=False),

@@ -49,36 +49,63 @@ def quote_batch(prices: PriceTable, items: list[BatchItem]) -> BatchQuote:
         credits = quote.credits * item.count
         total.credits += credits
         total.quota_units[quota_category(item.kind)] += quota_units(quote) * item.count
-        total.lines.append({"kind": item.kind, "provider": quote.provider, "model": quote.model,
-                            "units": quote.units, "rows": item.count, "unit_credits": quote.unit_credits,
-                            "credits": credits})
+        total.lines.append(
+            {
+                "kind": item.kind,
+                "provider": quote.provider,
+                "model": quote.model,
+                "units": quote.units,
+                "rows": item.count,
+                "unit_credits": quote.unit_credits,
+                "credits": credits,
+            }
+        )
     return total
 
 
 def quotas_remaining(plan: Plan, used: dict[str, int]) -> dict[str, int | str]:
-    return {c: "unlimited" if plan.quota(c) is None else max(0, plan.quota(c) - used.get(c, 0))
-            for c in QUOTA_CATEGORIES}
+    return {
+        c: "unlimited" if plan.quota(c) is None else max(0, plan.quota(c) - used.get(c, 0))
+        for c in QUOTA_CATEGORIES
+    }
 
 
-def check_batch(balance: Balance, plan: Plan, quote: BatchQuote, used: dict[str, int], period_spend: int,
-                period_end: datetime) -> Rejection | None:
+def check_batch(
+    balance: Balance,
+    plan: Plan,
+    quote: BatchQuote,
+    used: dict[str, int],
+    period_spend: int,
+    period_end: datetime,
+) -> Rejection | None:
     """Quotas, then the spend cap, then the balance: the first that does not cover the whole batch."""
     for category, needed in quote.quota_units.items():
         limit = plan.quota(category)
         if needed and limit is not None and used.get(category, 0) + needed > limit:
-            return Rejection("quota_exceeded",
-                             f"the {plan.name} plan allows {limit} {category} a month; {used.get(category, 0)} "
-                             f"used, this batch needs {needed} more; resets {period_end:%Y-%m-%d}",
-                             limit=limit, usage=used.get(category, 0), resets_at=period_end)
+            return Rejection(
+                "quota_exceeded",
+                f"the {plan.name} plan allows {limit} {category} a month; {used.get(category, 0)} "
+                f"used, this batch needs {needed} more; resets {period_end:%Y-%m-%d}",
+                limit=limit,
+                usage=used.get(category, 0),
+                resets_at=period_end,
+            )
     if period_spend + quote.credits > plan.spend_cap_credits:
-        return Rejection("quota_exceeded",
-                         f"the {plan.name} plan's monthly spend cap is {plan.spend_cap_credits} credits; "
-                         f"{period_spend} spent or reserved, this batch needs {quote.credits}",
-                         limit=plan.spend_cap_credits, usage=period_spend, resets_at=period_end)
+        return Rejection(
+            "quota_exceeded",
+            f"the {plan.name} plan's monthly spend cap is {plan.spend_cap_credits} credits; "
+            f"{period_spend} spent or reserved, this batch needs {quote.credits}",
+            limit=plan.spend_cap_credits,
+            usage=period_spend,
+            resets_at=period_end,
+        )
     if quote.credits > balance.available:
-        return Rejection("insufficient_credits",
-                         f"this batch costs {quote.credits} credits; {balance.available} available",
-                         limit=balance.available, usage=quote.credits)
+        return Rejection(
+            "insufficient_credits",
+            f"this batch costs {quote.credits} credits; {balance.available} available",
+            limit=balance.available,
+            usage=quote.credits,
+        )
     return None
 
 
@@ -86,7 +113,10 @@ def check_draw(remaining_credits: int, remaining_units: dict[str, int], quote: Q
     """May one row take its hold from what is left of its batch's reservation?"""
     category = quota_category(quote.kind)
     if quote.credits > remaining_credits or quota_units(quote) > remaining_units.get(category, 0):
-        return Rejection("insufficient_credits",
-                         f"the batch's reservation has {remaining_credits} credits left; this row needs "
-                         f"{quote.credits}", limit=remaining_credits, usage=quote.credits)
+        return Rejection(
+            "insufficient_credits",
+            f"the batch's reservation has {remaining_credits} credits left; this row needs {quote.credits}",
+            limit=remaining_credits,
+            usage=quote.credits,
+        )
     return None

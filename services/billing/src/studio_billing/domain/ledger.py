@@ -31,25 +31,42 @@ class Rejection:
     resets_at: datetime | None = None
 
 
-def check_reservation(balance: Balance, plan: Plan, quote: Quote, quota_used: dict[str, int],
-                      period_spend: int, period_end: datetime) -> Rejection | None:
+def check_reservation(
+    balance: Balance,
+    plan: Plan,
+    quote: Quote,
+    quota_used: dict[str, int],
+    period_spend: int,
+    period_end: datetime,
+) -> Rejection | None:
     category = quota_category(quote.kind)
     limit = plan.quota(category)
     used = quota_used.get(category, 0)
     if limit is not None and used + _quota_units(quote) > limit:
-        return Rejection("quota_exceeded",
-                         f"the {plan.name} plan allows {limit} {category} a month; {used} used, "
-                         f"this needs {_quota_units(quote)} more; resets {period_end:%Y-%m-%d}",
-                         limit=limit, usage=used, resets_at=period_end)
+        return Rejection(
+            "quota_exceeded",
+            f"the {plan.name} plan allows {limit} {category} a month; {used} used, "
+            f"this needs {_quota_units(quote)} more; resets {period_end:%Y-%m-%d}",
+            limit=limit,
+            usage=used,
+            resets_at=period_end,
+        )
     if period_spend + quote.credits > plan.spend_cap_credits:
-        return Rejection("quota_exceeded",
-                         f"the {plan.name} plan's monthly spend cap is {plan.spend_cap_credits} credits; "
-                         f"{period_spend} spent or reserved, this needs {quote.credits}",
-                         limit=plan.spend_cap_credits, usage=period_spend, resets_at=period_end)
+        return Rejection(
+            "quota_exceeded",
+            f"the {plan.name} plan's monthly spend cap is {plan.spend_cap_credits} credits; "
+            f"{period_spend} spent or reserved, this needs {quote.credits}",
+            limit=plan.spend_cap_credits,
+            usage=period_spend,
+            resets_at=period_end,
+        )
     if quote.credits > balance.available:
-        return Rejection("insufficient_credits",
-                         f"this costs {quote.credits} credits; {balance.available} available",
-                         limit=balance.available, usage=quote.credits)
+        return Rejection(
+            "insufficient_credits",
+            f"this costs {quote.credits} credits; {balance.available} available",
+            limit=balance.available,
+            usage=quote.credits,
+        )
     return None
 
 

@@ -24,9 +24,13 @@ class Plan:
 
     def to_dict(self) -> dict:
         return {
-            "plan": self.name, "price_usd": self.price_usd, "monthly_credits": self.monthly_credits,
+            "plan": self.name,
+            "price_usd": self.price_usd,
+            "monthly_credits": self.monthly_credits,
             "spend_cap_credits": self.spend_cap_credits,
-            "quotas": {c: ("unlimited" if self.quota(c) is UNLIMITED else self.quota(c)) for c in QUOTA_CATEGORIES},
+            "quotas": {
+                c: ("unlimited" if self.quota(c) is UNLIMITED else self.quota(c)) for c in QUOTA_CATEGORIES
+            },
         }
 
 

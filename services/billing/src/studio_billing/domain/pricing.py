@@ -23,7 +23,8 @@ class Quote:
 
 class PriceTable:
     def __init__(self, margin: float = 0.0, overrides: dict[str, float] | None = None) -> None:
-        """`margin` is the operator's mark-up (0.2 = +20 %); `overrides` maps "provider/model" to list prices."""
+        """`margin` is the operator's mark-up (0.2 = +20 %); `overrides` maps "provider/model" to list
+        prices."""
         self.margin = margin
         self.overrides = overrides or {}
 
@@ -41,11 +42,21 @@ class PriceTable:
             raise PricingError("units must be at least 1")
         billed_units = max(units, offer.minimum_units)
         unit_credits = self.unit_credits(offer)
-        return Quote(provider, model, kind, offer.unit, billed_units, unit_credits, unit_credits * billed_units)
+        return Quote(
+            provider, model, kind, offer.unit, billed_units, unit_credits, unit_credits * billed_units
+        )
 
     def rows(self) -> list[dict]:
         return [
-            {"provider": o.provider, "model": o.model, "kinds": list(o.kinds), "unit": o.unit,
-             "credits_per_unit": self.unit_credits(o), "minimum_units": o.minimum_units, "quality": o.quality}
-            for p in PROVIDERS for o in p.models
+            {
+                "provider": o.provider,
+                "model": o.model,
+                "kinds": list(o.kinds),
+                "unit": o.unit,
+                "credits_per_unit": self.unit_credits(o),
+                "minimum_units": o.minimum_units,
+                "quality": o.quality,
+            }
+            for p in PROVIDERS
+            for o in p.models
         ]

@@ -6,12 +6,12 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, HTTPException, Path, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
-from studio_common.auth import SUBJECT_PATTERN
-from studio_common.service_auth import CallerPolicy, require_scope, require_user
 
 from studio_billing.domain.plans import PLANS
 from studio_billing.domain.pricing import PricingError
 from studio_billing.service_layer import accounts
+from studio_common.auth import SUBJECT_PATTERN
+from studio_common.service_auth import CallerPolicy, require_scope, require_user
 
 router = APIRouter(prefix="/internal")
 
@@ -19,9 +19,13 @@ READ, ADMIN, CLAIM, CATALOG = "accounts.read", "accounts.admin", "holds.claim", 
 DEAD_LETTERS = "dead-letters.operate"  # `studio dlq`, run by an operator with the gateway's key
 BATCH_HOLDS = "batch-holds"  # the batch service reserves, draws and releases whole batches
 WORKER = frozenset({CLAIM})
-POLICY: CallerPolicy = {"gateway": frozenset({READ, ADMIN, CATALOG, DEAD_LETTERS}),
-                        "batch": frozenset({BATCH_HOLDS}),
-                        "generation": WORKER, "editing": WORKER, "transform": WORKER}
+POLICY: CallerPolicy = {
+    "gateway": frozenset({READ, ADMIN, CATALOG, DEAD_LETTERS}),
+    "batch": frozenset({BATCH_HOLDS}),
+    "generation": WORKER,
+    "editing": WORKER,
+    "transform": WORKER,
+}
 AccountUser = Annotated[str, require_user(READ)]
 TargetUser = Annotated[str, Path(pattern=SUBJECT_PATTERN.pattern)]
 
@@ -82,7 +86,9 @@ async def claim_hold(operation_id: str, request: Request, body: ClaimBody | None
     outcomes: list[str] = []
 
     async def claim(session):
-        outcome, events = await request.app.state.work.claim(session, operation_id, (body or ClaimBody()).worker)
+        outcome, events = await request.app.state.work.claim(
+            session, operation_id, (body or ClaimBody()).worker
+        )
         outcomes.append(outcome)
         return events
 
@@ -107,7 +113,8 @@ async def get_prices(request: Request) -> list[dict]:
 async def post_estimate(body: EstimateBody, user_id: AccountUser, request: Request) -> dict:
     try:
         async with _runtime(request).sessions() as session, session.begin():
-            return await accounts.estimate(session, request.app.state.prices, user_id, body.kind,
-                                           body.provider, body.model, body.units)
+            return await accounts.estimate(
+                session, request.app.state.prices, user_id, body.kind, body.provider, body.model, body.units
+            )
     except PricingError as exc:
         raise HTTPException(422, str(exc)) from exc

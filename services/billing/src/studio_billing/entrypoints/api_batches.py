@@ -3,12 +3,12 @@
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
-from studio_common.service_auth import require_scope
 
 from studio_billing.domain.batch_quotes import BatchItem
-from studio_billing.entrypoints.api import BATCH_HOLDS
 from studio_billing.domain.pricing import PricingError
+from studio_billing.entrypoints.api import BATCH_HOLDS
 from studio_billing.service_layer import batch_holds
+from studio_common.service_auth import require_scope
 
 # Only the batch service may call these; it passes the user its own (gateway-authenticated) batch belongs to.
 router = APIRouter(prefix="/internal/batch-holds", dependencies=[require_scope(BATCH_HOLDS)])
@@ -50,13 +50,22 @@ async def reserve(body: ReserveBody, request: Request):
     """201 with the hold, or 409 with the reason (insufficient_credits, quota_exceeded) and the preview."""
     try:
         async with request.app.state.runtime.sessions() as session, session.begin():
-            return await batch_holds.reserve(session, request.app.state.prices, body.hold_id, body.user_id,
-                                             body.batch_id, _items(body))
+            return await batch_holds.reserve(
+                session, request.app.state.prices, body.hold_id, body.user_id, body.batch_id, _items(body)
+            )
     except PricingError as exc:
         raise HTTPException(422, str(exc)) from exc
     except batch_holds.BatchRejected as exc:
-        return JSONResponse({"detail": {"reason": exc.rejection.reason, "message": exc.rejection.message,
-                                        "preview": exc.preview}}, status_code=409)
+        return JSONResponse(
+            {
+                "detail": {
+                    "reason": exc.rejection.reason,
+                    "message": exc.rejection.message,
+                    "preview": exc.preview,
+                }
+            },
+            status_code=409,
+        )
 
 
 @router.post("/{hold_id}/release")

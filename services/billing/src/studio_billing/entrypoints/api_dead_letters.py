@@ -4,10 +4,10 @@ queue it came from once its cause is fixed. Replaying is safe: every consumer is
 import json
 
 from fastapi import APIRouter, HTTPException, Request
-from studio_common.service_auth import require_scope
 
 from studio_billing.entrypoints.api import DEAD_LETTERS
 from studio_billing.service_layer import dead_letters
+from studio_common.service_auth import require_scope
 
 router = APIRouter(prefix="/internal/dead-letters", dependencies=[require_scope(DEAD_LETTERS)])
 
@@ -37,8 +37,15 @@ async def replay_dead_letter(letter_id: str, request: Request) -> dict:
     queue = runtime.settings.queue_name(letter["queue"])
     body = letter["body"].encode()
     envelope = json.loads(body)
-    await runtime.bus.publish_serialized(body, queue, envelope["id"], envelope["type"], envelope["subject"],
-                                         envelope.get("traceparent"), exchange="")
+    await runtime.bus.publish_serialized(
+        body,
+        queue,
+        envelope["id"],
+        envelope["type"],
+        envelope["subject"],
+        envelope.get("traceparent"),
+        exchange="",
+    )
     async with runtime.sessions() as session, session.begin():
         await dead_letters.mark_replayed(session, letter_id)
     return {"id": letter_id, "status": "replayed", "queue": letter["queue"]}

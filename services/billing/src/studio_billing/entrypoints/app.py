@@ -4,8 +4,6 @@ from datetime import timedelta
 from pathlib import Path
 
 from fastapi import FastAPI
-from studio_common.runtime import ServiceRuntime
-from studio_common.service_auth import protect
 
 from studio_billing.adapters.tables import metadata
 from studio_billing.domain.leases import LeaseTerms
@@ -14,6 +12,8 @@ from studio_billing.entrypoints import api, api_batches, api_dead_letters, consu
 from studio_billing.service_layer.handlers import Billing
 from studio_billing.service_layer.work import Work
 from studio_billing.settings import BillingSettings
+from studio_common.runtime import ServiceRuntime
+from studio_common.service_auth import protect
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -24,10 +24,17 @@ def create_app(settings: BillingSettings | None = None) -> FastAPI:
     runtime = ServiceRuntime(settings, metadata, MIGRATIONS)
     prices = PriceTable(settings.price_margin, settings.price_overrides)
     billing = Billing(prices, timedelta(seconds=settings.hold_timeout_seconds))
-    work = Work(billing, LeaseTerms(lease=timedelta(seconds=settings.lease_seconds),
-                                    running_timeout=timedelta(seconds=settings.running_timeout_seconds)))
+    work = Work(
+        billing,
+        LeaseTerms(
+            lease=timedelta(seconds=settings.lease_seconds),
+            running_timeout=timedelta(seconds=settings.running_timeout_seconds),
+        ),
+    )
     consumers.register(runtime, billing, work)
-    app = runtime.app("Image Studio billing (internal)", [api.router, api_batches.router, api_dead_letters.router])
+    app = runtime.app(
+        "Image Studio billing (internal)", [api.router, api_batches.router, api_dead_letters.router]
+    )
     app.state.prices = prices
     app.state.billing, app.state.work = billing, work
     protect(app, settings, api.POLICY)

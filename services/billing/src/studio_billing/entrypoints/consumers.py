@@ -2,6 +2,10 @@
 every service; and the sweeper."""
 
 from prometheus_client import Gauge
+
+from studio_billing.service_layer import dead_letters
+from studio_billing.service_layer.handlers import Billing
+from studio_billing.service_layer.work import Work
 from studio_common.events import (
     OperationApproved,
     OperationCanceled,
@@ -15,30 +19,41 @@ from studio_common.events import (
 )
 from studio_common.runtime import ServiceRuntime
 
-from studio_billing.service_layer import dead_letters
-from studio_billing.service_layer.handlers import Billing
-from studio_billing.service_layer.work import Work
-
-DEAD_LETTERS = Gauge("studio_dead_letters", "Dead letters recorded, by queue and status (parked ones need an "
-                                            "operator)", ["queue", "status"])
+DEAD_LETTERS = Gauge(
+    "studio_dead_letters",
+    "Dead letters recorded, by queue and status (parked ones need an operator)",
+    ["queue", "status"],
+)
 
 
 def register(runtime: ServiceRuntime, billing: Billing, work: Work) -> None:
-    runtime.consume("billing", {
-        OperationRequested: billing.on_requested,
-        OperationCompleted: billing.on_completed,
-        OperationFailed: billing.on_failed,
-        OperationExpired: billing.on_expired,
-        OperationCancelRequested: billing.on_cancel_requested,
-        OperationCanceled: billing.on_canceled,
-    })
-    runtime.bus.document_publishes(OperationApproved, OperationRejected, OperationCanceled, OperationExpired,
-                                   OperationFailed, OperationSettled)
+    runtime.consume(
+        "billing",
+        {
+            OperationRequested: billing.on_requested,
+            OperationCompleted: billing.on_completed,
+            OperationFailed: billing.on_failed,
+            OperationExpired: billing.on_expired,
+            OperationCancelRequested: billing.on_cancel_requested,
+            OperationCanceled: billing.on_canceled,
+        },
+    )
+    runtime.bus.document_publishes(
+        OperationApproved,
+        OperationRejected,
+        OperationCanceled,
+        OperationExpired,
+        OperationFailed,
+        OperationSettled,
+    )
     runtime.every(runtime.settings.sweep_interval_seconds, lambda: runtime.in_transaction(work.sweep))
 
     async def on_dead_letter(queue: str, message) -> None:
-        await runtime.in_transaction(lambda session: dead_letters.record(
-            session, billing, queue, message.body, dict(message.headers or {}), message.message_id))
+        await runtime.in_transaction(
+            lambda session: dead_letters.record(
+                session, billing, queue, message.body, dict(message.headers or {}), message.message_id
+            )
+        )
 
     runtime.bus.subscribe_dead_letters(on_dead_letter)
     runtime.every(15, lambda: _count_dead_letters(runtime))

@@ -6,8 +6,6 @@ from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from studio_common import metrics
-from studio_common.ids import as_utc, utcnow
 
 from studio_billing.adapters import repository as repo
 from studio_billing.adapters.tables import batch_holds
@@ -22,6 +20,8 @@ from studio_billing.domain.batch_quotes import (
 from studio_billing.domain.ledger import Rejection
 from studio_billing.domain.plans import PLANS, QUOTA_CATEGORIES, quota_category
 from studio_billing.domain.pricing import PriceTable, Quote
+from studio_common import metrics
+from studio_common.ids import as_utc, utcnow
 
 
 class BatchRejected(Exception):
@@ -30,20 +30,31 @@ class BatchRejected(Exception):
         self.rejection, self.preview = rejection, preview
 
 
-async def _assess(session: AsyncSession, prices: PriceTable, user_id: str, items: list[BatchItem], now: datetime):
+async def _assess(
+    session: AsyncSession, prices: PriceTable, user_id: str, items: list[BatchItem], now: datetime
+):
     quote = quote_batch(prices, items)
     account = await repo.lock_account(session, user_id, now)
     used, spend = await repo.period_usage(session, user_id, as_utc(account["period_start"]))
     plan = PLANS[account["plan"]]
     balance = repo.balance_of(account)
     rejection = check_batch(balance, plan, quote, used, spend, as_utc(account["period_end"]))
-    preview = {"total_credits": quote.credits, "by_kind": quote.by("kind"), "by_provider": quote.by("provider"),
-               "lines": quote.lines, "plan": plan.name, "available_credits": balance.available,
-               "spend_credits": spend, "spend_cap_credits": plan.spend_cap_credits,
-               "quotas_needed": quote.quota_units, "quotas_remaining": quotas_remaining(plan, used),
-               "covered": rejection is None,
-               "not_covered": None if rejection is None else {"reason": rejection.reason,
-                                                              "message": rejection.message}}
+    preview = {
+        "total_credits": quote.credits,
+        "by_kind": quote.by("kind"),
+        "by_provider": quote.by("provider"),
+        "lines": quote.lines,
+        "plan": plan.name,
+        "available_credits": balance.available,
+        "spend_credits": spend,
+        "spend_cap_credits": plan.spend_cap_credits,
+        "quotas_needed": quote.quota_units,
+        "quotas_remaining": quotas_remaining(plan, used),
+        "covered": rejection is None,
+        "not_covered": None
+        if rejection is None
+        else {"reason": rejection.reason, "message": rejection.message},
+    }
     return account, quote, rejection, preview
 
 
@@ -52,8 +63,14 @@ async def preview(session: AsyncSession, prices: PriceTable, user_id: str, items
     return (await _assess(session, prices, user_id, items, utcnow()))[3]
 
 
-async def reserve(session: AsyncSession, prices: PriceTable, hold_id: str, user_id: str, batch_id: str,
-                  items: list[BatchItem]) -> dict:
+async def reserve(
+    session: AsyncSession,
+    prices: PriceTable,
+    hold_id: str,
+    user_id: str,
+    batch_id: str,
+    items: list[BatchItem],
+) -> dict:
     """Reserve the whole batch as one hold, or raise BatchRejected with the reason. The same hold id
     answers as the first time (a retried confirm reserves nothing more)."""
     now = utcnow()
@@ -64,10 +81,20 @@ async def reserve(session: AsyncSession, prices: PriceTable, hold_id: str, user_
     account, quote, rejection, preview_ = await _assess(session, prices, user_id, items, now)
     if rejection:
         raise BatchRejected(rejection, preview_)
-    await session.execute(batch_holds.insert().values(
-        id=hold_id, batch_id=batch_id, user_id=user_id, status="pending", credits=quote.credits,
-        remaining_credits=quote.credits, released_credits=0, period_start=as_utc(account["period_start"]),
-        created_at=now, **{f"remaining_{c}": quote.quota_units[c] for c in QUOTA_CATEGORIES}))
+    await session.execute(
+        batch_holds.insert().values(
+            id=hold_id,
+            batch_id=batch_id,
+            user_id=user_id,
+            status="pending",
+            credits=quote.credits,
+            remaining_credits=quote.credits,
+            released_credits=0,
+            period_start=as_utc(account["period_start"]),
+            created_at=now,
+            **{f"remaining_{c}": quote.quota_units[c] for c in QUOTA_CATEGORIES},
+        )
+    )
     await repo.change_pending(session, user_id, quote.credits, now)
     metrics.CREDITS.labels("reserved").inc(quote.credits)
     return _view(await _hold(session, hold_id)) | {"preview": preview_}
@@ -80,15 +107,24 @@ async def draw(session: AsyncSession, batch_id: str, quote: Quote) -> Rejection 
     query = select(batch_holds).where(batch_holds.c.batch_id == batch_id, batch_holds.c.status == "pending")
     hold = (await session.execute(query.with_for_update())).mappings().first()
     if hold is None:
-        return Rejection("insufficient_credits", "the batch has no open reservation (it ended or was canceled)")
+        return Rejection(
+            "insufficient_credits", "the batch has no open reservation (it ended or was canceled)"
+        )
     remaining_units = {c: hold[f"remaining_{c}"] for c in QUOTA_CATEGORIES}
     rejection = check_draw(hold["remaining_credits"], remaining_units, quote)
     if rejection:
         return rejection
     category_column = batch_holds.c[f"remaining_{quota_category(quote.kind)}"]
-    await session.execute(update(batch_holds).where(batch_holds.c.id == hold["id"]).values({
-        "remaining_credits": batch_holds.c.remaining_credits - quote.credits,
-        category_column: category_column - (1 if quote.unit == "second" else quote.units)}))
+    await session.execute(
+        update(batch_holds)
+        .where(batch_holds.c.id == hold["id"])
+        .values(
+            {
+                "remaining_credits": batch_holds.c.remaining_credits - quote.credits,
+                category_column: category_column - (1 if quote.unit == "second" else quote.units),
+            }
+        )
+    )
     return None
 
 
@@ -102,9 +138,17 @@ async def release(session: AsyncSession, hold_id: str) -> dict | None:
     hold = await _hold(session, hold_id, lock=True)
     if hold["status"] == "pending":
         left = hold["remaining_credits"]
-        await session.execute(update(batch_holds).where(batch_holds.c.id == hold_id).values(
-            status="released", released_credits=left, remaining_credits=0, resolved_at=now,
-            **{f"remaining_{c}": 0 for c in QUOTA_CATEGORIES}))
+        await session.execute(
+            update(batch_holds)
+            .where(batch_holds.c.id == hold_id)
+            .values(
+                status="released",
+                released_credits=left,
+                remaining_credits=0,
+                resolved_at=now,
+                **{f"remaining_{c}": 0 for c in QUOTA_CATEGORIES},
+            )
+        )
         await repo.change_pending(session, hold["user_id"], -left, now)
         metrics.CREDITS.labels("released").inc(left)
         hold = await _hold(session, hold_id)
@@ -124,9 +168,15 @@ async def _hold(session: AsyncSession, hold_id: str, lock: bool = False):
 
 
 def _view(hold) -> dict:
-    return {"hold_id": hold["id"], "batch_id": hold["batch_id"], "user_id": hold["user_id"],
-            "status": hold["status"], "credits": hold["credits"], "remaining_credits": hold["remaining_credits"],
-            "released_credits": hold["released_credits"]}
+    return {
+        "hold_id": hold["id"],
+        "batch_id": hold["batch_id"],
+        "user_id": hold["user_id"],
+        "status": hold["status"],
+        "credits": hold["credits"],
+        "remaining_credits": hold["remaining_credits"],
+        "released_credits": hold["released_credits"],
+    }
 
 
 __all__ = ["BatchItem", "BatchQuote", "BatchRejected", "draw", "get", "preview", "release", "reserve"]

@@ -9,6 +9,11 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from studio_billing.adapters import repository as repo
+from studio_billing.adapters.tables import dead_letters, holds
+from studio_billing.domain.plans import quota_category
+from studio_billing.service_layer.handlers import Billing, ids_of
 from studio_common.events import (
     Envelope,
     EventData,
@@ -20,45 +25,58 @@ from studio_common.events import (
 )
 from studio_common.ids import derived_id, utcnow
 
-from studio_billing.adapters import repository as repo
-from studio_billing.adapters.tables import dead_letters, holds
-from studio_billing.domain.plans import quota_category
-from studio_billing.service_layer.handlers import Billing, ids_of
-
 ENDS_THE_OPERATION = (OperationRequested, OperationApproved)
 SETTLES_MONEY = ("operation.completed", "operation.failed", "operation.canceled", "operation.expired")
 
 
-async def record(session: AsyncSession, billing: Billing, queue: str, body: bytes, headers: dict,
-                 message_id: str | None) -> list[EventData]:
+async def record(
+    session: AsyncSession, billing: Billing, queue: str, body: bytes, headers: dict, message_id: str | None
+) -> list[EventData]:
     """Record one dead letter and resolve it; returns the events its resolution emits."""
     now = utcnow()
     envelope = _parse(body)
     event_type = envelope.type if envelope else "unreadable"
     letter_id = derived_id("dead-letter", queue, message_id or body)
-    existing = (await session.execute(select(dead_letters.c.times).where(dead_letters.c.id == letter_id))).first()
+    existing = (
+        await session.execute(select(dead_letters.c.times).where(dead_letters.c.id == letter_id))
+    ).first()
     status, resolution, emitted = await _resolve(session, billing, queue, envelope)
     row = {"status": status, "resolution": resolution, "last_seen": now, "headers": _jsonable(headers)}
     if existing:
-        await session.execute(update(dead_letters).where(dead_letters.c.id == letter_id)
-                              .values(**row, times=existing.times + 1))
+        await session.execute(
+            update(dead_letters).where(dead_letters.c.id == letter_id).values(**row, times=existing.times + 1)
+        )
     else:
-        await session.execute(dead_letters.insert().values(
-            id=letter_id, queue=queue, event_type=event_type, message_id=message_id,
-            operation_id=envelope.subject if envelope else None, reason=_reason(headers),
-            body=body.decode("utf-8", "replace"), first_seen=now, times=1, **row))
+        await session.execute(
+            dead_letters.insert().values(
+                id=letter_id,
+                queue=queue,
+                event_type=event_type,
+                message_id=message_id,
+                operation_id=envelope.subject if envelope else None,
+                reason=_reason(headers),
+                body=body.decode("utf-8", "replace"),
+                first_seen=now,
+                times=1,
+                **row,
+            )
+        )
     return emitted
 
 
-async def _resolve(session: AsyncSession, billing: Billing, queue: str,
-                   envelope: Envelope | None) -> tuple[str, str, list[EventData]]:
+async def _resolve(
+    session: AsyncSession, billing: Billing, queue: str, envelope: Envelope | None
+) -> tuple[str, str, list[EventData]]:
     if envelope is None:
         return "parked", "the message is not a readable event: inspect it", []
     event = envelope.data
     if isinstance(event, ENDS_THE_OPERATION):
-        failed = OperationFailed(**ids_of(event), code="internal_error",
-                                 message=f"the operation could not be processed ({envelope.type} failed in "
-                                         f"{queue}); nothing was charged")
+        failed = OperationFailed(
+            **ids_of(event),
+            code="internal_error",
+            message=f"the operation could not be processed ({envelope.type} failed in "
+            f"{queue}); nothing was charged",
+        )
         if isinstance(event, OperationRequested) and await repo.hold_for(session, event.operation_id) is None:
             await _close_unpriced(session, event)
             # Nothing was reserved; saying so lets clients that wait for the money's final word stop waiting.
@@ -79,12 +97,32 @@ async def _resolve(session: AsyncSession, billing: Billing, queue: str,
 async def _close_unpriced(session: AsyncSession, event: OperationRequested) -> None:
     """A request billing never priced gets a voided hold of nothing, so a replay cannot approve it."""
     now = utcnow()
-    await session.execute(holds.insert().values(
-        id=derived_id("hold", event.operation_id), operation_id=event.operation_id, user_id=event.user_id,
-        domain=event.domain, batch_id=event.batch_id, kind=event.kind, provider=event.provider,
-        model=event.model, quota_category=quota_category(event.kind), unit="image", units=event.units,
-        unit_credits=0, credits=0, status="voided", started=False, units_delivered=0, charged=0,
-        period_start=now, created_at=now, expires_at=now, resolved_at=now, requeues=0))
+    await session.execute(
+        holds.insert().values(
+            id=derived_id("hold", event.operation_id),
+            operation_id=event.operation_id,
+            user_id=event.user_id,
+            domain=event.domain,
+            batch_id=event.batch_id,
+            kind=event.kind,
+            provider=event.provider,
+            model=event.model,
+            quota_category=quota_category(event.kind),
+            unit="image",
+            units=event.units,
+            unit_credits=0,
+            credits=0,
+            status="voided",
+            started=False,
+            units_delivered=0,
+            charged=0,
+            period_start=now,
+            created_at=now,
+            expires_at=now,
+            resolved_at=now,
+            requeues=0,
+        )
+    )
 
 
 async def listing(session: AsyncSession, status: str | None, limit: int = 100) -> list[dict]:
@@ -95,18 +133,24 @@ async def listing(session: AsyncSession, status: str | None, limit: int = 100) -
 
 
 async def one(session: AsyncSession, letter_id: str) -> dict | None:
-    row = (await session.execute(select(dead_letters).where(dead_letters.c.id == letter_id))).mappings().first()
+    row = (
+        (await session.execute(select(dead_letters).where(dead_letters.c.id == letter_id))).mappings().first()
+    )
     return _public(row, with_body=True) if row else None
 
 
 async def mark_replayed(session: AsyncSession, letter_id: str) -> None:
-    await session.execute(update(dead_letters).where(dead_letters.c.id == letter_id)
-                          .values(status="replayed", last_seen=utcnow()))
+    await session.execute(
+        update(dead_letters)
+        .where(dead_letters.c.id == letter_id)
+        .values(status="replayed", last_seen=utcnow())
+    )
 
 
 async def counts(session: AsyncSession) -> dict[tuple[str, str], int]:
     query = select(dead_letters.c.queue, dead_letters.c.status, func.count()).group_by(
-        dead_letters.c.queue, dead_letters.c.status)
+        dead_letters.c.queue, dead_letters.c.status
+    )
     return {(queue, status): count for queue, status, count in (await session.execute(query)).all()}
 
 
@@ -135,6 +179,17 @@ def _plain(value):
 
 
 def _public(row, with_body: bool) -> dict:
-    keys = ["id", "queue", "event_type", "operation_id", "message_id", "reason", "status", "resolution", "times",
-            "first_seen", "last_seen"] + (["body", "headers"] if with_body else [])
+    keys = [
+        "id",
+        "queue",
+        "event_type",
+        "operation_id",
+        "message_id",
+        "reason",
+        "status",
+        "resolution",
+        "times",
+        "first_seen",
+        "last_seen",
+    ] + (["body", "headers"] if with_body else [])
     return {key: row[key] for key in keys}

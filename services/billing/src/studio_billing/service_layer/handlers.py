@@ -5,6 +5,13 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from studio_billing.adapters import repository as repo
+from studio_billing.adapters.tables import cancellations, holds
+from studio_billing.domain.ledger import check_reservation, settle
+from studio_billing.domain.plans import PLANS, quota_category
+from studio_billing.domain.pricing import PriceTable, PricingError
+from studio_billing.service_layer import batch_holds
 from studio_common import metrics
 from studio_common.events import (
     EventData,
@@ -19,13 +26,6 @@ from studio_common.events import (
     OperationSettled,
 )
 from studio_common.ids import as_utc, derived_id, utcnow
-
-from studio_billing.adapters import repository as repo
-from studio_billing.adapters.tables import cancellations, holds
-from studio_billing.domain.ledger import check_reservation, settle
-from studio_billing.domain.plans import PLANS, quota_category
-from studio_billing.domain.pricing import PriceTable, PricingError
-from studio_billing.service_layer import batch_holds
 
 
 class Billing:
@@ -48,24 +48,62 @@ class Billing:
             rejection = await batch_holds.draw(session, event.batch_id, quote)
         else:
             used, spend = await repo.period_usage(session, event.user_id, as_utc(account["period_start"]))
-            rejection = check_reservation(repo.balance_of(account), PLANS[account["plan"]], quote, used, spend,
-                                          as_utc(account["period_end"]))
+            rejection = check_reservation(
+                repo.balance_of(account),
+                PLANS[account["plan"]],
+                quote,
+                used,
+                spend,
+                as_utc(account["period_end"]),
+            )
         if rejection:
-            return [OperationRejected(**ids_of(event), reason=rejection.reason, message=rejection.message,
-                                      estimated_credits=quote.credits, limit=rejection.limit,
-                                      usage=rejection.usage, resets_at=rejection.resets_at)]
+            return [
+                OperationRejected(
+                    **ids_of(event),
+                    reason=rejection.reason,
+                    message=rejection.message,
+                    estimated_credits=quote.credits,
+                    limit=rejection.limit,
+                    usage=rejection.usage,
+                    resets_at=rejection.resets_at,
+                )
+            ]
         hold_id = derived_id("hold", event.operation_id)
         deadline = now + self.hold_timeout
         request = event.model_dump(exclude={"type"})
-        approved = OperationApproved(**request, hold_id=hold_id, credits=quote.credits,
-                                     unit_credits=quote.unit_credits, deadline=deadline)
-        await session.execute(holds.insert().values(
-            id=hold_id, operation_id=event.operation_id, user_id=event.user_id, domain=event.domain,
-            batch_id=event.batch_id, kind=event.kind,
-            provider=quote.provider, model=quote.model, quota_category=quota_category(event.kind), unit=quote.unit,
-            units=quote.units, unit_credits=quote.unit_credits, credits=quote.credits, status="pending",
-            started=False, units_delivered=0, charged=0, period_start=as_utc(account["period_start"]),
-            created_at=now, expires_at=deadline, requeues=0, request=approved.model_dump(mode="json")))
+        approved = OperationApproved(
+            **request,
+            hold_id=hold_id,
+            credits=quote.credits,
+            unit_credits=quote.unit_credits,
+            deadline=deadline,
+        )
+        await session.execute(
+            holds.insert().values(
+                id=hold_id,
+                operation_id=event.operation_id,
+                user_id=event.user_id,
+                domain=event.domain,
+                batch_id=event.batch_id,
+                kind=event.kind,
+                provider=quote.provider,
+                model=quote.model,
+                quota_category=quota_category(event.kind),
+                unit=quote.unit,
+                units=quote.units,
+                unit_credits=quote.unit_credits,
+                credits=quote.credits,
+                status="pending",
+                started=False,
+                units_delivered=0,
+                charged=0,
+                period_start=as_utc(account["period_start"]),
+                created_at=now,
+                expires_at=deadline,
+                requeues=0,
+                request=approved.model_dump(mode="json"),
+            )
+        )
         if not event.batch_id:  # a batch row's credits are already pending with its batch's reservation
             await repo.change_pending(session, event.user_id, quote.credits, now)
             metrics.CREDITS.labels("reserved").inc(quote.credits)
@@ -85,21 +123,26 @@ class Billing:
     async def on_expired(self, session: AsyncSession, event: OperationExpired) -> list[EventData]:
         return await self.resolve(session, event, "expired", 0)
 
-    async def on_cancel_requested(self, session: AsyncSession, event: OperationCancelRequested) -> list[EventData]:
+    async def on_cancel_requested(
+        self, session: AsyncSession, event: OperationCancelRequested
+    ) -> list[EventData]:
         await repo.lock_account(session, event.user_id, utcnow())
         hold = await repo.hold_for(session, event.operation_id, lock=True)
         if hold is None or (hold["status"] == "pending" and hold["started"]):
             # Not yet requested, or running: remembered here, acted on by on_requested or the worker's claim.
             if not await cancel_requested(session, event.operation_id):
-                await session.execute(cancellations.insert().values(operation_id=event.operation_id,
-                                                                    created_at=utcnow()))
+                await session.execute(
+                    cancellations.insert().values(operation_id=event.operation_id, created_at=utcnow())
+                )
             return []
         if hold["status"] != "pending":
             return []  # already resolved: too late to cancel
         settled = await self.resolve(session, event, "voided", 0)
         return [OperationCanceled(**ids_of(event)), *settled]
 
-    async def resolve(self, session: AsyncSession, event: EventData, status: str, units: int) -> list[EventData]:
+    async def resolve(
+        self, session: AsyncSession, event: EventData, status: str, units: int
+    ) -> list[EventData]:
         """Post or void the hold exactly once (I2); a second resolution finds it resolved and does nothing."""
         now = utcnow()
         # The hold's row lock is enough here: the account's totals only move by atomic increments, and
@@ -108,12 +151,19 @@ class Billing:
         if hold is None or hold["status"] != "pending":
             return []
         outcome = settle(hold["credits"], hold["unit_credits"], units)
-        await session.execute(update(holds).where(holds.c.id == hold["id"]).values(
-            status=status, units_delivered=units, charged=outcome.charged, resolved_at=now))
+        await session.execute(
+            update(holds)
+            .where(holds.c.id == hold["id"])
+            .values(status=status, units_delivered=units, charged=outcome.charged, resolved_at=now)
+        )
         await repo.settle_hold(session, hold, outcome.charged, now)
         metrics.CREDITS.labels("posted").inc(outcome.charged)
         metrics.CREDITS.labels("released").inc(outcome.released)
-        return [OperationSettled(**ids_of(event), charged_credits=outcome.charged, released_credits=outcome.released)]
+        return [
+            OperationSettled(
+                **ids_of(event), charged_credits=outcome.charged, released_credits=outcome.released
+            )
+        ]
 
 
 async def cancel_requested(session: AsyncSession, operation_id: str) -> bool:
@@ -123,5 +173,9 @@ async def cancel_requested(session: AsyncSession, operation_id: str) -> bool:
 
 
 def ids_of(event: EventData) -> dict:
-    return {"operation_id": event.operation_id, "user_id": event.user_id, "domain": event.domain,
-            "batch_id": event.batch_id}
+    return {
+        "operation_id": event.operation_id,
+        "user_id": event.user_id,
+        "domain": event.domain,
+        "batch_id": event.batch_id,
+    }

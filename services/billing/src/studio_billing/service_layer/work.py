@@ -4,29 +4,37 @@ When each of these applies is decided in domain/leases.py alone."""
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from studio_common.events import EventData, OperationApproved, OperationExpired, OperationFailed
-from studio_common.ids import utcnow
 
 from studio_billing.adapters import repository as repo
 from studio_billing.adapters.tables import holds
 from studio_billing.domain.leases import LeaseTerms, Standing, may_take_over, standing
 from studio_billing.service_layer.handlers import Billing, cancel_requested
+from studio_common.events import EventData, OperationApproved, OperationExpired, OperationFailed
+from studio_common.ids import utcnow
 
 
 class Work:
     def __init__(self, billing: Billing, terms: LeaseTerms) -> None:
         self.billing, self.terms = billing, terms
 
-    async def claim(self, session: AsyncSession, operation_id: str, claimer: str) -> tuple[str, list[EventData]]:
+    async def claim(
+        self, session: AsyncSession, operation_id: str, claimer: str
+    ) -> tuple[str, list[EventData]]:
         """Outcome: claimed | resumed (go ahead) | cancel_requested (stop before the next step) | leased
         (another worker holds it: try later) | canceled | voided | expired | posted (drop it) | unknown."""
         now = utcnow()
         lease = {"claimed_by": claimer, "lease_until": now + self.terms.lease}
         # The common case in one conditional UPDATE: a waiting hold, within its deadline.
         claimed = await session.execute(
-            update(holds).where(holds.c.operation_id == operation_id, holds.c.status == "pending",
-                                holds.c.started.is_(False), holds.c.expires_at >= now)
-            .values(started=True, expires_at=now + self.terms.running_timeout, **lease))
+            update(holds)
+            .where(
+                holds.c.operation_id == operation_id,
+                holds.c.status == "pending",
+                holds.c.started.is_(False),
+                holds.c.expires_at >= now,
+            )
+            .values(started=True, expires_at=now + self.terms.running_timeout, **lease)
+        )
         if claimed.rowcount == 1:
             return "claimed", []
         hold = await repo.hold_for(session, operation_id, lock=True)
@@ -46,10 +54,21 @@ class Work:
         """Holds whose deadline passed end (expired or failed, nothing charged); running operations whose
         worker stopped renewing its lease are queued again for another worker."""
         now = utcnow()
-        due = (await session.execute(
-            select(holds).where(holds.c.status == "pending",
-                                (holds.c.expires_at < now) | (holds.c.lease_until < now))
-            .order_by(holds.c.expires_at).limit(200).with_for_update(skip_locked=True))).mappings().all()
+        due = (
+            (
+                await session.execute(
+                    select(holds)
+                    .where(
+                        holds.c.status == "pending", (holds.c.expires_at < now) | (holds.c.lease_until < now)
+                    )
+                    .order_by(holds.c.expires_at)
+                    .limit(200)
+                    .with_for_update(skip_locked=True)
+                )
+            )
+            .mappings()
+            .all()
+        )
         emitted: list[EventData] = []
         for hold in due:
             state = standing(hold, now)
@@ -61,8 +80,11 @@ class Work:
 
     async def _queue_again(self, session: AsyncSession, hold) -> EventData:
         requeues = hold["requeues"] + 1
-        await session.execute(update(holds).where(holds.c.id == hold["id"]).values(
-            started=False, claimed_by=None, lease_until=None, requeues=requeues))
+        await session.execute(
+            update(holds)
+            .where(holds.c.id == hold["id"])
+            .values(started=False, claimed_by=None, lease_until=None, requeues=requeues)
+        )
         # A fresh event id (the outbox writes it once): consumers must not take it for the first approval.
         return OperationApproved.model_validate(hold["request"])
 
@@ -71,6 +93,7 @@ class Work:
         if state is Standing.EXPIRED:
             ended: EventData = OperationExpired(**ids)
             return "expired", [ended, *await self.billing.resolve(session, ended, "expired", 0)]
-        ended = OperationFailed(**ids, code="timeout", message="the operation did not finish in time; nothing was "
-                                                               "charged")
+        ended = OperationFailed(
+            **ids, code="timeout", message="the operation did not finish in time; nothing was charged"
+        )
         return "voided", [ended, *await self.billing.resolve(session, ended, "voided", 0)]

@@ -4,9 +4,20 @@ every requested format and a ZIP of them from one decode of the image."""
 from studio_common.events import OperationApproved
 from studio_providers.planning import PlannedOutput, PlanningError, single_output
 
-SINGLE = ("edit.remove_background", "edit.inpaint", "edit.erase", "edit.outpaint", "edit.search_replace",
-          "edit.search_recolor", "edit.relight", "edit.general", "upscale.fast", "upscale.conservative",
-          "upscale.creative", "upscale.auto")
+SINGLE = (
+    "edit.remove_background",
+    "edit.inpaint",
+    "edit.erase",
+    "edit.outpaint",
+    "edit.search_replace",
+    "edit.search_recolor",
+    "edit.relight",
+    "edit.general",
+    "upscale.fast",
+    "upscale.conservative",
+    "upscale.creative",
+    "upscale.auto",
+)
 
 
 def plan(op: OperationApproved, inputs: dict[str, bytes]) -> list[PlannedOutput]:

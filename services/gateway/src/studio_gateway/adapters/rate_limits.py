@@ -58,5 +58,11 @@ def _storage(redis_url: str | None) -> Storage:
     if not redis_url:
         return MemoryStorage()
     uri = redis_url if redis_url.startswith("async+") else f"async+{redis_url}"
-    return RedisStorage(uri, implementation="redispy", key_prefix="studio-rate", wrap_exceptions=True,
-                        socket_connect_timeout=1, socket_timeout=1)
+    return RedisStorage(
+        uri,
+        implementation="redispy",
+        key_prefix="studio-rate",
+        wrap_exceptions=True,
+        socket_connect_timeout=1,
+        socket_timeout=1,
+    )

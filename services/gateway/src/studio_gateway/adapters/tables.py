@@ -7,7 +7,8 @@ from studio_common.bus import service_metadata
 metadata = service_metadata()
 
 operations = Table(
-    "operations", metadata,
+    "operations",
+    metadata,
     Column("id", String(64), primary_key=True),
     Column("user_id", String(128), nullable=False),
     Column("kind", String(64), nullable=False),
@@ -34,7 +35,8 @@ operations = Table(
 )
 
 idempotency_keys = Table(
-    "idempotency_keys", metadata,
+    "idempotency_keys",
+    metadata,
     Column("user_id", String(128), primary_key=True),
     Column("key", String(255), primary_key=True),
     Column("request_hash", String(64), nullable=False),
@@ -44,7 +46,8 @@ idempotency_keys = Table(
 )
 
 personas = Table(
-    "personas", metadata,
+    "personas",
+    metadata,
     Column("id", String(64), primary_key=True),
     Column("user_id", String(128), nullable=False, index=True),
     Column("name", String(100), nullable=False),

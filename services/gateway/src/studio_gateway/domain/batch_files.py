@@ -50,7 +50,7 @@ def _csv_rows(text: io.TextIOBase) -> Iterator[dict]:
     if not header or not any(h.strip() for h in header):
         raise BatchFileError("file: the CSV has no header row (e.g. kind,name,prompt)")
     columns = [h.strip() for h in header]
-    for number, cells in enumerate(reader, start=1):
+    for cells in reader:
         if not any(cell.strip() for cell in cells):
             continue  # blank lines are not rows
         if len(cells) > len(columns):

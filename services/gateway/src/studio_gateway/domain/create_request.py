@@ -91,9 +91,14 @@ def resolve_create(body: CreateBody, enabled: list[str], persona: dict | None = 
         if template is None:
             raise RequestError("template_id", f"unknown template_id {body.template_id!r}")
         if body.width or body.aspect_ratio:
-            raise RequestError("template_id", "a template fixes the size: leave out width/height and aspect_ratio")
-    preset_id = (body.style_preset or (persona or {}).get("style_preset")
-                 or (template.style_preset if template else None))
+            raise RequestError(
+                "template_id", "a template fixes the size: leave out width/height and aspect_ratio"
+            )
+    preset_id = (
+        body.style_preset
+        or (persona or {}).get("style_preset")
+        or (template.style_preset if template else None)
+    )
     preset = get_style_preset(preset_id) if preset_id else None
     if preset_id and preset is None:
         raise RequestError("style_preset", f"unknown style_preset {preset_id!r}")
@@ -110,12 +115,22 @@ def resolve_create(body: CreateBody, enabled: list[str], persona: dict | None = 
         user_prompt, user_negative = apply_persona(user_prompt, user_negative, persona)
     prompt, negative = assemble(user_prompt, user_negative, template, preset, quality, body.enhance_prompt)
     params = {
-        "prompt": prompt, "negative_prompt": negative, "user_prompt": body.prompt.strip(),
-        "width": width, "height": height, "output_format": body.output_format, "quality": quality,
-        "template_id": template.id if template else None, "style_preset": preset.id if preset else None,
-        "stability_style": preset.stability_style if preset else None, "aspect_ratio": body.aspect_ratio,
-        "guidance_scale": body.guidance_scale, "steps": body.steps, "seed": body.seed,
-        "num_variations": body.num_variations, "enhance_prompt": body.enhance_prompt,
+        "prompt": prompt,
+        "negative_prompt": negative,
+        "user_prompt": body.prompt.strip(),
+        "width": width,
+        "height": height,
+        "output_format": body.output_format,
+        "quality": quality,
+        "template_id": template.id if template else None,
+        "style_preset": preset.id if preset else None,
+        "stability_style": preset.stability_style if preset else None,
+        "aspect_ratio": body.aspect_ratio,
+        "guidance_scale": body.guidance_scale,
+        "steps": body.steps,
+        "seed": body.seed,
+        "num_variations": body.num_variations,
+        "enhance_prompt": body.enhance_prompt,
         "persona_id": body.persona_id,
     }
     return ResolvedCreate(provider=provider, model=model, units=body.num_variations, params=params)
@@ -135,7 +150,9 @@ def _choose_provider(body: CreateBody, template, quality: str, enabled: list[str
             raise RequestError("provider", "no enabled provider can create images")
         return choice
     if body.provider not in enabled:
-        raise RequestError("provider", f"provider {body.provider!r} is not enabled here (enabled: {', '.join(enabled)})")
+        raise RequestError(
+            "provider", f"provider {body.provider!r} is not enabled here (enabled: {', '.join(enabled)})"
+        )
     model = resolve_model("create", body.provider, body.model)
     if model is None:
         raise RequestError("model", f"model {body.model!r} is not a create model of {body.provider!r}")

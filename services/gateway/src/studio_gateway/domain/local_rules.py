@@ -10,13 +10,20 @@ LOCAL = "local"
 def local_refusal(kind: str, fields: dict, roles: set[str]) -> str | None:
     if kind == "edit.search_replace":
         return "the local provider cannot draw a new object from text; search and replace needs stability"
-    if kind == "edit.search_recolor" and "mask" not in roles \
-            and subject_selection(str(fields.get("select_prompt") or "")) is None:
-        return ("the local provider finds only the main subject or the background by text (select_prompt "
-                f"one of: {', '.join(SUBJECT_WORDS)}): give a mask of the region to recolour, or use stability")
+    if (
+        kind == "edit.search_recolor"
+        and "mask" not in roles
+        and subject_selection(str(fields.get("select_prompt") or "")) is None
+    ):
+        return (
+            "the local provider finds only the main subject or the background by text (select_prompt "
+            f"one of: {', '.join(SUBJECT_WORDS)}): give a mask of the region to recolour, or use stability"
+        )
     if kind == "edit.relight" and "background_reference" not in roles:
-        return ("the local provider cannot paint a background from a prompt: give a background_reference "
-                "image, or use stability")
+        return (
+            "the local provider cannot paint a background from a prompt: give a background_reference "
+            "image, or use stability"
+        )
     if kind == "upscale.creative":
         return "creative upscale invents detail with a generative model; it needs stability"
     if kind == "edit.general":

@@ -14,7 +14,9 @@ class PersonaBody(BaseModel):
 
     name: str = Field(min_length=1, max_length=100)
     description: str = Field("", max_length=2_000)
-    brand_colors: list[str] = Field(default_factory=list, max_length=8, description='"#1a2b3c" or colour names')
+    brand_colors: list[str] = Field(
+        default_factory=list, max_length=8, description='"#1a2b3c" or colour names'
+    )
     style_preset: str | None = Field(None, max_length=100)
     subject_keywords: list[str] = Field(default_factory=list, max_length=20)
     avoid_words: list[str] = Field(default_factory=list, max_length=50)

@@ -7,7 +7,9 @@ from studio_gateway.domain.templates import PLATFORMS, list_templates
 
 class UnknownPlatform(ValueError):
     def __init__(self, platform: str) -> None:
-        super().__init__(f"unknown platform {platform!r}; use one of {', '.join(PLATFORMS)} (or x for twitter)")
+        super().__init__(
+            f"unknown platform {platform!r}; use one of {', '.join(PLATFORMS)} (or x for twitter)"
+        )
 
 
 def sizes_for(platform: str) -> list[tuple[int, int]]:

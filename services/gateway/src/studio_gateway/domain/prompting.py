@@ -18,8 +18,14 @@ def enhance(prompt: str, quality: str) -> str:
     return f"{prompt}, {', '.join(missing)}" if missing else prompt
 
 
-def assemble(prompt: str, negative: str | None, template: Template | None, preset: StylePreset | None,
-             quality: str, enhance_prompt: bool) -> tuple[str, str]:
+def assemble(
+    prompt: str,
+    negative: str | None,
+    template: Template | None,
+    preset: StylePreset | None,
+    quality: str,
+    enhance_prompt: bool,
+) -> tuple[str, str]:
     text = build_prompt(template, prompt) if template else prompt
     text, negative_text = apply_style(text, negative, preset)
     if enhance_prompt:

@@ -6,8 +6,9 @@ from studio_gateway.domain.create_request import RequestError
 from studio_gateway.domain.local_rules import LOCAL, local_refusal
 
 
-def choose_provider(kind: str, provider: str, model: str | None, fields: dict, roles: set[str],
-                    enabled: list[str]) -> tuple[str, str]:
+def choose_provider(
+    kind: str, provider: str, model: str | None, fields: dict, roles: set[str], enabled: list[str]
+) -> tuple[str, str]:
     """`fields["resolution"]`, when present, picks among models priced per resolution."""
     resolution = fields.get("resolution")
     if provider == "auto":
@@ -20,12 +21,17 @@ def choose_provider(kind: str, provider: str, model: str | None, fields: dict, r
             return offer.provider, offer.model
         raise RequestError("provider", refusal or _nobody_offers(kind, model, enabled))
     if provider not in enabled:
-        raise RequestError("provider", f"provider {provider!r} is not enabled here (enabled: {', '.join(enabled)})")
+        raise RequestError(
+            "provider", f"provider {provider!r} is not enabled here (enabled: {', '.join(enabled)})"
+        )
     chosen = _provider_model(kind, provider, model, resolution)
     if chosen is None:
-        raise RequestError("model" if model else "provider", f"{provider} does not offer {kind}"
-                           + (f" with model {model!r}" if model else "")
-                           + (f" at {resolution}" if resolution else ""))
+        raise RequestError(
+            "model" if model else "provider",
+            f"{provider} does not offer {kind}"
+            + (f" with model {model!r}" if model else "")
+            + (f" at {resolution}" if resolution else ""),
+        )
     if provider == LOCAL and (refusal := local_refusal(kind, fields, roles)):
         raise RequestError("provider", refusal)
     return provider, chosen

@@ -2,8 +2,17 @@
 the changed columns. Duplicates and reordering change nothing (statuses only move forward)."""
 
 from studio_common.events import (
-    FINAL_STATUSES, EventData, OperationApproved, OperationCanceled, OperationCompleted, OperationExpired,
-    OperationFailed, OperationProgress, OperationRejected, OperationSettled, OperationStarted,
+    FINAL_STATUSES,
+    EventData,
+    OperationApproved,
+    OperationCanceled,
+    OperationCompleted,
+    OperationExpired,
+    OperationFailed,
+    OperationProgress,
+    OperationRejected,
+    OperationSettled,
+    OperationStarted,
 )
 
 RANK = {"queued": 0, "approved": 1, "running": 2}
@@ -27,10 +36,19 @@ def fold(status: str, progress: float, event: EventData) -> dict:
             changes = _move(status, "rejected")
             if not changes:
                 return {}
-            details = {"reason": event.reason, "limit": event.limit, "usage": event.usage,
-                       "resets_at": event.resets_at.isoformat() if event.resets_at else None}
-            return {**changes, "estimated_credits": event.estimated_credits, "error_code": event.reason,
-                    "error_message": event.message, "error_details": details}
+            details = {
+                "reason": event.reason,
+                "limit": event.limit,
+                "usage": event.usage,
+                "resets_at": event.resets_at.isoformat() if event.resets_at else None,
+            }
+            return {
+                **changes,
+                "estimated_credits": event.estimated_credits,
+                "error_code": event.reason,
+                "error_message": event.message,
+                "error_details": details,
+            }
         case OperationStarted():
             return _move(status, "running")
         case OperationProgress():
@@ -60,11 +78,18 @@ def _completed(status: str, event: OperationCompleted) -> dict:
         return {}
     counts = {"units_failed": event.units_failed, "units_canceled": event.units_canceled}
     details = {key: value for key, value in counts.items() if value} or None
-    changes |= {"progress": 1.0, "outputs": [o.model_dump() for o in event.outputs], "provider": event.provider,
-                "model": event.model, "error_details": details}
+    changes |= {
+        "progress": 1.0,
+        "outputs": [o.model_dump() for o in event.outputs],
+        "provider": event.provider,
+        "model": event.model,
+        "error_details": details,
+    }
     if event.units_canceled:
         delivered = len(event.outputs)
-        changes |= {"error_code": "canceled",
-                    "error_message": f"canceled while running: {delivered} output(s) finished before the cancel "
-                                     f"are kept and charged, {event.units_canceled} unit(s) released"}
+        changes |= {
+            "error_code": "canceled",
+            "error_message": f"canceled while running: {delivered} output(s) finished before the cancel "
+            f"are kept and charged, {event.units_canceled} unit(s) released",
+        }
     return changes

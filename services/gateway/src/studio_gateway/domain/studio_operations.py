@@ -14,6 +14,7 @@ def _one_of(*allowed: int):
         if value not in allowed:
             raise ValueError(f"must be one of {', '.join(map(str, allowed))}")
         return value
+
     return AfterValidator(check)
 
 
@@ -83,7 +84,9 @@ class Relight(OperationFields):
 
 
 class GeneralEdit(OperationFields):
-    prompt: str = Field(min_length=1, max_length=2_000, description="the instruction, e.g. 'brighter and warmer'")
+    prompt: str = Field(
+        min_length=1, max_length=2_000, description="the instruction, e.g. 'brighter and warmer'"
+    )
 
 
 class Upscale(OperationFields):
@@ -193,10 +196,24 @@ class OperationSpec:
 
     def describe(self) -> dict:
         schema = self.fields.model_json_schema()
-        return {"operation": self.name, "kind": self.kind, "title": self.title, "max_input_pixels": self.max_pixels,
-                "images": [{"field": r.name, "asset_field": f"{r.name}_asset_id", "required": r.required,
-                            "description": r.description} for r in self.images],
-                "audio": self.audio, "fields": schema.get("properties", {}), "required": schema.get("required", [])}
+        return {
+            "operation": self.name,
+            "kind": self.kind,
+            "title": self.title,
+            "max_input_pixels": self.max_pixels,
+            "images": [
+                {
+                    "field": r.name,
+                    "asset_field": f"{r.name}_asset_id",
+                    "required": r.required,
+                    "description": r.description,
+                }
+                for r in self.images
+            ],
+            "audio": self.audio,
+            "fields": schema.get("properties", {}),
+            "required": schema.get("required", []),
+        }
 
 
 IMAGE = ImageRole("image", True, "the image to work on (PNG, JPEG or WebP)")
@@ -204,42 +221,149 @@ MASK = ImageRole("mask", False, "greyscale mask of the image's size: white = cha
 REQUIRED_MASK = ImageRole("mask", True, "greyscale mask of the image's size: white = change, black = keep")
 EDIT_PIXELS, SMALL_PIXELS = 9_437_184, 4_194_304
 
-EDIT = {spec.name: spec for spec in (
-    OperationSpec("remove_background", "edit.remove_background", "editing", "Remove background",
-                  RemoveBackground, (IMAGE,), SMALL_PIXELS),
-    OperationSpec("inpaint", "edit.inpaint", "editing", "Inpaint and fix", Inpaint, (IMAGE, REQUIRED_MASK),
-                  EDIT_PIXELS),
-    OperationSpec("erase", "edit.erase", "editing", "Erase", Erase, (IMAGE, REQUIRED_MASK), EDIT_PIXELS),
-    OperationSpec("outpaint", "edit.outpaint", "editing", "Outpaint (extend the canvas)", Outpaint, (IMAGE,),
-                  EDIT_PIXELS),
-    OperationSpec("search_replace", "edit.search_replace", "editing", "Search and replace", SearchReplace,
-                  (IMAGE, MASK), EDIT_PIXELS),
-    OperationSpec("search_recolor", "edit.search_recolor", "editing", "Search and recolour", SearchRecolor,
-                  (IMAGE, MASK), EDIT_PIXELS),
-    OperationSpec("relight", "edit.relight", "editing", "Replace background and relight", Relight,
-                  (IMAGE, ImageRole("background_reference", False, "the new background"),
-                   ImageRole("light_reference", False, "an image whose light to match")), EDIT_PIXELS),
-    OperationSpec("general_edit", "edit.general", "editing", "Prompt-based edit", GeneralEdit, (IMAGE, MASK),
-                  EDIT_PIXELS),
-)}
+EDIT = {
+    spec.name: spec
+    for spec in (
+        OperationSpec(
+            "remove_background",
+            "edit.remove_background",
+            "editing",
+            "Remove background",
+            RemoveBackground,
+            (IMAGE,),
+            SMALL_PIXELS,
+        ),
+        OperationSpec(
+            "inpaint",
+            "edit.inpaint",
+            "editing",
+            "Inpaint and fix",
+            Inpaint,
+            (IMAGE, REQUIRED_MASK),
+            EDIT_PIXELS,
+        ),
+        OperationSpec("erase", "edit.erase", "editing", "Erase", Erase, (IMAGE, REQUIRED_MASK), EDIT_PIXELS),
+        OperationSpec(
+            "outpaint",
+            "edit.outpaint",
+            "editing",
+            "Outpaint (extend the canvas)",
+            Outpaint,
+            (IMAGE,),
+            EDIT_PIXELS,
+        ),
+        OperationSpec(
+            "search_replace",
+            "edit.search_replace",
+            "editing",
+            "Search and replace",
+            SearchReplace,
+            (IMAGE, MASK),
+            EDIT_PIXELS,
+        ),
+        OperationSpec(
+            "search_recolor",
+            "edit.search_recolor",
+            "editing",
+            "Search and recolour",
+            SearchRecolor,
+            (IMAGE, MASK),
+            EDIT_PIXELS,
+        ),
+        OperationSpec(
+            "relight",
+            "edit.relight",
+            "editing",
+            "Replace background and relight",
+            Relight,
+            (
+                IMAGE,
+                ImageRole("background_reference", False, "the new background"),
+                ImageRole("light_reference", False, "an image whose light to match"),
+            ),
+            EDIT_PIXELS,
+        ),
+        OperationSpec(
+            "general_edit",
+            "edit.general",
+            "editing",
+            "Prompt-based edit",
+            GeneralEdit,
+            (IMAGE, MASK),
+            EDIT_PIXELS,
+        ),
+    )
+}
 UPSCALE = OperationSpec("upscale", "upscale", "editing", "Upscale", Upscale, (IMAGE,), EDIT_PIXELS)
-CONTROL = {spec.name: spec for spec in (
-    OperationSpec("sketch", "control.sketch", "generation", "Sketch to image", SketchOrStructure, (IMAGE,),
-                  EDIT_PIXELS),
-    OperationSpec("structure", "control.structure", "generation", "Structure control", SketchOrStructure,
-                  (IMAGE,), EDIT_PIXELS),
-    OperationSpec("style", "control.style", "generation", "Style reference", Style, (IMAGE,), EDIT_PIXELS),
-    OperationSpec("style_transfer", "control.style_transfer", "generation", "Style transfer", StyleTransfer,
-                  (IMAGE, ImageRole("style_image", True, "the image whose style to transfer")), EDIT_PIXELS),
-)}
-TRANSFORM = {spec.name: spec for spec in (
-    OperationSpec("image-to-video", "transform.video", "transform", "Image to video", ImageToVideo, (IMAGE,),
-                  16_777_216, audio="optional"),
-    OperationSpec("talking-avatar", "transform.avatar", "transform", "Talking avatar", TalkingAvatar,
-                  (IMAGE, ImageRole("mask", False, "which region may move")), 16_777_216, audio="required"),
-    OperationSpec("image-to-3d", "transform.3d", "transform", "Image to 3D", ImageTo3D, (IMAGE,), SMALL_PIXELS),
-)}
-SOCIAL = OperationSpec("social", "social.optimize", "editing", "Social optimizer", SocialOptimize, (IMAGE,),
-                       40_000_000)
-UPSCALE_KINDS = {"fast": "upscale.fast", "conservative": "upscale.conservative", "creative": "upscale.creative",
-                 "auto": "upscale.auto"}
+CONTROL = {
+    spec.name: spec
+    for spec in (
+        OperationSpec(
+            "sketch",
+            "control.sketch",
+            "generation",
+            "Sketch to image",
+            SketchOrStructure,
+            (IMAGE,),
+            EDIT_PIXELS,
+        ),
+        OperationSpec(
+            "structure",
+            "control.structure",
+            "generation",
+            "Structure control",
+            SketchOrStructure,
+            (IMAGE,),
+            EDIT_PIXELS,
+        ),
+        OperationSpec(
+            "style", "control.style", "generation", "Style reference", Style, (IMAGE,), EDIT_PIXELS
+        ),
+        OperationSpec(
+            "style_transfer",
+            "control.style_transfer",
+            "generation",
+            "Style transfer",
+            StyleTransfer,
+            (IMAGE, ImageRole("style_image", True, "the image whose style to transfer")),
+            EDIT_PIXELS,
+        ),
+    )
+}
+TRANSFORM = {
+    spec.name: spec
+    for spec in (
+        OperationSpec(
+            "image-to-video",
+            "transform.video",
+            "transform",
+            "Image to video",
+            ImageToVideo,
+            (IMAGE,),
+            16_777_216,
+            audio="optional",
+        ),
+        OperationSpec(
+            "talking-avatar",
+            "transform.avatar",
+            "transform",
+            "Talking avatar",
+            TalkingAvatar,
+            (IMAGE, ImageRole("mask", False, "which region may move")),
+            16_777_216,
+            audio="required",
+        ),
+        OperationSpec(
+            "image-to-3d", "transform.3d", "transform", "Image to 3D", ImageTo3D, (IMAGE,), SMALL_PIXELS
+        ),
+    )
+}
+SOCIAL = OperationSpec(
+    "social", "social.optimize", "editing", "Social optimizer", SocialOptimize, (IMAGE,), 40_000_000
+)
+UPSCALE_KINDS = {
+    "fast": "upscale.fast",
+    "conservative": "upscale.conservative",
+    "creative": "upscale.creative",
+    "auto": "upscale.auto",
+}

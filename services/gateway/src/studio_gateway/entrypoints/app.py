@@ -3,11 +3,11 @@
 from pathlib import Path
 
 from fastapi import FastAPI
+
 from studio_common.auth import TokenVerifier
 from studio_common.runtime import ServiceRuntime
 from studio_common.service_auth import ServiceTokens
 from studio_common.storage import make_storage
-
 from studio_gateway.adapters.internal import InternalService
 from studio_gateway.adapters.live import LiveHub
 from studio_gateway.adapters.rate_limits import RateLimits
@@ -34,10 +34,22 @@ from studio_gateway.entrypoints import (
 )
 from studio_gateway.settings import GatewaySettings
 
-ROUTERS = (routes_catalog.router, routes_create.router, routes_operations.router, routes_billing.router,
-           routes_collections.router, routes_boards.router, routes_boards.public_router, routes_assets.router,
-           routes_files.router, routes_studio.router, routes_social.router, routes_personas.router,
-           routes_web.config_router, routes_batches.router)
+ROUTERS = (
+    routes_catalog.router,
+    routes_create.router,
+    routes_operations.router,
+    routes_billing.router,
+    routes_collections.router,
+    routes_boards.router,
+    routes_boards.public_router,
+    routes_assets.router,
+    routes_files.router,
+    routes_studio.router,
+    routes_social.router,
+    routes_personas.router,
+    routes_web.config_router,
+    routes_batches.router,
+)
 
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -51,14 +63,23 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     consumers.register(runtime, hub)
     verifier = TokenVerifier.from_settings(settings)
     tokens = ServiceTokens(settings)
-    billing = InternalService(settings.billing_url, settings.internal_timeout_seconds, "billing", tokens,
-                              ("accounts.read", "catalog.read"))
-    assets = InternalService(settings.assets_url, settings.internal_timeout_seconds, "assets", tokens,
-                             ("library", "boards.open"))
+    billing = InternalService(
+        settings.billing_url,
+        settings.internal_timeout_seconds,
+        "billing",
+        tokens,
+        ("accounts.read", "catalog.read"),
+    )
+    assets = InternalService(
+        settings.assets_url, settings.internal_timeout_seconds, "assets", tokens, ("library", "boards.open")
+    )
 
-    limits = RateLimits(settings.rate_limit_per_user, settings.rate_limit_per_ip,
-                        settings.rate_limit_redis_url)
-    batch = InternalService(settings.batch_url, settings.internal_timeout_seconds, "batch", tokens, ("batches",))
+    limits = RateLimits(
+        settings.rate_limit_per_user, settings.rate_limit_per_ip, settings.rate_limit_redis_url
+    )
+    batch = InternalService(
+        settings.batch_url, settings.internal_timeout_seconds, "batch", tokens, ("batches",)
+    )
 
     async def close_clients() -> None:
         await billing.aclose()
@@ -75,8 +96,12 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.state.billing, app.state.assets, app.state.batch, app.state.live = billing, assets, batch, hub
     app.state.rate_limits = limits
     app.state.shared_links = SealedLinks(settings.download_url_secret)
-    app.add_middleware(guards.Guards, limits=limits, max_body_bytes=settings.max_request_bytes,
-                       trusted_proxy_hops=settings.trusted_proxy_hops)
+    app.add_middleware(
+        guards.Guards,
+        limits=limits,
+        max_body_bytes=settings.max_request_bytes,
+        trusted_proxy_hops=settings.trusted_proxy_hops,
+    )
     errors.install(app)
     web.install(app, settings)
     return app

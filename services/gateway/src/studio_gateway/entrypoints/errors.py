@@ -22,14 +22,16 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestError)
     async def unresolvable(_request: Request, exc: RequestError) -> JSONResponse:
-        return JSONResponse({"message": str(exc), "detail": [{"field": exc.field, "message": str(exc)}]},
-                            status_code=422)
+        return JSONResponse(
+            {"message": str(exc), "detail": [{"field": exc.field, "message": str(exc)}]}, status_code=422
+        )
 
     @app.exception_handler(ImageRejected)
     async def bad_image(_request: Request, exc: ImageRejected) -> JSONResponse:
         status = 413 if "limit is" in str(exc) and "bytes" in str(exc) else 422
-        return JSONResponse({"message": str(exc), "detail": [{"field": exc.field, "message": str(exc)}]},
-                            status_code=status)
+        return JSONResponse(
+            {"message": str(exc), "detail": [{"field": exc.field, "message": str(exc)}]}, status_code=status
+        )
 
     @app.exception_handler(IdempotencyConflict)
     async def conflict(_request: Request, exc: IdempotencyConflict) -> JSONResponse:

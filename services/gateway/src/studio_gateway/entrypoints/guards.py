@@ -22,9 +22,12 @@ class BodyTooLarge(HTTPException):
 
 
 def too_many(refusal: Refusal) -> HTTPException:
-    return HTTPException(429, f"too many requests from this {refusal.scope} (limit {refusal.limit}); "
-                              f"retry after {refusal.retry_after} s",
-                         headers={"Retry-After": str(refusal.retry_after)})
+    return HTTPException(
+        429,
+        f"too many requests from this {refusal.scope} (limit {refusal.limit}); "
+        f"retry after {refusal.retry_after} s",
+        headers={"Retry-After": str(refusal.retry_after)},
+    )
 
 
 def client_address(scope: Scope, trusted_proxy_hops: int) -> str:
@@ -41,8 +44,9 @@ def client_address(scope: Scope, trusted_proxy_hops: int) -> str:
 class Guards:
     """ASGI middleware: the body cap and the per-address rate limit, for every HTTP request."""
 
-    def __init__(self, app: ASGIApp, limits: RateLimits, max_body_bytes: int,
-                 trusted_proxy_hops: int) -> None:
+    def __init__(
+        self, app: ASGIApp, limits: RateLimits, max_body_bytes: int, trusted_proxy_hops: int
+    ) -> None:
         self.app, self.limits = app, limits
         self.max_body_bytes, self.trusted_proxy_hops = max_body_bytes, trusted_proxy_hops
 
@@ -50,8 +54,11 @@ class Guards:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        refusal = None if scope["path"] in UNLIMITED_PATHS else await self.limits.hit_ip(
-            client_address(scope, self.trusted_proxy_hops))
+        refusal = (
+            None
+            if scope["path"] in UNLIMITED_PATHS
+            else await self.limits.hit_ip(client_address(scope, self.trusted_proxy_hops))
+        )
         if refusal is not None:
             await _answer(send, 429, str(too_many(refusal).detail), {"retry-after": str(refusal.retry_after)})
             return
@@ -90,8 +97,12 @@ class Guards:
 
 async def _answer(send: Send, status: int, message: str, headers: dict[str, str] | None = None) -> None:
     body = json.dumps({"message": message, "detail": message}).encode()
-    raw = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-           (b"connection", b"close"), *SECURITY_HEADERS]
+    raw = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+        (b"connection", b"close"),
+        *SECURITY_HEADERS,
+    ]
     raw += [(name.encode(), value.encode()) for name, value in (headers or {}).items()]
     await send({"type": "http.response.start", "status": status, "headers": raw})
     await send({"type": "http.response.body", "body": body})

@@ -8,11 +8,20 @@ from collections.abc import Iterable
 from studio_gateway.domain.studio_operations import OperationSpec
 
 _ACCEPTED_FIELDS = ("operation_id", "status", "status_url", "events_url")
-ACCEPTED = {"202": {
-    "description": "Accepted: follow the operation at status_url or events_url (SSE)",
-    "content": {"application/json": {"schema": {
-        "type": "object", "required": list(_ACCEPTED_FIELDS),
-        "properties": {name: {"type": "string"} for name in _ACCEPTED_FIELDS}}}}}}
+ACCEPTED = {
+    "202": {
+        "description": "Accepted: follow the operation at status_url or events_url (SSE)",
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "required": list(_ACCEPTED_FIELDS),
+                    "properties": {name: {"type": "string"} for name in _ACCEPTED_FIELDS},
+                }
+            }
+        },
+    }
+}
 
 
 def _inputs(spec: OperationSpec, with_files: bool) -> dict:
@@ -21,12 +30,18 @@ def _inputs(spec: OperationSpec, with_files: bool) -> dict:
         if with_files:
             properties[role.name] = {"type": "string", "format": "binary", "description": role.description}
         properties[f"{role.name}_asset_id"] = {
-            "type": "string", "maxLength": 64,
-            "description": f"a library asset id instead of uploading `{role.name}`" if with_files
-            else f"the library asset to use as `{role.name}`: {role.description}"}
+            "type": "string",
+            "maxLength": 64,
+            "description": f"a library asset id instead of uploading `{role.name}`"
+            if with_files
+            else f"the library asset to use as `{role.name}`: {role.description}",
+        }
     if spec.audio != "none" and with_files:
-        properties["audio"] = {"type": "string", "format": "binary",
-                               "description": f"speech or music (MP3, WAV, OGG, M4A); {spec.audio}"}
+        properties["audio"] = {
+            "type": "string",
+            "format": "binary",
+            "description": f"speech or music (MP3, WAV, OGG, M4A); {spec.audio}",
+        }
     return properties
 
 
@@ -39,9 +54,12 @@ def operation_schema(spec: OperationSpec, with_files: bool, selector: str | None
         properties = {selector: choice, **properties}
         required.insert(0, selector)
     images = ", ".join(r.name + (" (required)" if r.required else "") for r in spec.images)
-    schema = {"title": spec.title if not selector else f"{spec.title} ({spec.name})", "type": "object",
-              "properties": properties,
-              "description": f"Input images: {images}; up to {spec.max_pixels:,} pixels each."}
+    schema = {
+        "title": spec.title if not selector else f"{spec.title} ({spec.name})",
+        "type": "object",
+        "properties": properties,
+        "description": f"Input images: {images}; up to {spec.max_pixels:,} pixels each.",
+    }
     if required:
         schema["required"] = required
     return schema
@@ -57,17 +75,22 @@ def merged_schema(specs: list[OperationSpec], selector: str) -> dict:
             variants.setdefault(name, []).append((spec.name, prop))
     choices = "; ".join(f"{s.name}: {s.title}" for s in specs)
     properties: dict[str, dict] = {
-        selector: {"type": "string", "enum": [s.name for s in specs], "description": choices}}
+        selector: {"type": "string", "enum": [s.name for s in specs], "description": choices}
+    }
     for name, uses in variants.items():
         distinct = {json.dumps(_limits(prop), sort_keys=True) for _, prop in uses}
         first = uses[0][1]
         prop = dict(first) if len(distinct) == 1 else {"anyOf": [json.loads(d) for d in sorted(distinct)]}
         prop["description"] = f"{first.get('description', name)} (for {', '.join(op for op, _ in uses)})"
         properties[name] = prop
-    return {"title": " / ".join(s.title for s in specs), "type": "object", "properties": properties,
-            "required": [selector],
-            "description": "Each operation's own fields, limits and prices: GET the matching "
-                           "/operations list; the JSON body has one exact variant per operation."}
+    return {
+        "title": " / ".join(s.title for s in specs),
+        "type": "object",
+        "properties": properties,
+        "required": [selector],
+        "description": "Each operation's own fields, limits and prices: GET the matching "
+        "/operations list; the JSON body has one exact variant per operation.",
+    }
 
 
 def _limits(prop: dict) -> dict:
@@ -81,12 +104,17 @@ def form_body(specs: Iterable[OperationSpec], selector: str | None = None) -> di
         multipart, json_body = operation_schema(specs[0], True), operation_schema(specs[0], False)
     else:
         multipart = merged_schema(specs, selector)
-        json_body = {"oneOf": [operation_schema(s, False, selector) for s in specs],
-                     "discriminator": {"propertyName": selector}}
+        json_body = {
+            "oneOf": [operation_schema(s, False, selector) for s in specs],
+            "discriminator": {"propertyName": selector},
+        }
     return {
-        "requestBody": {"required": True, "content": {
-            "multipart/form-data": {"schema": multipart},
-            "application/json": {"schema": json_body},
-        }},
+        "requestBody": {
+            "required": True,
+            "content": {
+                "multipart/form-data": {"schema": multipart},
+                "application/json": {"schema": json_body},
+            },
+        },
         "responses": ACCEPTED,
     }

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import Path, Query
 from pydantic import StringConstraints
+
 from studio_common.auth import SUBJECT_PATTERN
 from studio_common.ids import ID_PATTERN
 

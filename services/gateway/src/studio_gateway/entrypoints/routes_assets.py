@@ -29,8 +29,9 @@ class BulkDelete(BaseModel):
 
 
 class BulkDownload(BaseModel):
-    asset_ids: list[BodyId] = Field(min_length=1, max_length=100,
-                                    description="the user's own assets, in ZIP order")
+    asset_ids: list[BodyId] = Field(
+        min_length=1, max_length=100, description="the user's own assets, in ZIP order"
+    )
 
 
 def _assets(request: Request):
@@ -40,28 +41,62 @@ def _assets(request: Request):
 def _viewable(request: Request, asset: dict) -> dict:
     """The asset with a short-lived signed `url` to show it; counted as a view, not a download."""
     state = request.app.state
-    return {**asset, "url": state.storage.signed_url(asset["storage_key"], state.settings.download_url_ttl_seconds)}
+    return {
+        **asset,
+        "url": state.storage.signed_url(asset["storage_key"], state.settings.download_url_ttl_seconds),
+    }
 
 
 @router.get("")
-async def list_assets(user: User, request: Request, search: str | None = Query(None, max_length=200),
-                      search_mode: Literal["hybrid", "semantic", "keyword"] = Query(
-                          "hybrid", description="hybrid: keyword matches first, then assets close in meaning"),
-                      type: str | None = None, module: str | None = None, provider: str | None = None,
-                      model: str | None = None, operation_id: str | None = None, favourite: bool | None = None,
-                      tag: str | None = None, collection: str | None = Query(None, max_length=64),
-                      platform: str | None = Query(None, max_length=32,
-                                                   description="made at one of the platform's sizes"),
-                      date_from: date | None = None, date_to: date | None = None,
-                      width: int | None = None, height: int | None = None, trashed: bool = False,
-                      sort: Sort = "newest", page: int = Query(1, ge=1, le=MAX_PAGE),
-                      page_size: int = Query(20, ge=1, le=100)) -> dict:
-    params = {k: v for k, v in {
-        "search": search, "search_mode": search_mode, "type": type, "module": module, "provider": provider, "model": model,
-        "operation_id": operation_id, "favourite": favourite, "tag": tag, "collection": collection,
-        "date_from": date_from,
-        "date_to": date_to, "width": width, "height": height, "trashed": trashed, "sort": sort, "page": page,
-        "page_size": page_size}.items() if v is not None}
+async def list_assets(
+    user: User,
+    request: Request,
+    search: str | None = Query(None, max_length=200),
+    search_mode: Literal["hybrid", "semantic", "keyword"] = Query(
+        "hybrid", description="hybrid: keyword matches first, then assets close in meaning"
+    ),
+    type: str | None = None,
+    module: str | None = None,
+    provider: str | None = None,
+    model: str | None = None,
+    operation_id: str | None = None,
+    favourite: bool | None = None,
+    tag: str | None = None,
+    collection: str | None = Query(None, max_length=64),
+    platform: str | None = Query(None, max_length=32, description="made at one of the platform's sizes"),
+    date_from: date | None = None,
+    date_to: date | None = None,
+    width: int | None = None,
+    height: int | None = None,
+    trashed: bool = False,
+    sort: Sort = "newest",
+    page: int = Query(1, ge=1, le=MAX_PAGE),
+    page_size: int = Query(20, ge=1, le=100),
+) -> dict:
+    params = {
+        k: v
+        for k, v in {
+            "search": search,
+            "search_mode": search_mode,
+            "type": type,
+            "module": module,
+            "provider": provider,
+            "model": model,
+            "operation_id": operation_id,
+            "favourite": favourite,
+            "tag": tag,
+            "collection": collection,
+            "date_from": date_from,
+            "date_to": date_to,
+            "width": width,
+            "height": height,
+            "trashed": trashed,
+            "sort": sort,
+            "page": page,
+            "page_size": page_size,
+        }.items()
+        if v is not None
+    }
     if platform is not None:
         try:
             params["sizes"] = ",".join(f"{w}x{h}" for w, h in sizes_for(platform))
@@ -73,8 +108,9 @@ async def list_assets(user: User, request: Request, search: str | None = Query(N
 
 @router.get("/{asset_id}")
 async def get_asset(asset_id: ResourceId, user: User, request: Request) -> dict:
-    return _viewable(request, await _assets(request).call("GET", f"/internal/assets/{asset_id}",
-                                                          user_id=user.user_id))
+    return _viewable(
+        request, await _assets(request).call("GET", f"/internal/assets/{asset_id}", user_id=user.user_id)
+    )
 
 
 @router.get("/{asset_id}/download")
@@ -84,18 +120,24 @@ async def download(asset_id: ResourceId, user: User, request: Request, redirect:
     asset = await _assets(request).call("GET", f"/internal/assets/{asset_id}", user_id=user.user_id)
     ttl = state.settings.download_url_ttl_seconds
     url = state.storage.signed_url(asset["storage_key"], ttl)
-    await _assets(request).call("POST", f"/internal/assets/{asset_id}/usage", user_id=user.user_id,
-                                json={"event": "download"})
+    await _assets(request).call(
+        "POST", f"/internal/assets/{asset_id}/usage", user_id=user.user_id, json={"event": "download"}
+    )
     if redirect:
         return RedirectResponse(url, status_code=307)
-    return {"asset_id": asset_id, "url": url, "expires_at": int(time.time()) + ttl,
-            "content_type": asset["content_type"]}
+    return {
+        "asset_id": asset_id,
+        "url": url,
+        "expires_at": int(time.time()) + ttl,
+        "content_type": asset["content_type"],
+    }
 
 
 @router.patch("/{asset_id}")
 async def patch_asset(asset_id: ResourceId, body: AssetPatch, user: User, request: Request) -> dict:
-    return await _assets(request).call("PATCH", f"/internal/assets/{asset_id}", user_id=user.user_id,
-                                       json=body.model_dump(exclude_none=True))
+    return await _assets(request).call(
+        "PATCH", f"/internal/assets/{asset_id}", user_id=user.user_id, json=body.model_dump(exclude_none=True)
+    )
 
 
 @router.delete("/{asset_id}")
@@ -105,8 +147,7 @@ async def delete_asset(asset_id: ResourceId, user: User, request: Request) -> di
 
 @router.post("/{asset_id}/restore")
 async def restore_asset(asset_id: ResourceId, user: User, request: Request) -> dict:
-    return await _assets(request).call("POST", f"/internal/assets/{asset_id}/restore",
-                                       user_id=user.user_id)
+    return await _assets(request).call("POST", f"/internal/assets/{asset_id}/restore", user_id=user.user_id)
 
 
 @router.get("/{asset_id}/versions")
@@ -124,23 +165,33 @@ async def similar(asset_id: ResourceId, user: User, request: Request):
 
 @router.post("/bulk-delete")
 async def bulk_delete(body: BulkDelete, user: User, request: Request) -> dict:
-    return await _assets(request).call("POST", "/internal/assets/bulk-delete",
-                                       user_id=user.user_id,
-                                       json={"asset_ids": body.asset_ids})
+    return await _assets(request).call(
+        "POST", "/internal/assets/bulk-delete", user_id=user.user_id, json={"asset_ids": body.asset_ids}
+    )
 
 
-@router.post("/bulk-download", response_class=StreamingResponse,
-             responses={200: {"content": {"application/zip": {}}, "description": "the assets and a manifest.csv"}})
+@router.post(
+    "/bulk-download",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"application/zip": {}}, "description": "the assets and a manifest.csv"}},
+)
 async def bulk_download(body: BulkDownload, user: User, request: Request) -> StreamingResponse:
     """One ZIP of up to 100 of the user's assets (not in the trash), with manifest.csv; each counts as a
     download. Another user's or a trashed asset: 404 naming it; too many bytes in all: 413."""
     state = request.app.state
-    found = await _assets(request).call("POST", "/internal/assets/bulk-download", user_id=user.user_id, json={
-        "asset_ids": body.asset_ids, "max_bytes": state.settings.bulk_download_max_bytes})
+    found = await _assets(request).call(
+        "POST",
+        "/internal/assets/bulk-download",
+        user_id=user.user_id,
+        json={"asset_ids": body.asset_ids, "max_bytes": state.settings.bulk_download_max_bytes},
+    )
     try:
         spool = await archive.build(state.storage, found["items"])
     except archive.MissingFile as exc:
         raise HTTPException(502, str(exc)) from exc
     filename = f"image-studio-{utcnow():%Y%m%d-%H%M%S}.zip"
-    return StreamingResponse(archive.stream(spool), media_type="application/zip",
-                             headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return StreamingResponse(
+        archive.stream(spool),
+        media_type="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

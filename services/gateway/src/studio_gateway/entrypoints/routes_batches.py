@@ -30,7 +30,9 @@ class BatchHeader(BaseModel):
     continue_on_error: bool = True
     schedule: dict[str, Any] | None = Field(None, description='{"at": ISO time} or {"cron", "timezone", ...}')
     notify: dict[str, Any] | None = Field(None, description='{"email": ..., "webhook_url": ...}')
-    defaults: dict[str, Any] = Field(default_factory=dict, description="fields every row gets unless it sets them")
+    defaults: dict[str, Any] = Field(
+        default_factory=dict, description="fields every row gets unless it sets them"
+    )
 
 
 class ConfirmBody(BaseModel):
@@ -52,7 +54,9 @@ async def _read(request: Request):
     settings = request.app.state.settings
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > settings.batch_file_max_bytes:
-        raise HTTPException(413, f"batch_too_large: the request is larger than {settings.batch_file_max_bytes} bytes")
+        raise HTTPException(
+            413, f"batch_too_large: the request is larger than {settings.batch_file_max_bytes} bytes"
+        )
     if request.headers.get("content-type", "").startswith("multipart/form-data"):
         form = await request.form(max_files=2, max_fields=32, max_part_size=settings.batch_file_max_bytes)
         upload = form.get("file")
@@ -76,7 +80,11 @@ async def _read(request: Request):
     rows = body.pop("rows", None)
     if not isinstance(rows, list):
         raise RequestError("rows", "rows: a list of row objects is required")
-    return body, [r if isinstance(r, dict) else {"__error__": "each row must be an object"} for r in rows], None
+    return (
+        body,
+        [r if isinstance(r, dict) else {"__error__": "each row must be an object"} for r in rows],
+        None,
+    )
 
 
 @router.post("/batches", status_code=201)
@@ -86,11 +94,18 @@ async def submit(request: Request, user: User) -> JSONResponse:
     header = validated(BatchHeader, header_values)
     images = ZipImages(images_upload, state.settings.max_upload_bytes)
     try:
-        answer = await batch_submission.submit(state, user.user_id, header.model_dump(exclude={"defaults"}), rows,
-                                               header.defaults, images)
+        answer = await batch_submission.submit(
+            state, user.user_id, header.model_dump(exclude={"defaults"}), rows, header.defaults, images
+        )
     except BatchTooLarge as exc:
-        return JSONResponse({"message": str(exc), "detail": [{"field": "rows", "message": str(exc)}],
-                             "code": "batch_too_large"}, status_code=413)
+        return JSONResponse(
+            {
+                "message": str(exc),
+                "detail": [{"field": "rows", "message": str(exc)}],
+                "code": "batch_too_large",
+            },
+            status_code=413,
+        )
     except BatchFileError as exc:
         raise RequestError("file", str(exc)) from exc
     return JSONResponse(answer, status_code=201)
@@ -101,10 +116,15 @@ def _batch(request: Request):
 
 
 @router.get("/batches")
-async def list_batches(user: User, request: Request, page: int = Query(1, ge=1, le=MAX_PAGE),
-                       page_size: int = Query(20, ge=1, le=100)) -> dict:
-    return await _batch(request).call("GET", "/internal/batches", user_id=user.user_id,
-                                      params={"page": page, "page_size": page_size})
+async def list_batches(
+    user: User,
+    request: Request,
+    page: int = Query(1, ge=1, le=MAX_PAGE),
+    page_size: int = Query(20, ge=1, le=100),
+) -> dict:
+    return await _batch(request).call(
+        "GET", "/internal/batches", user_id=user.user_id, params={"page": page, "page_size": page_size}
+    )
 
 
 @router.get("/batches/{batch_id}")
@@ -113,18 +133,30 @@ async def get_batch(batch_id: ResourceId, user: User, request: Request) -> dict:
 
 
 @router.get("/batches/{batch_id}/rows")
-async def get_rows(batch_id: ResourceId, user: User, request: Request,
-                   status: str | None = Query(None, pattern=r"^[a-z_,]{1,100}$"),
-                   page: int = Query(1, ge=1, le=MAX_PAGE), page_size: int = Query(50, ge=1, le=500)) -> dict:
+async def get_rows(
+    batch_id: ResourceId,
+    user: User,
+    request: Request,
+    status: str | None = Query(None, pattern=r"^[a-z_,]{1,100}$"),
+    page: int = Query(1, ge=1, le=MAX_PAGE),
+    page_size: int = Query(50, ge=1, le=500),
+) -> dict:
     params = {"page": page, "page_size": page_size, **({"status": status} if status else {})}
-    return await _batch(request).call("GET", f"/internal/batches/{batch_id}/rows", user_id=user.user_id,
-                                      params=params)
+    return await _batch(request).call(
+        "GET", f"/internal/batches/{batch_id}/rows", user_id=user.user_id, params=params
+    )
 
 
 @router.post("/batches/{batch_id}/confirm")
-async def confirm(batch_id: ResourceId, user: User, request: Request, body: ConfirmBody | None = None) -> dict:
-    return await _batch(request).call("POST", f"/internal/batches/{batch_id}/confirm", user_id=user.user_id,
-                                      json={"skip_invalid": bool(body and body.skip_invalid)})
+async def confirm(
+    batch_id: ResourceId, user: User, request: Request, body: ConfirmBody | None = None
+) -> dict:
+    return await _batch(request).call(
+        "POST",
+        f"/internal/batches/{batch_id}/confirm",
+        user_id=user.user_id,
+        json={"skip_invalid": bool(body and body.skip_invalid)},
+    )
 
 
 async def _act(request: Request, user, batch_id: str, action: str) -> dict:
@@ -151,26 +183,39 @@ async def retry(batch_id: ResourceId, user: User, request: Request) -> dict:
     return await _act(request, user, batch_id, "retry")
 
 
-@router.get("/batches/{batch_id}/results.csv", response_class=StreamingResponse,
-            responses={200: {"content": {"text/csv": {}}}})
+@router.get(
+    "/batches/{batch_id}/results.csv",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/csv": {}}}},
+)
 async def results_csv(batch_id: ResourceId, user: User, request: Request) -> StreamingResponse:
     await get_batch(batch_id, user, request)  # 404 before the stream starts
-    return StreamingResponse(batch_results.results_csv(_batch(request), user.user_id, batch_id),
-                             media_type="text/csv",
-                             headers={"Content-Disposition": f'attachment; filename="batch-{batch_id}.csv"'})
+    return StreamingResponse(
+        batch_results.results_csv(_batch(request), user.user_id, batch_id),
+        media_type="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="batch-{batch_id}.csv"'},
+    )
 
 
-@router.get("/batches/{batch_id}/results.zip", response_class=StreamingResponse,
-            responses={200: {"content": {"application/zip": {}}}})
+@router.get(
+    "/batches/{batch_id}/results.zip",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"application/zip": {}}}},
+)
 async def results_zip(batch_id: ResourceId, user: User, request: Request) -> StreamingResponse:
     await get_batch(batch_id, user, request)
-    return StreamingResponse(batch_results.results_zip(_batch(request), request.app.state.storage, user.user_id,
-                                                       batch_id), media_type="application/zip",
-                             headers={"Content-Disposition": f'attachment; filename="batch-{batch_id}.zip"'})
+    return StreamingResponse(
+        batch_results.results_zip(_batch(request), request.app.state.storage, user.user_id, batch_id),
+        media_type="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="batch-{batch_id}.zip"'},
+    )
 
 
-@router.get("/batches/{batch_id}/events", response_class=StreamingResponse,
-            responses={200: {"content": {"text/event-stream": {}}}})
+@router.get(
+    "/batches/{batch_id}/events",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {}}}},
+)
 async def events(batch_id: ResourceId, user: User, request: Request) -> StreamingResponse:
     """Server-sent events: `batch` (state, counts, progress, credits) whenever it changes, `row` for each
     row that changed, and `end` once the batch has ended."""
@@ -182,8 +227,9 @@ async def events(batch_id: ResourceId, user: User, request: Request) -> Streamin
         while not await request.is_disconnected():
             batch = await get_batch(batch_id, user, request)
             params = {"page_size": 500, **({"changed_since": since} if since else {})}
-            changed = await _batch(request).call("GET", f"/internal/batches/{batch_id}/rows", user_id=user.user_id,
-                                                 params=params)
+            changed = await _batch(request).call(
+                "GET", f"/internal/batches/{batch_id}/rows", user_id=user.user_id, params=params
+            )
             for row in changed["items"]:
                 seq += 1
                 since = max(since or row["updated_at"], row["updated_at"])
@@ -197,9 +243,11 @@ async def events(batch_id: ResourceId, user: User, request: Request) -> Streamin
                 return
             await asyncio.sleep(state.settings.sse_poll_seconds)
 
-    return StreamingResponse(stream(), media_type="text/event-stream",
-                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
-
+    return StreamingResponse(
+        stream(),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
 
 
 @router.get("/batch-schedules")
@@ -214,26 +262,38 @@ async def get_schedule(schedule_id: ResourceId, user: User, request: Request) ->
 
 
 @router.get("/batch-schedules/{schedule_id}/runs")
-async def schedule_runs(schedule_id: ResourceId, user: User, request: Request,
-                        page: int = Query(1, ge=1, le=MAX_PAGE), page_size: int = Query(20, ge=1, le=100)) -> dict:
+async def schedule_runs(
+    schedule_id: ResourceId,
+    user: User,
+    request: Request,
+    page: int = Query(1, ge=1, le=MAX_PAGE),
+    page_size: int = Query(20, ge=1, le=100),
+) -> dict:
     await get_schedule(schedule_id, user, request)
-    return await _batch(request).call("GET", "/internal/batches", user_id=user.user_id, params={
-        "schedule_id": schedule_id, "page": page, "page_size": page_size})
+    return await _batch(request).call(
+        "GET",
+        "/internal/batches",
+        user_id=user.user_id,
+        params={"schedule_id": schedule_id, "page": page, "page_size": page_size},
+    )
 
 
 @router.post("/batch-schedules/{schedule_id}/pause")
 async def pause_schedule(schedule_id: ResourceId, user: User, request: Request) -> dict:
-    return await _batch(request).call("POST", f"/internal/batch-schedules/{schedule_id}/pause",
-                                      user_id=user.user_id)
+    return await _batch(request).call(
+        "POST", f"/internal/batch-schedules/{schedule_id}/pause", user_id=user.user_id
+    )
 
 
 @router.post("/batch-schedules/{schedule_id}/resume")
 async def resume_schedule(schedule_id: ResourceId, user: User, request: Request) -> dict:
-    return await _batch(request).call("POST", f"/internal/batch-schedules/{schedule_id}/resume",
-                                      user_id=user.user_id)
+    return await _batch(request).call(
+        "POST", f"/internal/batch-schedules/{schedule_id}/resume", user_id=user.user_id
+    )
 
 
 @router.delete("/batch-schedules/{schedule_id}")
 async def delete_schedule(schedule_id: ResourceId, user: User, request: Request) -> dict:
-    return await _batch(request).call("DELETE", f"/internal/batch-schedules/{schedule_id}",
-                                      user_id=user.user_id)
+    return await _batch(request).call(
+        "DELETE", f"/internal/batch-schedules/{schedule_id}", user_id=user.user_id
+    )

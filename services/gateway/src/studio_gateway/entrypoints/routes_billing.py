@@ -54,5 +54,9 @@ async def grant(body: GrantBody, _admin: Admin, request: Request) -> dict:
 
 @router.put("/accounts/{user_id}/plan")
 async def set_plan(user_id: UserIdParam, body: PlanBody, _admin: Admin, request: Request) -> dict:
-    return await _billing(request).call("PUT", f"/internal/accounts/{quote(user_id, safe='')}/plan",
-                                        scopes=ADMIN_SCOPES, json=body.model_dump())
+    return await _billing(request).call(
+        "PUT",
+        f"/internal/accounts/{quote(user_id, safe='')}/plan",
+        scopes=ADMIN_SCOPES,
+        json=body.model_dump(),
+    )

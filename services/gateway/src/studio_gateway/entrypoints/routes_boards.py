@@ -8,8 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, Header, HTTPException, Path, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
-from studio_common.storage import StorageKeyError
 
+from studio_common.storage import StorageKeyError
 from studio_gateway.domain.sealed_links import LinkInvalid
 from studio_gateway.entrypoints.auth import User
 from studio_gateway.entrypoints.params import BodyId, ResourceId
@@ -35,8 +35,9 @@ def _with_link(request: Request, board: dict) -> dict:
 
 
 async def _call(request: Request, user: User, method: str, path: str = "", **kwargs):
-    return await request.app.state.assets.call(method, f"/internal/boards{path}",
-                                               user_id=user.user_id, **kwargs)
+    return await request.app.state.assets.call(
+        method, f"/internal/boards{path}", user_id=user.user_id, **kwargs
+    )
 
 
 @router.post("", status_code=201)
@@ -71,16 +72,20 @@ async def shared_file(reference: Sealed, request: Request) -> Response:
 
 
 @public_router.get("/{token}")
-async def open_board(token: BoardToken, request: Request,
-                     x_board_password: str | None = Header(None, max_length=200)) -> dict:
+async def open_board(
+    token: BoardToken, request: Request, x_board_password: str | None = Header(None, max_length=200)
+) -> dict:
     """No account needed. Unknown link: 404; revoked or expired: 410; password missing: 401; wrong: 403;
     after 10 wrong passwords the board answers 429 for 15 minutes."""
     state = request.app.state
-    board = await state.assets.call("POST", "/internal/boards/open",
-                                    json={"token": token, "password": x_board_password})
+    board = await state.assets.call(
+        "POST", "/internal/boards/open", json={"token": token, "password": x_board_password}
+    )
     ttl = state.settings.download_url_ttl_seconds
     base = f"{state.settings.public_base_url}/api/shared/files"
     seal = state.shared_links.seal
-    items = [{**{k: asset[k] for k in SHOWN}, "url": f"{base}/{seal(asset['storage_key'], ttl)}"}
-             for asset in board["items"]]
+    items = [
+        {**{k: asset[k] for k in SHOWN}, "url": f"{base}/{seal(asset['storage_key'], ttl)}"}
+        for asset in board["items"]
+    ]
     return {"title": board["title"], "expires_at": board["expires_at"], "items": items, "total": len(items)}

@@ -10,7 +10,12 @@ from studio_gateway.domain.create_request import CreateBody, resolve_create, val
 from studio_gateway.domain.provider_choice import choose_provider
 from studio_gateway.domain.studio_operations import TRANSFORM
 from studio_gateway.domain.style_presets import list_style_presets
-from studio_gateway.domain.templates import get_template, list_templates, recommend_templates, search_templates
+from studio_gateway.domain.templates import (
+    get_template,
+    list_templates,
+    recommend_templates,
+    search_templates,
+)
 from studio_gateway.entrypoints.auth import User
 from studio_gateway.entrypoints.routes_create import load_persona
 
@@ -24,14 +29,19 @@ async def templates(platform: str | None = None, category: str | None = None) ->
 
 
 @router.get("/templates/search")
-async def template_search(q: str = Query(min_length=1, max_length=200), limit: int = Query(20, ge=1, le=100)) -> dict:
+async def template_search(
+    q: str = Query(min_length=1, max_length=200), limit: int = Query(20, ge=1, le=100)
+) -> dict:
     items = [t.to_dict() for t in search_templates(q, limit)]
     return {"items": items, "total": len(items)}
 
 
 @router.get("/templates/recommend")
-async def template_recommend(use_case: str = Query(min_length=1, max_length=200), platform: str | None = None,
-                             limit: int = Query(5, ge=1, le=50)) -> dict:
+async def template_recommend(
+    use_case: str = Query(min_length=1, max_length=200),
+    platform: str | None = None,
+    limit: int = Query(5, ge=1, le=50),
+) -> dict:
     items = [t.to_dict() for t in recommend_templates(use_case, platform, limit)]
     return {"items": items, "total": len(items)}
 
@@ -56,13 +66,31 @@ async def providers(request: Request) -> dict:
     prices = await request.app.state.billing.call("GET", "/internal/prices")
     by_model = {(p["provider"], p["model"]): p for p in prices}
     enabled = request.app.state.settings.enabled_provider_names
-    return {"items": [
-        {"name": info.name, "title": info.title, "enabled": info.name in enabled, "offline": info.offline,
-         "capabilities": sorted(info.kinds()),
-         "models": [{"model": m.model, "kinds": list(m.kinds), "quality": m.quality, "unit": m.unit,
-                     "max_side": m.max_side, "credits_per_unit": by_model[(m.provider, m.model)]["credits_per_unit"],
-                     "minimum_units": m.minimum_units, "description": m.description} for m in info.models]}
-        for info in PROVIDERS]}
+    return {
+        "items": [
+            {
+                "name": info.name,
+                "title": info.title,
+                "enabled": info.name in enabled,
+                "offline": info.offline,
+                "capabilities": sorted(info.kinds()),
+                "models": [
+                    {
+                        "model": m.model,
+                        "kinds": list(m.kinds),
+                        "quality": m.quality,
+                        "unit": m.unit,
+                        "max_side": m.max_side,
+                        "credits_per_unit": by_model[(m.provider, m.model)]["credits_per_unit"],
+                        "minimum_units": m.minimum_units,
+                        "description": m.description,
+                    }
+                    for m in info.models
+                ],
+            }
+            for info in PROVIDERS
+        ]
+    }
 
 
 class KindEstimate(BaseModel):
@@ -74,11 +102,16 @@ class KindEstimate(BaseModel):
     model: str | None = Field(None, max_length=128)
     units: int = Field(1, ge=1, le=10_000, description="outputs, or seconds of video")
     params: dict[str, str | int | float | bool | None] = Field(
-        default_factory=dict, max_length=64,
-        description="the operation's fields as they will be sent (e.g. prompt, resolution): whether a provider "
-                    "can do it, and at which price, may depend on them")
-    roles: list[str] | None = Field(None, max_length=8, description="the input images that will be sent, "
-                                    "e.g. [\"image\", \"mask\"]; default: image and mask")
+        default_factory=dict,
+        max_length=64,
+        description="the operation's fields as they will be sent (e.g. prompt, resolution): whether a "
+        "provider can do it, and at which price, may depend on them",
+    )
+    roles: list[str] | None = Field(
+        None,
+        max_length=8,
+        description='the input images that will be sent, e.g. ["image", "mask"]; default: image and mask',
+    )
 
 
 class TransformEstimate(BaseModel):
@@ -89,13 +122,26 @@ class TransformEstimate(BaseModel):
     duration: int = Field(5, ge=1, le=600, description="video seconds, or the speech length for an avatar")
 
 
-async def _estimate(request: Request, user_id: str, kind: str, provider: str, model: str | None, units: int,
-                    roles: set[str] | None = None, params: dict | None = None) -> dict:
+async def _estimate(
+    request: Request,
+    user_id: str,
+    kind: str,
+    provider: str,
+    model: str | None,
+    units: int,
+    roles: set[str] | None = None,
+    params: dict | None = None,
+) -> dict:
     settings = request.app.state.settings
-    chosen_provider, chosen_model = choose_provider(kind, provider, model, params or {}, roles or {"image", "mask"},
-                                                    settings.enabled_provider_names)
-    return await request.app.state.billing.call("POST", "/internal/estimate", user_id=user_id, json={
-        "kind": kind, "provider": chosen_provider, "model": chosen_model, "units": units})
+    chosen_provider, chosen_model = choose_provider(
+        kind, provider, model, params or {}, roles or {"image", "mask"}, settings.enabled_provider_names
+    )
+    return await request.app.state.billing.call(
+        "POST",
+        "/internal/estimate",
+        user_id=user_id,
+        json={"kind": kind, "provider": chosen_provider, "model": chosen_model, "units": units},
+    )
 
 
 @router.post("/estimate-cost")
@@ -104,15 +150,32 @@ async def estimate_cost(body: dict, user: User, request: Request) -> dict:
     operation. Prices come from billing's one table; `covered` says whether the balance and plan allow it."""
     if "kind" in body and body["kind"] != "create":
         generic = validated(KindEstimate, body)
-        return await _estimate(request, user.user_id, generic.kind, generic.provider, generic.model, generic.units,
-                               set(generic.roles) if generic.roles else None, generic.params)
+        return await _estimate(
+            request,
+            user.user_id,
+            generic.kind,
+            generic.provider,
+            generic.model,
+            generic.units,
+            set(generic.roles) if generic.roles else None,
+            generic.params,
+        )
     body.pop("kind", None)
     create = validated(CreateBody, body)
-    resolved = resolve_create(create, request.app.state.settings.enabled_provider_names,
-                              await load_persona(request, user, create))
-    estimate = await request.app.state.billing.call("POST", "/internal/estimate", user_id=user.user_id, json={
-        "kind": "create", "provider": resolved.provider, "model": resolved.model,
-        "units": resolved.units})
+    resolved = resolve_create(
+        create, request.app.state.settings.enabled_provider_names, await load_persona(request, user, create)
+    )
+    estimate = await request.app.state.billing.call(
+        "POST",
+        "/internal/estimate",
+        user_id=user.user_id,
+        json={
+            "kind": "create",
+            "provider": resolved.provider,
+            "model": resolved.model,
+            "units": resolved.units,
+        },
+    )
     return {**estimate, "width": resolved.params["width"], "height": resolved.params["height"]}
 
 
@@ -121,4 +184,3 @@ async def transform_estimate(body: TransformEstimate, user: User, request: Reque
     kind = TRANSFORM[body.operation].kind
     units = body.duration if kind != "transform.3d" else 1
     return await _estimate(request, user.user_id, kind, body.provider, body.model, units)
-

@@ -30,8 +30,9 @@ class Members(BaseModel):
 
 
 async def _call(request: Request, user: User, method: str, path: str = "", **kwargs):
-    return await request.app.state.assets.call(method, f"/internal/collections{path}",
-                                               user_id=user.user_id, **kwargs)
+    return await request.app.state.assets.call(
+        method, f"/internal/collections{path}", user_id=user.user_id, **kwargs
+    )
 
 
 @router.post("", status_code=201)

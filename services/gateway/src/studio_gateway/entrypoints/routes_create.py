@@ -22,6 +22,7 @@ async def load_persona(request: Request, user, body: CreateBody) -> dict | None:
 async def create(body: CreateBody, user: User, request: Request, idempotency_key: IdempotencyKey = None):
     state = request.app.state
     event, record = await operation_requests.build_create(state, user.user_id, body)
-    answer = await operations.submit(state.runtime, event, record, idempotency_key,
-                                     timedelta(hours=state.settings.idempotency_ttl_hours))
+    answer = await operations.submit(
+        state.runtime, event, record, idempotency_key, timedelta(hours=state.settings.idempotency_ttl_hours)
+    )
     return JSONResponse(answer, status_code=202)

@@ -6,8 +6,16 @@ from fastapi.responses import Response
 from studio_common.storage import LocalStorage, StorageKeyError, verify_local_signature
 
 router = APIRouter(prefix="/api/files", tags=["files"], include_in_schema=False)
-CONTENT_TYPES = {"png": "image/png", "jpg": "image/jpeg", "webp": "image/webp", "mp4": "video/mp4",
-                 "glb": "model/gltf-binary", "zip": "application/zip", "wav": "audio/wav", "mp3": "audio/mpeg"}
+CONTENT_TYPES = {
+    "png": "image/png",
+    "jpg": "image/jpeg",
+    "webp": "image/webp",
+    "mp4": "video/mp4",
+    "glb": "model/gltf-binary",
+    "zip": "application/zip",
+    "wav": "audio/wav",
+    "mp3": "audio/mpeg",
+}
 
 
 @router.get("/{key:path}")

@@ -28,9 +28,14 @@ async def _load(request: Request, user_id: str, operation_id: str) -> dict:
 
 
 @router.get("")
-async def list_operations(user: User, request: Request, page: int = Query(1, ge=1, le=MAX_PAGE),
-                          page_size: int = Query(20, ge=1, le=100), status: Status | None = None,
-                          kind: str | None = None) -> dict:
+async def list_operations(
+    user: User,
+    request: Request,
+    page: int = Query(1, ge=1, le=MAX_PAGE),
+    page_size: int = Query(20, ge=1, le=100),
+    status: Status | None = None,
+    kind: str | None = None,
+) -> dict:
     state = request.app.state
     async with state.runtime.sessions() as session:
         rows, total = await operations.list_for(session, user.user_id, page, page_size, status, kind)
@@ -49,9 +54,14 @@ async def cancel(operation_id: ResourceId, user: User, request: Request) -> JSON
     if status is None:
         raise HTTPException(404, f"operation {operation_id} not found")
     if status not in operations.CANCELABLE:
-        raise HTTPException(409, f"operation {operation_id} is already {status}; only queued, approved or running "
-                                 "operations can be canceled")
-    return JSONResponse({"operation_id": operation_id, "status": status, "cancel_requested": True}, status_code=202)
+        raise HTTPException(
+            409,
+            f"operation {operation_id} is already {status}; only queued, approved or running "
+            "operations can be canceled",
+        )
+    return JSONResponse(
+        {"operation_id": operation_id, "status": status, "cancel_requested": True}, status_code=202
+    )
 
 
 @router.get("/{operation_id}/events")
@@ -82,5 +92,8 @@ async def events(operation_id: ResourceId, user: User, request: Request) -> Stre
         finally:
             hub.unsubscribe(operation_id, waiter)
 
-    return StreamingResponse(stream(), media_type="text/event-stream",
-                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+    return StreamingResponse(
+        stream(),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )

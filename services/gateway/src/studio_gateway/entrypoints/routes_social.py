@@ -4,8 +4,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, HTTPException, Request
 from fastapi.responses import JSONResponse
-from studio_common.social_formats import PLATFORMS, formats_for
 
+from studio_common.social_formats import PLATFORMS, formats_for
 from studio_gateway.domain.studio_operations import SOCIAL
 from studio_gateway.entrypoints.auth import User
 from studio_gateway.entrypoints.openapi_forms import form_body
@@ -18,15 +18,33 @@ IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_lengt
 
 def _format_view(fmt) -> dict:
     zone = fmt.safe_zone
-    return {"id": fmt.id, "platform": fmt.platform, "name": fmt.name, "label": fmt.label, "width": fmt.width,
-            "height": fmt.height, "max_bytes": fmt.max_bytes, "file_types": list(fmt.file_types),
-            "safe_zone": {"top": zone.top, "bottom": zone.bottom, "left": zone.left, "right": zone.right}}
+    return {
+        "id": fmt.id,
+        "platform": fmt.platform,
+        "name": fmt.name,
+        "label": fmt.label,
+        "width": fmt.width,
+        "height": fmt.height,
+        "max_bytes": fmt.max_bytes,
+        "file_types": list(fmt.file_types),
+        "safe_zone": {"top": zone.top, "bottom": zone.bottom, "left": zone.left, "right": zone.right},
+    }
 
 
 @router.get("/platforms")
 async def platforms() -> dict:
-    return {"items": [{"id": p.id, "name": p.name, "max_bytes": p.max_bytes, "file_types": list(p.file_types),
-                       "formats": [_format_view(f) for f in p.formats]} for p in PLATFORMS.values()]}
+    return {
+        "items": [
+            {
+                "id": p.id,
+                "name": p.name,
+                "max_bytes": p.max_bytes,
+                "file_types": list(p.file_types),
+                "formats": [_format_view(f) for f in p.formats],
+            }
+            for p in PLATFORMS.values()
+        ]
+    }
 
 
 @router.get("/platforms/{platform}/formats")

@@ -45,13 +45,15 @@ async def read_submission(request: Request) -> studio.Submission:
     return studio.Submission(body, {})
 
 
-async def run_operation(spec: OperationSpec, request: Request, user, idempotency_key,
-                        prepare: Prepare | None = None) -> JSONResponse:
+async def run_operation(
+    spec: OperationSpec, request: Request, user, idempotency_key, prepare: Prepare | None = None
+) -> JSONResponse:
     state = request.app.state
     submission = await read_submission(request)
     event, record = await operation_requests.build_studio(state, user.user_id, spec, submission, prepare)
-    answer = await operations.submit(state.runtime, event, record, idempotency_key,
-                                     timedelta(hours=state.settings.idempotency_ttl_hours))
+    answer = await operations.submit(
+        state.runtime, event, record, idempotency_key, timedelta(hours=state.settings.idempotency_ttl_hours)
+    )
     return JSONResponse(answer, status_code=202)
 
 
@@ -101,20 +103,25 @@ async def control_operations(request: Request) -> dict:
     return {"items": await _described(request, CONTROL.values())}
 
 
-@router.post("/transform/image-to-video", status_code=202,
-             openapi_extra=form_body([TRANSFORM["image-to-video"]]))
-async def image_to_video(request: Request, user: User, idempotency_key: IdempotencyKey = None) -> JSONResponse:
+@router.post(
+    "/transform/image-to-video", status_code=202, openapi_extra=form_body([TRANSFORM["image-to-video"]])
+)
+async def image_to_video(
+    request: Request, user: User, idempotency_key: IdempotencyKey = None
+) -> JSONResponse:
     return await run_operation(TRANSFORM["image-to-video"], request, user, idempotency_key)
 
 
-@router.post("/transform/talking-avatar", status_code=202,
-             openapi_extra=form_body([TRANSFORM["talking-avatar"]]))
-async def talking_avatar(request: Request, user: User, idempotency_key: IdempotencyKey = None) -> JSONResponse:
+@router.post(
+    "/transform/talking-avatar", status_code=202, openapi_extra=form_body([TRANSFORM["talking-avatar"]])
+)
+async def talking_avatar(
+    request: Request, user: User, idempotency_key: IdempotencyKey = None
+) -> JSONResponse:
     return await run_operation(TRANSFORM["talking-avatar"], request, user, idempotency_key)
 
 
-@router.post("/transform/image-to-3d", status_code=202,
-             openapi_extra=form_body([TRANSFORM["image-to-3d"]]))
+@router.post("/transform/image-to-3d", status_code=202, openapi_extra=form_body([TRANSFORM["image-to-3d"]]))
 async def image_to_3d(request: Request, user: User, idempotency_key: IdempotencyKey = None) -> JSONResponse:
     return await run_operation(TRANSFORM["image-to-3d"], request, user, idempotency_key)
 
@@ -131,9 +138,18 @@ async def _described(request: Request, specs) -> list[dict]:
     described = []
     for spec in specs:
         kinds = [spec.kind] if spec is not UPSCALE else list(UPSCALE_KINDS.values())
-        offers = [{"provider": p["provider"], "model": p["model"], "kind": kind,
-                   "credits_per_unit": p["credits_per_unit"], "unit": p["unit"], "enabled": p["provider"] in enabled}
-                  for p in prices for kind in kinds if kind in p["kinds"]]
+        offers = [
+            {
+                "provider": p["provider"],
+                "model": p["model"],
+                "kind": kind,
+                "credits_per_unit": p["credits_per_unit"],
+                "unit": p["unit"],
+                "enabled": p["provider"] in enabled,
+            }
+            for p in prices
+            for kind in kinds
+            if kind in p["kinds"]
+        ]
         described.append({**spec.describe(), "prices": offers})
     return described
-

@@ -18,8 +18,22 @@ SWAGGER_UI_FILES = Path(swagger_ui.__file__).parent / "static"  # Swagger UI 5: 
 CHECKOUT_DIST = Path(__file__).resolve().parents[5] / "web" / "dist"
 API_PREFIXES = ("api/", "assets/", "docs", "openapi.json", "healthz", "readyz", "metrics")
 # The studio's own routes (web/src/app): only these fall back to index.html; any other path is a 404.
-CLIENT_ROUTES = frozenset({"", "create", "edit", "upscale", "control", "social", "transform", "library", "batch",
-                           "account", "shared", "signin"})
+CLIENT_ROUTES = frozenset(
+    {
+        "",
+        "create",
+        "edit",
+        "upscale",
+        "control",
+        "social",
+        "transform",
+        "library",
+        "batch",
+        "account",
+        "shared",
+        "signin",
+    }
+)
 IMMUTABLE = {"Cache-Control": "public, max-age=31536000, immutable"}
 NO_CACHE = {"Cache-Control": "no-cache"}
 
@@ -52,21 +66,23 @@ def content_security_policy(settings) -> str:
     issuer = [o for o in [_origin(settings.oidc_issuer)] if o]
     media = " ".join(["'self'", "blob:", "data:", *files])
     connect = " ".join(["'self'", *files, *issuer])
-    return "; ".join([
-        "default-src 'none'",
-        "script-src 'self'",
-        "style-src 'self'",
-        f"img-src {media}",
-        f"media-src {media}",
-        "font-src 'self'",
-        "manifest-src 'self'",
-        f"connect-src {connect}",
-        "worker-src 'self' blob:",
-        f"form-action 'self' {' '.join(issuer)}".strip(),
-        "frame-ancestors 'none'",
-        "base-uri 'none'",
-        "object-src 'none'",
-    ])
+    return "; ".join(
+        [
+            "default-src 'none'",
+            "script-src 'self'",
+            "style-src 'self'",
+            f"img-src {media}",
+            f"media-src {media}",
+            "font-src 'self'",
+            "manifest-src 'self'",
+            f"connect-src {connect}",
+            "worker-src 'self' blob:",
+            f"form-action 'self' {' '.join(issuer)}".strip(),
+            "frame-ancestors 'none'",
+            "base-uri 'none'",
+            "object-src 'none'",
+        ]
+    )
 
 
 class SecurityHeaders:
@@ -96,7 +112,8 @@ class SecurityHeaders:
 
 
 def install_docs(app: FastAPI) -> None:
-    """Swagger UI from the swagger-ui-py package (its static files); FastAPI's own pages load it from a CDN."""
+    """Swagger UI from the swagger-ui-py package (its static files); FastAPI's own pages load it from a
+    CDN."""
     cdn_pages = ("/docs", "/docs/oauth2-redirect", "/redoc")
     routes = app.router.routes
     routes[:] = [r for r in routes if not (isinstance(r, Route) and r.path in cdn_pages)]
@@ -117,10 +134,16 @@ def install_studio(app: FastAPI, dist: Path) -> bool:
     prefixes answers index.html, so unknown API paths and methods keep their usual 404 and 405."""
     index = dist / "index.html"
     if not index.is_file():
+
         @app.get("/", include_in_schema=False)
         async def not_built() -> JSONResponse:
-            return JSONResponse({"detail": f"the web studio is not built ({dist} has no index.html): run "
-                                           "`npm ci && npm run build` in web/; the API is under /api"}, 404)
+            return JSONResponse(
+                {
+                    "detail": f"the web studio is not built ({dist} has no index.html): run "
+                    "`npm ci && npm run build` in web/; the API is under /api"
+                },
+                404,
+            )
 
         return False
     if (dist / "assets").is_dir():

@@ -16,10 +16,27 @@ from studio_common.storage import ObjectStorage, StorageKeyError
 class MissingFile(LookupError):
     """An indexed asset whose file is gone from storage: the library and storage disagree."""
 
+
 IN_MEMORY_BYTES = 32 * 1024 * 1024
 CHUNK_BYTES = 1024 * 1024
-MANIFEST_FIELDS = ("file", "asset_id", "title", "type", "module", "operation", "operation_id", "provider", "model",
-                   "width", "height", "bytes", "cost_credits", "prompt", "tags", "created_at")
+MANIFEST_FIELDS = (
+    "file",
+    "asset_id",
+    "title",
+    "type",
+    "module",
+    "operation",
+    "operation_id",
+    "provider",
+    "model",
+    "width",
+    "height",
+    "bytes",
+    "cost_credits",
+    "prompt",
+    "tags",
+    "created_at",
+)
 
 
 def member_name(position: int, asset: dict) -> str:
@@ -53,7 +70,7 @@ def manifest(rows: list[dict]) -> bytes:
 
 
 async def build(storage: ObjectStorage, assets: list[dict]) -> tempfile.SpooledTemporaryFile:
-    spool = tempfile.SpooledTemporaryFile(max_size=IN_MEMORY_BYTES)
+    spool = tempfile.SpooledTemporaryFile(max_size=IN_MEMORY_BYTES)  # noqa: SIM115 (returned to the caller)
     # Images and videos are compressed already: stored as they are, only the manifest is deflated.
     archive = zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_STORED)
     rows = []
@@ -65,7 +82,9 @@ async def build(storage: ObjectStorage, assets: list[dict]) -> tempfile.SpooledT
             except StorageKeyError as exc:
                 raise MissingFile(f"the file of asset {asset['id']} is missing from storage") from exc
             await asyncio.to_thread(archive.writestr, name, data)
-            rows.append({**asset, "asset_id": asset["id"], "file": name, "tags": "; ".join(asset.get("tags") or [])})
+            rows.append(
+                {**asset, "asset_id": asset["id"], "file": name, "tags": "; ".join(asset.get("tags") or [])}
+            )
         archive.writestr("manifest.csv", manifest(rows), compress_type=zipfile.ZIP_DEFLATED)
         archive.close()
     except BaseException:

@@ -19,8 +19,12 @@ CSV_FIELDS = ("row", "name", "kind", "status", "operation_id", "asset_ids", "cre
 async def rows_of(batch_service, user_id: str, batch_id: str) -> AsyncIterator[dict]:
     page = 1
     while True:
-        found = await batch_service.call("GET", f"/internal/batches/{batch_id}/rows", user_id=user_id,
-                                         params={"page": page, "page_size": PAGE})
+        found = await batch_service.call(
+            "GET",
+            f"/internal/batches/{batch_id}/rows",
+            user_id=user_id,
+            params={"page": page, "page_size": PAGE},
+        )
         for row in found["items"]:
             yield row
         if page * PAGE >= found["total"]:
@@ -35,8 +39,18 @@ def csv_line(row: dict | None) -> str:
         writer.writerow(CSV_FIELDS)
     else:
         error = row["error"] or "; ".join(e["message"] for e in row["errors"])
-        writer.writerow([row["row"], row["name"], row["kind"], row["status"], row["operation_id"] or "",
-                         " ".join(row["asset_ids"]), row["credits"], error or ""])
+        writer.writerow(
+            [
+                row["row"],
+                row["name"],
+                row["kind"],
+                row["status"],
+                row["operation_id"] or "",
+                " ".join(row["asset_ids"]),
+                row["credits"],
+                error or "",
+            ]
+        )
     return out.getvalue()
 
 

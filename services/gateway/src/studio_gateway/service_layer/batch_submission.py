@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 
 from fastapi import HTTPException
 from starlette.datastructures import UploadFile
+
 from studio_common.events import OperationRequested
 from studio_common.images import ImageRejected
-
 from studio_gateway.domain.create_request import CreateBody, RequestError, validated
 from studio_gateway.service_layer import operation_requests
 from studio_gateway.service_layer.studio import Submission
@@ -51,7 +51,9 @@ class ZipImages:
         try:  # reads at most the declared size; a member that lies about it fails its CRC check
             data = self.archive.read(info)
         except (zipfile.BadZipFile, NotImplementedError, RuntimeError, EOFError) as exc:
-            raise RequestError(column, f"{column}: {name!r} cannot be read from the images ZIP ({exc})") from exc
+            raise RequestError(
+                column, f"{column}: {name!r} cannot be read from the images ZIP ({exc})"
+            ) from exc
         return UploadFile(io.BytesIO(data), filename=name)
 
 
@@ -66,7 +68,9 @@ def request_of(event: OperationRequested) -> dict:
     return event.model_dump(mode="json", include=set(REQUEST_FIELDS))
 
 
-async def validate_row(state, user_id: str, number: int, raw: dict, defaults: dict, images: ZipImages) -> dict:
+async def validate_row(
+    state, user_id: str, number: int, raw: dict, defaults: dict, images: ZipImages
+) -> dict:
     """One row as the batch service stores it: the request to run, or the first problem, by field."""
     values = {**defaults, **{k: v for k, v in raw.items() if v not in ("", None)}}
     name, kind = str(values.pop("name", "") or "")[:200], str(values.pop("kind", "") or "").strip()
@@ -90,16 +94,28 @@ async def build_row(state, user_id: str, kind: str, values: dict, images: ZipIma
         return event
     if kind not in operation_requests.STUDIO_KINDS:
         known = ", ".join(["create", *operation_requests.STUDIO_KINDS])
-        raise RequestError("kind", f"kind: {kind!r} is not an operation; one of {known}" if kind
-                           else f"kind is required: one of {known}")
+        raise RequestError(
+            "kind",
+            f"kind: {kind!r} is not an operation; one of {known}"
+            if kind
+            else f"kind is required: one of {known}",
+        )
     spec, prepare = operation_requests.STUDIO_KINDS[kind]
-    files = {column: images.upload(column, str(values.pop(column))) for column in FILE_COLUMNS if column in values}
+    files = {
+        column: images.upload(column, str(values.pop(column))) for column in FILE_COLUMNS if column in values
+    }
     event, _ = await operation_requests.build_studio(state, user_id, spec, Submission(values, files), prepare)
     return event
 
 
-async def submit(state, user_id: str, header: dict, rows: Iterable[dict] | AsyncIterator[dict], defaults: dict,
-                 images: ZipImages) -> dict:
+async def submit(
+    state,
+    user_id: str,
+    header: dict,
+    rows: Iterable[dict] | AsyncIterator[dict],
+    defaults: dict,
+    images: ZipImages,
+) -> dict:
     """Create the draft, stream the validated rows to it, seal it; the batch with its preview and errors."""
     batch = state.batch
     created = await batch.call("POST", "/internal/batches", user_id=user_id, json=header)
@@ -110,15 +126,20 @@ async def submit(state, user_id: str, header: dict, rows: Iterable[dict] | Async
         nonlocal sending
         if sending is not None:
             await sending
-        sending = asyncio.create_task(batch.call("POST", f"/internal/batches/{submitted.batch_id}/rows",
-                                                 user_id=user_id, json={"rows": chunk}))
+        sending = asyncio.create_task(
+            batch.call(
+                "POST", f"/internal/batches/{submitted.batch_id}/rows", user_id=user_id, json={"rows": chunk}
+            )
+        )
 
     try:
         chunk: list[dict] = []
         async for raw in _aiter(rows):
             submitted.rows += 1
             if submitted.rows > state.settings.batch_max_rows:
-                raise BatchTooLarge(f"batch_too_large: a batch holds at most {state.settings.batch_max_rows} rows")
+                raise BatchTooLarge(
+                    f"batch_too_large: a batch holds at most {state.settings.batch_max_rows} rows"
+                )
             row = await validate_row(state, user_id, submitted.rows, raw, defaults, images)
             if "errors" in row:
                 submitted.errors += [{"row": submitted.rows, **e} for e in row["errors"]]

@@ -35,13 +35,16 @@ async def read_upload(upload: UploadFile, field: str, limit: int) -> bytes:
     return data
 
 
-async def image_input(state, user_id: str, role: str, upload: UploadFile | None, asset_id: str | None,
-                      max_pixels: int) -> StoredInput | None:
+async def image_input(
+    state, user_id: str, role: str, upload: UploadFile | None, asset_id: str | None, max_pixels: int
+) -> StoredInput | None:
     if upload is not None and asset_id:
         raise ImageRejected(f"give {role} or {role}_asset_id, not both", role)
     if upload is not None:
         data = await read_upload(upload, role, state.settings.max_upload_bytes)
-        checked = await asyncio.to_thread(check_image, data, role, state.settings.max_upload_bytes, max_pixels)
+        checked = await asyncio.to_thread(
+            check_image, data, role, state.settings.max_upload_bytes, max_pixels
+        )
         key = input_key(user_id, data, checked.content_type)
         await state.storage.put_once(key, data, checked.content_type)
         return StoredInput(role, key, checked)
@@ -61,7 +64,9 @@ async def _own_asset(state, user_id: str, asset_id: str, role: str) -> dict:
         asset = await state.assets.call("GET", f"/internal/assets/{asset_id}", user_id=user_id)
     except HTTPException as exc:
         if exc.status_code == 404:
-            raise ImageRejected(f"{role}_asset_id {asset_id!r} is not one of your assets", f"{role}_asset_id") from exc
+            raise ImageRejected(
+                f"{role}_asset_id {asset_id!r} is not one of your assets", f"{role}_asset_id"
+            ) from exc
         raise
     if asset.get("deleted_at") is not None:
         raise ImageRejected(f"{field} {asset_id!r} is in the trash; restore it to use it", field)
@@ -73,8 +78,10 @@ async def _own_asset(state, user_id: str, asset_id: str, role: str) -> dict:
 def check_mask(mask: CheckedImage, image: CheckedImage) -> None:
     """Same size as the image, greyscale, and not empty (white = change, black = keep)."""
     if (mask.width, mask.height) != (image.width, image.height):
-        raise ImageRejected(f"mask is {mask.width}x{mask.height}; it must match the image's "
-                            f"{image.width}x{image.height}", "mask")
+        raise ImageRejected(
+            f"mask is {mask.width}x{mask.height}; it must match the image's {image.width}x{image.height}",
+            "mask",
+        )
     with Image.open(io.BytesIO(mask.data)) as opened:
         pixels = np.asarray(opened.convert("RGBA" if "A" in opened.mode else "RGB"))
     colour = pixels[..., :3].astype(np.int16)
@@ -84,8 +91,9 @@ def check_mask(mask: CheckedImage, image: CheckedImage) -> None:
         raise ImageRejected("mask is empty (all black): nothing would change", "mask")
 
 
-async def audio_input(state, user_id: str, upload: UploadFile | None, required: bool, min_seconds: float,
-                      max_seconds: float) -> StoredInput | None:
+async def audio_input(
+    state, user_id: str, upload: UploadFile | None, required: bool, min_seconds: float, max_seconds: float
+) -> StoredInput | None:
     if upload is None:
         if required:
             raise ImageRejected("audio is required (WAV or MP3 speech)", "audio")
@@ -104,5 +112,6 @@ async def audio_input(state, user_id: str, upload: UploadFile | None, required: 
 async def require_face(item: StoredInput) -> None:
     """A talking avatar animates a face: an image without one is refused before anything is reserved."""
     if (await asyncio.to_thread(faces_in_image, item.image.data)).count == 0:
-        raise ImageRejected("image shows no face: a talking avatar needs a portrait with a visible face",
-                            "image")
+        raise ImageRejected(
+            "image shows no face: a talking avatar needs a portrait with a visible face", "image"
+        )

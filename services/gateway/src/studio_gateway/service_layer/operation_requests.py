@@ -6,8 +6,6 @@ from collections.abc import Callable
 
 from studio_common.events import OperationRequested
 from studio_common.social_formats import PLATFORMS, format_by_id, formats_for, get_platform
-from studio_providers.local.upscale import plan_upscale
-
 from studio_gateway.domain.create_request import CreateBody, RequestError, resolve_create
 from studio_gateway.domain.studio_operations import (
     CONTROL,
@@ -21,6 +19,7 @@ from studio_gateway.domain.studio_operations import (
 )
 from studio_gateway.service_layer import operations, personas, studio
 from studio_gateway.service_layer.inputs import StoredInput
+from studio_providers.local.upscale import plan_upscale
 
 Prepare = Callable[[OperationFields, dict[str, StoredInput]], tuple[str, dict | None]]
 
@@ -36,16 +35,25 @@ async def persona_for(state, user_id: str, persona_id: str | None) -> dict | Non
 
 
 async def build_create(state, user_id: str, body: CreateBody) -> tuple[OperationRequested, dict]:
-    resolved = resolve_create(body, state.settings.enabled_provider_names,
-                              await persona_for(state, user_id, body.persona_id))
-    event = OperationRequested(operation_id=operations.new_operation_id(), user_id=user_id, domain="generation",
-                               kind="create", provider=resolved.provider, model=resolved.model,
-                               units=resolved.units, params=resolved.params)
+    resolved = resolve_create(
+        body, state.settings.enabled_provider_names, await persona_for(state, user_id, body.persona_id)
+    )
+    event = OperationRequested(
+        operation_id=operations.new_operation_id(),
+        user_id=user_id,
+        domain="generation",
+        kind="create",
+        provider=resolved.provider,
+        model=resolved.model,
+        units=resolved.units,
+        params=resolved.params,
+    )
     return event, body.model_dump(mode="json")
 
 
-async def build_studio(state, user_id: str, spec: OperationSpec, submission: studio.Submission,
-                       prepare: Prepare | None = None) -> tuple[OperationRequested, dict]:
+async def build_studio(
+    state, user_id: str, spec: OperationSpec, submission: studio.Submission, prepare: Prepare | None = None
+) -> tuple[OperationRequested, dict]:
     """Validate, store the inputs, then build. `prepare` may choose the kind from the inputs and add
     parameters (upscale picks its mode from the image size; social resolves its formats)."""
     fields = studio.validate_fields(spec.fields, submission, {r.name for r in spec.images})
@@ -61,8 +69,15 @@ def upscale_kind(fields, stored: dict[str, StoredInput]) -> tuple[str, None]:
         mode = "fast" if image.width * image.height <= 1_048_576 else "conservative"
     if fields.provider in ("auto", "local") and mode != "creative":
         try:  # the size the local provider will deliver, checked now so a bad request reserves nothing
-            plan_upscale(image.width, image.height, mode, fields.preset, fields.target_long_side,
-                         print_width_in=fields.print_width_in, print_height_in=fields.print_height_in)
+            plan_upscale(
+                image.width,
+                image.height,
+                mode,
+                fields.preset,
+                fields.target_long_side,
+                print_width_in=fields.print_width_in,
+                print_height_in=fields.print_height_in,
+            )
         except ValueError as exc:
             raise RequestError("image", str(exc)) from exc
     return UPSCALE_KINDS[mode], None
@@ -72,12 +87,16 @@ def resolve_formats(formats: list[str], platforms: list[str]) -> list[str]:
     chosen: list[str] = []
     for platform in platforms:
         if get_platform(platform) is None:
-            raise RequestError("platforms", f"platforms: unknown platform {platform!r}: one of {', '.join(PLATFORMS)}")
+            raise RequestError(
+                "platforms", f"platforms: unknown platform {platform!r}: one of {', '.join(PLATFORMS)}"
+            )
         chosen += [f.id for f in formats_for(platform)]
     for format_id in formats:
         fmt = format_by_id(format_id)
         if fmt is None:
-            raise RequestError("formats", f"formats: unknown format {format_id!r}; see /api/image-studio/social/platforms")
+            raise RequestError(
+                "formats", f"formats: unknown format {format_id!r}; see /api/image-studio/social/platforms"
+            )
         chosen.append(fmt.id)
     return list(dict.fromkeys(chosen))
 

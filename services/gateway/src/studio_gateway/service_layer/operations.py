@@ -10,7 +10,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from studio_common.events import (
-    FINAL_STATUSES, EventData, OperationApproved, OperationCancelRequested, OperationRequested,
+    FINAL_STATUSES,
+    EventData,
+    OperationApproved,
+    OperationCancelRequested,
+    OperationRequested,
 )
 from studio_common.ids import as_utc, new_id, utcnow
 from studio_common.runtime import ServiceRuntime
@@ -28,11 +32,21 @@ def request_hash(payload: dict) -> str:
 
 def accepted(operation_id: str) -> dict:
     base = f"/api/image-studio/operations/{operation_id}"
-    return {"operation_id": operation_id, "status": "queued", "status_url": base, "events_url": f"{base}/events"}
+    return {
+        "operation_id": operation_id,
+        "status": "queued",
+        "status_url": base,
+        "events_url": f"{base}/events",
+    }
 
 
-async def submit(runtime: ServiceRuntime, request: OperationRequested, public_request: dict,
-                 idempotency_key: str | None, ttl: timedelta) -> dict:
+async def submit(
+    runtime: ServiceRuntime,
+    request: OperationRequested,
+    public_request: dict,
+    idempotency_key: str | None,
+    ttl: timedelta,
+) -> dict:
     """Record the operation and its `operation.requested` event together; replay a retried request."""
     body_hash = request_hash(public_request)
     try:
@@ -43,15 +57,36 @@ async def submit(runtime: ServiceRuntime, request: OperationRequested, public_re
                     return replay
             answer = accepted(request.operation_id)
             now = utcnow()
-            await session.execute(operations.insert().values(
-                id=request.operation_id, user_id=request.user_id, kind=request.kind, domain=request.domain,
-                status="queued", progress=0.0, provider=request.provider, model=request.model,
-                units=request.units, request=public_request, outputs=[], source_asset_id=request.source_asset_id,
-                batch_id=request.batch_id, created_at=now, updated_at=now))
+            await session.execute(
+                operations.insert().values(
+                    id=request.operation_id,
+                    user_id=request.user_id,
+                    kind=request.kind,
+                    domain=request.domain,
+                    status="queued",
+                    progress=0.0,
+                    provider=request.provider,
+                    model=request.model,
+                    units=request.units,
+                    request=public_request,
+                    outputs=[],
+                    source_asset_id=request.source_asset_id,
+                    batch_id=request.batch_id,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
             if idempotency_key:
-                await session.execute(idempotency_keys.insert().values(
-                    user_id=request.user_id, key=idempotency_key, request_hash=body_hash,
-                    operation_id=request.operation_id, response=answer, created_at=now))
+                await session.execute(
+                    idempotency_keys.insert().values(
+                        user_id=request.user_id,
+                        key=idempotency_key,
+                        request_hash=body_hash,
+                        operation_id=request.operation_id,
+                        response=answer,
+                        created_at=now,
+                    )
+                )
             await runtime.emit(session, request)
     except IntegrityError:
         if not idempotency_key:
@@ -66,14 +101,28 @@ async def submit(runtime: ServiceRuntime, request: OperationRequested, public_re
     return answer
 
 
-async def _replay(session: AsyncSession, user_id: str, key: str, body_hash: str, ttl: timedelta) -> dict | None:
-    row = (await session.execute(select(idempotency_keys).where(
-        idempotency_keys.c.user_id == user_id, idempotency_keys.c.key == key))).mappings().first()
+async def _replay(
+    session: AsyncSession, user_id: str, key: str, body_hash: str, ttl: timedelta
+) -> dict | None:
+    row = (
+        (
+            await session.execute(
+                select(idempotency_keys).where(
+                    idempotency_keys.c.user_id == user_id, idempotency_keys.c.key == key
+                )
+            )
+        )
+        .mappings()
+        .first()
+    )
     if row is None:
         return None
     if as_utc(row["created_at"]) < utcnow() - ttl:
-        await session.execute(idempotency_keys.delete().where(
-            idempotency_keys.c.user_id == user_id, idempotency_keys.c.key == key))
+        await session.execute(
+            idempotency_keys.delete().where(
+                idempotency_keys.c.user_id == user_id, idempotency_keys.c.key == key
+            )
+        )
         return None
     if row["request_hash"] != body_hash:
         raise IdempotencyConflict(f"Idempotency-Key {key!r} was used for a different request")
@@ -82,21 +131,39 @@ async def _replay(session: AsyncSession, user_id: str, key: str, body_hash: str,
 
 async def get(session: AsyncSession, user_id: str, operation_id: str):
     """The user's own operation, or None: another user's id looks exactly like a missing one (I6)."""
-    return (await session.execute(select(operations).where(
-        operations.c.id == operation_id, operations.c.user_id == user_id))).mappings().first()
+    return (
+        (
+            await session.execute(
+                select(operations).where(operations.c.id == operation_id, operations.c.user_id == user_id)
+            )
+        )
+        .mappings()
+        .first()
+    )
 
 
-async def list_for(session: AsyncSession, user_id: str, page: int, page_size: int, status: str | None,
-                   kind: str | None) -> tuple[list, int]:
+async def list_for(
+    session: AsyncSession, user_id: str, page: int, page_size: int, status: str | None, kind: str | None
+) -> tuple[list, int]:
     where = [operations.c.user_id == user_id]
     if status:
         where.append(operations.c.status == status)
     if kind:
         where.append(operations.c.kind == kind)
     total = await session.scalar(select(func.count()).select_from(operations).where(*where))
-    rows = (await session.execute(select(operations).where(*where)
-                                  .order_by(operations.c.created_at.desc(), operations.c.id.desc())
-                                  .limit(page_size).offset((page - 1) * page_size))).mappings().all()
+    rows = (
+        (
+            await session.execute(
+                select(operations)
+                .where(*where)
+                .order_by(operations.c.created_at.desc(), operations.c.id.desc())
+                .limit(page_size)
+                .offset((page - 1) * page_size)
+            )
+        )
+        .mappings()
+        .all()
+    )
     return list(rows), total
 
 
@@ -111,8 +178,12 @@ async def request_cancel(runtime: ServiceRuntime, user_id: str, operation_id: st
         if row is None:
             return None
         if row["status"] in CANCELABLE:
-            await runtime.emit(session, OperationCancelRequested(operation_id=operation_id, user_id=user_id,
-                                                                 domain=row["domain"], batch_id=row["batch_id"]))
+            await runtime.emit(
+                session,
+                OperationCancelRequested(
+                    operation_id=operation_id, user_id=user_id, domain=row["domain"], batch_id=row["batch_id"]
+                ),
+            )
     runtime.relay.wake()
     return row["status"]
 
@@ -132,8 +203,9 @@ async def apply_event(session: AsyncSession, event: EventData) -> list[EventData
         now = utcnow()
         if changes.get("status") in FINAL_STATUSES:
             changes["finished_at"] = now
-        await session.execute(update(operations).where(operations.c.id == event.operation_id)
-                              .values(**changes, updated_at=now))
+        await session.execute(
+            update(operations).where(operations.c.id == event.operation_id).values(**changes, updated_at=now)
+        )
     return []
 
 
@@ -142,12 +214,30 @@ async def _add_batch_row(session: AsyncSession, event: OperationApproved):
     approves it, so it is listed and followed like any other operation."""
     now = utcnow()
     request = {"kind": event.kind, "batch_id": event.batch_id, "batch_row": event.batch_row, **event.params}
-    await session.execute(operations.insert().values(
-        id=event.operation_id, user_id=event.user_id, kind=event.kind, domain=event.domain, status="queued",
-        progress=0.0, provider=event.provider, model=event.model, units=event.units, request=request, outputs=[],
-        source_asset_id=event.source_asset_id, batch_id=event.batch_id, created_at=now, updated_at=now))
-    return (await session.execute(select(operations.c.status, operations.c.progress)
-                                  .where(operations.c.id == event.operation_id))).first()
+    await session.execute(
+        operations.insert().values(
+            id=event.operation_id,
+            user_id=event.user_id,
+            kind=event.kind,
+            domain=event.domain,
+            status="queued",
+            progress=0.0,
+            provider=event.provider,
+            model=event.model,
+            units=event.units,
+            request=request,
+            outputs=[],
+            source_asset_id=event.source_asset_id,
+            batch_id=event.batch_id,
+            created_at=now,
+            updated_at=now,
+        )
+    )
+    return (
+        await session.execute(
+            select(operations.c.status, operations.c.progress).where(operations.c.id == event.operation_id)
+        )
+    ).first()
 
 
 def new_operation_id() -> str:

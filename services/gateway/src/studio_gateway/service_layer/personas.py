@@ -15,13 +15,28 @@ class PersonaLimit(Exception):
 
 
 def view(row) -> dict:
-    return {**{k: row[k] for k in ("id", "name", "description", "brand_colors", "style_preset",
-                                   "subject_keywords", "avoid_words")},
-            "created_at": as_utc(row["created_at"]).isoformat(), "updated_at": as_utc(row["updated_at"]).isoformat()}
+    return {
+        **{
+            k: row[k]
+            for k in (
+                "id",
+                "name",
+                "description",
+                "brand_colors",
+                "style_preset",
+                "subject_keywords",
+                "avoid_words",
+            )
+        },
+        "created_at": as_utc(row["created_at"]).isoformat(),
+        "updated_at": as_utc(row["updated_at"]).isoformat(),
+    }
 
 
 async def create(session: AsyncSession, user_id: str, body: PersonaBody) -> dict:
-    count = await session.scalar(select(func.count()).select_from(personas).where(personas.c.user_id == user_id))
+    count = await session.scalar(
+        select(func.count()).select_from(personas).where(personas.c.user_id == user_id)
+    )
     if count >= MAX_PERSONAS:
         raise PersonaLimit(f"at most {MAX_PERSONAS} personas per user")
     now = utcnow()
@@ -31,13 +46,27 @@ async def create(session: AsyncSession, user_id: str, body: PersonaBody) -> dict
 
 
 async def get(session: AsyncSession, user_id: str, persona_id: str):
-    return (await session.execute(select(personas).where(personas.c.id == persona_id,
-                                                         personas.c.user_id == user_id))).mappings().first()
+    return (
+        (
+            await session.execute(
+                select(personas).where(personas.c.id == persona_id, personas.c.user_id == user_id)
+            )
+        )
+        .mappings()
+        .first()
+    )
 
 
 async def list_for(session: AsyncSession, user_id: str) -> list[dict]:
-    rows = (await session.execute(select(personas).where(personas.c.user_id == user_id)
-                                  .order_by(personas.c.name))).mappings().all()
+    rows = (
+        (
+            await session.execute(
+                select(personas).where(personas.c.user_id == user_id).order_by(personas.c.name)
+            )
+        )
+        .mappings()
+        .all()
+    )
     return [view(r) for r in rows]
 
 
@@ -46,12 +75,14 @@ async def update(session: AsyncSession, user_id: str, persona_id: str, patch: Pe
     if row is None:
         return None
     changes = patch.model_dump(exclude_unset=True)
-    await session.execute(personas.update().where(personas.c.id == persona_id)
-                          .values(**changes, updated_at=utcnow()))
+    await session.execute(
+        personas.update().where(personas.c.id == persona_id).values(**changes, updated_at=utcnow())
+    )
     return view(await get(session, user_id, persona_id))
 
 
 async def delete(session: AsyncSession, user_id: str, persona_id: str) -> bool:
-    result = await session.execute(personas.delete().where(personas.c.id == persona_id,
-                                                           personas.c.user_id == user_id))
+    result = await session.execute(
+        personas.delete().where(personas.c.id == persona_id, personas.c.user_id == user_id)
+    )
     return result.rowcount > 0

@@ -5,14 +5,20 @@ import math
 from dataclasses import dataclass
 
 from fastapi import UploadFile
+
 from studio_common.events import OperationRequested
 from studio_common.images import ImageRejected
-
 from studio_gateway.domain.create_request import RequestError, validated
 from studio_gateway.domain.provider_choice import choose_provider
 from studio_gateway.domain.studio_operations import OperationFields, OperationSpec
 from studio_gateway.service_layer import operations
-from studio_gateway.service_layer.inputs import StoredInput, audio_input, check_mask, image_input, require_face
+from studio_gateway.service_layer.inputs import (
+    StoredInput,
+    audio_input,
+    check_mask,
+    image_input,
+    require_face,
+)
 
 
 @dataclass
@@ -32,11 +38,19 @@ def validate_fields(model: type[OperationFields], submission: Submission, roles:
     return validated(model, values)
 
 
-async def store_inputs(state, user_id: str, spec: OperationSpec, submission: Submission) -> dict[str, StoredInput]:
+async def store_inputs(
+    state, user_id: str, spec: OperationSpec, submission: Submission
+) -> dict[str, StoredInput]:
     stored: dict[str, StoredInput] = {}
     for role in spec.images:
-        item = await image_input(state, user_id, role.name, submission.files.get(role.name),
-                                 submission.fields.get(f"{role.name}_asset_id"), spec.max_pixels)
+        item = await image_input(
+            state,
+            user_id,
+            role.name,
+            submission.files.get(role.name),
+            submission.fields.get(f"{role.name}_asset_id"),
+            spec.max_pixels,
+        )
         if item is None and role.required:
             raise ImageRejected(f"{role.name} is required: upload it or give {role.name}_asset_id", role.name)
         if item is not None:
@@ -45,7 +59,9 @@ async def store_inputs(state, user_id: str, spec: OperationSpec, submission: Sub
         check_mask(stored["mask"].image, stored["image"].image)
     if spec.audio != "none":
         bounds = (0.5, 600.0) if spec.audio == "required" else (3.0, 30.0)
-        audio = await audio_input(state, user_id, submission.files.get("audio"), spec.audio == "required", *bounds)
+        audio = await audio_input(
+            state, user_id, submission.files.get("audio"), spec.audio == "required", *bounds
+        )
         if audio is not None:
             stored["audio"] = audio
     if spec.kind == "transform.avatar":
@@ -62,19 +78,39 @@ def units_for(spec: OperationSpec, fields: OperationFields, stored: dict[str, St
     return 1
 
 
-def build_request(state, user_id: str, spec: OperationSpec, kind: str, fields: OperationFields,
-                  stored: dict[str, StoredInput], extra_params: dict | None = None,
-                  units: int | None = None) -> tuple[OperationRequested, dict]:
+def build_request(
+    state,
+    user_id: str,
+    spec: OperationSpec,
+    kind: str,
+    fields: OperationFields,
+    stored: dict[str, StoredInput],
+    extra_params: dict | None = None,
+    units: int | None = None,
+) -> tuple[OperationRequested, dict]:
     """The event to submit, and the request as the user gave it (kept with the operation)."""
     public = fields.model_dump(mode="json")
-    provider, model = choose_provider(kind, fields.provider, fields.model, public, set(stored),
-                                      state.settings.enabled_provider_names)
+    provider, model = choose_provider(
+        kind, fields.provider, fields.model, public, set(stored), state.settings.enabled_provider_names
+    )
     params = {k: v for k, v in public.items() if k not in ("provider", "model")} | (extra_params or {})
     params["input_size"] = {r: [s.image.width, s.image.height] for r, s in stored.items() if s.image}
     source = stored["image"].asset_id if "image" in stored else None
     event = OperationRequested(
-        operation_id=operations.new_operation_id(), user_id=user_id, domain=spec.domain, kind=kind,
-        provider=provider, model=model, units=units or units_for(spec, fields, stored), params=params,
-        inputs={role: item.key for role, item in stored.items()}, source_asset_id=source)
-    request_record = {"operation": spec.name, **public, "inputs": {r: s.asset_id or s.key for r, s in stored.items()}}
+        operation_id=operations.new_operation_id(),
+        user_id=user_id,
+        domain=spec.domain,
+        kind=kind,
+        provider=provider,
+        model=model,
+        units=units or units_for(spec, fields, stored),
+        params=params,
+        inputs={role: item.key for role, item in stored.items()},
+        source_asset_id=source,
+    )
+    request_record = {
+        "operation": spec.name,
+        **public,
+        "inputs": {r: s.asset_id or s.key for r, s in stored.items()},
+    }
     return event, request_record

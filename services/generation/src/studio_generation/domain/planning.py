@@ -34,20 +34,37 @@ def plan_create(op: OperationApproved, inputs: dict[str, bytes]) -> list[Planned
         data, w, h = fit_exact(output.data, width, height, output_format)
         return ProviderOutput(data, content_type, w, h, output.seed)
 
-    extra = {k: params[k] for k in ("guidance_scale", "steps", "style_preset", "quality", "aspect_ratio")
-             if params.get(k) is not None}
+    extra = {
+        k: params[k]
+        for k in ("guidance_scale", "steps", "style_preset", "quality", "aspect_ratio")
+        if params.get(k) is not None
+    }
     return [
-        PlannedOutput(ProviderRequest(kind=op.kind, model=op.model, prompt=params.get("prompt", ""),
-                                      negative_prompt=params.get("negative_prompt") or "", width=width,
-                                      height=height, seed=(seed + index) % MAX_SEED, output_format=output_format,
-                                      params=extra),
-                      finish)
+        PlannedOutput(
+            ProviderRequest(
+                kind=op.kind,
+                model=op.model,
+                prompt=params.get("prompt", ""),
+                negative_prompt=params.get("negative_prompt") or "",
+                width=width,
+                height=height,
+                seed=(seed + index) % MAX_SEED,
+                output_format=output_format,
+                params=extra,
+            ),
+            finish,
+        )
         for index in range(op.units)
     ]
 
 
-PLANNERS = {"create": plan_create, "control.sketch": single_output, "control.structure": single_output,
-            "control.style": single_output, "control.style_transfer": single_output}
+PLANNERS = {
+    "create": plan_create,
+    "control.sketch": single_output,
+    "control.structure": single_output,
+    "control.style": single_output,
+    "control.style_transfer": single_output,
+}
 
 
 def plan(op: OperationApproved, inputs: dict[str, bytes]) -> list[PlannedOutput]:

@@ -49,8 +49,14 @@ class FaultLog:
         return ", ".join(active) or "no fault"
 
 
-def plan_faults(seed: int, duration: float, services: tuple[str, ...], kills: int, broker_restarts: int = 0,
-                db_restarts: int = 0) -> list[Fault]:
+def plan_faults(
+    seed: int,
+    duration: float,
+    services: tuple[str, ...],
+    kills: int,
+    broker_restarts: int = 0,
+    db_restarts: int = 0,
+) -> list[Fault]:
     """Every service killed at least once (then random ones up to `kills`), spread evenly over `duration`."""
     rng = random.Random(seed)
     targets = list(services)
@@ -61,19 +67,24 @@ def plan_faults(seed: int, duration: float, services: tuple[str, ...], kills: in
     actions += [Fault(0, "postgres", "postgres") for _ in range(db_restarts)]
     rng.shuffle(actions)
     step = duration / (len(actions) + 1)
-    return [Fault(round(step * (n + 1), 2), f.action, f.target, round(f.down_for, 2))
-            for n, f in enumerate(actions)]
+    return [
+        Fault(round(step * (n + 1), 2), f.action, f.target, round(f.down_for, 2))
+        for n, f in enumerate(actions)
+    ]
 
 
 WORKERS = ("generation", "editing", "transform")
 
 
-def outage_faults(service: str, seconds: float, workers: tuple[str, ...] = WORKERS,
-                  backlog_seconds: float = 6.0) -> list[Fault]:
+def outage_faults(
+    service: str, seconds: float, workers: tuple[str, ...] = WORKERS, backlog_seconds: float = 6.0
+) -> list[Fault]:
     """`service` away for `seconds` while the workers have a backlog of approved operations: the workers
     are stopped while the first operations are approved, and come back just after `service` has gone."""
-    return [*(Fault(0.0, "outage", worker, backlog_seconds + 3.0) for worker in workers),
-            Fault(backlog_seconds, "outage", service, seconds)]
+    return [
+        *(Fault(0.0, "outage", worker, backlog_seconds + 3.0) for worker in workers),
+        Fault(backlog_seconds, "outage", service, seconds),
+    ]
 
 
 class FaultInjector:
@@ -91,8 +102,12 @@ class FaultInjector:
         started = time.monotonic()
         for fault in faults:
             self._locks.setdefault(fault.target, threading.Lock())
-            thread = threading.Thread(target=self._run, args=(fault, started), daemon=True,
-                                      name=f"fault-{fault.action}-{fault.target}")
+            thread = threading.Thread(
+                target=self._run,
+                args=(fault, started),
+                daemon=True,
+                name=f"fault-{fault.action}-{fault.target}",
+            )
             thread.start()
             self._threads.append(thread)
         self._supervisor.start()
@@ -167,8 +182,9 @@ class FaultInjector:
         process = self.stack.processes.get(service)
         if process is None or process.poll() is None:
             return
-        self.log.crashes.append(f"{service} exited with {process.returncode}: "
-                                f"{_last_error(self.stack.log_tail(service, 30))}")
+        self.log.crashes.append(
+            f"{service} exited with {process.returncode}: {_last_error(self.stack.log_tail(service, 30))}"
+        )
         began = time.monotonic()
         self.start_until_ready(service)
         self.log.windows.append(Window("crash", service, began, time.monotonic()))

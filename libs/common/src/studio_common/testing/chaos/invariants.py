@@ -46,11 +46,15 @@ class Findings:
     def failures(self) -> list[str]:
         out = []
         if self.not_final:
-            out.append(f"{len(self.not_final)} of {self.accepted} accepted operations not final:\n"
-                       + "\n".join(f"  {_describe(op)}" for op in self.not_final[:30]))
+            out.append(
+                f"{len(self.not_final)} of {self.accepted} accepted operations not final:\n"
+                + "\n".join(f"  {_describe(op)}" for op in self.not_final[:30])
+            )
         if self.unsettled:
-            out.append(f"{len(self.unsettled)} final operations whose charge the operation never showed:\n"
-                       + "\n".join(f"  {_describe(op)}" for op in self.unsettled[:30]))
+            out.append(
+                f"{len(self.unsettled)} final operations whose charge the operation never showed:\n"
+                + "\n".join(f"  {_describe(op)}" for op in self.unsettled[:30])
+            )
         out += [f"ledger: {line}" for line in self.ledger_breaks]
         if self.duplicate_assets:
             out.append(f"{self.duplicate_assets} duplicate assets")
@@ -58,16 +62,22 @@ class Findings:
         out += [f"idempotency: {line}" for line in self.idempotency_breaks]
         out += [f"refused or unanswered: {line}" for line in self.refused[:20]]
         if self.server_errors_outside_downtime:
-            out.append(f"{len(self.server_errors_outside_downtime)} 5xx while the gateway was up:\n"
-                       + "\n".join(f"  {line}" for line in self.server_errors_outside_downtime[:20]))
+            out.append(
+                f"{len(self.server_errors_outside_downtime)} 5xx while the gateway was up:\n"
+                + "\n".join(f"  {line}" for line in self.server_errors_outside_downtime[:20])
+            )
         for queue, messages in self.dead_letters.items():
             depth = self.dead_letter_depths.get(queue, len(messages))
-            out.append(f"{depth} unresolved dead letters in {queue}, for example:\n"
-                       + "\n".join(f"  {m}" for m in messages[:15]))
+            out.append(
+                f"{depth} unresolved dead letters in {queue}, for example:\n"
+                + "\n".join(f"  {m}" for m in messages[:15])
+            )
         parked = [d for d in self.recorded_dead_letters if d.get("status") != "resolved"]
         if parked:
-            out.append(f"{len(parked)} dead letters recorded but not resolved:\n"
-                       + "\n".join(f"  {_letter(d)}" for d in parked[:15]))
+            out.append(
+                f"{len(parked)} dead letters recorded but not resolved:\n"
+                + "\n".join(f"  {_letter(d)}" for d in parked[:15])
+            )
         out += [f"service crashed on its own: {c}" for c in self.crashes]
         out += [f"fault injection failed: {e}" for e in self.fault_errors]
         return out
@@ -82,30 +92,44 @@ def _operator_headers() -> dict[str, str]:
 
 
 def _letter(letter: dict) -> str:
-    return (f"{letter.get('status')} {letter.get('queue')} {letter.get('event_type')} "
-            f"operation={letter.get('operation_id')} reason={letter.get('reason')}: "
-            f"{letter.get('resolution')}")
+    return (
+        f"{letter.get('status')} {letter.get('queue')} {letter.get('event_type')} "
+        f"operation={letter.get('operation_id')} reason={letter.get('reason')}: "
+        f"{letter.get('resolution')}"
+    )
 
 
 def _describe(op: dict) -> str:
     cost = op.get("cost") or {}
-    return (f"{op.get('operation_id')} {op.get('kind')} status={op.get('status')} "
-            f"progress={op.get('progress')} charged={cost.get('charged_credits')} error={op.get('error')}")
+    return (
+        f"{op.get('operation_id')} {op.get('kind')} status={op.get('status')} "
+        f"progress={op.get('progress')} charged={cost.get('charged_credits')} error={op.get('error')}"
+    )
 
 
 class InvariantChecker:
-    def __init__(self, load: LoadGenerator, rabbit: PrivateRabbit, queue_prefix: str, faults: FaultLog,
-                 billing_url: str) -> None:
+    def __init__(
+        self,
+        load: LoadGenerator,
+        rabbit: PrivateRabbit,
+        queue_prefix: str,
+        faults: FaultLog,
+        billing_url: str,
+    ) -> None:
         self.billing_url = billing_url
         self.load = load
         self.rabbit = rabbit
         self.queue_prefix = queue_prefix
         self.faults = faults
 
-    async def check(self, outcomes: list[Outcome], granted: dict[str, int], quiet_at: float,
-                    final_timeout: float) -> Findings:
-        findings = Findings(crashes=list(self.faults.crashes), failed_starts=list(self.faults.failed_starts),
-                            fault_errors=list(self.faults.errors))
+    async def check(
+        self, outcomes: list[Outcome], granted: dict[str, int], quiet_at: float, final_timeout: float
+    ) -> Findings:
+        findings = Findings(
+            crashes=list(self.faults.crashes),
+            failed_starts=list(self.faults.failed_starts),
+            fault_errors=list(self.faults.errors),
+        )
         self._check_answers(outcomes, findings)
         self._check_server_errors(self.load.server_errors, findings)
         users = sorted({o.job.user for o in outcomes})
@@ -120,7 +144,8 @@ class InvariantChecker:
                 if unknown:
                     findings.idempotency_breaks.append(
                         f"{user}: {len(unknown)} operations the client never got an answer for, e.g. "
-                        f"{_describe(unknown[0])}")
+                        f"{_describe(unknown[0])}"
+                    )
                 await self._check_ledger(clients[user], user, granted[user], listed, findings)
             await self._check_assets(clients, ids, finals, findings)
         finally:
@@ -147,10 +172,12 @@ class InvariantChecker:
             database_down = error.status == 503 and self.faults.down("postgres", error.at, grace=5.0)
             if not self.faults.down("gateway", error.at) and not database_down:
                 findings.server_errors_outside_downtime.append(
-                    f"{error.status} {error.path} during [{self.faults.describe(error.at)}]: {error.body}")
+                    f"{error.status} {error.path} during [{self.faults.describe(error.at)}]: {error.body}"
+                )
 
-    async def _wait_final(self, clients, ids: dict[str, str], quiet_at: float, timeout: float,
-                          findings: Findings) -> dict[str, dict]:
+    async def _wait_final(
+        self, clients, ids: dict[str, str], quiet_at: float, timeout: float, findings: Findings
+    ) -> dict[str, dict]:
         finals: dict[str, dict] = {}
         latest: dict[str, dict] = {}
         waiting = set(ids)
@@ -178,8 +205,9 @@ class InvariantChecker:
                 await asyncio.sleep(0.5)
         if not waiting:
             findings.seconds_to_all_final = round(max(0.0, time.monotonic() - quiet_at), 1)
-        stuck = [latest.get(op_id, {"operation_id": op_id, "status": "never read"})
-                 for op_id in sorted(waiting)]
+        stuck = [
+            latest.get(op_id, {"operation_id": op_id, "status": "never read"}) for op_id in sorted(waiting)
+        ]
         findings.not_final = [op for op in stuck if op.get("status") not in FINAL]
         findings.unsettled = [op for op in stuck if op.get("status") in FINAL]
         findings.unresolved_holds = sum(1 for op in stuck if op.get("status") in ("approved", "running"))
@@ -187,31 +215,39 @@ class InvariantChecker:
         findings.statuses.update(op.get("status") for op in stuck)
         return finals
 
-    async def _check_ledger(self, client: httpx.AsyncClient, user: str, granted: int, listed: list[dict],
-                            findings: Findings) -> None:
+    async def _check_ledger(
+        self, client: httpx.AsyncClient, user: str, granted: int, listed: list[dict], findings: Findings
+    ) -> None:
         balance = (await client.get("/api/billing/balance")).json()
         charged = sum((op.get("cost") or {}).get("charged_credits") or 0 for op in listed)
         spent = granted - balance["available_credits"]
         if spent != charged or balance["pending_credits"] != 0:
             findings.ledger_breaks.append(
                 f"{user}: granted {granted} - available {balance['available_credits']} = {spent}, but "
-                f"operations were charged {charged}; pending {balance['pending_credits']}")
+                f"operations were charged {charged}; pending {balance['pending_credits']}"
+            )
 
-    async def _check_assets(self, clients, ids: dict[str, str], finals: dict[str, dict],
-                            findings: Findings) -> None:
+    async def _check_assets(
+        self, clients, ids: dict[str, str], finals: dict[str, dict], findings: Findings
+    ) -> None:
         limit = asyncio.Semaphore(16)
 
         async def check(op: dict) -> None:
             client = clients[ids[op["operation_id"]]]
             async with limit:
-                items = (await client.get("/api/content-assets", params={
-                    "operation_id": op["operation_id"], "page_size": 100})).json()["items"]
+                items = (
+                    await client.get(
+                        "/api/content-assets", params={"operation_id": op["operation_id"], "page_size": 100}
+                    )
+                ).json()["items"]
                 expected = len(op["outputs"])
                 if len(items) > expected:
                     findings.duplicate_assets += len(items) - expected
                 if len(items) < expected:
-                    findings.asset_breaks.append(f"{op['operation_id']} {op['kind']}: {len(items)} assets "
-                                                 f"indexed for {expected} outputs")
+                    findings.asset_breaks.append(
+                        f"{op['operation_id']} {op['kind']}: {len(items)} assets "
+                        f"indexed for {expected} outputs"
+                    )
                 for item in items:
                     await self._check_download(client, plain, op, item, findings)
 
@@ -219,17 +255,20 @@ class InvariantChecker:
             await asyncio.gather(*(check(op) for op in finals.values() if op["status"] == "succeeded"))
 
     @staticmethod
-    async def _check_download(client: httpx.AsyncClient, plain: httpx.AsyncClient, op: dict, item: dict,
-                              findings: Findings) -> None:
+    async def _check_download(
+        client: httpx.AsyncClient, plain: httpx.AsyncClient, op: dict, item: dict, findings: Findings
+    ) -> None:
         link = await client.get(f"/api/content-assets/{item['id']}/download")
         if link.status_code != 200:
-            findings.asset_breaks.append(f"{op['operation_id']}: download link answered {link.status_code} "
-                                         f"{link.text[:100]}")
+            findings.asset_breaks.append(
+                f"{op['operation_id']}: download link answered {link.status_code} {link.text[:100]}"
+            )
             return
         body = await plain.get(link.json()["url"])
         if body.status_code != 200 or not body.content:
-            findings.asset_breaks.append(f"{op['operation_id']}: asset {item['id']} bytes answer "
-                                         f"{body.status_code}")
+            findings.asset_breaks.append(
+                f"{op['operation_id']}: asset {item['id']} bytes answer {body.status_code}"
+            )
 
     async def _recorded_dead_letters(self) -> list[dict]:
         """What billing's dead-letter resolver recorded (the API behind `studio dlq list`), read as the
@@ -243,10 +282,13 @@ class InvariantChecker:
 
     def _dead_letters(self) -> tuple[dict[str, int], dict[str, list[str]]]:
         depths = self.rabbit.queue_depths()
-        queues = [q for q, n in depths.items()
-                  if q.startswith(self.queue_prefix) and q.endswith(".dlq") and n]
-        return ({queue: depths[queue] for queue in queues},
-                {queue: peek_dead_letters(self.rabbit.amqp_url, queue) for queue in queues})
+        queues = [
+            q for q, n in depths.items() if q.startswith(self.queue_prefix) and q.endswith(".dlq") and n
+        ]
+        return (
+            {queue: depths[queue] for queue in queues},
+            {queue: peek_dead_letters(self.rabbit.amqp_url, queue) for queue in queues},
+        )
 
 
 async def _list_operations(client: httpx.AsyncClient) -> list[dict]:
@@ -293,5 +335,7 @@ def _dead_letter_line(message) -> str:
     reason = deaths[0].get("reason") if isinstance(deaths[0], dict) else None
     data = body.get("data") if isinstance(body.get("data"), dict) else body
     operation = data.get("operation_id") or body.get("subject")
-    return (f"{body.get('type', message.routing_key)} operation={operation} "
-            f"reason={reason or (message.headers or {}).get('x-first-death-reason')}")
+    return (
+        f"{body.get('type', message.routing_key)} operation={operation} "
+        f"reason={reason or (message.headers or {}).get('x-first-death-reason')}"
+    )

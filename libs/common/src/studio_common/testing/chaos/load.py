@@ -85,23 +85,74 @@ def plan_jobs(seed: int, operations: int, users: list[str], resend_share: float 
         roll = rng.random()
         if roll < 0.45:
             size = rng.choice((128, 192, 256))
-            jobs.append(Job(index, user, "create", "/api/image-studio/create", key, resend=resend, json={
-                "prompt": f"chaos scene {index}", "width": size, "height": size,
-                "num_variations": rng.choice((1, 1, 2, 3))}))
+            jobs.append(
+                Job(
+                    index,
+                    user,
+                    "create",
+                    "/api/image-studio/create",
+                    key,
+                    resend=resend,
+                    json={
+                        "prompt": f"chaos scene {index}",
+                        "width": size,
+                        "height": size,
+                        "num_variations": rng.choice((1, 1, 2, 3)),
+                    },
+                )
+            )
         elif roll < 0.65:
-            jobs.append(Job(index, user, "edit.inpaint", "/api/image-studio/edit/process", key, resend=resend,
-                            form={"operation": "inpaint", "prompt": "smooth wall", "grow_mask": "0"},
-                            files=(("image", photo), ("mask", media["mask"]))))
+            jobs.append(
+                Job(
+                    index,
+                    user,
+                    "edit.inpaint",
+                    "/api/image-studio/edit/process",
+                    key,
+                    resend=resend,
+                    form={"operation": "inpaint", "prompt": "smooth wall", "grow_mask": "0"},
+                    files=(("image", photo), ("mask", media["mask"])),
+                )
+            )
         elif roll < 0.82:
-            jobs.append(Job(index, user, "upscale", "/api/image-studio/upscale", key, resend=resend,
-                            form={"mode": "fast"}, files=(("image", media["small"]),)))
+            jobs.append(
+                Job(
+                    index,
+                    user,
+                    "upscale",
+                    "/api/image-studio/upscale",
+                    key,
+                    resend=resend,
+                    form={"mode": "fast"},
+                    files=(("image", media["small"]),),
+                )
+            )
         elif roll < 0.96:
-            jobs.append(Job(index, user, "social", "/api/image-studio/social/optimize", key, resend=resend,
-                            form={"formats": "instagram.feed_square,x.post", "crop_mode": "center"},
-                            files=(("image", photo),)))
+            jobs.append(
+                Job(
+                    index,
+                    user,
+                    "social",
+                    "/api/image-studio/social/optimize",
+                    key,
+                    resend=resend,
+                    form={"formats": "instagram.feed_square,x.post", "crop_mode": "center"},
+                    files=(("image", photo),),
+                )
+            )
         else:
-            jobs.append(Job(index, user, "transform.3d", "/api/image-studio/transform/image-to-3d", key,
-                            resend=resend, form={"texture_resolution": "512"}, files=(("image", photo),)))
+            jobs.append(
+                Job(
+                    index,
+                    user,
+                    "transform.3d",
+                    "/api/image-studio/transform/image-to-3d",
+                    key,
+                    resend=resend,
+                    form={"texture_resolution": "512"},
+                    files=(("image", photo),),
+                )
+            )
     return jobs
 
 
@@ -115,11 +166,16 @@ class LoadGenerator:
 
     def client(self, user: str, admin: bool = False) -> httpx.AsyncClient:
         token = issue_token(user, self.secret, admin=admin)
-        return httpx.AsyncClient(base_url=self.gateway_url, headers={"Authorization": f"Bearer {token}"},
-                                 timeout=30, limits=httpx.Limits(max_connections=64))
+        return httpx.AsyncClient(
+            base_url=self.gateway_url,
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=30,
+            limits=httpx.Limits(max_connections=64),
+        )
 
-    async def run(self, jobs: list[Job], rate: float, burst: int = 0,
-                  burst_rate: float = 20.0) -> list[Outcome]:
+    async def run(
+        self, jobs: list[Job], rate: float, burst: int = 0, burst_rate: float = 20.0
+    ) -> list[Outcome]:
         """Open loop: each job starts on time whatever happened to the earlier ones; the first `burst` jobs
         at `burst_rate` (a backlog for the workers), the rest at `rate` per second."""
         users = sorted({job.user for job in jobs})
@@ -128,8 +184,11 @@ class LoadGenerator:
         try:
             tasks = []
             for job in jobs:
-                offset = (job.index / burst_rate if job.index < burst
-                          else burst / burst_rate + (job.index - burst) / rate)
+                offset = (
+                    job.index / burst_rate
+                    if job.index < burst
+                    else burst / burst_rate + (job.index - burst) / rate
+                )
                 await asyncio.sleep(max(0.0, started + offset - time.monotonic()))
                 tasks.append(asyncio.create_task(self.submit(clients[job.user], job)))
             return list(await asyncio.gather(*tasks))
@@ -155,8 +214,9 @@ class LoadGenerator:
                 await asyncio.sleep(0.5)
                 continue
             if response.status_code >= 500:
-                self.server_errors.append(ServerError(time.monotonic(), response.status_code, job.path,
-                                                      response.text[:200]))
+                self.server_errors.append(
+                    ServerError(time.monotonic(), response.status_code, job.path, response.text[:200])
+                )
             if response.status_code == 202:
                 outcome.operation_ids.append(response.json()["operation_id"])
                 return

@@ -40,8 +40,9 @@ class ChaosConfig:
         if self.outage:
             return outage_faults(*self.outage)
         db_restarts = self.db_restarts if self.postgres else 0
-        return plan_faults(self.seed, self.load_seconds, SERVICES, self.kills, self.broker_restarts,
-                           db_restarts)
+        return plan_faults(
+            self.seed, self.load_seconds, SERVICES, self.kills, self.broker_restarts, db_restarts
+        )
 
 
 @dataclass
@@ -79,14 +80,26 @@ def run_chaos(config: ChaosConfig, data_dir: Path) -> ChaosResult:
     with ExitStack() as resources:
         rabbit = resources.enter_context(private_rabbit(data_dir))
         postgres = resources.enter_context(private_postgres()) if config.postgres else None
-        database_urls = (resources.enter_context(postgres_databases("chaos", server=postgres.server_url))
-                         if postgres else {})
+        database_urls = (
+            resources.enter_context(postgres_databases("chaos", server=postgres.server_url))
+            if postgres
+            else {}
+        )
         token = uuid.uuid4().hex[:8]
         prefix = f"chaos.{token}."
-        env = {"STUDIO_AMQP_URL": rabbit.amqp_url, "STUDIO_EXCHANGE": f"chaos.{token}.events",
-               "STUDIO_QUEUE_PREFIX": prefix, "STUDIO_JWT_SECRET": SECRET, "STUDIO_LOG_LEVEL": "INFO"}
-        stack = Stack(data_dir=data_dir, ports={s: free_port() for s in DEFAULT_PORTS},
-                      database_urls=database_urls, env=env)
+        env = {
+            "STUDIO_AMQP_URL": rabbit.amqp_url,
+            "STUDIO_EXCHANGE": f"chaos.{token}.events",
+            "STUDIO_QUEUE_PREFIX": prefix,
+            "STUDIO_JWT_SECRET": SECRET,
+            "STUDIO_LOG_LEVEL": "INFO",
+        }
+        stack = Stack(
+            data_dir=data_dir,
+            ports={s: free_port() for s in DEFAULT_PORTS},
+            database_urls=database_urls,
+            env=env,
+        )
         resources.callback(stack.stop_all)
         stack.start_all(timeout=120)
         injector = FaultInjector(stack, rabbit, postgres)
@@ -96,8 +109,15 @@ def run_chaos(config: ChaosConfig, data_dir: Path) -> ChaosResult:
     return ChaosResult(config, findings, faults, round(time.monotonic() - began, 1), data_dir, phases)
 
 
-async def _drive(config: ChaosConfig, stack: Stack, injector: FaultInjector, faults: list[Fault], rabbit,
-                 prefix: str, phases: dict) -> Findings:
+async def _drive(
+    config: ChaosConfig,
+    stack: Stack,
+    injector: FaultInjector,
+    faults: list[Fault],
+    rabbit,
+    prefix: str,
+    phases: dict,
+) -> Findings:
     load = LoadGenerator(stack.url("gateway"), SECRET)
     users = [f"chaos-{config.seed}-{n}" for n in range(config.users)]
     granted = await _enterprise_plans(load, users)
@@ -131,8 +151,11 @@ def figures_table(results: list[ChaosResult]) -> str:
     rows = [r.figures() for r in results]
     names = list(rows[0])
     header = ["run", *names]
-    body = [[f"{r.config.seed}{' pg' if r.config.postgres else ''}", *(str(row[n]) for n in names)]
-            for r, row in zip(results, rows, strict=True)]
+    body = [
+        [f"{r.config.seed}{' pg' if r.config.postgres else ''}", *(str(row[n]) for n in names)]
+        for r, row in zip(results, rows, strict=True)
+    ]
     widths = [max(len(line[i]) for line in [header, *body]) for i in range(len(header))]
-    return "\n".join(" | ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True))
-                     for line in [header, *body])
+    return "\n".join(
+        " | ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)) for line in [header, *body]
+    )

@@ -135,8 +135,12 @@ def crop_box(
 
 
 def _union(boxes: Sequence[NormBox]) -> NormBox:
-    return (min(min(b[0], b[2]) for b in boxes), min(min(b[1], b[3]) for b in boxes),
-            max(max(b[0], b[2]) for b in boxes), max(max(b[1], b[3]) for b in boxes))
+    return (
+        min(min(b[0], b[2]) for b in boxes),
+        min(min(b[1], b[3]) for b in boxes),
+        max(max(b[0], b[2]) for b in boxes),
+        max(max(b[1], b[3]) for b in boxes),
+    )
 
 
 def _face_spans(box: NormBox, src_w: int, src_h: int) -> tuple[list, list]:

@@ -21,6 +21,7 @@ ANALYSIS_PIXELS = 512 * 384  # the detectors see a copy of this area, whatever t
 MAX_ANALYSIS_SIDE = 1024  # cap for panoramas
 SALIENCY_SIZE = 64  # long side of the spectral-residual map (the method works at coarse scale)
 
+
 @dataclass(frozen=True, slots=True)
 class FocalPoint:
     x: float  # 0..1 of the width
@@ -80,8 +81,12 @@ def _faces_focal(boxes: tuple[NormBox, ...]) -> FocalPoint:
     areas = np.array([(x1 - x0) * (y1 - y0) for x0, y0, x1, y1 in boxes], dtype=np.float64)
     cx = np.array([(x0 + x1) / 2 for x0, _, x1, _ in boxes])
     cy = np.array([(y0 + y1) / 2 for _, y0, _, y1 in boxes])
-    union = (min(b[0] for b in boxes), min(b[1] for b in boxes),
-             max(b[2] for b in boxes), max(b[3] for b in boxes))
+    union = (
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    )
     total = areas.sum()
     centre = float((cx * areas).sum() / total), float((cy * areas).sum() / total)
     return FocalPoint(*centre, "face", union, boxes)

@@ -12,8 +12,14 @@ def social_optimize(request: ProviderRequest) -> list[ProviderOutput]:
         raise ValueError(f"unknown social format in {params['formats']}")
     focal = (params["focal_x"], params["focal_y"]) if params.get("focal_x") is not None else None
     try:
-        outputs = optimize(request.inputs["image"], formats, params.get("crop_mode", "smart"), focal,
-                           bool(params.get("safe_zone_overlay")), request.output_format or "jpeg")
+        outputs = optimize(
+            request.inputs["image"],
+            formats,
+            params.get("crop_mode", "smart"),
+            focal,
+            bool(params.get("safe_zone_overlay")),
+            request.output_format or "jpeg",
+        )
     except SocialRenderError as exc:
         raise ValueError(str(exc)) from exc
     files = [ProviderOutput(o.data, o.content_type, o.width, o.height) for o in outputs]

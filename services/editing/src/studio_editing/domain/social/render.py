@@ -20,9 +20,10 @@ from typing import Literal
 
 import pyvips
 
+from studio_common.social_formats import SocialFormat, normalise_file_type
+
 from .crop import CROP_MODES, Box, CropMode, crop_box, fit_box, resize_scale
 from .focal import CENTER, FocalPoint, analysis_scale, find_focal_point
-from studio_common.social_formats import SocialFormat, normalise_file_type
 
 OutputFormat = Literal["jpeg", "png", "webp"]
 
@@ -294,8 +295,9 @@ def _render_one(
         faces = focal.faces if focal.source == "face" else ()
         left, top, sw, sh = fmt.safe_zone.rect(w, h)
         anchor = ((left + sw / 2) / w, (top + sh / 2) / h)  # put the subject in the safe zone
-        used = crop_box(src.width, src.height, w, h, focal.point, mode, face_box=face_box, anchor=anchor,
-                        face_boxes=faces)
+        used = crop_box(
+            src.width, src.height, w, h, focal.point, mode, face_box=face_box, anchor=anchor, face_boxes=faces
+        )
         out = _resize_exact(src.crop(used.left, used.top, used.width, used.height), w, h)
     if overlay:
         if out.bands in (1, 2):
