@@ -48,12 +48,13 @@ class Stack:
     def metrics_url(self, service: str) -> str:
         return f"http://127.0.0.1:{self.metrics_port(service)}/metrics"
 
-    def service_env(self, service: str) -> dict[str, str]:
+    def service_env(self, service: str, instance: str | None = None) -> dict[str, str]:
+        instance = instance or service
         env = {
             **os.environ,
             **self.env,
-            "STUDIO_HTTP_PORT": str(self.ports[service]),
-            "STUDIO_METRICS_PORT": str(self.metrics_port(service)),
+            "STUDIO_HTTP_PORT": str(self.ports[instance]),
+            "STUDIO_METRICS_PORT": str(self.metrics_port(instance)),
             "STUDIO_DATA_DIR": str(self.data_dir),
             "STUDIO_STORAGE_DIR": str(self.data_dir / "storage"),
             "STUDIO_PUBLIC_BASE_URL": self.url("gateway"),
@@ -65,11 +66,12 @@ class Stack:
             env["STUDIO_DATABASE_URL"] = self.database_urls[service]
         return env
 
-    def start(self, service: str) -> None:
-        log = open(self.data_dir / f"{service}.log", "ab")  # noqa: SIM115 (kept open for the child's life)
-        self.processes[service] = subprocess.Popen(
+    def start(self, service: str, instance: str | None = None) -> None:
+        instance = instance or service
+        log = open(self.data_dir / f"{instance}.log", "ab")  # noqa: SIM115 (kept open for the child's life)
+        self.processes[instance] = subprocess.Popen(
             [sys.executable, "-m", f"studio_{service}"],
-            env=self.service_env(service),
+            env=self.service_env(service, instance),
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -81,6 +83,15 @@ class Stack:
             self.start(service)
         for service in self.services:
             self.wait_ready(service, timeout)
+
+    def start_replica(self, service: str, number: int, timeout: float = 60.0) -> str:
+        """Another process of `service` on the same queues and database, with its own ports: replicas
+        compete for work as they would behind a Kubernetes Deployment. Returns its instance name."""
+        instance = f"{service}-{number}"
+        self.ports[instance], self.metrics_ports[instance] = free_port(), free_port()
+        self.start(service, instance)
+        self.wait_ready(instance, timeout)
+        return instance
 
     def wait_ready(self, service: str, timeout: float = 60.0) -> None:
         deadline = time.monotonic() + timeout
@@ -111,6 +122,8 @@ class Stack:
             process.wait()
 
     def stop_all(self) -> None:
+        for instance in [name for name in self.processes if name not in self.services]:
+            self.stop(instance)  # replicas first
         for service in reversed(self.services):
             self.stop(service)
 
