@@ -8,6 +8,7 @@ import wave
 import numpy as np
 import pytest
 
+from studio_common import audio_probe
 from studio_common.testing.client import StudioClient
 from studio_providers.local import media
 
@@ -35,7 +36,7 @@ def test_a_low_rate_float_wav_is_refused_from_its_header_without_decoding():
     tracemalloc.start()
     try:
         with pytest.raises(ValueError, match="20 Hz is below the 8000 Hz minimum"):
-            media.validate_audio(bomb, max_seconds=600)
+            audio_probe.validate_audio(bomb, max_seconds=600)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -45,7 +46,7 @@ def test_a_low_rate_float_wav_is_refused_from_its_header_without_decoding():
 def test_a_float_wav_longer_than_allowed_is_refused_from_its_header():
     long_float = float_wav(rate=8000, samples=8000 * 40)
     with pytest.raises(ValueError, match="longer than the 30 s maximum"):
-        media.validate_audio(long_float, max_seconds=30)
+        audio_probe.validate_audio(long_float, max_seconds=30)
 
 
 def test_decoding_stops_at_the_seconds_asked_for():
@@ -55,7 +56,7 @@ def test_decoding_stops_at_the_seconds_asked_for():
 
 def test_a_wav_without_a_usable_header_is_refused():
     with pytest.raises(ValueError, match="no format or no data chunk"):
-        media.validate_audio(b"RIFF\x10\x00\x00\x00WAVEjunkjunkjunk")
+        audio_probe.validate_audio(b"RIFF\x10\x00\x00\x00WAVEjunkjunkjunk")
 
 
 def test_an_avatar_with_low_rate_audio_is_a_named_422_that_reserves_nothing(user: StudioClient):

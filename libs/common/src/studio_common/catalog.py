@@ -9,6 +9,10 @@ from dataclasses import dataclass, field
 QUALITY_RANK = {"draft": 0, "standard": 1, "premium": 2}
 
 
+class Incapable(ValueError):
+    """An offer cannot honestly do what was asked; the message says what it can do instead."""
+
+
 @dataclass(frozen=True, slots=True)
 class ModelOffer:
     provider: str
@@ -24,6 +28,16 @@ class ModelOffer:
     description: str = ""
     # Video models priced per resolution serve only theirs; empty means any resolution.
     resolutions: tuple[str, ...] = ()
+    # What the offer understands within its kinds, read by the gateway's admission checks
+    # (`studio_common.capabilities`) and by the provider doing the work; the defaults mean no limit.
+    # edit.search_recolor without a mask: the only regions it finds by text (empty: any text).
+    select_words: tuple[str, ...] = ()
+    # edit.general: "adjustments" reads only global adjustments (`studio_common.edit_instructions`).
+    instructions: str = "any"
+    # (kind, input role, why): an input the offer cannot do without for that kind.
+    needs_inputs: tuple[tuple[str, str, str], ...] = ()
+    # upscale.*: the output ceiling, sizes planned by `studio_common.upscale_plan` (None: the provider's).
+    max_output_pixels: int | None = None
 
     def serves(self, resolution: str | None) -> bool:
         return not self.resolutions or resolution is None or resolution in self.resolutions
@@ -88,6 +102,13 @@ PROVIDERS: tuple[ProviderInfo, ...] = (
                 1,
                 quality="draft",
                 description="Procedural art and classical image processing; no AI model, no network",
+                # The subject matte separates the main subject from the background, nothing finer.
+                select_words=("subject", "main subject", "foreground", "person", "people", "background"),
+                instructions="adjustments",
+                needs_inputs=(
+                    ("edit.relight", "background_reference", "cannot paint a background from a prompt"),
+                ),
+                max_output_pixels=4096 * 4096,  # 16 MP, the ceiling of Stability's fast upscaler
             ),
             ModelOffer(
                 "local",

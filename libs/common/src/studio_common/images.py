@@ -4,7 +4,7 @@ import io
 import warnings
 from dataclasses import dataclass
 
-from PIL import Image
+from PIL import Image, ImageChops
 
 MAX_UPLOAD_BYTES = 25 * 1024 * 1024
 MAX_PIXELS = 40_000_000
@@ -67,3 +67,21 @@ def check_image(
     except Exception as exc:  # Pillow raises many types for corrupt data
         raise ImageRejected(f"{field} could not be decoded: {exc}", field) from exc
     return CheckedImage(data, content_type, width, height, mode)
+
+
+def check_mask(mask: CheckedImage, image: CheckedImage) -> None:
+    """Same size as the image, greyscale, and not empty (white = change, black = keep)."""
+    if (mask.width, mask.height) != (image.width, image.height):
+        raise ImageRejected(
+            f"mask is {mask.width}x{mask.height}; it must match the image's {image.width}x{image.height}",
+            "mask",
+        )
+    with Image.open(io.BytesIO(mask.data)) as opened:
+        red, green, blue = opened.convert("RGB").split()
+    tinted = max(
+        ImageChops.difference(red, green).getextrema()[1], ImageChops.difference(green, blue).getextrema()[1]
+    )
+    if tinted > 8:
+        raise ImageRejected("mask must be greyscale (white = change, black = keep), not colour", "mask")
+    if max(band.getextrema()[1] for band in (red, green, blue)) < 16:
+        raise ImageRejected("mask is empty (all black): nothing would change", "mask")

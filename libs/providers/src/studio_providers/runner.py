@@ -83,7 +83,7 @@ class OperationRunner:
         }
         try:
             inputs = {role: await self.storage.get(key) for role, key in op.inputs.items()}
-            plan = self.planner(op, inputs)
+            plan = await asyncio.to_thread(self.planner, op, inputs)  # planning may decode images
         except (PlanningError, KeyError, ValueError) as exc:
             return [OperationFailed(**ids, code="invalid_request", message=str(exc))]
         outcome = await self.claims.claim(op.operation_id)

@@ -25,10 +25,10 @@ from typing import Any
 import httpx
 from PIL import Image
 
+from studio_common import audio_probe
 from studio_providers.base import ProviderError, ProviderOutput, ProviderRequest, UnsupportedOperation
 from studio_providers.http import RemoteProvider, exhausted_error, json_object, send_with_retries
 from studio_providers.imaging import nearest_ratio
-from studio_providers.local import media
 
 IDEOGRAM_SPEEDS = ("turbo", "balanced", "quality")
 IDEOGRAM_ASPECT_RATIOS = ("1:1", "16:9", "9:16", "4:3", "3:4")
@@ -119,7 +119,7 @@ def image_data_uri(data: bytes) -> str:
 
 
 def audio_data_uri(data: bytes) -> str:
-    mime = "audio/mpeg" if media.sniff_audio(data) == "mp3" else "audio/wav"
+    mime = "audio/mpeg" if audio_probe.sniff_audio(data) == "mp3" else "audio/wav"
     return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
 
 
@@ -258,7 +258,7 @@ class WaveSpeedProvider(RemoteProvider):
         audio_seconds = None
         if route.output == "avatar":
             try:
-                audio_seconds = await asyncio.to_thread(media.audio_duration, request.inputs["audio"])
+                audio_seconds = await asyncio.to_thread(audio_probe.audio_duration, request.inputs["audio"])
             except ValueError as exc:
                 raise ProviderError("invalid_request", f"wavespeed: {exc}") from None
         response = await send_with_retries(

@@ -13,6 +13,7 @@ import pytest
 from PIL import Image
 from skimage import data
 
+from studio_common import audio_probe
 from studio_providers.base import ProviderRequest
 from studio_providers.local import avatar, media
 
@@ -128,7 +129,7 @@ def test_odd_lengths_and_mp3_speech_keep_the_audio_length():
         mp3 = target.read_bytes()
     out = avatar.transform_avatar(request({"resolution": "480p", "fps": 12}, audio=mp3))
     info = media.probe(out.data)
-    assert info.duration == pytest.approx(media.audio_duration(mp3), abs=0.1)
+    assert info.duration == pytest.approx(audio_probe.audio_duration(mp3), abs=0.1)
     assert info.fps == pytest.approx(12) and info.has_audio
 
 

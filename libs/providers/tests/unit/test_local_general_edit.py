@@ -10,8 +10,9 @@ import pytest
 from PIL import Image
 from skimage import data
 
+from studio_common.edit_instructions import Adjustment, parse_instruction
 from studio_providers.base import ProviderRequest, UnsupportedOperation
-from studio_providers.local.general_edit import GENERAL_EDIT_OPERATIONS, Adjustment, parse_instruction
+from studio_providers.local.general_edit import GENERAL_EDIT_OPERATIONS
 
 LUMA = np.array([0.299, 0.587, 0.114])
 

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from studio_common import audio_probe
 from studio_providers.base import ProviderRequest
 from studio_providers.local import media, video
 from studio_providers.local.provider import LocalProvider
@@ -296,9 +297,9 @@ def test_probe_parsing_reads_the_stream_summary():
 
 def test_audio_duration_for_wav_and_mp3():
     tone = wav_tone(1.5)
-    assert media.sniff_audio(tone) == "wav"
-    assert media.audio_duration(tone) == pytest.approx(1.5)
+    assert audio_probe.sniff_audio(tone) == "wav"
+    assert audio_probe.audio_duration(tone) == pytest.approx(1.5)
     mp3 = mp3_from_wav(tone)
-    assert media.sniff_audio(mp3) == "mp3"
-    assert media.audio_duration(mp3) == pytest.approx(1.5, abs=0.06)
-    assert media.sniff_audio(b"OggS" + bytes(100)) is None
+    assert audio_probe.sniff_audio(mp3) == "mp3"
+    assert audio_probe.audio_duration(mp3) == pytest.approx(1.5, abs=0.06)
+    assert audio_probe.sniff_audio(b"OggS" + bytes(100)) is None

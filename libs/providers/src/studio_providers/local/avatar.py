@@ -20,6 +20,7 @@ from collections.abc import Iterator
 import cv2
 import numpy as np
 
+from studio_common import audio_probe
 from studio_providers.base import ProviderOutput, ProviderRequest
 from studio_providers.local import media
 from studio_providers.local.video import (
@@ -203,7 +204,7 @@ def transform_avatar(request: ProviderRequest) -> ProviderOutput:
     audio = request.inputs.get("audio")
     if audio is None:
         raise ValueError("audio: required for a talking avatar")
-    info = media.validate_audio(audio, min_seconds=AUDIO_MIN_SECONDS, max_seconds=AUDIO_MAX_SECONDS)
+    info = audio_probe.validate_audio(audio, min_seconds=AUDIO_MIN_SECONDS, max_seconds=AUDIO_MAX_SECONDS)
     image_bytes = request.inputs.get("image")
     rgb = load_image(image_bytes)
     mask = None

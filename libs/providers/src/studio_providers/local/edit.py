@@ -34,8 +34,9 @@ from collections.abc import Callable
 import cv2
 import numpy as np
 
+from studio_common.capabilities import text_selection
 from studio_providers.base import ProviderOutput, ProviderRequest, UnsupportedOperation
-from studio_providers.local import cv
+from studio_providers.local import cv, offer
 from studio_providers.models.segment import subject_matte
 
 TINT_CHROMA = 0.35  # how far an inpaint fill's colour moves towards a colour named in the prompt
@@ -233,17 +234,6 @@ def _recolour(rgb: np.ndarray, region: np.ndarray, colour: tuple[int, int, int])
     return np.where(region[..., None], cv.from_lab(blended), rgb)
 
 
-SUBJECT_WORDS = ("subject", "main subject", "foreground", "person", "people", "background")
-
-
-def subject_selection(select_prompt: str) -> str | None:
-    """``subject`` or ``background`` when the selection names one the subject matte can find, else None."""
-    words = " ".join(select_prompt.lower().replace("the ", " ").split())
-    if words not in SUBJECT_WORDS:
-        return None
-    return "background" if words == "background" else "subject"
-
-
 def search_recolor(request: ProviderRequest) -> ProviderOutput:
     select_prompt = str(request.params.get("select_prompt") or "").strip()
     if not select_prompt or not request.prompt.strip():
@@ -252,12 +242,12 @@ def search_recolor(request: ProviderRequest) -> ProviderOutput:
     if request.inputs.get("mask"):
         rgb = _image(request)
         return _output(_recolour(rgb, _grown_mask(request, rgb, default=3, high=20), colour), request)
-    selection = subject_selection(select_prompt)
+    selection = text_selection(select_prompt, offer.RENDER.select_words)
     if selection is None:
         raise UnsupportedOperation(
             "search and recolor without a mask finds only the main subject or the background locally "
-            f"(select_prompt one of: {', '.join(SUBJECT_WORDS)}); other objects need a provider that can "
-            "find them by text; use stability"
+            f"(select_prompt one of: {', '.join(offer.RENDER.select_words)}); other objects need a provider "
+            "that can find them by text; use stability"
         )
     rgb = _image(request)
     matte = subject_matte(rgb)

@@ -1,5 +1,6 @@
 """ffmpeg-backed media helpers for the local provider: locating the binary, probing files, reading audio
-(validation, duration, a per-video-frame loudness envelope) and encoding RGB frames to H.264 MP4.
+(decoding, a per-video-frame loudness envelope; an upload is validated by
+`studio_common.audio_probe` before it gets here) and encoding RGB frames to H.264 MP4.
 
 The ffmpeg binary comes from `imageio-ffmpeg` (no ffprobe there), so probing parses the stream summary
 that `ffmpeg -hide_banner -i FILE` prints on stderr.
@@ -16,10 +17,9 @@ from pathlib import Path
 
 import numpy as np
 
+from studio_common.audio_probe import sniff_audio
 from studio_providers.base import ProviderError
-from studio_providers.local.wav_header import read_wav_format
 
-MAX_AUDIO_BYTES = 15 * 1024 * 1024
 PCM_RATE = 16_000  # mono 16 kHz s16le is plenty for loudness and duration
 SILENCE_FLOOR = 10 ** (-50 / 20)  # RMS below -50 dBFS counts as silence
 
@@ -33,16 +33,6 @@ class MediaInfo:
     has_audio: bool
     video_codec: str | None
     audio_codec: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class AudioInfo:
-    kind: str  # "wav" | "mp3"
-    duration: float
-
-    @property
-    def suffix(self) -> str:
-        return "." + self.kind
 
 
 @functools.cache
@@ -115,35 +105,6 @@ def probe(data: bytes, suffix: str = ".mp4") -> MediaInfo:
 
 
 # ------------------------------------------------------------------------------------------------ audio
-
-
-def _mp3_frame_header(data: bytes, offset: int) -> bool:
-    """An MPEG-1/2/2.5 Layer III frame header at `offset` (11 sync bits, no reserved fields)."""
-    if offset + 4 > len(data) or data[offset] != 0xFF or data[offset + 1] & 0xE0 != 0xE0:
-        return False
-    version, layer = (data[offset + 1] >> 3) & 3, (data[offset + 1] >> 1) & 3
-    bitrate, rate = data[offset + 2] >> 4, (data[offset + 2] >> 2) & 3
-    return version != 1 and layer == 1 and bitrate != 15 and rate != 3
-
-
-def sniff_audio(data: bytes) -> str | None:
-    """Returns "wav" for RIFF/WAVE, "mp3" for an ID3 tag or an MPEG Layer III frame sync, else None."""
-    if len(data) >= 12 and data[:4] == b"RIFF" and data[8:12] == b"WAVE":
-        return "wav"
-    offset = 0
-    while data[offset : offset + 3] == b"ID3" and offset + 10 <= len(data):
-        size = 0
-        for byte in data[offset + 6 : offset + 10]:  # syncsafe integer, 7 bits per byte
-            if byte & 0x80:
-                return None
-            size = (size << 7) | byte
-        footer = 10 if data[offset + 5] & 0x10 else 0
-        offset += 10 + size + footer
-    if offset and offset >= len(data):
-        return None
-    while offset < len(data) and data[offset] == 0 and offset < 64 * 1024:  # padding after the tag
-        offset += 1
-    return "mp3" if _mp3_frame_header(data, offset) else None
 
 
 # Every ffmpeg run on user media reads only the one local file it is given (no network, no concat lists,
@@ -221,50 +182,11 @@ def _run_capped(command: list[str], budget: int, timeout: float) -> tuple[bytes,
         return bytes(output), 0 if capped else code, errors.read(4096)
 
 
-def _kind(data: bytes) -> str:
+def _audio_kind(data: bytes) -> str:
     kind = sniff_audio(data)
     if kind is None:
         raise ValueError("audio: must be WAV or MP3")
     return kind
-
-
-def _duration(data: bytes, kind: str, max_seconds: float = MAX_DECODE_SECONDS) -> float:
-    """WAV: from the header (the sample rate and length are checked before anything decodes). MP3: decoded,
-    but never more than just past `max_seconds`, so an over-long file is known without decoding it all."""
-    if kind == "wav":
-        return read_wav_format(data).duration
-    try:
-        samples = decode_pcm(data, "." + kind, max_seconds=max_seconds + 1)
-    except ValueError as exc:
-        raise ValueError(f"audio: {exc}") from None
-    if samples.size == 0:
-        raise ValueError("audio: contains no decodable sound")
-    return len(samples) / PCM_RATE
-
-
-def audio_duration(data: bytes) -> float:
-    """Seconds of audio: the WAV header for WAV, decoding (capped) for MP3. ValueError("audio: ...")
-    when it is neither WAV nor MP3, has an unusable header or does not decode."""
-    return _duration(data, _kind(data))
-
-
-def validate_audio(
-    data: bytes | None, *, min_seconds: float = 0.0, max_seconds: float | None = None
-) -> AudioInfo:
-    """WAV or MP3 only, at most 15 MB, a sample rate of at least 8 kHz, decodable, with the caller's
-    duration bounds. Every failure is a ValueError whose message starts with the field name "audio"."""
-    if not data:
-        raise ValueError("audio: empty or missing")
-    if len(data) > MAX_AUDIO_BYTES:
-        raise ValueError(f"audio: {len(data) / 1e6:.1f} MB is larger than the 15 MB limit")
-    limit = min(max_seconds or MAX_DECODE_SECONDS, MAX_DECODE_SECONDS)
-    kind = _kind(data)
-    duration = _duration(data, kind, limit)  # MP3 is always decoded here, so a fake frame header is caught
-    if duration < min_seconds:
-        raise ValueError(f"audio: {duration:.2f} s is shorter than the {min_seconds:g} s minimum")
-    if duration > limit:
-        raise ValueError(f"audio: {duration:.2f} s is longer than the {limit:g} s maximum")
-    return AudioInfo(kind, duration)
 
 
 def audio_envelope(data: bytes, fps: float, frames: int | None = None) -> np.ndarray:
@@ -273,7 +195,7 @@ def audio_envelope(data: bytes, fps: float, frames: int | None = None) -> np.nda
     Audio is decoded to mono 16 kHz PCM through ffmpeg; frame i covers [i/fps, (i+1)/fps). With `frames`
     the envelope has exactly that length (padded with silence or cut). Silent audio gives all zeros."""
     longest = frames / fps + 1 if frames is not None else MAX_DECODE_SECONDS
-    samples = decode_pcm(data, "." + _kind(data), max_seconds=min(longest, MAX_DECODE_SECONDS))
+    samples = decode_pcm(data, "." + _audio_kind(data), max_seconds=min(longest, MAX_DECODE_SECONDS))
     count = frames if frames is not None else max(1, round(len(samples) / PCM_RATE * fps))
     edges = np.round(np.arange(count + 1) * (PCM_RATE / fps)).astype(np.int64)
     padded = np.zeros(max(int(edges[-1]), len(samples)), dtype=np.float64)

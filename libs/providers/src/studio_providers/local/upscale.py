@@ -1,8 +1,7 @@
 """Offline upscaling: detail-preserving resampling, no model weights.
 
-``fast`` enlarges exactly 4x per side, ``conservative`` enlarges to about 4 MP,
-and ``auto`` picks one of them from the input size, or resizes to a target
-(a preset such as ``web``/``print``/``social`` or an explicit long side).
+The output size is planned by `studio_common.upscale_plan` (shared with the gateway, which refuses a
+size before anything is reserved), within the local offer's ``max_output_pixels``.
 
 The resampler enlarges with Lanczos in steps of at most 2x and applies a mild
 unsharp mask after each step. The mask is edge-aware: its amount falls off in
@@ -22,16 +21,13 @@ import cv2
 import numpy as np
 from PIL import Image
 
+from studio_common.catalog import Incapable
+from studio_common.upscale_plan import plan_upscale
 from studio_providers.base import ProviderOutput, ProviderRequest, UnsupportedOperation
 from studio_providers.imaging import check_output_format, content_type_of, encode, open_image
+from studio_providers.local import offer
 
-MAX_OUTPUT_PIXELS = 4096 * 4096  # 16 MP, the ceiling of Stability's fast upscaler
-FAST_FACTOR = 4
-CONSERVATIVE_PIXELS = 2048 * 2048  # ~4 MP
-AUTO_FAST_MAX_LONG_SIDE = 1024
-PRESET_LONG_SIDES = {"web": 2048, "print": 3072, "social": 1080}
-PRINT_DPI = 300
-MODES = ("fast", "conservative", "auto", "creative")
+MAX_OUTPUT_PIXELS = offer.RENDER.max_output_pixels
 
 MAX_STEP = 2.0  # largest enlargement per Lanczos step
 SHARPEN_AMOUNT = 0.45  # unsharp-mask amount on edges, per step
@@ -41,139 +37,6 @@ EDGE_LOW, EDGE_HIGH = 0.015, 0.12  # Sobel magnitude (0-1 image) where the mask 
 STRIP_ROWS = 512  # sharpening works in strips so 16 MP outputs stay within modest memory
 _SIXTEEN_BIT = 65535.0
 _LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
-
-
-# ---------------------------------------------------------------------------
-# Planning
-# ---------------------------------------------------------------------------
-
-
-def _megapixels(pixels: int) -> str:
-    return f"{pixels / 1_000_000:.1f} MP"
-
-
-def _check_limit(width: int, height: int) -> None:
-    if width * height > MAX_OUTPUT_PIXELS:
-        raise ValueError(
-            f"the upscaled image would be {width}x{height} ({_megapixels(width * height)}), over the "
-            f"16 MP limit ({MAX_OUTPUT_PIXELS} pixels); use a smaller input or a smaller target"
-        )
-
-
-def _scaled(width: int, height: int, scale: float) -> tuple[int, int]:
-    return max(1, round(width * scale)), max(1, round(height * scale))
-
-
-def _to_long_side(width: int, height: int, long_side: int) -> tuple[int, int]:
-    if width >= height:
-        return long_side, max(1, round(height * long_side / width))
-    return max(1, round(width * long_side / height)), long_side
-
-
-def _positive_number(name: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise ValueError(f"{name} must be a positive number, got {value!r}")
-    try:
-        number = float(value)
-    except ValueError:
-        raise ValueError(f"{name} must be a positive number, got {value!r}") from None
-    if not math.isfinite(number) or number <= 0:
-        raise ValueError(f"{name} must be a positive number, got {value!r}")
-    return number
-
-
-def _positive_int(name: str, value: object) -> int:
-    number = _positive_number(name, value)
-    if number != int(number):
-        raise ValueError(f"{name} must be a whole number of pixels, got {value!r}")
-    return int(number)
-
-
-def _print_size(width: int, height: int, print_width_in: object, print_height_in: object) -> tuple[int, int]:
-    """Smallest size that gives at least PRINT_DPI on every given print dimension, aspect kept."""
-    scales = []
-    if print_width_in is not None:
-        scales.append(_positive_number("print_width_in", print_width_in) * PRINT_DPI / width)
-    if print_height_in is not None:
-        scales.append(_positive_number("print_height_in", print_height_in) * PRINT_DPI / height)
-    scale = max(scales)
-    return max(1, math.ceil(width * scale - 1e-9)), max(1, math.ceil(height * scale - 1e-9))
-
-
-def _conservative(width: int, height: int) -> tuple[int, int]:
-    if width * height >= CONSERVATIVE_PIXELS:
-        raise ValueError(
-            f"the image is already {width}x{height} ({_megapixels(width * height)}); conservative upscaling "
-            f"enlarges to about {_megapixels(CONSERVATIVE_PIXELS)} and never downscales"
-        )
-    return _scaled(width, height, math.sqrt(CONSERVATIVE_PIXELS / (width * height)))
-
-
-def plan_upscale(
-    width: int,
-    height: int,
-    mode: str,
-    preset: str | None = None,
-    target_long_side: int | None = None,
-    *,
-    print_width_in: float | None = None,
-    print_height_in: float | None = None,
-) -> tuple[str, int, int]:
-    """Decide the output size: ``(resolved mode, out_width, out_height)``.
-
-    The resolved mode is ``fast`` or ``conservative``, or for ``auto`` with a
-    target the preset's name (``web``, ``print``, ``social``) or ``target``
-    for an explicit ``target_long_side``. Presets and targets may downscale.
-    """
-    for name, value in (("width", width), ("height", height)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    if mode == "creative":
-        raise UnsupportedOperation(
-            "creative upscaling invents new detail with a generative model, which the local provider does "
-            "not have; use stability"
-        )
-    if mode not in MODES:
-        raise ValueError(f"mode must be one of fast, conservative, auto; got {mode!r}")
-    has_print = print_width_in is not None or print_height_in is not None
-    targeted = preset is not None or target_long_side is not None or has_print
-    if mode != "auto" and targeted:
-        raise ValueError(f"preset, target_long_side and print sizes apply to auto mode only, not {mode}")
-    if preset is not None and preset not in PRESET_LONG_SIDES:
-        raise ValueError(f"preset must be one of {', '.join(PRESET_LONG_SIDES)}; got {preset!r}")
-    if target_long_side is not None and (preset is not None or has_print):
-        raise ValueError("give either target_long_side or a preset, not both")
-    if has_print and preset not in (None, "print"):
-        raise ValueError(f"print_width_in and print_height_in apply to the print preset, not {preset}")
-
-    if mode == "fast":
-        out_w, out_h = width * FAST_FACTOR, height * FAST_FACTOR
-    elif mode == "conservative":
-        out_w, out_h = _conservative(width, height)
-    elif target_long_side is not None:
-        mode = "target"
-        out_w, out_h = _to_long_side(width, height, _positive_int("target_long_side", target_long_side))
-    elif has_print:
-        mode = "print"
-        out_w, out_h = _print_size(width, height, print_width_in, print_height_in)
-    elif preset is not None:
-        mode = preset
-        out_w, out_h = _to_long_side(width, height, PRESET_LONG_SIDES[preset])
-    elif (
-        max(width, height) <= AUTO_FAST_MAX_LONG_SIDE and width * height * FAST_FACTOR**2 <= MAX_OUTPUT_PIXELS
-    ):
-        mode = "fast"
-        out_w, out_h = width * FAST_FACTOR, height * FAST_FACTOR
-    else:
-        if width * height >= CONSERVATIVE_PIXELS:
-            raise ValueError(
-                f"the image is already {width}x{height} ({_megapixels(width * height)}); auto upscaling "
-                "needs a preset or target_long_side to go further"
-            )
-        mode = "conservative"
-        out_w, out_h = _conservative(width, height)
-    _check_limit(out_w, out_h)
-    return mode, out_w, out_h
 
 
 # ---------------------------------------------------------------------------
@@ -274,15 +137,19 @@ def upscale(request: ProviderRequest) -> ProviderOutput:
     check_output_format(request.output_format)
     params = request.params
     image = open_image(request.inputs.get("image"))
-    _, out_w, out_h = plan_upscale(
-        image.width,
-        image.height,
-        mode,
-        preset=params.get("preset") or None,
-        target_long_side=params.get("target_long_side"),
-        print_width_in=params.get("print_width_in"),
-        print_height_in=params.get("print_height_in"),
-    )
+    try:
+        _, out_w, out_h = plan_upscale(
+            image.width,
+            image.height,
+            mode,
+            preset=params.get("preset") or None,
+            target_long_side=params.get("target_long_side"),
+            print_width_in=params.get("print_width_in"),
+            print_height_in=params.get("print_height_in"),
+            max_pixels=MAX_OUTPUT_PIXELS,
+        )
+    except Incapable as exc:
+        raise UnsupportedOperation(str(exc)) from exc
     result = upscale_image(image, out_w, out_h)
     return ProviderOutput(
         encode(result, request.output_format), content_type_of(request.output_format), out_w, out_h

@@ -17,6 +17,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageOps
 
+from studio_common import audio_probe
 from studio_providers.base import ProviderOutput, ProviderRequest
 from studio_providers.local import media
 from studio_providers.models.faces import find_faces
@@ -312,7 +313,9 @@ def transform_video(request: ProviderRequest) -> ProviderOutput:
     audio = request.inputs.get("audio")
     audio_info = None
     if audio is not None:
-        audio_info = media.validate_audio(audio, min_seconds=AUDIO_MIN_SECONDS, max_seconds=AUDIO_MAX_SECONDS)
+        audio_info = audio_probe.validate_audio(
+            audio, min_seconds=AUDIO_MIN_SECONDS, max_seconds=AUDIO_MAX_SECONDS
+        )
     rgb = load_image(request.inputs.get("image"))
     data = render_video(
         rgb,

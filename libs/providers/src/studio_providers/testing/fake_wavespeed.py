@@ -45,7 +45,7 @@ from fastapi.responses import JSONResponse, Response
 from PIL import Image
 from starlette.concurrency import run_in_threadpool
 
-from studio_providers.local import media
+from studio_common import audio_probe
 from studio_providers.local.video import render_video
 from studio_providers.testing.fake_stability import blurred, encode, pattern
 from studio_providers.testing.server import requested_scenarios
@@ -107,7 +107,7 @@ def _media(body: dict[str, Any], name: str, kind: str) -> bytes | None:
     elif kind == "audio":
         if len(data) > MAX_AUDIO_BYTES:
             raise Invalid(f"{name}: must be at most 15 MB")
-        if media.sniff_audio(data) is None:
+        if audio_probe.sniff_audio(data) is None:
             raise Invalid(f"{name}: must be wav or mp3 audio")
     return data
 
@@ -239,7 +239,7 @@ def _audio_seconds(body: dict[str, Any]) -> float:
     if data is None:
         return 5.0  # a URL: the fake does not fetch it
     try:
-        return media.audio_duration(data)
+        return audio_probe.audio_duration(data)
     except ValueError:
         return 5.0
 

@@ -1,9 +1,9 @@
 """Which provider and model run an operation: the one asked for, or for `auto` the catalog's best
 enabled offer that can honestly do it."""
 
+from studio_common.capabilities import refusal
 from studio_common.catalog import auto_offers, best_offer, offers_for
 from studio_gateway.domain.create_request import RequestError
-from studio_gateway.domain.local_rules import LOCAL, local_refusal
 
 
 def choose_provider(
@@ -12,19 +12,19 @@ def choose_provider(
     """`fields["resolution"]`, when present, picks among models priced per resolution."""
     resolution = fields.get("resolution")
     if provider == "auto":
-        refusal = None
+        refused = None
         for offer in auto_offers(kind, enabled):
             if (model and offer.model != model) or not offer.serves(resolution):
                 continue
-            if offer.provider == LOCAL and (refusal := local_refusal(kind, fields, roles)):
+            if refused := refusal(offer, kind, fields, roles):
                 continue
             return offer.provider, offer.model
-        raise RequestError("provider", refusal or _nobody_offers(kind, model, enabled))
+        raise RequestError("provider", refused or _nobody_offers(kind, model, enabled))
     if provider not in enabled:
         raise RequestError(
             "provider", f"provider {provider!r} is not enabled here (enabled: {', '.join(enabled)})"
         )
-    chosen = _provider_model(kind, provider, model, resolution)
+    chosen = _provider_offer(kind, provider, model, resolution)
     if chosen is None:
         raise RequestError(
             "model" if model else "provider",
@@ -32,15 +32,14 @@ def choose_provider(
             + (f" with model {model!r}" if model else "")
             + (f" at {resolution}" if resolution else ""),
         )
-    if provider == LOCAL and (refusal := local_refusal(kind, fields, roles)):
-        raise RequestError("provider", refusal)
-    return provider, chosen
+    if refused := refusal(chosen, kind, fields, roles):
+        raise RequestError("provider", refused)
+    return provider, chosen.model
 
 
-def _provider_model(kind: str, provider: str, model: str | None, resolution: str | None) -> str | None:
+def _provider_offer(kind: str, provider: str, model: str | None, resolution: str | None):
     offers = [o for o in offers_for(kind, [provider]) if o.serves(resolution) and model in (None, o.model)]
-    best = best_offer(offers)
-    return best.model if best else None
+    return best_offer(offers)
 
 
 def _nobody_offers(kind: str, model: str | None, enabled: list[str]) -> str:

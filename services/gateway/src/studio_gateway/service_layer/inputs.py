@@ -2,19 +2,15 @@
 before anything decodes it in full, stored under its content hash."""
 
 import asyncio
-import io
 import re
 from dataclasses import dataclass
 
-import numpy as np
 from fastapi import HTTPException, UploadFile
-from PIL import Image
 
+from studio_common.audio_probe import validate_audio
 from studio_common.ids import ID_PATTERN
 from studio_common.images import CheckedImage, ImageRejected, check_image
 from studio_common.storage import input_key
-from studio_providers.local.media import validate_audio
-from studio_providers.models.faces import faces_in_image
 
 ASSET_ID = re.compile(ID_PATTERN)
 
@@ -75,22 +71,6 @@ async def _own_asset(state, user_id: str, asset_id: str, role: str) -> dict:
     return asset
 
 
-def check_mask(mask: CheckedImage, image: CheckedImage) -> None:
-    """Same size as the image, greyscale, and not empty (white = change, black = keep)."""
-    if (mask.width, mask.height) != (image.width, image.height):
-        raise ImageRejected(
-            f"mask is {mask.width}x{mask.height}; it must match the image's {image.width}x{image.height}",
-            "mask",
-        )
-    with Image.open(io.BytesIO(mask.data)) as opened:
-        pixels = np.asarray(opened.convert("RGBA" if "A" in opened.mode else "RGB"))
-    colour = pixels[..., :3].astype(np.int16)
-    if np.abs(colour[..., 0] - colour[..., 1]).max() > 8 or np.abs(colour[..., 1] - colour[..., 2]).max() > 8:
-        raise ImageRejected("mask must be greyscale (white = change, black = keep), not colour", "mask")
-    if colour.max() < 16:
-        raise ImageRejected("mask is empty (all black): nothing would change", "mask")
-
-
 async def audio_input(
     state, user_id: str, upload: UploadFile | None, required: bool, min_seconds: float, max_seconds: float
 ) -> StoredInput | None:
@@ -103,15 +83,6 @@ async def audio_input(
         info = await asyncio.to_thread(validate_audio, data, min_seconds=min_seconds, max_seconds=max_seconds)
     except ValueError as exc:
         raise ImageRejected(str(exc), "audio") from exc
-    content_type = "audio/wav" if info.kind == "wav" else "audio/mpeg"
-    key = input_key(user_id, data, content_type)
-    await state.storage.put_once(key, data, content_type)
+    key = input_key(user_id, data, info.content_type)
+    await state.storage.put_once(key, data, info.content_type)
     return StoredInput("audio", key, audio_seconds=info.duration)
-
-
-async def require_face(item: StoredInput) -> None:
-    """A talking avatar animates a face: an image without one is refused before anything is reserved."""
-    if (await asyncio.to_thread(faces_in_image, item.image.data)).count == 0:
-        raise ImageRejected(
-            "image shows no face: a talking avatar needs a portrait with a visible face", "image"
-        )

@@ -4,8 +4,10 @@ row alike, so a batch row is held to exactly the rules of the endpoint it stands
 
 from collections.abc import Callable
 
+from studio_common.catalog import offers_for
 from studio_common.events import OperationRequested
 from studio_common.social_formats import PLATFORMS, format_by_id, formats_for, get_platform
+from studio_common.upscale_plan import plan_upscale
 from studio_gateway.domain.create_request import CreateBody, RequestError, resolve_create
 from studio_gateway.domain.studio_operations import (
     CONTROL,
@@ -19,7 +21,6 @@ from studio_gateway.domain.studio_operations import (
 )
 from studio_gateway.service_layer import operations, personas, studio
 from studio_gateway.service_layer.inputs import StoredInput
-from studio_providers.local.upscale import plan_upscale
 
 Prepare = Callable[[OperationFields, dict[str, StoredInput]], tuple[str, dict | None]]
 
@@ -67,8 +68,12 @@ def upscale_kind(fields, stored: dict[str, StoredInput]) -> tuple[str, None]:
     mode = fields.mode
     if fields.provider not in ("auto", "local") and mode == "auto":
         mode = "fast" if image.width * image.height <= 1_048_576 else "conservative"
-    if fields.provider in ("auto", "local") and mode != "creative":
-        try:  # the size the local provider will deliver, checked now so a bad request reserves nothing
+    kind = UPSCALE_KINDS[mode]
+    providers = None if fields.provider == "auto" else [fields.provider]
+    for offer in offers_for(kind, providers):
+        if offer.max_output_pixels is None:
+            continue
+        try:  # the size such an offer will deliver, checked now so a bad request reserves nothing
             plan_upscale(
                 image.width,
                 image.height,
@@ -77,10 +82,11 @@ def upscale_kind(fields, stored: dict[str, StoredInput]) -> tuple[str, None]:
                 fields.target_long_side,
                 print_width_in=fields.print_width_in,
                 print_height_in=fields.print_height_in,
+                max_pixels=offer.max_output_pixels,
             )
         except ValueError as exc:
             raise RequestError("image", str(exc)) from exc
-    return UPSCALE_KINDS[mode], None
+    return kind, None
 
 
 def resolve_formats(formats: list[str], platforms: list[str]) -> list[str]:

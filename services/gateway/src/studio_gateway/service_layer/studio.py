@@ -7,18 +7,12 @@ from dataclasses import dataclass
 from fastapi import UploadFile
 
 from studio_common.events import OperationRequested
-from studio_common.images import ImageRejected
+from studio_common.images import ImageRejected, check_mask
 from studio_gateway.domain.create_request import RequestError, validated
 from studio_gateway.domain.provider_choice import choose_provider
 from studio_gateway.domain.studio_operations import OperationFields, OperationSpec
 from studio_gateway.service_layer import operations
-from studio_gateway.service_layer.inputs import (
-    StoredInput,
-    audio_input,
-    check_mask,
-    image_input,
-    require_face,
-)
+from studio_gateway.service_layer.inputs import StoredInput, audio_input, image_input
 
 
 @dataclass
@@ -64,8 +58,6 @@ async def store_inputs(
         )
         if audio is not None:
             stored["audio"] = audio
-    if spec.kind == "transform.avatar":
-        await require_face(stored["image"])
     return stored
 
 
