@@ -1,9 +1,10 @@
-"""Chooses providers: the requested one, or for `auto` the catalog's ranking over the enabled providers.
-Later providers join by registering an adapter; the pipeline does not change."""
+"""The worker's providers: the approved one first, then the fall-backs `studio_common.provider_choice`
+ranks among the registered, healthy providers. Later providers join by registering an adapter; the
+pipeline does not change."""
 
 from dataclasses import dataclass
 
-from studio_common.catalog import auto_offers, find_offer
+from studio_common.provider_choice import fallbacks
 from studio_providers.base import Provider
 
 
@@ -38,17 +39,13 @@ class ProviderRegistry:
         what was reserved (a fall-back must never charge more than the hold covers)."""
         chosen = self._providers.get(provider)
         first = [Choice(chosen, model)] if chosen and chosen.supports(kind, model) else []
-        approved = find_offer(provider, model)
-        quality = approved.quality if approved else None
-        fallbacks = []
-        for offer in auto_offers(kind, self.names(), quality):
-            if offer.provider == provider or not self._healthy.get(offer.provider, False):
-                continue
-            if budget_per_unit is not None and offer.list_price > budget_per_unit:
-                continue
-            adapter = self._providers[offer.provider]
-            if adapter.supports(kind, offer.model) and all(
-                c.provider.name != offer.provider for c in fallbacks
-            ):
-                fallbacks.append(Choice(adapter, offer.model))
-        return first + fallbacks
+        healthy = [name for name in self.names() if self._healthy.get(name, False)]
+        others = fallbacks(
+            kind,
+            provider,
+            model,
+            healthy,
+            lambda offer: self._providers[offer.provider].supports(kind, offer.model),
+            budget_per_unit,
+        )
+        return first + [Choice(self._providers[offer.provider], offer.model) for offer in others]
