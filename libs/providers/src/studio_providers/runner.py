@@ -35,7 +35,7 @@ from studio_common.storage import ObjectStorage, output_key
 from studio_providers.base import ProviderError, ProviderRequest, UnsupportedOperation
 from studio_providers.models.tags import describe_output
 from studio_providers.planning import PlannedOutput, Planner, PlanningError
-from studio_providers.registry import ProviderRegistry
+from studio_providers.registry import Choice, ProviderRegistry
 
 log = logging.getLogger(__name__)
 
@@ -139,6 +139,8 @@ class OperationRunner:
         self, op: OperationApproved, ids: dict, plan: list[PlannedOutput], canceled: bool
     ) -> PlanRun:
         run = PlanRun(used=(op.provider, op.model), canceled=canceled)
+        # Chosen once per operation from the approved offer, not again for every output.
+        choices = self.registry.plan(op.kind, op.provider, op.model, budget_per_unit=op.unit_credits)
         first_index = 0
         for step, planned in enumerate(plan):
             stored = await self.storage.exists(manifest_key(op.user_id, op.operation_id, first_index))
@@ -148,7 +150,7 @@ class OperationRunner:
                 run.skipped_parts += planned.parts
             else:
                 try:
-                    refs, run.used = await self._produce(op, first_index, planned, stored)
+                    refs, run.used = await self._produce(op, first_index, planned, stored, choices)
                     run.outputs.extend(refs)
                 except ProviderError as exc:
                     log.warning("output %s of %s failed: %s", first_index, op.operation_id, exc.message)
@@ -188,12 +190,19 @@ class OperationRunner:
         metrics.OPERATIONS.labels(op.kind, "canceled" if canceled else "succeeded").inc()
         return done
 
-    async def _produce(self, op: OperationApproved, first_index: int, planned: PlannedOutput, stored: bool):
+    async def _produce(
+        self,
+        op: OperationApproved,
+        first_index: int,
+        planned: PlannedOutput,
+        stored: bool,
+        choices: list[Choice],
+    ):
         manifest = manifest_key(op.user_id, op.operation_id, first_index)
         if stored:  # stored before a crash or redelivery: do not pay again
             refs = json.loads(await self.storage.get(manifest))
             return [OutputRef.model_validate(ref) for ref in refs], (op.provider, op.model)
-        result, used = await self._call_with_fallback(op, planned.request)
+        result, used = await self._call_with_fallback(op, planned.request, choices)
         results = result if isinstance(result, list) else [result]
         if planned.finish:
             results = [planned.finish(r) for r in results]
@@ -227,8 +236,9 @@ class OperationRunner:
         )
         return refs, used
 
-    async def _call_with_fallback(self, op: OperationApproved, request: ProviderRequest):
-        choices = self.registry.plan(op.kind, op.provider, op.model, budget_per_unit=op.unit_credits)
+    async def _call_with_fallback(
+        self, op: OperationApproved, request: ProviderRequest, choices: list[Choice]
+    ):
         if not choices:
             raise UnsupportedOperation(f"no enabled provider offers {op.kind} with {op.provider}/{op.model}")
         last: ProviderError | None = None
