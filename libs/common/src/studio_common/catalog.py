@@ -247,26 +247,8 @@ def best_offer(offers: list[ModelOffer]) -> ModelOffer | None:
     return min(offers, key=lambda m: (-QUALITY_RANK[m.quality], m.list_price), default=None)
 
 
-def default_offer(kind: str, provider: str) -> ModelOffer | None:
-    return best_offer(offers_for(kind, [provider]))
-
-
 def auto_offers(kind: str, enabled: list[str], quality: str | None = None) -> list[ModelOffer]:
     """Candidates for `auto`, best first: matching quality tier first, then cheaper, then the rest."""
     wanted = QUALITY_RANK.get(quality or "standard", 1)
     candidates = offers_for(kind, enabled)
     return sorted(candidates, key=lambda m: (abs(QUALITY_RANK[m.quality] - wanted), m.list_price))
-
-
-def resolve_auto(kind: str, enabled: list[str], quality: str | None = None) -> tuple[str, str] | None:
-    """Provider and model for `auto`, from the providers this deployment enables."""
-    offers = auto_offers(kind, enabled, quality)
-    return (offers[0].provider, offers[0].model) if offers else None
-
-
-def resolve_model(kind: str, provider: str, model: str | None) -> str | None:
-    if model:
-        offer = find_offer(provider, model)
-        return model if offer and kind in offer.kinds else None
-    offer = default_offer(kind, provider)
-    return offer.model if offer else None

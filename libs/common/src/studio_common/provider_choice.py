@@ -49,6 +49,33 @@ def choose(
     return chosen
 
 
+def choose_create(
+    provider: str, model: str | None, quality: str, preferred: tuple[str, str] | None, enabled: list[str]
+) -> ModelOffer:
+    """The offer for a Create: a model asked for by name from the first enabled provider offering it, the
+    template's `preferred` (provider, model) when enabled, else the best enabled offer at `quality`."""
+    if provider == "auto":
+        if model:
+            named = [o for p in enabled if (o := find_offer(p, model)) and "create" in o.kinds]
+            if not named:
+                raise NoOffer("model", f"no enabled provider offers the create model {model!r}")
+            return named[0]
+        if preferred and preferred[0] in enabled and (offer := find_offer(*preferred)):
+            return offer
+        ranked = auto_offers("create", enabled, quality)
+        if not ranked:
+            raise NoOffer("provider", "no enabled provider can create images")
+        return ranked[0]
+    if provider not in enabled:
+        raise NoOffer(
+            "provider", f"provider {provider!r} is not enabled here (enabled: {', '.join(enabled)})"
+        )
+    offer = find_offer(provider, model) if model else best_offer(offers_for("create", [provider]))
+    if offer is None or "create" not in offer.kinds:
+        raise NoOffer("model", f"model {model!r} is not a create model of {provider!r}")
+    return offer
+
+
 def fallbacks(
     kind: str,
     provider: str,

@@ -3,7 +3,7 @@
 import pytest
 
 from studio_common.catalog import find_offer
-from studio_common.provider_choice import NoOffer, choose, fallbacks
+from studio_common.provider_choice import NoOffer, choose, choose_create, fallbacks
 
 ALL = ["local", "stability", "wavespeed", "huggingface", "gemini"]
 
@@ -36,3 +36,16 @@ def test_fallbacks_are_one_per_other_provider_within_the_budget():
     unusable = fallbacks("create", "stability", "core", ALL, lambda offer: offer.provider != "local", 3)
     assert "local" not in {o.provider for o in unusable}
     assert find_offer("stability", "core").quality == "standard"
+
+
+def test_create_takes_a_named_model_then_the_template_then_the_best_at_the_quality():
+    enabled = ["local", "stability"]
+    assert choose_create("auto", "core", "standard", None, enabled).provider == "stability"
+    assert choose_create("auto", None, "premium", ("local", "local-render"), enabled).model == "local-render"
+    assert choose_create("auto", None, "draft", None, enabled).provider == "local"
+    assert choose_create("stability", None, "standard", None, enabled).quality == "premium"
+    with pytest.raises(NoOffer, match="not a create model") as wrong:
+        choose_create("local", "ultra", "standard", None, enabled)
+    assert wrong.value.field == "model"
+    with pytest.raises(NoOffer, match="no enabled provider offers the create model"):
+        choose_create("auto", "ideogram-v3-turbo", "standard", None, enabled)

@@ -5,7 +5,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from studio_common.catalog import find_offer, resolve_auto, resolve_model
+from studio_common.provider_choice import NoOffer, choose_create
 from studio_gateway.domain.personas import apply_persona
 from studio_gateway.domain.prompting import assemble
 from studio_gateway.domain.style_presets import get_style_preset
@@ -137,23 +137,9 @@ def resolve_create(body: CreateBody, enabled: list[str], persona: dict | None = 
 
 
 def _choose_provider(body: CreateBody, template, quality: str, enabled: list[str]) -> tuple[str, str]:
-    if body.provider == "auto":
-        if body.model:
-            offers = [p for p in enabled if (o := find_offer(p, body.model)) and "create" in o.kinds]
-            if not offers:
-                raise RequestError("model", f"no enabled provider offers the create model {body.model!r}")
-            return offers[0], body.model
-        if template and template.provider in enabled:
-            return template.provider, template.model
-        choice = resolve_auto("create", enabled, quality)
-        if choice is None:
-            raise RequestError("provider", "no enabled provider can create images")
-        return choice
-    if body.provider not in enabled:
-        raise RequestError(
-            "provider", f"provider {body.provider!r} is not enabled here (enabled: {', '.join(enabled)})"
-        )
-    model = resolve_model("create", body.provider, body.model)
-    if model is None:
-        raise RequestError("model", f"model {body.model!r} is not a create model of {body.provider!r}")
-    return body.provider, model
+    preferred = (template.provider, template.model) if template else None
+    try:
+        offer = choose_create(body.provider, body.model, quality, preferred, enabled)
+    except NoOffer as exc:
+        raise RequestError(exc.field, str(exc)) from exc
+    return offer.provider, offer.model
