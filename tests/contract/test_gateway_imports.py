@@ -32,3 +32,32 @@ def test_the_gateway_imports_no_provider_code():
 def test_the_gateway_does_not_depend_on_the_providers_package():
     project = tomllib.loads((GATEWAY / "pyproject.toml").read_text())
     assert not any(dep.startswith("studio-providers") for dep in project["project"]["dependencies"])
+
+
+def _locked_dependencies(package: str) -> set[str]:
+    """Every package uv.lock installs for `package` (its non-dev dependencies, followed through)."""
+    locked = {entry["name"]: entry for entry in tomllib.loads((REPO / "uv.lock").read_text())["package"]}
+    needed, pending = set(), [package]
+    while pending:
+        name = pending.pop()
+        if name in needed:
+            continue
+        needed.add(name)
+        for dep in locked[name].get("dependencies", []):
+            pending.append(dep["name"])
+            extras = locked[dep["name"]].get("optional-dependencies", {})
+            pending += [extra["name"] for wanted in dep.get("extra", []) for extra in extras.get(wanted, [])]
+    return needed
+
+
+def test_the_gateway_image_installs_no_opencv_ffmpeg_or_numpy():
+    installed = _locked_dependencies("studio-gateway")
+    assert "studio-common" in installed and "pillow" in installed  # the walk follows the lock
+    heavy = installed & {
+        "studio-providers",
+        "opencv-python-headless",
+        "imageio-ffmpeg",
+        "numpy",
+        "onnxruntime",
+    }
+    assert not heavy, f"the gateway's image would install {sorted(heavy)}"
