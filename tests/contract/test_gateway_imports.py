@@ -35,18 +35,19 @@ def test_the_gateway_does_not_depend_on_the_providers_package():
 
 
 def _locked_dependencies(package: str) -> set[str]:
-    """Every package uv.lock installs for `package` (its non-dev dependencies, followed through)."""
+    """Every package uv.lock installs for `package` (its non-dev dependencies and their extras, through)."""
     locked = {entry["name"]: entry for entry in tomllib.loads((REPO / "uv.lock").read_text())["package"]}
-    needed, pending = set(), [package]
-    while pending:
-        name = pending.pop()
-        if name in needed:
-            continue
-        needed.add(name)
+
+    def requires(name: str):
         for dep in locked[name].get("dependencies", []):
-            pending.append(dep["name"])
+            yield dep["name"]
             extras = locked[dep["name"]].get("optional-dependencies", {})
-            pending += [extra["name"] for wanted in dep.get("extra", []) for extra in extras.get(wanted, [])]
+            yield from (extra["name"] for wanted in dep.get("extra", []) for extra in extras.get(wanted, []))
+
+    needed = frontier = {package}
+    while frontier:
+        frontier = {dep for name in frontier for dep in requires(name)} - needed
+        needed = needed | frontier
     return needed
 
 
