@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 
+from studio_common.operation_rules import operation_model
 from studio_providers.base import ProviderError, ProviderOutput, ProviderRequest, UnsupportedOperation
 from studio_providers.http import RemoteProvider, exhausted_error, json_object, send_with_retries
 from studio_providers.imaging import nearest_ratio, probe_size
@@ -154,12 +155,9 @@ OPERATIONS: dict[str, Operation] = {
         accept=GLB_TYPE,
     ),
 }
-# Kinds other than create: the catalog names the model after the operation (edit.search_replace ->
-# "search-replace", transform.3d -> "3d").
+# Kinds other than create: the catalog names the model after the operation.
 _KIND_MODELS = {
-    kind: kind.split(".", 1)[1].replace("_", "-")
-    for kind in OPERATIONS
-    if "." in kind and not kind.startswith("generate.")
+    kind: operation_model(kind) for kind in OPERATIONS if "." in kind and not kind.startswith("generate.")
 }
 
 
