@@ -12,6 +12,8 @@ from typing import Any
 
 import httpx
 
+from studio_common.content_types import UNKNOWN_TYPE, extension_for
+from studio_common.images import sniff_content_type
 from studio_common.operation_rules import operation_model
 from studio_providers.base import ProviderError, ProviderOutput, ProviderRequest, UnsupportedOperation
 from studio_providers.http import RemoteProvider, exhausted_error, json_object, send_with_retries
@@ -177,13 +179,10 @@ def _is_set(value: Any) -> bool:
 
 
 def _file_part(data: bytes, role: str) -> tuple[str, bytes, str]:
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return f"{role}.png", data, "image/png"
-    if data.startswith(b"\xff\xd8"):
-        return f"{role}.jpg", data, "image/jpeg"
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return f"{role}.webp", data, "image/webp"
-    return role, data, "application/octet-stream"
+    content_type = sniff_content_type(data)
+    if content_type is None:
+        return role, data, UNKNOWN_TYPE
+    return f"{role}.{extension_for(content_type)}", data, content_type
 
 
 class StabilityProvider(RemoteProvider):

@@ -10,6 +10,7 @@ import numpy as np
 from fastapi import HTTPException, UploadFile
 from PIL import Image
 
+from studio_common.content_types import AUDIO_TYPES
 from studio_common.ids import ID_PATTERN
 from studio_common.images import CheckedImage, ImageRejected, check_image
 from studio_common.storage import input_key
@@ -103,7 +104,7 @@ async def audio_input(
         info = await asyncio.to_thread(validate_audio, data, min_seconds=min_seconds, max_seconds=max_seconds)
     except ValueError as exc:
         raise ImageRejected(str(exc), "audio") from exc
-    content_type = "audio/wav" if info.kind == "wav" else "audio/mpeg"
+    content_type = AUDIO_TYPES[info.kind]
     key = input_key(user_id, data, content_type)
     await state.storage.put_once(key, data, content_type)
     return StoredInput("audio", key, audio_seconds=info.duration)
