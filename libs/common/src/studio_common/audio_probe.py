@@ -9,12 +9,13 @@ encoder's delay and padding (the LAME tag) are taken off as a decoder does."""
 import struct
 from dataclasses import dataclass
 
+from studio_common.content_types import AUDIO_TYPES
+
 MAX_AUDIO_BYTES = 15 * 1024 * 1024
 MAX_SECONDS = 600.0
 MIN_SAMPLE_RATE = 8_000
 MAX_SAMPLE_RATE = 384_000
 MAX_CHANNELS = 8
-CONTENT_TYPES = {"wav": "audio/wav", "mp3": "audio/mpeg"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +29,7 @@ class AudioInfo:
 
     @property
     def content_type(self) -> str:
-        return CONTENT_TYPES[self.kind]
+        return AUDIO_TYPES[self.kind]
 
 
 @dataclass(frozen=True, slots=True)

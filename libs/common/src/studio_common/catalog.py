@@ -6,6 +6,8 @@ up. Hugging Face and Gemini have no fixed public per-image price, so the operato
 
 from dataclasses import dataclass, field
 
+from studio_common.operation_rules import operation_model
+
 QUALITY_RANK = {"draft": 0, "standard": 1, "premium": 2}
 
 
@@ -148,9 +150,7 @@ PROVIDERS: tuple[ProviderInfo, ...] = (
             ModelOffer("stability", "sd3.5-large-turbo", ("create",), 4, quality="standard", max_side=1536),
             ModelOffer("stability", "sd3.5-medium", ("create",), 3.5, quality="standard", max_side=1536),
             *(
-                ModelOffer(
-                    "stability", kind.split(".", 1)[1].replace("_", "-"), (kind,), price, quality="premium"
-                )
+                ModelOffer("stability", operation_model(kind), (kind,), price, quality="premium")
                 for kind, price in _STABILITY_EDITS.items()
             ),
         ),

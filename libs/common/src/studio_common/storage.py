@@ -18,18 +18,8 @@ from pathlib import Path
 from typing import Protocol
 from urllib.parse import quote
 
+from studio_common.content_types import extension_for
 from studio_common.settings import CommonSettings
-
-EXTENSIONS = {
-    "image/png": "png",
-    "image/jpeg": "jpg",
-    "image/webp": "webp",
-    "video/mp4": "mp4",
-    "model/gltf-binary": "glb",
-    "audio/wav": "wav",
-    "audio/mpeg": "mp3",
-    "application/zip": "zip",
-}
 
 
 def user_folder(user_id: str) -> str:
@@ -39,11 +29,11 @@ def user_folder(user_id: str) -> str:
 
 def input_key(user_id: str, data: bytes, content_type: str) -> str:
     digest = hashlib.sha256(data).hexdigest()
-    return f"{user_folder(user_id)}/inputs/{digest}.{EXTENSIONS.get(content_type, 'bin')}"
+    return f"{user_folder(user_id)}/inputs/{digest}.{extension_for(content_type)}"
 
 
 def output_key(user_id: str, operation_id: str, index: int, content_type: str) -> str:
-    extension = EXTENSIONS.get(content_type, "bin")
+    extension = extension_for(content_type)
     return f"{user_folder(user_id)}/operations/{quote(operation_id, safe='')}/{index}.{extension}"
 
 

@@ -6,10 +6,13 @@ from collections.abc import Iterable
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from studio_common.content_types import IMAGE_TYPES
+
 INPUT_FORMATS = ("PNG", "JPEG", "WEBP")
 # Above what any operation admits (the gateway checks each operation's own limit before anything runs).
 MAX_PIXELS = 100_000_000
-FORMATS = {"png": ("PNG", "image/png"), "jpeg": ("JPEG", "image/jpeg"), "webp": ("WEBP", "image/webp")}
+# output_format -> (Pillow format, MIME type)
+FORMATS = {name: (name.upper(), content_type) for name, content_type in IMAGE_TYPES.items()}
 
 
 def encode(image: Image.Image, output_format: str, quality: int = 90) -> bytes:

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from studio_common.events import OperationApproved
+from studio_common.operation_rules import MAX_SEED
 from studio_providers.base import ProviderOutput, ProviderRequest
 
 
@@ -26,7 +27,7 @@ class PlannedOutput:
 
 def operation_seed(operation_id: str) -> int:
     """A stable seed per operation, so a redelivered operation is reproducible."""
-    return int(operation_id[:8], 16) % 4_294_967_294
+    return int(operation_id[:8], 16) % MAX_SEED
 
 
 def single_output(op: OperationApproved, inputs: dict[str, bytes]) -> list[PlannedOutput]:

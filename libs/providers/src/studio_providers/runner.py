@@ -31,6 +31,7 @@ from studio_common.events import (
     OutputRef,
 )
 from studio_common.ids import derived_id
+from studio_common.operation_rules import billable_seconds
 from studio_common.storage import ObjectStorage, output_key
 from studio_providers.base import ProviderError, ProviderRequest, UnsupportedOperation
 from studio_providers.models.tags import describe_output
@@ -276,7 +277,5 @@ def _with_model(request: ProviderRequest, model: str) -> ProviderRequest:
 def _units(ref: OutputRef) -> int:
     """Images count one each; video is billed by the second, rounded up."""
     if ref.duration_seconds is not None and ref.content_type.startswith("video/"):
-        import math
-
-        return max(1, math.ceil(ref.duration_seconds - 1e-6))
+        return billable_seconds(ref.duration_seconds)
     return 1

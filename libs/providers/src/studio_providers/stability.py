@@ -12,6 +12,9 @@ from typing import Any
 
 import httpx
 
+from studio_common.content_types import UNKNOWN_TYPE, extension_for
+from studio_common.images import sniff_content_type
+from studio_common.operation_rules import operation_model
 from studio_providers.base import ProviderError, ProviderOutput, ProviderRequest, UnsupportedOperation
 from studio_providers.http import RemoteProvider, exhausted_error, json_object, send_with_retries
 from studio_providers.imaging import nearest_ratio, probe_size
@@ -154,12 +157,9 @@ OPERATIONS: dict[str, Operation] = {
         accept=GLB_TYPE,
     ),
 }
-# Kinds other than create: the catalog names the model after the operation (edit.search_replace ->
-# "search-replace", transform.3d -> "3d").
+# Kinds other than create: the catalog names the model after the operation.
 _KIND_MODELS = {
-    kind: kind.split(".", 1)[1].replace("_", "-")
-    for kind in OPERATIONS
-    if "." in kind and not kind.startswith("generate.")
+    kind: operation_model(kind) for kind in OPERATIONS if "." in kind and not kind.startswith("generate.")
 }
 
 
@@ -179,13 +179,10 @@ def _is_set(value: Any) -> bool:
 
 
 def _file_part(data: bytes, role: str) -> tuple[str, bytes, str]:
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return f"{role}.png", data, "image/png"
-    if data.startswith(b"\xff\xd8"):
-        return f"{role}.jpg", data, "image/jpeg"
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return f"{role}.webp", data, "image/webp"
-    return role, data, "application/octet-stream"
+    content_type = sniff_content_type(data)
+    if content_type is None:
+        return role, data, UNKNOWN_TYPE
+    return f"{role}.{extension_for(content_type)}", data, content_type
 
 
 class StabilityProvider(RemoteProvider):

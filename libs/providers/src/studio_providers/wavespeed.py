@@ -26,6 +26,7 @@ import httpx
 from PIL import Image
 
 from studio_common import audio_probe
+from studio_common.content_types import image_content_type
 from studio_providers.base import ProviderError, ProviderOutput, ProviderRequest, UnsupportedOperation
 from studio_providers.http import RemoteProvider, exhausted_error, json_object, send_with_retries
 from studio_providers.imaging import nearest_ratio
@@ -142,8 +143,8 @@ def _image_type(data: bytes) -> tuple[str, int, int] | None:
             width, height = image.size
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         return None
-    types = {"png": "image/png", "jpeg": "image/jpeg", "webp": "image/webp"}
-    return (types[kind], width, height) if kind in types else None
+    content_type = image_content_type(kind)
+    return (content_type, width, height) if content_type else None
 
 
 def _integer(value: Any, name: str) -> int:

@@ -3,6 +3,7 @@
 from sqlalchemy import JSON, Column, DateTime, Float, Index, Integer, String, Table, Text
 
 from studio_common.bus import service_metadata
+from studio_common.idempotency import IDEMPOTENCY_KEY_MAX_LENGTH
 
 metadata = service_metadata()
 
@@ -38,7 +39,7 @@ idempotency_keys = Table(
     "idempotency_keys",
     metadata,
     Column("user_id", String(128), primary_key=True),
-    Column("key", String(255), primary_key=True),
+    Column("key", String(IDEMPOTENCY_KEY_MAX_LENGTH), primary_key=True),
     Column("request_hash", String(64), nullable=False),
     Column("operation_id", String(64), nullable=False),
     Column("response", JSON, nullable=False),

@@ -5,6 +5,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from studio_common.operation_rules import MAX_SEED
 from studio_common.provider_choice import NoOffer, choose_create
 from studio_gateway.domain.personas import apply_persona
 from studio_gateway.domain.prompting import assemble
@@ -49,7 +50,7 @@ class CreateBody(BaseModel):
     negative_prompt: str | None = Field(None, max_length=10_000)
     guidance_scale: float | None = Field(None, ge=0, le=30)
     steps: int | None = Field(None, ge=1, le=150)
-    seed: int | None = Field(None, ge=0, le=4_294_967_294)
+    seed: int | None = Field(None, ge=0, le=MAX_SEED)
     num_variations: int = Field(1, ge=1, le=10)
     enhance_prompt: bool = False
     output_format: Literal["png", "jpeg", "webp"] = "png"

@@ -8,6 +8,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from studio_common.operation_rules import MAX_SEED
+
 
 def _one_of(*allowed: int):
     def check(value: int) -> int:
@@ -28,7 +30,7 @@ class OperationFields(BaseModel):
 
     provider: str = Field("auto", max_length=64)
     model: str | None = Field(None, max_length=128)
-    seed: int | None = Field(None, ge=0, le=4_294_967_294)
+    seed: int | None = Field(None, ge=0, le=MAX_SEED)
     output_format: Literal["png", "jpeg", "webp"] = "png"
     negative_prompt: str | None = Field(None, max_length=10_000)
 

@@ -9,11 +9,11 @@ from fastapi import APIRouter, Header, HTTPException, Path, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
+from studio_common.content_types import content_type_of_key
 from studio_common.storage import StorageKeyError
 from studio_gateway.domain.sealed_links import LinkInvalid
 from studio_gateway.entrypoints.auth import User
 from studio_gateway.entrypoints.params import BodyId, ResourceId
-from studio_gateway.entrypoints.routes_files import content_type_of
 
 router = APIRouter(prefix="/api/content-assets/boards", tags=["share boards"])
 public_router = APIRouter(prefix="/api/shared", tags=["share boards"])
@@ -68,7 +68,9 @@ async def shared_file(reference: Sealed, request: Request) -> Response:
         raise HTTPException(403, str(exc)) from exc
     except StorageKeyError as exc:
         raise HTTPException(404, "not found") from exc
-    return Response(data, media_type=content_type_of(key), headers={"Cache-Control": "private, max-age=60"})
+    return Response(
+        data, media_type=content_type_of_key(key), headers={"Cache-Control": "private, max-age=60"}
+    )
 
 
 @public_router.get("/{token}")

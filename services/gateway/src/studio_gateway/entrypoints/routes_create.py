@@ -1,17 +1,16 @@
 """Create Studio: text (and template) to image."""
 
 from datetime import timedelta
-from typing import Annotated
 
-from fastapi import APIRouter, Header, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
+from studio_common.idempotency import IdempotencyKey
 from studio_gateway.domain.create_request import CreateBody
 from studio_gateway.entrypoints.auth import User
 from studio_gateway.service_layer import operation_requests, operations
 
 router = APIRouter(prefix="/api/image-studio", tags=["create"])
-IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=255)]
 
 
 async def load_persona(request: Request, user, body: CreateBody) -> dict | None:

@@ -3,19 +3,10 @@
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
+from studio_common.content_types import content_type_of_key
 from studio_common.storage import LocalStorage, StorageKeyError, verify_local_signature
 
 router = APIRouter(prefix="/api/files", tags=["files"], include_in_schema=False)
-CONTENT_TYPES = {
-    "png": "image/png",
-    "jpg": "image/jpeg",
-    "webp": "image/webp",
-    "mp4": "video/mp4",
-    "glb": "model/gltf-binary",
-    "zip": "application/zip",
-    "wav": "audio/wav",
-    "mp3": "audio/mpeg",
-}
 
 
 @router.get("/{key:path}")
@@ -29,9 +20,6 @@ async def download(key: str, expires: int, signature: str, request: Request) -> 
         data = await storage.get(key)
     except StorageKeyError as exc:
         raise HTTPException(404, "not found") from exc
-    return Response(data, media_type=content_type_of(key), headers={"Cache-Control": "private, max-age=60"})
-
-
-def content_type_of(key: str) -> str:
-    """From the key's extension, which the platform chose when it stored the file (never the uploader)."""
-    return CONTENT_TYPES.get(key.rsplit(".", 1)[-1], "application/octet-stream")
+    return Response(
+        data, media_type=content_type_of_key(key), headers={"Cache-Control": "private, max-age=60"}
+    )

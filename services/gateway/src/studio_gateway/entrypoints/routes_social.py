@@ -1,10 +1,9 @@
 """Social optimizer: one image cut for every platform format, each exact and within its size limit."""
 
-from typing import Annotated
-
-from fastapi import APIRouter, Header, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse
 
+from studio_common.idempotency import IdempotencyKey
 from studio_common.social_formats import PLATFORMS, formats_for
 from studio_gateway.domain.studio_operations import SOCIAL
 from studio_gateway.entrypoints.auth import User
@@ -13,7 +12,6 @@ from studio_gateway.entrypoints.routes_studio import run_operation
 from studio_gateway.service_layer import operation_requests
 
 router = APIRouter(prefix="/api/image-studio/social", tags=["social"])
-IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=255)]
 
 
 def _format_view(fmt) -> dict:

@@ -2,12 +2,12 @@
 202 and an operation out, through the same pipeline as Create."""
 
 from datetime import timedelta
-from typing import Annotated
 
-from fastapi import APIRouter, Header, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from starlette.datastructures import UploadFile
 
+from studio_common.idempotency import IdempotencyKey
 from studio_gateway.domain.create_request import RequestError
 from studio_gateway.domain.studio_operations import (
     CONTROL,
@@ -23,7 +23,6 @@ from studio_gateway.service_layer import operation_requests, operations, studio
 from studio_gateway.service_layer.operation_requests import Prepare
 
 router = APIRouter(prefix="/api/image-studio", tags=["studios"])
-IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=255)]
 
 
 async def read_submission(request: Request) -> studio.Submission:

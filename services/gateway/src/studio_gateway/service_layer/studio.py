@@ -1,13 +1,13 @@
 """Accepting a studio operation (edit, upscale, control, transform, social): validate the fields, store
 the inputs, choose the provider, then submit like Create does."""
 
-import math
 from dataclasses import dataclass
 
 from fastapi import UploadFile
 
 from studio_common.events import OperationRequested
 from studio_common.images import ImageRejected, check_mask
+from studio_common.operation_rules import billable_seconds
 from studio_gateway.domain.create_request import RequestError, validated
 from studio_gateway.domain.provider_choice import choose_provider
 from studio_gateway.domain.studio_operations import OperationFields, OperationSpec
@@ -66,7 +66,7 @@ def units_for(spec: OperationSpec, fields: OperationFields, stored: dict[str, St
     if spec.kind == "transform.video":
         return int(fields.duration)
     if spec.kind == "transform.avatar":
-        return max(1, math.ceil(stored["audio"].audio_seconds - 1e-6))
+        return billable_seconds(stored["audio"].audio_seconds)
     return 1
 
 

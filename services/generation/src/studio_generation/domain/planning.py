@@ -6,11 +6,10 @@ output is fitted afterwards.
 """
 
 from studio_common.events import OperationApproved
+from studio_common.operation_rules import MAX_SEED
 from studio_providers.base import ProviderOutput, ProviderRequest
 from studio_providers.imaging import content_type_of, fit_exact
 from studio_providers.planning import PlannedOutput, PlanningError, operation_seed, single_output
-
-MAX_SEED = 4_294_967_294
 
 
 def base_seed(op: OperationApproved) -> int:

@@ -8,6 +8,13 @@ Create Date: 2026-11-24 02:44:02.973406
 import sqlalchemy as sa
 from alembic import op
 
+from studio_common.bus.schema import (
+    create_inbox_table,
+    create_outbox_table,
+    drop_inbox_table,
+    drop_outbox_table,
+)
+
 revision = "0001"
 down_revision = None
 branch_labels = None
@@ -50,24 +57,8 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_assets_source_asset_id"), ["source_asset_id"], unique=False)
         batch_op.create_index("ix_assets_user_created", ["user_id", "created_at"], unique=False)
 
-    op.create_table(
-        "inbox",
-        sa.Column("event_id", sa.String(length=64), nullable=False),
-        sa.Column("event_type", sa.String(length=64), nullable=False),
-        sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint("event_id", name=op.f("pk_inbox")),
-    )
-    op.create_table(
-        "outbox",
-        sa.Column("id", sa.String(length=64), nullable=False),
-        sa.Column("routing_key", sa.String(length=128), nullable=False),
-        sa.Column("envelope", sa.JSON(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("sent", sa.Boolean(), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_outbox")),
-    )
-    with op.batch_alter_table("outbox", schema=None) as batch_op:
-        batch_op.create_index("ix_outbox_unsent", ["sent", "created_at"], unique=False)
+    create_inbox_table()
+    create_outbox_table()
 
     op.create_table(
         "asset_tags",
@@ -88,11 +79,8 @@ def downgrade() -> None:
         batch_op.drop_index("ix_asset_tags_tag")
 
     op.drop_table("asset_tags")
-    with op.batch_alter_table("outbox", schema=None) as batch_op:
-        batch_op.drop_index("ix_outbox_unsent")
-
-    op.drop_table("outbox")
-    op.drop_table("inbox")
+    drop_outbox_table()
+    drop_inbox_table()
     with op.batch_alter_table("assets", schema=None) as batch_op:
         batch_op.drop_index("ix_assets_user_created")
         batch_op.drop_index(batch_op.f("ix_assets_source_asset_id"))

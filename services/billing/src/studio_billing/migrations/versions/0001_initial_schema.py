@@ -8,6 +8,13 @@ Create Date: 2026-11-24 02:44:01.080159
 import sqlalchemy as sa
 from alembic import op
 
+from studio_common.bus.schema import (
+    create_inbox_table,
+    create_outbox_table,
+    drop_inbox_table,
+    drop_outbox_table,
+)
+
 revision = "0001"
 down_revision = None
 branch_labels = None
@@ -63,13 +70,7 @@ def upgrade() -> None:
         batch_op.create_index("ix_holds_status_expiry", ["status", "expires_at"], unique=False)
         batch_op.create_index("ix_holds_user_period", ["user_id", "period_start"], unique=False)
 
-    op.create_table(
-        "inbox",
-        sa.Column("event_id", sa.String(length=64), nullable=False),
-        sa.Column("event_type", sa.String(length=64), nullable=False),
-        sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint("event_id", name=op.f("pk_inbox")),
-    )
+    create_inbox_table()
     op.create_table(
         "ledger_entries",
         sa.Column("id", sa.String(length=64), nullable=False),
@@ -84,29 +85,16 @@ def upgrade() -> None:
     with op.batch_alter_table("ledger_entries", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_ledger_entries_user_id"), ["user_id"], unique=False)
 
-    op.create_table(
-        "outbox",
-        sa.Column("id", sa.String(length=64), nullable=False),
-        sa.Column("routing_key", sa.String(length=128), nullable=False),
-        sa.Column("envelope", sa.JSON(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("sent", sa.Boolean(), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_outbox")),
-    )
-    with op.batch_alter_table("outbox", schema=None) as batch_op:
-        batch_op.create_index("ix_outbox_unsent", ["sent", "created_at"], unique=False)
+    create_outbox_table()
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("outbox", schema=None) as batch_op:
-        batch_op.drop_index("ix_outbox_unsent")
-
-    op.drop_table("outbox")
+    drop_outbox_table()
     with op.batch_alter_table("ledger_entries", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_ledger_entries_user_id"))
 
     op.drop_table("ledger_entries")
-    op.drop_table("inbox")
+    drop_inbox_table()
     with op.batch_alter_table("holds", schema=None) as batch_op:
         batch_op.drop_index("ix_holds_user_period")
         batch_op.drop_index("ix_holds_status_expiry")

@@ -20,6 +20,7 @@ from typing import Literal
 
 import pyvips
 
+from studio_common.content_types import IMAGE_TYPES, extension_for
 from studio_common.social_formats import SocialFormat, normalise_file_type
 
 from .crop import CROP_MODES, Box, CropMode, crop_box, fit_box, resize_scale
@@ -35,9 +36,6 @@ FINAL_QUALITY_STEPS = (30, 15, 5)  # at the smallest detail step, before giving 
 SAFE_ZONE_TINT = (220, 40, 40)
 SAFE_ZONE_ALPHA = 0.4
 RESIZE_KERNEL = "lanczos3"
-
-_CONTENT_TYPES = {"jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
-_EXTENSIONS = {"jpeg": "jpg", "png": "png", "webp": "webp"}
 
 
 class SocialRenderError(ValueError):
@@ -66,7 +64,7 @@ class SocialOutput:
 
     @property
     def extension(self) -> str:
-        return _EXTENSIONS[self.content_type.removeprefix("image/")]
+        return extension_for(self.content_type)
 
     @property
     def filename(self) -> str:
@@ -307,7 +305,7 @@ def _render_one(
     return SocialOutput(
         format=fmt,
         data=data,
-        content_type=_CONTENT_TYPES[kind],
+        content_type=IMAGE_TYPES[kind],
         width=w,
         height=h,
         quality=quality,
@@ -362,7 +360,7 @@ def optimize(
     if mode not in CROP_MODES:
         raise SocialRenderError(f"unknown crop mode {mode!r}; expected one of {', '.join(CROP_MODES)}")
     kind = normalise_file_type(output_format)
-    if kind not in _CONTENT_TYPES:
+    if kind not in IMAGE_TYPES:
         raise SocialRenderError(f"unsupported output format {output_format!r}; use jpeg, png or webp")
     override = _check_focal(focal_override) if focal_override is not None else None
     kinds = [_output_kind(f, kind) for f in formats]

@@ -8,6 +8,13 @@ Create Date: 2026-11-24 02:43:59.028029
 import sqlalchemy as sa
 from alembic import op
 
+from studio_common.bus.schema import (
+    create_inbox_table,
+    create_outbox_table,
+    drop_inbox_table,
+    drop_outbox_table,
+)
+
 revision = "0001"
 down_revision = None
 branch_labels = None
@@ -25,13 +32,7 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("user_id", "key", name=op.f("pk_idempotency_keys")),
     )
-    op.create_table(
-        "inbox",
-        sa.Column("event_id", sa.String(length=64), nullable=False),
-        sa.Column("event_type", sa.String(length=64), nullable=False),
-        sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint("event_id", name=op.f("pk_inbox")),
-    )
+    create_inbox_table()
     op.create_table(
         "operations",
         sa.Column("id", sa.String(length=64), nullable=False),
@@ -61,17 +62,7 @@ def upgrade() -> None:
     with op.batch_alter_table("operations", schema=None) as batch_op:
         batch_op.create_index("ix_operations_user_created", ["user_id", "created_at"], unique=False)
 
-    op.create_table(
-        "outbox",
-        sa.Column("id", sa.String(length=64), nullable=False),
-        sa.Column("routing_key", sa.String(length=128), nullable=False),
-        sa.Column("envelope", sa.JSON(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("sent", sa.Boolean(), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_outbox")),
-    )
-    with op.batch_alter_table("outbox", schema=None) as batch_op:
-        batch_op.create_index("ix_outbox_unsent", ["sent", "created_at"], unique=False)
+    create_outbox_table()
 
     op.create_table(
         "personas",
@@ -96,13 +87,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_personas_user_id"))
 
     op.drop_table("personas")
-    with op.batch_alter_table("outbox", schema=None) as batch_op:
-        batch_op.drop_index("ix_outbox_unsent")
-
-    op.drop_table("outbox")
+    drop_outbox_table()
     with op.batch_alter_table("operations", schema=None) as batch_op:
         batch_op.drop_index("ix_operations_user_created")
 
     op.drop_table("operations")
-    op.drop_table("inbox")
+    drop_inbox_table()
     op.drop_table("idempotency_keys")
