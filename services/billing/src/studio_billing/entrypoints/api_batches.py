@@ -6,8 +6,8 @@ from pydantic import BaseModel, Field
 
 from studio_billing.domain.batch_quotes import BatchItem
 from studio_billing.domain.pricing import PricingError
-from studio_billing.entrypoints.api import BATCH_HOLDS
 from studio_billing.service_layer import batch_holds
+from studio_common.contracts.billing import BATCH_HOLDS
 from studio_common.service_auth import require_scope
 
 # Only the batch service may call these; it passes the user its own (gateway-authenticated) batch belongs to.

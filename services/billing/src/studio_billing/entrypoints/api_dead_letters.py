@@ -5,8 +5,8 @@ import json
 
 from fastapi import APIRouter, HTTPException, Request
 
-from studio_billing.entrypoints.api import DEAD_LETTERS
 from studio_billing.service_layer import dead_letters
+from studio_common.contracts.billing import DEAD_LETTERS
 from studio_common.service_auth import require_scope
 
 router = APIRouter(prefix="/internal/dead-letters", dependencies=[require_scope(DEAD_LETTERS)])

@@ -5,9 +5,12 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from studio_common.auth import TokenVerifier
+from studio_common.contracts.batches import BATCHES
 from studio_common.runtime import ServiceRuntime
 from studio_common.service_auth import ServiceTokens
 from studio_common.storage import make_storage
+from studio_gateway.adapters.assets_client import AssetsClient
+from studio_gateway.adapters.billing_client import BillingClient
 from studio_gateway.adapters.internal import InternalService
 from studio_gateway.adapters.live import LiveHub
 from studio_gateway.adapters.rate_limits import RateLimits
@@ -63,23 +66,13 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     consumers.register(runtime, hub)
     verifier = TokenVerifier.from_settings(settings)
     tokens = ServiceTokens(settings)
-    billing = InternalService(
-        settings.billing_url,
-        settings.internal_timeout_seconds,
-        "billing",
-        tokens,
-        ("accounts.read", "catalog.read"),
-    )
-    assets = InternalService(
-        settings.assets_url, settings.internal_timeout_seconds, "assets", tokens, ("library", "boards.open")
-    )
-
+    timeout = settings.internal_timeout_seconds
+    billing = BillingClient(settings.billing_url, timeout, "billing", tokens)
+    assets = AssetsClient(settings.assets_url, timeout, "assets", tokens)
     limits = RateLimits(
         settings.rate_limit_per_user, settings.rate_limit_per_ip, settings.rate_limit_redis_url
     )
-    batch = InternalService(
-        settings.batch_url, settings.internal_timeout_seconds, "batch", tokens, ("batches",)
-    )
+    batch = InternalService(settings.batch_url, timeout, "batch", tokens, (BATCHES,))
 
     async def close_clients() -> None:
         await billing.aclose()
