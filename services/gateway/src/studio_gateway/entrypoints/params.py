@@ -5,7 +5,7 @@ Ids in a path are forwarded into internal services' URLs: anything but the chara
 
 from typing import Annotated
 
-from fastapi import Path, Query
+from fastapi import Header, Path, Query
 from pydantic import StringConstraints
 
 from studio_common.auth import SUBJECT_PATTERN
@@ -18,3 +18,5 @@ UserIdParam = Annotated[str, Path(pattern=SUBJECT_PATTERN.pattern, description="
 BodyId = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 MAX_PAGE = 100_000
 Page = Annotated[int, Query(ge=1, le=MAX_PAGE)]
+# Makes a retried submission answer with the operation the first one made (service_layer/operations.py).
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=255)]
