@@ -11,12 +11,12 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.datastructures import UploadFile
 
-from studio_gateway.domain.batch_files import BatchFileError, detect_format, iter_rows
+from studio_gateway.domain.batch_files import detect_format, iter_rows
 from studio_gateway.domain.create_request import RequestError, validated
 from studio_gateway.entrypoints.auth import User
 from studio_gateway.entrypoints.params import MAX_PAGE, ResourceId
 from studio_gateway.service_layer import batch_results, batch_submission
-from studio_gateway.service_layer.batch_submission import BatchTooLarge, ZipImages
+from studio_gateway.service_layer.batch_submission import ZipImages
 
 router = APIRouter(prefix="/api/image-studio", tags=["batches"])
 FINAL = ("completed", "completed_with_errors", "failed", "canceled")
@@ -93,21 +93,9 @@ async def submit(request: Request, user: User) -> JSONResponse:
     header_values, rows, images_upload = await _read(request)
     header = validated(BatchHeader, header_values)
     images = ZipImages(images_upload, state.settings.max_upload_bytes)
-    try:
-        answer = await batch_submission.submit(
-            state, user.user_id, header.model_dump(exclude={"defaults"}), rows, header.defaults, images
-        )
-    except BatchTooLarge as exc:
-        return JSONResponse(
-            {
-                "message": str(exc),
-                "detail": [{"field": "rows", "message": str(exc)}],
-                "code": "batch_too_large",
-            },
-            status_code=413,
-        )
-    except BatchFileError as exc:
-        raise RequestError("file", str(exc)) from exc
+    answer = await batch_submission.submit(
+        state, user.user_id, header.model_dump(exclude={"defaults"}), rows, header.defaults, images
+    )
     return JSONResponse(answer, status_code=201)
 
 

@@ -20,11 +20,8 @@ def _missing(persona_id: str) -> HTTPException:
 
 @router.post("", status_code=201)
 async def create(body: PersonaBody, user: User, request: Request) -> dict:
-    try:
-        async with _sessions(request)() as session, session.begin():
-            return await personas.create(session, user.user_id, body)
-    except personas.PersonaLimit as exc:
-        raise HTTPException(409, str(exc)) from exc
+    async with _sessions(request)() as session, session.begin():
+        return await personas.create(session, user.user_id, body)
 
 
 @router.get("")

@@ -23,7 +23,7 @@ REQUEST_FIELDS = ("domain", "kind", "provider", "model", "units", "params", "inp
 
 
 class BatchTooLarge(Exception):
-    pass
+    field, code = "rows", "batch_too_large"
 
 
 class ZipImages:
