@@ -53,7 +53,7 @@ def _state(request: Request):
 
 async def _in_transaction(request: Request, action, *args):
     try:
-        async with _state(request).runtime.sessions() as session, session.begin():
+        async with _state(request).runtime.transaction() as session:
             return await action(session, *args)
     except tuple(STATUS_FOR) as exc:
         raise HTTPException(STATUS_FOR[type(exc)], str(exc)) from exc
@@ -108,7 +108,7 @@ async def seal(batch_id: str, user_id: UserId, request: Request) -> dict:
     """Every row is in: price the valid ones (billing's preview) and answer the draft."""
     state = _state(request)
     batch = await _in_transaction(request, queries.get, user_id, batch_id)  # another user's is a 404 here
-    async with state.runtime.sessions() as session:
+    async with state.runtime.transaction() as session:
         items = await repo.priced_items(session, batch_id, ("pending",))
     preview = await _call(state.billing.preview, user_id, items) if items else None
     if preview:

@@ -24,7 +24,7 @@ STATUS_FOR = {scheduling.ScheduleNotFound: 404, scheduling.ScheduleConflict: 409
 
 async def _in_transaction(request: Request, action, *args):
     try:
-        async with request.app.state.runtime.sessions() as session, session.begin():
+        async with request.app.state.runtime.transaction() as session:
             return await action(session, *args, utcnow())
     except tuple(STATUS_FOR) as exc:
         raise HTTPException(STATUS_FOR[type(exc)], str(exc)) from exc
@@ -95,7 +95,7 @@ def install(
     app.state.schedule_batch = schedule_batch
 
     async def fire_due() -> None:
-        async with runtime.sessions() as session, session.begin():
+        async with runtime.transaction() as session:
             await scheduling.fire_due(session, utcnow(), start_run)
 
     notifiers, policy = Notifiers(settings), notifications.retry_policy(settings)

@@ -31,7 +31,7 @@ async def confirm(
     skip_invalid: bool,
     schedule_batch=None,
 ) -> None:
-    async with runtime.sessions() as session, session.begin():
+    async with runtime.transaction() as session:
         batch = await _owned(session, user_id, batch_id)
         if batch["state"] != "draft":
             if batch["state"] in ("confirming", "running", "scheduled"):
@@ -65,7 +65,7 @@ async def confirm(
 
 async def back_to_draft(runtime: ServiceRuntime, batch_id: str) -> None:
     """Billing did not reserve the batch: it stays a draft, to confirm again later."""
-    async with runtime.sessions() as session, session.begin():
+    async with runtime.transaction() as session:
         batch = await repo.get_batch(session, batch_id, lock=True)
         if batch["state"] == "confirming":
             await repo.set_batch(session, batch_id, state="draft")
@@ -74,12 +74,12 @@ async def back_to_draft(runtime: ServiceRuntime, batch_id: str) -> None:
 async def start(runtime: ServiceRuntime, billing: BillingClient, batch_id: str) -> None:
     """Reserve the batch's pending rows as one hold, then let the window release them. Raises
     BillingRefused (nothing reserved, the batch unchanged) when the account does not cover them."""
-    async with runtime.sessions() as session, session.begin():
+    async with runtime.transaction() as session:
         batch = await repo.get_batch(session, batch_id)
         items = await repo.priced_items(session, batch_id, ("pending",))
         reservation = batch["reservation"] + 1
     reserved = await billing.reserve(hold_id(batch_id, reservation), batch["user_id"], batch_id, items)
-    async with runtime.sessions() as session, session.begin():
+    async with runtime.transaction() as session:
         batch = await repo.get_batch(session, batch_id, lock=True)
         if batch["reservation"] >= reservation:
             return  # another confirm recorded this reservation first
@@ -122,7 +122,7 @@ async def _skip_invalid(session, batch_id: str) -> None:
 
 
 async def pause(runtime: ServiceRuntime, user_id: str, batch_id: str) -> None:
-    async with runtime.sessions() as session, session.begin():
+    async with runtime.transaction() as session:
         batch = await _owned(session, user_id, batch_id)
         if batch["state"] not in ("running", "paused"):
             raise BatchConflict(f"the batch is {batch['state']}; only a running batch can be paused")
@@ -130,7 +130,7 @@ async def pause(runtime: ServiceRuntime, user_id: str, batch_id: str) -> None:
 
 
 async def resume(runtime: ServiceRuntime, user_id: str, batch_id: str) -> None:
-    async with runtime.sessions() as session, session.begin():
+    async with runtime.transaction() as session:
         batch = await _owned(session, user_id, batch_id)
         if batch["state"] not in ("running", "paused"):
             raise BatchConflict(f"the batch is {batch['state']}; only a paused batch can be resumed")
@@ -140,7 +140,7 @@ async def resume(runtime: ServiceRuntime, user_id: str, batch_id: str) -> None:
 async def cancel(runtime: ServiceRuntime, user_id: str, batch_id: str) -> None:
     """Pending rows are canceled; running ones are asked to stop (they end canceled, or finish if in their
     last step); the batch ends `canceled` once they have, and its hold's remainder is released."""
-    async with runtime.sessions() as session, session.begin():
+    async with runtime.transaction() as session:
         batch = await _owned(session, user_id, batch_id)
         if batch["state"] in ("completed", "completed_with_errors", "failed", "canceled"):
             return
@@ -175,7 +175,7 @@ async def cancel(runtime: ServiceRuntime, user_id: str, batch_id: str) -> None:
 async def retry(runtime: ServiceRuntime, billing: BillingClient, user_id: str, batch_id: str) -> int:
     """Run the failed rows again as new attempts, funded by a new reservation; the earlier attempts stay
     in each row's history. Returns how many rows were retried."""
-    async with runtime.sessions() as session, session.begin():
+    async with runtime.transaction() as session:
         batch = await _owned(session, user_id, batch_id)
         if batch["state"] not in ("completed_with_errors", "failed", "canceled"):
             raise BatchConflict(f"the batch is {batch['state']}; failed rows are retried once it has ended")
@@ -187,7 +187,7 @@ async def retry(runtime: ServiceRuntime, billing: BillingClient, user_id: str, b
     if open_hold:  # the previous reservation's remainder goes back first: one open hold per batch
         await release_batch_hold(runtime, billing, batch_id, open_hold)
     reserved = await billing.reserve(hold_id(batch_id, reservation), user_id, batch_id, items)
-    async with runtime.sessions() as session, session.begin():
+    async with runtime.transaction() as session:
         batch = await _owned(session, user_id, batch_id)
         if batch["reservation"] >= reservation:
             return 0

@@ -101,7 +101,7 @@ async def release_rows(
 async def release_now(runtime, limit: int) -> int:
     """One pass of the window in its own transaction; the API calls it right after a batch starts or
     resumes, so the first rows do not wait for the next timed pass."""
-    async with runtime.sessions() as session, session.begin():
+    async with runtime.transaction() as session:
         events = await release_rows(session, limit)
         await runtime.emit(session, *events)
     if events:

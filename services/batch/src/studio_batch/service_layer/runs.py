@@ -107,7 +107,7 @@ async def start_fired_runs(runtime: ServiceRuntime, billing: BillingClient) -> i
 
 
 async def _refused(runtime: ServiceRuntime, batch_id: str, reason: str) -> None:
-    async with runtime.sessions() as session, session.begin():
+    async with runtime.transaction() as session:
         batch = await repo.get_batch(session, batch_id, lock=True)
         if batch["state"] != "scheduled":
             return

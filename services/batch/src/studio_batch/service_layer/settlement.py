@@ -38,7 +38,7 @@ async def release_batch_hold(
 ) -> int:
     """Release one ended batch's hold and record what came back; 1 if this call recorded it."""
     answer = await billing.release(hold)
-    async with runtime.sessions() as session, session.begin():
+    async with runtime.transaction() as session:
         batch = await repo.get_batch(session, batch_id, lock=True)
         if not (batch["hold_open"] and batch["hold_id"] == hold):
             return 0

@@ -44,25 +44,25 @@ def _runtime(request: Request):
 
 @router.get("/account/balance")
 async def get_balance(user_id: AccountUser, request: Request) -> dict:
-    async with _runtime(request).sessions() as session, session.begin():
+    async with _runtime(request).transaction() as session:
         return await accounts.balance(session, user_id)
 
 
 @router.get("/account/usage")
 async def get_usage(user_id: AccountUser, request: Request) -> dict:
-    async with _runtime(request).sessions() as session, session.begin():
+    async with _runtime(request).transaction() as session:
         return await accounts.usage(session, user_id)
 
 
 @router.post("/grants", dependencies=[require_scope(ADMIN)])
 async def post_grant(body: Grant, request: Request) -> dict:
-    async with _runtime(request).sessions() as session, session.begin():
+    async with _runtime(request).transaction() as session:
         return await accounts.grant(session, body.user_id, body.credits, body.reason, body.grant_id)
 
 
 @router.put("/accounts/{user_id}/plan", dependencies=[require_scope(ADMIN)])
 async def put_plan(user_id: TargetUser, body: PlanBody, request: Request) -> dict:
-    async with _runtime(request).sessions() as session, session.begin():
+    async with _runtime(request).transaction() as session:
         return await accounts.set_plan(session, user_id, body.plan)
 
 
@@ -98,7 +98,7 @@ async def get_prices(request: Request) -> list[dict]:
 @router.post("/estimate")
 async def post_estimate(body: EstimateBody, user_id: AccountUser, request: Request) -> dict:
     try:
-        async with _runtime(request).sessions() as session, session.begin():
+        async with _runtime(request).transaction() as session:
             return await accounts.estimate(
                 session, request.app.state.prices, user_id, body.kind, body.provider, body.model, body.units
             )

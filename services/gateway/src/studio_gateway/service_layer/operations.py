@@ -50,7 +50,7 @@ async def submit(
     """Record the operation and its `operation.requested` event together; replay a retried request."""
     body_hash = request_hash(public_request)
     try:
-        async with runtime.sessions() as session, session.begin():
+        async with runtime.transaction() as session:
             if idempotency_key:
                 replay = await _replay(session, request.user_id, idempotency_key, body_hash, ttl)
                 if replay is not None:
@@ -92,7 +92,7 @@ async def submit(
         if not idempotency_key:
             raise
         # The same key raced in from a parallel retry: answer as the winner did.
-        async with runtime.sessions() as session, session.begin():
+        async with runtime.transaction() as session:
             replay = await _replay(session, request.user_id, idempotency_key, body_hash, ttl)
         if replay is None:
             raise
@@ -173,7 +173,7 @@ CANCELABLE = ("queued", "approved", "running")
 
 async def request_cancel(runtime: ServiceRuntime, user_id: str, operation_id: str) -> str | None:
     """Ask billing to cancel; returns the status seen, or None if the operation is not the user's."""
-    async with runtime.sessions() as session, session.begin():
+    async with runtime.transaction() as session:
         row = await get(session, user_id, operation_id)
         if row is None:
             return None
