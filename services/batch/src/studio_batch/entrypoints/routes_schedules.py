@@ -11,7 +11,6 @@ from fastapi import APIRouter, FastAPI, HTTPException, Request
 
 from studio_batch.adapters.notifiers import Notifiers
 from studio_batch.domain.notices import NotifyError
-from studio_batch.domain.schedule import ScheduleError, parse_schedule
 from studio_batch.entrypoints.callers import UserId
 from studio_batch.schedule_notify_settings import NotificationSettings
 from studio_batch.service_layer import notifications, scheduling
@@ -54,16 +53,6 @@ async def resume(schedule_id: str, user_id: UserId, request: Request) -> dict:
 async def delete(schedule_id: str, user_id: UserId, request: Request) -> dict:
     await _in_transaction(request, scheduling.delete_schedule, user_id, schedule_id)
     return {"deleted": schedule_id}
-
-
-def checked_schedule(spec: dict | None) -> dict | None:
-    """A submitted schedule, normalised; a named 422 when it cannot be honoured."""
-    if spec is None:
-        return None
-    try:
-        return parse_schedule(spec, utcnow()).as_spec()
-    except ScheduleError as exc:
-        raise HTTPException(422, {"errors": [exc.as_dict()]}) from exc
 
 
 def notify_hook(settings: NotificationSettings):

@@ -1,41 +1,25 @@
 """Billing's internal HTTP API. Every route needs a service token (studio_common.service_auth); a user's
 own account is the user the gateway's token names, never an id from the request."""
 
-from typing import Annotated
-
-from fastapi import APIRouter, HTTPException, Path, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse
 
 from studio_billing.domain.plans import PLANS
 from studio_billing.domain.pricing import PricingError
+from studio_billing.entrypoints.callers import AccountUser, TargetUser
 from studio_billing.service_layer import accounts
-from studio_common.auth import SUBJECT_PATTERN
 from studio_common.contracts.billing import (
     ADMIN,
-    BATCH_HOLDS,
     CATALOG,
     CLAIM,
-    DEAD_LETTERS,
-    READ,
     ClaimBody,
     EstimateBody,
     Grant,
     PlanBody,
 )
-from studio_common.service_auth import CallerPolicy, require_scope, require_user
+from studio_common.service_auth import require_scope
 
 router = APIRouter(prefix="/internal")
-
-WORKER = frozenset({CLAIM})
-POLICY: CallerPolicy = {
-    "gateway": frozenset({READ, ADMIN, CATALOG, DEAD_LETTERS}),
-    "batch": frozenset({BATCH_HOLDS}),
-    "generation": WORKER,
-    "editing": WORKER,
-    "transform": WORKER,
-}
-AccountUser = Annotated[str, require_user(READ)]
-TargetUser = Annotated[str, Path(pattern=SUBJECT_PATTERN.pattern)]
 
 
 def _runtime(request: Request):

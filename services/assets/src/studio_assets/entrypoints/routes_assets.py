@@ -4,15 +4,14 @@ asset is a 404, never a 403 (I6)."""
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, HTTPException, Path, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 
 from studio_assets.domain.search import MAX_PAGE_SIZE, AssetQuery, parse_moment, parse_sizes
+from studio_assets.entrypoints.callers import PathId, UserId
 from studio_assets.entrypoints.transactions import in_transaction
 from studio_assets.service_layer import library, meaning
 from studio_common.contracts.assets import (
-    LIBRARY,
     MAX_TAG_CHARS,
-    OPEN_BOARDS,
     AssetPatch,
     BulkDelete,
     BulkDownloadQuery,
@@ -20,14 +19,9 @@ from studio_common.contracts.assets import (
     Sort,
     Usage,
 )
-from studio_common.ids import ID_PATTERN
-from studio_common.service_auth import CallerPolicy, require_user
 
 router = APIRouter(prefix="/internal/assets")
 
-POLICY: CallerPolicy = {"gateway": frozenset({LIBRARY, OPEN_BOARDS})}
-UserId = Annotated[str, require_user(LIBRARY)]
-PathId = Annotated[str, Path(pattern=ID_PATTERN)]
 AssetType = Literal["image", "video", "model3d", "audio"]
 
 

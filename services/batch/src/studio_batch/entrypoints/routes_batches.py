@@ -9,9 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from studio_batch.adapters import repository as repo
 from studio_batch.adapters.billing import BillingRefused, BillingUnavailable
-from studio_batch.domain.schedule import next_fires, parse_schedule
+from studio_batch.domain.schedule import ScheduleError, next_fires, parse_schedule
 from studio_batch.entrypoints.callers import UserId
-from studio_batch.entrypoints.schedules import checked_schedule
 from studio_batch.service_layer import control, dispatch, drafts, queries
 from studio_batch.service_layer.drafts import BatchConflict, BatchNotFound, TooManyRows
 from studio_common.ids import utcnow
@@ -45,6 +44,16 @@ class Rows(BaseModel):
 class Confirm(BaseModel):
     model_config = ConfigDict(extra="forbid")
     skip_invalid: bool = False
+
+
+def checked_schedule(spec: dict | None) -> dict | None:
+    """A submitted schedule, normalised; a named 422 when it cannot be honoured."""
+    if spec is None:
+        return None
+    try:
+        return parse_schedule(spec, utcnow()).as_spec()
+    except ScheduleError as exc:
+        raise HTTPException(422, {"errors": [exc.as_dict()]}) from exc
 
 
 def _state(request: Request):
