@@ -14,6 +14,7 @@ from studio_common.contracts.assets import (
     BulkDownloadQuery,
     Usage,
 )
+from studio_common.contracts.batches import MAX_ROWS_PER_CALL, ConfirmBody, NewBatch, Row, Rows
 from studio_common.contracts.billing import ClaimBody, EstimateBody, Grant, GrantBody, PlanBody
 
 
@@ -90,3 +91,28 @@ def test_plan_estimate_and_claim_bodies_keep_their_bounds():
     with pytest.raises(ValidationError):
         ClaimBody(worker="w" * 65)
     assert ClaimBody().worker == ""
+
+
+def test_a_new_batch_names_no_user_and_keeps_its_bounds():
+    with pytest.raises(ValidationError):
+        NewBatch(name="b", user_id="mallory")
+    with pytest.raises(ValidationError):
+        NewBatch(concurrency=65)
+    with pytest.raises(ValidationError):
+        ConfirmBody(skip_invalid=True, everything=True)
+
+
+def test_rows_carry_a_request_or_its_problems_and_no_more_than_a_call_takes():
+    rows = Rows.model_validate(
+        {
+            "rows": [
+                {"row_number": 1, "name": "a", "kind": "create", "request": {"prompt": "cat"}},
+                {"row_number": 2, "kind": "create", "errors": [{"field": "prompt", "message": "required"}]},
+            ]
+        }
+    )
+    assert [row.row_number for row in rows.rows] == [1, 2]
+    with pytest.raises(ValidationError):
+        Row(row_number=0)
+    with pytest.raises(ValidationError):
+        Rows(rows=[Row(row_number=1)] * (MAX_ROWS_PER_CALL + 1))

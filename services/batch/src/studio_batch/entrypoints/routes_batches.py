@@ -2,10 +2,8 @@
 authenticated (entrypoints/callers.py); every batch is looked up within that user's own."""
 
 from datetime import datetime
-from typing import Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
-from pydantic import BaseModel, ConfigDict, Field
 
 from studio_batch.adapters import repository as repo
 from studio_batch.adapters.billing import BillingRefused, BillingUnavailable
@@ -13,37 +11,11 @@ from studio_batch.domain.schedule import ScheduleError, next_fires, parse_schedu
 from studio_batch.entrypoints.callers import UserId
 from studio_batch.service_layer import control, dispatch, drafts, queries
 from studio_batch.service_layer.drafts import BatchConflict, BatchNotFound, TooManyRows
+from studio_common.contracts.batches import ConfirmBody, NewBatch, Rows
 from studio_common.ids import utcnow
 
 router = APIRouter(prefix="/internal/batches")
 STATUS_FOR = {BatchNotFound: 404, BatchConflict: 409, TooManyRows: 413, BillingUnavailable: 503}
-
-
-class NewBatch(BaseModel):
-    model_config = ConfigDict(extra="forbid")  # a user named in the body is refused, not silently ignored
-    name: str = Field("", max_length=200)
-    concurrency: int | None = Field(None, ge=1, le=64)
-    continue_on_error: bool = True
-    schedule: dict[str, Any] | None = None
-    notify: dict[str, Any] | None = None
-
-
-class Row(BaseModel):
-    row_number: int = Field(ge=1)
-    name: str = Field("", max_length=200)
-    kind: str = Field("", max_length=64)
-    request: dict[str, Any] | None = None
-    errors: list[dict[str, str]] | None = None
-
-
-class Rows(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    rows: list[Row] = Field(max_length=5000)
-
-
-class Confirm(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    skip_invalid: bool = False
 
 
 def checked_schedule(spec: dict | None) -> dict | None:
@@ -171,7 +143,7 @@ async def get_rows(
 
 
 @router.post("/{batch_id}/confirm")
-async def confirm(batch_id: str, user_id: UserId, request: Request, body: Confirm | None = None) -> dict:
+async def confirm(batch_id: str, user_id: UserId, request: Request, body: ConfirmBody | None = None) -> dict:
     state = _state(request)
     skip_invalid = bool(body and body.skip_invalid)
     await _call(

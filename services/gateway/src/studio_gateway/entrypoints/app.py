@@ -5,13 +5,12 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from studio_common.auth import TokenVerifier
-from studio_common.contracts.batches import BATCHES
 from studio_common.runtime import ServiceRuntime
 from studio_common.service_auth import ServiceTokens
 from studio_common.storage import make_storage
 from studio_gateway.adapters.assets_client import AssetsClient
+from studio_gateway.adapters.batch_client import BatchClient
 from studio_gateway.adapters.billing_client import BillingClient
-from studio_gateway.adapters.internal import InternalService
 from studio_gateway.adapters.live import LiveHub
 from studio_gateway.adapters.rate_limits import RateLimits
 from studio_gateway.adapters.tables import metadata
@@ -72,7 +71,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     limits = RateLimits(
         settings.rate_limit_per_user, settings.rate_limit_per_ip, settings.rate_limit_redis_url
     )
-    batch = InternalService(settings.batch_url, timeout, "batch", tokens, (BATCHES,))
+    batch = BatchClient(settings.batch_url, timeout, "batch", tokens)
 
     async def close_clients() -> None:
         await billing.aclose()
