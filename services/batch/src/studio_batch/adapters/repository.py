@@ -1,9 +1,12 @@
 """Reads and writes of the batch tables."""
 
-from sqlalchemy import func, select, update
+from datetime import datetime
+
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from studio_batch.adapters.tables import batch_rows, batches
+from studio_batch.domain.batches import FINAL_STATES
 from studio_common.ids import utcnow
 
 
@@ -88,3 +91,84 @@ async def priced_items(session: AsyncSession, batch_id: str, statuses: tuple[str
         )
     ).all()
     return [{"kind": k, "provider": p, "model": m, "units": u, "count": n} for k, p, m, u, n in rows]
+
+
+async def add_batch(session: AsyncSession, **values) -> None:
+    await session.execute(batches.insert().values(**values))
+
+
+async def remove_batch(session: AsyncSession, batch_id: str) -> None:
+    """The batch and its rows."""
+    await session.execute(delete(batch_rows).where(batch_rows.c.batch_id == batch_id))
+    await session.execute(delete(batches).where(batches.c.id == batch_id))
+
+
+async def batches_page(
+    session: AsyncSession, user_id: str, schedule_id: str | None, page: int, page_size: int
+) -> tuple[list, int]:
+    """One page of the user's batches (of one schedule, if given), newest first, and how many in all."""
+    where = [batches.c.user_id == user_id]
+    if schedule_id:
+        where.append(batches.c.schedule_id == schedule_id)
+    total = await session.scalar(select(func.count()).select_from(batches).where(*where))
+    query = (
+        select(batches)
+        .where(*where)
+        .order_by(batches.c.created_at.desc(), batches.c.id.desc())
+        .limit(page_size)
+        .offset((page - 1) * page_size)
+    )
+    return list((await session.execute(query)).mappings().all()), total
+
+
+async def ended_with_open_holds(session: AsyncSession, limit: int = 100) -> list:
+    """(batch id, hold id) of ended batches whose reservation is still open."""
+    query = (
+        select(batches.c.id, batches.c.hold_id)
+        .where(batches.c.hold_open.is_(True), batches.c.state.in_(FINAL_STATES))
+        .limit(limit)
+    )
+    return list((await session.execute(query)).all())
+
+
+async def add_rows(session: AsyncSession, rows: list[dict]) -> None:
+    await session.execute(insert(batch_rows), rows)
+
+
+async def rows_page(
+    session: AsyncSession,
+    batch_id: str,
+    statuses: list[str] | None,
+    changed_since: datetime | None,
+    page: int,
+    page_size: int,
+) -> tuple[list, int]:
+    """One page of the batch's rows in row order, and how many match in all."""
+    where = [batch_rows.c.batch_id == batch_id]
+    if statuses:
+        where.append(batch_rows.c.status.in_(statuses))
+    if changed_since is not None:
+        where.append(batch_rows.c.updated_at > changed_since)
+    total = await session.scalar(select(func.count()).select_from(batch_rows).where(*where))
+    query = (
+        select(batch_rows)
+        .where(*where)
+        .order_by(batch_rows.c.row_number)
+        .limit(page_size)
+        .offset((page - 1) * page_size)
+    )
+    return list((await session.execute(query)).mappings().all()), total
+
+
+async def rows_in(session: AsyncSession, batch_id: str, statuses: tuple[str, ...]) -> list:
+    query = select(batch_rows).where(batch_rows.c.batch_id == batch_id, batch_rows.c.status.in_(statuses))
+    return list((await session.execute(query)).mappings().all())
+
+
+async def change_rows(session: AsyncSession, batch_id: str, statuses: tuple[str, ...], **values) -> None:
+    """Change every row of the batch in one of `statuses`."""
+    await session.execute(
+        update(batch_rows)
+        .where(batch_rows.c.batch_id == batch_id, batch_rows.c.status.in_(statuses))
+        .values(**values)
+    )

@@ -2,11 +2,8 @@
 failed rows. Billing is called outside any database transaction; its hold ids derive from the batch and
 the reservation number, so a repeated call reserves nothing twice."""
 
-from sqlalchemy import select, update
-
 from studio_batch.adapters import repository as repo
 from studio_batch.adapters.billing import BillingClient, BillingRefused, BillingUnavailable
-from studio_batch.adapters.tables import batch_rows
 from studio_batch.domain.batches import IN_FLIGHT, hold_id
 from studio_batch.service_layer.drafts import BatchConflict, BatchNotFound
 from studio_batch.service_layer.settlement import release_batch_hold
@@ -114,11 +111,7 @@ async def start(runtime: ServiceRuntime, billing: BillingClient, batch_id: str) 
 
 
 async def _skip_invalid(session, batch_id: str) -> None:
-    await session.execute(
-        update(batch_rows)
-        .where(batch_rows.c.batch_id == batch_id, batch_rows.c.status == "invalid")
-        .values(status="skipped", updated_at=utcnow())
-    )
+    await repo.change_rows(session, batch_id, ("invalid",), status="skipped", updated_at=utcnow())
 
 
 async def pause(runtime: ServiceRuntime, user_id: str, batch_id: str) -> None:
@@ -145,18 +138,16 @@ async def cancel(runtime: ServiceRuntime, user_id: str, batch_id: str) -> None:
         if batch["state"] in ("completed", "completed_with_errors", "failed", "canceled"):
             return
         now = utcnow()
-        await session.execute(
-            update(batch_rows)
-            .where(batch_rows.c.batch_id == batch_id, batch_rows.c.status.in_(("pending", "invalid")))
-            .values(status="canceled", error="canceled by the user", updated_at=now, finished_at=now)
-        )
-        in_flight = (
-            await session.execute(
-                select(batch_rows.c.operation_id, batch_rows.c.domain).where(
-                    batch_rows.c.batch_id == batch_id, batch_rows.c.status.in_(IN_FLIGHT)
-                )
-            )
-        ).all()
+        stopped = {
+            "status": "canceled",
+            "error": "canceled by the user",
+            "updated_at": now,
+            "finished_at": now,
+        }
+        await repo.change_rows(session, batch_id, ("pending", "invalid"), **stopped)
+        in_flight = [
+            (row["operation_id"], row["domain"]) for row in await repo.rows_in(session, batch_id, IN_FLIGHT)
+        ]
         await runtime.emit(
             session,
             *(
@@ -191,17 +182,7 @@ async def retry(runtime: ServiceRuntime, billing: BillingClient, user_id: str, b
         batch = await _owned(session, user_id, batch_id)
         if batch["reservation"] >= reservation:
             return 0
-        failed = (
-            (
-                await session.execute(
-                    select(batch_rows).where(
-                        batch_rows.c.batch_id == batch_id, batch_rows.c.status == "failed"
-                    )
-                )
-            )
-            .mappings()
-            .all()
-        )
+        failed = await repo.rows_in(session, batch_id, ("failed",))
         for row in failed:
             attempt = {
                 "attempt": row["attempt"],
