@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import and_, delete, func, insert, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from studio_batch.adapters.tables import batch_rows, batches
@@ -172,3 +172,67 @@ async def change_rows(session: AsyncSession, batch_id: str, statuses: tuple[str,
         .where(batch_rows.c.batch_id == batch_id, batch_rows.c.status.in_(statuses))
         .values(**values)
     )
+
+
+async def running_batches(session: AsyncSession, batch_id: str | None = None) -> list:
+    """(id, user id, concurrency, last dispatch) of batches whose rows may start (just `batch_id`'s, if
+    given). On PostgreSQL each is locked and one another replica holds is skipped: replicas share work."""
+    query = select(batches.c.id, batches.c.user_id, batches.c.concurrency, batches.c.last_dispatch_at).where(
+        batches.c.state == "running", batches.c.cancel_requested.is_(False), batches.c.stop_reason.is_(None)
+    )
+    if batch_id is not None:
+        query = query.where(batches.c.id == batch_id)
+    if session.bind.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    return list((await session.execute(query)).all())
+
+
+async def count_rows_in(session: AsyncSession, batch_id: str, statuses: tuple[str, ...]) -> int:
+    query = select(func.count()).select_from(batch_rows)
+    return await session.scalar(
+        query.where(batch_rows.c.batch_id == batch_id, batch_rows.c.status.in_(statuses))
+    )
+
+
+async def next_pending(session: AsyncSession, batch_id: str, limit: int) -> list[int]:
+    """The row numbers of the batch's first `limit` pending rows."""
+    query = (
+        select(batch_rows.c.row_number)
+        .where(batch_rows.c.batch_id == batch_id, batch_rows.c.status == "pending")
+        .order_by(batch_rows.c.row_number)
+        .limit(limit)
+    )
+    return list((await session.execute(query)).scalars().all())
+
+
+async def row(session: AsyncSession, batch_id: str, row_number: int):
+    query = select(batch_rows).where(batch_rows.c.batch_id == batch_id, batch_rows.c.row_number == row_number)
+    return (await session.execute(query)).mappings().one()
+
+
+ROW_REQUEST_COLUMNS = ("row_number", "name", "kind", "domain", "provider", "model", "units", "request")
+
+
+async def copy_pending_rows(session: AsyncSession, source_id: str, target_id: str, now: datetime) -> None:
+    """Copy the source batch's pending rows into the target batch as new first attempts."""
+    copied = select(
+        literal(target_id),
+        *(batch_rows.c[c] for c in ROW_REQUEST_COLUMNS),
+        literal("pending"),
+        literal(1),
+        literal(now),
+    ).where(batch_rows.c.batch_id == source_id, batch_rows.c.status == "pending")
+    columns = ["batch_id", *ROW_REQUEST_COLUMNS, "status", "attempt", "updated_at"]
+    await session.execute(insert(batch_rows).from_select(columns, copied))
+
+
+async def waiting_to_start(session: AsyncSession, confirming_before: datetime, limit: int = 20) -> list:
+    """(id, state) of fired runs waiting to be funded, and of confirms begun before `confirming_before`
+    that never finished (a crash cut them off)."""
+    query = select(batches.c.id, batches.c.state).where(
+        or_(
+            and_(batches.c.state == "scheduled", batches.c.run_id.is_not(None)),
+            and_(batches.c.state == "confirming", batches.c.updated_at < confirming_before),
+        )
+    )
+    return list((await session.execute(query.limit(limit))).all())

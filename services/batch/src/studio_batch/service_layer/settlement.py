@@ -12,7 +12,7 @@ log = logging.getLogger(__name__)
 
 async def release_ended(runtime: ServiceRuntime, billing: BillingClient) -> int:
     """Release the holds of ended batches; returns how many were released."""
-    async with runtime.sessions() as session:
+    async with runtime.transaction() as session:
         ended = await repo.ended_with_open_holds(session)
     released = 0
     for batch_id, hold in ended:
