@@ -93,8 +93,19 @@ async def priced_items(session: AsyncSession, batch_id: str, statuses: tuple[str
     return [{"kind": k, "provider": p, "model": m, "units": u, "count": n} for k, p, m, u, n in rows]
 
 
-async def add_batch(session: AsyncSession, **values) -> None:
-    await session.execute(batches.insert().values(**values))
+# A new batch has no rows and nothing reserved yet.
+NEW_BATCH = {
+    "total_rows": 0,
+    "invalid_rows": 0,
+    "reservation": 0,
+    "hold_open": False,
+    "reserved_credits": 0,
+    "released_credits": 0,
+}
+
+
+async def add_batch(session: AsyncSession, now: datetime, **values) -> None:
+    await session.execute(batches.insert().values(**NEW_BATCH, created_at=now, updated_at=now, **values))
 
 
 async def remove_batch(session: AsyncSession, batch_id: str) -> None:

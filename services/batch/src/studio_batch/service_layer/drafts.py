@@ -32,6 +32,7 @@ async def create(
     now = utcnow()
     await repo.add_batch(
         session,
+        now,
         id=batch_id,
         user_id=user_id,
         name=name,
@@ -40,15 +41,7 @@ async def create(
         continue_on_error=continue_on_error,
         schedule=schedule,
         notify=notify,
-        total_rows=0,
-        invalid_rows=0,
         sealed=False,
-        reservation=0,
-        hold_open=False,
-        reserved_credits=0,
-        released_credits=0,
-        created_at=now,
-        updated_at=now,
     )
     return batch_id
 

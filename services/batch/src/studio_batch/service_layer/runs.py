@@ -31,6 +31,7 @@ async def start_run(session: AsyncSession, schedule_row: dict, fire_time: dateti
     now = utcnow()
     await repo.add_batch(
         session,
+        now,
         id=run_id,
         user_id=template["user_id"],
         name=f"{template['name']} {fire_time:%Y-%m-%d %H:%M}Z",
@@ -41,17 +42,9 @@ async def start_run(session: AsyncSession, schedule_row: dict, fire_time: dateti
         notify=template["notify"],
         schedule_id=schedule_row["id"],
         run_id=run_id,
-        total_rows=0,
-        invalid_rows=0,
         sealed=True,
         preview=template["preview"],
-        reservation=0,
-        hold_open=False,
-        reserved_credits=0,
-        released_credits=0,
         cancel_requested=False,
-        created_at=now,
-        updated_at=now,
         confirmed_at=now,
     )
     await repo.copy_pending_rows(session, template["id"], run_id, now)
