@@ -1,44 +1,18 @@
 """The typed clients send the internal APIs' contract bodies to the right routes, with the right scopes,
 and pass a called service's answers and refusals through as the public API promises."""
 
-import json
-
 import httpx
 import pytest
 from fastapi import HTTPException
 
 from studio_common.contracts.assets import AssetPatch, BulkDelete, BulkDownloadQuery, Usage
 from studio_common.contracts.billing import EstimateBody, Grant, PlanBody
-from studio_common.service_auth import ServiceTokens
-from studio_common.settings import CommonSettings
 from studio_gateway.adapters.assets_client import AssetsClient
 from studio_gateway.adapters.billing_client import BillingClient
 
 
-class Recorder:
-    """The called service's side of the wire: records each request, answers with `answer`."""
-
-    def __init__(self, answer: httpx.Response | None = None) -> None:
-        self.requests: list[httpx.Request] = []
-        self.answer = answer
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        return self.answer or httpx.Response(200, json={"ok": True})
-
-    def body(self, index: int = -1) -> dict:
-        return json.loads(self.requests[index].content)
-
-
-def _client(kind, name: str, recorder: Recorder):
-    client = kind("http://called", 1.0, name, ServiceTokens(CommonSettings(service_name="gateway")))
-    client.client = httpx.AsyncClient(base_url="http://called", transport=httpx.MockTransport(recorder))
-    return client
-
-
-async def test_billing_client_sends_contract_bodies_with_admin_scope_only_for_admin_calls():
-    recorder = Recorder()
-    billing = _client(BillingClient, "billing", recorder)
+async def test_billing_client_sends_contract_bodies_with_admin_scope_only_for_admin_calls(wire):
+    billing, recorder = wire(BillingClient, "billing")
     await billing.grant(Grant(user_id="alice", credits=5, reason="welcome", grant_id="g1"))
     await billing.set_plan("alice@example.com", PlanBody(plan="pro"))
     await billing.estimate("alice", EstimateBody(kind="create", provider="local", model="m", units=2))
@@ -53,9 +27,8 @@ async def test_billing_client_sends_contract_bodies_with_admin_scope_only_for_ad
     await billing.aclose()
 
 
-async def test_assets_client_sends_only_the_fields_a_patch_changes():
-    recorder = Recorder()
-    assets = _client(AssetsClient, "assets", recorder)
+async def test_assets_client_sends_only_the_fields_a_patch_changes(wire):
+    assets, recorder = wire(AssetsClient, "assets")
     await assets.update("alice", "a1", AssetPatch(favourite=True))
     await assets.bulk_delete("alice", BulkDelete(asset_ids=["a1", "a2"]))
     await assets.bulk_download("alice", BulkDownloadQuery(asset_ids=["a1"], max_bytes=100))
@@ -80,8 +53,8 @@ async def test_assets_client_sends_only_the_fields_a_patch_changes():
         (httpx.Response(500), 502),
     ],
 )
-async def test_a_called_services_answer_becomes_the_users_status(answer, status):
-    assets = _client(AssetsClient, "assets", Recorder(answer))
+async def test_a_called_services_answer_becomes_the_users_status(wire, answer, status):
+    assets, _ = wire(AssetsClient, "assets", lambda _request: answer)
     with pytest.raises(HTTPException) as raised:
         await assets.get("alice", "a1")
     assert raised.value.status_code == status
