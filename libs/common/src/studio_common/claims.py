@@ -5,6 +5,7 @@ runs, the worker claims again as a heartbeat: that renews its lease (see billing
 import httpx
 
 from studio_common.bus.faults import TransientError
+from studio_common.contracts.billing import ClaimBody
 from studio_common.ids import new_id
 
 
@@ -30,7 +31,7 @@ class HoldClaims:
         runs it; canceled, voided, expired or posted: drop the work."""
         try:
             response = await self.client.post(
-                f"/internal/holds/{operation_id}/claim", json={"worker": self.worker}
+                f"/internal/holds/{operation_id}/claim", json=ClaimBody(worker=self.worker).model_dump()
             )
         except httpx.HTTPError as exc:
             raise ClaimError(f"billing unreachable: {exc.__class__.__name__}") from exc

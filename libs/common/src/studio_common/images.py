@@ -18,6 +18,10 @@ class ImageRejected(ValueError):
         self.field = field
 
 
+class ImageTooLarge(ImageRejected):
+    """More bytes than the limit allows: the request entity is too large (413), not malformed."""
+
+
 @dataclass(frozen=True, slots=True)
 class CheckedImage:
     data: bytes
@@ -44,7 +48,7 @@ def check_image(
     if not data:
         raise ImageRejected(f"{field} is empty", field)
     if len(data) > max_bytes:
-        raise ImageRejected(f"{field} is {len(data)} bytes; the limit is {max_bytes}", field)
+        raise ImageTooLarge(f"{field} is {len(data)} bytes; the limit is {max_bytes}", field)
     content_type = sniff_content_type(data)
     if content_type is None:
         raise ImageRejected(f"{field} is not a PNG, JPEG or WebP image", field)

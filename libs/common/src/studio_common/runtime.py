@@ -3,7 +3,7 @@ outbox and inbox, background tasks, the /healthz and /readyz endpoints, and /met
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import MetaData
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from studio_common import db, metrics, migrations, telemetry
 from studio_common.background import StopSignal, finish, periodically
@@ -129,7 +130,7 @@ class ServiceRuntime:
         self.bus.subscribe(queue, tuple(handlers), dispatch, domain=domain)
 
     async def _run_in_transaction(self, handler: Handler, envelope: Envelope, dedupe: bool) -> bool:
-        async with self.sessions() as session, session.begin():
+        async with self.transaction() as session:
             if dedupe and not await first_delivery(session, self.inbox, envelope.id, envelope.type):
                 return False
             emitted = await handler(session, envelope.data)
@@ -142,9 +143,15 @@ class ServiceRuntime:
         for index, data in enumerate(await handler(None, envelope.data)):
             await self.bus.publish_data(data, event_id=derived_id(envelope.id, index))
 
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """The one way to open a transaction: a session whose work commits on leaving, or rolls back."""
+        async with self.sessions() as session, session.begin():
+            yield session
+
     async def in_transaction(self, work: Callable[[Any], Awaitable[list[EventData]]]) -> None:
         """Run `work(session)` in one transaction with the events it returns (sweepers, internal calls)."""
-        async with self.sessions() as session, session.begin():
+        async with self.transaction() as session:
             emitted = await work(session)
             await self.emit(session, *emitted)
         if emitted:

@@ -67,3 +67,12 @@ def test_quota_categories_and_period():
     ]
     start, end = period_bounds(datetime(2026, 2, 14, 10, tzinfo=UTC))
     assert (start.day, end.day, end.month) == (1, 28, 2)
+
+
+def test_the_plan_names_the_contract_accepts_are_billings_plans():
+    from typing import get_args
+
+    from studio_billing.domain.plans import PLANS
+    from studio_common.contracts.billing import PlanName
+
+    assert set(get_args(PlanName)) == set(PLANS)

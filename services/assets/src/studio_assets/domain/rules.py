@@ -5,18 +5,16 @@ Pure functions, no I/O.
 
 import re
 
+from studio_common.contracts.assets import MAX_TAG_CHARS, MAX_TAGS, TITLE_MAX_CHARS
+
 ASSET_TYPES = ("image", "video", "model3d", "audio")
 MODULES = ("create", "edit", "upscale", "control", "social", "transform")
 # A kind from outside the catalogue still gets indexed (I5); it is filed here instead of being dropped.
 OTHER_MODULE = "other"
 
 TITLE_WORDS = 8
-TITLE_MAX_CHARS = 200
 UNTITLED = "Untitled"
 MAX_AUTO_KEYWORDS = 10
-MAX_TAGS = 50
-MAX_TAG_CHARS = 64
-MAX_BULK_DOWNLOAD = 100  # assets in one ZIP
 
 _EXTENSION_TYPES = {
     "png": "image",

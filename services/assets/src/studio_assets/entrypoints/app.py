@@ -5,7 +5,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from studio_assets.adapters.tables import metadata
-from studio_assets.entrypoints import api, api_boards, api_collections, consumers
+from studio_assets.entrypoints import callers, consumers, routes_assets, routes_boards, routes_collections
 from studio_assets.settings import AssetsSettings
 from studio_common.runtime import ServiceRuntime
 from studio_common.service_auth import protect
@@ -18,7 +18,7 @@ def create_app(settings: AssetsSettings | None = None) -> FastAPI:
     settings.check_production_safety()
     runtime = ServiceRuntime(settings, metadata, MIGRATIONS)
     consumers.register(runtime)
-    routers = [api.router, api_collections.router, api_boards.router]
+    routers = [routes_assets.router, routes_collections.router, routes_boards.router]
     app = runtime.app("Image Studio assets (internal)", routers)
-    protect(app, settings, api.POLICY)
+    protect(app, settings, callers.POLICY)
     return app

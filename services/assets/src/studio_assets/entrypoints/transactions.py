@@ -23,7 +23,7 @@ STATUS_FOR = {
 
 async def in_transaction(request: Request, action, *args, **kwargs) -> dict:
     async def transaction() -> dict:
-        async with request.app.state.runtime.sessions() as session, session.begin():
+        async with request.app.state.runtime.transaction() as session:
             return await action(session, *args, **kwargs)
 
     return await answering(transaction())

@@ -6,7 +6,7 @@ from fastapi import FastAPI
 
 from studio_batch.adapters.billing import BillingClient
 from studio_batch.adapters.tables import metadata
-from studio_batch.entrypoints import api, callers, consumers, schedules
+from studio_batch.entrypoints import callers, consumers, routes_batches, routes_schedules
 from studio_batch.service_layer import runs
 from studio_batch.settings import BatchSettings
 from studio_common.runtime import ServiceRuntime
@@ -26,9 +26,9 @@ def create_app(settings: BatchSettings | None = None, billing: BillingClient | N
     )
     consumers.register(runtime, billing)
     runtime.on_shutdown(billing.aclose)
-    app = runtime.app("Image Studio batch (internal)", [api.router])
+    app = runtime.app("Image Studio batch (internal)", [routes_batches.router])
     protect(app, settings, callers.POLICY)
     app.state.settings = settings
     app.state.billing = billing
-    schedules.install(app, runtime, settings, runs.start_run)
+    routes_schedules.install(app, runtime, settings, runs.start_run)
     return app

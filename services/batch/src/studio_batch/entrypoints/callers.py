@@ -4,8 +4,8 @@ token, never from the request's path, query or body, so another user's batch or 
 
 from typing import Annotated
 
+from studio_common.contracts.batches import BATCHES
 from studio_common.service_auth import CallerPolicy, require_user
 
-BATCHES = "batches"
 POLICY: CallerPolicy = {"gateway": frozenset({BATCHES})}
 UserId = Annotated[str, require_user(BATCHES)]

@@ -2,11 +2,8 @@
 failed rows. Billing is called outside any database transaction; its hold ids derive from the batch and
 the reservation number, so a repeated call reserves nothing twice."""
 
-from sqlalchemy import select, update
-
 from studio_batch.adapters import repository as repo
 from studio_batch.adapters.billing import BillingClient, BillingRefused, BillingUnavailable
-from studio_batch.adapters.tables import batch_rows
 from studio_batch.domain.batches import IN_FLIGHT, hold_id
 from studio_batch.service_layer.drafts import BatchConflict, BatchNotFound
 from studio_batch.service_layer.settlement import release_batch_hold
@@ -31,7 +28,7 @@ async def confirm(
     skip_invalid: bool,
     schedule_batch=None,
 ) -> None:
-    async with runtime.sessions() as session, session.begin():
+    async with runtime.transaction() as session:
         batch = await _owned(session, user_id, batch_id)
         if batch["state"] != "draft":
             if batch["state"] in ("confirming", "running", "scheduled"):
@@ -65,7 +62,7 @@ async def confirm(
 
 async def back_to_draft(runtime: ServiceRuntime, batch_id: str) -> None:
     """Billing did not reserve the batch: it stays a draft, to confirm again later."""
-    async with runtime.sessions() as session, session.begin():
+    async with runtime.transaction() as session:
         batch = await repo.get_batch(session, batch_id, lock=True)
         if batch["state"] == "confirming":
             await repo.set_batch(session, batch_id, state="draft")
@@ -74,12 +71,12 @@ async def back_to_draft(runtime: ServiceRuntime, batch_id: str) -> None:
 async def start(runtime: ServiceRuntime, billing: BillingClient, batch_id: str) -> None:
     """Reserve the batch's pending rows as one hold, then let the window release them. Raises
     BillingRefused (nothing reserved, the batch unchanged) when the account does not cover them."""
-    async with runtime.sessions() as session, session.begin():
+    async with runtime.transaction() as session:
         batch = await repo.get_batch(session, batch_id)
         items = await repo.priced_items(session, batch_id, ("pending",))
         reservation = batch["reservation"] + 1
     reserved = await billing.reserve(hold_id(batch_id, reservation), batch["user_id"], batch_id, items)
-    async with runtime.sessions() as session, session.begin():
+    async with runtime.transaction() as session:
         batch = await repo.get_batch(session, batch_id, lock=True)
         if batch["reservation"] >= reservation:
             return  # another confirm recorded this reservation first
@@ -114,15 +111,11 @@ async def start(runtime: ServiceRuntime, billing: BillingClient, batch_id: str) 
 
 
 async def _skip_invalid(session, batch_id: str) -> None:
-    await session.execute(
-        update(batch_rows)
-        .where(batch_rows.c.batch_id == batch_id, batch_rows.c.status == "invalid")
-        .values(status="skipped", updated_at=utcnow())
-    )
+    await repo.change_rows(session, batch_id, ("invalid",), status="skipped", updated_at=utcnow())
 
 
 async def pause(runtime: ServiceRuntime, user_id: str, batch_id: str) -> None:
-    async with runtime.sessions() as session, session.begin():
+    async with runtime.transaction() as session:
         batch = await _owned(session, user_id, batch_id)
         if batch["state"] not in ("running", "paused"):
             raise BatchConflict(f"the batch is {batch['state']}; only a running batch can be paused")
@@ -130,7 +123,7 @@ async def pause(runtime: ServiceRuntime, user_id: str, batch_id: str) -> None:
 
 
 async def resume(runtime: ServiceRuntime, user_id: str, batch_id: str) -> None:
-    async with runtime.sessions() as session, session.begin():
+    async with runtime.transaction() as session:
         batch = await _owned(session, user_id, batch_id)
         if batch["state"] not in ("running", "paused"):
             raise BatchConflict(f"the batch is {batch['state']}; only a paused batch can be resumed")
@@ -140,23 +133,21 @@ async def resume(runtime: ServiceRuntime, user_id: str, batch_id: str) -> None:
 async def cancel(runtime: ServiceRuntime, user_id: str, batch_id: str) -> None:
     """Pending rows are canceled; running ones are asked to stop (they end canceled, or finish if in their
     last step); the batch ends `canceled` once they have, and its hold's remainder is released."""
-    async with runtime.sessions() as session, session.begin():
+    async with runtime.transaction() as session:
         batch = await _owned(session, user_id, batch_id)
         if batch["state"] in ("completed", "completed_with_errors", "failed", "canceled"):
             return
         now = utcnow()
-        await session.execute(
-            update(batch_rows)
-            .where(batch_rows.c.batch_id == batch_id, batch_rows.c.status.in_(("pending", "invalid")))
-            .values(status="canceled", error="canceled by the user", updated_at=now, finished_at=now)
-        )
-        in_flight = (
-            await session.execute(
-                select(batch_rows.c.operation_id, batch_rows.c.domain).where(
-                    batch_rows.c.batch_id == batch_id, batch_rows.c.status.in_(IN_FLIGHT)
-                )
-            )
-        ).all()
+        stopped = {
+            "status": "canceled",
+            "error": "canceled by the user",
+            "updated_at": now,
+            "finished_at": now,
+        }
+        await repo.change_rows(session, batch_id, ("pending", "invalid"), **stopped)
+        in_flight = [
+            (row["operation_id"], row["domain"]) for row in await repo.rows_in(session, batch_id, IN_FLIGHT)
+        ]
         await runtime.emit(
             session,
             *(
@@ -175,7 +166,7 @@ async def cancel(runtime: ServiceRuntime, user_id: str, batch_id: str) -> None:
 async def retry(runtime: ServiceRuntime, billing: BillingClient, user_id: str, batch_id: str) -> int:
     """Run the failed rows again as new attempts, funded by a new reservation; the earlier attempts stay
     in each row's history. Returns how many rows were retried."""
-    async with runtime.sessions() as session, session.begin():
+    async with runtime.transaction() as session:
         batch = await _owned(session, user_id, batch_id)
         if batch["state"] not in ("completed_with_errors", "failed", "canceled"):
             raise BatchConflict(f"the batch is {batch['state']}; failed rows are retried once it has ended")
@@ -187,21 +178,11 @@ async def retry(runtime: ServiceRuntime, billing: BillingClient, user_id: str, b
     if open_hold:  # the previous reservation's remainder goes back first: one open hold per batch
         await release_batch_hold(runtime, billing, batch_id, open_hold)
     reserved = await billing.reserve(hold_id(batch_id, reservation), user_id, batch_id, items)
-    async with runtime.sessions() as session, session.begin():
+    async with runtime.transaction() as session:
         batch = await _owned(session, user_id, batch_id)
         if batch["reservation"] >= reservation:
             return 0
-        failed = (
-            (
-                await session.execute(
-                    select(batch_rows).where(
-                        batch_rows.c.batch_id == batch_id, batch_rows.c.status == "failed"
-                    )
-                )
-            )
-            .mappings()
-            .all()
-        )
+        failed = await repo.rows_in(session, batch_id, ("failed",))
         for row in failed:
             attempt = {
                 "attempt": row["attempt"],

@@ -3,11 +3,9 @@
 each row's operation id derives from batch, row and attempt, so a restart resumes from the database
 without sending any row twice."""
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from studio_batch.adapters import repository as repo
-from studio_batch.adapters.tables import batch_rows, batches
 from studio_batch.domain.batches import IN_FLIGHT, row_operation_id
 from studio_batch.domain.window import Window, plan_dispatch
 from studio_common.events import OperationRequested
@@ -15,35 +13,12 @@ from studio_common.ids import as_utc, utcnow
 
 
 async def open_windows(session: AsyncSession, batch_id: str | None = None) -> list[Window]:
-    query = select(batches.c.id, batches.c.user_id, batches.c.concurrency, batches.c.last_dispatch_at).where(
-        batches.c.state == "running", batches.c.cancel_requested.is_(False), batches.c.stop_reason.is_(None)
-    )
-    if batch_id is not None:
-        query = query.where(batches.c.id == batch_id)
-    if session.bind.dialect.name == "postgresql":  # replicas share the work: each batch to one at a time
-        query = query.with_for_update(skip_locked=True)
     windows = []
-    for found, user_id, concurrency, last in (await session.execute(query)).all():
-        in_flight = await session.scalar(
-            select(func.count())
-            .select_from(batch_rows)
-            .where(batch_rows.c.batch_id == found, batch_rows.c.status.in_(IN_FLIGHT))
-        )
-        free = concurrency - in_flight
+    for found, user_id, concurrency, last in await repo.running_batches(session, batch_id):
+        free = concurrency - await repo.count_rows_in(session, found, IN_FLIGHT)
         if free <= 0:
             continue
-        pending = (
-            (
-                await session.execute(
-                    select(batch_rows.c.row_number)
-                    .where(batch_rows.c.batch_id == found, batch_rows.c.status == "pending")
-                    .order_by(batch_rows.c.row_number)
-                    .limit(free)
-                )
-            )
-            .scalars()
-            .all()
-        )
+        pending = await repo.next_pending(session, found, free)
         if pending:
             windows.append(Window(found, user_id, free, tuple(pending), as_utc(last) if last else None))
     return windows
@@ -59,17 +34,7 @@ async def release_rows(
     events: list[OperationRequested] = []
     users = {}
     for chosen, row_number in plan:
-        row = (
-            (
-                await session.execute(
-                    select(batch_rows).where(
-                        batch_rows.c.batch_id == chosen, batch_rows.c.row_number == row_number
-                    )
-                )
-            )
-            .mappings()
-            .one()
-        )
+        row = await repo.row(session, chosen, row_number)
         if chosen not in users:
             users[chosen] = (await repo.get_batch(session, chosen))["user_id"]
         operation_id = row_operation_id(chosen, row_number, row["attempt"])
@@ -101,7 +66,7 @@ async def release_rows(
 async def release_now(runtime, limit: int) -> int:
     """One pass of the window in its own transaction; the API calls it right after a batch starts or
     resumes, so the first rows do not wait for the next timed pass."""
-    async with runtime.sessions() as session, session.begin():
+    async with runtime.transaction() as session:
         events = await release_rows(session, limit)
         await runtime.emit(session, *events)
     if events:

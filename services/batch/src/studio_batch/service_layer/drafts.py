@@ -1,11 +1,9 @@
 """A batch as submitted: created as a draft, its validated rows added in chunks (so a 10,000-row file
 never sits in memory at once), then sealed with its cost preview."""
 
-from sqlalchemy import delete, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from studio_batch.adapters import repository as repo
-from studio_batch.adapters.tables import batch_rows, batches
 from studio_common.ids import new_id, utcnow
 
 
@@ -32,26 +30,18 @@ async def create(
 ) -> str:
     batch_id = new_id()
     now = utcnow()
-    await session.execute(
-        batches.insert().values(
-            id=batch_id,
-            user_id=user_id,
-            name=name,
-            state="draft",
-            concurrency=concurrency,
-            continue_on_error=continue_on_error,
-            schedule=schedule,
-            notify=notify,
-            total_rows=0,
-            invalid_rows=0,
-            sealed=False,
-            reservation=0,
-            hold_open=False,
-            reserved_credits=0,
-            released_credits=0,
-            created_at=now,
-            updated_at=now,
-        )
+    await repo.add_batch(
+        session,
+        now,
+        id=batch_id,
+        user_id=user_id,
+        name=name,
+        state="draft",
+        concurrency=concurrency,
+        continue_on_error=continue_on_error,
+        schedule=schedule,
+        notify=notify,
+        sealed=False,
     )
     return batch_id
 
@@ -70,8 +60,8 @@ async def add_rows(
         raise TooManyRows(f"batch_too_large: a batch holds at most {max_rows} rows")
     now = utcnow()
     if rows:
-        await session.execute(
-            insert(batch_rows),
+        await repo.add_rows(
+            session,
             [
                 {
                     "batch_id": batch_id,
@@ -101,8 +91,7 @@ async def discard(session: AsyncSession, user_id: str, batch_id: str) -> None:
     batch = await repo.get_batch(session, batch_id, user_id, lock=True)
     if batch is None or batch["state"] != "draft":
         return
-    await session.execute(delete(batch_rows).where(batch_rows.c.batch_id == batch_id))
-    await session.execute(delete(batches).where(batches.c.id == batch_id))
+    await repo.remove_batch(session, batch_id)
 
 
 async def seal(session: AsyncSession, user_id: str, batch_id: str, preview: dict) -> None:

@@ -7,12 +7,11 @@ import asyncio
 from datetime import datetime, timedelta
 
 from prometheus_client import Counter, Histogram
-from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from studio_batch.adapters import notification_store as store
 from studio_batch.adapters import repository as repo
 from studio_batch.adapters.notifiers import Delivery, Notice, Notifiers
-from studio_batch.adapters.notify_tables import delivery_attempts, notifications
 from studio_batch.domain.addresses import Allowlist
 from studio_batch.domain.notices import EVENT_KINDS, RetryPolicy, parse_notify, webhook_body
 from studio_batch.domain.webhooks import new_secret
@@ -73,24 +72,23 @@ async def enqueue(
             raise ValueError("a webhook needs the batch's webhook_secret (see prepare_notify)")
         notification_id = derived_id("notification", batch_id, event_kind, channel, key) if key else new_id()
         ids.append(notification_id)
-        if await session.scalar(select(notifications.c.id).where(notifications.c.id == notification_id)):
+        if await store.exists(session, notification_id):
             continue
-        await session.execute(
-            notifications.insert().values(
-                id=notification_id,
-                batch_id=batch_id,
-                user_id=user_id,
-                event_kind=event_kind,
-                channel=channel,
-                target=target,
-                secret=notify_spec.get("webhook_secret") if channel == "webhook" else None,
-                body=body,
-                status="pending",
-                attempts=0,
-                next_attempt_at=now,
-                give_up_at=now + timedelta(days=1),
-                created_at=now,
-            )
+        await store.add(
+            session,
+            id=notification_id,
+            batch_id=batch_id,
+            user_id=user_id,
+            event_kind=event_kind,
+            channel=channel,
+            target=target,
+            secret=notify_spec.get("webhook_secret") if channel == "webhook" else None,
+            body=body,
+            status="pending",
+            attempts=0,
+            next_attempt_at=now,
+            give_up_at=now + timedelta(days=1),
+            created_at=now,
         )
     return ids
 
@@ -151,24 +149,10 @@ async def deliver_due(
 
 async def _claim(sessions: async_sessionmaker, now: datetime, limit: int) -> list[tuple[Notice, dict]]:
     async with sessions() as session, session.begin():
-        rows = (
-            (
-                await session.execute(
-                    select(notifications)
-                    .where(notifications.c.status == "pending", notifications.c.next_attempt_at <= now)
-                    .order_by(notifications.c.next_attempt_at)
-                    .limit(limit)
-                    .with_for_update(skip_locked=True)
-                )
-            )
-            .mappings()
-            .all()
-        )
+        rows = await store.due(session, now, limit)
         for row in rows:
-            await session.execute(
-                update(notifications)
-                .where(notifications.c.id == row["id"])
-                .values(attempts=row["attempts"] + 1, next_attempt_at=now + CLAIM_LEASE)
+            await store.change(
+                session, row["id"], attempts=row["attempts"] + 1, next_attempt_at=now + CLAIM_LEASE
             )
     return [
         (Notice(row["id"], row["channel"], row["target"], row["body"], row["secret"]), dict(row))
@@ -193,47 +177,25 @@ async def _record(
             values["next_attempt_at"] = retry_at
         elif not delivery.permanent:
             values["last_error"] = f"{delivery.error}; gave up after {attempt} attempts over a day"
-    await session.execute(update(notifications).where(notifications.c.id == row["id"]).values(**values))
+    await store.change(session, row["id"], **values)
     ATTEMPTS.labels(row["channel"], outcome).inc()
     SEND_SECONDS.labels(row["channel"]).observe(delivery.duration_ms / 1000)
-    await session.execute(
-        delivery_attempts.insert().values(
-            notification_id=row["id"],
-            attempt=attempt,
-            batch_id=row["batch_id"],
-            started_at=now,
-            duration_ms=delivery.duration_ms,
-            status_code=delivery.status_code,
-            error=delivery.error,
-            outcome=outcome,
-        )
+    await store.add_attempt(
+        session,
+        notification_id=row["id"],
+        attempt=attempt,
+        batch_id=row["batch_id"],
+        started_at=now,
+        duration_ms=delivery.duration_ms,
+        status_code=delivery.status_code,
+        error=delivery.error,
+        outcome=outcome,
     )
 
 
 async def deliveries_for_batch(session: AsyncSession, batch_id: str) -> list[dict]:
     """The batch's notifications, each with its attempts: shown on GET /batches/{id}."""
-    rows = (
-        (
-            await session.execute(
-                select(notifications)
-                .where(notifications.c.batch_id == batch_id)
-                .order_by(notifications.c.created_at, notifications.c.channel)
-            )
-        )
-        .mappings()
-        .all()
-    )
-    attempts = (
-        (
-            await session.execute(
-                select(delivery_attempts)
-                .where(delivery_attempts.c.batch_id == batch_id)
-                .order_by(delivery_attempts.c.attempt)
-            )
-        )
-        .mappings()
-        .all()
-    )
+    rows, attempts = await store.of_batch(session, batch_id)
     by_notification: dict[str, list[dict]] = {}
     for attempt in attempts:
         by_notification.setdefault(attempt["notification_id"], []).append(

@@ -1,10 +1,8 @@
 """Reading batches back: the list, one batch with its counts and money, and its rows page by page."""
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from studio_batch.adapters import repository as repo
-from studio_batch.adapters.tables import batch_rows, batches
 from studio_batch.domain.batches import progress
 from studio_batch.service_layer import notifications
 from studio_batch.service_layer.drafts import BatchNotFound
@@ -60,23 +58,7 @@ async def get(session: AsyncSession, user_id: str, batch_id: str) -> dict:
 async def list_for(
     session: AsyncSession, user_id: str, page: int, page_size: int, schedule_id: str | None = None
 ) -> dict:
-    where = [batches.c.user_id == user_id]
-    if schedule_id:
-        where.append(batches.c.schedule_id == schedule_id)
-    total = await session.scalar(select(func.count()).select_from(batches).where(*where))
-    found = (
-        (
-            await session.execute(
-                select(batches)
-                .where(*where)
-                .order_by(batches.c.created_at.desc(), batches.c.id.desc())
-                .limit(page_size)
-                .offset((page - 1) * page_size)
-            )
-        )
-        .mappings()
-        .all()
-    )
+    found, total = await repo.batches_page(session, user_id, schedule_id, page, page_size)
     return {
         "items": [await batch_view(session, b) for b in found],
         "total": total,
@@ -117,23 +99,6 @@ async def rows(
 ) -> dict:
     if await repo.get_batch(session, batch_id, user_id) is None:
         raise BatchNotFound(f"no batch {batch_id}")
-    where = [batch_rows.c.batch_id == batch_id]
-    if status:
-        where.append(batch_rows.c.status.in_(status.split(",")))
-    if changed_since is not None:
-        where.append(batch_rows.c.updated_at > changed_since)
-    total = await session.scalar(select(func.count()).select_from(batch_rows).where(*where))
-    found = (
-        (
-            await session.execute(
-                select(batch_rows)
-                .where(*where)
-                .order_by(batch_rows.c.row_number)
-                .limit(page_size)
-                .offset((page - 1) * page_size)
-            )
-        )
-        .mappings()
-        .all()
-    )
+    statuses = status.split(",") if status else None
+    found, total = await repo.rows_page(session, batch_id, statuses, changed_since, page, page_size)
     return {"items": [row_view(r) for r in found], "total": total, "page": page, "page_size": page_size}

@@ -5,12 +5,10 @@ confirmed batch. A run the account cannot cover ends `failed` with billing's rea
 import logging
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, insert, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from studio_batch.adapters import repository as repo
 from studio_batch.adapters.billing import BillingClient, BillingRefused, BillingUnavailable
-from studio_batch.adapters.tables import batch_rows, batches
 from studio_batch.service_layer import control, lifecycle
 from studio_common.ids import utcnow
 from studio_common.runtime import ServiceRuntime
@@ -18,7 +16,6 @@ from studio_common.runtime import ServiceRuntime
 log = logging.getLogger(__name__)
 # A confirm still waiting this long for billing's answer was cut off (the API process died mid-call).
 CONFIRM_GRACE = timedelta(seconds=30)
-COPIED_COLUMNS = ("row_number", "name", "kind", "domain", "provider", "model", "units", "request")
 
 
 async def start_run(session: AsyncSession, schedule_row: dict, fire_time: datetime, run_id: str) -> None:
@@ -32,44 +29,25 @@ async def start_run(session: AsyncSession, schedule_row: dict, fire_time: dateti
         await lifecycle.run_started(session, template["id"])
         return
     now = utcnow()
-    await session.execute(
-        batches.insert().values(
-            id=run_id,
-            user_id=template["user_id"],
-            name=f"{template['name']} {fire_time:%Y-%m-%d %H:%M}Z",
-            state="scheduled",
-            concurrency=template["concurrency"],
-            continue_on_error=template["continue_on_error"],
-            schedule=template["schedule"],
-            notify=template["notify"],
-            schedule_id=schedule_row["id"],
-            run_id=run_id,
-            total_rows=0,
-            invalid_rows=0,
-            sealed=True,
-            preview=template["preview"],
-            reservation=0,
-            hold_open=False,
-            reserved_credits=0,
-            released_credits=0,
-            cancel_requested=False,
-            created_at=now,
-            updated_at=now,
-            confirmed_at=now,
-        )
+    await repo.add_batch(
+        session,
+        now,
+        id=run_id,
+        user_id=template["user_id"],
+        name=f"{template['name']} {fire_time:%Y-%m-%d %H:%M}Z",
+        state="scheduled",
+        concurrency=template["concurrency"],
+        continue_on_error=template["continue_on_error"],
+        schedule=template["schedule"],
+        notify=template["notify"],
+        schedule_id=schedule_row["id"],
+        run_id=run_id,
+        sealed=True,
+        preview=template["preview"],
+        cancel_requested=False,
+        confirmed_at=now,
     )
-    copied = select(
-        literal(run_id),
-        *(batch_rows.c[c] for c in COPIED_COLUMNS),
-        literal("pending"),
-        literal(1),
-        literal(now),
-    ).where(batch_rows.c.batch_id == template["id"], batch_rows.c.status == "pending")
-    await session.execute(
-        insert(batch_rows).from_select(
-            ["batch_id", *COPIED_COLUMNS, "status", "attempt", "updated_at"], copied
-        )
-    )
+    await repo.copy_pending_rows(session, template["id"], run_id, now)
     await repo.set_batch(session, run_id, total_rows=sum((await repo.row_counts(session, run_id)).values()))
     await lifecycle.run_started(session, run_id)
 
@@ -78,19 +56,8 @@ async def start_fired_runs(runtime: ServiceRuntime, billing: BillingClient) -> i
     """Fund and start the runs that have fired, and finish confirms a crash cut off; returns how many
     started."""
     stale = utcnow() - CONFIRM_GRACE
-    async with runtime.sessions() as session:
-        waiting = (
-            await session.execute(
-                select(batches.c.id, batches.c.state)
-                .where(
-                    or_(
-                        and_(batches.c.state == "scheduled", batches.c.run_id.is_not(None)),
-                        and_(batches.c.state == "confirming", batches.c.updated_at < stale),
-                    )
-                )
-                .limit(20)
-            )
-        ).all()
+    async with runtime.transaction() as session:
+        waiting = await repo.waiting_to_start(session, stale)
     started = 0
     for batch_id, state in waiting:
         try:
@@ -107,7 +74,7 @@ async def start_fired_runs(runtime: ServiceRuntime, billing: BillingClient) -> i
 
 
 async def _refused(runtime: ServiceRuntime, batch_id: str, reason: str) -> None:
-    async with runtime.sessions() as session, session.begin():
+    async with runtime.transaction() as session:
         batch = await repo.get_batch(session, batch_id, lock=True)
         if batch["state"] != "scheduled":
             return

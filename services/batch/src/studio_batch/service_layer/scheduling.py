@@ -12,11 +12,9 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 from prometheus_client import Counter
-from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from studio_batch.adapters.schedule_tables import schedule_fires, schedules
-from studio_batch.adapters.tables import batches
+from studio_batch.adapters import schedule_store as store
 from studio_batch.domain.schedule import (
     Schedule,
     due_fires,
@@ -95,29 +93,25 @@ async def create_schedule(session: AsyncSession, batch, now: datetime) -> dict:
     # An `at` already passed is still owed: the cursor starts just before it, and the catch-up window
     # decides whether it runs now or is recorded as missed.
     fired_through = now if schedule.kind == "cron" else min(now, schedule.at - timedelta(microseconds=1))
-    await session.execute(
-        schedules.insert().values(
-            id=schedule_id,
-            user_id=batch["user_id"],
-            batch_id=batch["id"],
-            kind=schedule.kind,
-            spec=schedule.as_spec(),
-            state="active",
-            next_fire_at=next_fire(schedule, fired_through),
-            fired_through=fired_through,
-            missed_count=0,
-            created_at=now,
-            updated_at=now,
-        )
+    await store.add(
+        session,
+        id=schedule_id,
+        user_id=batch["user_id"],
+        batch_id=batch["id"],
+        kind=schedule.kind,
+        spec=schedule.as_spec(),
+        state="active",
+        next_fire_at=next_fire(schedule, fired_through),
+        fired_through=fired_through,
+        missed_count=0,
+        created_at=now,
+        updated_at=now,
     )
     return await get_schedule(session, batch["user_id"], schedule_id, now)
 
 
 async def _owned(session: AsyncSession, user_id: str, schedule_id: str, lock: bool = False):
-    query = select(schedules).where(
-        schedules.c.id == schedule_id, schedules.c.user_id == user_id, schedules.c.state != "deleted"
-    )
-    row = (await session.execute(query.with_for_update() if lock else query)).mappings().first()
+    row = await store.owned(session, user_id, schedule_id, lock)
     if row is None:
         raise ScheduleNotFound(f"no schedule {schedule_id}")
     return row
@@ -125,33 +119,12 @@ async def _owned(session: AsyncSession, user_id: str, schedule_id: str, lock: bo
 
 async def get_schedule(session: AsyncSession, user_id: str, schedule_id: str, now: datetime) -> dict:
     row = await _owned(session, user_id, schedule_id)
-    runs = (
-        (
-            await session.execute(
-                select(schedule_fires)
-                .where(schedule_fires.c.schedule_id == schedule_id)
-                .order_by(schedule_fires.c.fire_time.desc())
-                .limit(50)
-            )
-        )
-        .mappings()
-        .all()
-    )
+    runs = await store.fires(session, schedule_id)
     return {**_view(row, now), "fires": [dict(run) for run in runs]}
 
 
 async def list_schedules(session: AsyncSession, user_id: str, now: datetime) -> dict:
-    rows = (
-        (
-            await session.execute(
-                select(schedules)
-                .where(schedules.c.user_id == user_id, schedules.c.state != "deleted")
-                .order_by(schedules.c.created_at.desc())
-            )
-        )
-        .mappings()
-        .all()
-    )
+    rows = await store.of_user(session, user_id)
     return {"items": [_view(row, now) for row in rows], "total": len(rows)}
 
 
@@ -187,10 +160,8 @@ async def delete_schedule(session: AsyncSession, user_id: str, schedule_id: str,
     await _set(session, schedule_id, now, state="deleted", next_fire_at=None)
 
 
-async def _set(session: AsyncSession, schedule_id: str, now: datetime, **values) -> None:
-    await session.execute(
-        update(schedules).where(schedules.c.id == schedule_id).values(**values, updated_at=now)
-    )
+async def _set(session: AsyncSession, schedule_id: str, now: datetime, missed: int = 0, **values) -> None:
+    await store.change(session, schedule_id, missed, **values, updated_at=now)
 
 
 async def fire_due(session: AsyncSession, now: datetime, start_run: StartRun, limit: int = 50) -> list[str]:
@@ -201,20 +172,7 @@ async def fire_due(session: AsyncSession, now: datetime, start_run: StartRun, li
     next pass instead of undoing the others. It returns False when there is nothing to run (the batch
     behind the schedule was canceled): the fire is then recorded as skipped.
     """
-    due = (
-        (
-            await session.execute(
-                select(schedules)
-                .where(schedules.c.state == "active", schedules.c.next_fire_at <= now)
-                .order_by(schedules.c.next_fire_at)
-                .limit(limit)
-                # Ignored by SQLite, whose BEGIN IMMEDIATE already made this transaction the only writer.
-                .with_for_update(skip_locked=True)
-            )
-        )
-        .mappings()
-        .all()
-    )
+    due = await store.due(session, now, limit)
     started: list[str] = []
     for row in due:
         try:
@@ -238,13 +196,8 @@ async def _fire_schedule(session: AsyncSession, row: dict, now: datetime, start_
             continue
         if await _record(session, row["id"], moment, "started", None, now):
             if await start_run(session, row, moment, run_id) is False:
-                await session.execute(
-                    update(schedule_fires)
-                    .where(schedule_fires.c.run_id == run_id)
-                    .values(
-                        outcome="skipped", reason="no run was made: the scheduled batch is gone or canceled"
-                    )
-                )
+                reason = "no run was made: the scheduled batch is gone or canceled"
+                await store.change_fire(session, run_id, outcome="skipped", reason=reason)
                 FIRES.labels("skipped").inc()
                 continue
             FIRES.labels("started").inc()
@@ -260,22 +213,13 @@ async def _fire_schedule(session: AsyncSession, row: dict, now: datetime, start_
         next_fire_at=upcoming,
         state="active" if upcoming else "finished",
         last_run_id=last_run_id,
-        missed_count=schedules.c.missed_count + missed,
+        missed=missed,
     )
     return started
 
 
 async def _previous_run_unfinished(session: AsyncSession, row: dict) -> bool:
-    count = await session.scalar(
-        select(func.count())
-        .select_from(batches)
-        .where(
-            batches.c.schedule_id == row["id"],
-            batches.c.id != row["batch_id"],
-            batches.c.state.in_(UNFINISHED_RUN_STATES),
-        )
-    )
-    return bool(count)
+    return bool(await store.count_runs(session, row["id"], row["batch_id"], UNFINISHED_RUN_STATES))
 
 
 async def _record(
@@ -283,17 +227,16 @@ async def _record(
 ) -> bool:
     """Write the fire; False when it exists already (this fire was handled before)."""
     run_id = run_id_for(schedule_id, moment)
-    if await session.scalar(select(schedule_fires.c.run_id).where(schedule_fires.c.run_id == run_id)):
+    if await store.fire_recorded(session, run_id):
         return False
-    await session.execute(
-        schedule_fires.insert().values(
-            run_id=run_id,
-            schedule_id=schedule_id,
-            fire_time=moment,
-            outcome=outcome,
-            reason=reason,
-            recorded_at=now,
-        )
+    await store.add_fire(
+        session,
+        run_id=run_id,
+        schedule_id=schedule_id,
+        fire_time=moment,
+        outcome=outcome,
+        reason=reason,
+        recorded_at=now,
     )
     if outcome != "started":  # a start is counted once the run is made
         FIRES.labels(outcome).inc()  # before commit: a pass that rolls back is counted again next time

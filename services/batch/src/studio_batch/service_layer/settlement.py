@@ -3,12 +3,8 @@ billing (once: billing resolves a batch hold a single time), and the batch recor
 
 import logging
 
-from sqlalchemy import select
-
 from studio_batch.adapters import repository as repo
 from studio_batch.adapters.billing import BillingClient, BillingRefused, BillingUnavailable
-from studio_batch.adapters.tables import batches
-from studio_batch.domain.batches import FINAL_STATES
 from studio_common.runtime import ServiceRuntime
 
 log = logging.getLogger(__name__)
@@ -16,14 +12,8 @@ log = logging.getLogger(__name__)
 
 async def release_ended(runtime: ServiceRuntime, billing: BillingClient) -> int:
     """Release the holds of ended batches; returns how many were released."""
-    async with runtime.sessions() as session:
-        ended = (
-            await session.execute(
-                select(batches.c.id, batches.c.hold_id)
-                .where(batches.c.hold_open.is_(True), batches.c.state.in_(FINAL_STATES))
-                .limit(100)
-            )
-        ).all()
+    async with runtime.transaction() as session:
+        ended = await repo.ended_with_open_holds(session)
     released = 0
     for batch_id, hold in ended:
         try:
@@ -38,7 +28,7 @@ async def release_batch_hold(
 ) -> int:
     """Release one ended batch's hold and record what came back; 1 if this call recorded it."""
     answer = await billing.release(hold)
-    async with runtime.sessions() as session, session.begin():
+    async with runtime.transaction() as session:
         batch = await repo.get_batch(session, batch_id, lock=True)
         if not (batch["hold_open"] and batch["hold_id"] == hold):
             return 0

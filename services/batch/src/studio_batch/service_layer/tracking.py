@@ -2,11 +2,9 @@
 all final ends (completed, completed_with_errors, failed or canceled). Each handler is
 `async def on_x(session, event) -> list[EventData]`, run once per event inside the runtime's transaction."""
 
-from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from studio_batch.adapters import repository as repo
-from studio_batch.adapters.tables import batch_rows
 from studio_batch.domain.batches import FINAL_ROW, final_state, row_change
 from studio_batch.service_layer import dispatch, lifecycle
 from studio_common.events import EventData, OperationSettled
@@ -58,10 +56,13 @@ async def _stop(session: AsyncSession, batch_id: str, row_number: int) -> None:
     """continue_on_error is off: no further rows start; those running finish."""
     reason = f"row {row_number} failed and continue_on_error is off"
     await repo.set_batch(session, batch_id, stop_reason=reason)
-    await session.execute(
-        update(batch_rows)
-        .where(batch_rows.c.batch_id == batch_id, batch_rows.c.status == "pending")
-        .values(status="canceled", error=f"not started: {reason}", updated_at=utcnow())
+    await repo.change_rows(
+        session,
+        batch_id,
+        ("pending",),
+        status="canceled",
+        error=f"not started: {reason}",
+        updated_at=utcnow(),
     )
 
 

@@ -133,6 +133,12 @@ async def settle_hold(session: AsyncSession, hold, charged: int, now: datetime) 
         )
 
 
+async def change_plan(session: AsyncSession, user_id: str, plan: str, now: datetime) -> None:
+    await session.execute(
+        update(accounts).where(accounts.c.user_id == user_id).values(plan=plan, updated_at=now)
+    )
+
+
 async def change_pending(session: AsyncSession, user_id: str, delta: int, now: datetime) -> None:
     await session.execute(
         update(accounts)

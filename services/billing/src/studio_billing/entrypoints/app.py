@@ -8,7 +8,13 @@ from fastapi import FastAPI
 from studio_billing.adapters.tables import metadata
 from studio_billing.domain.leases import LeaseTerms
 from studio_billing.domain.pricing import PriceTable
-from studio_billing.entrypoints import api, api_batches, api_dead_letters, consumers
+from studio_billing.entrypoints import (
+    callers,
+    consumers,
+    routes_accounts,
+    routes_batch_holds,
+    routes_dead_letters,
+)
 from studio_billing.service_layer.handlers import Billing
 from studio_billing.service_layer.work import Work
 from studio_billing.settings import BillingSettings
@@ -33,9 +39,10 @@ def create_app(settings: BillingSettings | None = None) -> FastAPI:
     )
     consumers.register(runtime, billing, work)
     app = runtime.app(
-        "Image Studio billing (internal)", [api.router, api_batches.router, api_dead_letters.router]
+        "Image Studio billing (internal)",
+        [routes_accounts.router, routes_batch_holds.router, routes_dead_letters.router],
     )
     app.state.prices = prices
     app.state.billing, app.state.work = billing, work
-    protect(app, settings, api.POLICY)
+    protect(app, settings, callers.POLICY)
     return app

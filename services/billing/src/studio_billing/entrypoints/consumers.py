@@ -60,7 +60,7 @@ def register(runtime: ServiceRuntime, billing: Billing, work: Work) -> None:
 
 
 async def _count_dead_letters(runtime: ServiceRuntime) -> None:
-    async with runtime.sessions() as session:
+    async with runtime.transaction() as session:
         counts = await dead_letters.counts(session)
     for (queue, status), count in counts.items():
         DEAD_LETTERS.labels(queue, status).set(count)

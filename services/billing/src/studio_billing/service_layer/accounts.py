@@ -1,10 +1,9 @@
 """Account queries and admin changes behind billing's internal HTTP API."""
 
-from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from studio_billing.adapters import holds as hold_store
 from studio_billing.adapters import repository as repo
-from studio_billing.adapters.tables import accounts, holds
 from studio_billing.domain.ledger import check_reservation
 from studio_billing.domain.plans import PLANS, QUOTA_CATEGORIES
 from studio_billing.domain.pricing import PriceTable
@@ -29,21 +28,7 @@ async def balance(session: AsyncSession, user_id: str) -> dict:
 async def usage(session: AsyncSession, user_id: str) -> dict:
     account = await repo.lock_account(session, user_id, utcnow())
     period_start = as_utc(account["period_start"])
-    rows = (
-        await session.execute(
-            select(
-                holds.c.kind,
-                holds.c.provider,
-                holds.c.status,
-                func.count(),
-                func.sum(holds.c.units_delivered),
-                func.sum(holds.c.charged),
-                func.sum(holds.c.credits),
-            )
-            .where(holds.c.user_id == user_id, holds.c.period_start == period_start)
-            .group_by(holds.c.kind, holds.c.provider, holds.c.status)
-        )
-    ).all()
+    rows = await hold_store.usage_rows(session, user_id, period_start)
     by_kind: dict[tuple[str, str], dict] = {}
     for kind, provider, status, count, delivered, charged, reserved in rows:
         item = by_kind.setdefault(
@@ -100,9 +85,7 @@ async def set_plan(session: AsyncSession, user_id: str, plan: str) -> dict:
     now = utcnow()
     account = await repo.lock_account(session, user_id, now)
     if account["plan"] != plan:
-        await session.execute(
-            update(accounts).where(accounts.c.user_id == user_id).values(plan=plan, updated_at=now)
-        )
+        await repo.change_plan(session, user_id, plan, now)
         period = as_utc(account["period_start"]).isoformat()
         # Once per plan and period: switching back to a plan already granted this period adds nothing.
         await repo.add_entry(

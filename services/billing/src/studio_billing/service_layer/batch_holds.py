@@ -4,11 +4,10 @@ so concurrent confirms and rows can never overdraw (I1); a batch hold resolves o
 
 from datetime import datetime
 
-from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from studio_billing.adapters import batch_hold_store as store
 from studio_billing.adapters import repository as repo
-from studio_billing.adapters.tables import batch_holds
 from studio_billing.domain.batch_quotes import (
     BatchItem,
     BatchQuote,
@@ -75,37 +74,35 @@ async def reserve(
     answers as the first time (a retried confirm reserves nothing more)."""
     now = utcnow()
     account = await repo.lock_account(session, user_id, now)
-    existing = await _hold(session, hold_id)
+    existing = await store.get(session, hold_id)
     if existing is not None:
         return _view(existing)
     account, quote, rejection, preview_ = await _assess(session, prices, user_id, items, now)
     if rejection:
         raise BatchRejected(rejection, preview_)
-    await session.execute(
-        batch_holds.insert().values(
-            id=hold_id,
-            batch_id=batch_id,
-            user_id=user_id,
-            status="pending",
-            credits=quote.credits,
-            remaining_credits=quote.credits,
-            released_credits=0,
-            period_start=as_utc(account["period_start"]),
-            created_at=now,
-            **{f"remaining_{c}": quote.quota_units[c] for c in QUOTA_CATEGORIES},
-        )
+    await store.add(
+        session,
+        id=hold_id,
+        batch_id=batch_id,
+        user_id=user_id,
+        status="pending",
+        credits=quote.credits,
+        remaining_credits=quote.credits,
+        released_credits=0,
+        period_start=as_utc(account["period_start"]),
+        created_at=now,
+        **{f"remaining_{c}": quote.quota_units[c] for c in QUOTA_CATEGORIES},
     )
     await repo.change_pending(session, user_id, quote.credits, now)
     metrics.CREDITS.labels("reserved").inc(quote.credits)
-    return _view(await _hold(session, hold_id)) | {"preview": preview_}
+    return _view(await store.get(session, hold_id)) | {"preview": preview_}
 
 
 async def draw(session: AsyncSession, batch_id: str, quote: Quote) -> Rejection | None:
     """Move one row's credits and quota units from its batch's open reservation to the row's own hold.
     The account's pending total does not change: the credits were pending already. Call under the
     account's lock (Billing.on_requested takes it)."""
-    query = select(batch_holds).where(batch_holds.c.batch_id == batch_id, batch_holds.c.status == "pending")
-    hold = (await session.execute(query.with_for_update())).mappings().first()
+    hold = await store.open_for_batch(session, batch_id)
     if hold is None:
         return Rejection(
             "insufficient_credits", "the batch has no open reservation (it ended or was canceled)"
@@ -114,57 +111,39 @@ async def draw(session: AsyncSession, batch_id: str, quote: Quote) -> Rejection 
     rejection = check_draw(hold["remaining_credits"], remaining_units, quote)
     if rejection:
         return rejection
-    category_column = batch_holds.c[f"remaining_{quota_category(quote.kind)}"]
-    await session.execute(
-        update(batch_holds)
-        .where(batch_holds.c.id == hold["id"])
-        .values(
-            {
-                "remaining_credits": batch_holds.c.remaining_credits - quote.credits,
-                category_column: category_column - (1 if quote.unit == "second" else quote.units),
-            }
-        )
-    )
+    units = 1 if quote.unit == "second" else quote.units  # a video counts once, whatever its length
+    await store.take(session, hold["id"], quote.credits, quota_category(quote.kind), units)
     return None
 
 
 async def release(session: AsyncSession, hold_id: str) -> dict | None:
     """Release what is left of a batch hold, once; None if there is no such hold."""
     now = utcnow()
-    hold = await _hold(session, hold_id)
+    hold = await store.get(session, hold_id)
     if hold is None:
         return None
     await repo.lock_account(session, hold["user_id"], now)
-    hold = await _hold(session, hold_id, lock=True)
+    hold = await store.get(session, hold_id, lock=True)
     if hold["status"] == "pending":
         left = hold["remaining_credits"]
-        await session.execute(
-            update(batch_holds)
-            .where(batch_holds.c.id == hold_id)
-            .values(
-                status="released",
-                released_credits=left,
-                remaining_credits=0,
-                resolved_at=now,
-                **{f"remaining_{c}": 0 for c in QUOTA_CATEGORIES},
-            )
+        await store.change(
+            session,
+            hold_id,
+            status="released",
+            released_credits=left,
+            remaining_credits=0,
+            resolved_at=now,
+            **{f"remaining_{c}": 0 for c in QUOTA_CATEGORIES},
         )
         await repo.change_pending(session, hold["user_id"], -left, now)
         metrics.CREDITS.labels("released").inc(left)
-        hold = await _hold(session, hold_id)
+        hold = await store.get(session, hold_id)
     return _view(hold)
 
 
 async def get(session: AsyncSession, hold_id: str) -> dict | None:
-    hold = await _hold(session, hold_id)
+    hold = await store.get(session, hold_id)
     return None if hold is None else _view(hold)
-
-
-async def _hold(session: AsyncSession, hold_id: str, lock: bool = False):
-    query = select(batch_holds).where(batch_holds.c.id == hold_id)
-    if lock:
-        query = query.with_for_update()
-    return (await session.execute(query)).mappings().first()
 
 
 def _view(hold) -> dict:

@@ -7,11 +7,11 @@ is parked for an operator, who can replay it (`studio dlq replay`) once the caus
 import json
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from studio_billing.adapters import dead_letter_store as store
+from studio_billing.adapters import holds as hold_store
 from studio_billing.adapters import repository as repo
-from studio_billing.adapters.tables import dead_letters, holds
 from studio_billing.domain.plans import quota_category
 from studio_billing.service_layer.handlers import Billing, ids_of
 from studio_common.events import (
@@ -37,29 +37,24 @@ async def record(
     envelope = _parse(body)
     event_type = envelope.type if envelope else "unreadable"
     letter_id = derived_id("dead-letter", queue, message_id or body)
-    existing = (
-        await session.execute(select(dead_letters.c.times).where(dead_letters.c.id == letter_id))
-    ).first()
+    times = await store.times_seen(session, letter_id)
     status, resolution, emitted = await _resolve(session, billing, queue, envelope)
     row = {"status": status, "resolution": resolution, "last_seen": now, "headers": _jsonable(headers)}
-    if existing:
-        await session.execute(
-            update(dead_letters).where(dead_letters.c.id == letter_id).values(**row, times=existing.times + 1)
-        )
+    if times:
+        await store.change(session, letter_id, **row, times=times + 1)
     else:
-        await session.execute(
-            dead_letters.insert().values(
-                id=letter_id,
-                queue=queue,
-                event_type=event_type,
-                message_id=message_id,
-                operation_id=envelope.subject if envelope else None,
-                reason=_reason(headers),
-                body=body.decode("utf-8", "replace"),
-                first_seen=now,
-                times=1,
-                **row,
-            )
+        await store.add(
+            session,
+            id=letter_id,
+            queue=queue,
+            event_type=event_type,
+            message_id=message_id,
+            operation_id=envelope.subject if envelope else None,
+            reason=_reason(headers),
+            body=body.decode("utf-8", "replace"),
+            first_seen=now,
+            times=1,
+            **row,
         )
     return emitted
 
@@ -97,61 +92,48 @@ async def _resolve(
 async def _close_unpriced(session: AsyncSession, event: OperationRequested) -> None:
     """A request billing never priced gets a voided hold of nothing, so a replay cannot approve it."""
     now = utcnow()
-    await session.execute(
-        holds.insert().values(
-            id=derived_id("hold", event.operation_id),
-            operation_id=event.operation_id,
-            user_id=event.user_id,
-            domain=event.domain,
-            batch_id=event.batch_id,
-            kind=event.kind,
-            provider=event.provider,
-            model=event.model,
-            quota_category=quota_category(event.kind),
-            unit="image",
-            units=event.units,
-            unit_credits=0,
-            credits=0,
-            status="voided",
-            started=False,
-            units_delivered=0,
-            charged=0,
-            period_start=now,
-            created_at=now,
-            expires_at=now,
-            resolved_at=now,
-            requeues=0,
-        )
+    await hold_store.add(
+        session,
+        id=derived_id("hold", event.operation_id),
+        operation_id=event.operation_id,
+        user_id=event.user_id,
+        domain=event.domain,
+        batch_id=event.batch_id,
+        kind=event.kind,
+        provider=event.provider,
+        model=event.model,
+        quota_category=quota_category(event.kind),
+        unit="image",
+        units=event.units,
+        unit_credits=0,
+        credits=0,
+        status="voided",
+        started=False,
+        units_delivered=0,
+        charged=0,
+        period_start=now,
+        created_at=now,
+        expires_at=now,
+        resolved_at=now,
+        requeues=0,
     )
 
 
 async def listing(session: AsyncSession, status: str | None, limit: int = 100) -> list[dict]:
-    query = select(dead_letters).order_by(dead_letters.c.last_seen.desc()).limit(limit)
-    if status:
-        query = query.where(dead_letters.c.status == status)
-    return [_public(row, with_body=False) for row in (await session.execute(query)).mappings()]
+    return [_public(row, with_body=False) for row in await store.latest(session, status, limit)]
 
 
 async def one(session: AsyncSession, letter_id: str) -> dict | None:
-    row = (
-        (await session.execute(select(dead_letters).where(dead_letters.c.id == letter_id))).mappings().first()
-    )
+    row = await store.one(session, letter_id)
     return _public(row, with_body=True) if row else None
 
 
 async def mark_replayed(session: AsyncSession, letter_id: str) -> None:
-    await session.execute(
-        update(dead_letters)
-        .where(dead_letters.c.id == letter_id)
-        .values(status="replayed", last_seen=utcnow())
-    )
+    await store.change(session, letter_id, status="replayed", last_seen=utcnow())
 
 
 async def counts(session: AsyncSession) -> dict[tuple[str, str], int]:
-    query = select(dead_letters.c.queue, dead_letters.c.status, func.count()).group_by(
-        dead_letters.c.queue, dead_letters.c.status
-    )
-    return {(queue, status): count for queue, status, count in (await session.execute(query)).all()}
+    return await store.counts(session)
 
 
 def _parse(body: bytes) -> Envelope | None:

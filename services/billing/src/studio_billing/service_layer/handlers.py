@@ -3,11 +3,10 @@ events it emits (see ServiceRuntime.consume); each handler is registered explici
 
 from datetime import timedelta
 
-from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from studio_billing.adapters import holds as hold_store
 from studio_billing.adapters import repository as repo
-from studio_billing.adapters.tables import cancellations, holds
 from studio_billing.domain.ledger import check_reservation, settle
 from studio_billing.domain.plans import PLANS, quota_category
 from studio_billing.domain.pricing import PriceTable, PricingError
@@ -78,31 +77,30 @@ class Billing:
             unit_credits=quote.unit_credits,
             deadline=deadline,
         )
-        await session.execute(
-            holds.insert().values(
-                id=hold_id,
-                operation_id=event.operation_id,
-                user_id=event.user_id,
-                domain=event.domain,
-                batch_id=event.batch_id,
-                kind=event.kind,
-                provider=quote.provider,
-                model=quote.model,
-                quota_category=quota_category(event.kind),
-                unit=quote.unit,
-                units=quote.units,
-                unit_credits=quote.unit_credits,
-                credits=quote.credits,
-                status="pending",
-                started=False,
-                units_delivered=0,
-                charged=0,
-                period_start=as_utc(account["period_start"]),
-                created_at=now,
-                expires_at=deadline,
-                requeues=0,
-                request=approved.model_dump(mode="json"),
-            )
+        await hold_store.add(
+            session,
+            id=hold_id,
+            operation_id=event.operation_id,
+            user_id=event.user_id,
+            domain=event.domain,
+            batch_id=event.batch_id,
+            kind=event.kind,
+            provider=quote.provider,
+            model=quote.model,
+            quota_category=quota_category(event.kind),
+            unit=quote.unit,
+            units=quote.units,
+            unit_credits=quote.unit_credits,
+            credits=quote.credits,
+            status="pending",
+            started=False,
+            units_delivered=0,
+            charged=0,
+            period_start=as_utc(account["period_start"]),
+            created_at=now,
+            expires_at=deadline,
+            requeues=0,
+            request=approved.model_dump(mode="json"),
         )
         if not event.batch_id:  # a batch row's credits are already pending with its batch's reservation
             await repo.change_pending(session, event.user_id, quote.credits, now)
@@ -131,9 +129,7 @@ class Billing:
         if hold is None or (hold["status"] == "pending" and hold["started"]):
             # Not yet requested, or running: remembered here, acted on by on_requested or the worker's claim.
             if not await cancel_requested(session, event.operation_id):
-                await session.execute(
-                    cancellations.insert().values(operation_id=event.operation_id, created_at=utcnow())
-                )
+                await hold_store.remember_cancel(session, event.operation_id, utcnow())
             return []
         if hold["status"] != "pending":
             return []  # already resolved: too late to cancel
@@ -151,10 +147,13 @@ class Billing:
         if hold is None or hold["status"] != "pending":
             return []
         outcome = settle(hold["credits"], hold["unit_credits"], units)
-        await session.execute(
-            update(holds)
-            .where(holds.c.id == hold["id"])
-            .values(status=status, units_delivered=units, charged=outcome.charged, resolved_at=now)
+        await hold_store.change(
+            session,
+            hold["id"],
+            status=status,
+            units_delivered=units,
+            charged=outcome.charged,
+            resolved_at=now,
         )
         await repo.settle_hold(session, hold, outcome.charged, now)
         metrics.CREDITS.labels("posted").inc(outcome.charged)
@@ -167,9 +166,7 @@ class Billing:
 
 
 async def cancel_requested(session: AsyncSession, operation_id: str) -> bool:
-    query = select(cancellations.c.operation_id).where(cancellations.c.operation_id == operation_id)
-    found = await session.scalar(query)
-    return found is not None
+    return await hold_store.cancel_remembered(session, operation_id)
 
 
 def ids_of(event: EventData) -> dict:

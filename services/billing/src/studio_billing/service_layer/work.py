@@ -2,11 +2,10 @@
 while they run (a heartbeat is a claim again), and the sweeper settles what stalled or ran out of time.
 When each of these applies is decided in domain/leases.py alone."""
 
-from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from studio_billing.adapters import holds as hold_store
 from studio_billing.adapters import repository as repo
-from studio_billing.adapters.tables import holds
 from studio_billing.domain.leases import LeaseTerms, Standing, may_take_over, standing
 from studio_billing.service_layer.handlers import Billing, cancel_requested
 from studio_common.events import EventData, OperationApproved, OperationExpired, OperationFailed
@@ -25,17 +24,9 @@ class Work:
         now = utcnow()
         lease = {"claimed_by": claimer, "lease_until": now + self.terms.lease}
         # The common case in one conditional UPDATE: a waiting hold, within its deadline.
-        claimed = await session.execute(
-            update(holds)
-            .where(
-                holds.c.operation_id == operation_id,
-                holds.c.status == "pending",
-                holds.c.started.is_(False),
-                holds.c.expires_at >= now,
-            )
-            .values(started=True, expires_at=now + self.terms.running_timeout, **lease)
-        )
-        if claimed.rowcount == 1:
+        if await hold_store.start_waiting(
+            session, operation_id, now, expires_at=now + self.terms.running_timeout, **lease
+        ):
             return "claimed", []
         hold = await repo.hold_for(session, operation_id, lock=True)
         if hold is None:
@@ -47,28 +38,14 @@ class Work:
             return await self._out_of_time(session, hold, state)
         if not may_take_over(hold, claimer, now):
             return "leased", []
-        await session.execute(update(holds).where(holds.c.id == hold["id"]).values(started=True, **lease))
+        await hold_store.change(session, hold["id"], started=True, **lease)
         return ("cancel_requested" if await cancel_requested(session, operation_id) else "resumed"), []
 
     async def sweep(self, session: AsyncSession) -> list[EventData]:
         """Holds whose deadline passed end (expired or failed, nothing charged); running operations whose
         worker stopped renewing its lease are queued again for another worker."""
         now = utcnow()
-        due = (
-            (
-                await session.execute(
-                    select(holds)
-                    .where(
-                        holds.c.status == "pending", (holds.c.expires_at < now) | (holds.c.lease_until < now)
-                    )
-                    .order_by(holds.c.expires_at)
-                    .limit(200)
-                    .with_for_update(skip_locked=True)
-                )
-            )
-            .mappings()
-            .all()
-        )
+        due = await hold_store.due(session, now)
         emitted: list[EventData] = []
         for hold in due:
             state = standing(hold, now)
@@ -80,10 +57,8 @@ class Work:
 
     async def _queue_again(self, session: AsyncSession, hold) -> EventData:
         requeues = hold["requeues"] + 1
-        await session.execute(
-            update(holds)
-            .where(holds.c.id == hold["id"])
-            .values(started=False, claimed_by=None, lease_until=None, requeues=requeues)
+        await hold_store.change(
+            session, hold["id"], started=False, claimed_by=None, lease_until=None, requeues=requeues
         )
         # A fresh event id (the outbox writes it once): consumers must not take it for the first approval.
         return OperationApproved.model_validate(hold["request"])

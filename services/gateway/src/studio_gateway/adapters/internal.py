@@ -13,12 +13,21 @@ PASSED_HEADERS = ("Retry-After",)  # a refusal's headers the user needs too
 
 
 class InternalService:
+    """The transport: typed clients (billing_client, assets_client) build their calls on `call`."""
+
+    SCOPES: tuple[str, ...] = ()  # what a call carries unless it asks for others
+
     def __init__(
-        self, base_url: str, timeout: float, name: str, tokens: ServiceTokens, scopes: tuple[str, ...]
+        self,
+        base_url: str,
+        timeout: float,
+        name: str,
+        tokens: ServiceTokens,
+        scopes: tuple[str, ...] | None = None,
     ) -> None:
         self.name = name
         self.tokens = tokens
-        self.scopes = scopes
+        self.scopes = scopes or self.SCOPES
         self.client = httpx.AsyncClient(base_url=base_url, timeout=timeout)
 
     async def call(

@@ -15,6 +15,8 @@ CHUNK_CHARS = 64 * 1024
 class BatchFileError(ValueError):
     """A file that cannot be read as rows at all; `row` is where reading stopped (0: before any row)."""
 
+    field = "file"  # the request field the 4xx answer names
+
     def __init__(self, message: str, row: int = 0) -> None:
         super().__init__(message)
         self.row = row

@@ -8,7 +8,9 @@ from studio_common.auth import TokenVerifier
 from studio_common.runtime import ServiceRuntime
 from studio_common.service_auth import ServiceTokens
 from studio_common.storage import make_storage
-from studio_gateway.adapters.internal import InternalService
+from studio_gateway.adapters.assets_client import AssetsClient
+from studio_gateway.adapters.batch_client import BatchClient
+from studio_gateway.adapters.billing_client import BillingClient
 from studio_gateway.adapters.live import LiveHub
 from studio_gateway.adapters.rate_limits import RateLimits
 from studio_gateway.adapters.tables import metadata
@@ -63,23 +65,13 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     consumers.register(runtime, hub)
     verifier = TokenVerifier.from_settings(settings)
     tokens = ServiceTokens(settings)
-    billing = InternalService(
-        settings.billing_url,
-        settings.internal_timeout_seconds,
-        "billing",
-        tokens,
-        ("accounts.read", "catalog.read"),
-    )
-    assets = InternalService(
-        settings.assets_url, settings.internal_timeout_seconds, "assets", tokens, ("library", "boards.open")
-    )
-
+    timeout = settings.internal_timeout_seconds
+    billing = BillingClient(settings.billing_url, timeout, "billing", tokens)
+    assets = AssetsClient(settings.assets_url, timeout, "assets", tokens)
     limits = RateLimits(
         settings.rate_limit_per_user, settings.rate_limit_per_ip, settings.rate_limit_redis_url
     )
-    batch = InternalService(
-        settings.batch_url, settings.internal_timeout_seconds, "batch", tokens, ("batches",)
-    )
+    batch = BatchClient(settings.batch_url, timeout, "batch", tokens)
 
     async def close_clients() -> None:
         await billing.aclose()

@@ -2,39 +2,31 @@
 
 import time
 from datetime import date
-from typing import Literal
+from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, StreamingResponse
-from pydantic import BaseModel, Field
 
+from studio_common.contracts.assets import (
+    AssetPatch,
+    BulkDelete,
+    BulkDownload,
+    BulkDownloadQuery,
+    SearchMode,
+    Sort,
+    Usage,
+)
 from studio_common.ids import utcnow
+from studio_gateway.adapters.assets_client import AssetsClient
 from studio_gateway.domain.platform_sizes import UnknownPlatform, sizes_for
 from studio_gateway.entrypoints.auth import User
-from studio_gateway.entrypoints.params import MAX_PAGE, BodyId, ResourceId
+from studio_gateway.entrypoints.params import MAX_PAGE, ResourceId
 from studio_gateway.service_layer import archive
 
 router = APIRouter(prefix="/api/content-assets", tags=["assets"])
-Sort = Literal["newest", "oldest", "largest", "smallest", "title"]
 
 
-class AssetPatch(BaseModel):
-    favourite: bool | None = None
-    title: str | None = Field(None, min_length=1, max_length=200)
-    tags: list[str] | None = Field(None, max_length=50)
-
-
-class BulkDelete(BaseModel):
-    asset_ids: list[BodyId] = Field(min_length=1, max_length=500)
-
-
-class BulkDownload(BaseModel):
-    asset_ids: list[BodyId] = Field(
-        min_length=1, max_length=100, description="the user's own assets, in ZIP order"
-    )
-
-
-def _assets(request: Request):
+def _assets(request: Request) -> AssetsClient:
     return request.app.state.assets
 
 
@@ -52,9 +44,9 @@ async def list_assets(
     user: User,
     request: Request,
     search: str | None = Query(None, max_length=200),
-    search_mode: Literal["hybrid", "semantic", "keyword"] = Query(
-        "hybrid", description="hybrid: keyword matches first, then assets close in meaning"
-    ),
+    search_mode: Annotated[
+        SearchMode, Query(description="hybrid: keyword matches first, then assets close in meaning")
+    ] = "hybrid",
     type: str | None = None,
     module: str | None = None,
     provider: str | None = None,
@@ -102,27 +94,23 @@ async def list_assets(
             params["sizes"] = ",".join(f"{w}x{h}" for w, h in sizes_for(platform))
         except UnknownPlatform as exc:
             raise HTTPException(422, f"platform: {exc}") from exc
-    found = await _assets(request).call("GET", "/internal/assets", user_id=user.user_id, params=params)
+    found = await _assets(request).search(user.user_id, params)
     return {**found, "items": [_viewable(request, asset) for asset in found["items"]]}
 
 
 @router.get("/{asset_id}")
 async def get_asset(asset_id: ResourceId, user: User, request: Request) -> dict:
-    return _viewable(
-        request, await _assets(request).call("GET", f"/internal/assets/{asset_id}", user_id=user.user_id)
-    )
+    return _viewable(request, await _assets(request).get(user.user_id, asset_id))
 
 
 @router.get("/{asset_id}/download")
 async def download(asset_id: ResourceId, user: User, request: Request, redirect: bool = False):
     """A short-lived signed URL whose bytes are the asset."""
     state = request.app.state
-    asset = await _assets(request).call("GET", f"/internal/assets/{asset_id}", user_id=user.user_id)
+    asset = await _assets(request).get(user.user_id, asset_id)
     ttl = state.settings.download_url_ttl_seconds
     url = state.storage.signed_url(asset["storage_key"], ttl)
-    await _assets(request).call(
-        "POST", f"/internal/assets/{asset_id}/usage", user_id=user.user_id, json={"event": "download"}
-    )
+    await _assets(request).record_usage(user.user_id, asset_id, Usage(event="download"))
     if redirect:
         return RedirectResponse(url, status_code=307)
     return {
@@ -135,39 +123,35 @@ async def download(asset_id: ResourceId, user: User, request: Request, redirect:
 
 @router.patch("/{asset_id}")
 async def patch_asset(asset_id: ResourceId, body: AssetPatch, user: User, request: Request) -> dict:
-    return await _assets(request).call(
-        "PATCH", f"/internal/assets/{asset_id}", user_id=user.user_id, json=body.model_dump(exclude_none=True)
-    )
+    return await _assets(request).update(user.user_id, asset_id, body)
 
 
 @router.delete("/{asset_id}")
 async def delete_asset(asset_id: ResourceId, user: User, request: Request) -> dict:
-    return await _assets(request).call("DELETE", f"/internal/assets/{asset_id}", user_id=user.user_id)
+    return await _assets(request).trash(user.user_id, asset_id)
 
 
 @router.post("/{asset_id}/restore")
 async def restore_asset(asset_id: ResourceId, user: User, request: Request) -> dict:
-    return await _assets(request).call("POST", f"/internal/assets/{asset_id}/restore", user_id=user.user_id)
+    return await _assets(request).restore(user.user_id, asset_id)
 
 
 @router.get("/{asset_id}/versions")
 async def versions(asset_id: ResourceId, user: User, request: Request):
-    found = await _assets(request).call("GET", f"/internal/assets/{asset_id}/versions", user_id=user.user_id)
+    found = await _assets(request).versions(user.user_id, asset_id)
     return {**found, "items": [_viewable(request, asset) for asset in found["items"]]}
 
 
 @router.get("/{asset_id}/similar")
 async def similar(asset_id: ResourceId, user: User, request: Request):
     """The caller's near-duplicates of this asset's picture (perceptual hash), nearest first."""
-    found = await _assets(request).call("GET", f"/internal/assets/{asset_id}/similar", user_id=user.user_id)
+    found = await _assets(request).similar(user.user_id, asset_id)
     return {**found, "items": [_viewable(request, asset) for asset in found["items"]]}
 
 
 @router.post("/bulk-delete")
 async def bulk_delete(body: BulkDelete, user: User, request: Request) -> dict:
-    return await _assets(request).call(
-        "POST", "/internal/assets/bulk-delete", user_id=user.user_id, json={"asset_ids": body.asset_ids}
-    )
+    return await _assets(request).bulk_delete(user.user_id, body)
 
 
 @router.post(
@@ -179,12 +163,8 @@ async def bulk_download(body: BulkDownload, user: User, request: Request) -> Str
     """One ZIP of up to 100 of the user's assets (not in the trash), with manifest.csv; each counts as a
     download. Another user's or a trashed asset: 404 naming it; too many bytes in all: 413."""
     state = request.app.state
-    found = await _assets(request).call(
-        "POST",
-        "/internal/assets/bulk-download",
-        user_id=user.user_id,
-        json={"asset_ids": body.asset_ids, "max_bytes": state.settings.bulk_download_max_bytes},
-    )
+    query = BulkDownloadQuery(asset_ids=body.asset_ids, max_bytes=state.settings.bulk_download_max_bytes)
+    found = await _assets(request).bulk_download(user.user_id, query)
     try:
         spool = await archive.build(state.storage, found["items"])
     except archive.MissingFile as exc:

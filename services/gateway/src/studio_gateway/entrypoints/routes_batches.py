@@ -8,35 +8,26 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 from starlette.datastructures import UploadFile
 
-from studio_gateway.domain.batch_files import BatchFileError, detect_format, iter_rows
+from studio_common.contracts.batches import ConfirmBody, NewBatch
+from studio_gateway.adapters.batch_client import BatchClient
+from studio_gateway.domain.batch_files import detect_format, iter_rows
 from studio_gateway.domain.create_request import RequestError, validated
 from studio_gateway.entrypoints.auth import User
 from studio_gateway.entrypoints.params import MAX_PAGE, ResourceId
 from studio_gateway.service_layer import batch_results, batch_submission
-from studio_gateway.service_layer.batch_submission import BatchTooLarge, ZipImages
+from studio_gateway.service_layer.batch_submission import ZipImages
 
 router = APIRouter(prefix="/api/image-studio", tags=["batches"])
 FINAL = ("completed", "completed_with_errors", "failed", "canceled")
 
 
-class BatchHeader(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    name: str = Field("", max_length=200)
-    concurrency: int | None = Field(None, ge=1, le=64, description="rows in flight at once (default 4)")
-    continue_on_error: bool = True
-    schedule: dict[str, Any] | None = Field(None, description='{"at": ISO time} or {"cron", "timezone", ...}')
-    notify: dict[str, Any] | None = Field(None, description='{"email": ..., "webhook_url": ...}')
+class BatchHeader(NewBatch):
     defaults: dict[str, Any] = Field(
         default_factory=dict, description="fields every row gets unless it sets them"
     )
-
-
-class ConfirmBody(BaseModel):
-    skip_invalid: bool = False
 
 
 def _json_field(form, name: str):
@@ -93,25 +84,12 @@ async def submit(request: Request, user: User) -> JSONResponse:
     header_values, rows, images_upload = await _read(request)
     header = validated(BatchHeader, header_values)
     images = ZipImages(images_upload, state.settings.max_upload_bytes)
-    try:
-        answer = await batch_submission.submit(
-            state, user.user_id, header.model_dump(exclude={"defaults"}), rows, header.defaults, images
-        )
-    except BatchTooLarge as exc:
-        return JSONResponse(
-            {
-                "message": str(exc),
-                "detail": [{"field": "rows", "message": str(exc)}],
-                "code": "batch_too_large",
-            },
-            status_code=413,
-        )
-    except BatchFileError as exc:
-        raise RequestError("file", str(exc)) from exc
+    new_batch = NewBatch(**header.model_dump(exclude={"defaults"}))
+    answer = await batch_submission.submit(state, user.user_id, new_batch, rows, header.defaults, images)
     return JSONResponse(answer, status_code=201)
 
 
-def _batch(request: Request):
+def _batch(request: Request) -> BatchClient:
     return request.app.state.batch
 
 
@@ -151,12 +129,7 @@ async def get_rows(
 async def confirm(
     batch_id: ResourceId, user: User, request: Request, body: ConfirmBody | None = None
 ) -> dict:
-    return await _batch(request).call(
-        "POST",
-        f"/internal/batches/{batch_id}/confirm",
-        user_id=user.user_id,
-        json={"skip_invalid": bool(body and body.skip_invalid)},
-    )
+    return await _batch(request).confirm(user.user_id, batch_id, body or ConfirmBody())
 
 
 async def _act(request: Request, user, batch_id: str, action: str) -> dict:

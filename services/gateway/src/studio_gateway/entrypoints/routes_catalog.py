@@ -1,14 +1,7 @@
 """What is on offer: templates, style presets, providers and prices, cost estimates."""
 
-from typing import Literal
-
 from fastapi import APIRouter, HTTPException, Query, Request
-from pydantic import BaseModel, ConfigDict, Field
 
-from studio_common.catalog import PROVIDERS
-from studio_gateway.domain.create_request import CreateBody, resolve_create, validated
-from studio_gateway.domain.provider_choice import choose_provider
-from studio_gateway.domain.studio_operations import TRANSFORM
 from studio_gateway.domain.style_presets import list_style_presets
 from studio_gateway.domain.templates import (
     get_template,
@@ -17,7 +10,8 @@ from studio_gateway.domain.templates import (
     search_templates,
 )
 from studio_gateway.entrypoints.auth import User
-from studio_gateway.entrypoints.routes_create import load_persona
+from studio_gateway.service_layer import estimates, offers
+from studio_gateway.service_layer.estimates import TransformEstimate
 
 router = APIRouter(prefix="/api/image-studio", tags=["catalog"])
 
@@ -63,124 +57,16 @@ async def style_presets(category: str | None = None) -> dict:
 @router.get("/providers")
 async def providers(request: Request) -> dict:
     """Capabilities and models from the catalog, prices from billing's one price table."""
-    prices = await request.app.state.billing.call("GET", "/internal/prices")
-    by_model = {(p["provider"], p["model"]): p for p in prices}
-    enabled = request.app.state.settings.enabled_provider_names
-    return {
-        "items": [
-            {
-                "name": info.name,
-                "title": info.title,
-                "enabled": info.name in enabled,
-                "offline": info.offline,
-                "capabilities": sorted(info.kinds()),
-                "models": [
-                    {
-                        "model": m.model,
-                        "kinds": list(m.kinds),
-                        "quality": m.quality,
-                        "unit": m.unit,
-                        "max_side": m.max_side,
-                        "credits_per_unit": by_model[(m.provider, m.model)]["credits_per_unit"],
-                        "minimum_units": m.minimum_units,
-                        "description": m.description,
-                    }
-                    for m in info.models
-                ],
-            }
-            for info in PROVIDERS
-        ]
-    }
-
-
-class KindEstimate(BaseModel):
-    """Estimate for any operation kind (edit.inpaint, upscale.fast, social.optimize, transform.video, ...)."""
-
-    model_config = ConfigDict(extra="forbid")
-    kind: str = Field(max_length=64)
-    provider: str = Field("auto", max_length=64)
-    model: str | None = Field(None, max_length=128)
-    units: int = Field(1, ge=1, le=10_000, description="outputs, or seconds of video")
-    params: dict[str, str | int | float | bool | None] = Field(
-        default_factory=dict,
-        max_length=64,
-        description="the operation's fields as they will be sent (e.g. prompt, resolution): whether a "
-        "provider can do it, and at which price, may depend on them",
-    )
-    roles: list[str] | None = Field(
-        None,
-        max_length=8,
-        description='the input images that will be sent, e.g. ["image", "mask"]; default: image and mask',
-    )
-
-
-class TransformEstimate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    operation: Literal["image-to-video", "talking-avatar", "image-to-3d"]
-    provider: str = Field("auto", max_length=64)
-    model: str | None = Field(None, max_length=128)
-    duration: int = Field(5, ge=1, le=600, description="video seconds, or the speech length for an avatar")
-
-
-async def _estimate(
-    request: Request,
-    user_id: str,
-    kind: str,
-    provider: str,
-    model: str | None,
-    units: int,
-    roles: set[str] | None = None,
-    params: dict | None = None,
-) -> dict:
-    settings = request.app.state.settings
-    chosen_provider, chosen_model = choose_provider(
-        kind, provider, model, params or {}, roles or {"image", "mask"}, settings.enabled_provider_names
-    )
-    return await request.app.state.billing.call(
-        "POST",
-        "/internal/estimate",
-        user_id=user_id,
-        json={"kind": kind, "provider": chosen_provider, "model": chosen_model, "units": units},
-    )
+    return {"items": await offers.providers(request.app.state)}
 
 
 @router.post("/estimate-cost")
 async def estimate_cost(body: dict, user: User, request: Request) -> dict:
     """Create's request body (as for /create), or {"kind", "provider", "model", "units"} for any other
     operation. Prices come from billing's one table; `covered` says whether the balance and plan allow it."""
-    if "kind" in body and body["kind"] != "create":
-        generic = validated(KindEstimate, body)
-        return await _estimate(
-            request,
-            user.user_id,
-            generic.kind,
-            generic.provider,
-            generic.model,
-            generic.units,
-            set(generic.roles) if generic.roles else None,
-            generic.params,
-        )
-    body.pop("kind", None)
-    create = validated(CreateBody, body)
-    resolved = resolve_create(
-        create, request.app.state.settings.enabled_provider_names, await load_persona(request, user, create)
-    )
-    estimate = await request.app.state.billing.call(
-        "POST",
-        "/internal/estimate",
-        user_id=user.user_id,
-        json={
-            "kind": "create",
-            "provider": resolved.provider,
-            "model": resolved.model,
-            "units": resolved.units,
-        },
-    )
-    return {**estimate, "width": resolved.params["width"], "height": resolved.params["height"]}
+    return await estimates.for_body(request.app.state, user.user_id, body)
 
 
 @router.post("/transform/estimate-cost")
 async def transform_estimate(body: TransformEstimate, user: User, request: Request) -> dict:
-    kind = TRANSFORM[body.operation].kind
-    units = body.duration if kind != "transform.3d" else 1
-    return await _estimate(request, user.user_id, kind, body.provider, body.model, units)
+    return await estimates.for_transform(request.app.state, user.user_id, body)

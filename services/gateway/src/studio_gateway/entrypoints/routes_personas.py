@@ -10,8 +10,8 @@ from studio_gateway.service_layer import personas
 router = APIRouter(prefix="/api/image-studio/personas", tags=["personas"])
 
 
-def _sessions(request: Request):
-    return request.app.state.runtime.sessions
+def _transaction(request: Request):
+    return request.app.state.runtime.transaction()
 
 
 def _missing(persona_id: str) -> HTTPException:
@@ -20,23 +20,20 @@ def _missing(persona_id: str) -> HTTPException:
 
 @router.post("", status_code=201)
 async def create(body: PersonaBody, user: User, request: Request) -> dict:
-    try:
-        async with _sessions(request)() as session, session.begin():
-            return await personas.create(session, user.user_id, body)
-    except personas.PersonaLimit as exc:
-        raise HTTPException(409, str(exc)) from exc
+    async with _transaction(request) as session:
+        return await personas.create(session, user.user_id, body)
 
 
 @router.get("")
 async def list_personas(user: User, request: Request) -> dict:
-    async with _sessions(request)() as session:
+    async with _transaction(request) as session:
         items = await personas.list_for(session, user.user_id)
     return {"items": items, "total": len(items)}
 
 
 @router.get("/{persona_id}")
 async def get(persona_id: ResourceId, user: User, request: Request) -> dict:
-    async with _sessions(request)() as session:
+    async with _transaction(request) as session:
         row = await personas.get(session, user.user_id, persona_id)
     if row is None:
         raise _missing(persona_id)
@@ -45,7 +42,7 @@ async def get(persona_id: ResourceId, user: User, request: Request) -> dict:
 
 @router.patch("/{persona_id}")
 async def update(persona_id: ResourceId, body: PersonaPatch, user: User, request: Request) -> dict:
-    async with _sessions(request)() as session, session.begin():
+    async with _transaction(request) as session:
         updated = await personas.update(session, user.user_id, persona_id, body)
     if updated is None:
         raise _missing(persona_id)
@@ -59,7 +56,7 @@ async def replace(persona_id: ResourceId, body: PersonaBody, user: User, request
 
 @router.delete("/{persona_id}", status_code=204)
 async def delete(persona_id: ResourceId, user: User, request: Request) -> Response:
-    async with _sessions(request)() as session, session.begin():
+    async with _transaction(request) as session:
         if not await personas.delete(session, user.user_id, persona_id):
             raise _missing(persona_id)
     return Response(status_code=204)

@@ -8,8 +8,9 @@ from studio_common.social_formats import PLATFORMS, formats_for
 from studio_gateway.domain.studio_operations import SOCIAL
 from studio_gateway.entrypoints.auth import User
 from studio_gateway.entrypoints.openapi_forms import form_body
-from studio_gateway.entrypoints.routes_studio import run_operation
+from studio_gateway.entrypoints.submissions import StudioSubmission
 from studio_gateway.service_layer import operation_requests
+from studio_gateway.service_layer.accepting import accept_studio
 
 router = APIRouter(prefix="/api/image-studio/social", tags=["social"])
 
@@ -54,5 +55,10 @@ async def platform_formats(platform: str) -> dict:
 
 
 @router.post("/optimize", status_code=202, openapi_extra=form_body([SOCIAL]))
-async def optimize(request: Request, user: User, idempotency_key: IdempotencyKey = None) -> JSONResponse:
-    return await run_operation(SOCIAL, request, user, idempotency_key, operation_requests.social_kind)
+async def optimize(
+    request: Request, user: User, submission: StudioSubmission, idempotency_key: IdempotencyKey = None
+) -> JSONResponse:
+    answer = await accept_studio(
+        request.app.state, user.user_id, SOCIAL, submission, idempotency_key, operation_requests.social_kind
+    )
+    return JSONResponse(answer, status_code=202)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from fastapi import HTTPException
 from starlette.datastructures import UploadFile
 
+from studio_common.contracts.batches import NewBatch, Rows
 from studio_common.events import OperationRequested
 from studio_common.images import ImageRejected
 from studio_gateway.domain.create_request import CreateBody, RequestError, validated
@@ -23,7 +24,7 @@ REQUEST_FIELDS = ("domain", "kind", "provider", "model", "units", "params", "inp
 
 
 class BatchTooLarge(Exception):
-    pass
+    field, code = "rows", "batch_too_large"
 
 
 class ZipImages:
@@ -111,14 +112,14 @@ async def build_row(state, user_id: str, kind: str, values: dict, images: ZipIma
 async def submit(
     state,
     user_id: str,
-    header: dict,
+    header: NewBatch,
     rows: Iterable[dict] | AsyncIterator[dict],
     defaults: dict,
     images: ZipImages,
 ) -> dict:
     """Create the draft, stream the validated rows to it, seal it; the batch with its preview and errors."""
     batch = state.batch
-    created = await batch.call("POST", "/internal/batches", user_id=user_id, json=header)
+    created = await batch.create(user_id, header)
     submitted = Submitted(created["id"])
     sending: asyncio.Task | None = None  # one chunk stored by the batch service while the next is validated
 
@@ -127,9 +128,7 @@ async def submit(
         if sending is not None:
             await sending
         sending = asyncio.create_task(
-            batch.call(
-                "POST", f"/internal/batches/{submitted.batch_id}/rows", user_id=user_id, json={"rows": chunk}
-            )
+            batch.add_rows(user_id, submitted.batch_id, Rows.model_validate({"rows": chunk}))
         )
 
     try:
@@ -152,11 +151,11 @@ async def submit(
         if chunk:
             await send(chunk)
         await sending
-        view = await batch.call("POST", f"/internal/batches/{submitted.batch_id}/seal", user_id=user_id)
+        view = await batch.seal(user_id, submitted.batch_id)
     except BaseException:
         if sending is not None and not sending.done():
             sending.cancel()
-        await batch.call("DELETE", f"/internal/batches/{submitted.batch_id}", user_id=user_id)
+        await batch.discard(user_id, submitted.batch_id)
         raise
     extras = {k: v for k, v in created.items() if k != "id"}
     return {**view, **extras, "errors": submitted.errors}

@@ -11,7 +11,6 @@ from fastapi import APIRouter, FastAPI, HTTPException, Request
 
 from studio_batch.adapters.notifiers import Notifiers
 from studio_batch.domain.notices import NotifyError
-from studio_batch.domain.schedule import ScheduleError, parse_schedule
 from studio_batch.entrypoints.callers import UserId
 from studio_batch.schedule_notify_settings import NotificationSettings
 from studio_batch.service_layer import notifications, scheduling
@@ -24,7 +23,7 @@ STATUS_FOR = {scheduling.ScheduleNotFound: 404, scheduling.ScheduleConflict: 409
 
 async def _in_transaction(request: Request, action, *args):
     try:
-        async with request.app.state.runtime.sessions() as session, session.begin():
+        async with request.app.state.runtime.transaction() as session:
             return await action(session, *args, utcnow())
     except tuple(STATUS_FOR) as exc:
         raise HTTPException(STATUS_FOR[type(exc)], str(exc)) from exc
@@ -56,16 +55,6 @@ async def delete(schedule_id: str, user_id: UserId, request: Request) -> dict:
     return {"deleted": schedule_id}
 
 
-def checked_schedule(spec: dict | None) -> dict | None:
-    """A submitted schedule, normalised; a named 422 when it cannot be honoured."""
-    if spec is None:
-        return None
-    try:
-        return parse_schedule(spec, utcnow()).as_spec()
-    except ScheduleError as exc:
-        raise HTTPException(422, {"errors": [exc.as_dict()]}) from exc
-
-
 def notify_hook(settings: NotificationSettings):
     """The batch API's `prepare_notify`: the stored notify (with its secret) and the secret to show once."""
 
@@ -95,7 +84,7 @@ def install(
     app.state.schedule_batch = schedule_batch
 
     async def fire_due() -> None:
-        async with runtime.sessions() as session, session.begin():
+        async with runtime.transaction() as session:
             await scheduling.fire_due(session, utcnow(), start_run)
 
     notifiers, policy = Notifiers(settings), notifications.retry_policy(settings)

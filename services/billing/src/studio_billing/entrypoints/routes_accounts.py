@@ -1,51 +1,25 @@
 """Billing's internal HTTP API. Every route needs a service token (studio_common.service_auth); a user's
 own account is the user the gateway's token names, never an id from the request."""
 
-from typing import Annotated, Literal
-
-from fastapi import APIRouter, HTTPException, Path, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
 
 from studio_billing.domain.plans import PLANS
 from studio_billing.domain.pricing import PricingError
+from studio_billing.entrypoints.callers import AccountUser, TargetUser
 from studio_billing.service_layer import accounts
-from studio_common.auth import SUBJECT_PATTERN
-from studio_common.service_auth import CallerPolicy, require_scope, require_user
+from studio_common.contracts.billing import (
+    ADMIN,
+    CATALOG,
+    CLAIM,
+    ClaimBody,
+    EstimateBody,
+    Grant,
+    PlanBody,
+)
+from studio_common.service_auth import require_scope
 
 router = APIRouter(prefix="/internal")
-
-READ, ADMIN, CLAIM, CATALOG = "accounts.read", "accounts.admin", "holds.claim", "catalog.read"
-DEAD_LETTERS = "dead-letters.operate"  # `studio dlq`, run by an operator with the gateway's key
-BATCH_HOLDS = "batch-holds"  # the batch service reserves, draws and releases whole batches
-WORKER = frozenset({CLAIM})
-POLICY: CallerPolicy = {
-    "gateway": frozenset({READ, ADMIN, CATALOG, DEAD_LETTERS}),
-    "batch": frozenset({BATCH_HOLDS}),
-    "generation": WORKER,
-    "editing": WORKER,
-    "transform": WORKER,
-}
-AccountUser = Annotated[str, require_user(READ)]
-TargetUser = Annotated[str, Path(pattern=SUBJECT_PATTERN.pattern)]
-
-
-class GrantBody(BaseModel):
-    user_id: str = Field(pattern=SUBJECT_PATTERN.pattern)
-    credits: int = Field(gt=0, le=10_000_000)
-    reason: str = Field(min_length=1, max_length=500)
-    grant_id: str = Field(min_length=1, max_length=128, description="idempotency key of the grant")
-
-
-class PlanBody(BaseModel):
-    plan: Literal["free", "basic", "pro", "enterprise"]
-
-
-class EstimateBody(BaseModel):
-    kind: str
-    provider: str
-    model: str
-    units: int = Field(1, ge=1, le=10_000)
 
 
 def _runtime(request: Request):
@@ -54,30 +28,26 @@ def _runtime(request: Request):
 
 @router.get("/account/balance")
 async def get_balance(user_id: AccountUser, request: Request) -> dict:
-    async with _runtime(request).sessions() as session, session.begin():
+    async with _runtime(request).transaction() as session:
         return await accounts.balance(session, user_id)
 
 
 @router.get("/account/usage")
 async def get_usage(user_id: AccountUser, request: Request) -> dict:
-    async with _runtime(request).sessions() as session, session.begin():
+    async with _runtime(request).transaction() as session:
         return await accounts.usage(session, user_id)
 
 
 @router.post("/grants", dependencies=[require_scope(ADMIN)])
-async def post_grant(body: GrantBody, request: Request) -> dict:
-    async with _runtime(request).sessions() as session, session.begin():
+async def post_grant(body: Grant, request: Request) -> dict:
+    async with _runtime(request).transaction() as session:
         return await accounts.grant(session, body.user_id, body.credits, body.reason, body.grant_id)
 
 
 @router.put("/accounts/{user_id}/plan", dependencies=[require_scope(ADMIN)])
 async def put_plan(user_id: TargetUser, body: PlanBody, request: Request) -> dict:
-    async with _runtime(request).sessions() as session, session.begin():
+    async with _runtime(request).transaction() as session:
         return await accounts.set_plan(session, user_id, body.plan)
-
-
-class ClaimBody(BaseModel):
-    worker: str = Field("", max_length=64, description="the claiming worker's instance id (its lease)")
 
 
 @router.post("/holds/{operation_id}/claim", dependencies=[require_scope(CLAIM)])
@@ -112,7 +82,7 @@ async def get_prices(request: Request) -> list[dict]:
 @router.post("/estimate")
 async def post_estimate(body: EstimateBody, user_id: AccountUser, request: Request) -> dict:
     try:
-        async with _runtime(request).sessions() as session, session.begin():
+        async with _runtime(request).transaction() as session:
             return await accounts.estimate(
                 session, request.app.state.prices, user_id, body.kind, body.provider, body.model, body.units
             )

@@ -4,50 +4,25 @@ asset is a 404, never a 403 (I6)."""
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, HTTPException, Path, Query, Request
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from fastapi import APIRouter, HTTPException, Query, Request
 
-from studio_assets.domain.rules import MAX_BULK_DOWNLOAD, MAX_TAG_CHARS, MAX_TAGS, TITLE_MAX_CHARS
 from studio_assets.domain.search import MAX_PAGE_SIZE, AssetQuery, parse_moment, parse_sizes
+from studio_assets.entrypoints.callers import PathId, UserId
 from studio_assets.entrypoints.transactions import in_transaction
 from studio_assets.service_layer import library, meaning
-from studio_common.ids import ID_PATTERN
-from studio_common.service_auth import CallerPolicy, require_user
+from studio_common.contracts.assets import (
+    MAX_TAG_CHARS,
+    AssetPatch,
+    BulkDelete,
+    BulkDownloadQuery,
+    SearchMode,
+    Sort,
+    Usage,
+)
 
 router = APIRouter(prefix="/internal/assets")
 
-LIBRARY, OPEN_BOARDS = "library", "boards.open"
-POLICY: CallerPolicy = {"gateway": frozenset({LIBRARY, OPEN_BOARDS})}
-UserId = Annotated[str, require_user(LIBRARY)]
-PathId = Annotated[str, Path(pattern=ID_PATTERN)]
 AssetType = Literal["image", "video", "model3d", "audio"]
-Sort = Literal["newest", "oldest", "largest", "smallest", "title"]
-SearchMode = Literal["hybrid", "semantic", "keyword"]
-Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TAG_CHARS)]
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=TITLE_MAX_CHARS)]
-
-
-class AssetPatch(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    favourite: bool | None = None
-    title: Title | None = None
-    tags: list[Tag] | None = Field(None, max_length=MAX_TAGS)
-
-
-AssetIds = list[Annotated[str, StringConstraints(pattern=ID_PATTERN, max_length=64)]]
-
-
-class BulkDelete(BaseModel):
-    asset_ids: AssetIds = Field(min_length=1, max_length=500)
-
-
-class BulkDownload(BaseModel):
-    asset_ids: AssetIds = Field(min_length=1, max_length=MAX_BULK_DOWNLOAD)
-    max_bytes: int | None = Field(None, ge=1)
-
-
-class Usage(BaseModel):
-    event: Literal["download", "share"]
 
 
 def _sizes(text: str | None) -> tuple[tuple[int, int], ...]:
@@ -124,7 +99,7 @@ async def bulk_delete(body: BulkDelete, user_id: UserId, request: Request) -> di
 
 
 @router.post("/bulk-download")
-async def bulk_download(body: BulkDownload, user_id: UserId, request: Request) -> dict:
+async def bulk_download(body: BulkDownloadQuery, user_id: UserId, request: Request) -> dict:
     """The assets to put in a ZIP (the gateway streams it), each counted as downloaded."""
     return await in_transaction(request, library.take_for_download, user_id, body.asset_ids, body.max_bytes)
 

@@ -6,8 +6,8 @@ from pydantic import BaseModel, Field
 
 from studio_billing.domain.batch_quotes import BatchItem
 from studio_billing.domain.pricing import PricingError
-from studio_billing.entrypoints.api import BATCH_HOLDS
 from studio_billing.service_layer import batch_holds
+from studio_common.contracts.billing import BATCH_HOLDS
 from studio_common.service_auth import require_scope
 
 # Only the batch service may call these; it passes the user its own (gateway-authenticated) batch belongs to.
@@ -39,7 +39,7 @@ def _items(body: PreviewBody) -> list[BatchItem]:
 @router.post("/preview")
 async def preview(body: PreviewBody, request: Request) -> dict:
     try:
-        async with request.app.state.runtime.sessions() as session, session.begin():
+        async with request.app.state.runtime.transaction() as session:
             return await batch_holds.preview(session, request.app.state.prices, body.user_id, _items(body))
     except PricingError as exc:
         raise HTTPException(422, str(exc)) from exc
@@ -49,7 +49,7 @@ async def preview(body: PreviewBody, request: Request) -> dict:
 async def reserve(body: ReserveBody, request: Request):
     """201 with the hold, or 409 with the reason (insufficient_credits, quota_exceeded) and the preview."""
     try:
-        async with request.app.state.runtime.sessions() as session, session.begin():
+        async with request.app.state.runtime.transaction() as session:
             return await batch_holds.reserve(
                 session, request.app.state.prices, body.hold_id, body.user_id, body.batch_id, _items(body)
             )
@@ -70,7 +70,7 @@ async def reserve(body: ReserveBody, request: Request):
 
 @router.post("/{hold_id}/release")
 async def release(hold_id: str, request: Request) -> dict:
-    async with request.app.state.runtime.sessions() as session, session.begin():
+    async with request.app.state.runtime.transaction() as session:
         released = await batch_holds.release(session, hold_id)
     if released is None:
         raise HTTPException(404, f"no batch hold {hold_id}")
@@ -79,7 +79,7 @@ async def release(hold_id: str, request: Request) -> dict:
 
 @router.get("/{hold_id}")
 async def get(hold_id: str, request: Request) -> dict:
-    async with request.app.state.runtime.sessions() as session, session.begin():
+    async with request.app.state.runtime.transaction() as session:
         found = await batch_holds.get(session, hold_id)
     if found is None:
         raise HTTPException(404, f"no batch hold {hold_id}")

@@ -8,9 +8,10 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from studio_assets.domain.boards import MAX_EXPIRY, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS
-from studio_assets.entrypoints.api import OPEN_BOARDS, PathId, UserId
+from studio_assets.entrypoints.callers import PathId, UserId
 from studio_assets.entrypoints.transactions import answering, in_transaction
 from studio_assets.service_layer import boards
+from studio_common.contracts.assets import OPEN_BOARDS
 from studio_common.service_auth import require_scope
 
 router = APIRouter(prefix="/internal/boards")

@@ -5,9 +5,10 @@ from typing import Annotated
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from studio_assets.entrypoints.api import AssetIds, PathId, UserId
+from studio_assets.entrypoints.callers import PathId, UserId
 from studio_assets.entrypoints.transactions import in_transaction
 from studio_assets.service_layer import collections
+from studio_common.contracts.assets import AssetIds
 
 router = APIRouter(prefix="/internal/collections")
 

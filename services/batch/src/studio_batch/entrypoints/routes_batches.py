@@ -2,49 +2,30 @@
 authenticated (entrypoints/callers.py); every batch is looked up within that user's own."""
 
 from datetime import datetime
-from typing import Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
-from pydantic import BaseModel, ConfigDict, Field
 
 from studio_batch.adapters import repository as repo
 from studio_batch.adapters.billing import BillingRefused, BillingUnavailable
-from studio_batch.domain.schedule import next_fires, parse_schedule
+from studio_batch.domain.schedule import ScheduleError, next_fires, parse_schedule
 from studio_batch.entrypoints.callers import UserId
-from studio_batch.entrypoints.schedules import checked_schedule
 from studio_batch.service_layer import control, dispatch, drafts, queries
 from studio_batch.service_layer.drafts import BatchConflict, BatchNotFound, TooManyRows
+from studio_common.contracts.batches import ConfirmBody, NewBatch, Rows
 from studio_common.ids import utcnow
 
 router = APIRouter(prefix="/internal/batches")
 STATUS_FOR = {BatchNotFound: 404, BatchConflict: 409, TooManyRows: 413, BillingUnavailable: 503}
 
 
-class NewBatch(BaseModel):
-    model_config = ConfigDict(extra="forbid")  # a user named in the body is refused, not silently ignored
-    name: str = Field("", max_length=200)
-    concurrency: int | None = Field(None, ge=1, le=64)
-    continue_on_error: bool = True
-    schedule: dict[str, Any] | None = None
-    notify: dict[str, Any] | None = None
-
-
-class Row(BaseModel):
-    row_number: int = Field(ge=1)
-    name: str = Field("", max_length=200)
-    kind: str = Field("", max_length=64)
-    request: dict[str, Any] | None = None
-    errors: list[dict[str, str]] | None = None
-
-
-class Rows(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    rows: list[Row] = Field(max_length=5000)
-
-
-class Confirm(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    skip_invalid: bool = False
+def checked_schedule(spec: dict | None) -> dict | None:
+    """A submitted schedule, normalised; a named 422 when it cannot be honoured."""
+    if spec is None:
+        return None
+    try:
+        return parse_schedule(spec, utcnow()).as_spec()
+    except ScheduleError as exc:
+        raise HTTPException(422, {"errors": [exc.as_dict()]}) from exc
 
 
 def _state(request: Request):
@@ -53,7 +34,7 @@ def _state(request: Request):
 
 async def _in_transaction(request: Request, action, *args):
     try:
-        async with _state(request).runtime.sessions() as session, session.begin():
+        async with _state(request).runtime.transaction() as session:
             return await action(session, *args)
     except tuple(STATUS_FOR) as exc:
         raise HTTPException(STATUS_FOR[type(exc)], str(exc)) from exc
@@ -108,7 +89,7 @@ async def seal(batch_id: str, user_id: UserId, request: Request) -> dict:
     """Every row is in: price the valid ones (billing's preview) and answer the draft."""
     state = _state(request)
     batch = await _in_transaction(request, queries.get, user_id, batch_id)  # another user's is a 404 here
-    async with state.runtime.sessions() as session:
+    async with state.runtime.transaction() as session:
         items = await repo.priced_items(session, batch_id, ("pending",))
     preview = await _call(state.billing.preview, user_id, items) if items else None
     if preview:
@@ -162,7 +143,7 @@ async def get_rows(
 
 
 @router.post("/{batch_id}/confirm")
-async def confirm(batch_id: str, user_id: UserId, request: Request, body: Confirm | None = None) -> dict:
+async def confirm(batch_id: str, user_id: UserId, request: Request, body: ConfirmBody | None = None) -> dict:
     state = _state(request)
     skip_invalid = bool(body and body.skip_invalid)
     await _call(

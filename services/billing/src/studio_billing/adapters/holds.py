@@ -1,0 +1,74 @@
+"""Reads and writes of holds (one per operation) and of remembered cancel requests. The account's totals
+move in repository.py; a hold changes here under its own row lock (repository.hold_for(lock=True))."""
+
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from studio_billing.adapters.tables import cancellations, holds
+
+SWEEP_BATCH = 200  # holds one sweep looks at; the next sweep takes the rest
+
+
+async def add(session: AsyncSession, **values) -> None:
+    await session.execute(holds.insert().values(**values))
+
+
+async def change(session: AsyncSession, hold_id: str, **values) -> None:
+    await session.execute(update(holds).where(holds.c.id == hold_id).values(**values))
+
+
+async def start_waiting(session: AsyncSession, operation_id: str, now: datetime, **values) -> bool:
+    """Start the operation's hold if it waits to be claimed within its deadline, in one conditional
+    UPDATE (the common case of a claim); False if it is not such a hold."""
+    started = await session.execute(
+        update(holds)
+        .where(
+            holds.c.operation_id == operation_id,
+            holds.c.status == "pending",
+            holds.c.started.is_(False),
+            holds.c.expires_at >= now,
+        )
+        .values(started=True, **values)
+    )
+    return started.rowcount == 1
+
+
+async def due(session: AsyncSession, now: datetime) -> list:
+    """Pending holds past their deadline or lease, locked; those another sweeper holds are skipped."""
+    query = (
+        select(holds)
+        .where(holds.c.status == "pending", (holds.c.expires_at < now) | (holds.c.lease_until < now))
+        .order_by(holds.c.expires_at)
+        .limit(SWEEP_BATCH)
+        .with_for_update(skip_locked=True)
+    )
+    return list((await session.execute(query)).mappings().all())
+
+
+async def usage_rows(session: AsyncSession, user_id: str, period_start: datetime) -> list:
+    """(kind, provider, status, count, units delivered, charged, reserved) for the user's period."""
+    query = (
+        select(
+            holds.c.kind,
+            holds.c.provider,
+            holds.c.status,
+            func.count(),
+            func.sum(holds.c.units_delivered),
+            func.sum(holds.c.charged),
+            func.sum(holds.c.credits),
+        )
+        .where(holds.c.user_id == user_id, holds.c.period_start == period_start)
+        .group_by(holds.c.kind, holds.c.provider, holds.c.status)
+    )
+    return list((await session.execute(query)).all())
+
+
+async def remember_cancel(session: AsyncSession, operation_id: str, now: datetime) -> None:
+    await session.execute(cancellations.insert().values(operation_id=operation_id, created_at=now))
+
+
+async def cancel_remembered(session: AsyncSession, operation_id: str) -> bool:
+    query = select(cancellations.c.operation_id).where(cancellations.c.operation_id == operation_id)
+    return await session.scalar(query) is not None
