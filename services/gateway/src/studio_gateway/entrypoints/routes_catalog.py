@@ -10,12 +10,8 @@ from studio_gateway.domain.create_request import CreateBody, resolve_create, val
 from studio_gateway.domain.provider_choice import choose_provider
 from studio_gateway.domain.studio_operations import TRANSFORM
 from studio_gateway.domain.style_presets import list_style_presets
-from studio_gateway.domain.templates import (
-    get_template,
-    list_templates,
-    recommend_templates,
-    search_templates,
-)
+from studio_gateway.domain.template_search import recommend_templates, search_templates
+from studio_gateway.domain.templates import get_template, list_templates
 from studio_gateway.entrypoints.auth import User
 from studio_gateway.entrypoints.routes_create import load_persona
 
