@@ -5,7 +5,6 @@ Pure functions, no I/O.
 
 import re
 
-ASSET_TYPES = ("image", "video", "model3d", "audio")
 MODULES = ("create", "edit", "upscale", "control", "social", "transform")
 # A kind from outside the catalogue still gets indexed (I5); it is filed here instead of being dropped.
 OTHER_MODULE = "other"
