@@ -26,7 +26,13 @@ import httpx
 from PIL import Image
 
 from studio_providers.base import ProviderError, ProviderOutput, ProviderRequest, UnsupportedOperation
-from studio_providers.http import RemoteProvider, exhausted_error, json_object, send_with_retries
+from studio_providers.http import (
+    RemoteProvider,
+    exhausted_error,
+    json_object,
+    send_with_retries,
+    status_error,
+)
 from studio_providers.imaging import nearest_ratio
 from studio_providers.local import media
 
@@ -280,7 +286,7 @@ class WaveSpeedProvider(RemoteProvider):
         data = envelope.get("data")
         code = envelope.get("code")
         if isinstance(code, int) and code != 200 and not (isinstance(data, dict) and data.get("id")):
-            raise self._coded_error(code, self._clean(str(envelope.get("message") or "")))
+            raise status_error(self.name, code, self._clean(str(envelope.get("message") or "")) or None)
         if not isinstance(data, dict):
             raise ProviderError(
                 "provider_error", "wavespeed: the submit answer has no task", retryable=True, charged=True
@@ -454,42 +460,5 @@ class WaveSpeedProvider(RemoteProvider):
         text = self._clean(text)
         return prefix + text if text else ""
 
-    def _coded_error(self, status: int, detail: str) -> ProviderError:
-        if status in (400, 422):
-            return ProviderError(
-                "invalid_request",
-                f"wavespeed rejected the request: {detail or status}",
-                retryable=False,
-                status=status,
-            )
-        if status in (401, 403):
-            return ProviderError(
-                "auth", f"wavespeed refused the API key (HTTP {status})", retryable=True, status=status
-            )
-        if status == 402:
-            return ProviderError(
-                "provider_credits", "wavespeed account has no balance left", retryable=True, status=status
-            )
-        if status == 429:
-            return ProviderError(
-                "rate_limited", f"wavespeed: rate limited ({detail or status})", retryable=True, status=status
-            )
-        if status >= 500:
-            return ProviderError(
-                "provider_error",
-                f"wavespeed: server error ({detail or status})",
-                retryable=True,
-                status=status,
-            )
-        return ProviderError(
-            "provider_error",
-            f"wavespeed: unexpected answer ({detail or status})",
-            retryable=False,
-            status=status,
-        )
-
     def _error(self, response: httpx.Response) -> ProviderError:
-        status = response.status_code
-        if status in (400, 401, 402, 403, 422):
-            return self._coded_error(status, self._detail(response))
-        return exhausted_error(response, self.name, self._detail(response) or None)
+        return status_error(self.name, response.status_code, self._detail(response) or None)
