@@ -21,9 +21,8 @@ import numpy as np
 from studio_providers.base import ProviderOutput, ProviderRequest
 from studio_providers.imaging import check_output_format
 from studio_providers.local import cv
-from studio_providers.local.control_io import open_rgb, output, resize
+from studio_providers.local.control_io import open_rgb, output, render_prompt, resize
 from studio_providers.local.palette import palette_for
-from studio_providers.local.render import RenderSpec, render_image
 from studio_providers.local.style import control_style, control_style_transfer
 
 DEFAULT_CONTROL_STRENGTH = 0.7
@@ -52,16 +51,7 @@ def _gray_u8(rgb: np.ndarray) -> np.ndarray:
 def _prompt_render(request: ProviderRequest, width: int, height: int) -> np.ndarray:
     """The plain prompt render at width x height, float32 RGB."""
     render_w, render_h = cv.fit_long_side(width, height, RENDER_MAX_SIDE)
-    image = render_image(
-        RenderSpec(
-            prompt=request.prompt,
-            width=render_w,
-            height=render_h,
-            seed=request.seed,
-            negative_prompt=request.negative_prompt,
-        )
-    )
-    rgb = np.asarray(image.convert("RGB"), dtype=np.float32) * np.float32(1 / 255)
+    rgb = render_prompt(request, render_w, render_h)
     return resize(rgb, width, height)
 
 

@@ -9,6 +9,7 @@ from PIL import Image
 from studio_providers.base import ProviderOutput, ProviderRequest
 from studio_providers.imaging import content_type_of, encode
 from studio_providers.local import cv
+from studio_providers.local.render import RenderSpec, render_image
 
 
 def open_rgb(data: bytes | None, role: str) -> np.ndarray:
@@ -28,3 +29,16 @@ def output(request: ProviderRequest, rgb: np.ndarray) -> ProviderOutput:
 
 def resize(rgb: np.ndarray, width: int, height: int) -> np.ndarray:
     return cv.resize_to(rgb, width, height, enlarge=cv2.INTER_CUBIC)
+
+
+def render_prompt(request: ProviderRequest, width: int, height: int) -> np.ndarray:
+    """The plain procedural render of the request's prompt at exactly width x height (the renderer
+    checks the size and names the field it rejects)."""
+    spec = RenderSpec(
+        prompt=request.prompt,
+        width=width,
+        height=height,
+        seed=request.seed,
+        negative_prompt=request.negative_prompt,
+    )
+    return np.asarray(render_image(spec).convert("RGB"), dtype=np.float32) * np.float32(1 / 255)

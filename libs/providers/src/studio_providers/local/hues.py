@@ -7,7 +7,7 @@ from collections.abc import Set as AbstractSet
 import numpy as np
 from PIL import Image
 
-from studio_providers.local.palette import HUE_FAMILIES
+from studio_providers.local.colour_names import HUE_FAMILIES
 
 # Pillow's HSV mode stores hue as 0..255 for 0..360 degrees.
 _HUE_UNITS = 255

@@ -18,8 +18,7 @@ import numpy as np
 from studio_providers.base import ProviderOutput, ProviderRequest
 from studio_providers.imaging import check_output_format
 from studio_providers.local import cv
-from studio_providers.local.control_io import open_rgb, output, resize
-from studio_providers.local.render import RenderSpec, render_image
+from studio_providers.local.control_io import open_rgb, output, render_prompt, resize
 
 DEFAULT_FIDELITY = 0.5
 DEFAULT_STYLE_STRENGTH = 1.0
@@ -101,18 +100,7 @@ def control_style(request: ProviderRequest) -> ProviderOutput:
     fidelity = cv.number_param(request.params, "fidelity", DEFAULT_FIDELITY, 0.0, 1.0)
     style = open_rgb(request.inputs.get("image") or request.inputs.get("style_image"), "image")
     width, height = _style_size(request)
-    canvas = np.asarray(
-        render_image(
-            RenderSpec(
-                prompt=request.prompt,
-                width=width,
-                height=height,
-                seed=request.seed,
-                negative_prompt=request.negative_prompt,
-            )
-        ),
-        dtype=np.float32,
-    ) * np.float32(1 / 255)
+    canvas = render_prompt(request, width, height)
     if fidelity == 0.0:
         return output(request, canvas)
     lab = cv.to_lab(canvas)
