@@ -123,6 +123,9 @@ def test_estimate_and_catalog(user: StudioClient):
     assert ultra["credits_per_unit"] == 8
     templates = user.get("/api/image-studio/templates", params={"platform": "instagram"}).json()
     assert templates["total"] >= 4
+    x = user.get("/api/image-studio/templates", params={"platform": "x"}).json()
+    assert x["total"] == 3 and {t["platform"] for t in x["items"]} == {"x"}
+    assert user.get("/api/image-studio/templates", params={"platform": "twitter"}).json() == x
     assert len(user.get("/api/image-studio/style-presets").json()["items"]) >= 40
     search = user.get("/api/image-studio/templates/search", params={"q": "youtube thumbnail"}).json()
     assert search["items"][0]["id"] == "youtube-thumbnail"

@@ -150,6 +150,10 @@ class OperationSettled(EventData):
 
 
 class AssetIndexed(EventData):
+    """An output of an operation is in the library as an asset, announced once per asset (its id derives
+    from the operation id and output index). For services outside the studio (search indexing,
+    notifications, analytics): no studio service consumes it."""
+
     event_type: ClassVar[str] = "asset.indexed"
     type: Literal["asset.indexed"] = "asset.indexed"
     asset_id: str

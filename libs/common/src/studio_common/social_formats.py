@@ -3,7 +3,8 @@
 Every format has an exact pixel size, a safe zone (the fractions of the height/width at the top,
 bottom, left and right that the platform's interface may cover) and the upload constraints of its
 platform: the accepted file types and the file-size limit in bytes. Sizes in megabytes are decimal
-(1 MB = 1,000,000 bytes), which is the stricter reading of every platform's published limit.
+(1 MB = 1,000,000 bytes), which is the stricter reading of every platform's published limit. Platform ids,
+names and aliases come from the one platform catalogue (`studio_common.platforms`).
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
+
+from studio_common.platforms import canonical_platform, platform_name
 
 MB = 1_000_000
 
@@ -37,8 +40,6 @@ SAFE_A = SafeZone(top=0.15, bottom=0.15, left=0.10, right=0.10)
 SAFE_B = SafeZone(top=0.20, bottom=0.20, left=0.10, right=0.10)
 SAFE_C = SafeZone(top=0.25, bottom=0.15, left=0.10, right=0.10)
 SAFE_D = SafeZone(top=0.20, bottom=0.10, left=0.15, right=0.15)
-
-SAFE_ZONES: Mapping[str, SafeZone] = MappingProxyType({"A": SAFE_A, "B": SAFE_B, "C": SAFE_C, "D": SAFE_D})
 
 # File types are lower-case extensions; "jpeg" and "jpg" name the same type.
 _JPEG_PNG = ("jpeg", "png")
@@ -83,7 +84,6 @@ def normalise_file_type(file_type: str) -> str:
 
 def _platform(
     pid: str,
-    name: str,
     max_bytes: int,
     file_types: tuple[str, ...],
     formats: list[tuple[str, str, int, int, SafeZone] | tuple[str, str, int, int, SafeZone, int]],
@@ -105,13 +105,14 @@ def _platform(
                 label=label,
             )
         )
-    return Platform(id=pid, name=name, max_bytes=max_bytes, file_types=file_types, formats=tuple(built))
+    return Platform(
+        id=pid, name=platform_name(pid), max_bytes=max_bytes, file_types=file_types, formats=tuple(built)
+    )
 
 
 _PLATFORM_LIST = (
     _platform(
         "instagram",
-        "Instagram",
         30 * MB,
         _JPEG_PNG,
         [
@@ -123,7 +124,6 @@ _PLATFORM_LIST = (
     ),
     _platform(
         "facebook",
-        "Facebook",
         30 * MB,
         _JPEG_PNG_GIF_WEBP,
         [
@@ -135,7 +135,6 @@ _PLATFORM_LIST = (
     ),
     _platform(
         "x",
-        "X / Twitter",
         5 * MB,
         _JPEG_PNG_GIF_WEBP,
         [
@@ -146,7 +145,6 @@ _PLATFORM_LIST = (
     ),
     _platform(
         "linkedin",
-        "LinkedIn",
         8 * MB,
         _JPEG_PNG_GIF,
         [
@@ -158,7 +156,6 @@ _PLATFORM_LIST = (
     ),
     _platform(
         "youtube",
-        "YouTube",
         2 * MB,
         _JPEG_PNG_GIF,
         [
@@ -168,7 +165,6 @@ _PLATFORM_LIST = (
     ),
     _platform(
         "pinterest",
-        "Pinterest",
         20 * MB,
         _JPEG_PNG_GIF_WEBP,
         [
@@ -178,7 +174,6 @@ _PLATFORM_LIST = (
     ),
     _platform(
         "tiktok",
-        "TikTok",
         10 * MB,
         _JPEG_PNG,
         [
@@ -190,16 +185,10 @@ _PLATFORM_LIST = (
 PLATFORMS: Mapping[str, Platform] = MappingProxyType({p.id: p for p in _PLATFORM_LIST})
 FORMATS: tuple[SocialFormat, ...] = tuple(f for p in _PLATFORM_LIST for f in p.formats)
 _BY_ID: Mapping[str, SocialFormat] = MappingProxyType({f.id: f for f in FORMATS})
-_PLATFORM_ALIASES = {"twitter": "x"}
-
-
-def _platform_id(platform: str) -> str:
-    p = platform.strip().lower()
-    return _PLATFORM_ALIASES.get(p, p)
 
 
 def get_platform(platform: str) -> Platform | None:
-    return PLATFORMS.get(_platform_id(platform))
+    return PLATFORMS.get(canonical_platform(platform))
 
 
 def formats_for(platform: str) -> tuple[SocialFormat, ...] | None:
@@ -214,11 +203,11 @@ def get_format(platform: str, format_id: str) -> SocialFormat | None:
     ``format_id`` may be the short name (``"feed_square"``) or the full id
     (``"instagram.feed_square"``; its platform prefix must then match). Unknown ids give ``None``.
     """
-    pid = _platform_id(platform)
+    pid = canonical_platform(platform)
     fid = format_id.strip().lower()
     if "." in fid:
         prefix, _, fid = fid.partition(".")
-        if _platform_id(prefix) != pid:
+        if canonical_platform(prefix) != pid:
             return None
     return _BY_ID.get(f"{pid}.{fid}")
 

@@ -16,11 +16,13 @@ import httpx
 from studio_common.images import sniff_content_type
 from studio_providers.base import ProviderError, ProviderOutput, ProviderRequest, UnsupportedOperation
 from studio_providers.http import (
+    STATUS_MEANINGS,
     RemoteProvider,
-    exhausted_error,
+    StatusMeaning,
     make_timeout,
     retry_after_seconds,
     send_with_retries,
+    status_error,
 )
 from studio_providers.imaging import nearest_ratio, probe_size
 
@@ -45,6 +47,11 @@ BLOCKED_FINISH_REASONS = frozenset(
 _DURATION = re.compile(r"\s*(\d+(?:\.\d+)?)s\s*")
 _RETRY_INFO = "type.googleapis.com/google.rpc.RetryInfo"
 _ERROR_INFO = "type.googleapis.com/google.rpc.ErrorInfo"
+_STATUS_OVERRIDES = {
+    # The catalog's model is gone at Google: another provider may still serve the request.
+    404: StatusMeaning("invalid_request", True, "gemini does not know the model"),
+    413: StatusMeaning("invalid_request", False, "gemini rejected the request"),
+}
 
 
 def nearest_aspect_ratio(width: int, height: int) -> str:
@@ -247,25 +254,7 @@ class GeminiProvider(RemoteProvider):
         message = error.get("message") if isinstance(error.get("message"), str) else ""
         detail = self._clean(message) or f"HTTP {status}"
         reasons = {info.get("reason") for info in _details(error, _ERROR_INFO)}
-        if status in (400, 401, 403) and reasons & {
-            "API_KEY_INVALID",
-            "API_KEY_EXPIRED",
-            "API_KEY_SERVICE_BLOCKED",
-        }:
-            return ProviderError(
-                "auth", f"gemini refused the API key: {detail}", retryable=True, status=status
-            )
-        if status in (401, 403):
-            return ProviderError(
-                "auth", f"gemini denied access (HTTP {status}): {detail}", retryable=True, status=status
-            )
-        if status == 404:
-            # The catalog's model is gone at Google: another provider may still serve the request.
-            return ProviderError(
-                "invalid_request", f"gemini does not know the model: {detail}", retryable=True, status=status
-            )
-        if status in (400, 413, 422):
-            return ProviderError(
-                "invalid_request", f"gemini rejected the request: {detail}", retryable=False, status=status
-            )
-        return exhausted_error(response, self.name, detail if message else None)
+        if reasons & {"API_KEY_INVALID", "API_KEY_EXPIRED", "API_KEY_SERVICE_BLOCKED"}:
+            # Google answers a bad key with 400 too: it is about our credentials, not the request.
+            return STATUS_MEANINGS[401].error(self.name, status, detail)
+        return status_error(self.name, status, detail if message else None, _STATUS_OVERRIDES)

@@ -10,8 +10,9 @@ Adapters whose provider documents that a failed call does nothing and costs noth
 
 import asyncio
 import random
-from collections.abc import Awaitable, Callable, Collection
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 import httpx
 
@@ -138,22 +139,61 @@ async def send_with_retries(
     raise AssertionError("unreachable")  # pragma: no cover - the loop always returns or raises
 
 
+@dataclass(frozen=True, slots=True)
+class StatusMeaning:
+    """What a provider's HTTP status means for the operation: the error code, whether another provider
+    (or a later try) may still succeed, and the words for it ("{provider}" is filled in)."""
+
+    code: str
+    retryable: bool
+    says: str
+
+    def error(self, provider: str, status: int, detail: str | None = None) -> ProviderError:
+        message = f"{self.says.replace('{provider}', provider)} ({detail or f'HTTP {status}'})"
+        return ProviderError(self.code, message, retryable=self.retryable, status=status)
+
+
+_REJECTED = StatusMeaning("invalid_request", False, "{provider} rejected the request")
+# Credentials and balance are ours, not the request's: another provider may still serve it.
+_CREDENTIALS = StatusMeaning("auth", True, "{provider} refused our credentials")
+RATE_LIMITED = StatusMeaning("rate_limited", True, "{provider}: rate limited")
+SERVER_ERROR = StatusMeaning("provider_error", True, "{provider}: server error")
+UNEXPECTED = StatusMeaning("provider_error", False, "{provider}: unexpected answer")
+
+# The one table of what an HTTP status from any provider means; an adapter passes overrides only for what
+# its API documents differently. Statuses not here: 5xx is a server error, anything else unexpected.
+STATUS_MEANINGS: Mapping[int, StatusMeaning] = MappingProxyType(
+    {
+        400: _REJECTED,
+        422: _REJECTED,
+        401: _CREDENTIALS,
+        403: _CREDENTIALS,
+        402: StatusMeaning("provider_credits", True, "{provider} account is out of credits"),
+        413: StatusMeaning("too_large", False, "{provider}: request too large"),
+        429: RATE_LIMITED,
+    }
+)
+
+
+def status_error(
+    provider: str,
+    status: int,
+    detail: str | None = None,
+    overrides: Mapping[int, StatusMeaning] | None = None,
+) -> ProviderError:
+    """The error for a failed answer, by the status table (and the adapter's overrides)."""
+    meaning = (overrides or {}).get(status) or STATUS_MEANINGS.get(status)
+    if meaning is None:
+        meaning = SERVER_ERROR if status >= 500 else UNEXPECTED
+    return meaning.error(provider, status, detail)
+
+
 def exhausted_error(response: httpx.Response, provider: str, message: str | None = None) -> ProviderError:
     """The error for a response that still fails after retrying: 429 and 5xx may succeed elsewhere or
     later, so they are retryable; anything else is not."""
     status = response.status_code
-    detail = message or f"HTTP {status}"
-    if status == 429:
-        return ProviderError(
-            "rate_limited", f"{provider}: rate limited ({detail})", retryable=True, status=status
-        )
-    if status >= 500:
-        return ProviderError(
-            "provider_error", f"{provider}: server error ({detail})", retryable=True, status=status
-        )
-    return ProviderError(
-        "provider_error", f"{provider}: unexpected answer ({detail})", retryable=False, status=status
-    )
+    meaning = RATE_LIMITED if status == 429 else SERVER_ERROR if status >= 500 else UNEXPECTED
+    return meaning.error(provider, status, message)
 
 
 class RemoteProvider:

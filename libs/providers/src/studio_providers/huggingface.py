@@ -18,10 +18,12 @@ from studio_providers.http import (
     RETRY_STATUSES,
     RemoteProvider,
     RetryPolicy,
+    StatusMeaning,
     exhausted_error,
     json_object,
     retry_after_seconds,
     send_with_retries,
+    status_error,
 )
 
 # ProviderRequest.params keys passed through in "parameters" when set.
@@ -220,29 +222,8 @@ class HuggingFaceProvider(RemoteProvider):
     def _error(self, response: httpx.Response, model: str) -> ProviderError:
         status = response.status_code
         detail = self._detail(response)
-        if status in (400, 422):
-            return ProviderError(
-                "invalid_request",
-                f"huggingface rejected the request: {detail or status}",
-                retryable=False,
-                status=status,
-            )
-        if status in (401, 403):
-            return ProviderError(
-                "auth", f"huggingface refused the access token (HTTP {status})", retryable=True, status=status
-            )
-        if status == 402:
-            return ProviderError(
-                "provider_credits",
-                f"huggingface account is out of inference credits{': ' + detail if detail else ''}",
-                retryable=True,
-                status=status,
-            )
-        if status == 404:
-            return ProviderError(
-                "invalid_request",
-                f"huggingface does not serve the model {model!r}{': ' + detail if detail else ''}",
-                retryable=False,
-                status=status,
-            )
-        return exhausted_error(response, self.name, detail or None)
+        # A model the router does not serve is this request's problem; no other status differs from the table.
+        missing_model = StatusMeaning(
+            "invalid_request", False, f"huggingface does not serve the model {model!r}"
+        )
+        return status_error(self.name, status, detail or None, {404: missing_model})

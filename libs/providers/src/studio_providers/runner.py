@@ -249,6 +249,7 @@ class OperationRunner:
                 result = await choice.provider.run(_with_model(request, choice.model))
             except ProviderError as exc:
                 metrics.PROVIDER_ERRORS.labels(choice.provider.name, op.kind, exc.code).inc()
+                self.registry.health.failed(choice.provider.name, exc)
                 last = exc
                 if not exc.retryable:
                     break
@@ -257,6 +258,7 @@ class OperationRunner:
                 metrics.PROVIDER_SECONDS.labels(choice.provider.name, op.kind).observe(
                     time.perf_counter() - started
                 )
+            self.registry.health.succeeded(choice.provider.name)
             return result, (choice.provider.name, choice.model)
         raise last
 

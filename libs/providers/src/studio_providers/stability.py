@@ -16,7 +16,7 @@ from studio_common.content_types import UNKNOWN_TYPE, extension_for
 from studio_common.images import sniff_content_type
 from studio_common.operation_rules import operation_model
 from studio_providers.base import ProviderError, ProviderOutput, ProviderRequest, UnsupportedOperation
-from studio_providers.http import RemoteProvider, exhausted_error, json_object, send_with_retries
+from studio_providers.http import RemoteProvider, json_object, send_with_retries, status_error
 from studio_providers.imaging import nearest_ratio, probe_size
 
 GENERATE_MODELS = {"ultra": "ultra", "core": "core"}
@@ -378,13 +378,6 @@ class StabilityProvider(RemoteProvider):
         status = response.status_code
         detail = self._detail(response)
         name = json_object(response).get("name")
-        if status in (400, 422):
-            return ProviderError(
-                "invalid_request",
-                f"stability rejected the request: {detail or status}",
-                retryable=False,
-                status=status,
-            )
         if status == 403 and name == "content_moderation":
             return ProviderError(
                 "content_moderation",
@@ -393,19 +386,4 @@ class StabilityProvider(RemoteProvider):
                 charged=False,
                 status=status,
             )
-        if status in (401, 403):
-            return ProviderError(
-                "auth", f"stability refused the API key (HTTP {status})", retryable=True, status=status
-            )
-        if status == 402:
-            return ProviderError(
-                "provider_credits", "stability account is out of credits", retryable=True, status=status
-            )
-        if status == 413:
-            return ProviderError(
-                "too_large",
-                f"stability: request too large{self._detail(response, ': ')}",
-                retryable=False,
-                status=status,
-            )
-        return exhausted_error(response, self.name, detail or None)
+        return status_error(self.name, status, detail or None)

@@ -17,12 +17,8 @@ from studio_providers.http import RetryPolicy
 from studio_providers.local import media
 from studio_providers.testing.fake_wavespeed import create_fake_wavespeed
 from studio_providers.testing.server import serve_in_thread
-from studio_providers.wavespeed import (
-    WaveSpeedProvider,
-    decode_base64_output,
-    nearest_ideogram_aspect_ratio,
-    qwen_size,
-)
+from studio_providers.wavespeed import WaveSpeedProvider
+from studio_providers.wavespeed_models import decode_base64_output, nearest_ideogram_aspect_ratio, qwen_size
 
 KEY = "ws-test-0123456789abcdef"
 FAST = RetryPolicy(attempts=4, base_delay=0.01, max_delay=0.05)

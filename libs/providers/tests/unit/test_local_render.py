@@ -14,7 +14,8 @@ import pytest
 from PIL import Image
 
 from studio_providers.local import render as render_module
-from studio_providers.local.palette import COLOUR_WORDS, colour_family, palette_for
+from studio_providers.local.colour_names import COLOURS
+from studio_providers.local.palette import colour_family, palette_for
 from studio_providers.local.render import RenderSpec, render, render_image
 
 LUMA = np.array([0.299, 0.587, 0.114])
@@ -128,7 +129,7 @@ def test_prompt_colour_words_steer_the_image(seed: int) -> None:
 
 def test_named_colours_lead_the_palette() -> None:
     palette = palette_for("gold and navy poster")
-    assert palette[:2] == [COLOUR_WORDS["gold"], COLOUR_WORDS["navy"]]
+    assert palette[:2] == [COLOURS["gold"], COLOURS["navy"]]
 
 
 def test_prompt_without_colour_words_gets_seeded_palette() -> None:

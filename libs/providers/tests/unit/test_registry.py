@@ -1,5 +1,7 @@
 """The registry: providers join through settings; fall-backs stay within the reserved budget."""
 
+from studio_providers.base import ProviderError
+from studio_providers.health import ProviderHealth
 from studio_providers.setup import WorkerSettings, build_registry
 
 
@@ -25,5 +27,35 @@ def test_fallbacks_never_cost_more_than_the_hold():
     from studio_common.catalog import find_offer
 
     assert all(find_offer(c.provider.name, c.model).list_price <= 3 for c in choices[1:])
-    registry.mark("wavespeed", healthy=False)
-    assert "wavespeed" not in [c.provider.name for c in registry.plan("create", "stability", "core", 3)[1:]]
+
+
+def outage_registry(clock):
+    settings = WorkerSettings(
+        enabled_providers="local,stability,wavespeed", stability_api_key="sk", wavespeed_api_key="ws"
+    )
+    registry = build_registry(settings)
+    registry.health = ProviderHealth(failures_before_unhealthy=3, cool_down_seconds=30, clock=clock)
+    return registry
+
+
+def names(choices):
+    return [c.provider.name for c in choices]
+
+
+def test_a_provider_in_an_outage_is_no_fall_back_until_its_cool_down_ends():
+    now = [0.0]
+    registry = outage_registry(lambda: now[0])
+    assert "wavespeed" in names(registry.plan("create", "stability", "core", 3))
+    for _ in range(3):
+        registry.health.failed("wavespeed", ProviderError("rate_limited", "429", retryable=True))
+    assert "wavespeed" not in names(registry.plan("create", "stability", "core", 3))
+    now[0] = 30.0
+    assert "wavespeed" in names(registry.plan("create", "stability", "core", 3))
+
+
+def test_an_unhealthy_approved_provider_is_tried_last_not_dropped():
+    registry = outage_registry(lambda: 0.0)
+    for _ in range(3):
+        registry.health.failed("stability", ProviderError("unreachable", "down", retryable=True))
+    choices = names(registry.plan("create", "stability", "core", 3))
+    assert choices[-1] == "stability" and len(choices) > 1

@@ -148,3 +148,17 @@ async def test_a_redelivered_operation_finds_its_stored_outputs_and_pays_nothing
     runner, _ = runner_with(tmp_path, ScriptedClaims("resumed"), provider)
     [done] = await runner.handle(None, op)
     assert done.units_delivered == 2 and provider.calls == 2
+
+
+async def test_the_runner_reports_each_provider_call_to_the_registrys_health(tmp_path):
+    limited = ProviderError("rate_limited", "429 from the provider", retryable=True)
+    provider = ScriptedProvider(limited)
+    runner, _ = runner_with(tmp_path, ScriptedClaims("claimed"), provider)
+    for _ in range(3):
+        with pytest.raises(TransientError):
+            await runner.handle(None, approved())
+    assert not runner.registry.health.is_healthy("local")
+    provider.error = None
+    [done] = await runner.handle(None, approved())
+    assert isinstance(done, OperationCompleted) and provider.calls == 4
+    assert runner.registry.health.is_healthy("local")

@@ -5,6 +5,7 @@ import pytest
 
 from studio_common.catalog import find_offer
 from studio_gateway.domain.style_presets import get_style_preset
+from studio_gateway.domain.template_search import recommend_templates, search_templates
 from studio_gateway.domain.templates import (
     CATEGORIES,
     PLATFORMS,
@@ -14,8 +15,6 @@ from studio_gateway.domain.templates import (
     build_prompt,
     get_template,
     list_templates,
-    recommend_templates,
-    search_templates,
 )
 
 # The platform size table from the product spec: template id → (platform, width, height).
@@ -28,9 +27,9 @@ SPEC_SIZES = {
     "facebook-feed-square": ("facebook", 1080, 1080),
     "facebook-story": ("facebook", 1080, 1920),
     "facebook-cover": ("facebook", 820, 312),
-    "twitter-post": ("twitter", 1200, 675),
-    "twitter-card": ("twitter", 1200, 600),
-    "twitter-header": ("twitter", 1500, 500),
+    "twitter-post": ("x", 1200, 675),
+    "twitter-card": ("x", 1200, 600),
+    "twitter-header": ("x", 1500, 500),
     "linkedin-post": ("linkedin", 1200, 627),
     "linkedin-post-square": ("linkedin", 1080, 1080),
     "linkedin-article-cover": ("linkedin", 1920, 1080),
@@ -50,7 +49,7 @@ SPEC_SIZES = {
 SPEC_PLATFORMS = (
     "instagram",
     "facebook",
-    "twitter",
+    "x",
     "linkedin",
     "youtube",
     "pinterest",
@@ -347,8 +346,16 @@ def test_search_edge_cases():
     assert search_templates("instagram", limit=0) == []
 
 
-def test_search_x_finds_twitter_templates():
-    assert {t.platform for t in search_templates("x header")[:1]} == {"twitter"}
+def test_search_x_or_twitter_finds_the_x_templates():
+    assert {t.platform for t in search_templates("x header")[:1]} == {"x"}
+    assert {t.platform for t in search_templates("twitter header")[:1]} == {"x"}
+
+
+def test_the_x_templates_are_listed_under_x_and_under_its_alias_twitter():
+    x_templates = list_templates(platform="x")
+    assert {t.id for t in x_templates} == {"twitter-post", "twitter-card", "twitter-header"}
+    assert list_templates(platform=" Twitter ") == x_templates
+    assert [t.platform for t in recommend_templates("header", platform="twitter")] == ["x"] * 3
 
 
 # --- recommendations ------------------------------------------------------------------------------------

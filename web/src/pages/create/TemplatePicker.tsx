@@ -6,7 +6,7 @@ import { ErrorBanner } from "../../components/feedback/ErrorBanner";
 import { useDebounced } from "../../hooks/useDebounced";
 
 const PLATFORM_NAMES: Record<string, string> = {
-  instagram: "Instagram", facebook: "Facebook", tiktok: "TikTok", twitter: "X / Twitter", linkedin: "LinkedIn",
+  instagram: "Instagram", facebook: "Facebook", tiktok: "TikTok", x: "X / Twitter", linkedin: "LinkedIn",
   pinterest: "Pinterest", youtube: "YouTube", blog: "Blog", display_ads: "Display ads", ecommerce: "E-commerce",
   email: "Email", website: "Website",
 };

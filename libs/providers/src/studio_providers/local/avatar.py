@@ -22,8 +22,9 @@ import numpy as np
 
 from studio_common import audio_probe
 from studio_providers.base import ProviderOutput, ProviderRequest
-from studio_providers.local import media
+from studio_providers.local import cv, media
 from studio_providers.local.video import (
+    MAX_DECODE_SIDE,
     auto_focal,
     cover_fit,
     crop_matrix,
@@ -31,7 +32,6 @@ from studio_providers.local.video import (
     focal_param,
     fps_param,
     image_size,
-    load_image,
     load_mask,
     render_crop,
     resolution_param,
@@ -206,7 +206,7 @@ def transform_avatar(request: ProviderRequest) -> ProviderOutput:
         raise ValueError("audio: required for a talking avatar")
     info = audio_probe.validate_audio(audio, min_seconds=AUDIO_MIN_SECONDS, max_seconds=AUDIO_MAX_SECONDS)
     image_bytes = request.inputs.get("image")
-    rgb = load_image(image_bytes)
+    rgb = cv.decode_upright(image_bytes, "image", MAX_DECODE_SIDE)
     mask = None
     if request.inputs.get("mask"):
         mask = load_mask(request.inputs["mask"], image_size(image_bytes), (rgb.shape[1], rgb.shape[0]))

@@ -4,7 +4,7 @@ What each operation really does:
 
 * ``remove_background`` - the subject matte of ``models.segment`` (person segmentation where a person
   is found, U2-Net-p otherwise, refined at full resolution; saliency-seeded GrabCut, see
-  ``cv.foreground_matte``, when the model files are absent); transparent PNG or WebP. A JPEG request
+  ``matte.foreground_matte``, when the model files are absent); transparent PNG or WebP. A JPEG request
   is answered with PNG, because JPEG cannot carry the transparency; the output's content type says so.
 * ``inpaint`` / ``erase`` - the mask is grown by ``grow_mask`` px and filled from its surroundings
   (OpenCV TELEA plus grain matching the surround). No new content is drawn: inpaint only tints the

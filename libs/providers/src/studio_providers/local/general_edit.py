@@ -17,6 +17,7 @@ from studio_common.catalog import Incapable
 from studio_common.edit_instructions import Adjustment, parse_instruction
 from studio_providers.base import ProviderOutput, ProviderRequest, UnsupportedOperation
 from studio_providers.imaging import FORMATS, content_type_of, encode, open_image
+from studio_providers.local.cv import luma
 
 BRIGHTNESS_GAMMA = 0.3  # gamma change per unit of intensity
 CONTRAST_GAIN = 0.25
@@ -25,7 +26,6 @@ WARMTH_GAIN = 0.06  # red up and blue down by this share per unit of intensity
 SHARPEN_AMOUNT = 0.6
 BLUR_SIGMA_PER_SIDE = 1 / 300  # of the short side, per unit of intensity
 
-_LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
 _SEPIA = np.array([[0.393, 0.769, 0.189], [0.349, 0.686, 0.168], [0.272, 0.534, 0.131]], dtype=np.float32)
 
 # ---------------------------------------------------------------------------
@@ -41,19 +41,19 @@ def _brightness(rgb: np.ndarray, adj: Adjustment) -> np.ndarray:
 def _contrast(rgb: np.ndarray, adj: Adjustment) -> np.ndarray:
     gain = 1.0 + CONTRAST_GAIN * adj.intensity
     gain = gain if adj.direction > 0 else 1.0 / gain
-    pivot = float((rgb @ _LUMA).mean())
+    pivot = float(luma(rgb).mean())
     return pivot + (rgb - pivot) * gain
 
 
 def _saturation(rgb: np.ndarray, adj: Adjustment) -> np.ndarray:
     gain = 1.0 + SATURATION_GAIN * adj.intensity
     gain = gain if adj.direction > 0 else 1.0 / gain
-    luma = (rgb @ _LUMA)[..., None]
-    return luma + (rgb - luma) * gain
+    brightness = luma(rgb)[..., None]
+    return brightness + (rgb - brightness) * gain
 
 
 def _grayscale(rgb: np.ndarray, adj: Adjustment) -> np.ndarray:
-    gray = np.repeat((rgb @ _LUMA)[..., None], 3, axis=2)
+    gray = np.repeat(luma(rgb)[..., None], 3, axis=2)
     return gray if adj.intensity >= 1.0 else rgb + (gray - rgb) * adj.intensity
 
 

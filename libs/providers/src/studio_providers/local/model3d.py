@@ -21,7 +21,8 @@ import numpy as np
 from PIL import Image
 
 from studio_providers.base import ProviderOutput, ProviderRequest
-from studio_providers.local.video import load_image, number_param
+from studio_providers.local import cv
+from studio_providers.local.video import MAX_DECODE_SIDE
 
 TEXTURE_RESOLUTIONS = (512, 1024, 2048)
 MAX_GRID_SIDE = 256
@@ -297,15 +298,15 @@ def build_glb(
 
 
 def _params(params: dict) -> tuple[int, float, int]:
-    texture = number_param(params, "texture_resolution", 1024)
+    texture = cv.number_param(params, "texture_resolution", 1024)
     if texture not in TEXTURE_RESOLUTIONS:
         raise ValueError(
             f"texture_resolution: must be one of {', '.join(map(str, TEXTURE_RESOLUTIONS))}, not {texture:g}"
         )
-    ratio = number_param(params, "foreground_ratio", 0.85)
+    ratio = cv.number_param(params, "foreground_ratio", 0.85)
     if not 0.1 <= ratio <= 1.0:
         raise ValueError(f"foreground_ratio: must be between 0.1 and 1, not {ratio:g}")
-    vertices = number_param(params, "vertex_count", -1)
+    vertices = cv.number_param(params, "vertex_count", -1)
     if vertices == -1:
         vertices = MAX_VERTICES
     if vertices != int(vertices) or not MIN_VERTICES <= vertices <= MAX_VERTICES:
@@ -361,6 +362,6 @@ def relief_glb(
 def transform_3d(request: ProviderRequest) -> ProviderOutput:
     """Image to a GLB relief (2.5D). Not a full 3D reconstruction: see the module docstring."""
     texture_resolution, foreground_ratio, vertex_count = _params(request.params)
-    rgb = load_image(request.inputs.get("image"))
+    rgb = cv.decode_upright(request.inputs.get("image"), "image", MAX_DECODE_SIDE)
     data, _ = relief_glb(rgb, texture_resolution, foreground_ratio, vertex_count)
     return ProviderOutput(data, "model/gltf-binary", None, None, request.seed)

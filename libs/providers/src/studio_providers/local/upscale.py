@@ -26,6 +26,7 @@ from studio_common.upscale_plan import plan_upscale
 from studio_providers.base import ProviderOutput, ProviderRequest, UnsupportedOperation
 from studio_providers.imaging import check_output_format, content_type_of, encode, open_image
 from studio_providers.local import offer
+from studio_providers.local.cv import luma
 
 MAX_OUTPUT_PIXELS = offer.RENDER.max_output_pixels
 
@@ -36,7 +37,6 @@ FLAT_AMOUNT_FRACTION = 0.2  # share of the amount kept in flat areas
 EDGE_LOW, EDGE_HIGH = 0.015, 0.12  # Sobel magnitude (0-1 image) where the mask ramps from flat to edge
 STRIP_ROWS = 512  # sharpening works in strips so 16 MP outputs stay within modest memory
 _SIXTEEN_BIT = 65535.0
-_LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
 
 
 # ---------------------------------------------------------------------------
@@ -63,9 +63,9 @@ def _sharpen(pixels: np.ndarray, colour_channels: int, amount: float, sigma: flo
         above = source[max(0, bottom - margin) - lo : bottom - lo]
         strip = source.astype(np.float32) * np.float32(1 / _SIXTEEN_BIT)
         blurred = cv2.GaussianBlur(strip, (0, 0), sigma, borderType=cv2.BORDER_REFLECT)
-        luma = blurred @ _LUMA if colour_channels == 3 else blurred[..., 0]
-        gx = cv2.Sobel(luma, cv2.CV_32F, 1, 0, ksize=3, scale=0.25)
-        gy = cv2.Sobel(luma, cv2.CV_32F, 0, 1, ksize=3, scale=0.25)
+        brightness = luma(blurred) if colour_channels == 3 else blurred[..., 0]
+        gx = cv2.Sobel(brightness, cv2.CV_32F, 1, 0, ksize=3, scale=0.25)
+        gy = cv2.Sobel(brightness, cv2.CV_32F, 0, 1, ksize=3, scale=0.25)
         edge = _smoothstep(EDGE_LOW, EDGE_HIGH, cv2.magnitude(gx, gy))
         weight = amount * (FLAT_AMOUNT_FRACTION + (1.0 - FLAT_AMOUNT_FRACTION) * edge)
         strip += (strip - blurred) * weight[..., None]

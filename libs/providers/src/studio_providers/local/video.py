@@ -8,7 +8,6 @@ or cut to the video's length.
 """
 
 import io
-import math
 import tempfile
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -19,7 +18,7 @@ from PIL import Image, ImageOps
 
 from studio_common import audio_probe
 from studio_providers.base import ProviderOutput, ProviderRequest
-from studio_providers.local import media
+from studio_providers.local import cv, media
 from studio_providers.models.faces import find_faces
 
 RESOLUTIONS = {"480p": (854, 480), "720p": (1280, 720), "1080p": (1920, 1080)}
@@ -39,21 +38,6 @@ Rect = tuple[float, float, float, float]  # x, y, w, h in source pixels
 # --------------------------------------------------------------------------------------- parameter parsing
 
 
-def number_param(params: Mapping[str, Any], name: str, default: float | None = None) -> float | None:
-    value = params.get(name, default)
-    if value is None:
-        return None
-    if isinstance(value, bool):  # a request field error, reported like every other one
-        raise ValueError(f"{name}: must be a number, not {value!r}")  # noqa: TRY004
-    try:
-        result = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name}: must be a number, not {value!r}") from None
-    if not math.isfinite(result):
-        raise ValueError(f"{name}: must be a finite number")
-    return result
-
-
 def resolution_param(params: Mapping[str, Any], allowed: tuple[str, ...], default: str) -> tuple[int, int]:
     value = params.get("resolution", default)
     if value not in allowed:
@@ -62,45 +46,20 @@ def resolution_param(params: Mapping[str, Any], allowed: tuple[str, ...], defaul
 
 
 def fps_param(params: Mapping[str, Any]) -> float:
-    fps = number_param(params, "fps", DEFAULT_FPS)
-    if not FPS_RANGE[0] <= fps <= FPS_RANGE[1]:
-        raise ValueError(f"fps: must be between {FPS_RANGE[0]} and {FPS_RANGE[1]}, not {fps:g}")
-    return fps
+    return cv.number_param(params, "fps", DEFAULT_FPS, *FPS_RANGE)
 
 
 def focal_param(params: Mapping[str, Any]) -> tuple[float, float] | None:
     """(focal_x, focal_y) as fractions of the image, or None when neither is given. A single given
     coordinate pairs with the centre (0.5) on the other axis."""
-    fx, fy = number_param(params, "focal_x"), number_param(params, "focal_y")
+    fx = cv.number_param(params, "focal_x", None, 0.0, 1.0)
+    fy = cv.number_param(params, "focal_y", None, 0.0, 1.0)
     if fx is None and fy is None:
         return None
-    for name, value in (("focal_x", fx), ("focal_y", fy)):
-        if value is not None and not 0.0 <= value <= 1.0:
-            raise ValueError(f"{name}: must be between 0 and 1, not {value:g}")
     return (0.5 if fx is None else fx, 0.5 if fy is None else fy)
 
 
 # ------------------------------------------------------------------------------------------------ images
-
-
-def load_image(data: bytes | None, field: str = "image", max_side: int = MAX_DECODE_SIDE) -> np.ndarray:
-    """Decode PNG/JPEG/WebP to an RGB uint8 array, upright (EXIF), transparency flattened onto white."""
-    if not data:
-        raise ValueError(f"{field}: required")
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            image.draft("RGB", (max_side, max_side))  # JPEG: decode at a reduced scale when it is huge
-            image = ImageOps.exif_transpose(image)
-            if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
-                rgba = image.convert("RGBA")
-                image = Image.new("RGB", rgba.size, "white")
-                image.paste(rgba, mask=rgba.getchannel("A"))
-            image = image.convert("RGB")
-            if max(image.size) > max_side:
-                image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
-            return np.asarray(image, dtype=np.uint8).copy()
-    except (OSError, Image.DecompressionBombError, SyntaxError) as exc:
-        raise ValueError(f"{field}: not a readable image ({exc})") from None
 
 
 def load_mask(data: bytes, image_size: tuple[int, int], out_size: tuple[int, int]) -> np.ndarray:
@@ -161,15 +120,6 @@ def cover_crop_box(
     return x, y, crop_w, crop_h
 
 
-def resize(rgb: np.ndarray, size: tuple[int, int]) -> np.ndarray:
-    """Area averaging when shrinking, Lanczos when enlarging."""
-    height, width = rgb.shape[:2]
-    if (width, height) == size:
-        return rgb
-    shrinking = size[0] * size[1] < width * height
-    return cv2.resize(rgb, size, interpolation=cv2.INTER_AREA if shrinking else cv2.INTER_LANCZOS4)
-
-
 def cover_fit(
     rgb: np.ndarray, size: tuple[int, int], focal: tuple[float, float]
 ) -> tuple[np.ndarray, tuple[float, float], tuple[int, int, int, int]]:
@@ -178,7 +128,7 @@ def cover_fit(
     height, width = rgb.shape[:2]
     box = cover_crop_box((width, height), size[0] / size[1], focal)
     x, y, w, h = box
-    fitted = resize(np.ascontiguousarray(rgb[y : y + h, x : x + w]), size)
+    fitted = cv.resize_to(np.ascontiguousarray(rgb[y : y + h, x : x + w]), *size, enlarge=cv2.INTER_LANCZOS4)
     fx = min(max((focal[0] * width - x) / w, 0.0), 1.0)
     fy = min(max((focal[1] * height - y) / h, 0.0), 1.0)
     return fitted, (fx, fy), box
@@ -300,7 +250,7 @@ def transform_video(request: ProviderRequest) -> ProviderOutput:
     """Image to video: a 5 or 10 s camera move over the image at 480p/720p/1080p, with optional audio."""
     params = request.params
     width, height = resolution_param(params, tuple(RESOLUTIONS), "720p")
-    duration = number_param(params, "duration", VIDEO_DURATIONS[0])
+    duration = cv.number_param(params, "duration", VIDEO_DURATIONS[0])
     if duration not in VIDEO_DURATIONS:
         raise ValueError(
             f"duration: must be one of {', '.join(map(str, VIDEO_DURATIONS))} seconds, not {duration:g}"
@@ -316,7 +266,7 @@ def transform_video(request: ProviderRequest) -> ProviderOutput:
         audio_info = audio_probe.validate_audio(
             audio, min_seconds=AUDIO_MIN_SECONDS, max_seconds=AUDIO_MAX_SECONDS
         )
-    rgb = load_image(request.inputs.get("image"))
+    rgb = cv.decode_upright(request.inputs.get("image"), "image", MAX_DECODE_SIDE)
     data = render_video(
         rgb,
         width,

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from studio_providers.local import cv
+from studio_providers.local import cv, matte
 from studio_providers.models import store
 from studio_providers.models.faces import find_faces
 
@@ -86,7 +86,7 @@ def refine(rgb: np.ndarray, soft: np.ndarray) -> np.ndarray:
     unsure = ((up > BAND_LOW) & (up < BAND_HIGH)).astype(np.uint8)
     band = cv2.dilate(unsure, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1,) * 2)) > 0
     grey = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY).astype(np.float32) / 255.0
-    filtered = np.clip(cv.guided_filter(grey, up, radius, REFINE_EPS), 0.0, 1.0)
+    filtered = np.clip(matte.guided_filter(grey, up, radius, REFINE_EPS), 0.0, 1.0)
     certain = (up >= 0.5).astype(np.float32)
     return np.where(band, filtered, certain).astype(np.float32)
 
@@ -132,5 +132,5 @@ def subject_matte(rgb: np.ndarray) -> Matte:
     elif salient is not None:
         soft, method = salient, "u2netp"
     else:
-        return Matte(cv.foreground_matte(rgb), "grabcut-saliency (model files absent)")
+        return Matte(matte.foreground_matte(rgb), "grabcut-saliency (model files absent)")
     return Matte(refine(rgb, _keep_main(soft)), method)

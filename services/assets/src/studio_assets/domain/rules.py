@@ -7,7 +7,6 @@ import re
 
 from studio_common.contracts.assets import MAX_TAG_CHARS, MAX_TAGS, TITLE_MAX_CHARS
 
-ASSET_TYPES = ("image", "video", "model3d", "audio")
 MODULES = ("create", "edit", "upscale", "control", "social", "transform")
 # A kind from outside the catalogue still gets indexed (I5); it is filed here instead of being dropped.
 OTHER_MODULE = "other"

@@ -65,9 +65,5 @@ class InternalService:
             raise HTTPException(response.status_code, detail, headers=passed or None)
         return response.json()
 
-    async def ping(self) -> None:
-        response = await self.client.get("/healthz")
-        response.raise_for_status()
-
     async def aclose(self) -> None:
         await self.client.aclose()

@@ -3,12 +3,8 @@
 from fastapi import APIRouter, HTTPException, Query, Request
 
 from studio_gateway.domain.style_presets import list_style_presets
-from studio_gateway.domain.templates import (
-    get_template,
-    list_templates,
-    recommend_templates,
-    search_templates,
-)
+from studio_gateway.domain.template_search import recommend_templates, search_templates
+from studio_gateway.domain.templates import get_template, list_templates
 from studio_gateway.entrypoints.auth import User
 from studio_gateway.service_layer import estimates, offers
 from studio_gateway.service_layer.estimates import TransformEstimate

@@ -1,0 +1,147 @@
+"""Style-preset rows for Stability's native styles, one each, named after the native value."""
+
+# A row: id, name, category, prompt fragment, negative fragment, Stability's native style (or None).
+NATIVE_STYLE_ROWS: tuple[tuple, ...] = (
+    (
+        "enhance",
+        "Enhance",
+        "photo",
+        "enhanced detail, crisp focus, rich natural color, balanced contrast, high dynamic range",
+        "blurry, low resolution, washed out, noisy, jpeg artifacts",
+        "enhance",
+    ),
+    (
+        "anime",
+        "Anime",
+        "illustration",
+        "anime style, cel shading, clean line art, expressive eyes, vibrant flat colors, "
+        "studio anime key visual",
+        "photorealistic, 3d render, realistic skin texture, western cartoon",
+        "anime",
+    ),
+    (
+        "photographic",
+        "Photographic",
+        "photo",
+        "professional photograph, DSLR, 50mm lens, natural lighting, sharp focus, realistic textures",
+        "illustration, painting, cartoon, cgi, drawing, oversaturated",
+        "photographic",
+    ),
+    (
+        "digital-art",
+        "Digital Art",
+        "digital",
+        "digital painting, concept art, smooth gradients, dramatic lighting, highly detailed, "
+        "artstation quality",
+        "photograph, grainy film, low detail, messy sketch lines",
+        "digital-art",
+    ),
+    (
+        "comic-book",
+        "Comic Book",
+        "illustration",
+        "comic book art, bold ink outlines, halftone dots, dynamic panel composition, "
+        "saturated primary colors",
+        "photorealistic, soft focus, muted colors, 3d render",
+        "comic-book",
+    ),
+    (
+        "fantasy-art",
+        "Fantasy Art",
+        "art",
+        "epic fantasy art, magical atmosphere, glowing light, ornate detail, painterly matte painting",
+        "modern objects, mundane setting, flat lighting, photograph",
+        "fantasy-art",
+    ),
+    (
+        "line-art",
+        "Line Art",
+        "illustration",
+        "clean line art, single weight black ink lines, white background, minimal shading, vector outline",
+        "color fill, shading, gradients, photorealistic, texture noise",
+        "line-art",
+    ),
+    (
+        "analog-film",
+        "Analog Film",
+        "photo",
+        "shot on 35mm analog film, fine film grain, warm faded tones, soft highlight roll-off, Kodak Portra",
+        "digital sharpness, hdr, oversaturated, cgi, plastic skin",
+        "analog-film",
+    ),
+    (
+        "neon-punk",
+        "Neon Punk",
+        "digital",
+        "neon punk, glowing magenta and cyan neon lights, dark urban night, "
+        "wet reflective streets, high contrast",
+        "daylight, pastel colors, flat lighting, rural scene",
+        "neon-punk",
+    ),
+    (
+        "isometric",
+        "Isometric",
+        "design",
+        "isometric view, 30 degree axonometric projection, clean geometry, miniature diorama, soft shadows",
+        "perspective distortion, fisheye, eye-level view, cluttered background",
+        "isometric",
+    ),
+    (
+        "low-poly",
+        "Low Poly",
+        "3d",
+        "low poly 3d art, faceted triangular polygons, flat shaded facets, geometric simplicity, "
+        "pastel palette",
+        "smooth surfaces, high poly detail, photorealistic, noisy texture",
+        "low-poly",
+    ),
+    (
+        "origami",
+        "Origami",
+        "3d",
+        "origami paper sculpture, crisp folded paper, visible creases, soft studio lighting, paper craft",
+        "fabric, plastic, metal, photorealistic skin, torn paper",
+        "origami",
+    ),
+    (
+        "modeling-compound",
+        "Modeling Compound",
+        "3d",
+        "plasticine modeling compound figures, handmade clay texture, fingerprints in clay, "
+        "soft rounded forms",
+        "glossy cgi, hard edges, photorealistic humans, metallic surfaces",
+        "modeling-compound",
+    ),
+    (
+        "cinematic",
+        "Cinematic",
+        "photo",
+        "cinematic film still, anamorphic lens, dramatic lighting, shallow depth of field, color graded",
+        "flat lighting, snapshot, overexposed, amateur composition",
+        "cinematic",
+    ),
+    (
+        "3d-model",
+        "3D Model",
+        "3d",
+        "3d render, octane render, physically based materials, global illumination, clean studio backdrop",
+        "2d, flat illustration, sketch, painting, hand drawn",
+        "3d-model",
+    ),
+    (
+        "pixel-art",
+        "Pixel Art",
+        "retro",
+        "pixel art, 16-bit sprite style, limited color palette, crisp square pixels, retro video game",
+        "anti-aliasing, blur, smooth gradients, photorealistic, high resolution detail",
+        "pixel-art",
+    ),
+    (
+        "tile-texture",
+        "Tile Texture",
+        "design",
+        "seamless tileable texture, repeating pattern, even lighting, top-down flat surface, no seams",
+        "visible seams, perspective, vignette, central subject, shadows",
+        "tile-texture",
+    ),
+)
