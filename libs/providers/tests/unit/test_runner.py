@@ -2,7 +2,6 @@
 and which provider failures are worth waiting out."""
 
 import asyncio
-from datetime import timedelta
 
 import pytest
 
@@ -16,8 +15,8 @@ from studio_common.events import (
     OperationProgress,
     OperationStarted,
 )
-from studio_common.ids import new_id, utcnow
 from studio_common.storage import LocalStorage, output_key
+from studio_common.testing.events import approved_operation
 from studio_providers.base import ProviderError, ProviderOutput
 from studio_providers.planning import PlannedOutput, PlanningError, single_output
 from studio_providers.registry import ProviderRegistry
@@ -71,23 +70,8 @@ class ScriptedProvider:
         pass
 
 
-def approved(
-    units: int = 1, provider: str = "local", model: str = "local-render", unit_credits: int = 1, **fields
-) -> OperationApproved:
-    return OperationApproved(
-        operation_id=new_id(),
-        user_id="u1",
-        kind="create",
-        provider=provider,
-        model=model,
-        units=units,
-        params={"prompt": "p"},
-        hold_id="h",
-        credits=units * unit_credits,
-        unit_credits=unit_credits,
-        deadline=utcnow() + timedelta(minutes=5),
-        **fields,
-    )
+def approved(units: int = 1, **fields) -> OperationApproved:
+    return approved_operation(units=units, **fields)
 
 
 def variations(op, inputs):

@@ -23,9 +23,9 @@ from studio_common.events import (
     OperationRejected,
     OperationRequested,
     OperationSettled,
-    OutputRef,
 )
 from studio_common.ids import new_id
+from studio_common.testing.events import completion_of
 
 
 @pytest.fixture
@@ -56,22 +56,6 @@ def video(user: str = "kim", seconds: int = 10, model: str = "wan-2.5-1080p") ->
         provider="wavespeed",
         model=model,
         units=seconds,
-    )
-
-
-def completed(req: OperationRequested, delivered: int) -> OperationCompleted:
-    outputs = [
-        OutputRef(index=i, storage_key=f"k{i}", content_type="image/png", bytes=1) for i in range(delivered)
-    ]
-    return OperationCompleted(
-        operation_id=req.operation_id,
-        user_id=req.user_id,
-        kind=req.kind,
-        provider=req.provider,
-        model=req.model,
-        outputs=outputs,
-        units_delivered=delivered,
-        units_failed=max(0, req.units - delivered),
     )
 
 
@@ -109,17 +93,7 @@ async def test_an_unknown_model_is_rejected_as_invalid(sessions):
 async def test_completion_posts_what_was_delivered_once(sessions):
     req = request(units=3)
     await call(sessions, BILLING.on_requested, req)
-    outputs = [OutputRef(index=0, storage_key="k", content_type="image/png", bytes=1)]
-    done = OperationCompleted(
-        operation_id=req.operation_id,
-        user_id="kim",
-        kind="create",
-        provider="local",
-        model="local-render",
-        outputs=outputs,
-        units_delivered=1,
-        units_failed=2,
-    )
+    done = completion_of(req, 1)
     [settled] = await call(sessions, BILLING.on_completed, done)
     assert (settled.charged_credits, settled.released_credits) == (1, 2)
     assert await call(sessions, BILLING.on_completed, done) == []  # I2: resolved once
@@ -223,7 +197,7 @@ async def test_an_approval_holds_the_credits_and_a_partial_settlement_releases_t
     req = request(units=3)
     await call(sessions, BILLING.on_requested, req)
     assert await balance(sessions) == (197, 3, 0)
-    [settled] = await call(sessions, BILLING.on_completed, completed(req, 2))
+    [settled] = await call(sessions, BILLING.on_completed, completion_of(req, 2))
     assert (settled.charged_credits, settled.released_credits) == (2, 1)
     assert await balance(sessions) == (198, 0, 2)
 
@@ -231,7 +205,7 @@ async def test_an_approval_holds_the_credits_and_a_partial_settlement_releases_t
 async def test_more_delivered_than_reserved_is_never_charged_beyond_the_hold(sessions):
     req = request(units=2)
     await call(sessions, BILLING.on_requested, req)
-    [settled] = await call(sessions, BILLING.on_completed, completed(req, 3))
+    [settled] = await call(sessions, BILLING.on_completed, completion_of(req, 3))
     assert (settled.charged_credits, settled.released_credits) == (2, 0)
 
 
@@ -247,12 +221,12 @@ async def test_a_failed_or_worker_canceled_operation_is_voided_once(sessions, en
     [settled] = await call(sessions, handler, event)
     assert (settled.charged_credits, settled.released_credits) == (0, 2)
     assert await call(sessions, handler, event) == []
-    assert await call(sessions, BILLING.on_completed, completed(req, 2)) == []  # I2: too late to post
+    assert await call(sessions, BILLING.on_completed, completion_of(req, 2)) == []  # I2: too late to post
     assert await balance(sessions) == (200, 0, 0)
 
 
 async def test_an_end_for_an_operation_billing_never_approved_changes_nothing(sessions):
-    assert await call(sessions, BILLING.on_completed, completed(request(), 1)) == []
+    assert await call(sessions, BILLING.on_completed, completion_of(request(), 1)) == []
     assert await balance(sessions) == (200, 0, 0)
 
 
@@ -285,14 +259,14 @@ async def test_a_cancel_while_running_reaches_the_worker_at_its_next_claim(sessi
     assert (await call(sessions, WORK.claim, req.operation_id, "w1"))[0] == "claimed"
     assert await call(sessions, BILLING.on_cancel_requested, cancel(req)) == []  # the hold stays pending
     assert (await call(sessions, WORK.claim, req.operation_id, "w1"))[0] == "cancel_requested"
-    [settled] = await call(sessions, BILLING.on_completed, completed(req, 1))  # what was done is charged
+    [settled] = await call(sessions, BILLING.on_completed, completion_of(req, 1))  # what was done is charged
     assert (settled.charged_credits, settled.released_credits) == (1, 2)
 
 
 async def test_a_cancel_after_the_operation_ended_changes_nothing(sessions):
     req = request(units=2)
     await call(sessions, BILLING.on_requested, req)
-    await call(sessions, BILLING.on_completed, completed(req, 2))
+    await call(sessions, BILLING.on_completed, completion_of(req, 2))
     assert await call(sessions, BILLING.on_cancel_requested, cancel(req)) == []
     assert await balance(sessions) == (198, 0, 2)
 
@@ -317,7 +291,7 @@ async def test_a_claim_after_the_deadline_expires_the_hold(sessions):
     outcome, emitted = await call(sessions, work.claim, req.operation_id, "w1")
     assert outcome == "expired" and [type(e) for e in emitted] == [OperationExpired, OperationSettled]
     assert emitted[1].released_credits == 2
-    assert await call(sessions, impatient.on_completed, completed(req, 2)) == []  # I2
+    assert await call(sessions, impatient.on_completed, completion_of(req, 2)) == []  # I2
     assert await balance(sessions) == (200, 0, 0)
 
 

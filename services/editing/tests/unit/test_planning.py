@@ -4,7 +4,7 @@ format (and a ZIP of them when there are several); anything else is refused befo
 import pytest
 
 from studio_common.events import OperationApproved
-from studio_common.ids import utcnow
+from studio_common.testing.events import approved_operation
 from studio_editing.domain.planning import SINGLE, plan
 from studio_providers.planning import PlanningError
 
@@ -12,19 +12,13 @@ IMAGE, MASK = b"\x89PNG image", b"\x89PNG mask"
 
 
 def approved(kind: str, **params) -> OperationApproved:
-    return OperationApproved(
+    return approved_operation(
         operation_id="89abcdef" * 4,
-        user_id="u",
         domain="editing",
         kind=kind,
-        provider="local",
         model="local-render",
         units=1,
         params={"prompt": "a red door", **params},
-        hold_id="h",
-        credits=1,
-        unit_credits=1,
-        deadline=utcnow(),
     )
 
 

@@ -6,13 +6,11 @@ import asyncio
 import io
 from contextlib import asynccontextmanager
 
-import httpx
 import numpy as np
 from PIL import Image
 
 from studio_billing.entrypoints.app import create_app as create_billing
 from studio_billing.settings import BillingSettings
-from studio_common.claims import HoldClaims
 from studio_common.events import (
     OperationApproved,
     OperationCompleted,
@@ -28,7 +26,7 @@ from studio_common.testing.recorder import EventRecorder
 from studio_providers.local import media
 from studio_providers.local.provider import LocalProvider
 from studio_providers.registry import ProviderRegistry
-from studio_providers.worker import hold_claim_auth
+from studio_providers.testing.claims import claims_through
 from studio_transform.entrypoints.app import create_app as create_transform
 from studio_transform.settings import TransformSettings
 
@@ -80,14 +78,7 @@ async def transform_with_billing(bus_names: dict, amqp_url: str, tmp_path):
     registry = ProviderRegistry()
     registry.register(provider)
     async with running(billing_app):
-        claims = HoldClaims(
-            "http://billing",
-            client=httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=billing_app),
-                base_url="http://billing",
-                auth=hold_claim_auth(settings),
-            ),
-        )
+        claims = claims_through(billing_app, settings)
         async with (
             running(create_transform(settings, registry=registry, claims=claims)),
             EventRecorder(amqp_url, bus_names["exchange"]) as bus,

@@ -4,7 +4,7 @@ worker cannot carry out is refused before anything is claimed or paid."""
 import pytest
 
 from studio_common.events import OperationApproved
-from studio_common.ids import utcnow
+from studio_common.testing.events import approved_operation
 from studio_providers.planning import PlanningError, operation_seed
 from studio_transform.domain.planning import plan
 
@@ -12,19 +12,13 @@ IMAGE, AUDIO = b"\x89PNG image", b"RIFF speech"
 
 
 def approved(kind: str = "transform.video", **params) -> OperationApproved:
-    return OperationApproved(
+    return approved_operation(
         operation_id="0123abcd" * 4,
-        user_id="u",
         domain="transform",
         kind=kind,
-        provider="local",
         model="local-video",
         units=5,
         params={"duration": 5, "resolution": "480p", **params},
-        hold_id="h",
-        credits=5,
-        unit_credits=1,
-        deadline=utcnow(),
     )
 
 
