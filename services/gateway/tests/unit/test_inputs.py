@@ -89,6 +89,7 @@ async def test_an_uploaded_image_is_checked_and_stored_under_its_content_hash(st
         (png(200, 100), 10_000, "mask is 200x100 \\(20000 pixels\\); the limit is 10000"),
         (b"\x89PNG\r\n\x1a\ntruncated", 10_000, "mask could not be decoded"),
     ],
+    ids=["not an image", "empty", "too many bytes", "too many pixels", "corrupt"],
 )
 async def test_an_upload_that_is_not_an_acceptable_image_is_refused_and_not_stored(
     state, tmp_path, data, max_pixels, message

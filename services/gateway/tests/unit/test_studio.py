@@ -55,6 +55,7 @@ async def test_an_image_and_a_matching_mask_are_stored(state):
         (png(64, 48, 0, mode="L"), "mask is empty"),
         (b"<svg xmlns='http://www.w3.org/2000/svg'/>", "mask is not a PNG, JPEG or WebP image"),
     ],
+    ids=["wrong size", "empty", "not an image"],
 )
 async def test_a_wrong_mask_refuses_the_submission(state, mask, message):
     with pytest.raises(ImageRejected, match=message) as refused:
