@@ -13,15 +13,14 @@ from studio_billing.entrypoints.app import create_app
 from studio_billing.settings import BillingSettings
 from studio_common.events import (
     OperationApproved,
-    OperationCompleted,
     OperationFailed,
     OperationRejected,
     OperationRequested,
     OperationSettled,
-    OutputRef,
 )
 from studio_common.ids import new_id
 from studio_common.testing.apps import running, service_headers, signed_as
+from studio_common.testing.events import completion_of
 from studio_common.testing.recorder import EventRecorder
 
 
@@ -58,22 +57,6 @@ def row(user: str, batch_id: str, units: int = 1) -> OperationRequested:
         units=units,
         batch_id=batch_id,
         params={"prompt": "p"},
-    )
-
-
-def done(req: OperationRequested, delivered: int) -> OperationCompleted:
-    outputs = [
-        OutputRef(index=i, storage_key=f"k/{i}", content_type="image/png", bytes=1) for i in range(delivered)
-    ]
-    return OperationCompleted(
-        operation_id=req.operation_id,
-        user_id=req.user_id,
-        kind="create",
-        provider="local",
-        model="local-render",
-        outputs=outputs,
-        units_delivered=delivered,
-        batch_id=req.batch_id,
     )
 
 
@@ -114,8 +97,8 @@ async def test_rows_draw_from_the_batch_hold_and_the_rest_is_released(bus_names,
             await bus.publish(r)
         await bus.wait_count(OperationApproved, 3)
         assert (await balance(client, "ann"))["pending_credits"] == 4  # drawn, not added
-        await bus.publish(done(rows[0], 1))
-        await bus.publish(done(rows[1], 1))
+        await bus.publish(completion_of(rows[0], 1))
+        await bus.publish(completion_of(rows[1], 1))
         await bus.publish(
             OperationFailed(
                 operation_id=rows[2].operation_id,

@@ -24,6 +24,7 @@ from studio_common.events import (
 )
 from studio_common.ids import new_id
 from studio_common.testing.apps import running, service_headers
+from studio_common.testing.events import completion_of
 from studio_common.testing.recorder import EventRecorder
 
 
@@ -68,22 +69,6 @@ def requested(
     )
 
 
-def completed(req: OperationRequested, delivered: int) -> OperationCompleted:
-    outputs = [
-        OutputRef(index=i, storage_key=f"k/{i}", content_type="image/png", bytes=10) for i in range(delivered)
-    ]
-    return OperationCompleted(
-        operation_id=req.operation_id,
-        user_id=req.user_id,
-        kind=req.kind,
-        provider="local",
-        model="local-render",
-        outputs=outputs,
-        units_delivered=delivered,
-        units_failed=req.units - delivered,
-    )
-
-
 async def test_hold_then_partial_post(bus_names, database_url, amqp_url):
     app = create_app(make_settings(bus_names, database_url))
     async with running(app) as client, EventRecorder(amqp_url, bus_names["exchange"]) as bus:
@@ -94,7 +79,7 @@ async def test_hold_then_partial_post(bus_names, database_url, amqp_url):
         balance = await balance_of(client, app, "alice")
         assert (balance["plan"], balance["available_credits"], balance["pending_credits"]) == ("free", 196, 4)
 
-        await bus.publish(completed(req, delivered=3))
+        await bus.publish(completion_of(req, delivered=3))
         [settled] = await bus.wait_count(OperationSettled, 1)
         assert (settled.charged_credits, settled.released_credits) == (3, 1)
         balance = await balance_of(client, app, "alice")
@@ -118,7 +103,7 @@ async def test_replayed_events_change_nothing(bus_names, database_url, amqp_url)
         await bus.publish_envelope(first)  # the same event id again (I7)
         await bus.publish(req)  # the same operation under a new event id (a gateway retry)
         await bus.wait_count(OperationApproved, 1)
-        done = completed(req, delivered=2)
+        done = completion_of(req, delivered=2)
         for _ in range(3):
             await bus.publish(done)
         await bus.wait_count(OperationSettled, 1)
@@ -302,7 +287,7 @@ async def test_a_stalled_worker_loses_its_lease_and_the_operation_is_queued_agai
         assert (again.hold_id, again.credits, again.params) == (first.hold_id, first.credits, first.params)
         assert await claim(client, req, "w2") == (200, "claimed")
         assert await claim(client, req, "w1") == (409, "leased")  # the stalled worker must stop
-        await bus.publish(completed(req, delivered=2))
+        await bus.publish(completion_of(req, delivered=2))
         [settled] = await bus.wait_count(OperationSettled, 1)
         assert settled.charged_credits == 2
 

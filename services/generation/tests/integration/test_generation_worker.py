@@ -3,12 +3,10 @@
 import asyncio
 import io
 
-import httpx
 from PIL import Image
 
 from studio_billing.entrypoints.app import create_app as create_billing
 from studio_billing.settings import BillingSettings
-from studio_common.claims import HoldClaims
 from studio_common.events import OperationApproved, OperationCompleted, OperationRequested, OperationStarted
 from studio_common.ids import new_id
 from studio_common.storage import LocalStorage
@@ -18,7 +16,7 @@ from studio_generation.entrypoints.app import create_app as create_generation
 from studio_generation.settings import GenerationSettings
 from studio_providers.local.provider import LocalProvider
 from studio_providers.registry import ProviderRegistry
-from studio_providers.worker import hold_claim_auth
+from studio_providers.testing.claims import claims_through
 
 
 async def claim(billing, claim_url: str):
@@ -46,14 +44,7 @@ async def test_outputs_are_exact_and_redelivery_does_not_pay_twice(bus_names, am
     CountingLocalProvider.calls = 0
     storage_dir = tmp_path / "storage"
     async with running(billing_app):
-        claims = HoldClaims(
-            "http://billing",
-            client=httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=billing_app),
-                base_url="http://billing",
-                auth=hold_claim_auth(GenerationSettings()),
-            ),
-        )
+        claims = claims_through(billing_app, GenerationSettings())
         generation_app = create_generation(
             GenerationSettings(storage_dir=str(storage_dir), **common), registry=registry, claims=claims
         )
@@ -96,14 +87,7 @@ async def test_stability_output_is_fitted_and_a_failing_provider_falls_back(bus_
     )
     try:
         async with running(billing_app):
-            claims = HoldClaims(
-                "http://billing",
-                client=httpx.AsyncClient(
-                    transport=httpx.ASGITransport(app=billing_app),
-                    base_url="http://billing",
-                    auth=hold_claim_auth(GenerationSettings()),
-                ),
-            )
+            claims = claims_through(billing_app, GenerationSettings())
             settings = GenerationSettings(
                 storage_dir=str(tmp_path / "s"),
                 enabled_providers="local,stability",
@@ -165,14 +149,7 @@ async def test_outputs_land_in_s3(bus_names, amqp_url, tmp_path, s3_endpoint, ru
         BillingSettings(database_url=f"sqlite+aiosqlite:///{tmp_path}/b.db", **common)
     )
     async with running(billing_app):
-        claims = HoldClaims(
-            "http://billing",
-            client=httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=billing_app),
-                base_url="http://billing",
-                auth=hold_claim_auth(GenerationSettings()),
-            ),
-        )
+        claims = claims_through(billing_app, GenerationSettings())
         settings = GenerationSettings(**s3, **common)
         async with (
             running(create_generation(settings, claims=claims)),
@@ -223,14 +200,7 @@ async def test_cancel_while_running_stops_before_the_next_variation(bus_names, a
     registry = ProviderRegistry()
     registry.register(provider)
     async with running(billing_app) as billing:
-        claims = HoldClaims(
-            "http://billing",
-            client=httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=billing_app),
-                base_url="http://billing",
-                auth=hold_claim_auth(GenerationSettings()),
-            ),
-        )
+        claims = claims_through(billing_app, GenerationSettings())
         generation_app = create_generation(
             GenerationSettings(storage_dir=str(tmp_path / "s"), **common), registry=registry, claims=claims
         )
@@ -312,14 +282,7 @@ async def test_redelivered_after_a_cancel_delivers_only_what_was_stored(bus_name
                 break
             await asyncio.sleep(0.05)
 
-        claims = HoldClaims(
-            "http://billing",
-            client=httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=billing_app),
-                base_url="http://billing",
-                auth=hold_claim_auth(GenerationSettings()),
-            ),
-        )
+        claims = claims_through(billing_app, GenerationSettings())
         generation_app = create_generation(
             GenerationSettings(storage_dir=str(tmp_path / "s"), **common), registry=registry, claims=claims
         )
