@@ -148,3 +148,11 @@ async def test_a_redelivered_operation_finds_its_stored_outputs_and_pays_nothing
     runner, _ = runner_with(tmp_path, ScriptedClaims("resumed"), provider)
     [done] = await runner.handle(None, op)
     assert done.units_delivered == 2 and provider.calls == 2
+
+
+@pytest.mark.parametrize("params", [{}, {"prompt": None}, {"prompt": ""}])
+async def test_an_operation_without_a_prompt_completes_with_an_empty_prompt(tmp_path, params):
+    op = approved().model_copy(update={"kind": "upscale.fast", "params": params})
+    runner, _ = runner_with(tmp_path, ScriptedClaims("claimed"), ScriptedProvider())
+    [done] = await runner.handle(None, op)
+    assert done.prompt == ""  # never the string "None"
