@@ -447,6 +447,24 @@ def test_estimates_for_studio_operations(user: StudioClient):
         "/api/image-studio/transform/estimate-cost", json={"operation": "image-to-video", "duration": 10}
     ).json()
     assert video["estimated_credits"] == 10 * video["credits_per_unit"] and video["unit"] == "second"
+    # One duration rule: what the operation list advertises is what the estimate prices and the request takes.
+    [listed] = [
+        o
+        for o in user.get("/api/image-studio/transform/operations").json()["items"]
+        if o["operation"] == "image-to-video"
+    ]
+    assert listed["fields"]["duration"]["enum"] == [5, 10]
+    odd = user.post(
+        "/api/image-studio/transform/estimate-cost", json={"operation": "image-to-video", "duration": 3}
+    )
+    assert odd.status_code == 422 and "duration" in odd.text and "5, 10" in odd.text, odd.text
+    speech = user.post(
+        "/api/image-studio/transform/estimate-cost", json={"operation": "talking-avatar", "duration": 3}
+    )
+    assert (
+        speech.status_code == 200
+        and speech.json()["estimated_credits"] == 3 * speech.json()["credits_per_unit"]
+    )
     inpaint = user.post("/api/image-studio/estimate-cost", json={"kind": "edit.inpaint"}).json()
     assert inpaint["estimated_credits"] == inpaint["credits_per_unit"] and inpaint["covered"] is True
     unknown = user.post("/api/image-studio/estimate-cost", json={"kind": "edit.teleport"})

@@ -8,6 +8,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from studio_common.durations import VIDEO_SECONDS, check_video_seconds
+
 
 def _one_of(*allowed: int):
     def check(value: int) -> int:
@@ -19,7 +21,9 @@ def _one_of(*allowed: int):
 
 
 # Form fields arrive as text: an int choice (not a Literal) accepts "5" as well as 5.
-Duration = Annotated[int, _one_of(5, 10)]
+Duration = Annotated[
+    int, Field(json_schema_extra={"enum": list(VIDEO_SECONDS)}), AfterValidator(check_video_seconds)
+]
 TextureResolution = Annotated[int, _one_of(512, 1024, 2048)]
 
 

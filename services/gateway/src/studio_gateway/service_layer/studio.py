@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from fastapi import UploadFile
 
+from studio_common.durations import AVATAR_SPEECH_SECONDS, VIDEO_SOUNDTRACK_SECONDS
 from studio_common.events import OperationRequested
 from studio_common.images import ImageRejected
 from studio_gateway.domain.create_request import RequestError, validated
@@ -58,7 +59,7 @@ async def store_inputs(
     if "mask" in stored:
         check_mask(stored["mask"].image, stored["image"].image)
     if spec.audio != "none":
-        bounds = (0.5, 600.0) if spec.audio == "required" else (3.0, 30.0)
+        bounds = AVATAR_SPEECH_SECONDS if spec.audio == "required" else VIDEO_SOUNDTRACK_SECONDS
         audio = await audio_input(
             state, user_id, submission.files.get("audio"), spec.audio == "required", *bounds
         )
