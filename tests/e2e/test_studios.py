@@ -337,6 +337,12 @@ def bomb_png() -> bytes:
         ("edit/process", {"operation": "nope"}, {"image": "photo"}, "operation"),
         (
             "edit/process",
+            {"operation": "outpaint", "left": 2000, "right": 2000},
+            {"image": "big"},
+            "limit is 4096 pixels a side",
+        ),
+        (
+            "edit/process",
             {"operation": "outpaint", "left": 10, "creativity": 1.5},
             {"image": "photo"},
             "creativity",

@@ -9,6 +9,8 @@ from PIL import Image
 MAX_UPLOAD_BYTES = 25 * 1024 * 1024
 MAX_PIXELS = 40_000_000
 CONTENT_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}
+# The largest image an operation makes, as for Create and upscale: 4096 px a side (so 16 MP at most).
+MAX_OUTPUT_SIDE = 4096
 
 
 class ImageRejected(ValueError):
@@ -17,6 +19,14 @@ class ImageRejected(ValueError):
     def __init__(self, message: str, field: str = "image") -> None:
         super().__init__(message)
         self.field = field
+
+
+def check_output_size(width: int, height: int, what: str) -> None:
+    """ValueError naming the limit when a width x height output is larger than any operation makes."""
+    if max(width, height) > MAX_OUTPUT_SIDE:
+        raise ValueError(
+            f"{what} would be {width}x{height} pixels; the output limit is {MAX_OUTPUT_SIDE} pixels a side"
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -213,6 +213,11 @@ def test_outpaint_with_large_expansion_on_one_side():
     assert np.array_equal(canvas[:, :600], COFFEE)
 
 
+def test_outpaint_refuses_a_canvas_beyond_the_output_limit():
+    with pytest.raises(ValueError, match="limit is 4096 pixels a side"):
+        run("outpaint", COFFEE, left=2000, right=2000)
+
+
 def test_outpaint_needs_some_expansion():
     with pytest.raises(ValueError, match="left, right, up, down"):
         run("outpaint", COFFEE, left=0, right=0, up=0, down=0)

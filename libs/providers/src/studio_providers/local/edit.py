@@ -34,6 +34,7 @@ from collections.abc import Callable
 import cv2
 import numpy as np
 
+from studio_common.images import check_output_size
 from studio_providers.base import ProviderOutput, ProviderRequest, UnsupportedOperation
 from studio_providers.local import cv
 from studio_providers.models.segment import subject_matte
@@ -197,6 +198,7 @@ def outpaint(request: ProviderRequest) -> ProviderOutput:
     left, right, up, down = _outpaint_amounts(request.params)
     creativity = float(cv.number_param(request.params, "creativity", 0.5, 0, 1))
     height, width = rgb.shape[:2]
+    check_output_size(width + left + right, height + up + down, "the outpainted image")
     box = (left, up, left + width, up + height)
     rng = np.random.default_rng(request.seed)
     canvas = cv2.copyMakeBorder(rgb, up, down, left, right, cv2.BORDER_REFLECT_101)

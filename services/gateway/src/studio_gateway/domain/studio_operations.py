@@ -64,6 +64,10 @@ class Outpaint(OperationFields):
             raise ValueError("left, right, up and down are all 0: give at least one side to extend")
         return self
 
+    def canvas(self, width: int, height: int) -> tuple[int, int]:
+        """The size of the result for an image of width x height."""
+        return width + self.left + self.right, height + self.up + self.down
+
 
 class SearchReplace(OperationFields):
     prompt: str = Field(min_length=1, max_length=10_000)

@@ -6,12 +6,13 @@ from dataclasses import dataclass
 
 from fastapi import UploadFile
 
+from studio_common import images
 from studio_common.durations import AVATAR_SPEECH_SECONDS, VIDEO_SOUNDTRACK_SECONDS
 from studio_common.events import OperationRequested
 from studio_common.images import ImageRejected
 from studio_gateway.domain.create_request import RequestError, validated
 from studio_gateway.domain.provider_choice import choose_provider
-from studio_gateway.domain.studio_operations import OperationFields, OperationSpec
+from studio_gateway.domain.studio_operations import OperationFields, OperationSpec, Outpaint
 from studio_gateway.service_layer import operations
 from studio_gateway.service_layer.inputs import (
     StoredInput,
@@ -68,6 +69,17 @@ async def store_inputs(
     if spec.kind == "transform.avatar":
         await require_face(stored["image"])
     return stored
+
+
+def check_output_size(fields: OperationFields, stored: dict[str, StoredInput]) -> None:
+    """An operation that grows its image is refused (422) before anything is reserved when the result
+    would be larger than any operation makes."""
+    if isinstance(fields, Outpaint):
+        image = stored["image"].image
+        try:
+            images.check_output_size(*fields.canvas(image.width, image.height), "the outpainted image")
+        except ValueError as exc:
+            raise RequestError("image", f"{exc}: extend it less or start from a smaller image") from None
 
 
 def units_for(spec: OperationSpec, fields: OperationFields, stored: dict[str, StoredInput]) -> int:
