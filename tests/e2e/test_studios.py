@@ -172,6 +172,22 @@ def test_relight_onto_a_background_reference(user: StudioClient, photo):
     assert decode(data).size == (320, 240)
 
 
+def test_relight_in_place_from_the_described_light(user: StudioClient, photo):
+    _, data = run(
+        user,
+        "edit/process",
+        {"operation": "relight", "background_prompt": "warm sunset light", "light_source_strength": 0.8},
+        {"image": png(photo)},
+    )
+    relit = np.asarray(decode(data).convert("RGB")).astype(float)
+    assert relit.shape == photo.shape
+    warmth = relit[..., 0].mean() - relit[..., 2].mean()
+    assert warmth > photo[..., 0].astype(float).mean() - photo[..., 2].astype(float).mean() + 10
+    nothing = submit(user, "edit/process", {"operation": "relight"}, {"image": png(photo)})
+    assert nothing.status_code == 422 and "light_source_direction" in nothing.json()["message"]
+    assert "background_reference" in nothing.json()["message"]
+
+
 def test_upscale_fast_is_exactly_four_times(user: StudioClient, photo):
     op, data = run(user, "upscale", {"mode": "fast"}, {"image": png(photo)})
     assert decode(data).size == (1280, 960) and op["kind"] == "upscale.fast"

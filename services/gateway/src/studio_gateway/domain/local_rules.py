@@ -19,10 +19,14 @@ def local_refusal(kind: str, fields: dict, roles: set[str]) -> str | None:
             "the local provider finds only the main subject or the background by text (select_prompt "
             f"one of: {', '.join(SUBJECT_WORDS)}): give a mask of the region to recolour, or use stability"
         )
-    if kind == "edit.relight" and "background_reference" not in roles:
+    if kind == "edit.relight" and not (
+        {"background_reference", "light_reference"} & roles
+        or fields.get("light_source_direction")
+        or fields.get("background_prompt")
+    ):
         return (
-            "the local provider cannot paint a background from a prompt: give a background_reference "
-            "image, or use stability"
+            "relight needs a light to apply: give a background_reference or light_reference image, "
+            "light_source_direction, or a background_prompt that describes the light"
         )
     if kind == "upscale.creative":
         return "creative upscale invents detail with a generative model; it needs stability"
