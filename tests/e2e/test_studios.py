@@ -173,12 +173,8 @@ def test_relight_onto_a_background_reference(user: StudioClient, photo):
 
 
 def test_relight_in_place_from_the_described_light(user: StudioClient, photo):
-    _, data = run(
-        user,
-        "edit/process",
-        {"operation": "relight", "background_prompt": "warm sunset light", "light_source_strength": 0.8},
-        {"image": png(photo)},
-    )
+    fields = {"operation": "relight", "background_prompt": "warm sunset light", "light_source_strength": 0.8}
+    _, data = run(user, "edit/process", fields, {"image": png(photo)})
     relit = np.asarray(decode(data).convert("RGB")).astype(float)
     assert relit.shape == photo.shape
     warmth = relit[..., 0].mean() - relit[..., 2].mean()
