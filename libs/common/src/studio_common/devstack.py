@@ -157,8 +157,11 @@ class Stack:
         """Ready means this service answered, not whatever holds its port: the process is alive and
         /healthz names the service (a port taken since check_ports is caught here)."""
         name = service.rsplit("-", 1)[0] if service not in SERVICES else service
-        answer = httpx.get(f"{self.url(service)}/healthz", timeout=2).json()
-        if process.poll() is not None or answer.get("service") != name:
+        try:
+            answer = httpx.get(f"{self.url(service)}/healthz", timeout=2).json()
+        except ValueError:  # not JSON: not a studio service
+            answer = {}
+        if process.poll() is not None or not isinstance(answer, dict) or answer.get("service") != name:
             raise PortBusy(f"port {self.ports[service]} ({service}) answers for another program")
 
     def stop(self, service: str, kill: bool = False) -> None:
