@@ -74,12 +74,16 @@ def test_exact_size_without_template(user: StudioClient):
 
 def test_server_sent_events_follow_the_operation(user: StudioClient):
     op_id = user.create(prompt="a sailing boat at dusk", num_variations=3, width=256, height=256)
-    statuses = []
+    views = []
     with user.http.stream("GET", f"/api/image-studio/operations/{op_id}/events", timeout=60) as stream:
         for line in stream.iter_lines():
             if line.startswith("data: "):
-                statuses.append(json.loads(line[6:])["status"])
+                views.append(json.loads(line[6:]))
+    statuses = [view["status"] for view in views]
     assert statuses[-1] == "succeeded"
+    # The stream closes on the settled charge, not before it (billing settles after the completion).
+    cost = views[-1]["cost"]
+    assert cost["charged_credits"] is not None and cost["charged_credits"] == cost["reserved_credits"]
     order = ["queued", "approved", "running", "succeeded"]
     assert [order.index(s) for s in statuses] == sorted(order.index(s) for s in statuses)
 

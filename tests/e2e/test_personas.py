@@ -4,7 +4,7 @@ from studio_common.testing.client import StudioClient
 
 PERSONA = {
     "name": "Roastery",
-    "brand_colors": ["#6f4e37", "cream"],
+    "brand_colors": ["#6f4e37", "#fffdd0"],
     "style_preset": "food-photography",
     "subject_keywords": ["coffee beans", "ceramic cup"],
     "avoid_words": ["plastic"],
@@ -39,3 +39,5 @@ def test_persona_validation(user: StudioClient):
     bad = user.post("/api/image-studio/personas", json={**PERSONA, "style_preset": "no-such-style"})
     assert bad.status_code == 422 and "style_preset" in bad.json()["message"]
     assert user.post("/api/image-studio/personas", json={"name": ""}).status_code == 422
+    colour = user.post("/api/image-studio/personas", json={**PERSONA, "brand_colors": ["notacolour"]})
+    assert colour.status_code == 422 and "brand_colors" in colour.json()["message"], colour.text

@@ -172,6 +172,18 @@ def test_relight_onto_a_background_reference(user: StudioClient, photo):
     assert decode(data).size == (320, 240)
 
 
+def test_relight_in_place_from_the_described_light(user: StudioClient, photo):
+    fields = {"operation": "relight", "background_prompt": "warm sunset light", "light_source_strength": 0.8}
+    _, data = run(user, "edit/process", fields, {"image": png(photo)})
+    relit = np.asarray(decode(data).convert("RGB")).astype(float)
+    assert relit.shape == photo.shape
+    warmth = relit[..., 0].mean() - relit[..., 2].mean()
+    assert warmth > photo[..., 0].astype(float).mean() - photo[..., 2].astype(float).mean() + 10
+    nothing = submit(user, "edit/process", {"operation": "relight"}, {"image": png(photo)})
+    assert nothing.status_code == 422 and "light_source_direction" in nothing.json()["message"]
+    assert "background_reference" in nothing.json()["message"]
+
+
 def test_upscale_fast_is_exactly_four_times(user: StudioClient, photo):
     op, data = run(user, "upscale", {"mode": "fast"}, {"image": png(photo)})
     assert decode(data).size == (1280, 960) and op["kind"] == "upscale.fast"
@@ -337,6 +349,12 @@ def bomb_png() -> bytes:
         ("edit/process", {"operation": "nope"}, {"image": "photo"}, "operation"),
         (
             "edit/process",
+            {"operation": "outpaint", "left": 2000, "right": 2000},
+            {"image": "big"},
+            "limit is 4096 pixels a side",
+        ),
+        (
+            "edit/process",
             {"operation": "outpaint", "left": 10, "creativity": 1.5},
             {"image": "photo"},
             "creativity",
@@ -447,6 +465,24 @@ def test_estimates_for_studio_operations(user: StudioClient):
         "/api/image-studio/transform/estimate-cost", json={"operation": "image-to-video", "duration": 10}
     ).json()
     assert video["estimated_credits"] == 10 * video["credits_per_unit"] and video["unit"] == "second"
+    # One duration rule: what the operation list advertises is what the estimate prices and the request takes.
+    [listed] = [
+        o
+        for o in user.get("/api/image-studio/transform/operations").json()["items"]
+        if o["operation"] == "image-to-video"
+    ]
+    assert listed["fields"]["duration"]["enum"] == [5, 10]
+    odd = user.post(
+        "/api/image-studio/transform/estimate-cost", json={"operation": "image-to-video", "duration": 3}
+    )
+    assert odd.status_code == 422 and "duration" in odd.text and "5, 10" in odd.text, odd.text
+    speech = user.post(
+        "/api/image-studio/transform/estimate-cost", json={"operation": "talking-avatar", "duration": 3}
+    )
+    assert (
+        speech.status_code == 200
+        and speech.json()["estimated_credits"] == 3 * speech.json()["credits_per_unit"]
+    )
     inpaint = user.post("/api/image-studio/estimate-cost", json={"kind": "edit.inpaint"}).json()
     assert inpaint["estimated_credits"] == inpaint["credits_per_unit"] and inpaint["covered"] is True
     unknown = user.post("/api/image-studio/estimate-cost", json={"kind": "edit.teleport"})

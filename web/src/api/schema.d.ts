@@ -820,7 +820,8 @@ export interface paths {
         };
         /**
          * Events
-         * @description Server-sent events: one per status or progress change, closing after the final status.
+         * @description Server-sent events: one per status, progress or charge change, closing once the final status is
+         *     settled (the charge is known), or a little after a final status billing has not settled.
          */
         get: operations["events_api_image_studio_operations__operation_id__events_get"];
         put?: never;
@@ -1347,7 +1348,7 @@ export interface components {
             avoid_words?: string[];
             /**
              * Brand Colors
-             * @description "#1a2b3c" or colour names
+             * @description hex colours, "#1a2b3c" or "#abc"
              */
             brand_colors?: string[];
             /**
@@ -1368,7 +1369,7 @@ export interface components {
             avoid_words?: string[];
             /**
              * Brand Colors
-             * @description "#1a2b3c" or colour names
+             * @description hex colours, "#1a2b3c" or "#abc"
              */
             brand_colors?: string[];
             /**
@@ -4667,8 +4668,9 @@ export interface operations {
                     /**
                      * Duration
                      * @default 5
+                     * @enum {integer}
                      */
-                    duration?: number;
+                    duration?: 5 | 10;
                     /**
                      * Enable Prompt Expansion
                      * @default false
@@ -4721,8 +4723,9 @@ export interface operations {
                     /**
                      * Duration
                      * @default 5
+                     * @enum {integer}
                      */
-                    duration?: number;
+                    duration?: 5 | 10;
                     /**
                      * Enable Prompt Expansion
                      * @default false

@@ -27,9 +27,14 @@ def refusal(offer: ModelOffer, kind: str, fields: dict, roles: set[str]) -> str 
             f"{name} finds only the main subject or the background by text (select_prompt one of: "
             f"{', '.join(offer.select_words)}): give a mask of the region to recolour, or use stability"
         )
-    for needed_kind, role, why in offer.needs_inputs:
-        if kind == needed_kind and role not in roles:
-            return f"{name} {why}: give a {role} image, or use stability"
+    for needed_kind, alternatives, why in offer.needs_inputs:
+        if kind == needed_kind and not any(a in roles or fields.get(a) for a in alternatives):
+            *others, last = alternatives
+            return (
+                f"{name} {why}: give {', '.join(others)} or {last}"
+                if others
+                else f"{name} {why}: give {last}"
+            )
     if kind == "edit.general" and offer.instructions == "adjustments":
         try:
             parse_instruction(fields.get("prompt") or "")

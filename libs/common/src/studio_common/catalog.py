@@ -36,8 +36,9 @@ class ModelOffer:
     select_words: tuple[str, ...] = ()
     # edit.general: "adjustments" reads only global adjustments (`studio_common.edit_instructions`).
     instructions: str = "any"
-    # (kind, input role, why): an input the offer cannot do without for that kind.
-    needs_inputs: tuple[tuple[str, str, str], ...] = ()
+    # (kind, alternatives, why): for that kind the offer needs at least one of the alternatives, each an
+    # input role or a request field.
+    needs_inputs: tuple[tuple[str, tuple[str, ...], str], ...] = ()
     # upscale.*: the output ceiling, sizes planned by `studio_common.upscale_plan` (None: the provider's).
     max_output_pixels: int | None = None
 
@@ -108,7 +109,16 @@ PROVIDERS: tuple[ProviderInfo, ...] = (
                 select_words=("subject", "main subject", "foreground", "person", "people", "background"),
                 instructions="adjustments",
                 needs_inputs=(
-                    ("edit.relight", "background_reference", "cannot paint a background from a prompt"),
+                    (
+                        "edit.relight",
+                        (
+                            "background_reference",
+                            "light_reference",
+                            "light_source_direction",
+                            "background_prompt",
+                        ),
+                        "relights from a light it is given",
+                    ),
                 ),
                 max_output_pixels=4096 * 4096,  # 16 MP, the ceiling of Stability's fast upscaler
             ),

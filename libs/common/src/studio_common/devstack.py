@@ -2,6 +2,7 @@
 end-to-end tests. Each service is its own `python -m studio_<name>` process, as in production."""
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -23,10 +24,39 @@ DEFAULT_PORTS = {
 }
 
 
+class PortBusy(RuntimeError):
+    """A port the stack needs is taken by another program."""
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def port_free(port: int) -> bool:
+    """Nothing listens on 127.0.0.1:port (a port left in TIME_WAIT by a stopped service counts as free,
+    as it does for the services, which bind with SO_REUSEADDR)."""
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
+def ports_from(base: int) -> dict[str, int]:
+    """The default layout moved to start at `base`: the gateway on it, the other services after it."""
+    return {service: port - DEFAULT_PORTS["gateway"] + base for service, port in DEFAULT_PORTS.items()}
+
+
+def _die_with_parent() -> None:
+    """In the child, before exec: Linux sends it SIGTERM when the stack's process dies, even by SIGKILL."""
+    if sys.platform.startswith("linux"):
+        import ctypes  # only needed on Linux
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 @dataclass
@@ -38,6 +68,9 @@ class Stack:
     services: tuple[str, ...] = SERVICES
     database_urls: dict[str, str] = field(default_factory=dict)
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+    # Tests give each service its own session; the one-command start keeps them in its process group
+    # (and has them die with it), so stopping that group stops every service.
+    own_sessions: bool = True
 
     def url(self, service: str) -> str:
         return f"http://127.0.0.1:{self.ports[service]}"
@@ -74,11 +107,20 @@ class Stack:
             env=self.service_env(service, instance),
             stdout=log,
             stderr=subprocess.STDOUT,
-            start_new_session=True,
+            start_new_session=self.own_sessions,
+            preexec_fn=None if self.own_sessions else _die_with_parent,
         )
+
+    def check_ports(self) -> None:
+        """PortBusy naming the first port of the stack another program already listens on."""
+        for service in self.services:
+            for what, port in (("", self.ports[service]), (" metrics", self.metrics_port(service))):
+                if not port_free(port):
+                    raise PortBusy(f"port {port} ({service}{what}) is already in use by another program")
 
     def start_all(self, timeout: float = 60.0) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.check_ports()
         for service in self.services:
             self.start(service)
         for service in self.services:
@@ -104,11 +146,23 @@ class Stack:
                 )
             try:
                 if httpx.get(f"{self.url(service)}/readyz", timeout=2).status_code == 200:
+                    self._check_answering(service, process)
                     return
             except httpx.HTTPError:
                 pass
             time.sleep(0.2)
         raise TimeoutError(f"{service} not ready after {timeout}s:\n{self.log_tail(service)}")
+
+    def _check_answering(self, service: str, process: subprocess.Popen) -> None:
+        """Ready means this service answered, not whatever holds its port: the process is alive and
+        /healthz names the service (a port taken since check_ports is caught here)."""
+        name = service.rsplit("-", 1)[0] if service not in SERVICES else service
+        try:
+            answer = httpx.get(f"{self.url(service)}/healthz", timeout=2).json()
+        except ValueError:  # not JSON: not a studio service
+            answer = {}
+        if process.poll() is not None or not isinstance(answer, dict) or answer.get("service") != name:
+            raise PortBusy(f"port {self.ports[service]} ({service}) answers for another program")
 
     def stop(self, service: str, kill: bool = False) -> None:
         process = self.processes.pop(service, None)

@@ -8,6 +8,8 @@ from PIL import Image, ImageChops
 
 MAX_UPLOAD_BYTES = 25 * 1024 * 1024
 MAX_PIXELS = 40_000_000
+# The largest image an operation makes, as for Create and upscale: 4096 px a side (so 16 MP at most).
+MAX_OUTPUT_SIDE = 4096
 
 
 class ImageRejected(ValueError):
@@ -20,6 +22,14 @@ class ImageRejected(ValueError):
 
 class ImageTooLarge(ImageRejected):
     """More bytes than the limit allows: the request entity is too large (413), not malformed."""
+
+
+def check_output_size(width: int, height: int, what: str) -> None:
+    """ValueError naming the limit when a width x height output is larger than any operation makes."""
+    if max(width, height) > MAX_OUTPUT_SIDE:
+        raise ValueError(
+            f"{what} would be {width}x{height} pixels; the output limit is {MAX_OUTPUT_SIDE} pixels a side"
+        )
 
 
 @dataclass(frozen=True, slots=True)

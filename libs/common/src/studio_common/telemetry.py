@@ -58,7 +58,8 @@ def configure_logging(service: str, level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    for noisy in ("aiormq", "aio_pika", "uvicorn.access", "botocore", "httpx"):
+    # pyvips logs a line per libvips threadpool at INFO: editing's log would be nothing else.
+    for noisy in ("aiormq", "aio_pika", "uvicorn.access", "botocore", "httpx", "pyvips"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 

@@ -22,10 +22,18 @@ def test_text_selection_names_the_region():
     assert text_selection("the cup", LOCAL.select_words) is None
 
 
-def test_relight_needs_the_inputs_the_offer_names():
-    refused = refusal(LOCAL, "edit.relight", {}, {"image"})
-    assert refused is not None and "background_reference" in refused
-    assert refusal(LOCAL, "edit.relight", {}, {"image", "background_reference"}) is None
+def test_relight_needs_some_light_to_apply_and_the_refusal_names_every_way_to_give_one():
+    for fields, roles in (
+        ({"light_source_direction": "left"}, {"image"}),
+        ({"background_prompt": "warm sunset light"}, {"image"}),
+        ({}, {"image", "light_reference"}),
+        ({}, {"image", "background_reference"}),
+    ):
+        assert refusal(LOCAL, "edit.relight", fields, roles) is None, (fields, roles)
+    refused = refusal(LOCAL, "edit.relight", {"keep_original_background": True}, {"image"})
+    assert refused is not None
+    for field in ("background_reference", "light_reference", "light_source_direction", "background_prompt"):
+        assert field in refused
 
 
 def test_a_general_edit_beyond_adjustments_is_refused_naming_what_it_cannot_do():

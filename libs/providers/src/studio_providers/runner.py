@@ -185,7 +185,7 @@ class OperationRunner:
             units_failed=op.units - units - canceled,
             units_canceled=canceled,
             unit_credits=op.unit_credits,
-            prompt=str(op.params.get("prompt", "")),
+            prompt=str(op.params.get("prompt") or ""),  # upscale, video, avatar have none: never "None"
             source_asset_id=op.source_asset_id,
         )
         metrics.OPERATIONS.labels(op.kind, "canceled" if canceled else "succeeded").inc()

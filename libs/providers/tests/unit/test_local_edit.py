@@ -213,6 +213,11 @@ def test_outpaint_with_large_expansion_on_one_side():
     assert np.array_equal(canvas[:, :600], COFFEE)
 
 
+def test_outpaint_refuses_a_canvas_beyond_the_output_limit():
+    with pytest.raises(ValueError, match="limit is 4096 pixels a side"):
+        run("outpaint", COFFEE, left=2000, right=2000)
+
+
 def test_outpaint_needs_some_expansion():
     with pytest.raises(ValueError, match="left, right, up, down"):
         run("outpaint", COFFEE, left=0, right=0, up=0, down=0)
@@ -315,9 +320,29 @@ def test_relight_cover_resizes_a_reference_of_another_shape():
     assert np.array_equal(result[0, 0], (30, 60, 200))
 
 
-def test_relight_from_a_prompt_alone_is_unsupported():
-    with pytest.raises(UnsupportedOperation, match="stability"):
-        run("relight", COFFEE, background_prompt="a beach at sunset")
+def warmth(rgb: np.ndarray) -> float:
+    return float(rgb[..., 0].astype(float).mean() - rgb[..., 2].astype(float).mean())
+
+
+def test_relight_from_a_prompt_alone_takes_its_light_and_keeps_the_scene():
+    out = run("relight", COFFEE, background_prompt="a beach at sunset", light_source_strength=0.6)
+    warm = decode(out.data)
+    cool = decode(run("relight", COFFEE, background_prompt="cool moonlight", light_source_strength=0.6).data)
+    assert warm.shape == COFFEE.shape and out.methods["relight"] == "in place, 3200 K"
+    assert warmth(warm) > warmth(COFFEE) + 15 > warmth(cool) + 30
+    # The scene stays: only the light changed, so the image still correlates with the input.
+    assert np.corrcoef(warm.mean(axis=2).ravel(), COFFEE.mean(axis=2).ravel())[0, 1] > 0.95
+
+
+def test_relight_from_a_direction_alone_lights_that_side():
+    lit = decode(run("relight", COFFEE, light_source_direction="left", light_source_strength=1.0).data)
+    gain = lit.astype(float).mean(axis=(0, 2)) - COFFEE.astype(float).mean(axis=(0, 2))
+    assert gain[:100].mean() > 10 > -10 > gain[-100:].mean()
+
+
+def test_relight_with_no_light_to_apply_names_the_fields_it_needs():
+    with pytest.raises(ValueError, match="light_source_direction.*light_reference.*background_prompt"):
+        run("relight", COFFEE, background_prompt="a beach")  # a scene it cannot draw, and no light words
 
 
 def test_relight_rejects_an_unknown_light_direction():

@@ -15,7 +15,7 @@ from PIL import Image
 
 from studio_providers.local import render as render_module
 from studio_providers.local.colour_names import COLOURS
-from studio_providers.local.palette import colour_family, palette_for
+from studio_providers.local.palette import colour_family, hex_colours, palette_for
 from studio_providers.local.render import RenderSpec, render, render_image
 
 LUMA = np.array([0.299, 0.587, 0.114])
@@ -253,3 +253,22 @@ def test_pixel_budget_is_enforced(monkeypatch: pytest.MonkeyPatch) -> None:
     render_image(spec(width=64, height=64))
     with pytest.raises(ValueError, match="exceeds"):
         render_image(spec(width=64, height=65))
+
+
+def test_hex_colours_in_the_prompt_lead_the_palette() -> None:
+    palette = palette_for("a coffee mug, brand colour palette #6f4e37, #FC0")
+    assert palette[:2] == [(0x6F, 0x4E, 0x37), (0xFF, 0xCC, 0x00)]
+    assert hex_colours("ticket#123 and #12 or #1234 #abcdefg") == []  # none of these is a colour code
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_brand_hex_colours_steer_the_image(seed: int) -> None:
+    plain = pixels(spec("a coffee mug on a table", seed=seed)).reshape(-1, 3)
+    branded = pixels(spec("a coffee mug on a table, brand colour palette #0a7f3f", seed=seed)).reshape(-1, 3)
+    brand = np.array([0x0A, 0x7F, 0x3F])
+
+    # More of the image lies near the brand's green once the palette carries it.
+    def near(image: np.ndarray) -> float:
+        return float((np.abs(image - brand).sum(axis=1) < 90).mean())
+
+    assert near(branded) > near(plain) + 0.1

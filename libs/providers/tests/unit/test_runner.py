@@ -401,3 +401,11 @@ async def test_a_redelivery_after_a_cancel_delivers_only_what_was_stored(tmp_pat
     [again] = await runner.handle(None, op)
     assert (again.units_delivered, again.units_canceled, provider.calls) == (1, 2, 1)
     assert again.outputs == first.outputs
+
+
+@pytest.mark.parametrize("params", [{}, {"prompt": None}, {"prompt": ""}])
+async def test_an_operation_without_a_prompt_completes_with_an_empty_prompt(tmp_path, params):
+    op = approved().model_copy(update={"kind": "upscale.fast", "params": params})
+    runner, _ = runner_with(tmp_path, ScriptedClaims("claimed"), ScriptedProvider())
+    [done] = await runner.handle(None, op)
+    assert done.prompt == ""  # never the string "None"

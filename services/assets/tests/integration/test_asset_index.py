@@ -242,7 +242,7 @@ async def test_outputs_of_every_domain_are_typed_and_filed(bus_names, database_u
         assert (found[model]["type"], found[model]["module"], found[model]["title"]) == (
             "model3d",
             "transform",
-            "Untitled",
+            "3D model",  # no prompt: named by what was made, never "None" or "Untitled"
         )
         assert (found[edit]["type"], found[edit]["module"]) == ("image", "edit")
         assert found[social]["module"] == "social"
@@ -543,6 +543,10 @@ async def test_version_chain(bus_names, database_url, amqp_url):
         assert await chain(early) == [(early, 1)]
         asset = (await client.get(f"{URL}/{upscaled}", headers=as_user("val"))).json()
         assert (asset["source_asset_id"], asset["version"], asset["module"]) == (edited, 3, "upscale")
+        # An operation without a prompt is titled by what it did to which asset; its prompt stays empty.
+        assert (asset["title"], asset["prompt"]) == ("Upscale fast of Add a dragon", "")
+        early_asset = (await client.get(f"{URL}/{early}", headers=as_user("val"))).json()
+        assert early_asset["title"] == "Edit erase"
 
         # A trashed version is left out of the chain but still links it together.
         await client.delete(f"{URL}/{edited}", headers=as_user("val"))

@@ -11,6 +11,7 @@ from studio_assets.domain.rules import (
     module_for,
     normalise_tags,
     prompt_keywords,
+    title_for,
     title_from_prompt,
 )
 from studio_assets.domain.search import AssetQuery, like_pattern, parse_moment
@@ -161,3 +162,18 @@ def test_sizes_parse_and_bad_ones_are_named():
     for bad in ("1080", "axb", "10x", ""):
         with pytest.raises(ValueError):
             parse_sizes(bad)
+
+
+@pytest.mark.parametrize(
+    ("prompt", "kind", "source", "title"),
+    [
+        ("a red fox", "upscale.fast", "Castle", "A red fox"),
+        ("", "upscale.fast", "Castle on a hill", "Upscale fast of Castle on a hill"),
+        ("  ", "transform.video", "Waves", "Video of Waves"),
+        ("", "transform.avatar", None, "Talking avatar"),
+        ("", "edit.remove_background", None, "Edit remove background"),
+        ("", "transform.3d", None, "3D model"),
+    ],
+)
+def test_an_operation_without_a_prompt_is_titled_by_what_it_did(prompt, kind, source, title):
+    assert title_for(prompt, kind, source) == title

@@ -26,6 +26,9 @@ class GatewaySettings(CommonSettings):
     max_input_pixels: int = 40_000_000
     sse_heartbeat_seconds: float = 15.0
     sse_poll_seconds: float = 1.0
+    sse_settle_seconds: float = Field(
+        30.0, description="how long an operation's stream waits after its final status for the charge"
+    )
     idempotency_ttl_hours: int = Field(24, description="how long an Idempotency-Key replays its first answer")
     oidc_issuer: str | None = Field(None, description="the OpenID Connect issuer the studio signs in with")
     oidc_client_id: str | None = Field(None, description="the studio's public client id at the issuer")

@@ -61,7 +61,7 @@ async def test_a_3d_model_is_one_unit_whatever_the_duration_and_a_video_its_seco
         state, "ann", estimates.TransformEstimate(operation="image-to-3d", duration=9)
     )
     video = await estimates.for_transform(
-        state, "ann", estimates.TransformEstimate(operation="image-to-video", duration=4)
+        state, "ann", estimates.TransformEstimate(operation="image-to-video", duration=10)
     )
     assert (model["kind"], model["units"]) == ("transform.3d", 1)
-    assert (video["kind"], video["units"]) == ("transform.video", 4)
+    assert (video["kind"], video["units"]) == ("transform.video", 10)

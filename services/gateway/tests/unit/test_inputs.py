@@ -8,9 +8,9 @@ import pytest
 from PIL import Image
 from starlette.datastructures import UploadFile
 
-from studio_common.images import ImageRejected, check_image
+from studio_common.images import ImageRejected, check_image, check_mask
 from studio_common.storage import LocalStorage, input_key
-from studio_gateway.service_layer.inputs import check_mask, image_input
+from studio_gateway.service_layer.inputs import image_input
 from studio_gateway.settings import GatewaySettings
 
 

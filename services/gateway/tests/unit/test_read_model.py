@@ -11,7 +11,7 @@ from studio_common.events import (
     OutputRef,
 )
 from studio_common.ids import utcnow
-from studio_gateway.domain.read_model import fold
+from studio_gateway.domain.read_model import fold, settled
 
 IDS = {"operation_id": "op", "user_id": "u"}
 APPROVED = OperationApproved(
@@ -79,3 +79,11 @@ def test_a_completion_with_canceled_units_ends_canceled_with_its_outputs():
     assert len(changes["outputs"]) == 1 and changes["error_details"] == {"units_canceled": 4}
     assert "1 output(s)" in changes["error_message"] and "4 unit(s) released" in changes["error_message"]
     assert fold("canceled", 1.0, partial) == {} and fold("canceled", 1.0, COMPLETED) == {}
+
+
+def test_an_operation_is_settled_once_final_and_charged():
+    assert not settled("running", None)
+    assert not settled("succeeded", None)  # completed, but billing's settlement is still to come
+    assert settled("succeeded", 3)
+    assert settled("failed", 0)
+    assert settled("rejected", None)  # never held: nothing to settle

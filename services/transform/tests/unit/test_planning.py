@@ -31,11 +31,6 @@ def test_video_and_3d_are_one_call_with_the_image(kind):
     assert request.params["duration"] == 5 and request.params["resolution"] == "480p"
 
 
-def test_an_avatar_gets_its_image_and_speech():
-    [planned] = plan(approved("transform.avatar"), {"image": IMAGE, "audio": AUDIO})
-    assert planned.request.inputs == {"image": IMAGE, "audio": AUDIO}
-
-
 def test_the_seed_is_the_requested_one_or_stable_per_operation():
     assert plan(approved(seed=7), {"image": IMAGE})[0].request.seed == 7
     [planned] = plan(approved(), {"image": IMAGE})

@@ -18,10 +18,12 @@ What each operation really does:
   shading. Without a mask, a ``select_prompt`` naming the subject (or the background) uses the same
   subject matte as remove_background; finding any other object by text needs stability.
 * ``search_replace`` - always refuses: drawing a new object from text needs a generative model.
-* ``relight`` - cuts the subject out, composites it on ``background_reference`` and moves its tones
-  towards the light reference (or the background) with an optional directional light gradient.
-  ``foreground_prompt``, ``preserve_original_subject`` and ``original_background_depth`` have no
-  local meaning and are ignored.
+* ``relight`` - with a ``background_reference``: cuts the subject out, composites it on it and moves
+  its tones towards the light reference (or the background) with an optional directional light
+  gradient. Without one, the whole image is relit in place (see ``local.light``): the colour
+  temperature and exposure the prompts describe ("warm sunset light", "cool moonlight", "dim"), the
+  directional gradient and the light reference's tones; no background is drawn from text.
+  ``preserve_original_subject`` and ``original_background_depth`` have no local meaning and are ignored.
 
 Masks: white = change, black = keep, the image's size. Inputs with transparency are flattened onto
 white before editing (remove_background makes a new alpha channel).
@@ -35,8 +37,10 @@ import cv2
 import numpy as np
 
 from studio_common.capabilities import text_selection
+from studio_common.images import check_output_size
 from studio_providers.base import ProviderOutput, ProviderRequest, UnsupportedOperation
 from studio_providers.local import cv, offer
+from studio_providers.local.light import DIRECTIONS, cast, directional_gradient, light_from_words
 from studio_providers.models.segment import subject_matte
 
 TINT_CHROMA = 0.35  # how far an inpaint fill's colour moves towards a colour named in the prompt
@@ -52,8 +56,6 @@ OUTPAINT_ROWS = 512  # canvas rows blended at a time
 OUTPAINT_GRAIN = 1.5  # grain at creativity 1, relative to the image's own grain
 OUTPAINT_BLOTCH = 8.0  # low-frequency lightness variation at creativity 1 (8-bit levels)
 OUTPAINT_BLOTCH_COLOUR = 0.3  # share of that variation that is colour rather than lightness
-DIRECTIONAL_GAIN = 0.35  # lightness swing of a directional light at strength 1 (fraction)
-DIRECTIONS = ("left", "right", "above", "below")
 
 
 # ---------------------------------------------------------------------------
@@ -198,6 +200,7 @@ def outpaint(request: ProviderRequest) -> ProviderOutput:
     left, right, up, down = _outpaint_amounts(request.params)
     creativity = float(cv.number_param(request.params, "creativity", 0.5, 0, 1))
     height, width = rgb.shape[:2]
+    check_output_size(width + left + right, height + up + down, "the outpainted image")
     box = (left, up, left + width, up + height)
     rng = np.random.default_rng(request.seed)
     canvas = cv2.copyMakeBorder(rgb, up, down, left, right, cv2.BORDER_REFLECT_101)
@@ -264,36 +267,16 @@ def search_replace(request: ProviderRequest) -> ProviderOutput:
     )
 
 
-def _light_gradient(height: int, width: int, direction: str, strength: float) -> np.ndarray:
-    """Multiplicative lightness factor, brighter on the side the light comes from."""
-    along = np.linspace(1.0, -1.0, width if direction in ("left", "right") else height, dtype=np.float32)
-    if direction in ("right", "below"):
-        along = along[::-1]
-    factor = 1.0 + DIRECTIONAL_GAIN * strength * along
-    return factor[None, :] if direction in ("left", "right") else factor[:, None]
-
-
-def _relight_background(request: ProviderRequest, subject: np.ndarray) -> np.ndarray:
-    height, width = subject.shape[:2]
-    if request.inputs.get("background_reference"):
-        return cv.cover(cv.decode_rgb(request.inputs["background_reference"]), width, height)
-    if str(request.params.get("keep_original_background", "false")).lower() == "true":
-        return subject
-    if request.params.get("background_prompt"):
-        raise UnsupportedOperation(
-            "relight from a background_prompt needs a provider that can draw a background from text; "
-            "use stability, or give a background_reference image"
-        )
-    raise ValueError("relight needs a background_reference image (or a background_prompt, with stability)")
-
-
 def relight(request: ProviderRequest) -> ProviderOutput:
     subject = _image(request, "image", "subject_image")
-    background = _relight_background(request, subject)
     strength = float(cv.number_param(request.params, "light_source_strength", 0.3, 0, 1))
     direction = request.params.get("light_source_direction")
     if direction is not None and direction not in DIRECTIONS:
         raise ValueError(f"light_source_direction must be one of {', '.join(DIRECTIONS)}, got {direction!r}")
+    reference = request.inputs.get("background_reference")
+    if not reference:
+        return _relight_in_place(request, subject, direction, strength)
+    background = cv.cover(cv.decode_rgb(reference), subject.shape[1], subject.shape[0])
 
     matte = subject_matte(subject)
     alpha = matte.alpha
@@ -302,14 +285,47 @@ def relight(request: ProviderRequest) -> ProviderOutput:
     subject_stats = cv.lab_stats(
         cv.to_lab(cv.resize_long_side(subject, STATS_SIDE)), cv.resize_long_side(alpha, STATS_SIDE)
     )
-    light_stats = cv.lab_stats(cv.to_lab(cv.resize_long_side(light, STATS_SIDE)))
-    lab = cv.transfer_tone(cv.to_lab(subject), subject_stats, light_stats, strength)
+    lab = cv.transfer_tone(cv.to_lab(subject), subject_stats, _stats(light), strength)
     if direction:
-        lab[..., 0] = np.clip(lab[..., 0] * _light_gradient(*subject.shape[:2], direction, strength), 0, 100)
+        lab[..., 0] = np.clip(
+            lab[..., 0] * directional_gradient(*subject.shape[:2], direction, strength), 0, 100
+        )
     lit = cv.from_lab(lab).astype(np.float32)
     a = alpha[..., None]
     composite = np.clip(lit * a + background.astype(np.float32) * (1 - a) + 0.5, 0, 255).astype(np.uint8)
     return _output(composite, request, {"segmentation": matte.method})
+
+
+def _relight_in_place(
+    request: ProviderRequest, image: np.ndarray, direction: str | None, strength: float
+) -> ProviderOutput:
+    """No background_reference: the scene keeps its background (the local provider draws none from
+    text) and takes the light asked for: the colour temperature and exposure the prompts describe,
+    from light_source_direction, with a light_reference's tones."""
+    words = " ".join(
+        str(request.params.get(field) or "") for field in ("background_prompt", "foreground_prompt")
+    )
+    light = light_from_words(words)
+    light_data = request.inputs.get("light_reference")
+    if not (light.changes_anything or direction or light_data):
+        raise ValueError(
+            "relight without a background_reference needs light to apply: give light_source_direction, "
+            "a light_reference image, or a background_prompt that describes the light (e.g. 'warm sunset')"
+        )
+    lab = cv.to_lab(image)
+    if light_data:
+        lab = cv.transfer_tone(lab, _stats(image), _stats(cv.decode_rgb(light_data)), strength)
+    if direction:
+        lab[..., 0] = np.clip(
+            lab[..., 0] * directional_gradient(*image.shape[:2], direction, strength), 0, 100
+        )
+    lit = cast(cv.from_lab(lab).astype(np.float32), light, strength)
+    relit = np.clip(lit + 0.5, 0, 255).astype(np.uint8)
+    return _output(relit, request, {"relight": f"in place, {light.kelvin:.0f} K"})
+
+
+def _stats(rgb: np.ndarray) -> cv.Stats:
+    return cv.lab_stats(cv.to_lab(cv.resize_long_side(rgb, STATS_SIDE)))
 
 
 EDIT_OPERATIONS: dict[str, Callable[[ProviderRequest], ProviderOutput]] = {

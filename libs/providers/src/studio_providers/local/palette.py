@@ -160,12 +160,27 @@ def _dedupe(colours: list[RGB]) -> list[RGB]:
     return list(dict.fromkeys(colours))
 
 
+# "#1a2b3c" or "#abc" in a prompt: a persona's brand colours, or a user's exact colour.
+_HEX_COLOUR = re.compile(r"(?<![\w#])#([0-9a-fA-F]{6}|[0-9a-fA-F]{3})(?![\w])")
+
+
+def hex_colours(prompt: str) -> list[RGB]:
+    """The exact colours a prompt gives as hex codes, in order."""
+    colours = []
+    for code in _HEX_COLOUR.findall(prompt):
+        full = "".join(c * 2 for c in code) if len(code) == 3 else code
+        colours.append((int(full[0:2], 16), int(full[2:4], 16), int(full[4:6], 16)))
+    return colours
+
+
 def _prompt_colours(prompt: str, negative_prompt: str) -> tuple[list[RGB], list[str]]:
-    """Colours named or evoked by the prompt, plus the modifiers it asks for."""
+    """Colours given (hex codes) or named or evoked by the prompt, plus the modifiers it asks for."""
     words = _words(prompt)
     negated = set(_words(negative_prompt))
-    explicit = [COLOURS[w] for w in words if w in COLOURS]
-    moods = [w for w in words if w in MOOD_WORDS and w not in negated]
+    exact = hex_colours(prompt)
+    explicit = exact + [COLOURS[w] for w in words if w in COLOURS]
+    # Exact colours (a brand's) are the palette: mood words would outnumber and wash them out.
+    moods = [] if exact else [w for w in words if w in MOOD_WORDS and w not in negated]
     mood_colours = [c for m in dict.fromkeys(moods) for c in MOOD_WORDS[m]]
     modifiers = [MODIFIER_WORDS[w] for w in words if w in MODIFIER_WORDS and w not in negated]
     if any(phrase in prompt.lower() for phrase in _MONO_PHRASES):
@@ -189,7 +204,7 @@ def _apply_modifiers(colours: list[RGB], modifiers: list[str]) -> list[RGB]:
 
 
 def palette_for(prompt: str, negative_prompt: str = "", *, seed: int = 0) -> list[tuple[int, int, int]]:
-    """Palette for a prompt: colour and mood words, modifiers, minus negated colours.
+    """Palette for a prompt: hex codes, colour and mood words, modifiers, minus negated colours.
 
     Prompts without any palette words get a harmonious palette derived from
     ``seed`` and the prompt text, so each prompt still has its own colours.

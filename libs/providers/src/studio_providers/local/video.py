@@ -17,13 +17,13 @@ import numpy as np
 from PIL import Image, ImageOps
 
 from studio_common import audio_probe
+from studio_common.durations import VIDEO_SECONDS, check_video_seconds
 from studio_providers.base import ProviderOutput, ProviderRequest
 from studio_providers.local import cv, media
 from studio_providers.models.faces import find_faces
 
 RESOLUTIONS = {"480p": (854, 480), "720p": (1280, 720), "1080p": (1920, 1080)}
 MOTIONS = ("zoom_in", "zoom_out", "pan_left", "pan_right", "ken_burns")
-VIDEO_DURATIONS = (5, 10)
 DEFAULT_FPS = 24
 FPS_RANGE = (8, 60)
 MAX_ZOOM = 1.25  # the camera ends at 1/1.25 of the frame: a clear move that keeps the subject whole
@@ -250,11 +250,10 @@ def transform_video(request: ProviderRequest) -> ProviderOutput:
     """Image to video: a 5 or 10 s camera move over the image at 480p/720p/1080p, with optional audio."""
     params = request.params
     width, height = resolution_param(params, tuple(RESOLUTIONS), "720p")
-    duration = cv.number_param(params, "duration", VIDEO_DURATIONS[0])
-    if duration not in VIDEO_DURATIONS:
-        raise ValueError(
-            f"duration: must be one of {', '.join(map(str, VIDEO_DURATIONS))} seconds, not {duration:g}"
-        )
+    try:
+        duration = check_video_seconds(cv.number_param(params, "duration", VIDEO_SECONDS[0]))
+    except ValueError as exc:
+        raise ValueError(f"duration: {exc}") from None
     fps = fps_param(params)
     motion = params.get("motion") or "zoom_in"
     if motion not in MOTIONS:

@@ -76,10 +76,16 @@ async def increment_many(session: AsyncSession, user_id: str, asset_ids: Sequenc
     )
 
 
-async def version_of(session: AsyncSession, user_id: str, asset_id: str) -> int | None:
-    return await session.scalar(
-        select(assets.c.version).where(assets.c.user_id == user_id, assets.c.id == asset_id)
-    )
+async def source_of(session: AsyncSession, user_id: str, asset_id: str) -> tuple[int, str] | None:
+    """The version and title of the user's asset an operation started from; None when it is not theirs."""
+    row = (
+        await session.execute(
+            select(assets.c.version, assets.c.title).where(
+                assets.c.user_id == user_id, assets.c.id == asset_id
+            )
+        )
+    ).first()
+    return (row.version, row.title) if row else None
 
 
 async def find(session: AsyncSession, query: AssetQuery) -> tuple[list[Asset], int]:

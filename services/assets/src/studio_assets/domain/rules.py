@@ -215,6 +215,30 @@ def title_from_prompt(prompt: str) -> str:
     return title[0].upper() + title[1:]
 
 
+# Kinds whose generic name would read badly as a title.
+_KIND_LABELS = {"transform.3d": "3D model", "transform.avatar": "Talking avatar"}
+
+
+def kind_label(kind: str) -> str:
+    """A human name for an operation kind: `upscale.fast` -> `Upscale fast`, `transform.video` -> `Video`."""
+    if kind in _KIND_LABELS:
+        return _KIND_LABELS[kind]
+    words = kind.strip().lower().replace("_", " ").split(".")
+    if len(words) > 1 and words[0] == "transform":  # the module name says nothing about the output
+        words = words[1:]
+    label = " ".join(w for w in words if w).strip()
+    return label[:1].upper() + label[1:] if label else UNTITLED
+
+
+def title_for(prompt: str, kind: str, source_title: str | None = None) -> str:
+    """The prompt's first words; for an operation without a prompt (upscale, video, avatar), what was done
+    to which asset: `Upscale fast of Lighthouse at dawn`, or the kind alone when the source is unknown."""
+    if prompt.strip():
+        return title_from_prompt(prompt)
+    label = kind_label(kind)
+    return f"{label} of {source_title}"[:TITLE_MAX_CHARS] if source_title else label
+
+
 def prompt_keywords(prompt: str, limit: int = MAX_AUTO_KEYWORDS) -> list[str]:
     """Distinct lower-case words of the prompt in order of appearance, without stop words or numbers."""
     keywords: list[str] = []

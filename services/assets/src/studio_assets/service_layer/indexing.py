@@ -8,7 +8,7 @@ from prometheus_client import Counter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from studio_assets.adapters import repository as repo
-from studio_assets.domain.rules import asset_type, auto_tags, module_for, normalise_tags, title_from_prompt
+from studio_assets.domain.rules import asset_type, auto_tags, module_for, normalise_tags, title_for
 from studio_assets.domain.versions import next_version
 from studio_assets.service_layer.meaning import store_vectors
 from studio_common.events import AssetIndexed, EventData, OperationCompleted
@@ -20,11 +20,12 @@ ASSETS_INDEXED = Counter("studio_assets_indexed_total", "Assets added to the lib
 async def on_completed(session: AsyncSession, event: OperationCompleted) -> list[EventData]:
     now = utcnow()
     module = module_for(event.kind)
-    title = title_from_prompt(event.prompt)
-    tags = auto_tags(event.prompt, module, event.provider)
-    source_version = None
+    source = None
     if event.source_asset_id:
-        source_version = await repo.version_of(session, event.user_id, event.source_asset_id)
+        source = await repo.source_of(session, event.user_id, event.source_asset_id)
+    source_version, source_title = source or (None, None)
+    title = title_for(event.prompt, event.kind, source_title)
+    tags = auto_tags(event.prompt, module, event.provider)
     indexed: list[EventData] = []
     created_assets: list[dict] = []
     for output in event.outputs:

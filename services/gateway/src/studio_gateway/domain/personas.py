@@ -6,7 +6,15 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from studio_gateway.domain.style_presets import get_style_preset
 
-HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
+HEX_COLOUR = re.compile(r"#(?:[0-9a-f]{3}){1,2}")
+
+
+def brand_colour(value: str) -> str:
+    """A colour as #rrggbb (lower case); "#RGB" is widened. ValueError for anything else."""
+    code = value.strip().lower()
+    if not HEX_COLOUR.fullmatch(code):
+        raise ValueError(f"{value!r} is not a colour: give #RRGGBB or #RGB")
+    return code if len(code) == 7 else "#" + "".join(c * 2 for c in code[1:])
 
 
 class PersonaBody(BaseModel):
@@ -15,7 +23,7 @@ class PersonaBody(BaseModel):
     name: str = Field(min_length=1, max_length=100)
     description: str = Field("", max_length=2_000)
     brand_colors: list[str] = Field(
-        default_factory=list, max_length=8, description='"#1a2b3c" or colour names'
+        default_factory=list, max_length=8, description='hex colours, "#1a2b3c" or "#abc"'
     )
     style_preset: str | None = Field(None, max_length=100)
     subject_keywords: list[str] = Field(default_factory=list, max_length=20)
@@ -28,7 +36,13 @@ class PersonaBody(BaseModel):
             raise ValueError(f"unknown style_preset {value!r}")
         return value
 
-    @field_validator("brand_colors", "subject_keywords", "avoid_words")
+    @field_validator("brand_colors")
+    @classmethod
+    def _hex_colours(cls, values: list[str]) -> list[str]:
+        """Hex codes the renderer and the providers read exactly (a name like "notacolour" steers nothing)."""
+        return list(dict.fromkeys(brand_colour(v) for v in values if v and v.strip()))
+
+    @field_validator("subject_keywords", "avoid_words")
     @classmethod
     def _clean_words(cls, values: list[str]) -> list[str]:
         cleaned = [v.strip() for v in values if v and v.strip()]

@@ -26,6 +26,12 @@ def _move(current: str, new: str) -> dict:
     return {"status": new} if _rank(new) > _rank(current) else {}
 
 
+def settled(status: str, charged_credits: int | None) -> bool:
+    """Final and billed: billing's settlement follows the final status as a separate event, and every
+    operation that reached billing gets one (a rejected operation has no hold, so nothing to settle)."""
+    return status in FINAL_STATUSES and (charged_credits is not None or status == "rejected")
+
+
 def fold(status: str, progress: float, event: EventData) -> dict:
     """Columns to update for this event, or {} if it changes nothing."""
     match event:

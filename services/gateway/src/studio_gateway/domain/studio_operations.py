@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from studio_common.durations import VIDEO_SECONDS, check_video_seconds
 from studio_common.operation_rules import MAX_SEED
 
 
@@ -21,7 +22,9 @@ def _one_of(*allowed: int):
 
 
 # Form fields arrive as text: an int choice (not a Literal) accepts "5" as well as 5.
-Duration = Annotated[int, _one_of(5, 10)]
+Duration = Annotated[
+    int, Field(json_schema_extra={"enum": list(VIDEO_SECONDS)}), AfterValidator(check_video_seconds)
+]
 TextureResolution = Annotated[int, _one_of(512, 1024, 2048)]
 
 
@@ -61,6 +64,10 @@ class Outpaint(OperationFields):
         if not (self.left or self.right or self.up or self.down):
             raise ValueError("left, right, up and down are all 0: give at least one side to extend")
         return self
+
+    def canvas(self, width: int, height: int) -> tuple[int, int]:
+        """The size of the result for an image of width x height."""
+        return width + self.left + self.right, height + self.up + self.down
 
 
 class SearchReplace(OperationFields):

@@ -3,12 +3,14 @@
 import asyncio
 import contextlib
 import json
+import time
 from typing import Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from studio_common.events import FINAL_STATUSES
+from studio_gateway.domain.read_model import settled
 from studio_gateway.entrypoints.auth import User
 from studio_gateway.entrypoints.params import MAX_PAGE, ResourceId
 from studio_gateway.entrypoints.views import operation_view
@@ -66,14 +68,15 @@ async def cancel(operation_id: ResourceId, user: User, request: Request) -> JSON
 
 @router.get("/{operation_id}/events")
 async def events(operation_id: ResourceId, user: User, request: Request) -> StreamingResponse:
-    """Server-sent events: one per status or progress change, closing after the final status."""
+    """Server-sent events: one per status, progress or charge change, closing once the final status is
+    settled (the charge is known), or a little after a final status billing has not settled."""
     first = await _load(request, user.user_id, operation_id)
     state = request.app.state
 
     async def stream():
         hub = state.live
         waiter = hub.subscribe(operation_id)
-        sent, seq, view = None, 0, first
+        sent, seq, view, final_at = None, 0, first, None
         try:
             while True:
                 key = (view["status"], view["progress"], view["cost"]["charged_credits"])
@@ -81,8 +84,12 @@ async def events(operation_id: ResourceId, user: User, request: Request) -> Stre
                     seq += 1
                     sent = key
                     yield f"id: {seq}\nevent: operation\ndata: {json.dumps(view)}\n\n"
-                if view["status"] in FINAL_STATUSES:
+                if settled(view["status"], view["cost"]["charged_credits"]):
                     return
+                if view["status"] in FINAL_STATUSES:
+                    final_at = final_at or time.monotonic()
+                    if time.monotonic() - final_at > state.settings.sse_settle_seconds:
+                        return
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(waiter.wait(), state.settings.sse_poll_seconds)
                 waiter.clear()

@@ -3,9 +3,10 @@ whether the balance and plan cover it from billing's one table."""
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from studio_common.contracts.billing import EstimateBody
+from studio_common.durations import MAX_AVATAR_BILLED_SECONDS, check_video_seconds
 from studio_gateway.domain.create_request import CreateBody, resolve_create, validated
 from studio_gateway.domain.provider_choice import choose_provider
 from studio_gateway.domain.studio_operations import TRANSFORM
@@ -40,7 +41,17 @@ class TransformEstimate(BaseModel):
     operation: Literal["image-to-video", "talking-avatar", "image-to-3d"]
     provider: str = Field("auto", max_length=64)
     model: str | None = Field(None, max_length=128)
-    duration: int = Field(5, ge=1, le=600, description="video seconds, or the speech length for an avatar")
+    duration: int = Field(
+        5, ge=1, le=MAX_AVATAR_BILLED_SECONDS, description="video seconds, or the speech length for an avatar"
+    )
+
+    @field_validator("duration")
+    @classmethod
+    def _video_length(cls, duration: int, info: ValidationInfo) -> int:
+        """Priced only at a length the request would accept."""
+        if info.data.get("operation") == "image-to-video":
+            return check_video_seconds(duration)
+        return duration
 
 
 async def for_kind(state, user_id: str, body: KindEstimate) -> dict:

@@ -59,6 +59,7 @@ async def build_studio(
     parameters (upscale picks its mode from the image size; social resolves its formats)."""
     fields = studio.validate_fields(spec.fields, submission, {r.name for r in spec.images})
     stored = await studio.store_inputs(state, user_id, spec, submission)
+    studio.check_output_size(fields, stored)
     kind, extra = prepare(fields, stored) if prepare else (spec.kind, None)
     return studio.build_request(state, user_id, spec, kind, fields, stored, extra_params=extra)
 

@@ -5,12 +5,14 @@ from dataclasses import dataclass
 
 from fastapi import UploadFile
 
+from studio_common import images
+from studio_common.durations import AVATAR_SPEECH_SECONDS, VIDEO_SOUNDTRACK_SECONDS
 from studio_common.events import OperationRequested
 from studio_common.images import ImageRejected, check_mask
 from studio_common.operation_rules import billable_seconds
 from studio_gateway.domain.create_request import RequestError, validated
 from studio_gateway.domain.provider_choice import choose_provider
-from studio_gateway.domain.studio_operations import OperationFields, OperationSpec
+from studio_gateway.domain.studio_operations import OperationFields, OperationSpec, Outpaint
 from studio_gateway.service_layer import operations
 from studio_gateway.service_layer.inputs import StoredInput, audio_input, image_input
 
@@ -52,13 +54,24 @@ async def store_inputs(
     if "mask" in stored:
         check_mask(stored["mask"].image, stored["image"].image)
     if spec.audio != "none":
-        bounds = (0.5, 600.0) if spec.audio == "required" else (3.0, 30.0)
+        bounds = AVATAR_SPEECH_SECONDS if spec.audio == "required" else VIDEO_SOUNDTRACK_SECONDS
         audio = await audio_input(
             state, user_id, submission.files.get("audio"), spec.audio == "required", *bounds
         )
         if audio is not None:
             stored["audio"] = audio
     return stored
+
+
+def check_output_size(fields: OperationFields, stored: dict[str, StoredInput]) -> None:
+    """An operation that grows its image is refused (422) before anything is reserved when the result
+    would be larger than any operation makes."""
+    if isinstance(fields, Outpaint):
+        image = stored["image"].image
+        try:
+            images.check_output_size(*fields.canvas(image.width, image.height), "the outpainted image")
+        except ValueError as exc:
+            raise RequestError("image", f"{exc}: extend it less or start from a smaller image") from None
 
 
 def units_for(spec: OperationSpec, fields: OperationFields, stored: dict[str, StoredInput]) -> int:
