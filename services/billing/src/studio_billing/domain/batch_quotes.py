@@ -4,7 +4,7 @@ account can reserve all of it. Pure: the same rules as one operation (ledger.che
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from studio_billing.domain.ledger import Balance, Rejection
+from studio_billing.domain.ledger import Balance, Rejection, check_limits
 from studio_billing.domain.plans import QUOTA_CATEGORIES, Plan, quota_category
 from studio_billing.domain.pricing import PriceTable, Quote
 
@@ -79,34 +79,9 @@ def check_batch(
     period_end: datetime,
 ) -> Rejection | None:
     """Quotas, then the spend cap, then the balance: the first that does not cover the whole batch."""
-    for category, needed in quote.quota_units.items():
-        limit = plan.quota(category)
-        if needed and limit is not None and used.get(category, 0) + needed > limit:
-            return Rejection(
-                "quota_exceeded",
-                f"the {plan.name} plan allows {limit} {category} a month; {used.get(category, 0)} "
-                f"used, this batch needs {needed} more; resets {period_end:%Y-%m-%d}",
-                limit=limit,
-                usage=used.get(category, 0),
-                resets_at=period_end,
-            )
-    if period_spend + quote.credits > plan.spend_cap_credits:
-        return Rejection(
-            "quota_exceeded",
-            f"the {plan.name} plan's monthly spend cap is {plan.spend_cap_credits} credits; "
-            f"{period_spend} spent or reserved, this batch needs {quote.credits}",
-            limit=plan.spend_cap_credits,
-            usage=period_spend,
-            resets_at=period_end,
-        )
-    if quote.credits > balance.available:
-        return Rejection(
-            "insufficient_credits",
-            f"this batch costs {quote.credits} credits; {balance.available} available",
-            limit=balance.available,
-            usage=quote.credits,
-        )
-    return None
+    return check_limits(
+        balance, plan, quote.credits, quote.quota_units, used, period_spend, period_end, "this batch"
+    )
 
 
 def check_draw(remaining_credits: int, remaining_units: dict[str, int], quote: Quote) -> Rejection | None:

@@ -39,33 +39,48 @@ def check_reservation(
     period_spend: int,
     period_end: datetime,
 ) -> Rejection | None:
-    category = quota_category(quote.kind)
-    limit = plan.quota(category)
-    used = quota_used.get(category, 0)
-    if limit is not None and used + _quota_units(quote) > limit:
-        return Rejection(
-            "quota_exceeded",
-            f"the {plan.name} plan allows {limit} {category} a month; {used} used, "
-            f"this needs {_quota_units(quote)} more; resets {period_end:%Y-%m-%d}",
-            limit=limit,
-            usage=used,
-            resets_at=period_end,
-        )
-    if period_spend + quote.credits > plan.spend_cap_credits:
+    needed = {quota_category(quote.kind): _quota_units(quote)}
+    return check_limits(balance, plan, quote.credits, needed, quota_used, period_spend, period_end)
+
+
+def check_limits(
+    balance: Balance,
+    plan: Plan,
+    credits: int,
+    needed: dict[str, int],
+    used: dict[str, int],
+    period_spend: int,
+    period_end: datetime,
+    subject: str = "this",
+) -> Rejection | None:
+    """Quotas, then the spend cap, then the balance: the first that does not cover `credits` and the
+    quota units `needed` per category. `subject` names what asks ("this", "this batch")."""
+    for category, units in needed.items():
+        limit = plan.quota(category)
+        if units and limit is not None and used.get(category, 0) + units > limit:
+            return Rejection(
+                "quota_exceeded",
+                f"the {plan.name} plan allows {limit} {category} a month; {used.get(category, 0)} used, "
+                f"{subject} needs {units} more; resets {period_end:%Y-%m-%d}",
+                limit=limit,
+                usage=used.get(category, 0),
+                resets_at=period_end,
+            )
+    if period_spend + credits > plan.spend_cap_credits:
         return Rejection(
             "quota_exceeded",
             f"the {plan.name} plan's monthly spend cap is {plan.spend_cap_credits} credits; "
-            f"{period_spend} spent or reserved, this needs {quote.credits}",
+            f"{period_spend} spent or reserved, {subject} needs {credits}",
             limit=plan.spend_cap_credits,
             usage=period_spend,
             resets_at=period_end,
         )
-    if quote.credits > balance.available:
+    if credits > balance.available:
         return Rejection(
             "insufficient_credits",
-            f"this costs {quote.credits} credits; {balance.available} available",
+            f"{subject} costs {credits} credits; {balance.available} available",
             limit=balance.available,
-            usage=quote.credits,
+            usage=credits,
         )
     return None
 
