@@ -21,15 +21,7 @@ from studio_providers.base import ProviderError, ProviderOutput
 from studio_providers.planning import PlannedOutput, PlanningError, single_output
 from studio_providers.registry import ProviderRegistry
 from studio_providers.runner import OperationRunner, manifest_key
-
-
-class ScriptedClaims:
-    def __init__(self, *outcomes: str) -> None:
-        self.outcomes, self.calls = list(outcomes), 0
-
-    async def claim(self, operation_id: str) -> str:
-        self.calls += 1
-        return self.outcomes.pop(0) if len(self.outcomes) > 1 else self.outcomes[0]
+from studio_providers.testing.claims import ScriptedClaims
 
 
 class RecordingBus:
