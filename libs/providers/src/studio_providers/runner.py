@@ -2,15 +2,18 @@
 outputs to storage under keys derived from the operation id, then completed or failed.
 
 A redelivered operation finds the outputs it already stored and does not pay the provider twice (I3).
-A multi-step operation asks billing before each further step whether it was canceled meanwhile; if so
-it stops there, delivers (and is charged for) what is done, and the rest is released. While it runs, a
-heartbeat renews its lease so that billing can tell a stalled worker from a slow one. Whether it may
-still run at all (expiry) is billing's decision alone, made at the claim.
+A multi-step operation asks billing before each further step whether it is still this worker's to run.
+Canceled meanwhile: it stops there, delivers (and is charged for) what is done, and the rest is released.
+Taken over by another worker after this one's lease lapsed (`leased`), or already final (`voided`,
+`expired`, `posted`): it stops there and publishes nothing more, not even a completion; the
+message is acked (the other worker holds its own copy; a final operation needs none). While it runs, a
+heartbeat renews its lease so that billing can tell a stalled worker from a slow one; a heartbeat that
+hears the operation was lost stops the run at the next step boundary (run_lease.py says what each answer
+means). Whether it may still run at all (expiry, leases) is billing's decision alone, made at the claim.
 Event ids derive from the operation id, so consumers drop the repeats a redelivery publishes (I7).
 """
 
 import asyncio
-import contextlib
 import json
 import logging
 import time
@@ -37,6 +40,7 @@ from studio_providers.base import ProviderError, ProviderRequest, UnsupportedOpe
 from studio_providers.models.tags import describe_output
 from studio_providers.planning import PlannedOutput, Planner, PlanningError
 from studio_providers.registry import Choice, ProviderRegistry
+from studio_providers.run_lease import CANCEL_REQUESTED, GO_ON, LEASED, RunLease
 
 log = logging.getLogger(__name__)
 
@@ -46,10 +50,9 @@ WORKER_EVENTS = (OperationStarted, OperationProgress, OperationCompleted, Operat
 
 @dataclass
 class PlanRun:
-    """What carrying out a plan gave: outputs stored, provider errors, and whether a cancel cut it short."""
+    """What carrying out a plan gave: outputs stored, provider errors, and the parts a cancel skipped."""
 
     used: tuple[str, str]
-    canceled: bool = False
     skipped_parts: int = 0
     outputs: list[OutputRef] = field(default_factory=list)
     errors: list[ProviderError] = field(default_factory=list)
@@ -88,19 +91,23 @@ class OperationRunner:
         except (PlanningError, KeyError, ValueError) as exc:
             return [OperationFailed(**ids, code="invalid_request", message=str(exc))]
         outcome = await self.claims.claim(op.operation_id)
-        if outcome == "leased":
+        if outcome == LEASED:
             raise TransientError(f"another worker holds the lease of {op.operation_id}")
-        if outcome not in ("claimed", "resumed", "cancel_requested"):
+        if outcome not in GO_ON and outcome != CANCEL_REQUESTED:
             log.info("operation %s is %s: not running it", op.operation_id, outcome)
             return []
         await self._publish(
             OperationStarted(**ids, provider=op.provider, model=op.model), "started", op.operation_id
         )
-        async with self._heartbeat(op.operation_id):
-            run = await self._run_plan(op, ids, plan, canceled=outcome == "cancel_requested")
+        lease = RunLease(self.claims, op.operation_id, self.heartbeat_seconds)
+        lease.record(outcome)
+        async with lease.heartbeat():
+            run = await self._run_plan(op, ids, plan, lease)
+        if lease.lost:  # another worker's now, or already final: its completion is not this worker's to send
+            return []
         if run.outputs:
             return [self._completed(op, ids, run)]
-        if run.canceled:
+        if lease.canceled:
             return [OperationCanceled(**ids, reason="canceled while running")]
         if run.errors and all(e.retryable and not e.charged for e in run.errors):
             # Every provider was rate-limited or down: try again later, not fail (the retry window bounds it).
@@ -116,38 +123,20 @@ class OperationRunner:
             )
         ]
 
-    @contextlib.asynccontextmanager
-    async def _heartbeat(self, operation_id: str):
-        """Renew the lease while a step runs, so a long provider call is not taken for a dead worker."""
-
-        async def beat() -> None:
-            while True:
-                await asyncio.sleep(self.heartbeat_seconds)
-                try:
-                    await self.claims.claim(operation_id)
-                except TransientError as exc:  # billing away: the lease may lapse and the work be re-queued
-                    log.warning("heartbeat for %s failed: %s", operation_id, exc)
-
-        task = asyncio.create_task(beat())
-        try:
-            yield
-        finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-
     async def _run_plan(
-        self, op: OperationApproved, ids: dict, plan: list[PlannedOutput], canceled: bool
+        self, op: OperationApproved, ids: dict, plan: list[PlannedOutput], lease: RunLease
     ) -> PlanRun:
-        run = PlanRun(used=(op.provider, op.model), canceled=canceled)
+        run = PlanRun(used=(op.provider, op.model))
         # Chosen once per operation from the approved offer, not again for every output.
         choices = self.registry.plan(op.kind, op.provider, op.model, budget_per_unit=op.unit_credits)
         first_index = 0
         for step, planned in enumerate(plan):
             stored = await self.storage.exists(manifest_key(op.user_id, op.operation_id, first_index))
-            if not stored and step > 0 and not run.canceled:  # ask before paying for one more step
-                run.canceled = await self.claims.claim(op.operation_id) == "cancel_requested"
-            if run.canceled and not stored:
+            if not stored and step > 0 and not lease.stopped:  # ask before paying for one more step
+                await lease.check()
+            if lease.lost:  # nothing more to do or publish: the rest is another worker's, or moot
+                break
+            if lease.canceled and not stored:
                 run.skipped_parts += planned.parts
             else:
                 try:
@@ -160,7 +149,7 @@ class OperationRunner:
                     ValueError
                 ) as exc:  # the inputs cannot be honoured: a failed operation, not a poison message
                     run.errors.append(ProviderError("invalid_request", str(exc)))
-                if len(plan) > 1:
+                if len(plan) > 1 and not lease.lost:
                     await self._publish(
                         OperationProgress(
                             **ids, progress=(step + 1) / len(plan), message=f"{step + 1} of {len(plan)} done"

@@ -21,15 +21,7 @@ from studio_providers.base import ProviderError, ProviderOutput
 from studio_providers.planning import PlannedOutput, PlanningError, single_output
 from studio_providers.registry import ProviderRegistry
 from studio_providers.runner import OperationRunner, manifest_key
-
-
-class ScriptedClaims:
-    def __init__(self, *outcomes: str) -> None:
-        self.outcomes, self.calls = list(outcomes), 0
-
-    async def claim(self, operation_id: str) -> str:
-        self.calls += 1
-        return self.outcomes.pop(0) if len(self.outcomes) > 1 else self.outcomes[0]
+from studio_providers.testing.claims import ScriptedClaims
 
 
 class RecordingBus:
@@ -144,6 +136,26 @@ async def test_a_cancel_between_steps_keeps_what_is_done(tmp_path):
     runner, _ = runner_with(tmp_path, ScriptedClaims("claimed", "resumed", "cancel_requested"), provider)
     [done] = await runner.handle(None, approved(units=4))
     assert (done.units_delivered, done.units_canceled, provider.calls) == (2, 2, 2)
+
+
+@pytest.mark.parametrize("outcome", ["leased", "voided", "expired", "canceled", "posted"])
+async def test_an_operation_lost_between_steps_stops_there_and_publishes_nothing_more(tmp_path, outcome):
+    provider = ScriptedProvider()
+    runner, bus = runner_with(tmp_path, ScriptedClaims("claimed", outcome), provider)
+    assert await runner.handle(None, approved(units=3)) == []  # acked: no completion, failure or cancel
+    assert provider.calls == 1
+    assert [type(e) for e in bus.published] == [OperationStarted, OperationProgress]  # step 1 of 3 only
+
+
+async def test_a_worker_that_took_over_re_uses_what_the_stalled_one_stored(tmp_path):
+    provider = ScriptedProvider()
+    op = approved(units=3)
+    stalled, _ = runner_with(tmp_path, ScriptedClaims("claimed", "leased"), provider)
+    assert await stalled.handle(None, op) == []
+    taking_over, _ = runner_with(tmp_path, ScriptedClaims("claimed", "resumed"), provider)
+    [done] = await taking_over.handle(None, op)
+    assert done.units_delivered == 3 and [o.index for o in done.outputs] == [0, 1, 2]
+    assert provider.calls == 1 + 2  # the step the stalled worker stored is not paid again
 
 
 async def test_a_redelivered_operation_finds_its_stored_outputs_and_pays_nothing_again(tmp_path):
@@ -344,6 +356,37 @@ async def test_a_failed_heartbeat_does_not_stop_the_work(tmp_path):
     runner, _ = runner_with(tmp_path, claims, ScriptedProvider(seconds=0.35), heartbeat=0.1)
     [done] = await runner.handle(None, approved())
     assert isinstance(done, OperationCompleted) and claims.calls >= 3
+
+
+async def test_a_heartbeat_that_hears_of_a_takeover_stops_the_run_at_the_next_step(tmp_path):
+    # The claim before step 2 would answer "resumed": only the heartbeat's "leased" can stop the run.
+    claims = ScriptedClaims("claimed", "leased", "resumed")
+    provider = ScriptedProvider(seconds=0.25)
+    runner, bus = runner_with(tmp_path, claims, provider, heartbeat=0.1)
+    assert await runner.handle(None, approved(units=3)) == []
+    assert provider.calls == 1  # the step in flight finished; no further one was paid for
+    assert claims.calls == 2  # no claim before step 2, and a lost worker no longer renews the lease
+    assert not any(isinstance(e, OperationProgress) for e in bus.published)
+
+
+@pytest.mark.parametrize("outcome", ["voided", "expired"])
+async def test_a_single_step_operation_that_ended_meanwhile_keeps_its_output_but_sends_no_completion(
+    tmp_path, outcome
+):
+    op = approved()
+    runner, bus = runner_with(
+        tmp_path, ScriptedClaims("claimed", outcome), ScriptedProvider(seconds=0.25), heartbeat=0.1
+    )
+    assert await runner.handle(None, op) == []
+    assert [type(e) for e in bus.published] == [OperationStarted]
+    assert await runner.storage.exists(manifest_key("u1", op.operation_id, 0))
+
+
+async def test_a_heartbeat_answering_resumed_keeps_the_run_going(tmp_path):
+    claims = ScriptedClaims("claimed", "resumed")
+    runner, _ = runner_with(tmp_path, claims, ScriptedProvider(seconds=0.25), heartbeat=0.1)
+    [done] = await runner.handle(None, approved(units=2))
+    assert done.units_delivered == 2
 
 
 async def test_heartbeats_stop_when_the_operation_ends(tmp_path):

@@ -1,4 +1,5 @@
-"""A worker's hold claims sent in-process to a billing app under test, signed as that worker."""
+"""A worker's hold claims sent in-process to a billing app under test, signed as that worker; or billing's
+answers scripted, for unit tests of the worker alone."""
 
 import httpx
 
@@ -16,3 +17,14 @@ def claims_through(billing_app, worker_settings: WorkerSettings) -> HoldClaims:
             auth=hold_claim_auth(worker_settings),
         ),
     )
+
+
+class ScriptedClaims:
+    """Answers claims in the given order, repeating the last answer once the others are used up."""
+
+    def __init__(self, *outcomes: str) -> None:
+        self.outcomes, self.calls = list(outcomes), 0
+
+    async def claim(self, operation_id: str) -> str:
+        self.calls += 1
+        return self.outcomes.pop(0) if len(self.outcomes) > 1 else self.outcomes[0]
