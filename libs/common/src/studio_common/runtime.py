@@ -49,6 +49,7 @@ class ServiceRuntime:
             self.engine = db.make_engine(settings.default_database_url())
             self.sessions = db.session_factory(self.engine)
             self.relay = OutboxRelay(self.engine, self.outbox, self.bus)
+        self._background = asyncio.Semaphore()
         self._shutdown: list[Hook] = []
         self._loops: list[tuple[float, Hook]] = []
         self._tasks: list[asyncio.Task] = []
@@ -76,6 +77,11 @@ class ServiceRuntime:
         if self.engine is not None:
             await self._prepare_schema()
         self._stop = StopSignal()  # a fresh one per start: an app may be started again (tests)
+        # Admission before background work: consumed events take at most half the database connections
+        # (SQLite's one in turn), so a request never queues behind a whole prefetch of folds or ledger
+        # writes. Requests and sweepers are not limited.
+        pool_size = self.engine.pool.size() if self.engine is not None else 2
+        self._background = asyncio.Semaphore(max(1, pool_size // 2))
         await self.bus.start()
         if self.relay:
             self.relay.start()
@@ -129,7 +135,7 @@ class ServiceRuntime:
         self.bus.subscribe(queue, tuple(handlers), dispatch, domain=domain)
 
     async def _run_in_transaction(self, handler: Handler, envelope: Envelope, dedupe: bool) -> bool:
-        async with self.sessions() as session, session.begin():
+        async with self._background, self.sessions() as session, session.begin():
             if dedupe and not await first_delivery(session, self.inbox, envelope.id, envelope.type):
                 return False
             emitted = await handler(session, envelope.data)
