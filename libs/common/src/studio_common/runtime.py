@@ -20,6 +20,7 @@ from studio_common.background import StopSignal, finish, periodically
 from studio_common.bus import EventBus, OutboxRelay, add_to_outbox, make_inbox_table, make_outbox_table
 from studio_common.bus.faults import is_transient
 from studio_common.bus.inbox import first_delivery
+from studio_common.bus.outbox import stage
 from studio_common.events import Envelope, EventData
 from studio_common.ids import derived_id
 from studio_common.settings import CommonSettings
@@ -140,8 +141,6 @@ class ServiceRuntime:
                 return False
             emitted = await handler(session, envelope.data)
             await self.emit(session, *emitted)
-        if emitted:
-            self.relay.wake()
         return True
 
     async def _run_stateless(self, handler: Handler, envelope: Envelope) -> None:
@@ -151,14 +150,12 @@ class ServiceRuntime:
     async def in_transaction(self, work: Callable[[Any], Awaitable[list[EventData]]]) -> None:
         """Run `work(session)` in one transaction with the events it returns (sweepers, internal calls)."""
         async with self.sessions() as session, session.begin():
-            emitted = await work(session)
-            await self.emit(session, *emitted)
-        if emitted:
-            self.relay.wake()
+            await self.emit(session, *await work(session))
 
     async def emit(self, session, *events: EventData) -> None:
+        """Write `events` to the outbox in the session's transaction; published as soon as it commits."""
         for data in events:
-            await add_to_outbox(session, self.outbox, self.bus.envelope(data))
+            stage(session, self.relay, await add_to_outbox(session, self.outbox, self.bus.envelope(data)))
 
     async def ready(self) -> dict[str, str]:
         checks: dict[str, str] = {}
