@@ -22,6 +22,7 @@ from studio_common.bus.faults import is_transient
 from studio_common.bus.inbox import first_delivery
 from studio_common.bus.outbox import stage
 from studio_common.events import Envelope, EventData
+from studio_common.group_commit import GroupCommit
 from studio_common.ids import derived_id
 from studio_common.settings import CommonSettings
 
@@ -117,12 +118,30 @@ class ServiceRuntime:
         dedupe: bool = True,
         after_commit: Callable[[Envelope], None] | None = None,
         only: Callable[[EventData], bool] | None = None,
+        together: bool = False,
     ) -> None:
         """Register this service's handlers on its work queue (see `Handler`). `dedupe` records each event
         id in the inbox so a redelivery changes nothing (I7); a handler that is idempotent by itself (the
         gateway's monotonic fold) may do without. `after_commit` runs once the transaction committed.
         `only` drops events the service does not care about before any transaction (routing keys cannot
-        say everything, e.g. whether an operation belongs to a batch)."""
+        say everything, e.g. whether an operation belongs to a batch). `together` lets the events that
+        arrive while a transaction runs share the next one (group_commit.py): for handlers that lock only
+        their operation's rows (the gateway's fold), not shared ones such as an account."""
+
+        async def alone(item: tuple[Handler, Envelope]) -> bool:
+            return await self._run_in_transaction(*item, dedupe)
+
+        async def with_others(items: list[tuple[Handler, Envelope]]) -> list[bool]:
+            # In operation order (each operation's events keep theirs), so that replicas lock the rows
+            # of one operation each in the same order and cannot deadlock.
+            order = sorted(range(len(items)), key=lambda index: items[index][1].subject)
+            handled = [False] * len(items)
+            async with self._background, self.sessions() as session, session.begin():
+                for index in order:
+                    handled[index] = await self._handle(session, *items[index], dedupe)
+            return handled
+
+        shared = GroupCommit(with_others, alone, limit=self.settings.prefetch) if together else None
 
         async def dispatch(envelope: Envelope) -> None:
             handler = handlers.get(type(envelope.data))
@@ -130,17 +149,23 @@ class ServiceRuntime:
                 return
             if self.sessions is None:
                 await self._run_stateless(handler, envelope)
-            elif await self._run_in_transaction(handler, envelope, dedupe) and after_commit:
+                return
+            run = shared.run((handler, envelope)) if shared else alone((handler, envelope))
+            if await run and after_commit:
                 after_commit(envelope)
 
         self.bus.subscribe(queue, tuple(handlers), dispatch, domain=domain)
 
     async def _run_in_transaction(self, handler: Handler, envelope: Envelope, dedupe: bool) -> bool:
         async with self._background, self.sessions() as session, session.begin():
-            if dedupe and not await first_delivery(session, self.inbox, envelope.id, envelope.type):
-                return False
-            emitted = await handler(session, envelope.data)
-            await self.emit(session, *emitted)
+            return await self._handle(session, handler, envelope, dedupe)
+
+    async def _handle(self, session, handler: Handler, envelope: Envelope, dedupe: bool) -> bool:
+        """The event's inbox record, its handler and the events it emits, in the session's transaction;
+        False if it was handled before."""
+        if dedupe and not await first_delivery(session, self.inbox, envelope.id, envelope.type):
+            return False
+        await self.emit(session, *await handler(session, envelope.data))
         return True
 
     async def _run_stateless(self, handler: Handler, envelope: Envelope) -> None:
