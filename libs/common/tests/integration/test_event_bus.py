@@ -138,3 +138,13 @@ async def test_the_sweep_takes_only_rows_older_than_the_grace(outbox):
         await add_to_outbox(session, table, progress(bus, "op-left"))  # as if its process had crashed
     assert await relay.flush(older_than=timedelta(minutes=1)) == 0
     assert await relay.flush() == 1
+
+
+async def test_the_sweep_leaves_rows_handed_over_to_their_publisher(outbox):
+    """A transaction slower than the grace: its rows are old when committed, but already handed over."""
+    engine, table, bus, _relay = outbox
+    idle = OutboxRelay(engine, table, bus)  # not started: it holds what it was handed
+    async with db.session_factory(engine)() as session, session.begin():
+        row = await add_to_outbox(session, table, progress(bus, "op-slow"))
+    idle.hand_over([row])
+    assert await idle.flush() == 0

@@ -95,6 +95,9 @@ class OutboxRelay:
         self._stop = StopSignal()
         self._task: asyncio.Task | None = None
         self._handed: list[dict] = []
+        # Handed over and not yet marked sent: a sweep that finds them (a transaction slower than the
+        # grace) leaves them to the publisher that has them.
+        self._handed_ids: set[str] = set()
         self._swept_at = 0.0
 
     def wake(self) -> None:
@@ -103,6 +106,7 @@ class OutboxRelay:
     def hand_over(self, rows: list[dict]) -> None:
         """Rows just committed: publish them from memory (see `stage`)."""
         self._handed.extend(rows)
+        self._handed_ids.update(row["id"] for row in rows)
         self._wake.set()
 
     def start(self) -> None:
@@ -115,7 +119,7 @@ class OutboxRelay:
         self._wake.set()
         if self._task:
             await finish([self._task])
-        self._handed = []  # still in the table: the last flush below publishes them
+        self._handed, self._handed_ids = [], set()  # still in the table: the last flush publishes them
         await self.flush()
 
     async def _run(self) -> None:
@@ -139,9 +143,13 @@ class OutboxRelay:
         """Publish the rows handed over since the last turn; left to the sweep if publishing fails."""
         while self._handed and not self._stop.is_set:
             rows, self._handed = self._handed[: self.batch_size], self._handed[self.batch_size :]
-            await self._publish(rows)
-            async with self.engine.begin() as conn:
-                await self._mark_sent(conn, [row["id"] for row in rows])
+            ids = [row["id"] for row in rows]
+            try:
+                await self._publish(rows)
+                async with self.engine.begin() as conn:
+                    await self._mark_sent(conn, ids)
+            finally:
+                self._handed_ids.difference_update(ids)
 
     async def flush(self, older_than: timedelta = timedelta(0)) -> int:
         """Publish one batch of unsent rows written at least `older_than` ago; returns how many were sent."""
@@ -150,7 +158,7 @@ class OutboxRelay:
         async with self.engine.begin() as conn:
             # Replicas share the table: SKIP LOCKED gives each its own rows while it publishes them.
             query = self._unsent(older_than).with_for_update(skip_locked=True)
-            rows = [row._asdict() for row in await conn.execute(query)]
+            rows = self._not_handed(await conn.execute(query))
             await self._publish(rows)
             await self._mark_sent(conn, [row["id"] for row in rows])
         return len(rows)
@@ -158,7 +166,7 @@ class OutboxRelay:
     async def _flush_single_writer(self, older_than: timedelta) -> int:
         # SQLite has one writer lock: never hold it while waiting for the broker.
         async with self.engine.begin() as conn:
-            rows = [row._asdict() for row in await conn.execute(self._unsent(older_than))]
+            rows = self._not_handed(await conn.execute(self._unsent(older_than)))
         await self._publish(rows)
         async with self.engine.begin() as conn:
             await self._mark_sent(conn, [row["id"] for row in rows])
@@ -173,6 +181,9 @@ class OutboxRelay:
                 )
             )
         return result.rowcount
+
+    def _not_handed(self, result) -> list[dict]:
+        return [row._asdict() for row in result if row.id not in self._handed_ids]
 
     def _unsent(self, older_than: timedelta):
         query = select(self.table.c.id, self.table.c.routing_key, self.table.c.envelope)
