@@ -16,6 +16,7 @@ not blur them.
 import argparse
 import asyncio
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -256,6 +257,9 @@ def measure(args, database: str) -> dict:
             isolated_stack(Path(data_dir), "bench", SECRET, quiet, database_urls=databases)
         )
         results = asyncio.run(run(args, stack))
+        if args.logs:  # the data directory goes with the stack: keep the services' logs
+            for service in stack.services:
+                shutil.copy(stack.log_path(service), Path(args.logs) / f"{database}-{service}.log")
         if args.handler_times:
             print(f"[{database}] ", end="")
             handler_summary(stack)
@@ -277,6 +281,7 @@ def main() -> None:
         help="comma-separated, each measured on its own stack: sqlite (files), postgres (127.0.0.1:5432)",
     )
     parser.add_argument("--postgres", action="store_true", help="PostgreSQL only (--databases postgres)")
+    parser.add_argument("--logs", help="a directory to copy the services' logs into")
     parser.add_argument("--handler-times", action="store_true", help="also print mean handler time per event")
     args = parser.parse_args()
     databases = ["postgres"] if args.postgres else [d.strip() for d in args.databases.split(",") if d.strip()]
