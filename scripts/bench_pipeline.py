@@ -1,18 +1,23 @@
 """Benchmark of the Create pipeline through the running stack (local provider, 256x256).
 
-Starts the four services as processes on a private exchange (RabbitMQ on localhost, SQLite files), then
-prints: sustained throughput (operations/s, accepted to succeeded), latency p50/p95/p99 from accept to
-succeeded at a steady 10 operations/s, and the gateway's POST latency. Times for accept and success
-are the gateway's own (created_at, finished_at), so client scheduling does not blur them.
+Starts the services as processes on a private exchange (RabbitMQ on localhost), once per database
+(SQLite files, PostgreSQL on 127.0.0.1:5432), then prints side by side: sustained throughput
+(operations/s, accepted to succeeded), the gateway's POST and status-read latency under the burst, CPU
+per operation per service (the workers' image rendering and tagging, in their worker threads, apart),
+latency p50/p95/p99 from accept to succeeded at a steady 10 operations/s, and the broker's own limit
+measured in the same run (scripts/bench_broker.py) with the pipeline's message rate as a share of it.
+Times for accept and success are the gateway's own (created_at, finished_at), so client scheduling does
+not blur them.
 
     uv run python scripts/bench_pipeline.py [--burst 1000] [--steady-seconds 30] [--rate 10]
+        [--databases sqlite,postgres]
 """
 
 import argparse
 import asyncio
 import os
+import shutil
 import signal
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -23,6 +28,8 @@ from datetime import datetime
 from pathlib import Path
 
 import httpx
+from bench_broker import broker_limit
+from bench_report import report
 
 from studio_common.auth import issue_token
 from studio_common.devstack import Stack
@@ -86,16 +93,39 @@ def seconds(op: dict) -> float:
     ).total_seconds()
 
 
-def cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU time these processes have used so far (Linux /proc)."""
+def cpu_seconds(pids: list[int], main_thread_only: bool = False) -> float:
+    """User + system CPU time these processes (or only their main threads) have used so far (Linux /proc)."""
     ticks = os.sysconf("SC_CLK_TCK")
     total = 0.0
     for pid in pids:
+        stat = f"/proc/{pid}/task/{pid}/stat" if main_thread_only else f"/proc/{pid}/stat"
         try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            fields = Path(stat).read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
         total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
+WORKERS = ("generation", "editing", "transform")
+
+
+def image_cpu_seconds(pids: dict[str, int]) -> float:
+    """The workers' CPU outside their event loop: rendering, tagging and storing images in worker threads."""
+    return sum(cpu_seconds([pid]) - cpu_seconds([pid], main_thread_only=True) for pid in _workers(pids))
+
+
+def _workers(pids: dict[str, int]) -> list[int]:
+    return [pid for name, pid in pids.items() if name in WORKERS]
+
+
+def published_events(stack: Stack) -> float:
+    """Events the services have published so far (their studio_events_published_total counters)."""
+    total = 0.0
+    for service in stack.services:
+        for line in httpx.get(stack.metrics_url(service)).text.splitlines():
+            if line.startswith("studio_events_published_total{"):
+                total += float(line.rsplit(" ", 1)[1])
     return total
 
 
@@ -104,55 +134,66 @@ def broker_pids() -> list[int]:
     return [int(pid) for pid in found]
 
 
-async def burst(client, admin, count: int, concurrency: int, users: int, pids: dict[str, int]) -> None:
-    """`users` accounts (a content team) submit `count` creates as fast as `concurrency` clients can."""
+async def burst(client, admin, args, stack: Stack, pids: dict[str, int]) -> dict:
+    """`users` accounts (a content team) submit `count` creates as fast as `concurrency` clients can,
+    while a few clients read operation statuses, as a studio watching its work would."""
+    count, users = args.burst, args.users
     team = [
         await prepare_user(client, admin, f"bench-burst-{uuid.uuid4().hex[:6]}", count * 2)
         for _ in range(users)
     ]
     post_times: list[float] = []
+    read_times: list[float] = []
     queue = list(range(count))
     before = {name: cpu_seconds([pid]) for name, pid in pids.items()}
+    image_before, events_before = image_cpu_seconds(pids), published_events(stack)
     broker_before, client_before = cpu_seconds(broker_pids()), time.process_time()
     ids: dict[int, list[str]] = {i: [] for i in range(users)}
 
-    async def worker():
+    async def submitter():
         while queue:
             n = queue.pop()
             ids[n % users].append(await submit(client, team[n % users], post_times))
 
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    async def reader(n: int):
+        while queue:
+            await asyncio.sleep(0.1)
+            if ids[n % users]:
+                started = time.perf_counter()
+                operation = ids[n % users][-1]
+                response = await client.get(
+                    f"/api/image-studio/operations/{operation}", headers=team[n % users]
+                )
+                read_times.append(time.perf_counter() - started)
+                response.raise_for_status()
+
+    await asyncio.gather(*(submitter() for _ in range(args.concurrency)), *(reader(n) for n in range(4)))
     ops = [op for i in range(users) for op in await wait_all(client, team[i], ids[i], timeout=600)]
-    by_service = {name: cpu_seconds([pid]) - before[name] for name, pid in pids.items()}
-    services_cpu = sum(by_service.values())
+    by_service = {name: (cpu_seconds([pid]) - before[name]) * 1000 / count for name, pid in pids.items()}
+    image = (image_cpu_seconds(pids) - image_before) * 1000 / count
     broker_cpu, client_cpu = cpu_seconds(broker_pids()) - broker_before, time.process_time() - client_before
-    failed = [op for op in ops if op["status"] != "succeeded"]
     first = min(datetime.fromisoformat(op["created_at"]) for op in ops)
     last = max(datetime.fromisoformat(op["finished_at"]) for op in ops)
     span = (last - first).total_seconds()
-    print(f"burst: {count} creates by {users} users, {concurrency} concurrent clients")
-    print(
-        f"  sustained throughput (accepted -> succeeded): {count / span:.1f} operations/s over {span:.1f} s"
-        f"  (failed: {len(failed)})"
-    )
-    print(
-        f"  gateway POST latency under load: p50 {percentile(post_times, 50) * 1000:.1f} ms, "
-        f"p95 {percentile(post_times, 95) * 1000:.1f} ms, p99 {percentile(post_times, 99) * 1000:.1f} ms"
-    )
-    # What one operation costs the machine: the ceiling on throughput is cores / this.
-    per_op = (services_cpu + broker_cpu) / count
-    print(
-        f"  CPU per operation: services {services_cpu / count * 1000:.1f} ms + RabbitMQ "
-        f"{broker_cpu / count * 1000:.1f} ms (this client {client_cpu / count * 1000:.1f} ms); "
-        f"ceiling on {os.cpu_count()} cores without the client: {os.cpu_count() / per_op:.0f} operations/s"
-    )
-    print(
-        "  CPU per operation by service: "
-        + ", ".join(f"{name} {cpu / count * 1000:.1f} ms" for name, cpu in by_service.items())
-    )
+    events_per_op = (published_events(stack) - events_before) / count
+    services = sum(by_service.values())
+    return {
+        "ops_per_s": count / span,
+        "failed": sum(op["status"] != "succeeded" for op in ops),
+        "post_ms": [percentile(post_times, p) * 1000 for p in (50, 95, 99)],
+        "read_ms": [percentile(read_times or [0.0], p) * 1000 for p in (50, 95, 99)],
+        "cpu_ms": by_service,
+        "services_ms": services,
+        "image_ms": image,
+        "orchestration_ms": services - image,
+        "rabbitmq_ms": broker_cpu * 1000 / count,
+        "client_ms": client_cpu * 1000 / count,
+        "events_per_op": events_per_op,
+        "events_per_s": events_per_op * count / span,
+    }
 
 
-async def steady(client, admin, rate: float, duration: float) -> None:
+async def steady(client, admin, rate: float, duration: float) -> dict:
     count = int(rate * duration)
     headers = await prepare_user(client, admin, f"bench-steady-{uuid.uuid4().hex[:6]}", count * 2)
     post_times: list[float] = []
@@ -165,17 +206,13 @@ async def steady(client, admin, rate: float, duration: float) -> None:
         tasks.append(asyncio.create_task(submit(client, headers, post_times)))
     ids = await asyncio.gather(*tasks)
     ops = await wait_all(client, headers, ids, timeout=300)
-    latencies = [seconds(op) for op in ops if op["status"] == "succeeded"]
-    print(f"steady: {count} creates at {rate:g}/s")
-    print(
-        f"  accept -> succeeded: p50 {percentile(latencies, 50) * 1000:.0f} ms, "
-        f"p95 {percentile(latencies, 95) * 1000:.0f} ms, p99 {percentile(latencies, 99) * 1000:.0f} ms, "
-        f"mean {statistics.mean(latencies) * 1000:.0f} ms  (succeeded {len(latencies)}/{count})"
-    )
-    print(
-        f"  gateway POST latency: p50 {percentile(post_times, 50) * 1000:.1f} ms, "
-        f"p95 {percentile(post_times, 95) * 1000:.1f} ms, p99 {percentile(post_times, 99) * 1000:.1f} ms"
-    )
+    latencies = [seconds(op) for op in ops if op["status"] == "succeeded"] or [float("nan")]
+    return {
+        "count": count,
+        "succeeded": sum(op["status"] == "succeeded" for op in ops),
+        "latency_ms": [percentile(latencies, p) * 1000 for p in (50, 95, 99)],
+        "post_ms": [percentile(post_times, p) * 1000 for p in (50, 95, 99)],
+    }
 
 
 def handler_summary(stack: Stack) -> None:
@@ -200,12 +237,33 @@ def handler_summary(stack: Stack) -> None:
                 )
 
 
-async def run(args, gateway: str, pids: dict[str, int]) -> None:
+async def run(args, stack: Stack) -> dict:
     admin = {"Authorization": f"Bearer {issue_token('bench-admin', SECRET, admin=True)}"}
     limits = httpx.Limits(max_connections=args.concurrency + 8)
-    async with httpx.AsyncClient(base_url=gateway, timeout=60, limits=limits) as client:
-        await steady(client, admin, args.rate, args.steady_seconds)
-        await burst(client, admin, args.burst, args.concurrency, args.users, pids)
+    pids = {name: p.pid for name, p in stack.processes.items()}
+    async with httpx.AsyncClient(base_url=stack.url("gateway"), timeout=60, limits=limits) as client:
+        return {
+            "steady": await steady(client, admin, args.rate, args.steady_seconds),
+            "burst": await burst(client, admin, args, stack, pids),
+        }
+
+
+def measure(args, database: str) -> dict:
+    """One stack on `database` (its own exchange, data and databases), measured, then removed."""
+    with tempfile.TemporaryDirectory() as data_dir, ExitStack() as resources:
+        databases = resources.enter_context(postgres_databases("bench")) if database == "postgres" else {}
+        quiet = {"STUDIO_LOG_LEVEL": "WARNING"}
+        stack = resources.enter_context(
+            isolated_stack(Path(data_dir), "bench", SECRET, quiet, database_urls=databases)
+        )
+        results = asyncio.run(run(args, stack))
+        if args.logs:  # the data directory goes with the stack: keep the services' logs
+            for service in stack.services:
+                shutil.copy(stack.log_path(service), Path(args.logs) / f"{database}-{service}.log")
+        if args.handler_times:
+            print(f"[{database}] ", end="")
+            handler_summary(stack)
+        return results
 
 
 def main() -> None:
@@ -218,22 +276,19 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=16, help="accounts the burst is spread over")
     parser.add_argument("--steady-seconds", type=float, default=30.0)
     parser.add_argument(
-        "--postgres",
-        action="store_true",
-        help="gateway, billing and assets on PostgreSQL (127.0.0.1:5432) instead of SQLite files",
+        "--databases",
+        default="sqlite,postgres",
+        help="comma-separated, each measured on its own stack: sqlite (files), postgres (127.0.0.1:5432)",
     )
+    parser.add_argument("--postgres", action="store_true", help="PostgreSQL only (--databases postgres)")
+    parser.add_argument("--logs", help="a directory to copy the services' logs into")
     parser.add_argument("--handler-times", action="store_true", help="also print mean handler time per event")
     args = parser.parse_args()
+    databases = ["postgres"] if args.postgres else [d.strip() for d in args.databases.split(",") if d.strip()]
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # unwind: the stack's services stop with it
-    with tempfile.TemporaryDirectory() as data_dir, ExitStack() as resources:
-        databases = resources.enter_context(postgres_databases("bench")) if args.postgres else {}
-        quiet = {"STUDIO_LOG_LEVEL": "WARNING"}
-        stack = resources.enter_context(
-            isolated_stack(Path(data_dir), "bench", SECRET, quiet, database_urls=databases)
-        )
-        asyncio.run(run(args, stack.url("gateway"), {name: p.pid for name, p in stack.processes.items()}))
-        if args.handler_times:
-            handler_summary(stack)
+    results = {database: measure(args, database) for database in databases}
+    broker = asyncio.run(broker_limit())
+    report(args, results, broker)
 
 
 if __name__ == "__main__":

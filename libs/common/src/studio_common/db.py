@@ -24,7 +24,10 @@ def is_sqlite(url: str) -> bool:
 
 def make_engine(url: str, pool_size: int = 10) -> AsyncEngine:
     if not is_sqlite(url):
-        return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+        # No ping before each checkout (a round trip per transaction): a connection the server dropped
+        # fails its statement as a transient error (retried, or a 503), and SQLAlchemy then invalidates
+        # every older connection of the pool, so one failure per database restart replaces the ping.
+        return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size)
     _ensure_sqlite_dir(url)
     # One connection: SQLite has one writer anyway, and queueing for it in asyncio is far cheaper than
     # SQLite's busy handler, which sleeps up to 100 ms at a time when connections contend.

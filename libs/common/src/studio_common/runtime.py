@@ -21,7 +21,9 @@ from studio_common.background import StopSignal, finish, periodically
 from studio_common.bus import EventBus, OutboxRelay, add_to_outbox, make_inbox_table, make_outbox_table
 from studio_common.bus.faults import is_transient
 from studio_common.bus.inbox import first_delivery
+from studio_common.bus.outbox import stage
 from studio_common.events import Envelope, EventData
+from studio_common.group_commit import GroupCommit
 from studio_common.ids import derived_id
 from studio_common.settings import CommonSettings
 
@@ -50,6 +52,7 @@ class ServiceRuntime:
             self.engine = db.make_engine(settings.default_database_url())
             self.sessions = db.session_factory(self.engine)
             self.relay = OutboxRelay(self.engine, self.outbox, self.bus)
+        self._background = asyncio.Semaphore()
         self._shutdown: list[Hook] = []
         self._loops: list[tuple[float, Hook]] = []
         self._tasks: list[asyncio.Task] = []
@@ -77,6 +80,11 @@ class ServiceRuntime:
         if self.engine is not None:
             await self._prepare_schema()
         self._stop = StopSignal()  # a fresh one per start: an app may be started again (tests)
+        # Admission before background work: consumed events take at most half the database connections
+        # (SQLite's one in turn), so a request never queues behind a whole prefetch of folds or ledger
+        # writes. Requests and sweepers are not limited.
+        pool_size = self.engine.pool.size() if self.engine is not None else 2
+        self._background = asyncio.Semaphore(max(1, pool_size // 2))
         await self.bus.start()
         if self.relay:
             self.relay.start()
@@ -111,12 +119,30 @@ class ServiceRuntime:
         dedupe: bool = True,
         after_commit: Callable[[Envelope], None] | None = None,
         only: Callable[[EventData], bool] | None = None,
+        together: bool = False,
     ) -> None:
         """Register this service's handlers on its work queue (see `Handler`). `dedupe` records each event
         id in the inbox so a redelivery changes nothing (I7); a handler that is idempotent by itself (the
         gateway's monotonic fold) may do without. `after_commit` runs once the transaction committed.
         `only` drops events the service does not care about before any transaction (routing keys cannot
-        say everything, e.g. whether an operation belongs to a batch)."""
+        say everything, e.g. whether an operation belongs to a batch). `together` lets the events that
+        arrive while a transaction runs share the next one (group_commit.py): for handlers that lock only
+        their operation's rows (the gateway's fold), not shared ones such as an account."""
+
+        async def alone(item: tuple[Handler, Envelope]) -> bool:
+            return await self._run_in_transaction(*item, dedupe)
+
+        async def with_others(items: list[tuple[Handler, Envelope]]) -> list[bool]:
+            # In operation order (each operation's events keep theirs), so that replicas lock the rows
+            # of one operation each in the same order and cannot deadlock.
+            order = sorted(range(len(items)), key=lambda index: items[index][1].subject)
+            handled = [False] * len(items)
+            async with self._background, self.transaction() as session:
+                for index in order:
+                    handled[index] = await self._handle(session, *items[index], dedupe)
+            return handled
+
+        shared = GroupCommit(with_others, alone, limit=self.settings.prefetch) if together else None
 
         async def dispatch(envelope: Envelope) -> None:
             handler = handlers.get(type(envelope.data))
@@ -124,19 +150,23 @@ class ServiceRuntime:
                 return
             if self.sessions is None:
                 await self._run_stateless(handler, envelope)
-            elif await self._run_in_transaction(handler, envelope, dedupe) and after_commit:
+                return
+            run = shared.run((handler, envelope)) if shared else alone((handler, envelope))
+            if await run and after_commit:
                 after_commit(envelope)
 
         self.bus.subscribe(queue, tuple(handlers), dispatch, domain=domain)
 
     async def _run_in_transaction(self, handler: Handler, envelope: Envelope, dedupe: bool) -> bool:
-        async with self.transaction() as session:
-            if dedupe and not await first_delivery(session, self.inbox, envelope.id, envelope.type):
-                return False
-            emitted = await handler(session, envelope.data)
-            await self.emit(session, *emitted)
-        if emitted:
-            self.relay.wake()
+        async with self._background, self.transaction() as session:
+            return await self._handle(session, handler, envelope, dedupe)
+
+    async def _handle(self, session, handler: Handler, envelope: Envelope, dedupe: bool) -> bool:
+        """The event's inbox record, its handler and the events it emits, in the session's transaction;
+        False if it was handled before."""
+        if dedupe and not await first_delivery(session, self.inbox, envelope.id, envelope.type):
+            return False
+        await self.emit(session, *await handler(session, envelope.data))
         return True
 
     async def _run_stateless(self, handler: Handler, envelope: Envelope) -> None:
@@ -152,14 +182,12 @@ class ServiceRuntime:
     async def in_transaction(self, work: Callable[[Any], Awaitable[list[EventData]]]) -> None:
         """Run `work(session)` in one transaction with the events it returns (sweepers, internal calls)."""
         async with self.transaction() as session:
-            emitted = await work(session)
-            await self.emit(session, *emitted)
-        if emitted:
-            self.relay.wake()
+            await self.emit(session, *await work(session))
 
     async def emit(self, session, *events: EventData) -> None:
+        """Write `events` to the outbox in the session's transaction; published as soon as it commits."""
         for data in events:
-            await add_to_outbox(session, self.outbox, self.bus.envelope(data))
+            stage(session, self.relay, await add_to_outbox(session, self.outbox, self.bus.envelope(data)))
 
     async def ready(self) -> dict[str, str]:
         checks: dict[str, str] = {}

@@ -21,6 +21,7 @@ from opentelemetry.sdk.trace.export import (
     SpanExporter,
     SpanExportResult,
 )
+from opentelemetry.sdk.trace.sampling import ALWAYS_OFF
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
 operation_id_var: ContextVar[str | None] = ContextVar("operation_id", default=None)
@@ -90,7 +91,13 @@ def _span_record(span) -> dict:
 
 
 def configure_tracing(service: str, otlp_endpoint: str | None = None, span_file: str | None = None) -> None:
-    provider = TracerProvider(resource=Resource.create({"service.name": service}))
+    # With nowhere to send spans, none is recorded: ids are still made and propagated (log lines keep their
+    # trace id, a downstream service that exports still continues the trace), but no span is built, timed
+    # and dropped for every event handled. With an exporter, the SDK's sampler (OTEL_TRACES_SAMPLER) rules.
+    exporting = bool(span_file or otlp_endpoint)
+    provider = TracerProvider(
+        resource=Resource.create({"service.name": service}), **({} if exporting else {"sampler": ALWAYS_OFF})
+    )
     if span_file:
         provider.add_span_processor(
             SimpleSpanProcessor(JsonLinesSpanExporter(span_file.removeprefix("file:")))

@@ -119,6 +119,44 @@ async def test_a_poison_message_is_rejected_into_the_dead_letter_queue(bus_names
         await runtime.stop()
 
 
+async def test_events_consumed_together_share_transactions_and_a_poison_one_fails_alone(
+    bus_names, amqp_url, tmp_path
+):
+    runtime, seen = make_runtime(bus_names, amqp_url, tmp_path, poison_after=2)
+    transactions = 0
+
+    async def fold(session, event: OperationProgress):
+        nonlocal transactions
+        if not session.info.setdefault("counted", False):
+            session.info["counted"] = True
+            transactions += 1
+        await asyncio.sleep(0.02)  # slow enough that a prefetch of them arrives while one runs
+        if event.operation_id == "op-poison":
+            raise ValueError("a bug, every time")
+        await session.execute(seen.insert().values(operation_id=event.operation_id))
+        return []
+
+    runtime.consume("probe", {OperationProgress: fold}, dedupe=False, together=True)
+    await runtime.start()
+    try:
+        async with EventRecorder(amqp_url, bus_names["exchange"]) as recorder:
+            for n in range(30):
+                operation_id = "op-poison" if n == 15 else f"op-{n}"
+                await recorder.publish(
+                    OperationProgress(operation_id=operation_id, user_id="u", progress=0.5)
+                )
+        dead = runtime.settings.queue_name("probe.dlq")
+        for _ in range(100):
+            if await count(runtime, seen) == 29 and await _messages_in(amqp_url, dead):
+                break
+            await asyncio.sleep(0.1)
+        assert await count(runtime, seen) == 29
+        assert await _messages_in(amqp_url, dead) == 1
+        assert transactions < 29  # shared: fewer transactions than events
+    finally:
+        await runtime.stop()
+
+
 async def _messages_in(amqp_url: str, queue: str) -> int:
     connection = await aio_pika.connect(amqp_url)
     async with connection:

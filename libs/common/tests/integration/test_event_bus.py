@@ -1,13 +1,18 @@
-"""One test body against FastStream's in-memory broker and against RabbitMQ."""
+"""The event bus against FastStream's in-memory broker and RabbitMQ, and the transactional outbox's relay."""
 
 import asyncio
+from datetime import timedelta
 
 import pytest
 from faststream.rabbit import TestRabbitBroker
+from sqlalchemy import func, select
 
-from studio_common.bus import EventBus
+from studio_common import db
+from studio_common.bus import EventBus, OutboxRelay, add_to_outbox, make_outbox_table
+from studio_common.bus.outbox import stage
 from studio_common.events import Envelope, OperationProgress
 from studio_common.settings import CommonSettings
+from studio_common.testing.recorder import EventRecorder
 
 
 @pytest.fixture(params=["in-memory", "rabbitmq"])
@@ -68,39 +73,78 @@ async def test_events_of_other_types_are_not_delivered(bus_names, amqp_url):
     assert [e.subject for e in received] == ["c"]
 
 
-async def test_outbox_relay_publishes_committed_rows_once_and_purges_them(bus_names, amqp_url, tmp_path):
-    """Rows committed with a change go out with their envelope intact; sent rows are purged later."""
-    from datetime import timedelta
-
-    from sqlalchemy import func, select
-
-    from studio_common import db
-    from studio_common.bus import OutboxRelay, add_to_outbox, make_outbox_table
-    from studio_common.testing.recorder import EventRecorder
-
+@pytest.fixture
+async def outbox(bus_names, amqp_url, tmp_path):
+    """An outbox table on SQLite and its relay, running, with a sweep that never comes during a test:
+    whatever it publishes by itself was handed over by a commit."""
     metadata = db.new_metadata()
     table = make_outbox_table(metadata)
     engine = db.make_engine(f"sqlite+aiosqlite:///{tmp_path}/outbox.db")
     await db.create_schema(engine, metadata)
     bus = EventBus(CommonSettings(amqp_url=amqp_url, **bus_names), "probe")
     await bus.start()
-    relay = OutboxRelay(engine, table, bus)
+    relay = OutboxRelay(engine, table, bus, interval=3600, grace=timedelta(hours=1))
+    relay.start()
     try:
-        async with EventRecorder(amqp_url, bus_names["exchange"]) as recorder:
-            envelopes = [
-                bus.envelope(OperationProgress(operation_id=f"op-{i}", user_id="u", progress=0.5))
-                for i in range(3)
-            ]
-            async with db.session_factory(engine)() as session, session.begin():
-                for envelope in envelopes:
-                    await add_to_outbox(session, table, envelope)
-            assert await relay.flush() == 3
-            assert await relay.flush() == 0
-            await recorder.wait_for(lambda events: len(events) == 3)
-            assert sorted(e.id for e in recorder.events) == sorted(e.id for e in envelopes)
-        assert await relay.purge_sent(older_than=timedelta(0)) == 3
-        async with engine.connect() as connection:
-            assert await connection.scalar(select(func.count()).select_from(table)) == 0
+        yield engine, table, bus, relay
     finally:
+        await relay.stop()
         await bus.stop()
         await engine.dispose()
+
+
+def progress(bus: EventBus, operation_id: str) -> Envelope:
+    return bus.envelope(OperationProgress(operation_id=operation_id, user_id="u", progress=0.5))
+
+
+async def test_outbox_relay_publishes_committed_rows_once_and_purges_them(outbox, bus_names, amqp_url):
+    """Rows committed with a change go out with their envelope intact; sent rows are purged later."""
+    engine, table, bus, relay = outbox
+    async with EventRecorder(amqp_url, bus_names["exchange"]) as recorder:
+        envelopes = [progress(bus, f"op-{i}") for i in range(3)]
+        async with db.session_factory(engine)() as session, session.begin():
+            for envelope in envelopes:
+                await add_to_outbox(session, table, envelope)  # not handed over: only a flush finds them
+        assert await relay.flush() == 3
+        assert await relay.flush() == 0
+        await recorder.wait_for(lambda events: len(events) == 3)
+        assert sorted(e.id for e in recorder.events) == sorted(e.id for e in envelopes)
+    assert await relay.purge_sent(older_than=timedelta(0)) == 3
+    async with engine.connect() as connection:
+        assert await connection.scalar(select(func.count()).select_from(table)) == 0
+
+
+async def test_committed_rows_are_handed_to_the_relay_and_rolled_back_ones_never(outbox, bus_names, amqp_url):
+    """The committing transaction hands its rows over: published from memory at once, then marked sent."""
+    engine, table, bus, relay = outbox
+    async with EventRecorder(amqp_url, bus_names["exchange"]) as recorder:
+        kept, dropped = progress(bus, "op-kept"), progress(bus, "op-rolled-back")
+        async with db.session_factory(engine)() as session, session.begin():
+            stage(session, relay, await add_to_outbox(session, table, kept))
+        async with db.session_factory(engine)() as session, session.begin():
+            stage(session, relay, await add_to_outbox(session, table, dropped))
+            await session.rollback()
+        await recorder.wait_for(lambda events: len(events) >= 1)
+    assert [e.id for e in recorder.events] == [kept.id]
+    async with engine.connect() as connection:
+        rows = (await connection.execute(select(table.c.id, table.c.sent))).all()
+    assert [(row.id, row.sent) for row in rows] == [(kept.id, True)]
+
+
+async def test_the_sweep_takes_only_rows_older_than_the_grace(outbox):
+    """Younger rows are being published from memory by the process that wrote them."""
+    engine, table, bus, relay = outbox
+    async with db.session_factory(engine)() as session, session.begin():
+        await add_to_outbox(session, table, progress(bus, "op-left"))  # as if its process had crashed
+    assert await relay.flush(older_than=timedelta(minutes=1)) == 0
+    assert await relay.flush() == 1
+
+
+async def test_the_sweep_leaves_rows_handed_over_to_their_publisher(outbox):
+    """A transaction slower than the grace: its rows are old when committed, but already handed over."""
+    engine, table, bus, _relay = outbox
+    idle = OutboxRelay(engine, table, bus)  # not started: it holds what it was handed
+    async with db.session_factory(engine)() as session, session.begin():
+        row = await add_to_outbox(session, table, progress(bus, "op-slow"))
+    idle.hand_over([row])
+    assert await idle.flush() == 0

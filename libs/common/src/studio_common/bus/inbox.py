@@ -3,6 +3,8 @@
 A redelivered or replayed event finds its id already there and changes nothing (invariant I7).
 """
 
+import functools
+
 from sqlalchemy import Column, DateTime, MetaData, String, Table
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -29,7 +31,15 @@ async def first_delivery(session: AsyncSession, table: Table, event_id: str, eve
     One statement (insert unless present): a concurrent duplicate waits on the key and then inserts
     nothing, so exactly one delivery does the work.
     """
-    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
-    statement = insert(table).values(event_id=event_id, event_type=event_type, received_at=utcnow())
-    result = await session.execute(statement.on_conflict_do_nothing(index_elements=["event_id"]))
+    statement = _insert_unless_present(session.bind.dialect.name, table)
+    result = await session.execute(
+        statement, {"event_id": event_id, "event_type": event_type, "received_at": utcnow()}
+    )
     return result.rowcount == 1
+
+
+@functools.cache
+def _insert_unless_present(dialect: str, table: Table):
+    """Built once per table: values come as parameters, so each call reuses the compiled statement."""
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    return insert(table).on_conflict_do_nothing(index_elements=["event_id"])

@@ -3,7 +3,7 @@ move in repository.py; a hold changes here under its own row lock (repository.ho
 
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from studio_billing.adapters.tables import cancellations, holds
@@ -11,12 +11,17 @@ from studio_billing.adapters.tables import cancellations, holds
 SWEEP_BATCH = 200  # holds one sweep looks at; the next sweep takes the rest
 
 
+# Hot-path statements built once, values as parameters: no clause is compiled per event.
+_ADD = holds.insert()
+_CHANGE = update(holds).where(holds.c.id == bindparam("hold_id"))
+
+
 async def add(session: AsyncSession, **values) -> None:
-    await session.execute(holds.insert().values(**values))
+    await session.execute(_ADD, values)
 
 
 async def change(session: AsyncSession, hold_id: str, **values) -> None:
-    await session.execute(update(holds).where(holds.c.id == hold_id).values(**values))
+    await session.execute(_CHANGE, {**values, "hold_id": hold_id})
 
 
 async def start_waiting(session: AsyncSession, operation_id: str, now: datetime, **values) -> bool:

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import bindparam, case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from studio_billing.adapters.tables import accounts, batch_holds, entries, holds
@@ -113,15 +113,12 @@ async def settle_hold(session: AsyncSession, hold, charged: int, now: datetime) 
     """Release the hold from pending and post what was charged, in one update of the totals, with the
     immutable post entry beside it."""
     await session.execute(
-        update(accounts)
-        .where(accounts.c.user_id == hold["user_id"])
-        .values(
-            pending=accounts.c.pending - hold["credits"], posted=accounts.c.posted + charged, updated_at=now
-        )
+        _SETTLE_TOTALS, {"account": hold["user_id"], "held": hold["credits"], "charged": charged, "now": now}
     )
     if charged:
         await session.execute(
-            entries.insert().values(
+            entries.insert(),
+            dict(
                 id=derived_id("post", hold["id"]),
                 user_id=hold["user_id"],
                 entry_type="post",
@@ -129,7 +126,7 @@ async def settle_hold(session: AsyncSession, hold, charged: int, now: datetime) 
                 operation_id=hold["operation_id"],
                 reason=f"{hold['kind']} via {hold['provider']}/{hold['model']}",
                 created_at=now,
-            )
+            ),
         )
 
 
@@ -140,11 +137,24 @@ async def change_plan(session: AsyncSession, user_id: str, plan: str, now: datet
 
 
 async def change_pending(session: AsyncSession, user_id: str, delta: int, now: datetime) -> None:
-    await session.execute(
-        update(accounts)
-        .where(accounts.c.user_id == user_id)
-        .values(pending=accounts.c.pending + delta, updated_at=now)
+    await session.execute(_CHANGE_PENDING, {"account": user_id, "delta": delta, "now": now})
+
+
+# The hot path's updates, built once with their values as parameters (reused compiled, no clause building).
+_SETTLE_TOTALS = (
+    update(accounts)
+    .where(accounts.c.user_id == bindparam("account"))
+    .values(
+        pending=accounts.c.pending - bindparam("held"),
+        posted=accounts.c.posted + bindparam("charged"),
+        updated_at=bindparam("now"),
     )
+)
+_CHANGE_PENDING = (
+    update(accounts)
+    .where(accounts.c.user_id == bindparam("account"))
+    .values(pending=accounts.c.pending + bindparam("delta"), updated_at=bindparam("now"))
+)
 
 
 def balance_of(account) -> Balance:

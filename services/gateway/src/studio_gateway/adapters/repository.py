@@ -1,7 +1,7 @@
 """The gateway's SQL: the operations read model, idempotency keys and personas. Every query for a user's
 data is scoped to that user, so another user's row looks exactly like a missing one (I6)."""
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from studio_gateway.adapters.tables import idempotency_keys, operations, personas
@@ -42,8 +42,12 @@ async def progress(session: AsyncSession, operation_id: str, lock: bool = False)
     return (await session.execute(query.with_for_update() if lock else query)).first()
 
 
+# The read-model fold's one statement, built once: the changed columns are its parameters.
+_CHANGE_OPERATION = update(operations).where(operations.c.id == bindparam("operation"))
+
+
 async def change_operation(session: AsyncSession, operation_id: str, **changes) -> None:
-    await session.execute(update(operations).where(operations.c.id == operation_id).values(**changes))
+    await session.execute(_CHANGE_OPERATION, {**changes, "operation": operation_id})
 
 
 def _key(user_id: str, key: str):

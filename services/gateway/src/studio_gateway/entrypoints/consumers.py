@@ -37,8 +37,13 @@ def register(runtime: ServiceRuntime, hub: LiveHub) -> None:
     def wake_streams(envelope: Envelope) -> None:
         hub.notify(envelope.subject)
 
+    # Folds touch only their operation's row: a prefetch of them shares one transaction under load.
     runtime.consume(
-        "gateway", dict.fromkeys(READ_MODEL_EVENTS, apply_event), dedupe=False, after_commit=wake_streams
+        "gateway",
+        dict.fromkeys(READ_MODEL_EVENTS, apply_event),
+        dedupe=False,
+        after_commit=wake_streams,
+        together=True,
     )
     runtime.bus.document_publishes(OperationRequested, OperationCancelRequested)
     runtime.bus.subscribe_live(f"gateway.live.{new_id()[:12]}", READ_MODEL_EVENTS, hub.notify)
