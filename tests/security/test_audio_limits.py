@@ -10,7 +10,7 @@ import pytest
 
 from studio_common import audio_probe
 from studio_common.testing.client import StudioClient
-from studio_providers.local import media
+from studio_providers.local import audio
 
 
 def float_wav(rate: int, samples: int) -> bytes:
@@ -50,8 +50,8 @@ def test_a_float_wav_longer_than_allowed_is_refused_from_its_header():
 
 
 def test_decoding_stops_at_the_seconds_asked_for():
-    samples = media.decode_pcm(pcm_wav(30, 8000), ".wav", max_seconds=2)
-    assert len(samples) <= 2 * media.PCM_RATE
+    samples = audio.decode_pcm(pcm_wav(30, 8000), ".wav", max_seconds=2)
+    assert len(samples) <= 2 * audio.PCM_RATE
 
 
 def test_a_wav_without_a_usable_header_is_refused():

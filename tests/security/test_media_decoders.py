@@ -8,7 +8,7 @@ import zlib
 import pytest
 from PIL import Image
 
-from studio_editing.domain.social import render
+from studio_editing.domain.social import decode, outputs
 from studio_providers.imaging import open_image
 
 SVG = b"<svg xmlns='http://www.w3.org/2000/svg' width='10' height='10'/>"
@@ -24,14 +24,14 @@ def encoded(fmt: str, size=(16, 16)) -> bytes:
 def test_workers_decode_only_the_admitted_formats(data):
     with pytest.raises(ValueError, match="not a readable image"):
         open_image(data)
-    with pytest.raises(render.InvalidImageError):
-        render._load(data)
+    with pytest.raises(outputs.InvalidImageError):
+        decode._load(data)
 
 
 @pytest.mark.parametrize("fmt", ["PNG", "JPEG", "WEBP"])
 def test_the_admitted_formats_still_decode(fmt):
     assert open_image(encoded(fmt)).size == (16, 16)
-    assert render._load(encoded(fmt)).width == 16
+    assert decode._load(encoded(fmt)).width == 16
 
 
 @pytest.mark.parametrize("side", [12_000, 20_000])  # past the workers' limit; past Pillow's bomb guard

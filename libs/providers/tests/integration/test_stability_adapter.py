@@ -12,7 +12,8 @@ from PIL import Image
 from studio_common.catalog import PROVIDERS_BY_NAME
 from studio_providers.base import ProviderError, ProviderRequest
 from studio_providers.http import RetryPolicy, send_with_retries
-from studio_providers.stability import StabilityProvider, nearest_aspect_ratio
+from studio_providers.stability import StabilityProvider
+from studio_providers.stability_models import nearest_aspect_ratio
 from studio_providers.testing.fake_stability import create_fake_stability, size_for_ratio
 from studio_providers.testing.server import RecordedSleep, serve_in_thread
 

@@ -16,6 +16,7 @@ from skimage import data
 from studio_common import audio_probe
 from studio_providers.base import ProviderRequest
 from studio_providers.local import avatar, media
+from studio_providers.local.audio import audio_envelope
 
 RATE = 16_000
 
@@ -80,12 +81,12 @@ def decode_grey(video: bytes, width: int, height: int) -> np.ndarray:
 
 
 def test_the_envelope_is_silent_then_loud():
-    envelope = media.audio_envelope(silence_then_speech(1.0, 1.0), fps=24)
+    envelope = audio_envelope(silence_then_speech(1.0, 1.0), fps=24)
     assert envelope.shape == (48,)
     assert envelope.min() >= 0 and envelope.max() <= 1
     assert np.all(envelope[:24] == 0)
     assert envelope[24:].mean() > 0.4 and envelope[24:].max() == pytest.approx(1.0)
-    assert np.all(media.audio_envelope(wav(np.zeros(RATE)), fps=24) == 0)  # silence is not amplified
+    assert np.all(audio_envelope(wav(np.zeros(RATE)), fps=24) == 0)  # silence is not amplified
 
 
 def test_video_lasts_as_long_as_the_speech_carries_it_and_moves_more_when_loud():

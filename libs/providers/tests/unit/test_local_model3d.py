@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 
 from studio_providers.base import ProviderRequest
-from studio_providers.local import model3d
+from studio_providers.local import model3d, relief
 
 COMPONENTS = {"SCALAR": 1, "VEC2": 2, "VEC3": 3}
 DTYPES = {5126: "<f4", 5123: "<u2", 5125: "<u4"}
@@ -87,7 +87,7 @@ def test_the_relief_is_valid_glb_with_a_textured_mesh():
     np.testing.assert_allclose(accessor["max"], positions.max(axis=0))
     assert positions[:, 0].max() - positions[:, 0].min() == pytest.approx(1.0)  # longer side is 1
     assert positions[:, 1].max() - positions[:, 1].min() == pytest.approx(0.75, abs=0.01)  # 4:3 image
-    assert 0.05 < positions[:, 2].max() - positions[:, 2].min() <= model3d.RELIEF_DEPTH + 1e-6
+    assert 0.05 < positions[:, 2].max() - positions[:, 2].min() <= relief.RELIEF_DEPTH + 1e-6
 
     uvs = accessor_data(document, binary, primitive["attributes"]["TEXCOORD_0"])
     assert uvs.min() == 0.0 and uvs.max() == 1.0
@@ -127,14 +127,6 @@ def test_a_small_picture_gets_no_more_vertices_than_pixels():
     out = model3d.transform_3d(request(photo()[:40, :60], texture_resolution=512))
     document, _ = parse_glb(out.data)
     assert document["extras"]["grid"] == [60, 40]
-
-
-def test_grid_size_follows_the_aspect():
-    assert model3d.grid_size(1.0, 65536) == (256, 256)
-    columns, rows = model3d.grid_size(16 / 9, 65536)
-    assert columns == 256 and abs(columns / rows - 16 / 9) < 0.02
-    columns, rows = model3d.grid_size(0.25, 400)
-    assert columns * rows <= 400 and abs(columns / rows - 0.25) < 0.05
 
 
 def test_a_product_is_raised_over_its_background_and_framed_by_the_foreground_ratio():

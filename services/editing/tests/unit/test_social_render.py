@@ -10,15 +10,10 @@ from skimage import data
 
 from studio_common.social_formats import FORMATS, get_format
 from studio_editing.domain.social.crop import crop_box, largest_crop_size
+from studio_editing.domain.social.decode import choose_shrink
 from studio_editing.domain.social.focal import find_focal_point
-from studio_editing.domain.social.render import (
-    InvalidImageError,
-    SizeLimitError,
-    SocialRenderError,
-    choose_shrink,
-    optimize,
-    zip_outputs,
-)
+from studio_editing.domain.social.outputs import InvalidImageError, SizeLimitError, SocialRenderError
+from studio_editing.domain.social.render import optimize, zip_outputs
 
 STORY = get_format("instagram", "story")
 SQUARE = get_format("instagram", "feed_square")

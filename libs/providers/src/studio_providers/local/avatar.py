@@ -22,7 +22,8 @@ import numpy as np
 
 from studio_common import audio_probe
 from studio_providers.base import ProviderOutput, ProviderRequest
-from studio_providers.local import cv, media
+from studio_providers.local import cv, mp4
+from studio_providers.local.audio import audio_envelope
 from studio_providers.local.video import (
     MAX_DECODE_SIDE,
     auto_focal,
@@ -131,7 +132,7 @@ def render_avatar(
 ) -> tuple[bytes, int, bool]:
     """Render the loudness-driven portrait. Returns (mp4 bytes, frame count, whether a face moved)."""
     frames = max(1, math.ceil(duration * fps - 1e-6))  # cover all of the speech
-    envelope = media.audio_envelope(audio, fps, frames)
+    envelope = audio_envelope(audio, fps, frames)
     jaw_level = smooth(envelope, fps, attack=0.02, release=0.08)
     body_level = smooth(envelope, fps, attack=0.12, release=0.35)
 
@@ -189,7 +190,7 @@ def render_avatar(
             yield frame
 
     with tempfile.TemporaryDirectory(prefix="studio-avatar-") as tmp:
-        data = media.encode_mp4(
+        data = mp4.encode_mp4(
             generate(), width, height, fps, frames, audio=audio, audio_suffix=audio_suffix, workdir=tmp
         )
     return data, frames, face is not None

@@ -19,7 +19,7 @@ from PIL import Image, ImageOps
 from studio_common import audio_probe
 from studio_common.durations import VIDEO_SECONDS, check_video_seconds
 from studio_providers.base import ProviderOutput, ProviderRequest
-from studio_providers.local import cv, media
+from studio_providers.local import cv, mp4
 from studio_providers.models.faces import find_faces
 
 RESOLUTIONS = {"480p": (854, 480), "720p": (1280, 720), "1080p": (1920, 1080)}
@@ -238,7 +238,7 @@ def render_video(
     path = crop_path(source_size[0], source_size[1], frames, motion, source_focal, zoom)
     rendered: Iterator[np.ndarray] = (render_crop(source, tuple(rect), (width, height)) for rect in path)
     with tempfile.TemporaryDirectory(prefix="studio-video-") as tmp:
-        return media.encode_mp4(
+        return mp4.encode_mp4(
             rendered, width, height, fps, frames, audio=audio, audio_suffix=audio_suffix, workdir=tmp
         )
 

@@ -5,14 +5,14 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, func, or_, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from studio_assets.adapters.tables import asset_tags, assets, collection_assets
-from studio_assets.domain.rules import normalise_tags
-from studio_assets.domain.search import AssetQuery, like_pattern
+from studio_assets.adapters.asset_filters import query_conditions, query_order
+from studio_assets.adapters.tables import asset_tags, assets
+from studio_assets.domain.search import AssetQuery
 from studio_assets.domain.versions import MAX_CHAIN
 from studio_common.ids import as_utc
 
@@ -90,12 +90,12 @@ async def source_of(session: AsyncSession, user_id: str, asset_id: str) -> tuple
 
 async def find(session: AsyncSession, query: AssetQuery) -> tuple[list[Asset], int]:
     """One page of the user's assets that match, and how many match in all."""
-    conditions = _conditions(query)
+    conditions = query_conditions(query)
     total = await session.scalar(select(func.count()).select_from(assets).where(*conditions))
     page = (
         select(assets)
         .where(*conditions)
-        .order_by(*_order_by(query))
+        .order_by(*query_order(query))
         .limit(query.page_size)
         .offset(query.offset)
     )
@@ -164,63 +164,6 @@ async def chain(session: AsyncSession, user_id: str, asset_id: str) -> list[Asse
     return await _with_tags(session, list(found.values()))
 
 
-def _conditions(query: AssetQuery) -> list:
-    c = assets.c
-    conditions = [
-        c.user_id == query.user_id,
-        c.deleted_at.is_not(None) if query.trashed else c.deleted_at.is_(None),
-    ]
-    exact = {
-        "type": query.type,
-        "module": query.module,
-        "provider": query.provider,
-        "model": query.model,
-        "operation_id": query.operation_id,
-        "status": query.status,
-        "favourite": query.favourite,
-        "width": query.width,
-        "height": query.height,
-    }
-    conditions += [c[name] == value for name, value in exact.items() if value is not None]
-    if query.tag and (tags := normalise_tags([query.tag])):
-        conditions.append(_has_tag(asset_tags.c.tag == tags[0]))
-    if query.sizes:
-        conditions.append(or_(*(and_(c.width == width, c.height == height) for width, height in query.sizes)))
-    if query.collection_id:
-        conditions.append(
-            exists().where(
-                collection_assets.c.asset_id == c.id, collection_assets.c.collection_id == query.collection_id
-            )
-        )
-    if query.date_from:
-        conditions.append(c.created_at >= query.date_from)
-    if query.date_to:
-        conditions.append(c.created_at <= query.date_to)
-    if term := query.search_term:
-        pattern = like_pattern(term)
-        conditions.append(
-            or_(
-                c.id == term,
-                func.lower(c.prompt).like(pattern, escape="\\"),
-                func.lower(c.title).like(pattern, escape="\\"),
-                _has_tag(asset_tags.c.tag.like(pattern, escape="\\")),
-            )
-        )
-    return conditions
-
-
-def _has_tag(condition):
-    return exists().where(asset_tags.c.asset_id == assets.c.id, condition)
-
-
-def _order_by(query: AssetQuery) -> list:
-    columns = []
-    for field, direction in query.order:
-        column = func.lower(assets.c.title) if field == "title" else assets.c[field]
-        columns.append(column.desc() if direction == "desc" else column.asc())
-    return columns
-
-
 async def _with_tags(session: AsyncSession, rows: Sequence) -> list[Asset]:
     ids = [row["id"] for row in rows]
     tags: dict[str, list[str]] = {asset_id: [] for asset_id in ids}
@@ -261,7 +204,7 @@ async def tags_of(session: AsyncSession, asset_ids: Sequence[str]) -> dict[str, 
 async def matching_ids(session: AsyncSession, query: AssetQuery, asset_ids: Sequence[str]) -> set[str]:
     """Those of these ids whose assets match the query's filters."""
     found: set[str] = set()
-    conditions = _conditions(query)
+    conditions = query_conditions(query)
     for start in range(0, len(asset_ids), _CHUNK):
         chunk = list(asset_ids[start : start + _CHUNK])
         found.update(
@@ -272,7 +215,7 @@ async def matching_ids(session: AsyncSession, query: AssetQuery, asset_ids: Sequ
 
 async def all_matching_ids(session: AsyncSession, query: AssetQuery) -> list[str]:
     """Every matching id in the query's order (no paging)."""
-    statement = select(assets.c.id).where(*_conditions(query)).order_by(*_order_by(query))
+    statement = select(assets.c.id).where(*query_conditions(query)).order_by(*query_order(query))
     return list((await session.scalars(statement)).all())
 
 

@@ -1,7 +1,8 @@
 """The social optimizer as a local provider operation: every requested format, then their ZIP."""
 
 from studio_common.social_formats import format_by_id
-from studio_editing.domain.social.render import SocialRenderError, optimize, zip_outputs
+from studio_editing.domain.social.outputs import SocialRenderError
+from studio_editing.domain.social.render import optimize, zip_outputs
 from studio_providers.base import ProviderOutput, ProviderRequest
 
 
