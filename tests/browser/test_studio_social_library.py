@@ -59,17 +59,17 @@ def test_social_export_then_share_from_the_library(
     page.get_by_role("button", name="Search", exact=True).click()
     expect(page).to_have_url(re.compile(r"search=social"))
     for width, height in FORMATS.values():
-        expect(page.get_by_role("button", name=f"Open Untitled, {width}×{height}")).to_be_visible()
+        expect(page.get_by_role("button", name=f"Open Social optimize, {width}×{height}")).to_be_visible()
 
-    page.get_by_role("button", name="Favourite Untitled, 1080×1920").click()
-    expect(page.get_by_role("button", name="Favourite Untitled, 1080×1920")).to_have_attribute(
+    page.get_by_role("button", name="Favourite Social optimize, 1080×1920").click()
+    expect(page.get_by_role("button", name="Favourite Social optimize, 1080×1920")).to_have_attribute(
         "aria-pressed", "true"
     )
 
     page.get_by_label("New collection").fill("Launch picks")
     page.get_by_role("button", name="Create collection").click()
-    page.get_by_role("checkbox", name="Select Untitled, 1080×1920").check()
-    page.get_by_role("checkbox", name="Select Untitled, 1200×675").check()
+    page.get_by_role("checkbox", name="Select Social optimize, 1080×1920").check()
+    page.get_by_role("checkbox", name="Select Social optimize, 1200×675").check()
     expect(page.get_by_text("2 selected")).to_be_visible()
     page.get_by_label("Collection to add to").select_option(label="Launch picks")
     page.get_by_role("button", name="Add to collection").click()
@@ -84,14 +84,14 @@ def test_social_export_then_share_from_the_library(
 
     page.get_by_role("button", name="Favourites").click()
     expect(page.get_by_role("button", name=re.compile(r"^Open "))).to_have_count(1)
-    page.get_by_role("button", name="Open Untitled, 1080×1920").click()
+    page.get_by_role("button", name="Open Social optimize, 1080×1920").click()
     details = page.get_by_role("dialog", name="Asset details")
     expect(details.get_by_role("button", name=re.compile(r"^Version 1"))).to_be_visible()
     check_accessibility(page)
     shot(page, "library-details")
     details.get_by_role("link", name="Edit", exact=True).click()  # opens the asset in the editor
     expect(page.get_by_role("heading", name="Edit", exact=True)).to_be_visible()
-    expect(page.get_by_text("Untitled · 1080×1920")).to_be_visible()
+    expect(page.get_by_text("Social optimize · 1080×1920")).to_be_visible()
     page.get_by_role("group", name="Edit operation").get_by_role("button", name="Prompt-based edit").click()
     page.get_by_label("Prompt", exact=True).fill("brighter and warmer")
     edit = page.get_by_role("region", name="Prompt-based edit settings").get_by_role(
@@ -110,15 +110,15 @@ def test_social_export_then_share_from_the_library(
 
     page.get_by_role("button", name="All assets").click()
     expect(page.get_by_text("0 selected")).to_be_visible()
-    page.get_by_role("checkbox", name="Select Untitled, ZIP").check()
+    page.get_by_role("checkbox", name="Select Social optimize, ZIP").check()
     page.get_by_role("button", name="Move to trash").click()
     expect(page.get_by_text("Moved 1 to the trash.")).to_be_visible()
-    expect(page.get_by_role("button", name="Open Untitled, ZIP")).to_have_count(0)
+    expect(page.get_by_role("button", name="Open Social optimize, ZIP")).to_have_count(0)
     page.get_by_role("button", name="Trash").click()
-    page.get_by_role("checkbox", name="Select Untitled, ZIP").check()
+    page.get_by_role("checkbox", name="Select Social optimize, ZIP").check()
     page.get_by_role("button", name="Restore").click()
     expect(page.get_by_text("Restored 1.")).to_be_visible()
-    expect(page.get_by_role("button", name="Open Untitled, ZIP")).to_have_count(0)  # gone from the trash
+    expect(page.get_by_role("button", name="Open Social optimize, ZIP")).to_have_count(0)  # gone from the trash
 
     page.get_by_role("button", name=re.compile(r"^Launch picks")).click()
     expect(page.get_by_role("button", name=re.compile(r"^Open "))).to_have_count(2)
