@@ -118,7 +118,8 @@ def test_social_export_then_share_from_the_library(
     page.get_by_role("checkbox", name="Select Social optimize, ZIP").check()
     page.get_by_role("button", name="Restore").click()
     expect(page.get_by_text("Restored 1.")).to_be_visible()
-    expect(page.get_by_role("button", name="Open Social optimize, ZIP")).to_have_count(0)  # gone from the trash
+    # gone from the trash
+    expect(page.get_by_role("button", name="Open Social optimize, ZIP")).to_have_count(0)
 
     page.get_by_role("button", name=re.compile(r"^Launch picks")).click()
     expect(page.get_by_role("button", name=re.compile(r"^Open "))).to_have_count(2)

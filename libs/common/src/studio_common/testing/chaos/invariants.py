@@ -83,6 +83,9 @@ class Findings:
         return out
 
 
+ASSETS_CATCH_UP_SECONDS = 30.0
+
+
 def _operator_headers() -> dict[str, str]:
     """A service token with the operator's scope, signed as the gateway (the development keys)."""
     from studio_common.service_auth import ServiceTokens
@@ -231,15 +234,28 @@ class InvariantChecker:
         self, clients, ids: dict[str, str], finals: dict[str, dict], findings: Findings
     ) -> None:
         limit = asyncio.Semaphore(16)
+        # Indexing follows completion asynchronously: an assets service that restarted last may still be
+        # catching up when every operation is final, so each operation gets until the deadline (I5 is
+        # "eventually, exactly once").
+        deadline = time.monotonic() + ASSETS_CATCH_UP_SECONDS
+
+        async def indexed(client, op: dict) -> list[dict]:
+            while True:
+                async with limit:
+                    items = (
+                        await client.get(
+                            "/api/content-assets",
+                            params={"operation_id": op["operation_id"], "page_size": 100},
+                        )
+                    ).json()["items"]
+                if len(items) >= len(op["outputs"]) or time.monotonic() > deadline:
+                    return items
+                await asyncio.sleep(0.5)
 
         async def check(op: dict) -> None:
             client = clients[ids[op["operation_id"]]]
+            items = await indexed(client, op)
             async with limit:
-                items = (
-                    await client.get(
-                        "/api/content-assets", params={"operation_id": op["operation_id"], "page_size": 100}
-                    )
-                ).json()["items"]
                 expected = len(op["outputs"])
                 if len(items) > expected:
                     findings.duplicate_assets += len(items) - expected
