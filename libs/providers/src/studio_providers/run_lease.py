@@ -76,7 +76,18 @@ class RunLease:
         # A cancel heard here is left to the claim before the next step, which asks again anyway.
         while self.lost is None:
             await asyncio.sleep(self.heartbeat_seconds)
+            # When the step ends, the heartbeat is cancelled but its request in flight is not: httpcore
+            # (1.0) leaks a pool slot for a request cancelled while the pool is busy, and under a burst
+            # the leaked slots ran the worker's claims into PoolTimeout. The request finishes on its own.
+            claim = asyncio.ensure_future(self.claims.claim(self.operation_id))
+            claim.add_done_callback(_consume_outcome)
             try:
-                self._note_loss(await self.claims.claim(self.operation_id))
+                self._note_loss(await asyncio.shield(claim))
             except TransientError as exc:  # billing away: the lease may lapse and the work be re-queued
                 log.warning("heartbeat for %s failed: %s", self.operation_id, exc)
+
+
+def _consume_outcome(claim: asyncio.Future) -> None:
+    """A heartbeat's claim outlives a cancelled heartbeat: its answer or error is not needed any more."""
+    if not claim.cancelled():
+        claim.exception()

@@ -48,3 +48,22 @@ async def test_a_heartbeat_leaves_a_cancel_to_the_claim_before_the_next_step():
     async with lease.heartbeat():
         await asyncio.sleep(0.2)
     assert not lease.stopped
+
+
+async def test_a_heartbeat_stopped_mid_claim_lets_the_request_finish():
+    """Cancelling an HTTP request while the pool is busy leaks the pool's slot; the request must end on
+    its own even though the step, and so the heartbeat, is over."""
+    finished = asyncio.Event()
+
+    class SlowBilling:
+        async def claim(self, operation_id: str) -> str:
+            await asyncio.sleep(0.2)
+            finished.set()
+            return "resumed"
+
+    lease = RunLease(SlowBilling(), "op", 0.01)
+    async with lease.heartbeat():
+        await asyncio.sleep(0.05)  # the first beat's claim is in flight when the step ends
+    assert not finished.is_set()
+    await asyncio.wait_for(finished.wait(), 1)
+    assert not lease.stopped
