@@ -12,7 +12,7 @@ from typing import Any
 from PIL import Image
 
 from studio_common import audio_probe
-from studio_common.content_types import image_content_type
+from studio_common.content_types import AUDIO_TYPES, image_content_type
 from studio_providers.base import ProviderError, ProviderRequest, UnsupportedOperation
 from studio_providers.imaging import nearest_ratio
 
@@ -103,7 +103,7 @@ def image_data_uri(data: bytes) -> str:
 
 
 def audio_data_uri(data: bytes) -> str:
-    mime = "audio/mpeg" if audio_probe.sniff_audio(data) == "mp3" else "audio/wav"
+    mime = AUDIO_TYPES[audio_probe.sniff_audio(data) or "wav"]
     return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
 
 
