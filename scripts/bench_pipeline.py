@@ -3,14 +3,17 @@
 Starts the services as processes on a private exchange (RabbitMQ on localhost), once per database
 (SQLite files, PostgreSQL on 127.0.0.1:5432), then prints side by side: sustained throughput
 (operations/s, accepted to succeeded), the gateway's POST and status-read latency under the burst, CPU
-per operation per service (the workers' image rendering and tagging, in their worker threads, apart),
+per operation per service (rendering, tagging and embedding, measured where they run, apart),
 latency p50/p95/p99 from accept to succeeded at a steady 10 operations/s, and the broker's own limit
 measured in the same run (scripts/bench_broker.py) with the pipeline's message rate as a share of it.
 Times for accept and success are the gateway's own (created_at, finished_at), so client scheduling does
 not blur them.
 
     uv run python scripts/bench_pipeline.py [--burst 1000] [--steady-seconds 30] [--rate 10]
-        [--databases sqlite,postgres]
+        [--databases sqlite,postgres] [--profile DIR]
+
+With --profile, py-spy (`uv tool install py-spy`) samples every service during the burst and writes
+collapsed stacks per service to DIR; scripts/bench_profile.py summarises them.
 """
 
 import argparse
@@ -23,7 +26,7 @@ import sys
 import tempfile
 import time
 import uuid
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -107,31 +110,66 @@ def cpu_seconds(pids: list[int], main_thread_only: bool = False) -> float:
     return total
 
 
-WORKERS = ("generation", "editing", "transform")
-
-
-def image_cpu_seconds(pids: dict[str, int]) -> float:
-    """The workers' CPU outside their event loop: rendering, tagging and storing images in worker threads."""
-    return sum(cpu_seconds([pid]) - cpu_seconds([pid], main_thread_only=True) for pid in _workers(pids))
-
-
-def _workers(pids: dict[str, int]) -> list[int]:
-    return [pid for name, pid in pids.items() if name in WORKERS]
-
-
-def published_events(stack: Stack) -> float:
-    """Events the services have published so far (their studio_events_published_total counters)."""
+def counter_total(stack: Stack, name: str) -> float:
+    """The sum over every service and label of a Prometheus counter, read from their /metrics."""
     total = 0.0
     for service in stack.services:
         for line in httpx.get(stack.metrics_url(service)).text.splitlines():
-            if line.startswith("studio_events_published_total{"):
+            if line.startswith(name + "{"):
                 total += float(line.rsplit(" ", 1)[1])
     return total
+
+
+def published_events(stack: Stack) -> float:
+    return counter_total(stack, "studio_events_published_total")
+
+
+def model_cpu_seconds(stack: Stack) -> float:
+    """CPU the services spent rendering, tagging and embedding (studio_common.metrics.model_work)."""
+    return counter_total(stack, "studio_model_cpu_seconds_total")
 
 
 def broker_pids() -> list[int]:
     found = subprocess.run(["pgrep", "-f", "beam.smp"], capture_output=True, text=True).stdout.split()
     return [int(pid) for pid in found]
+
+
+@contextmanager
+def sampled(pids: dict[str, int], directory: str | None, database: str):
+    """py-spy recording each service while the block runs (nothing without a directory)."""
+    if not directory:
+        yield
+        return
+    spy = shutil.which("py-spy")
+    if spy is None:
+        raise SystemExit("--profile needs py-spy on PATH: uv tool install py-spy")
+    recorders = [
+        subprocess.Popen(
+            [
+                spy,
+                "record",
+                "--pid",
+                str(pid),
+                "--rate",
+                "200",
+                "--format",
+                "raw",
+                "--gil",
+                "--output",
+                str(Path(directory) / f"{database}-{name}.txt"),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for name, pid in pids.items()
+    ]
+    try:
+        yield
+    finally:
+        for recorder in recorders:
+            recorder.send_signal(signal.SIGINT)
+        for recorder in recorders:
+            recorder.wait(timeout=60)
 
 
 async def burst(client, admin, args, stack: Stack, pids: dict[str, int]) -> dict:
@@ -146,7 +184,8 @@ async def burst(client, admin, args, stack: Stack, pids: dict[str, int]) -> dict
     read_times: list[float] = []
     queue = list(range(count))
     before = {name: cpu_seconds([pid]) for name, pid in pids.items()}
-    image_before, events_before = image_cpu_seconds(pids), published_events(stack)
+    loop_before = {name: cpu_seconds([pid], main_thread_only=True) for name, pid in pids.items()}
+    image_before, events_before = model_cpu_seconds(stack), published_events(stack)
     broker_before, client_before = cpu_seconds(broker_pids()), time.process_time()
     ids: dict[int, list[str]] = {i: [] for i in range(users)}
 
@@ -167,10 +206,15 @@ async def burst(client, admin, args, stack: Stack, pids: dict[str, int]) -> dict
                 read_times.append(time.perf_counter() - started)
                 response.raise_for_status()
 
-    await asyncio.gather(*(submitter() for _ in range(args.concurrency)), *(reader(n) for n in range(4)))
-    ops = [op for i in range(users) for op in await wait_all(client, team[i], ids[i], timeout=600)]
+    with sampled(pids, args.profile, args.database):
+        await asyncio.gather(*(submitter() for _ in range(args.concurrency)), *(reader(n) for n in range(4)))
+        ops = [op for i in range(users) for op in await wait_all(client, team[i], ids[i], timeout=600)]
     by_service = {name: (cpu_seconds([pid]) - before[name]) * 1000 / count for name, pid in pids.items()}
-    image = (image_cpu_seconds(pids) - image_before) * 1000 / count
+    by_loop = {
+        name: (cpu_seconds([pid], main_thread_only=True) - loop_before[name]) * 1000 / count
+        for name, pid in pids.items()
+    }
+    image = (model_cpu_seconds(stack) - image_before) * 1000 / count
     broker_cpu, client_cpu = cpu_seconds(broker_pids()) - broker_before, time.process_time() - client_before
     first = min(datetime.fromisoformat(op["created_at"]) for op in ops)
     last = max(datetime.fromisoformat(op["finished_at"]) for op in ops)
@@ -183,6 +227,7 @@ async def burst(client, admin, args, stack: Stack, pids: dict[str, int]) -> dict
         "post_ms": [percentile(post_times, p) * 1000 for p in (50, 95, 99)],
         "read_ms": [percentile(read_times or [0.0], p) * 1000 for p in (50, 95, 99)],
         "cpu_ms": by_service,
+        "loop_ms": by_loop,
         "services_ms": services,
         "image_ms": image,
         "orchestration_ms": services - image,
@@ -216,25 +261,26 @@ async def steady(client, admin, rate: float, duration: float) -> dict:
 
 
 def handler_summary(stack: Stack) -> None:
-    """Mean time per handled event, per service and event type, from each service's /metrics."""
-    print("handler time per event (mean ms, count):")
+    """Mean time per handled event (and per provider call), per service, from each service's /metrics."""
+    print("handler time per event, provider time per call (mean ms, count):")
     for service in stack.services:
         text = httpx.get(stack.metrics_url(service)).text
-        sums, counts = {}, {}
-        for line in text.splitlines():
-            if line.startswith("studio_handler_seconds_sum{"):
-                labels, value = line[len("studio_handler_seconds_sum") :].rsplit(" ", 1)
-                sums[labels] = float(value)
-            elif line.startswith("studio_handler_seconds_count{"):
-                labels, value = line[len("studio_handler_seconds_count") :].rsplit(" ", 1)
-                counts[labels] = float(value)
-        for labels, total in sorted(sums.items()):
-            if counts.get(labels):
-                event = labels.split('type="')[1].split('"')[0]
-                print(
-                    f"  {service:10} {event:28} {1000 * total / counts[labels]:7.2f} ms"
-                    f"  x{int(counts[labels])}"
-                )
+        for histogram, label in (("studio_handler_seconds", "type"), ("studio_provider_seconds", "kind")):
+            sums, counts = {}, {}
+            for line in text.splitlines():
+                if line.startswith(histogram + "_sum{"):
+                    labels, value = line[len(histogram + "_sum") :].rsplit(" ", 1)
+                    sums[labels] = float(value)
+                elif line.startswith(histogram + "_count{"):
+                    labels, value = line[len(histogram + "_count") :].rsplit(" ", 1)
+                    counts[labels] = float(value)
+            for labels, total in sorted(sums.items()):
+                if counts.get(labels):
+                    name = labels.split(f'{label}="')[1].split('"')[0]
+                    print(
+                        f"  {service:10} {name:28} {1000 * total / counts[labels]:7.2f} ms"
+                        f"  x{int(counts[labels])}"
+                    )
 
 
 async def run(args, stack: Stack) -> dict:
@@ -256,7 +302,7 @@ def measure(args, database: str) -> dict:
         stack = resources.enter_context(
             isolated_stack(Path(data_dir), "bench", SECRET, quiet, database_urls=databases)
         )
-        results = asyncio.run(run(args, stack))
+        results = asyncio.run(run(argparse.Namespace(**vars(args), database=database), stack))
         if args.logs:  # the data directory goes with the stack: keep the services' logs
             for service in stack.services:
                 shutil.copy(stack.log_path(service), Path(args.logs) / f"{database}-{service}.log")
@@ -282,6 +328,7 @@ def main() -> None:
     )
     parser.add_argument("--postgres", action="store_true", help="PostgreSQL only (--databases postgres)")
     parser.add_argument("--logs", help="a directory to copy the services' logs into")
+    parser.add_argument("--profile", help="a directory for py-spy's samples of each service during the burst")
     parser.add_argument("--handler-times", action="store_true", help="also print mean handler time per event")
     args = parser.parse_args()
     databases = ["postgres"] if args.postgres else [d.strip() for d in args.databases.split(",") if d.strip()]

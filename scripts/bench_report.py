@@ -24,10 +24,13 @@ def report(args, results: dict[str, dict], broker: dict) -> None:
     row("burst: operations/s (failed)", lambda r: f"{r['burst']['ops_per_s']:.1f} ({r['burst']['failed']})")
     row("burst: POST p50/p95/p99 ms", lambda r: ms(r["burst"]["post_ms"]))
     row("burst: status read p50/p95/p99 ms", lambda r: ms(r["burst"]["read_ms"]))
-    row("CPU ms/operation: services w/o image work", lambda r: f"{r['burst']['orchestration_ms']:.1f}")
-    row("  image work (workers' threads)", lambda r: f"{r['burst']['image_ms']:.1f}")
+    row("CPU ms/operation: services w/o image/model work", lambda r: f"{r['burst']['orchestration_ms']:.1f}")
+    row("  image and model work (render, tag, embed)", lambda r: f"{r['burst']['image_ms']:.1f}")
     for service in results[names[0]]["burst"]["cpu_ms"]:
-        row(f"  {service} (all threads)", lambda r, s=service: f"{r['burst']['cpu_ms'][s]:.1f}")
+        row(
+            f"  {service} (all threads, event loop's)",
+            lambda r, s=service: f"{r['burst']['cpu_ms'][s]:.1f} ({r['burst']['loop_ms'][s]:.1f})",
+        )
     row("  RabbitMQ", lambda r: f"{r['burst']['rabbitmq_ms']:.1f}")
     row("  this client", lambda r: f"{r['burst']['client_ms']:.1f}")
     row("ceiling on these cores (services + RabbitMQ)", lambda r: f"{ceiling(r['burst']):.0f} ops/s")

@@ -22,7 +22,11 @@ class HoldClaims:
         auth: httpx.Auth | None = None,
     ) -> None:
         # `auth`: the worker's service token (studio_common.service_auth), which billing requires.
-        self.client = client or httpx.AsyncClient(base_url=billing_url, timeout=timeout, auth=auth)
+        # A few connections are enough for one billing endpoint; httpcore scans every pooled connection for
+        # each request, so a pool as wide as the worker's prefetch costs CPU on every claim under a burst.
+        self.client = client or httpx.AsyncClient(
+            base_url=billing_url, timeout=timeout, auth=auth, limits=httpx.Limits(max_connections=8)
+        )
         # This process's identity as a lease holder: a restarted worker is a different claimer.
         self.worker = new_id()[:16]
 

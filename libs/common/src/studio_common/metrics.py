@@ -1,8 +1,11 @@
 """Prometheus metrics shared by every service (each service adds its own domain counters)."""
 
+import asyncio
 import time
+from collections.abc import Callable
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from prometheus_client import Counter, Histogram, start_http_server
 
@@ -34,6 +37,12 @@ RETRIES = Counter(
 DEAD_LETTERED = Counter(
     "studio_events_dead_lettered_total", "Events rejected into a dead-letter queue", ["queue", "type"]
 )
+T = TypeVar("T")
+MODEL_CPU_SECONDS = Counter(
+    "studio_model_cpu_seconds_total",
+    "CPU spent on pixels and models (rendering, tagging, embedding) off the event loop",
+    ["work"],
+)
 CREDITS = Counter("studio_credits_total", "Credits reserved, posted and released", ["movement"])
 
 
@@ -50,6 +59,20 @@ def observe_handler(queue: str, event_type: str, published_at: datetime):
     finally:
         EVENTS_HANDLED.labels(queue, event_type, outcome).inc()
         HANDLER_SECONDS.labels(queue, event_type).observe(time.perf_counter() - started)
+
+
+async def model_work(work: str, function: Callable[..., T], *args) -> T:
+    """Run CPU-bound image or model work in a thread, counting the CPU it used, so that what orchestration
+    costs can be told apart from what the pictures and models themselves cost (scripts/bench_pipeline.py)."""
+
+    def measured() -> T:
+        started = time.thread_time()
+        try:
+            return function(*args)
+        finally:
+            MODEL_CPU_SECONDS.labels(work).inc(time.thread_time() - started)
+
+    return await asyncio.to_thread(measured)
 
 
 def serve_metrics(host: str, port: int) -> None:

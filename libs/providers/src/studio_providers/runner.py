@@ -1,5 +1,5 @@
-"""Runs one approved operation for any domain worker: started, progress, provider calls with fall-back,
-outputs to storage under keys derived from the operation id, then completed or failed.
+"""Runs one approved operation for any domain worker: started (if it takes a while), progress, provider
+calls with fall-back, outputs to storage under keys derived from the operation id, then completed or failed.
 
 A redelivered operation finds the outputs it already stored and does not pay the provider twice (I3).
 A multi-step operation asks billing before each further step whether it is still this worker's to run.
@@ -13,7 +13,6 @@ means). Whether it may still run at all (expiry, leases) is billing's decision a
 Event ids derive from the operation id, so consumers drop the repeats a redelivery publishes (I7).
 """
 
-import asyncio
 import json
 import logging
 import time
@@ -41,6 +40,7 @@ from studio_providers.models.tags import describe_output
 from studio_providers.planning import PlannedOutput, Planner, PlanningError
 from studio_providers.registry import Choice, ProviderRegistry
 from studio_providers.run_lease import CANCEL_REQUESTED, GO_ON, LEASED, RunLease
+from studio_providers.start_notice import started_if_slow
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +67,7 @@ class OperationRunner:
         planner: Planner,
         claims: HoldClaims,
         heartbeat_seconds: float = 5.0,
+        started_after_seconds: float = 0.0,
     ) -> None:
         self.bus, self.storage, self.registry, self.planner, self.claims = (
             bus,
@@ -76,6 +77,7 @@ class OperationRunner:
             claims,
         )
         self.heartbeat_seconds = heartbeat_seconds
+        self.started_after_seconds = started_after_seconds  # start_notice.py
 
     async def handle(self, _unit: None, op: OperationApproved) -> list[EventData]:
         """The worker's handler (ServiceRuntime.consume): returns the operation's final event."""
@@ -87,7 +89,7 @@ class OperationRunner:
         }
         try:
             inputs = {role: await self.storage.get(key) for role, key in op.inputs.items()}
-            plan = await asyncio.to_thread(self.planner, op, inputs)  # planning may decode images
+            plan = await metrics.model_work("plan", self.planner, op, inputs)  # planning may decode images
         except (PlanningError, KeyError, ValueError) as exc:
             return [OperationFailed(**ids, code="invalid_request", message=str(exc))]
         outcome = await self.claims.claim(op.operation_id)
@@ -96,12 +98,13 @@ class OperationRunner:
         if outcome not in GO_ON and outcome != CANCEL_REQUESTED:
             log.info("operation %s is %s: not running it", op.operation_id, outcome)
             return []
-        await self._publish(
-            OperationStarted(**ids, provider=op.provider, model=op.model), "started", op.operation_id
-        )
+        started = OperationStarted(**ids, provider=op.provider, model=op.model)
         lease = RunLease(self.claims, op.operation_id, self.heartbeat_seconds)
         lease.record(outcome)
-        async with lease.heartbeat():
+        notice = started_if_slow(
+            lambda: self._publish(started, "started", op.operation_id), self.started_after_seconds
+        )
+        async with notice, lease.heartbeat():
             run = await self._run_plan(op, ids, plan, lease)
         if lease.lost:  # another worker's now, or already final: its completion is not this worker's to send
             return []
@@ -204,7 +207,7 @@ class OperationRunner:
         for offset, output in enumerate(results):
             key = output_key(op.user_id, op.operation_id, first_index + offset, output.content_type)
             await self.storage.put(key, output.data, output.content_type)
-            seen = await asyncio.to_thread(describe_output, output.data, output.content_type)
+            seen = await metrics.model_work("describe", describe_output, output.data, output.content_type)
             refs.append(
                 OutputRef(
                     index=first_index + offset,

@@ -16,6 +16,8 @@ class WorkerSettings(CommonSettings):
     # A worker finishes the operations it holds before it exits (the k8s grace period is longer).
     drain_seconds: float = 120.0
     heartbeat_seconds: float = 5.0
+    # operation.started only for runs still going after this long (start_notice.py); 0: for every run.
+    started_after_seconds: float = 1.0
     stability_api_key: str | None = None
     stability_base_url: str = "https://api.stability.ai"
     stability_poll_interval_seconds: float = 10.0

@@ -37,6 +37,7 @@ def create_worker_app(
         planner,
         claims,
         heartbeat_seconds=settings.heartbeat_seconds,
+        started_after_seconds=settings.started_after_seconds,
     )
     runtime.consume(domain, {OperationApproved: runner.handle}, domain=domain)
     runtime.bus.document_publishes(*WORKER_EVENTS, domain=domain)

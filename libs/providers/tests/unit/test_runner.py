@@ -70,13 +70,24 @@ def variations(op, inputs):
     return single_output(op, inputs) * op.units
 
 
-def runner_with(tmp_path, claims, provider, planner=variations, heartbeat: float = 5.0, storage=None):
+def runner_with(
+    tmp_path, claims, provider, planner=variations, heartbeat: float = 5.0, storage=None, started_after=0.0
+):
     registry = ProviderRegistry()
     for each in provider if isinstance(provider, list) else [provider]:
         registry.register(each)
     bus = RecordingBus()
     storage = storage or LocalStorage(str(tmp_path), "http://x", "secret")
-    return OperationRunner(bus, storage, registry, planner, claims, heartbeat_seconds=heartbeat), bus
+    runner = OperationRunner(
+        bus,
+        storage,
+        registry,
+        planner,
+        claims,
+        heartbeat_seconds=heartbeat,
+        started_after_seconds=started_after,
+    )
+    return runner, bus
 
 
 async def test_a_claimed_operation_runs_every_step_and_returns_its_completion(tmp_path):
@@ -452,3 +463,17 @@ async def test_an_operation_without_a_prompt_completes_with_an_empty_prompt(tmp_
     runner, _ = runner_with(tmp_path, ScriptedClaims("claimed"), ScriptedProvider())
     [done] = await runner.handle(None, op)
     assert done.prompt == ""  # never the string "None"
+
+
+async def test_a_quick_run_goes_straight_to_its_completion_without_a_started_event(tmp_path):
+    runner, bus = runner_with(tmp_path, ScriptedClaims("claimed"), ScriptedProvider(), started_after=0.5)
+    [done] = await runner.handle(None, approved())
+    assert isinstance(done, OperationCompleted) and bus.published == []
+
+
+async def test_a_slow_run_says_it_started_while_it_runs(tmp_path):
+    provider = ScriptedProvider(seconds=0.3)
+    runner, bus = runner_with(tmp_path, ScriptedClaims("claimed"), provider, started_after=0.1)
+    [done] = await runner.handle(None, approved())
+    assert isinstance(done, OperationCompleted)
+    assert [type(e) for e in bus.published] == [OperationStarted]

@@ -46,7 +46,10 @@ async def test_outputs_are_exact_and_redelivery_does_not_pay_twice(bus_names, am
     async with running(billing_app):
         claims = claims_through(billing_app, GenerationSettings())
         generation_app = create_generation(
-            GenerationSettings(storage_dir=str(storage_dir), **common), registry=registry, claims=claims
+            # started for every run (not only slow ones), so that repeats of it can be counted
+            GenerationSettings(storage_dir=str(storage_dir), started_after_seconds=0, **common),
+            registry=registry,
+            claims=claims,
         )
         async with running(generation_app), EventRecorder(amqp_url, bus_names["exchange"]) as bus:
             request = OperationRequested(

@@ -2,9 +2,9 @@
 them), no model weights and no network. Where no honest local method exists it refuses and names a
 provider that can, instead of faking a result."""
 
-import asyncio
 from collections.abc import Callable
 
+from studio_common import metrics
 from studio_providers.base import ProviderOutput, ProviderRequest, UnsupportedOperation
 from studio_providers.imaging import content_type_of
 from studio_providers.local.control import CONTROL_OPERATIONS
@@ -55,7 +55,7 @@ class LocalProvider:
         if operation is None:
             raise UnsupportedOperation(f"the local provider cannot do {request.kind}; use stability")
         # CPU-bound image work runs off the event loop so the worker keeps consuming and heartbeating.
-        return await asyncio.to_thread(operation, request)
+        return await metrics.model_work("render", operation, request)
 
     async def aclose(self) -> None:
         return None

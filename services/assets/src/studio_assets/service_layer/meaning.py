@@ -2,7 +2,6 @@
 the library. Embeddings come from the shared models layer; without its files the library searches by
 keyword only and the answer says so."""
 
-import asyncio
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -12,6 +11,7 @@ from studio_assets.adapters import embeddings
 from studio_assets.adapters import repository as repo
 from studio_assets.domain.meaning import embedding_text, hybrid, rank
 from studio_assets.domain.search import AssetQuery
+from studio_common import metrics
 from studio_common.ids import utcnow
 from studio_providers.models import embed as text_model
 
@@ -22,7 +22,7 @@ UNAVAILABLE = (
 
 
 async def _embed(texts: list[str]):
-    return await asyncio.to_thread(text_model.embed, texts)
+    return await metrics.model_work("embed", text_model.embed, texts)
 
 
 async def store_vectors(session: AsyncSession, user_id: str, assets: Sequence[dict]) -> None:
