@@ -129,6 +129,18 @@ def model_cpu_seconds(stack: Stack) -> float:
     return counter_total(stack, "studio_model_cpu_seconds_total")
 
 
+def postgres_cpu() -> dict[int, float]:
+    """CPU used so far by each PostgreSQL server process on this machine (its backends do the services'
+    queries, so their CPU is part of an operation's cost as much as RabbitMQ's is)."""
+    found = subprocess.run(["pgrep", "-x", "postgres"], capture_output=True, text=True).stdout.split()
+    return {int(pid): cpu_seconds([int(pid)]) for pid in found}
+
+
+def postgres_cpu_since(before: dict[int, float]) -> float:
+    # Backends started during the run (new pool connections) count from zero.
+    return sum(used - before.get(pid, 0.0) for pid, used in postgres_cpu().items())
+
+
 def broker_pids() -> list[int]:
     found = subprocess.run(["pgrep", "-f", "beam.smp"], capture_output=True, text=True).stdout.split()
     return [int(pid) for pid in found]
@@ -187,6 +199,7 @@ async def burst(client, admin, args, stack: Stack, pids: dict[str, int]) -> dict
     loop_before = {name: cpu_seconds([pid], main_thread_only=True) for name, pid in pids.items()}
     image_before, events_before = model_cpu_seconds(stack), published_events(stack)
     broker_before, client_before = cpu_seconds(broker_pids()), time.process_time()
+    postgres_before = postgres_cpu()
     ids: dict[int, list[str]] = {i: [] for i in range(users)}
 
     async def submitter():
@@ -232,6 +245,7 @@ async def burst(client, admin, args, stack: Stack, pids: dict[str, int]) -> dict
         "image_ms": image,
         "orchestration_ms": services - image,
         "rabbitmq_ms": broker_cpu * 1000 / count,
+        "postgres_ms": postgres_cpu_since(postgres_before) * 1000 / count,
         "client_ms": client_cpu * 1000 / count,
         "events_per_op": events_per_op,
         "events_per_s": events_per_op * count / span,
@@ -261,11 +275,17 @@ async def steady(client, admin, rate: float, duration: float) -> dict:
 
 
 def handler_summary(stack: Stack) -> None:
-    """Mean time per handled event (and per provider call), per service, from each service's /metrics."""
-    print("handler time per event, provider time per call (mean ms, count):")
+    """Mean time per handled event, provider call and HTTP request (by route), per service, from each
+    service's /metrics."""
+    print("handler time per event, provider time per call, server time per request (mean ms, count):")
     for service in stack.services:
         text = httpx.get(stack.metrics_url(service)).text
-        for histogram, label in (("studio_handler_seconds", "type"), ("studio_provider_seconds", "kind")):
+        timed = (
+            ("studio_handler_seconds", "type"),
+            ("studio_provider_seconds", "kind"),
+            ("studio_http_request_seconds", "route"),
+        )
+        for histogram, label in timed:
             sums, counts = {}, {}
             for line in text.splitlines():
                 if line.startswith(histogram + "_sum{"):
@@ -283,10 +303,41 @@ def handler_summary(stack: Stack) -> None:
                     )
 
 
+def model_work_summary(stack: Stack) -> None:
+    """CPU seconds of image and model work per service and kind of work (metrics.model_work)."""
+    print("image and model work (CPU s in all):")
+    for service in stack.services:
+        for line in httpx.get(stack.metrics_url(service)).text.splitlines():
+            if line.startswith("studio_model_cpu_seconds_total{"):
+                work = line.split('work="')[1].split('"')[0]
+                print(f"  {service:10} {work:28} {float(line.rsplit(' ', 1)[1]):8.2f} s")
+
+
+def loop_lag_summary(stack: Stack) -> None:
+    """Mean event-loop lag per service over the whole run, and how often the loop was 50 ms late or more."""
+    print("event loop lag (mean ms, share of samples >= 50 ms late):")
+    for service in stack.services:
+        values = {}
+        for line in httpx.get(stack.metrics_url(service)).text.splitlines():
+            if line.startswith("studio_event_loop_lag_seconds_"):
+                name, value = line.rsplit(" ", 1)
+                values[name] = float(value)
+        count = values.get("studio_event_loop_lag_seconds_count", 0.0)
+        if count:
+            under = values.get('studio_event_loop_lag_seconds_bucket{le="0.05"}', count)
+            mean = 1000 * values["studio_event_loop_lag_seconds_sum"] / count
+            print(f"  {service:10} {mean:7.2f} ms  {(count - under) / count:6.1%}")
+
+
 async def run(args, stack: Stack) -> dict:
     admin = {"Authorization": f"Bearer {issue_token('bench-admin', SECRET, admin=True)}"}
     limits = httpx.Limits(max_connections=args.concurrency + 8)
     pids = {name: p.pid for name, p in stack.processes.items()}
+    for name, pid in pids.items():
+        if name != "gateway" and args.background_nice:
+            # Threads have their own nice value on Linux: every thread of the service, not only its first.
+            for thread in os.listdir(f"/proc/{pid}/task"):
+                os.setpriority(os.PRIO_PROCESS, int(thread), args.background_nice)
     async with httpx.AsyncClient(base_url=stack.url("gateway"), timeout=60, limits=limits) as client:
         return {
             "steady": await steady(client, admin, args.rate, args.steady_seconds),
@@ -309,6 +360,8 @@ def measure(args, database: str) -> dict:
         if args.handler_times:
             print(f"[{database}] ", end="")
             handler_summary(stack)
+            loop_lag_summary(stack)
+            model_work_summary(stack)
         return results
 
 
@@ -328,6 +381,13 @@ def main() -> None:
     )
     parser.add_argument("--postgres", action="store_true", help="PostgreSQL only (--databases postgres)")
     parser.add_argument("--logs", help="a directory to copy the services' logs into")
+    parser.add_argument(
+        "--background-nice",
+        type=int,
+        default=0,
+        help="run every service but the gateway at this nice value (as a deployment giving the gateway "
+        "CPU of its own would)",
+    )
     parser.add_argument("--profile", help="a directory for py-spy's samples of each service during the burst")
     parser.add_argument("--handler-times", action="store_true", help="also print mean handler time per event")
     args = parser.parse_args()

@@ -32,8 +32,9 @@ def report(args, results: dict[str, dict], broker: dict) -> None:
             lambda r, s=service: f"{r['burst']['cpu_ms'][s]:.1f} ({r['burst']['loop_ms'][s]:.1f})",
         )
     row("  RabbitMQ", lambda r: f"{r['burst']['rabbitmq_ms']:.1f}")
+    row("  PostgreSQL server (all its processes)", lambda r: f"{r['burst']['postgres_ms']:.1f}")
     row("  this client", lambda r: f"{r['burst']['client_ms']:.1f}")
-    row("ceiling on these cores (services + RabbitMQ)", lambda r: f"{ceiling(r['burst']):.0f} ops/s")
+    row("ceiling on these cores (services + servers)", lambda r: f"{ceiling(r['burst']):.0f} ops/s")
     row("events published per operation", lambda r: f"{r['burst']['events_per_op']:.1f}")
     row(
         "event rate / broker limit",
@@ -50,4 +51,5 @@ def report(args, results: dict[str, dict], broker: dict) -> None:
 
 
 def ceiling(burst: dict) -> float:
-    return os.cpu_count() / ((burst["services_ms"] + burst["rabbitmq_ms"]) / 1000)
+    servers = burst["rabbitmq_ms"] + burst["postgres_ms"]
+    return os.cpu_count() / ((burst["services_ms"] + servers) / 1000)

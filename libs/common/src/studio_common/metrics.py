@@ -37,6 +37,11 @@ RETRIES = Counter(
 DEAD_LETTERED = Counter(
     "studio_events_dead_lettered_total", "Events rejected into a dead-letter queue", ["queue", "type"]
 )
+LOOP_LAG_SECONDS = Histogram(
+    "studio_event_loop_lag_seconds",
+    "How late the event loop runs a callback that was due: work queued behind other work in the process",
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
+)
 T = TypeVar("T")
 MODEL_CPU_SECONDS = Counter(
     "studio_model_cpu_seconds_total",
@@ -73,6 +78,14 @@ async def model_work(work: str, function: Callable[..., T], *args) -> T:
             MODEL_CPU_SECONDS.labels(work).inc(time.thread_time() - started)
 
     return await asyncio.to_thread(measured)
+
+
+async def watch_loop_lag(stopped: Callable[[], bool], every: float = 0.1) -> None:
+    """Sample the event loop's lag until `stopped()`: a congested loop delays every request and handler."""
+    while not stopped():
+        due = time.perf_counter() + every
+        await asyncio.sleep(every)
+        LOOP_LAG_SECONDS.observe(max(0.0, time.perf_counter() - due))
 
 
 def serve_metrics(host: str, port: int) -> None:

@@ -24,6 +24,7 @@ from studio_common.bus.inbox import first_delivery
 from studio_common.bus.outbox import stage
 from studio_common.events import Envelope, EventData
 from studio_common.group_commit import GroupCommit
+from studio_common.http_metrics import RequestTimer
 from studio_common.ids import derived_id
 from studio_common.settings import CommonSettings
 
@@ -91,6 +92,7 @@ class ServiceRuntime:
         self._tasks = [
             asyncio.create_task(periodically(self._stop, seconds, job)) for seconds, job in self._loops
         ]
+        self._tasks.append(asyncio.create_task(metrics.watch_loop_lag(lambda: self._stop.is_set)))
         log.info("%s started", self.name)
 
     async def _prepare_schema(self) -> None:
@@ -221,6 +223,7 @@ class ServiceRuntime:
             app.include_router(router)
         _add_operational_routes(app, self)
         _answer_outages(app)
+        app.add_middleware(RequestTimer)
         return app
 
 

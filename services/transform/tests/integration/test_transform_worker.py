@@ -73,7 +73,8 @@ async def transform_with_billing(bus_names: dict, amqp_url: str, tmp_path):
     billing_app = create_billing(
         BillingSettings(database_url=f"sqlite+aiosqlite:///{tmp_path}/b.db", **common)
     )
-    settings = TransformSettings(storage_dir=str(tmp_path / "storage"), **common)
+    # started for every run, not only slow ones, so that its repeats can be counted
+    settings = TransformSettings(storage_dir=str(tmp_path / "storage"), started_after_seconds=0, **common)
     provider = CountingLocalProvider()
     registry = ProviderRegistry()
     registry.register(provider)

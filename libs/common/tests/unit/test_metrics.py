@@ -1,4 +1,4 @@
-"""Image and model work runs off the event loop and its CPU is counted apart from orchestration."""
+"""Shared metrics: image and model work counted apart from orchestration, and the event loop's lag."""
 
 import threading
 
@@ -37,3 +37,24 @@ async def test_model_work_counts_cpu_even_when_the_work_fails():
     with pytest.raises(ValueError, match="corrupt image"):
         await metrics.model_work("test-fail", fail)
     assert _counted("test-fail") > before
+
+
+async def test_the_event_loop_lag_is_sampled_until_stopped():
+    before = _lag_samples()
+    ticks = 0
+
+    def stopped() -> bool:
+        nonlocal ticks
+        ticks += 1
+        return ticks > 3
+
+    await metrics.watch_loop_lag(stopped, every=0.01)
+    assert _lag_samples() == before + 3
+
+
+def _lag_samples() -> float:
+    for metric in metrics.LOOP_LAG_SECONDS.collect():
+        for sample in metric.samples:
+            if sample.name.endswith("_count"):
+                return sample.value
+    return 0.0
