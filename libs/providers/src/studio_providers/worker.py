@@ -1,7 +1,9 @@
 """One assembly for every domain worker (generation, editing, transform): providers, the operation
 runner on the domain's queue, and the health/metrics endpoints. A worker differs only by its planner."""
 
+import cv2
 from fastapi import FastAPI
+from threadpoolctl import threadpool_limits
 
 from studio_common.claims import HoldClaims
 from studio_common.events import OperationApproved
@@ -26,6 +28,10 @@ def create_worker_app(
     claims: HoldClaims | None = None,
 ) -> FastAPI:
     settings.check_production_safety()
+    # A worker runs its operations side by side, one thread each: OpenCV's and BLAS's own thread pools
+    # would only fight them for the cores (and their CPU would escape metrics.model_work's count).
+    cv2.setNumThreads(1)
+    threadpool_limits(1)
     runtime = ServiceRuntime(settings)
     runtime.add_ready_check(model_store.status)
     registry = registry or build_registry(settings, LocalProvider(local_operations))

@@ -72,7 +72,9 @@ def colour_names(rgb: np.ndarray, opaque: np.ndarray | None = None) -> list[str]
     sampled = pixels[:: max(1, len(pixels) // 20_000)]
     lab = _lab(np.ascontiguousarray(sampled)[:, None, :])[:, 0, :]
     # The nearest anchor by |p - a|^2 = |p|^2 - 2 p.a + |a|^2, where |p|^2 is the same for every anchor.
-    nearest = np.argmin(_ANCHOR_NORMS - 2.0 * lab @ _ANCHORS.T, axis=1)
+    # p.a element by element, not as a matrix product: BLAS would spin threads of its own for it.
+    dots = lab[:, 0:1] * _ANCHORS[:, 0] + lab[:, 1:2] * _ANCHORS[:, 1] + lab[:, 2:3] * _ANCHORS[:, 2]
+    nearest = np.argmin(_ANCHOR_NORMS - 2.0 * dots, axis=1)
     counts = np.bincount(nearest, minlength=len(_ANCHORS)) / len(sampled)
     order = [int(i) for i in np.argsort(-counts) if counts[i] >= COLOUR_SHARE]
     return [_ANCHOR_NAMES[i] for i in order[:MAX_COLOURS]]
