@@ -44,13 +44,29 @@ def _ensure_sqlite_dir(url: str) -> None:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
 
 
+def make_read_engine(url: str, engine: AsyncEngine, readers: int = 4) -> AsyncEngine:
+    """Where requests read. PostgreSQL: `engine` itself (readers never wait on writers there). SQLite:
+    connections of their own, which WAL lets read while the one writer connection holds the write lock, so
+    an answer never queues behind a write (an in-memory database is one connection's: `engine` then)."""
+    if not is_sqlite(url) or ":memory:" in url or url.rstrip("/").endswith(":"):
+        return engine
+    reader = create_async_engine(
+        url, connect_args={"timeout": 30}, pool_size=readers, max_overflow=0, pool_timeout=60
+    )
+    _configure_sqlite(reader, begin="BEGIN", read_only=True)
+    return reader
+
+
 def _serialise_sqlite_writers(engine: AsyncEngine) -> None:
     """SQLite upgrades a read lock to a write lock lazily and then fails with 'database is locked'.
 
     Taking the write lock at BEGIN (IMMEDIATE) makes concurrent transactions queue on busy_timeout
     instead, which is what a ledger needs; WAL keeps readers from blocking on the writer.
     """
+    _configure_sqlite(engine, begin="BEGIN IMMEDIATE", read_only=False)
 
+
+def _configure_sqlite(engine: AsyncEngine, begin: str, read_only: bool) -> None:
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection, _record):
         dbapi_connection.isolation_level = None
@@ -59,11 +75,13 @@ def _serialise_sqlite_writers(engine: AsyncEngine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA foreign_keys=ON")
+        if read_only:  # a write through a reader is a bug: SQLite refuses it
+            cursor.execute("PRAGMA query_only=ON")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn):
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql(begin)
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -47,11 +47,14 @@ class ServiceRuntime:
         self.metadata = metadata
         self.migrations = migrations
         self.engine = self.sessions = self.outbox = self.inbox = self.relay = None
+        self.read_engine = self.read_sessions = None
         if metadata is not None:
             self.outbox = make_outbox_table(metadata)
             self.inbox = make_inbox_table(metadata)
             self.engine = db.make_engine(settings.default_database_url())
             self.sessions = db.session_factory(self.engine)
+            self.read_engine = db.make_read_engine(settings.default_database_url(), self.engine)
+            self.read_sessions = db.session_factory(self.read_engine)
             self.relay = OutboxRelay(self.engine, self.outbox, self.bus)
         self._background = asyncio.Semaphore()
         self._shutdown: list[Hook] = []
@@ -109,6 +112,8 @@ class ServiceRuntime:
         await self.bus.stop()
         for hook in self._shutdown:
             await hook()
+        if self.read_engine is not None and self.read_engine is not self.engine:
+            await self.read_engine.dispose()
         if self.engine is not None:
             await self.engine.dispose()
 
@@ -179,6 +184,13 @@ class ServiceRuntime:
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """The one way to open a transaction: a session whose work commits on leaving, or rolls back."""
         async with self.sessions() as session, session.begin():
+            yield session
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[AsyncSession]:
+        """A read-only transaction for answering requests: one snapshot, never queued behind writes
+        (db.make_read_engine); nothing written through it."""
+        async with self.read_sessions() as session, session.begin():
             yield session
 
     async def in_transaction(self, work: Callable[[Any], Awaitable[list[EventData]]]) -> None:

@@ -22,7 +22,7 @@ Status = Literal["queued", "approved", "running", "succeeded", "failed", "cancel
 
 async def _load(request: Request, user_id: str, operation_id: str) -> dict:
     state = request.app.state
-    async with state.runtime.transaction() as session:
+    async with state.runtime.reading() as session:
         row = await operations.get(session, user_id, operation_id)
     if row is None:
         raise HTTPException(404, f"operation {operation_id} not found")
@@ -39,7 +39,7 @@ async def list_operations(
     kind: str | None = None,
 ) -> dict:
     state = request.app.state
-    async with state.runtime.transaction() as session:
+    async with state.runtime.reading() as session:
         rows, total = await operations.list_for(session, user.user_id, page, page_size, status, kind)
     items = [operation_view(r, state.storage, state.settings.download_url_ttl_seconds) for r in rows]
     return {"items": items, "total": total, "page": page, "page_size": page_size}

@@ -1,0 +1,56 @@
+"""Requests read through connections of their own on SQLite: they see what is committed while a writer
+holds the write lock, instead of queueing behind it, and cannot write."""
+
+import asyncio
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
+
+from studio_common.db import make_engine, make_read_engine
+
+
+@pytest.fixture
+async def sqlite_pair(tmp_path):
+    url = f"sqlite+aiosqlite:///{tmp_path}/readers.db"
+    writer = make_engine(url)
+    reader = make_read_engine(url, writer)
+    async with writer.begin() as connection:
+        await connection.execute(text("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)"))
+        await connection.execute(text("INSERT INTO notes (body) VALUES ('committed')"))
+    yield writer, reader
+    await reader.dispose()
+    await writer.dispose()
+
+
+async def test_a_reader_answers_while_a_writer_holds_the_write_lock(sqlite_pair):
+    writer, reader = sqlite_pair
+    assert reader is not writer
+    async with writer.begin() as writing:
+        await writing.execute(text("INSERT INTO notes (body) VALUES ('not yet')"))
+
+        async def read() -> list[str]:
+            async with reader.begin() as reading:
+                return list((await reading.execute(text("SELECT body FROM notes ORDER BY id"))).scalars())
+
+        assert await asyncio.wait_for(read(), timeout=2) == ["committed"]  # no wait, no uncommitted row
+    async with reader.begin() as reading:
+        assert (await reading.execute(text("SELECT count(*) FROM notes"))).scalar_one() == 2
+
+
+async def test_a_reader_cannot_write(sqlite_pair):
+    _, reader = sqlite_pair
+    with pytest.raises(OperationalError, match="readonly"):
+        async with reader.begin() as reading:
+            await reading.execute(text("INSERT INTO notes (body) VALUES ('through a reader')"))
+
+
+async def test_postgres_and_in_memory_databases_read_through_the_writer_engine(postgres_database):
+    writer = make_engine(postgres_database)
+    try:
+        assert make_read_engine(postgres_database, writer) is writer
+        # an in-memory database lives in its one connection: another engine would open another database
+        assert make_read_engine("sqlite+aiosqlite://", writer) is writer
+        assert make_read_engine("sqlite+aiosqlite:///:memory:", writer) is writer
+    finally:
+        await writer.dispose()
