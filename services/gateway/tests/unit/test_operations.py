@@ -6,14 +6,14 @@ import asyncio
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from studio_common import db
 from studio_common.events import OperationRequested
 from studio_common.runtime import ServiceRuntime
 from studio_gateway.adapters.tables import metadata, operations
 from studio_gateway.service_layer import operations as service
-from studio_gateway.service_layer.operations import IdempotencyConflict, submit
+from studio_gateway.service_layer.submissions import IdempotencyConflict, Submissions
 from studio_gateway.settings import GatewaySettings
 
 DAY = timedelta(hours=24)
@@ -28,6 +28,11 @@ async def runtime(tmp_path):
     await db.create_schema(runtime.engine, metadata)
     yield runtime
     await runtime.engine.dispose()
+
+
+@pytest.fixture
+def submissions(runtime) -> Submissions:
+    return Submissions(runtime)
 
 
 def requested(user: str = "ana", prompt: str = "a lighthouse") -> tuple[OperationRequested, dict]:
@@ -53,9 +58,9 @@ async def stored(runtime) -> tuple[list[tuple[str, str]], int]:
     return sorted((r.user_id, r.id) for r in rows), events
 
 
-async def test_an_accepted_operation_is_queued_with_its_event(runtime):
+async def test_an_accepted_operation_is_queued_with_its_event(runtime, submissions):
     event, body = requested()
-    answer = await submit(runtime, event, body, None, DAY)
+    answer = await submissions.submit(event, body, None, DAY)
     assert answer["operation_id"] == event.operation_id and answer["status"] == "queued"
     assert answer["status_url"].endswith(f"/operations/{event.operation_id}")
     assert await stored(runtime) == ([("ana", event.operation_id)], 1)
@@ -64,57 +69,87 @@ async def test_an_accepted_operation_is_queued_with_its_event(runtime):
     assert (row["status"], row["kind"], row["request"]) == ("queued", "create", body)
 
 
-async def test_without_a_key_every_request_is_a_new_operation(runtime):
-    first = await submit(runtime, *requested(), None, DAY)
-    second = await submit(runtime, *requested(), None, DAY)
+async def test_without_a_key_every_request_is_a_new_operation(runtime, submissions):
+    first = await submissions.submit(*requested(), None, DAY)
+    second = await submissions.submit(*requested(), None, DAY)
     assert first["operation_id"] != second["operation_id"]
     assert len((await stored(runtime))[0]) == 2
 
 
-async def test_the_same_key_and_body_replay_the_first_answer_and_queue_nothing_more(runtime):
-    first = await submit(runtime, *requested(), "key-1", DAY)
+async def test_the_same_key_and_body_replay_the_first_answer_and_queue_nothing_more(runtime, submissions):
+    first = await submissions.submit(*requested(), "key-1", DAY)
     retried, body = requested()
-    again = await submit(runtime, retried, body, "key-1", DAY)
+    again = await submissions.submit(retried, body, "key-1", DAY)
     assert again == first and again["operation_id"] != retried.operation_id
     assert await stored(runtime) == ([("ana", first["operation_id"])], 1)
 
 
-async def test_the_same_key_with_another_body_is_a_conflict(runtime):
-    first = await submit(runtime, *requested(prompt="a lighthouse"), "key-1", DAY)
+async def test_the_same_key_with_another_body_is_a_conflict(runtime, submissions):
+    first = await submissions.submit(*requested(prompt="a lighthouse"), "key-1", DAY)
     with pytest.raises(IdempotencyConflict, match="key-1"):
-        await submit(runtime, *requested(prompt="a windmill"), "key-1", DAY)
+        await submissions.submit(*requested(prompt="a windmill"), "key-1", DAY)
     assert await stored(runtime) == ([("ana", first["operation_id"])], 1)
 
 
-async def test_keys_belong_to_one_user(runtime):
-    ana = await submit(runtime, *requested("ana"), "shared-key", DAY)
-    bob = await submit(runtime, *requested("bob"), "shared-key", DAY)
+async def test_keys_belong_to_one_user(runtime, submissions):
+    ana = await submissions.submit(*requested("ana"), "shared-key", DAY)
+    bob = await submissions.submit(*requested("bob"), "shared-key", DAY)
     assert ana["operation_id"] != bob["operation_id"]
     users, events = await stored(runtime)
     assert [u for u, _ in users] == ["ana", "bob"] and events == 2
     # Another user's different body under a key ana used is no conflict either.
-    await submit(runtime, *requested("carl", prompt="other"), "shared-key", DAY)
+    await submissions.submit(*requested("carl", prompt="other"), "shared-key", DAY)
 
 
-async def test_an_expired_key_starts_a_new_operation_and_then_replays_that_one(runtime):
-    first = await submit(runtime, *requested(), "key-1", DAY)
+async def test_an_expired_key_starts_a_new_operation_and_then_replays_that_one(runtime, submissions):
+    first = await submissions.submit(*requested(), "key-1", DAY)
     await asyncio.sleep(0.01)
-    fresh = await submit(runtime, *requested(prompt="changed"), "key-1", timedelta(0))
+    fresh = await submissions.submit(*requested(prompt="changed"), "key-1", timedelta(0))
     assert fresh["operation_id"] != first["operation_id"]
-    assert await submit(runtime, *requested(prompt="changed"), "key-1", DAY) == fresh
+    assert await submissions.submit(*requested(prompt="changed"), "key-1", DAY) == fresh
 
 
-async def test_parallel_retries_with_one_key_make_one_operation(runtime):
-    answers = await asyncio.gather(*(submit(runtime, *requested(), "key-race", DAY) for _ in range(4)))
+async def test_parallel_retries_with_one_key_make_one_operation(runtime, submissions):
+    answers = await asyncio.gather(*(submissions.submit(*requested(), "key-race", DAY) for _ in range(4)))
     assert len({a["operation_id"] for a in answers}) == 1
     assert (await stored(runtime))[1] == 1
 
 
-async def test_another_users_operation_is_invisible_and_cannot_be_canceled(runtime):
-    answer = await submit(runtime, *requested("ana"), None, DAY)
+async def test_another_users_operation_is_invisible_and_cannot_be_canceled(runtime, submissions):
+    answer = await submissions.submit(*requested("ana"), None, DAY)
     async with runtime.sessions() as session:
         assert await service.get(session, "bob", answer["operation_id"]) is None
     assert await service.request_cancel(runtime, "bob", answer["operation_id"]) is None
     assert (await stored(runtime))[1] == 1  # no cancel event
     assert await service.request_cancel(runtime, "ana", answer["operation_id"]) == "queued"
     assert (await stored(runtime))[1] == 2
+
+
+async def test_requests_that_arrive_together_are_recorded_in_one_transaction(runtime, submissions):
+    begun = []
+    event.listen(runtime.engine.sync_engine, "begin", lambda _conn: begun.append(1))
+    answers = await asyncio.gather(*(submissions.submit(*requested(f"user{n}"), None, DAY) for n in range(6)))
+    assert len(begun) == 1  # all six were waiting before the first transaction began
+    users, events = await stored(runtime)
+    assert len({a["operation_id"] for a in answers}) == 6 and len(users) == 6 and events == 6
+
+
+async def test_a_conflict_in_a_group_fails_only_its_own_request(runtime, submissions):
+    first = await submissions.submit(*requested(prompt="a lighthouse"), "key-1", DAY)
+    results = await asyncio.gather(
+        submissions.submit(*requested("bob"), None, DAY),
+        submissions.submit(*requested(prompt="a windmill"), "key-1", DAY),
+        submissions.submit(*requested(prompt="a lighthouse"), "key-1", DAY),
+        submissions.submit(*requested("carl"), None, DAY),
+        return_exceptions=True,
+    )
+    assert isinstance(results[1], IdempotencyConflict)
+    assert results[2] == first
+    users, events = await stored(runtime)
+    assert [u for u, _ in users] == ["ana", "bob", "carl"] and events == 3
+
+
+async def test_parallel_retries_grouped_together_make_one_operation(runtime, submissions):
+    answers = await asyncio.gather(*(submissions.submit(*requested(), "key-race", DAY) for _ in range(5)))
+    assert len({a["operation_id"] for a in answers}) == 1
+    assert (await stored(runtime))[1] == 1

@@ -34,6 +34,7 @@ from studio_gateway.entrypoints import (
     routes_web,
     web,
 )
+from studio_gateway.service_layer.submissions import Submissions
 from studio_gateway.settings import GatewaySettings
 
 ROUTERS = (
@@ -87,6 +88,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.state.storage = make_storage(settings)
     app.state.billing, app.state.assets, app.state.batch, app.state.live = billing, assets, batch, hub
     app.state.rate_limits = limits
+    app.state.submissions = Submissions(runtime)
     app.state.shared_links = SealedLinks(settings.download_url_secret)
     app.add_middleware(
         guards.Guards,

@@ -11,8 +11,8 @@ from studio_common.images import ImageRejected, ImageTooLarge
 from studio_gateway.domain.batch_files import BatchFileError
 from studio_gateway.domain.create_request import RequestError
 from studio_gateway.service_layer.batch_submission import BatchTooLarge
-from studio_gateway.service_layer.operations import IdempotencyConflict
 from studio_gateway.service_layer.personas import PersonaLimit
+from studio_gateway.service_layer.submissions import IdempotencyConflict
 
 STATUS_FOR: dict[type[Exception], int] = {
     RequestError: 422,

@@ -5,14 +5,14 @@ from datetime import timedelta
 
 from studio_gateway.domain.create_request import CreateBody
 from studio_gateway.domain.studio_operations import OperationSpec
-from studio_gateway.service_layer import operation_requests, operations
+from studio_gateway.service_layer import operation_requests
 from studio_gateway.service_layer.operation_requests import Prepare
 from studio_gateway.service_layer.studio import Submission
 
 
 async def _submit(state, event, record, idempotency_key: str | None) -> dict:
     ttl = timedelta(hours=state.settings.idempotency_ttl_hours)
-    return await operations.submit(state.runtime, event, record, idempotency_key, ttl)
+    return await state.submissions.submit(event, record, idempotency_key, ttl)
 
 
 async def accept_create(state, user_id: str, body: CreateBody, idempotency_key: str | None) -> dict:

@@ -1,11 +1,6 @@
-"""Submitting operations and reading them back: the write side (operation + outbox event + idempotency
-key in one transaction) and the read model folded from events."""
+"""Operations read back, canceled, and the read model folded from events (submitting them:
+submissions.py)."""
 
-import hashlib
-import json
-from datetime import timedelta
-
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from studio_common.events import (
@@ -15,84 +10,10 @@ from studio_common.events import (
     OperationCancelRequested,
     OperationRequested,
 )
-from studio_common.ids import as_utc, new_id, utcnow
+from studio_common.ids import new_id, utcnow
 from studio_common.runtime import ServiceRuntime
 from studio_gateway.adapters import repository as repo
 from studio_gateway.domain.read_model import fold
-
-
-class IdempotencyConflict(Exception):
-    pass
-
-
-def request_hash(payload: dict) -> str:
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
-
-
-def accepted(operation_id: str) -> dict:
-    base = f"/api/image-studio/operations/{operation_id}"
-    return {
-        "operation_id": operation_id,
-        "status": "queued",
-        "status_url": base,
-        "events_url": f"{base}/events",
-    }
-
-
-async def submit(
-    runtime: ServiceRuntime,
-    request: OperationRequested,
-    public_request: dict,
-    idempotency_key: str | None,
-    ttl: timedelta,
-) -> dict:
-    """Record the operation and its `operation.requested` event together; replay a retried request."""
-    body_hash = request_hash(public_request)
-    try:
-        async with runtime.transaction() as session:
-            if idempotency_key:
-                replay = await _replay(session, request.user_id, idempotency_key, body_hash, ttl)
-                if replay is not None:
-                    return replay
-            answer = accepted(request.operation_id)
-            now = utcnow()
-            await repo.add_operation(session, **_queued(request, public_request, now))
-            if idempotency_key:
-                await repo.add_idempotency_key(
-                    session,
-                    user_id=request.user_id,
-                    key=idempotency_key,
-                    request_hash=body_hash,
-                    operation_id=request.operation_id,
-                    response=answer,
-                    created_at=now,
-                )
-            await runtime.emit(session, request)
-    except IntegrityError:
-        if not idempotency_key:
-            raise
-        # The same key raced in from a parallel retry: answer as the winner did.
-        async with runtime.transaction() as session:
-            replay = await _replay(session, request.user_id, idempotency_key, body_hash, ttl)
-        if replay is None:
-            raise
-        return replay
-    runtime.relay.wake()
-    return answer
-
-
-async def _replay(
-    session: AsyncSession, user_id: str, key: str, body_hash: str, ttl: timedelta
-) -> dict | None:
-    row = await repo.idempotency_key(session, user_id, key)
-    if row is None:
-        return None
-    if as_utc(row["created_at"]) < utcnow() - ttl:
-        await repo.forget_idempotency_key(session, user_id, key)
-        return None
-    if row["request_hash"] != body_hash:
-        raise IdempotencyConflict(f"Idempotency-Key {key!r} was used for a different request")
-    return row["response"]
 
 
 async def get(session: AsyncSession, user_id: str, operation_id: str):
@@ -149,11 +70,11 @@ async def _add_batch_row(session: AsyncSession, event: OperationApproved):
     """A batch row's operation, which the batch service submitted: it enters the read model when billing
     approves it, so it is listed and followed like any other operation."""
     request = {"kind": event.kind, "batch_id": event.batch_id, "batch_row": event.batch_row, **event.params}
-    await repo.add_operation(session, **_queued(event, request, utcnow()))
+    await repo.add_operation(session, **queued_row(event, request, utcnow()))
     return await repo.progress(session, event.operation_id)
 
 
-def _queued(event: OperationRequested | OperationApproved, request: dict, now) -> dict:
+def queued_row(event: OperationRequested | OperationApproved, request: dict, now) -> dict:
     """A new row of the read model: queued, as the event describes it, with the request as kept."""
     return {
         "id": event.operation_id,

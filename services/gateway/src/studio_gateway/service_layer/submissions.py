@@ -1,0 +1,121 @@
+"""Submitting operations: each one's row, idempotency key and `operation.requested` event in one
+transaction, shared by the requests that arrive together."""
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from studio_common.events import OperationRequested
+from studio_common.group_commit import GroupCommit
+from studio_common.ids import as_utc, utcnow
+from studio_common.runtime import ServiceRuntime
+from studio_gateway.adapters import repository as repo
+from studio_gateway.service_layer.operations import queued_row
+
+
+class IdempotencyConflict(Exception):
+    pass
+
+
+def request_hash(payload: dict) -> str:
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def accepted(operation_id: str) -> dict:
+    base = f"/api/image-studio/operations/{operation_id}"
+    return {
+        "operation_id": operation_id,
+        "status": "queued",
+        "status_url": base,
+        "events_url": f"{base}/events",
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class Submission:
+    request: OperationRequested
+    public_request: dict
+    idempotency_key: str | None
+    ttl: timedelta
+
+
+class Submissions:
+    """Accepting operations: each one's row, idempotency key and `operation.requested` event commit
+    together. Requests that arrive while a transaction runs share the next one (group_commit.py), so a
+    burst of POSTs does not queue one by one for SQLite's writer connection, and PostgreSQL flushes one
+    commit for many. A group that fails runs again one by one (a key raced in, a conflict)."""
+
+    def __init__(self, runtime: ServiceRuntime, together: int = 32) -> None:
+        self.runtime = runtime
+        self._group = GroupCommit(self._record_together, self._record_alone, limit=together)
+
+    async def submit(
+        self, request: OperationRequested, public_request: dict, idempotency_key: str | None, ttl: timedelta
+    ) -> dict:
+        """Record the operation and its event; a retried request replays its first answer."""
+        answer = await self._group.run(Submission(request, public_request, idempotency_key, ttl))
+        self.runtime.relay.wake()
+        return answer
+
+    async def _record_together(self, submissions: list[Submission]) -> list[dict]:
+        async with self.runtime.transaction() as session:
+            return [await self._record(session, submission) for submission in submissions]
+
+    async def _record_alone(self, submission: Submission) -> dict:
+        try:
+            async with self.runtime.transaction() as session:
+                return await self._record(session, submission)
+        except IntegrityError:
+            if not submission.idempotency_key:
+                raise
+            # The same key raced in from a parallel retry: answer as the winner did.
+            async with self.runtime.transaction() as session:
+                replay = await _replay(session, submission.request.user_id, *_key_of(submission))
+            if replay is None:
+                raise
+            return replay
+
+    async def _record(self, session: AsyncSession, submission: Submission) -> dict:
+        request, key = submission.request, submission.idempotency_key
+        body_hash = request_hash(submission.public_request)
+        if key:
+            replay = await _replay(session, request.user_id, key, body_hash, submission.ttl)
+            if replay is not None:
+                return replay
+        answer = accepted(request.operation_id)
+        now = utcnow()
+        await repo.add_operation(session, **queued_row(request, submission.public_request, now))
+        if key:
+            await repo.add_idempotency_key(
+                session,
+                user_id=request.user_id,
+                key=key,
+                request_hash=body_hash,
+                operation_id=request.operation_id,
+                response=answer,
+                created_at=now,
+            )
+        await self.runtime.emit(session, request)
+        return answer
+
+
+def _key_of(submission: Submission) -> tuple[str, str, timedelta]:
+    return submission.idempotency_key, request_hash(submission.public_request), submission.ttl
+
+
+async def _replay(
+    session: AsyncSession, user_id: str, key: str, body_hash: str, ttl: timedelta
+) -> dict | None:
+    row = await repo.idempotency_key(session, user_id, key)
+    if row is None:
+        return None
+    if as_utc(row["created_at"]) < utcnow() - ttl:
+        await repo.forget_idempotency_key(session, user_id, key)
+        return None
+    if row["request_hash"] != body_hash:
+        raise IdempotencyConflict(f"Idempotency-Key {key!r} was used for a different request")
+    return row["response"]
