@@ -32,6 +32,15 @@ from pathlib import Path
 
 import httpx
 from bench_broker import broker_limit
+from bench_metrics import (
+    handler_summary,
+    loop_lag_summary,
+    model_cpu_seconds,
+    model_work_summary,
+    published_events,
+    route_buckets,
+    server_percentiles,
+)
 from bench_report import report
 
 from studio_common.auth import issue_token
@@ -110,25 +119,6 @@ def cpu_seconds(pids: list[int], main_thread_only: bool = False) -> float:
     return total
 
 
-def counter_total(stack: Stack, name: str) -> float:
-    """The sum over every service and label of a Prometheus counter, read from their /metrics."""
-    total = 0.0
-    for service in stack.services:
-        for line in httpx.get(stack.metrics_url(service)).text.splitlines():
-            if line.startswith(name + "{"):
-                total += float(line.rsplit(" ", 1)[1])
-    return total
-
-
-def published_events(stack: Stack) -> float:
-    return counter_total(stack, "studio_events_published_total")
-
-
-def model_cpu_seconds(stack: Stack) -> float:
-    """CPU the services spent rendering, tagging and embedding (studio_common.metrics.model_work)."""
-    return counter_total(stack, "studio_model_cpu_seconds_total")
-
-
 def postgres_cpu() -> dict[int, float]:
     """CPU used so far by each PostgreSQL server process on this machine (its backends do the services'
     queries, so their CPU is part of an operation's cost as much as RabbitMQ's is)."""
@@ -200,6 +190,8 @@ async def burst(client, admin, args, stack: Stack, pids: dict[str, int]) -> dict
     image_before, events_before = model_cpu_seconds(stack), published_events(stack)
     broker_before, client_before = cpu_seconds(broker_pids()), time.process_time()
     postgres_before = postgres_cpu()
+    posts_before = route_buckets(stack, "POST", "/api/image-studio/create")
+    reads_before = route_buckets(stack, "GET", "/api/image-studio/operations/{operation_id}")
     ids: dict[int, list[str]] = {i: [] for i in range(users)}
 
     async def submitter():
@@ -239,6 +231,12 @@ async def burst(client, admin, args, stack: Stack, pids: dict[str, int]) -> dict
         "failed": sum(op["status"] != "succeeded" for op in ops),
         "post_ms": [percentile(post_times, p) * 1000 for p in (50, 95, 99)],
         "read_ms": [percentile(read_times or [0.0], p) * 1000 for p in (50, 95, 99)],
+        "post_server_ms": server_percentiles(
+            posts_before, route_buckets(stack, "POST", "/api/image-studio/create")
+        ),
+        "read_server_ms": server_percentiles(
+            reads_before, route_buckets(stack, "GET", "/api/image-studio/operations/{operation_id}")
+        ),
         "cpu_ms": by_service,
         "loop_ms": by_loop,
         "services_ms": services,
@@ -272,61 +270,6 @@ async def steady(client, admin, rate: float, duration: float) -> dict:
         "latency_ms": [percentile(latencies, p) * 1000 for p in (50, 95, 99)],
         "post_ms": [percentile(post_times, p) * 1000 for p in (50, 95, 99)],
     }
-
-
-def handler_summary(stack: Stack) -> None:
-    """Mean time per handled event, provider call and HTTP request (by route), per service, from each
-    service's /metrics."""
-    print("handler time per event, provider time per call, server time per request (mean ms, count):")
-    for service in stack.services:
-        text = httpx.get(stack.metrics_url(service)).text
-        timed = (
-            ("studio_handler_seconds", "type"),
-            ("studio_provider_seconds", "kind"),
-            ("studio_http_request_seconds", "route"),
-        )
-        for histogram, label in timed:
-            sums, counts = {}, {}
-            for line in text.splitlines():
-                if line.startswith(histogram + "_sum{"):
-                    labels, value = line[len(histogram + "_sum") :].rsplit(" ", 1)
-                    sums[labels] = float(value)
-                elif line.startswith(histogram + "_count{"):
-                    labels, value = line[len(histogram + "_count") :].rsplit(" ", 1)
-                    counts[labels] = float(value)
-            for labels, total in sorted(sums.items()):
-                if counts.get(labels):
-                    name = labels.split(f'{label}="')[1].split('"')[0]
-                    print(
-                        f"  {service:10} {name:28} {1000 * total / counts[labels]:7.2f} ms"
-                        f"  x{int(counts[labels])}"
-                    )
-
-
-def model_work_summary(stack: Stack) -> None:
-    """CPU seconds of image and model work per service and kind of work (metrics.model_work)."""
-    print("image and model work (CPU s in all):")
-    for service in stack.services:
-        for line in httpx.get(stack.metrics_url(service)).text.splitlines():
-            if line.startswith("studio_model_cpu_seconds_total{"):
-                work = line.split('work="')[1].split('"')[0]
-                print(f"  {service:10} {work:28} {float(line.rsplit(' ', 1)[1]):8.2f} s")
-
-
-def loop_lag_summary(stack: Stack) -> None:
-    """Mean event-loop lag per service over the whole run, and how often the loop was 50 ms late or more."""
-    print("event loop lag (mean ms, share of samples >= 50 ms late):")
-    for service in stack.services:
-        values = {}
-        for line in httpx.get(stack.metrics_url(service)).text.splitlines():
-            if line.startswith("studio_event_loop_lag_seconds_"):
-                name, value = line.rsplit(" ", 1)
-                values[name] = float(value)
-        count = values.get("studio_event_loop_lag_seconds_count", 0.0)
-        if count:
-            under = values.get('studio_event_loop_lag_seconds_bucket{le="0.05"}', count)
-            mean = 1000 * values["studio_event_loop_lag_seconds_sum"] / count
-            print(f"  {service:10} {mean:7.2f} ms  {(count - under) / count:6.1%}")
 
 
 async def run(args, stack: Stack) -> dict:

@@ -153,3 +153,18 @@ async def test_parallel_retries_grouped_together_make_one_operation(runtime, sub
     answers = await asyncio.gather(*(submissions.submit(*requested(), "key-race", DAY) for _ in range(5)))
     assert len({a["operation_id"] for a in answers}) == 1
     assert (await stored(runtime))[1] == 1
+
+
+async def test_on_postgresql_requests_run_side_by_side(postgres_database):
+    runtime = ServiceRuntime(GatewaySettings(database_url=postgres_database), metadata)
+    await db.create_schema(runtime.engine, metadata)
+    begun = []
+    event.listen(runtime.engine.sync_engine, "begin", lambda _conn: begun.append(1))
+    try:
+        submissions = Submissions(runtime)
+        answers = await asyncio.gather(
+            *(submissions.submit(*requested(f"u{n}"), None, DAY) for n in range(4))
+        )
+        assert len({a["operation_id"] for a in answers}) == 4 and len(begun) == 4
+    finally:
+        await runtime.engine.dispose()
