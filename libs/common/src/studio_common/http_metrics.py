@@ -36,6 +36,7 @@ class RequestTimer:
             await self.app(scope, receive, noting_status)
         finally:
             route = scope.get("route")
-            # The template, never the raw path: ids in paths would make a series per operation.
-            template = getattr(route, "path", None) or "unmatched"
+            # The template, never the raw path: ids in paths would make a series per operation. Answers
+            # given outside the routes (the web studio's files, unknown paths) share one series.
+            template = getattr(route, "path", None) or "(no route)"
             HTTP_SECONDS.labels(scope["method"], template, str(status)).observe(time.perf_counter() - started)

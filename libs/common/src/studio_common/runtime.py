@@ -127,6 +127,7 @@ class ServiceRuntime:
         after_commit: Callable[[Envelope], None] | None = None,
         only: Callable[[EventData], bool] | None = None,
         together: bool = False,
+        batch_only: bool = False,
     ) -> None:
         """Register this service's handlers on its work queue (see `Handler`). `dedupe` records each event
         id in the inbox so a redelivery changes nothing (I7); a handler that is idempotent by itself (the
@@ -134,7 +135,8 @@ class ServiceRuntime:
         `only` drops events the service does not care about before any transaction (routing keys cannot
         say everything, e.g. whether an operation belongs to a batch). `together` lets the events that
         arrive while a transaction runs share the next one (group_commit.py): for handlers that lock only
-        their operation's rows (the gateway's fold), not shared ones such as an account."""
+        their operation's rows (the gateway's fold), not shared ones such as an account. `batch_only`
+        takes only the events of batch operations, routed by header (bus/topology.py)."""
 
         async def alone(item: tuple[Handler, Envelope]) -> bool:
             return await self._run_in_transaction(*item, dedupe)
@@ -162,7 +164,7 @@ class ServiceRuntime:
             if await run and after_commit:
                 after_commit(envelope)
 
-        self.bus.subscribe(queue, tuple(handlers), dispatch, domain=domain)
+        self.bus.subscribe(queue, tuple(handlers), dispatch, domain=domain, batch_only=batch_only)
 
     async def _run_in_transaction(self, handler: Handler, envelope: Envelope, dedupe: bool) -> bool:
         async with self._background, self.transaction() as session:

@@ -178,3 +178,49 @@ async def _take_one(amqp_url: str, queue: str):
 @pytest.fixture(autouse=True)
 def _quiet_retries(caplog):
     caplog.set_level("ERROR", logger="studio_common.bus")
+
+
+async def test_a_batch_only_queue_gets_batch_operations_events_and_drops_its_old_topic_bindings(
+    bus_names, amqp_url, tmp_path
+):
+    runtime, seen = make_runtime(bus_names, amqp_url, tmp_path)
+    queue_name = runtime.settings.queue_name("probe")
+    # As the queue was bound before batch events had a route of their own: every operation's events.
+    connection = await aio_pika.connect_robust(amqp_url)
+    async with connection:
+        channel = await connection.channel()
+        exchange = await channel.declare_exchange(bus_names["exchange"], "topic", durable=True)
+        old = await channel.declare_queue(
+            queue_name,
+            durable=True,
+            arguments={
+                "x-queue-type": "quorum",
+                "x-dead-letter-exchange": f"{bus_names['exchange']}.dlx",
+                "x-dead-letter-routing-key": queue_name,
+                "x-delivery-limit": runtime.settings.delivery_limit,
+            },
+        )
+        await old.bind(exchange, routing_key="operation.progress.*")
+    handled: list[str] = []
+
+    async def note(session, event: OperationProgress):
+        handled.append(event.operation_id)
+        await session.execute(seen.insert().values(operation_id=event.operation_id))
+        return []
+
+    runtime.consume("probe", {OperationProgress: note}, batch_only=True)
+    await runtime.start()
+    try:
+        async with EventRecorder(amqp_url, bus_names["exchange"]) as recorder:
+            await recorder.publish(OperationProgress(operation_id="single", user_id="u", progress=0.5))
+            await recorder.publish(
+                OperationProgress(operation_id="row", user_id="u", progress=0.5, batch_id="b-1", batch_row=1)
+            )
+            for _ in range(50):
+                if handled:
+                    break
+                await asyncio.sleep(0.1)
+            await asyncio.sleep(0.5)  # time for the other one, had it been routed here
+        assert handled == ["row"]
+    finally:
+        await runtime.stop()

@@ -35,7 +35,7 @@ def _app() -> FastAPI:
 async def test_requests_are_counted_under_their_route_template_with_their_status():
     before_ok = _count("GET", "/timed-things/{thing_id}", "200")
     before_missing = _count("GET", "/timed-things/{thing_id}", "404")
-    before_unmatched = _count("GET", "unmatched", "404")
+    before_unmatched = _count("GET", "(no route)", "404")
     transport = httpx.ASGITransport(app=_app())
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
         assert (await client.get("/timed-things/a1")).status_code == 200
@@ -44,4 +44,4 @@ async def test_requests_are_counted_under_their_route_template_with_their_status
         assert (await client.get("/nowhere")).status_code == 404
     assert _count("GET", "/timed-things/{thing_id}", "200") == before_ok + 2
     assert _count("GET", "/timed-things/{thing_id}", "404") == before_missing + 1
-    assert _count("GET", "unmatched", "404") == before_unmatched + 1
+    assert _count("GET", "(no route)", "404") == before_unmatched + 1

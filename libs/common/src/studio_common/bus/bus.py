@@ -16,6 +16,9 @@ from studio_common.bus.topology import (
     CONSUMER_QUEUES,
     RETRY_DELAYS,
     QueueSpec,
+    batch_binding,
+    batch_events_exchange,
+    batch_headers,
     dead_letter_exchange,
     dead_letter_queue,
     events_exchange,
@@ -39,25 +42,36 @@ class EventBus:
         self._queues: list[QueueSpec] = []
 
     def subscribe(
-        self, base_name: str, events: tuple[type[EventData], ...], dispatch: Dispatch, domain: str = "*"
+        self,
+        base_name: str,
+        events: tuple[type[EventData], ...],
+        dispatch: Dispatch,
+        domain: str = "*",
+        batch_only: bool = False,
     ) -> QueueSpec:
-        """Bind a work queue to the routing keys of `events` (for one domain, or all) and hand each envelope
-        to `dispatch`; observing and retrying wrap it as middlewares (bus/middlewares.py)."""
+        """Bind a work queue to the routing keys of `events` (for one domain, or all; or, `batch_only`,
+        to those events of batch operations alone) and hand each envelope to `dispatch`; observing and
+        retrying wrap it as middlewares (bus/middlewares.py)."""
         name = self.settings.queue_name(base_name)
-        bindings = tuple(sorted({f"{event.event_type}.{domain}" for event in events}))
-        spec = QueueSpec(name, bindings)
+        if batch_only:
+            bindings = tuple(sorted({event.event_type for event in events}))
+        else:
+            bindings = tuple(sorted({f"{event.event_type}.{domain}" for event in events}))
+        spec = QueueSpec(name, bindings, batch_only=batch_only)
         self._queues.append(spec)
-        queue = work_queue(spec, self.exchange.name, self.settings.delivery_limit, routing_key=bindings[0])
+        first_key = "" if batch_only else bindings[0]
+        queue = work_queue(spec, self.exchange.name, self.settings.delivery_limit, routing_key=first_key)
         router = RabbitRouter(middlewares=self._middlewares(name))
-        # FastStream binds the first key itself (so its in-memory test broker routes it); the rest are
-        # bound in declare_topology.
+        # FastStream binds the first key itself (so its in-memory test broker routes it); the rest, and
+        # every header binding, are bound in declare_topology.
         subscriber = router.subscriber(
             queue,
-            self.exchange,
+            None if batch_only else self.exchange,
             channel=Channel(prefetch_count=self.settings.prefetch),
             ack_policy=AckPolicy.NACK_ON_ERROR,
             title=name,
-            description=f"{self.source} consumes {', '.join(bindings)}",
+            description=f"{self.source} consumes {', '.join(bindings)}"
+            + (" of batch operations" if batch_only else ""),
         )
 
         async def consume(envelope: Envelope) -> None:
@@ -145,8 +159,19 @@ class EventBus:
             queue = await self.broker.declare_queue(
                 work_queue(spec, self.exchange.name, self.settings.delivery_limit)
             )
+            if spec.batch_only:
+                await self._bind_batch_only(exchange, queue, spec)
+                continue
             for key in spec.bindings:
                 await queue.bind(exchange, routing_key=key)
+
+    async def _bind_batch_only(self, exchange, queue, spec: QueueSpec) -> None:
+        batch = await self.broker.declare_exchange(batch_events_exchange(self.exchange.name))
+        await batch.bind(exchange, routing_key="#")
+        for event_type in spec.bindings:
+            await queue.bind(batch, routing_key="", arguments=batch_binding(event_type))
+            # Bound by topic before batch events had a route of their own: every operation's events.
+            await queue.unbind(exchange, routing_key=f"{event_type}.*")
 
     def envelope(self, data: EventData, event_id: str | None = None) -> Envelope:
         return Envelope.wrap(data, self.source, telemetry.current_traceparent(), event_id)
@@ -160,6 +185,7 @@ class EventBus:
             envelope.type,
             envelope.subject,
             envelope.traceparent,
+            batch_id=envelope.data.batch_id,
         )
 
     async def publish_serialized(
@@ -171,9 +197,14 @@ class EventBus:
         subject: str,
         traceparent: str | None,
         exchange: str | None = None,
+        batch_id: str | None = None,
     ) -> None:
         """Publish an envelope already serialised (the outbox stores them so), without re-validating it.
-        `exchange=""` (the default exchange) sends it to the one queue named by `routing_key`."""
+        `exchange=""` (the default exchange) sends it to the one queue named by `routing_key`; an event of
+        a batch operation (`batch_id`) carries the headers batch-only queues bind by."""
+        headers = batch_headers(event_type, batch_id)
+        if traceparent:
+            headers["traceparent"] = traceparent
         await self.broker.publish(
             body,
             exchange=self.exchange if exchange is None else exchange,
@@ -185,7 +216,7 @@ class EventBus:
             content_type="application/json",
             message_type=event_type,
             timestamp=datetime.now(UTC),
-            headers={"traceparent": traceparent} if traceparent else None,
+            headers=headers or None,
         )
         metrics.EVENTS_PUBLISHED.labels(self.source, event_type).inc()
 

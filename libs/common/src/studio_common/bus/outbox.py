@@ -204,6 +204,7 @@ class OutboxRelay:
             envelope["type"],
             envelope["subject"],
             envelope.get("traceparent"),
+            batch_id=(envelope.get("data") or {}).get("batch_id"),
         )
 
     async def _mark_sent(self, conn, ids: list[str]) -> None:

@@ -12,16 +12,39 @@ RETRY_DELAYS = (1, 2, 5, 10, 30, 60, 120, 300)
 CONSUMER_QUEUES = ("gateway", "billing", "generation", "editing", "transform", "assets", "batch")
 
 
+# Headers on every event of an operation that belongs to a batch, so that a queue can take only those.
+# Not "x-" names: a headers exchange leaves those out of matching.
+BATCH_HEADER = "studio-batch"
+EVENT_HEADER = "studio-event"
+
+
 @dataclass(frozen=True, slots=True)
 class QueueSpec:
     name: str
     bindings: tuple[str, ...]
     # A replica's own live fan-out queue: exclusive, auto-delete, classic (quorum queues cannot be exclusive).
     live: bool = False
+    # Only the events (`bindings` are then event types) of operations that belong to a batch.
+    batch_only: bool = False
 
 
 def events_exchange(name: str) -> RabbitExchange:
     return RabbitExchange(name, type=ExchangeType.TOPIC, durable=True)
+
+
+def batch_events_exchange(events_exchange_name: str) -> RabbitExchange:
+    """Every event the topic exchange routes (bound to it with `#`), for queues that want only those of
+    batch operations: they bind by header (BATCH_HEADER and the event type), so the events of the other
+    operations never reach them."""
+    return RabbitExchange(f"{events_exchange_name}.batch-operations", type=ExchangeType.HEADERS, durable=True)
+
+
+def batch_binding(event_type: str) -> dict:
+    return {"x-match": "all", BATCH_HEADER: "1", EVENT_HEADER: event_type}
+
+
+def batch_headers(event_type: str, batch_id: str | None) -> dict:
+    return {BATCH_HEADER: "1", EVENT_HEADER: event_type} if batch_id else {}
 
 
 def dead_letter_exchange(events_exchange_name: str) -> RabbitExchange:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import aio_pika
 
+from studio_common.bus.topology import batch_headers
 from studio_common.events import Envelope, EventData
 
 
@@ -49,6 +50,8 @@ class EventRecorder:
                 content_type="application/json",
                 delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
                 message_id=envelope.id,
+                # as the services publish it: batch operations' events carry the headers batch queues bind by
+                headers=batch_headers(envelope.type, envelope.data.batch_id) or None,
             ),
             routing_key=envelope.routing_key,
         )

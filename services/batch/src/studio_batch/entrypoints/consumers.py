@@ -29,7 +29,8 @@ HANDLERS = {
 
 
 def register(runtime: ServiceRuntime, billing: BillingClient) -> None:
-    runtime.consume("batch", HANDLERS, only=lambda event: event.batch_id is not None)
+    # The broker routes only batch operations' events here; `only` still checks each one.
+    runtime.consume("batch", HANDLERS, only=lambda event: event.batch_id is not None, batch_only=True)
     runtime.bus.document_publishes(OperationRequested, OperationCancelRequested)
     settings = runtime.settings
 
