@@ -45,7 +45,6 @@ async def replay_dead_letter(letter_id: str, request: Request) -> dict:
         envelope["subject"],
         envelope.get("traceparent"),
         exchange="",
-        batch_id=(envelope.get("data") or {}).get("batch_id"),
     )
     async with runtime.transaction() as session:
         await dead_letters.mark_replayed(session, letter_id)

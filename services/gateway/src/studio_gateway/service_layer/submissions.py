@@ -37,11 +37,14 @@ def accepted(operation_id: str) -> dict:
 
 
 @dataclass(frozen=True, slots=True)
-class Submission:
+class PendingOperation:
+    """One request to record (named apart from service_layer/studio.py's Submission, a studio's form)."""
+
     request: OperationRequested
     public_request: dict
     idempotency_key: str | None
     ttl: timedelta
+    body_hash: str  # request_hash(public_request), what a replay under the same key must match
 
 
 class Submissions:
@@ -61,48 +64,49 @@ class Submissions:
         self, request: OperationRequested, public_request: dict, idempotency_key: str | None, ttl: timedelta
     ) -> dict:
         """Record the operation and its event; a retried request replays its first answer."""
-        submission = Submission(request, public_request, idempotency_key, ttl)
+        pending = PendingOperation(
+            request, public_request, idempotency_key, ttl, request_hash(public_request)
+        )
         if self._group is not None:
-            answer = await self._group.run(submission)
+            answer = await self._group.run(pending)
         else:
-            answer = await self._record_alone(submission)
+            answer = await self._record_alone(pending)
         self.runtime.relay.wake()
         return answer
 
-    async def _record_together(self, submissions: list[Submission]) -> list[dict]:
+    async def _record_together(self, group: list[PendingOperation]) -> list[dict]:
         async with self.runtime.transaction() as session:
-            return [await self._record(session, submission) for submission in submissions]
+            return [await self._record(session, pending) for pending in group]
 
-    async def _record_alone(self, submission: Submission) -> dict:
+    async def _record_alone(self, pending: PendingOperation) -> dict:
         try:
             async with self.runtime.transaction() as session:
-                return await self._record(session, submission)
+                return await self._record(session, pending)
         except IntegrityError:
-            if not submission.idempotency_key:
+            if not pending.idempotency_key:
                 raise
             # The same key raced in from a parallel retry: answer as the winner did.
             async with self.runtime.transaction() as session:
-                replay = await _replay(session, submission.request.user_id, *_key_of(submission))
+                replay = await _replay(session, pending)
             if replay is None:
                 raise
             return replay
 
-    async def _record(self, session: AsyncSession, submission: Submission) -> dict:
-        request, key = submission.request, submission.idempotency_key
-        body_hash = request_hash(submission.public_request)
+    async def _record(self, session: AsyncSession, pending: PendingOperation) -> dict:
+        request, key = pending.request, pending.idempotency_key
         if key:
-            replay = await _replay(session, request.user_id, key, body_hash, submission.ttl)
+            replay = await _replay(session, pending)
             if replay is not None:
                 return replay
         answer = accepted(request.operation_id)
         now = utcnow()
-        await repo.add_operation(session, **queued_row(request, submission.public_request, now))
+        await repo.add_operation(session, **queued_row(request, pending.public_request, now))
         if key:
             await repo.add_idempotency_key(
                 session,
                 user_id=request.user_id,
                 key=key,
-                request_hash=body_hash,
+                request_hash=pending.body_hash,
                 operation_id=request.operation_id,
                 response=answer,
                 created_at=now,
@@ -111,19 +115,15 @@ class Submissions:
         return answer
 
 
-def _key_of(submission: Submission) -> tuple[str, str, timedelta]:
-    return submission.idempotency_key, request_hash(submission.public_request), submission.ttl
-
-
-async def _replay(
-    session: AsyncSession, user_id: str, key: str, body_hash: str, ttl: timedelta
-) -> dict | None:
+async def _replay(session: AsyncSession, pending: PendingOperation) -> dict | None:
+    """The first answer given under this request's key, or None if the key is new (or expired)."""
+    user_id, key = pending.request.user_id, pending.idempotency_key
     row = await repo.idempotency_key(session, user_id, key)
     if row is None:
         return None
-    if as_utc(row["created_at"]) < utcnow() - ttl:
+    if as_utc(row["created_at"]) < utcnow() - pending.ttl:
         await repo.forget_idempotency_key(session, user_id, key)
         return None
-    if row["request_hash"] != body_hash:
+    if row["request_hash"] != pending.body_hash:
         raise IdempotencyConflict(f"Idempotency-Key {key!r} was used for a different request")
     return row["response"]
