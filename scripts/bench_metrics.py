@@ -77,10 +77,29 @@ def handler_summary(stack: Stack) -> None:
             for labels, total in sorted(sums.items()):
                 if counts.get(labels):
                     name = labels.split(f'{label}="')[1].split('"')[0]
+                    if 'status="' in labels:
+                        name += " " + labels.split('status="')[1].split('"')[0]
                     print(
                         f"  {service:10} {name:28} {1000 * total / counts[labels]:7.2f} ms"
                         f"  x{int(counts[labels])}"
                     )
+
+
+def retry_summary(stack: Stack) -> None:
+    """Events that did not go through on their first delivery: retried later, dead-lettered, or handled
+    with an outcome other than ok (counts per service and event type)."""
+    print("events not handled at the first try (count):")
+    watched = (
+        "studio_event_retries_total{",
+        "studio_events_dead_lettered_total{",
+        "studio_events_handled_total{",
+    )
+    for service in stack.services:
+        for line in metric_lines(stack, service):
+            if line.startswith(watched) and 'outcome="ok"' not in line:
+                labels, value = line.rsplit(" ", 1)
+                if float(value):
+                    print(f"  {service:10} {labels:70} {int(float(value))}")
 
 
 def model_work_summary(stack: Stack) -> None:

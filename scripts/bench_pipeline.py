@@ -38,6 +38,7 @@ from bench_metrics import (
     model_cpu_seconds,
     model_work_summary,
     published_events,
+    retry_summary,
     route_buckets,
     server_percentiles,
 )
@@ -205,9 +206,12 @@ async def burst(client, admin, args, stack: Stack, pids: dict[str, int]) -> dict
             if ids[n % users]:
                 started = time.perf_counter()
                 operation = ids[n % users][-1]
-                response = await client.get(
-                    f"/api/image-studio/operations/{operation}", headers=team[n % users]
-                )
+                try:
+                    response = await client.get(
+                        f"/api/image-studio/operations/{operation}", headers=team[n % users]
+                    )
+                except httpx.ReadError:  # a kept-alive connection the server closed meanwhile: read again
+                    continue
                 read_times.append(time.perf_counter() - started)
                 response.raise_for_status()
 
@@ -305,6 +309,7 @@ def measure(args, database: str) -> dict:
             handler_summary(stack)
             loop_lag_summary(stack)
             model_work_summary(stack)
+            retry_summary(stack)
         return results
 
 

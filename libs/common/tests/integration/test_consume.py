@@ -224,3 +224,41 @@ async def test_a_batch_only_queue_gets_batch_operations_events_and_drops_its_old
         assert handled == ["row"]
     finally:
         await runtime.stop()
+
+
+async def test_a_consumer_takes_no_more_messages_than_its_prefetch(bus_names, amqp_url, tmp_path):
+    """Every work queue is read through a channel whose QoS is the service's prefetch, so a replica holds
+    only as many messages as it runs (a killed one returns only those) and a slow worker cannot take
+    the whole queue (its leases would lapse while the messages wait in its process)."""
+    settings = CommonSettings(amqp_url=amqp_url, service_name="probe", prefetch=3, **bus_names)
+    runtime = ServiceRuntime(settings)
+    running, peak, handled = 0, 0, 0
+
+    async def slow(_unit, event: OperationProgress):
+        nonlocal running, peak, handled
+        running += 1
+        peak = max(peak, running)
+        await asyncio.sleep(0.1)
+        running -= 1
+        handled += 1
+        return []
+
+    runtime.consume("probe", {OperationProgress: slow})
+    await runtime.start()
+    try:
+        async with EventRecorder(amqp_url, bus_names["exchange"]) as recorder:
+            for n in range(20):
+                await recorder.publish(OperationProgress(operation_id=f"op-{n}", user_id="u", progress=0.5))
+            await asyncio.sleep(0.25)
+            connection = await aio_pika.connect(amqp_url)
+            async with connection, connection.channel() as channel:
+                queue = await channel.declare_queue(settings.queue_name("probe"), passive=True)
+                waiting = queue.declaration_result.message_count  # ready, not yet delivered
+            deadline = time.monotonic() + 10
+            while handled < 20 and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)
+        assert handled == 20
+        assert peak == 3
+        assert waiting > 0  # the rest waited in the broker, not in the consumer's process
+    finally:
+        await runtime.stop()

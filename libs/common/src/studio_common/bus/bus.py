@@ -40,6 +40,8 @@ class EventBus:
         self.broker = RabbitBroker(settings.amqp_url, logger=None, graceful_timeout=settings.drain_seconds)
         self.exchange = events_exchange(settings.exchange)
         self._queues: list[QueueSpec] = []
+        # The channel each consumed queue is read through, by queue name (see _declare_queue).
+        self._channels: dict[str, Channel] = {}
 
     def subscribe(
         self,
@@ -67,7 +69,7 @@ class EventBus:
         subscriber = router.subscriber(
             queue,
             None if batch_only else self.exchange,
-            channel=Channel(prefetch_count=self.settings.prefetch),
+            channel=self._channel_for(name, self.settings.prefetch),
             ack_policy=AckPolicy.NACK_ON_ERROR,
             title=name,
             description=f"{self.source} consumes {', '.join(bindings)}"
@@ -80,6 +82,17 @@ class EventBus:
         subscriber(consume)
         self.broker.include_router(router)
         return spec
+
+    def _channel_for(self, queue: str, prefetch: int) -> Channel:
+        self._channels[queue] = Channel(prefetch_count=prefetch)
+        return self._channels[queue]
+
+    async def _declare_queue(self, queue):
+        """Declare a queue through the channel its subscriber will consume on. FastStream keeps one queue
+        object per queue name and consumes through the channel it was first declared on: declared here
+        through the default channel (no QoS), the consumer would take every ready message at once,
+        whatever its prefetch says."""
+        return await self.broker.config.declarer.declare_queue(queue, channel=self._channels.get(queue.name))
 
     def _middlewares(self, queue: str, last_resort: bool = False) -> tuple:
         # The first is the outermost: retrying decides after the failure was observed and logged.
@@ -95,7 +108,7 @@ class EventBus:
             router = RabbitRouter(middlewares=self._middlewares(dead.name, last_resort=True))
             subscriber = router.subscriber(
                 dead,
-                channel=Channel(prefetch_count=8),
+                channel=self._channel_for(dead.name, 8),
                 ack_policy=AckPolicy.NACK_ON_ERROR,
                 include_in_schema=False,
             )
@@ -154,9 +167,9 @@ class EventBus:
             await waiting.bind(delay)
         for spec in self._queues:
             if not spec.live:
-                dlq = await self.broker.declare_queue(dead_letter_queue(spec))
+                dlq = await self._declare_queue(dead_letter_queue(spec))
                 await dlq.bind(dlx, routing_key=spec.name)
-            queue = await self.broker.declare_queue(
+            queue = await self._declare_queue(
                 work_queue(spec, self.exchange.name, self.settings.delivery_limit)
             )
             if spec.batch_only:
