@@ -21,18 +21,19 @@ def alembic_config(script_location: Path, url: str | None = None) -> Config:
     return config
 
 
-def _upgrade(connection, script_location: Path) -> None:
+def _upgrade(connection, script_location: Path, revision: str) -> None:
     if connection.dialect.name == "postgresql":
         lock = zlib.crc32(str(script_location.parent.name).encode())
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": lock})
     config = alembic_config(script_location)
     config.attributes["connection"] = connection
-    command.upgrade(config, "head")
+    command.upgrade(config, revision)
 
 
-async def upgrade(engine: AsyncEngine, script_location: Path) -> None:
+async def upgrade(engine: AsyncEngine, script_location: Path, revision: str = "head") -> None:
+    """Bring the database to `revision` (a service starts at head; tests of a data migration stop short)."""
     async with engine.begin() as connection:
-        await connection.run_sync(_upgrade, script_location)
+        await connection.run_sync(_upgrade, script_location, revision)
 
 
 def run_env(metadata: MetaData) -> None:

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from studio_billing.domain.ledger import Balance, check_reservation, settle
+from studio_billing.domain.ledger import Balance, Counted, check_reservation, counted, settle
 from studio_billing.domain.plans import PLANS, period_bounds, quota_category
 from studio_billing.domain.pricing import PriceTable, PricingError
 
@@ -76,3 +76,13 @@ def test_the_plan_names_the_contract_accepts_are_billings_plans():
     from studio_common.contracts.billing import PlanName
 
     assert set(get_args(PlanName)) == set(PLANS)
+
+
+def test_a_hold_counts_what_it_reserved_then_what_it_delivered():
+    hold = {"unit": "image", "units": 4, "credits": 8, "units_delivered": 3, "charged": 6}
+    assert counted({**hold, "status": "pending"}) == Counted(4, 8)
+    assert counted({**hold, "status": "posted"}) == Counted(3, 6)
+    assert counted({**hold, "status": "voided"}) == counted({**hold, "status": "expired"}) == Counted(0, 0)
+    video = {"unit": "second", "units": 10, "credits": 50, "units_delivered": 10, "charged": 50}
+    assert counted({**video, "status": "pending"}) == counted({**video, "status": "posted"}) == Counted(1, 50)
+    assert counted({**video, "status": "posted", "units_delivered": 0, "charged": 0}) == Counted(0, 0)

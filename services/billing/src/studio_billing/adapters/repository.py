@@ -2,11 +2,14 @@
 
 from datetime import datetime
 
-from sqlalchemy import bindparam, case, func, select, update
+from sqlalchemy import bindparam, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from studio_billing.adapters.tables import accounts, batch_holds, entries, holds
-from studio_billing.domain.ledger import Balance
+from studio_billing.adapters.tables import period_usage as usage
+from studio_billing.domain.ledger import Balance, Counted
 from studio_billing.domain.plans import DEFAULT_PLAN, PLANS, period_bounds
 from studio_common.ids import as_utc, derived_id
 
@@ -26,9 +29,6 @@ async def lock_account(session: AsyncSession, user_id: str, now: datetime):
 
 
 async def _open_account(session: AsyncSession, user_id: str, now: datetime) -> None:
-    from sqlalchemy.dialects.postgresql import insert as pg_insert
-    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
     start, end = period_bounds(now)
     insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
     statement = insert(accounts).values(
@@ -165,24 +165,38 @@ async def period_usage(
     session: AsyncSession, user_id: str, period_start: datetime
 ) -> tuple[dict[str, int], int]:
     """Quota units used per category and credits spent or reserved in the period."""
-    counted_units = case((holds.c.status == "pending", holds.c.units), else_=holds.c.units_delivered)
-    quota_units = case((holds.c.unit == "second", case((counted_units > 0, 1), else_=0)), else_=counted_units)
-    spend = case((holds.c.status == "pending", holds.c.credits), else_=holds.c.charged)
-    query = (
-        select(
-            holds.c.quota_category, func.coalesce(func.sum(quota_units), 0), func.coalesce(func.sum(spend), 0)
-        )
-        .where(
-            holds.c.user_id == user_id,
-            holds.c.period_start == period_start,
-            holds.c.status.in_(("pending", "posted")),
-        )
-        .group_by(holds.c.quota_category)
+    query = select(usage.c.quota_category, usage.c.units, usage.c.credits).where(
+        usage.c.user_id == user_id, usage.c.period_start == period_start
     )
     rows = (await session.execute(query)).all()
     used = {row[0]: int(row[1]) for row in rows}
     spend = sum(int(row[2]) for row in rows)
     return await _add_batch_reservations(session, user_id, period_start, used, spend)
+
+
+async def count_usage(session: AsyncSession, hold, change: Counted) -> None:
+    """Move the running usage of the hold's period by `change` (ledger.counted), as one atomic increment:
+    a hold is resolved under its own row lock, not the account's, so two resolutions may meet here."""
+    if not (change.units or change.credits):
+        return
+    dialect = session.bind.dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(usage).values(
+        user_id=hold["user_id"],
+        period_start=as_utc(hold["period_start"]),
+        quota_category=hold["quota_category"],
+        units=change.units,
+        credits=change.credits,
+    )
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["user_id", "period_start", "quota_category"],
+            set_={
+                "units": usage.c.units + statement.excluded.units,
+                "credits": usage.c.credits + statement.excluded.credits,
+            },
+        )
+    )
 
 
 async def _add_batch_reservations(

@@ -66,6 +66,19 @@ holds = Table(
     Index("ix_holds_status_expiry", "status", "expires_at"),
 )
 
+# What each account's holds of a period count towards its plan's quotas and spend cap, per quota category
+# (ledger.counted), moved with every hold placed or resolved: a reservation reads one row per category
+# instead of summing the user's holds.
+period_usage = Table(
+    "period_usage",
+    metadata,
+    Column("user_id", String(128), primary_key=True),
+    Column("period_start", DateTime(timezone=True), primary_key=True),
+    Column("quota_category", String(16), primary_key=True),
+    Column("units", BigInteger, nullable=False),
+    Column("credits", BigInteger, nullable=False),
+)
+
 # A cancel that overtakes its request (the request is then turned down instead of approved), or that
 # arrives while a worker runs it (the worker stops at its next step; see Billing.claim).
 cancellations = Table(

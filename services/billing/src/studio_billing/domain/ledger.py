@@ -39,7 +39,7 @@ def check_reservation(
     period_spend: int,
     period_end: datetime,
 ) -> Rejection | None:
-    needed = {quota_category(quote.kind): _quota_units(quote)}
+    needed = {quota_category(quote.kind): quota_units(quote.unit, quote.units)}
     return check_limits(balance, plan, quote.credits, needed, quota_used, period_spend, period_end)
 
 
@@ -85,9 +85,33 @@ def check_limits(
     return None
 
 
-def _quota_units(quote: Quote) -> int:
+def quota_units(unit: str, units: int) -> int:
     """Images and edits count outputs; a video counts once whatever its length."""
-    return 1 if quote.unit == "second" else quote.units
+    return min(units, 1) if unit == "second" else units
+
+
+@dataclass(frozen=True, slots=True)
+class Counted:
+    """What one hold counts towards its period: quota units and credits against the spend cap."""
+
+    units: int
+    credits: int
+
+    def __add__(self, other: "Counted") -> "Counted":
+        return Counted(self.units + other.units, self.credits + other.credits)
+
+    def __sub__(self, other: "Counted") -> "Counted":
+        return Counted(self.units - other.units, self.credits - other.credits)
+
+
+def counted(hold) -> Counted:
+    """`hold` is a hold row (unit, status, units, credits, units_delivered, charged). A pending hold
+    counts what it reserved, a posted one what it delivered and charged, a voided or expired one nothing."""
+    if hold["status"] == "pending":
+        return Counted(quota_units(hold["unit"], hold["units"]), hold["credits"])
+    if hold["status"] == "posted":
+        return Counted(quota_units(hold["unit"], hold["units_delivered"]), hold["charged"])
+    return Counted(0, 0)
 
 
 @dataclass(frozen=True, slots=True)

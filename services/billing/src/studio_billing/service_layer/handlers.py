@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from studio_billing.adapters import holds as hold_store
 from studio_billing.adapters import repository as repo
-from studio_billing.domain.ledger import check_reservation, settle
+from studio_billing.domain.ledger import check_reservation, counted, settle
 from studio_billing.domain.plans import PLANS, quota_category
 from studio_billing.domain.pricing import PriceTable, PricingError
 from studio_billing.service_layer import batch_holds
@@ -79,8 +79,7 @@ class Billing:
             unit_credits=quote.unit_credits,
             deadline=deadline,
         )
-        await hold_store.add(
-            session,
+        hold = dict(
             id=hold_id,
             operation_id=event.operation_id,
             user_id=event.user_id,
@@ -104,6 +103,8 @@ class Billing:
             requeues=0,
             request=approved.model_dump(mode="json"),
         )
+        await hold_store.add(session, **hold)
+        await repo.count_usage(session, hold, counted(hold))
         if not event.batch_id:  # a batch row's credits are already pending with its batch's reservation
             await repo.change_pending(session, event.user_id, quote.credits, now)
             metrics.CREDITS.labels("reserved").inc(quote.credits)
@@ -149,15 +150,11 @@ class Billing:
         if hold is None or hold["status"] != "pending":
             return []
         outcome = settle(hold["credits"], hold["unit_credits"], units)
-        await hold_store.change(
-            session,
-            hold["id"],
-            status=status,
-            units_delivered=units,
-            charged=outcome.charged,
-            resolved_at=now,
-        )
+        resolved = {"status": status, "units_delivered": units, "charged": outcome.charged}
+        await hold_store.change(session, hold["id"], **resolved, resolved_at=now)
+        # The account's row before the usage row, in the order a reservation takes them: no deadlock.
         await repo.settle_hold(session, hold, outcome.charged, now)
+        await repo.count_usage(session, hold, counted({**hold, **resolved}) - counted(hold))
         metrics.CREDITS.labels("posted").inc(outcome.charged)
         metrics.CREDITS.labels("released").inc(outcome.released)
         return [
