@@ -18,6 +18,15 @@ def new_metadata() -> MetaData:
     return MetaData(naming_convention=NAMING)
 
 
+def dialect_insert(dialect: str):
+    """The INSERT construct with ON CONFLICT of the dialect a session or engine speaks (`bind.dialect.name`):
+    PostgreSQL's or SQLite's, the two databases every service runs on."""
+    from sqlalchemy.dialects.postgresql import insert as pg_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return pg_insert if dialect == "postgresql" else sqlite_insert
+
+
 def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 

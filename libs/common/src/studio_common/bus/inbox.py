@@ -6,10 +6,9 @@ A redelivered or replayed event finds its id already there and changes nothing (
 import functools
 
 from sqlalchemy import Column, DateTime, MetaData, String, Table
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from studio_common.db import dialect_insert
 from studio_common.ids import utcnow
 
 
@@ -41,5 +40,4 @@ async def first_delivery(session: AsyncSession, table: Table, event_id: str, eve
 @functools.cache
 def _insert_unless_present(dialect: str, table: Table):
     """Built once per table: values come as parameters, so each call reuses the compiled statement."""
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    return insert(table).on_conflict_do_nothing(index_elements=["event_id"])
+    return dialect_insert(dialect)(table).on_conflict_do_nothing(index_elements=["event_id"])

@@ -6,14 +6,13 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from studio_assets.adapters.asset_filters import query_conditions, query_order
 from studio_assets.adapters.tables import asset_tags, assets
 from studio_assets.domain.search import AssetQuery
 from studio_assets.domain.versions import MAX_CHAIN
+from studio_common.db import dialect_insert
 from studio_common.ids import as_utc
 
 Asset = dict[str, Any]
@@ -23,8 +22,11 @@ _DATETIMES = ("created_at", "updated_at", "deleted_at")
 
 async def insert_if_absent(session: AsyncSession, values: dict[str, Any]) -> bool:
     """Insert the asset unless its id exists already; True if this call created it."""
-    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
-    statement = insert(assets).values(**values).on_conflict_do_nothing(index_elements=["id"])
+    statement = (
+        dialect_insert(session.bind.dialect.name)(assets)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["id"])
+    )
     result = await session.execute(statement)
     return bool(result.rowcount)
 

@@ -1,16 +1,16 @@
 """Reads and writes of billing's tables; every write happens under the account's row lock."""
 
+import functools
 from datetime import datetime
 
 from sqlalchemy import bindparam, func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from studio_billing.adapters.tables import accounts, batch_holds, entries, holds
 from studio_billing.adapters.tables import period_usage as usage
 from studio_billing.domain.ledger import Balance, Counted
 from studio_billing.domain.plans import DEFAULT_PLAN, PLANS, period_bounds
+from studio_common.db import dialect_insert
 from studio_common.ids import as_utc, derived_id
 
 
@@ -30,8 +30,7 @@ async def lock_account(session: AsyncSession, user_id: str, now: datetime):
 
 async def _open_account(session: AsyncSession, user_id: str, now: datetime) -> None:
     start, end = period_bounds(now)
-    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
-    statement = insert(accounts).values(
+    statement = dialect_insert(session.bind.dialect.name)(accounts).values(
         user_id=user_id,
         plan=DEFAULT_PLAN,
         period_start=start,
@@ -179,23 +178,28 @@ async def count_usage(session: AsyncSession, hold, change: Counted) -> None:
     a hold is resolved under its own row lock, not the account's, so two resolutions may meet here."""
     if not (change.units or change.credits):
         return
-    dialect = session.bind.dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(usage).values(
-        user_id=hold["user_id"],
-        period_start=as_utc(hold["period_start"]),
-        quota_category=hold["quota_category"],
-        units=change.units,
-        credits=change.credits,
-    )
     await session.execute(
-        statement.on_conflict_do_update(
-            index_elements=["user_id", "period_start", "quota_category"],
-            set_={
-                "units": usage.c.units + statement.excluded.units,
-                "credits": usage.c.credits + statement.excluded.credits,
-            },
-        )
+        _add_usage(session.bind.dialect.name),
+        {
+            "user_id": hold["user_id"],
+            "period_start": as_utc(hold["period_start"]),
+            "quota_category": hold["quota_category"],
+            "units": change.units,
+            "credits": change.credits,
+        },
+    )
+
+
+@functools.cache
+def _add_usage(dialect: str):
+    """Built once per dialect, values as parameters (the hot path reuses the compiled statement)."""
+    statement = dialect_insert(dialect)(usage)
+    return statement.on_conflict_do_update(
+        index_elements=["user_id", "period_start", "quota_category"],
+        set_={
+            "units": usage.c.units + statement.excluded.units,
+            "credits": usage.c.credits + statement.excluded.credits,
+        },
     )
 
 
