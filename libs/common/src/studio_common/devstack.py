@@ -2,6 +2,7 @@
 end-to-end tests. Each service is its own `python -m studio_<name>` process, as in production."""
 
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -28,10 +29,28 @@ class PortBusy(RuntimeError):
     """A port the stack needs is taken by another program."""
 
 
+_HANDED_OUT: set[int] = set()  # ports free_port gave in this process, never given twice
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A port nothing listens on, below the kernel's range of ephemeral ports. A port from that range (what
+    binding to port 0 gives) can become the local end of any outgoing connection, to RabbitMQ or
+    PostgreSQL, between being chosen and the service binding it: a stack then failed to start with
+    'address already in use'."""
+    low = _ephemeral_ports_start()
+    for _ in range(1000):
+        port = random.randrange(max(1024, low - 12000), low)
+        if port not in _HANDED_OUT and port_free(port):
+            _HANDED_OUT.add(port)
+            return port
+    raise PortBusy(f"no free port below {low}")
+
+
+def _ephemeral_ports_start() -> int:
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768  # Linux's default
 
 
 def port_free(port: int) -> bool:

@@ -5,6 +5,7 @@ import subprocess
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 
@@ -58,3 +59,10 @@ def test_ready_means_the_service_itself_answered_not_whatever_holds_its_port(tmp
         ours.wait()
         server.shutdown()
         server.server_close()
+
+
+def test_free_ports_are_distinct_and_outside_the_range_outgoing_connections_take():
+    low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    ports = [free_port() for _ in range(50)]
+    assert len(set(ports)) == 50
+    assert all(1024 <= port < low and port_free(port) for port in ports)
