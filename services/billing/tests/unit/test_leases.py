@@ -46,6 +46,8 @@ def test_sqlite_naive_datetimes_are_read_as_utc():
 
 
 def test_only_the_lease_holder_renews_and_anyone_takes_over_a_lapsed_lease():
+    assert may_take_over(hold(False, 600), "w2", NOW)  # waiting: anyone's first claim
+    assert not may_take_over(hold(False, -1), "w2", NOW)  # waited past its deadline
     live = hold(True, 600, lease_in=5, claimed_by="w1")
     assert may_take_over(live, "w1", NOW)
     assert not may_take_over(live, "w2", NOW)

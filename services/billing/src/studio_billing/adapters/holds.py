@@ -3,7 +3,7 @@ move in repository.py; a hold changes here under its own row lock (repository.ho
 
 from datetime import datetime
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from studio_billing.adapters.tables import cancellations, holds
@@ -14,6 +14,20 @@ SWEEP_BATCH = 200  # holds one sweep looks at; the next sweep takes the rest
 # Hot-path statements built once, values as parameters: no clause is compiled per event.
 _ADD = holds.insert()
 _CHANGE = update(holds).where(holds.c.id == bindparam("hold_id"))
+_START_WAITING = (
+    update(holds)
+    .where(
+        holds.c.operation_id == bindparam("waiting_operation"),
+        holds.c.status == "pending",
+        holds.c.started.is_(False),
+        holds.c.expires_at >= bindparam("now"),
+        ~exists().where(cancellations.c.operation_id == bindparam("waiting_operation")),
+    )
+    .values(started=True)  # and the lease's columns, from the parameters
+)
+_CANCEL_REMEMBERED = select(cancellations.c.operation_id).where(
+    cancellations.c.operation_id == bindparam("operation_id")
+)
 
 
 async def add(session: AsyncSession, **values) -> None:
@@ -25,18 +39,9 @@ async def change(session: AsyncSession, hold_id: str, **values) -> None:
 
 
 async def start_waiting(session: AsyncSession, operation_id: str, now: datetime, **values) -> bool:
-    """Start the operation's hold if it waits to be claimed within its deadline, in one conditional
-    UPDATE (the common case of a claim); False if it is not such a hold."""
-    started = await session.execute(
-        update(holds)
-        .where(
-            holds.c.operation_id == operation_id,
-            holds.c.status == "pending",
-            holds.c.started.is_(False),
-            holds.c.expires_at >= now,
-        )
-        .values(started=True, **values)
-    )
+    """Start the operation's hold if it waits to be claimed within its deadline and no cancel of it is
+    remembered, in one conditional UPDATE (the common case of a claim); False if it is not such a hold."""
+    started = await session.execute(_START_WAITING, {**values, "waiting_operation": operation_id, "now": now})
     return started.rowcount == 1
 
 
@@ -75,5 +80,4 @@ async def remember_cancel(session: AsyncSession, operation_id: str, now: datetim
 
 
 async def cancel_remembered(session: AsyncSession, operation_id: str) -> bool:
-    query = select(cancellations.c.operation_id).where(cancellations.c.operation_id == operation_id)
-    return await session.scalar(query) is not None
+    return await session.scalar(_CANCEL_REMEMBERED, {"operation_id": operation_id}) is not None

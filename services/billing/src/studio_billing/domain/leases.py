@@ -45,6 +45,9 @@ def standing(hold, now: datetime) -> Standing:
 
 
 def may_take_over(hold, claimer: str, now: datetime) -> bool:
-    """A worker may (re)claim a running operation it holds itself, or one whose lease lapsed."""
+    """A worker may claim a waiting operation, (re)claim a running one it holds itself, or one whose lease
+    lapsed."""
     state = standing(hold, now)
-    return state is Standing.LAPSED or (state is Standing.LEASED and hold["claimed_by"] in (claimer, None))
+    if state in (Standing.CLAIMABLE, Standing.LAPSED):
+        return True
+    return state is Standing.LEASED and hold["claimed_by"] in (claimer, None)

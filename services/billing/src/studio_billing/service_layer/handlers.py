@@ -127,8 +127,13 @@ class Billing:
     async def on_cancel_requested(
         self, session: AsyncSession, event: OperationCancelRequested
     ) -> list[EventData]:
-        await repo.lock_account(session, event.user_id, utcnow())
+        # The hold's lock first, as every resolution takes it (then the account's): never the reverse order.
         hold = await repo.hold_for(session, event.operation_id, lock=True)
+        if hold is None:
+            # on_requested decides under the account's lock: once it is ours, a request deciding now has
+            # either committed its hold, which the claim's check of remembered cancels stops, or will
+            # find the cancel. The hold is not locked after the account: that would reverse the order.
+            await repo.lock_account(session, event.user_id, utcnow())
         if hold is None or (hold["status"] == "pending" and hold["started"]):
             # Not yet requested, or running: remembered here, acted on by on_requested or the worker's claim.
             if not await cancel_requested(session, event.operation_id):

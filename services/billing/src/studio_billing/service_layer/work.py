@@ -38,6 +38,8 @@ class Work:
             return await self._out_of_time(session, hold, state)
         if not may_take_over(hold, claimer, now):
             return "leased", []
+        if not hold["started"]:  # a first claim the conditional UPDATE left: a cancel is remembered
+            lease["expires_at"] = now + self.terms.running_timeout
         await hold_store.change(session, hold["id"], started=True, **lease)
         return ("cancel_requested" if await cancel_requested(session, operation_id) else "resumed"), []
 
