@@ -17,15 +17,18 @@ from studio_common.ids import as_utc, derived_id
 async def lock_account(session: AsyncSession, user_id: str, now: datetime):
     """The account row, locked for this transaction; created with the Free grant on first sight,
     and granted the plan's credits again when a new monthly period has begun."""
-    query = select(accounts).where(accounts.c.user_id == user_id).with_for_update()
-    row = (await session.execute(query)).mappings().first()
+    row = await _locked_account(session, user_id)
     if row is None:
         await _open_account(session, user_id, now)
-        row = (await session.execute(query)).mappings().first()
+        row = await _locked_account(session, user_id)
     if now > as_utc(row["period_end"]):
         await _start_new_period(session, row, now)
-        row = (await session.execute(query)).mappings().first()
+        row = await _locked_account(session, user_id)
     return row
+
+
+async def _locked_account(session: AsyncSession, user_id: str):
+    return (await session.execute(_LOCK_ACCOUNT, {"account": user_id})).mappings().first()
 
 
 async def _open_account(session: AsyncSession, user_id: str, now: datetime) -> None:
@@ -156,6 +159,24 @@ _CHANGE_PENDING = (
 )
 
 
+_LOCK_ACCOUNT = select(accounts).where(accounts.c.user_id == bindparam("account")).with_for_update()
+_HOLD = select(holds).where(holds.c.operation_id == bindparam("operation_id"))
+_LOCK_HOLD = _HOLD.with_for_update()
+_PERIOD_USAGE = select(usage.c.quota_category, usage.c.units, usage.c.credits).where(
+    usage.c.user_id == bindparam("account"), usage.c.period_start == bindparam("period_start")
+)
+_BATCH_RESERVATIONS_LEFT = select(
+    func.coalesce(func.sum(batch_holds.c.remaining_images), 0),
+    func.coalesce(func.sum(batch_holds.c.remaining_edits), 0),
+    func.coalesce(func.sum(batch_holds.c.remaining_videos), 0),
+    func.coalesce(func.sum(batch_holds.c.remaining_credits), 0),
+).where(
+    batch_holds.c.user_id == bindparam("account"),
+    batch_holds.c.period_start == bindparam("period_start"),
+    batch_holds.c.status == "pending",
+)
+
+
 def balance_of(account) -> Balance:
     return Balance(granted=account["granted"], posted=account["posted"], pending=account["pending"])
 
@@ -164,10 +185,7 @@ async def period_usage(
     session: AsyncSession, user_id: str, period_start: datetime
 ) -> tuple[dict[str, int], int]:
     """Quota units used per category and credits spent or reserved in the period."""
-    query = select(usage.c.quota_category, usage.c.units, usage.c.credits).where(
-        usage.c.user_id == user_id, usage.c.period_start == period_start
-    )
-    rows = (await session.execute(query)).all()
+    rows = (await session.execute(_PERIOD_USAGE, {"account": user_id, "period_start": period_start})).all()
     used = {row[0]: int(row[1]) for row in rows}
     spend = sum(int(row[2]) for row in rows)
     return await _add_batch_reservations(session, user_id, period_start, used, spend)
@@ -208,18 +226,7 @@ async def _add_batch_reservations(
 ) -> tuple[dict[str, int], int]:
     """What open batch reservations have not yet handed to their rows counts as used and spent."""
     left = (
-        await session.execute(
-            select(
-                func.coalesce(func.sum(batch_holds.c.remaining_images), 0),
-                func.coalesce(func.sum(batch_holds.c.remaining_edits), 0),
-                func.coalesce(func.sum(batch_holds.c.remaining_videos), 0),
-                func.coalesce(func.sum(batch_holds.c.remaining_credits), 0),
-            ).where(
-                batch_holds.c.user_id == user_id,
-                batch_holds.c.period_start == period_start,
-                batch_holds.c.status == "pending",
-            )
-        )
+        await session.execute(_BATCH_RESERVATIONS_LEFT, {"account": user_id, "period_start": period_start})
     ).one()
     for category, units in zip(("images", "edits", "videos"), left[:3], strict=True):
         if units:
@@ -228,7 +235,5 @@ async def _add_batch_reservations(
 
 
 async def hold_for(session: AsyncSession, operation_id: str, lock: bool = False):
-    query = select(holds).where(holds.c.operation_id == operation_id)
-    if lock:
-        query = query.with_for_update()
-    return (await session.execute(query)).mappings().first()
+    query = _LOCK_HOLD if lock else _HOLD
+    return (await session.execute(query, {"operation_id": operation_id})).mappings().first()

@@ -33,7 +33,7 @@ async def current_user(request: Request, credentials: Credentials) -> Principal:
     return user
 
 
-def admin_user(user: Annotated[Principal, Depends(current_user)]) -> Principal:
+async def admin_user(user: Annotated[Principal, Depends(current_user)]) -> Principal:
     if not user.is_admin:
         raise HTTPException(403, "this needs the admin role")
     return user
