@@ -152,6 +152,7 @@ def sampled(pids: dict[str, int], directory: str | None, database: str):
     spy = shutil.which("py-spy")
     if spy is None:
         raise SystemExit("--profile needs py-spy on PATH: uv tool install py-spy")
+    Path(directory).mkdir(parents=True, exist_ok=True)  # py-spy would sample, then write nowhere
     recorders = [
         subprocess.Popen(
             [

@@ -5,7 +5,6 @@ addresses, and two replicas delivering the same queue."""
 import asyncio
 import email
 import json
-import socket
 import ssl
 import threading
 import time
@@ -27,6 +26,7 @@ from studio_batch.domain.webhooks import WebhookVerificationError, verify
 from studio_batch.schedule_notify_settings import NotificationSettings
 from studio_batch.service_layer import notifications as notify
 from studio_common.db import create_schema, make_engine, session_factory
+from studio_common.devstack import free_port
 from studio_common.ids import utcnow
 
 FAST = RetryPolicy(base=timedelta(seconds=10), cap=timedelta(minutes=1))
@@ -46,12 +46,6 @@ async def sessions(database_url):
     await create_schema(engine, metadata)
     yield session_factory(engine)
     await engine.dispose()
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class Mailbox:
