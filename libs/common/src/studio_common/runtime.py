@@ -231,7 +231,10 @@ class ServiceRuntime:
             finally:
                 await self.stop()
 
-        app = FastAPI(title=title, lifespan=lifespan)
+        tracing = telemetry.fastapi_telemetry(
+            self.settings.otel_exporter_otlp_endpoint, self.settings.otel_span_file
+        )
+        app = FastAPI(title=title, lifespan=lifespan, telemetry=tracing)
         app.state.runtime = self
         for router in routers:
             app.include_router(router)

@@ -90,11 +90,22 @@ def _span_record(span) -> dict:
     }
 
 
+def exports_spans(otlp_endpoint: str | None, span_file: str | None) -> bool:
+    return bool(span_file or otlp_endpoint)
+
+
+def fastapi_telemetry(otlp_endpoint: str | None, span_file: str | None) -> dict:
+    """FastAPI's own request spans only when spans go somewhere: otherwise each request would build
+    attributes and a span the sampler drops. Its metrics and logs go to OpenTelemetry providers this
+    project does not set up (its metrics are Prometheus', its logs JSON lines)."""
+    return {"tracing": exports_spans(otlp_endpoint, span_file), "metrics": False, "logs": False}
+
+
 def configure_tracing(service: str, otlp_endpoint: str | None = None, span_file: str | None = None) -> None:
     # With nowhere to send spans, none is recorded: ids are still made and propagated (log lines keep their
     # trace id, a downstream service that exports still continues the trace), but no span is built, timed
     # and dropped for every event handled. With an exporter, the SDK's sampler (OTEL_TRACES_SAMPLER) rules.
-    exporting = bool(span_file or otlp_endpoint)
+    exporting = exports_spans(otlp_endpoint, span_file)
     provider = TracerProvider(
         resource=Resource.create({"service.name": service}), **({} if exporting else {"sampler": ALWAYS_OFF})
     )

@@ -2,6 +2,10 @@
 
 import json
 
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from opentelemetry import trace
+
 from studio_common import telemetry
 
 
@@ -21,3 +25,16 @@ def test_with_a_span_file_every_span_is_recorded(tmp_path):
         assert span.is_recording()
     (record,) = [json.loads(line) for line in spans.read_text().splitlines()]
     assert record["name"] == "handle" and record["attributes"]["operation.id"] == "op-2"
+
+
+def test_fastapi_makes_request_spans_only_when_spans_are_exported(tmp_path):
+    for exported, span_file in ((False, None), (True, f"file:{tmp_path}/spans.jsonl")):
+        telemetry.configure_tracing("http", span_file=span_file)  # as a service's start does
+        app = FastAPI(telemetry=telemetry.fastapi_telemetry(None, span_file))
+
+        @app.get("/span")
+        async def current_span() -> dict:
+            return {"valid": trace.get_current_span().get_span_context().is_valid}
+
+        with TestClient(app) as client:
+            assert client.get("/span").json() == {"valid": exported}
