@@ -3,6 +3,7 @@ DLQ."""
 
 import asyncio
 
+import httpx
 import pytest
 from sqlalchemy import func, select, update
 
@@ -10,6 +11,7 @@ from studio_billing.adapters.tables import accounts, entries, holds
 from studio_billing.domain.plans import PLANS
 from studio_billing.entrypoints.app import create_app
 from studio_billing.settings import BillingSettings
+from studio_common.claims import ClaimError, HoldClaims
 from studio_common.events import (
     OperationApproved,
     OperationCanceled,
@@ -23,7 +25,7 @@ from studio_common.events import (
     OutputRef,
 )
 from studio_common.ids import new_id
-from studio_common.testing.apps import running, service_headers
+from studio_common.testing.apps import running, service_headers, signed_as
 from studio_common.testing.events import completion_of
 from studio_common.testing.recorder import EventRecorder
 
@@ -229,6 +231,41 @@ async def test_cancel_while_running_stops_the_worker_at_its_next_claim(bus_names
         assert (settled.charged_credits, settled.released_credits) == (2, 3)
         balance = await balance_of(client, app, "carol")
         assert (balance["available_credits"], balance["pending_credits"]) == (198, 0)
+
+
+async def test_claims_made_together_go_in_one_call_and_each_gets_its_own_outcome(
+    bus_names, database_url, amqp_url
+):
+    app = create_app(make_settings(bus_names, database_url))
+    async with running(app), EventRecorder(amqp_url, bus_names["exchange"]) as bus:
+        waiting, canceled = requested("fay"), requested("fay")
+        for req in (waiting, canceled):
+            await bus.publish(req)
+        await bus.wait_count(OperationApproved, 2)
+        await bus.publish(cancel_of(canceled))
+        await bus.wait_count(OperationCanceled, 1)
+        paths: list[str] = []
+
+        async def record(request):
+            paths.append(request.url.path)
+
+        worker = HoldClaims(
+            "http://billing",
+            client=httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=app),
+                base_url="http://billing",
+                auth=signed_as(app, "generation"),
+                event_hooks={"request": [record]},
+            ),
+        )
+        ids = [waiting.operation_id, canceled.operation_id, new_id()]
+        outcomes = await asyncio.gather(*(worker.claim(i) for i in ids), return_exceptions=True)
+        assert outcomes[:2] == ["claimed", "voided"]
+        assert isinstance(outcomes[2], ClaimError)  # no hold: billing may not have it yet, try later
+        assert paths == ["/internal/holds/claims"]
+        assert await worker.claim(waiting.operation_id) == "resumed"  # alone: its own call
+        assert paths[1:] == [f"/internal/holds/{waiting.operation_id}/claim"]
+        await worker.aclose()
 
 
 async def test_a_worker_canceled_before_any_output_voids_the_hold(bus_names, database_url, amqp_url):

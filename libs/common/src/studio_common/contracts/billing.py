@@ -48,3 +48,12 @@ class EstimateBody(BaseModel):
 
 class ClaimBody(BaseModel):
     worker: str = Field("", max_length=64, description="the claiming worker's instance id (its lease)")
+
+
+MAX_CLAIMS_PER_CALL = 64
+
+
+class ClaimsBody(ClaimBody):
+    """A worker's claims that arrived together, answered in one call and one transaction."""
+
+    operation_ids: list[str] = Field(min_length=1, max_length=MAX_CLAIMS_PER_CALL)

@@ -13,6 +13,7 @@ from studio_common.contracts.billing import (
     CATALOG,
     CLAIM,
     ClaimBody,
+    ClaimsBody,
     EstimateBody,
     Grant,
     PlanBody,
@@ -53,20 +54,29 @@ async def put_plan(user_id: TargetUser, body: PlanBody, request: Request) -> dic
 @router.post("/holds/{operation_id}/claim", dependencies=[require_scope(CLAIM)])
 async def claim_hold(operation_id: str, request: Request, body: ClaimBody | None = None) -> JSONResponse:
     """Claim before running, and again as a heartbeat while running (renews the lease)."""
-    outcomes: list[str] = []
+    outcome = (await _claim(request, [operation_id], (body or ClaimBody()).worker))[operation_id]
+    if outcome == "unknown":
+        raise HTTPException(404, f"no hold for operation {operation_id}")
+    status = 200 if outcome in ("claimed", "resumed") else 409
+    return JSONResponse({"operation_id": operation_id, "outcome": outcome}, status_code=status)
+
+
+@router.post("/holds/claims", dependencies=[require_scope(CLAIM)])
+async def claim_holds(body: ClaimsBody, request: Request) -> dict:
+    """A worker's claims that arrived together: each operation's outcome (`unknown`: no such hold)."""
+    return {"outcomes": await _claim(request, body.operation_ids, body.worker)}
+
+
+async def _claim(request: Request, operation_ids: list[str], worker: str) -> dict[str, str]:
+    outcomes: dict[str, str] = {}
 
     async def claim(session):
-        outcome, events = await request.app.state.work.claim(
-            session, operation_id, (body or ClaimBody()).worker
-        )
-        outcomes.append(outcome)
+        answers, events = await request.app.state.work.claim_many(session, operation_ids, worker)
+        outcomes.update(answers)
         return events
 
     await _runtime(request).in_transaction(claim)
-    if outcomes[0] == "unknown":
-        raise HTTPException(404, f"no hold for operation {operation_id}")
-    status = 200 if outcomes[0] in ("claimed", "resumed") else 409
-    return JSONResponse({"operation_id": operation_id, "outcome": outcomes[0]}, status_code=status)
+    return outcomes
 
 
 @router.get("/plans", dependencies=[require_scope(CATALOG)])

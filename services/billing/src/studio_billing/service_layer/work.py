@@ -43,6 +43,18 @@ class Work:
         await hold_store.change(session, hold["id"], started=True, **lease)
         return ("cancel_requested" if await cancel_requested(session, operation_id) else "resumed"), []
 
+    async def claim_many(
+        self, session: AsyncSession, operation_ids: list[str], claimer: str
+    ) -> tuple[dict[str, str], list[EventData]]:
+        """Several claims of one worker in one transaction; each outcome as `claim` gives it. Holds are
+        taken in operation order, so two batches that share holds wait for each other, never deadlock."""
+        outcomes: dict[str, str] = {}
+        emitted: list[EventData] = []
+        for operation_id in sorted(set(operation_ids)):
+            outcomes[operation_id], events = await self.claim(session, operation_id, claimer)
+            emitted += events
+        return outcomes, emitted
+
     async def sweep(self, session: AsyncSession) -> list[EventData]:
         """Holds whose deadline passed end (expired or failed, nothing charged); running operations whose
         worker stopped renewing its lease are queued again for another worker."""
