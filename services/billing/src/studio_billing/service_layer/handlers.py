@@ -26,8 +26,6 @@ from studio_common.events import (
 )
 from studio_common.ids import as_utc, derived_id, utcnow
 
-# Built once, values as parameters: the hot path reuses the compiled statement instead of building clauses.
-
 
 class Billing:
     def __init__(self, prices: PriceTable, hold_timeout: timedelta) -> None:
