@@ -26,6 +26,7 @@ from studio_common.events import Envelope, EventData
 from studio_common.group_commit import GroupCommit
 from studio_common.http_metrics import RequestTimer
 from studio_common.ids import derived_id
+from studio_common.reachability import ExitFlag, ExitRequested, until_reachable
 from studio_common.settings import CommonSettings
 
 log = logging.getLogger(__name__)
@@ -62,6 +63,7 @@ class ServiceRuntime:
         self._tasks: list[asyncio.Task] = []
         self._stop = StopSignal()
         self._ready_checks: list[Callable[[], dict[str, str]]] = []
+        self.exiting = ExitFlag()  # set by `serve` on SIGTERM/SIGINT
         if self.relay:
             self.every(600, self.relay.purge_sent)
 
@@ -82,14 +84,14 @@ class ServiceRuntime:
             self.name, self.settings.otel_exporter_otlp_endpoint, self.settings.otel_span_file
         )
         if self.engine is not None:
-            await self._prepare_schema()
+            await until_reachable("database", self._prepare_schema, self.exiting)
         self._stop = StopSignal()  # a fresh one per start: an app may be started again (tests)
         # Admission before background work: consumed events take at most half the database connections
         # (SQLite's one in turn), so a request never queues behind a whole prefetch of folds or ledger
         # writes. Requests and sweepers are not limited.
         pool_size = self.engine.pool.size() if self.engine is not None else 2
         self._background = asyncio.Semaphore(max(1, pool_size // 2))
-        await self.bus.start()
+        await until_reachable("broker", self._start_bus, self.exiting)
         if self.relay:
             self.relay.start()
         self._tasks = [
@@ -97,6 +99,13 @@ class ServiceRuntime:
         ]
         self._tasks.append(asyncio.create_task(metrics.watch_loop_lag(lambda: self._stop.is_set)))
         log.info("%s started", self.name)
+
+    async def _start_bus(self) -> None:
+        try:
+            await self.bus.start()
+        except Exception:
+            await self.bus.stop()  # a connection half made (the broker went away mid-declaration)
+            raise
 
     async def _prepare_schema(self) -> None:
         if self.migrations is not None:
@@ -225,7 +234,12 @@ class ServiceRuntime:
     def app(self, title: str, routers=()) -> FastAPI:
         @asynccontextmanager
         async def lifespan(_app: FastAPI):
-            await self.start()
+            try:
+                await self.start()
+            except ExitRequested:  # stopped while waiting for a dependency: nothing started to stop
+                log.info("%s stopped before it was started", self.name)
+                yield
+                return
             try:
                 yield
             finally:
@@ -281,6 +295,22 @@ def _add_operational_routes(app: FastAPI, runtime: ServiceRuntime) -> None:
         )
 
 
+class _Server(uvicorn.Server):
+    """Uvicorn, whose exit signal also reaches a start still waiting for a dependency (reachability.py):
+    uvicorn itself only looks at the signal once the application has started."""
+
+    def __init__(self, config: uvicorn.Config, exiting: ExitFlag) -> None:
+        super().__init__(config)
+        self.exiting = exiting
+
+    def handle_exit(self, sig, frame) -> None:
+        self.exiting.set()
+        super().handle_exit(sig, frame)
+
+
 def serve(app: FastAPI, settings: CommonSettings) -> None:
     metrics.serve_metrics(settings.http_host, settings.served_metrics_port)
-    uvicorn.run(app, host=settings.http_host, port=settings.http_port, log_config=None, access_log=False)
+    config = uvicorn.Config(
+        app, host=settings.http_host, port=settings.http_port, log_config=None, access_log=False
+    )
+    _Server(config, app.state.runtime.exiting).run()

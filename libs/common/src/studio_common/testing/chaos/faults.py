@@ -3,9 +3,9 @@ service away for a while, on a seeded schedule, and records when each thing was 
 
 Each fault runs in its own thread at its time (the stack's start and wait are blocking calls), so faults
 overlap as they would in production; one target is never hit again before it has recovered. Like an
-orchestrator, the injector starts a service again when it exits on its own or fails to start (a service
-started while the broker is down may exit): a start that fails is counted, a crash after a service was
-ready is a finding.
+orchestrator, the injector starts a service again when it exits on its own or fails to start: a start
+that fails is counted (a service waits for a broker or database that is down, so none is expected), a
+crash after a service was ready is a finding.
 """
 
 import json
@@ -148,7 +148,10 @@ class FaultInjector:
         self.log.windows.append(Window(fault.action, fault.target, began, time.monotonic()))
 
     def start_until_ready(self, service: str, timeout: float = 180) -> None:
+        """Started again after each failed start, waiting twice as long each time (up to 10 s), as
+        Kubernetes backs off a container that keeps failing."""
         deadline = time.monotonic() + timeout
+        pause = 1.0
         while True:
             self.stack.start(service)
             try:
@@ -158,7 +161,8 @@ class FaultInjector:
                 self.log.failed_starts.append(f"{service}: {_last_error(self.stack.log_tail(service, 30))}")
                 if time.monotonic() > deadline:
                     raise
-                time.sleep(1.0)
+                time.sleep(pause)
+                pause = min(pause * 2, 10.0)
 
     def wait_all_ready(self) -> None:
         for service in self.stack.services:
