@@ -53,6 +53,13 @@ node_ok() {  # Node 20.19+ (or 22.12+), which Vite 8 needs
     process.exit((major === 20 && minor >= 19) || (major === 22 && minor >= 12) || major > 22 ? 0 : 1)'
 }
 
+sync_python() {  # the locked environment, its modules compiled once
+  # Compiled here because a machine may set PYTHONDONTWRITEBYTECODE: then every process (each service of
+  # the stack, each restart, each test run) compiles the same ~6 s of modules from source again.
+  uv sync --frozen --compile-bytecode --quiet
+  uv run --no-sync python -m compileall -q libs/*/src services/*/src >/dev/null
+}
+
 build_web() {  # the web studio's bundle in web/dist, from the exact versions in web/package-lock.json
   if ! node_ok; then
     echo "Node.js 20.19+ with npm is needed to build the web studio (Debian: apt-get install nodejs npm)." >&2

@@ -10,6 +10,6 @@ ensure_uv
 ensure_rabbitmq
 ensure_postgres
 ensure_chromium
-uv sync --frozen
+sync_python
 build_web
 exec uv run pytest -p no:cacheprovider "$@"

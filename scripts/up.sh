@@ -20,7 +20,7 @@ done
 
 ensure_uv
 ensure_rabbitmq
-uv sync --frozen
+sync_python
 if [ "$build" = 1 ] && ! build_web; then
   echo "the web studio could not be built: starting the API alone (the studio page will be missing)" >&2
 fi
