@@ -1,17 +1,22 @@
 """The library's content tags, search by meaning and near-duplicate stacks, against real RabbitMQ and a real
 database (SQLite and PostgreSQL), with the real MiniLM model."""
 
-import pytest
-from sqlalchemy import delete
+import asyncio
 
-from studio_assets.adapters.tables import asset_embeddings
+import pytest
+from sqlalchemy import delete, select
+
+from studio_assets.adapters.tables import asset_embeddings, pending_embeddings
+from studio_assets.entrypoints import consumers
 from studio_assets.entrypoints.app import create_app
+from studio_assets.service_layer import meaning
 from studio_assets.settings import AssetsSettings
 from studio_common.events import AssetIndexed, OperationCompleted, OutputRef
 from studio_common.ids import asset_id_for, new_id
 from studio_common.service_auth import ServiceTokens
 from studio_common.testing.apps import running
 from studio_common.testing.recorder import EventRecorder
+from studio_providers.models import embed as text_model
 
 URL = "/internal/assets"
 GATEWAY_TOKENS = ServiceTokens(AssetsSettings(service_name="gateway"))
@@ -196,3 +201,55 @@ async def test_without_the_model_files_search_is_by_keyword_and_says_so(library,
     finally:
         monkeypatch.delenv(store.MODELS_DIR_ENV)
         store.forget()
+
+
+@pytest.fixture
+async def library_embedding_on_demand(bus_names, database_url, amqp_url, monkeypatch):
+    """The library with its embedder's period out of reach: the test runs `embed_pending` itself."""
+    monkeypatch.setattr(consumers, "EMBED_EVERY_SECONDS", 3600.0)
+    settings = AssetsSettings(amqp_url=amqp_url, database_url=database_url, **bus_names)
+    app = create_app(settings)
+    async with running(app) as client, EventRecorder(amqp_url, bus_names["exchange"]) as bus:
+        yield app, client, bus
+
+
+async def test_indexed_assets_get_their_vectors_after_in_one_model_call(
+    library_embedding_on_demand, monkeypatch
+):
+    app, client, bus = library_embedding_on_demand
+    runtime = app.state.runtime
+    real, calls = text_model.embed, []
+    monkeypatch.setattr(text_model, "embed", lambda texts: calls.append(list(texts)) or real(texts))
+    prompts = ["a red sports car on a highway", "a bowl of ramen", "a lighthouse at dawn"]
+    ids = [await index(bus, completed(user, prompt)) for user, prompt in zip("aab", prompts, strict=True)]
+    renamed = await client.patch(f"{URL}/{ids[2]}", headers=as_user("b"), json={"title": "Seaside beacon"})
+    assert renamed.status_code == 200 and len(calls) == 1  # a rename makes its vector at once
+    assert await vectors(runtime) == {ids[2]: "b"} and await waiting(runtime) == set(ids)
+
+    assert await meaning.embed_pending(runtime) == 3
+    assert len(calls) == 2 and len(calls[1]) == 2  # the two without a vector, in one model call
+    assert await vectors(runtime) == {ids[0]: "a", ids[1]: "a", ids[2]: "b"} and not await waiting(runtime)
+    found = await listed(client, "b", search="seaside beacon", search_mode="semantic")
+    assert [item["id"] for item in found["items"]] == [ids[2]]  # the rename's vector was kept
+    assert await meaning.embed_pending(runtime) == 0 and len(calls) == 3  # the third: the search's term
+
+
+async def vectors(runtime) -> dict[str, str]:
+    async with runtime.sessions() as session:
+        rows = await session.execute(select(asset_embeddings.c.asset_id, asset_embeddings.c.user_id))
+        return dict(rows.all())
+
+
+async def waiting(runtime) -> set[str]:
+    async with runtime.sessions() as session:
+        return set((await session.scalars(select(pending_embeddings.c.asset_id))).all())
+
+
+async def test_the_service_makes_the_vectors_of_new_assets_by_itself(library):
+    app, _, bus = library
+    asset = await index(bus, completed("ann", "a red sports car on a highway"))
+    for _ in range(100):
+        if asset in await vectors(app.state.runtime):
+            break
+        await asyncio.sleep(0.1)
+    assert asset in await vectors(app.state.runtime) and not await waiting(app.state.runtime)

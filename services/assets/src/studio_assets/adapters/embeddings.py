@@ -12,7 +12,8 @@ import numpy as np
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from studio_assets.adapters.tables import asset_embeddings, assets
+from studio_assets.adapters.tables import asset_embeddings, assets, pending_embeddings
+from studio_common.db import dialect_insert
 
 CACHE_BYTES = 200_000_000  # about 130k vectors; the user being searched is always kept
 
@@ -38,17 +39,64 @@ async def save(
     )
     await session.execute(
         asset_embeddings.insert(),
-        [
-            {
-                "asset_id": asset_id,
-                "user_id": user_id,
-                "model": model,
-                "updated_at": now,
-                "vector": np.asarray(vector, np.float32).tobytes(),
-            }
-            for asset_id, user_id, model, vector in rows
-        ],
+        [_row(asset_id, user_id, model, vector, now) for asset_id, user_id, model, vector in rows],
     )
+
+
+async def queue(session: AsyncSession, asset_ids: Sequence[str], now: datetime) -> None:
+    """These new assets' vectors are to be made (by `take_pending` and `fill`, outside this transaction)."""
+    if asset_ids:
+        await session.execute(
+            pending_embeddings.insert(), [{"asset_id": asset_id, "queued_at": now} for asset_id in asset_ids]
+        )
+
+
+async def take_pending(session: AsyncSession, limit: int) -> list[dict]:
+    """The oldest assets waiting for a vector: id, user_id, title and prompt, and whether a vector was made
+    meanwhile (by a rename or a search's backfill: then only the waiting is over)."""
+    query = (
+        select(
+            assets.c.id,
+            assets.c.user_id,
+            assets.c.title,
+            assets.c.prompt,
+            asset_embeddings.c.asset_id.is_not(None).label("has_vector"),
+        )
+        .select_from(pending_embeddings)
+        .join(assets, assets.c.id == pending_embeddings.c.asset_id)
+        .outerjoin(asset_embeddings, asset_embeddings.c.asset_id == assets.c.id)
+        .order_by(pending_embeddings.c.queued_at)
+        .limit(limit)
+    )
+    return [dict(row) for row in (await session.execute(query)).mappings().all()]
+
+
+async def fill(
+    session: AsyncSession,
+    rows: Sequence[tuple[str, str, str, np.ndarray]],
+    done: Sequence[str],
+    now: datetime,
+) -> None:
+    """Vectors for assets that have none (one made meanwhile is newer and stays), and the waiting of the
+    `done` assets over."""
+    if rows:
+        insert = dialect_insert(session.bind.dialect.name)(asset_embeddings)
+        await session.execute(
+            insert.on_conflict_do_nothing(index_elements=["asset_id"]),
+            [_row(asset_id, user_id, model, vector, now) for asset_id, user_id, model, vector in rows],
+        )
+    if done:
+        await session.execute(delete(pending_embeddings).where(pending_embeddings.c.asset_id.in_(list(done))))
+
+
+def _row(asset_id: str, user_id: str, model: str, vector: np.ndarray, now: datetime) -> dict:
+    return {
+        "asset_id": asset_id,
+        "user_id": user_id,
+        "model": model,
+        "updated_at": now,
+        "vector": np.asarray(vector, np.float32).tobytes(),
+    }
 
 
 async def missing(session: AsyncSession, user_id: str, limit: int) -> list[dict]:

@@ -69,6 +69,15 @@ asset_embeddings = Table(
     Index("ix_asset_embeddings_user_updated", "user_id", "updated_at"),
 )
 
+# Assets indexed whose vector is still to be made: written in the indexing transaction, so none is lost,
+# and emptied by the embedder in batches outside it (service_layer/meaning.py).
+pending_embeddings = Table(
+    "pending_embeddings",
+    metadata,
+    Column("asset_id", String(64), ForeignKey("assets.id", ondelete="CASCADE"), primary_key=True),
+    Column("queued_at", DateTime(timezone=True), nullable=False),
+)
+
 asset_tags = Table(
     "asset_tags",
     metadata,

@@ -2,6 +2,8 @@
 
 Runs as a handler of ServiceRuntime.consume, so the inbox record, the new assets and their AssetIndexed events
 commit together; the primary key asset_id_for(operation_id, index) catches a replay under a new event id.
+Vectors for search by meaning are made after, in batches (meaning.embed_pending): the model's time stays
+out of this transaction, which on SQLite holds the one writer connection.
 """
 
 from prometheus_client import Counter
@@ -10,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from studio_assets.adapters import repository as repo
 from studio_assets.domain.rules import asset_type, auto_tags, module_for, normalise_tags, title_for
 from studio_assets.domain.versions import next_version
-from studio_assets.service_layer.meaning import store_vectors
+from studio_assets.service_layer.meaning import queue_vectors
 from studio_common.events import AssetIndexed, EventData, OperationCompleted
 from studio_common.ids import asset_id_for, utcnow
 
@@ -27,7 +29,7 @@ async def on_completed(session: AsyncSession, event: OperationCompleted) -> list
     title = title_for(event.prompt, event.kind, source_title)
     tags = auto_tags(event.prompt, module, event.provider)
     indexed: list[EventData] = []
-    created_assets: list[dict] = []
+    created_ids: list[str] = []
     for output in event.outputs:
         asset_id = asset_id_for(event.operation_id, output.index)
         kind = asset_type(output.content_type, output.storage_key)
@@ -69,7 +71,7 @@ async def on_completed(session: AsyncSession, event: OperationCompleted) -> list
         # What the worker saw in the pixels, beside the prompt's words.
         output_tags = normalise_tags([*tags, *(output.tags or [])])
         await repo.set_tags(session, asset_id, output_tags)
-        created_assets.append({"id": asset_id, "title": title, "prompt": event.prompt, "tags": output_tags})
+        created_ids.append(asset_id)
         ASSETS_INDEXED.labels(kind, module).inc()
         indexed.append(
             AssetIndexed(
@@ -81,5 +83,5 @@ async def on_completed(session: AsyncSession, event: OperationCompleted) -> list
                 output_index=output.index,
             )
         )
-    await store_vectors(session, event.user_id, created_assets)
+    await queue_vectors(session, created_ids, now)
     return indexed

@@ -2,12 +2,10 @@
 the library. Embeddings come from the shared models layer; without its files the library searches by
 keyword only and the answer says so."""
 
-import asyncio
-import weakref
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import datetime
 
-import numpy as np
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from studio_assets.adapters import embeddings
@@ -15,12 +13,12 @@ from studio_assets.adapters import repository as repo
 from studio_assets.domain.meaning import embedding_text, hybrid, rank
 from studio_assets.domain.search import AssetQuery
 from studio_common import metrics
-from studio_common.group_commit import GroupCommit
 from studio_common.ids import utcnow
+from studio_common.runtime import ServiceRuntime
 from studio_providers.models import embed as text_model
 
 BACKFILL_BATCH = 256
-EMBED_CALLS_TOGETHER = 16  # indexing calls whose texts share one model call (1-4 texts each)
+EMBED_BATCH = 64  # texts per model call when making the vectors of newly indexed assets
 UNAVAILABLE = (
     "search by meaning is unavailable (the text-embedding model files are absent): keyword search used"
 )
@@ -30,31 +28,40 @@ async def _embed(texts: list[str]):
     return await metrics.model_work("embed", text_model.embed, texts)
 
 
-async def _embed_together(groups: list[list[str]]) -> list[np.ndarray]:
-    vectors = await _embed([text for texts in groups for text in texts])
-    return np.split(vectors, np.cumsum([len(texts) for texts in groups])[:-1])
+async def queue_vectors(session: AsyncSession, asset_ids: Sequence[str], now: datetime) -> None:
+    """New assets get their vectors from `embed_pending`; without the model there is nothing to make."""
+    if text_model.available():
+        await embeddings.queue(session, asset_ids, now)
 
 
-# One per event loop: a batch's futures and its drain task belong to the loop that made them.
-_side_by_side: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-async def vectors_for(texts: list[str]) -> np.ndarray:
-    """Vectors of these texts. Handlers indexing side by side share one model call: texts asked for while
-    a call runs go together in the next (a batch of 8 short texts costs ~30% less per text than 8 calls)."""
-    loop = asyncio.get_running_loop()
-    if (together := _side_by_side.get(loop)) is None:
-        together = _side_by_side[loop] = GroupCommit(_embed_together, _embed, EMBED_CALLS_TOGETHER)
-    return await together.run(texts)
+async def embed_pending(runtime: ServiceRuntime) -> int:
+    """Make the vectors of assets waiting for one, a batch per model call, none of it inside a transaction
+    (the read and the write are each short); answers how many waited. Replicas may take the same batch:
+    a vector already there is kept, so that costs only the duplicate model call."""
+    waited = 0
+    while text_model.available():
+        async with runtime.reading() as session:
+            batch = await embeddings.take_pending(session, EMBED_BATCH)
+            to_embed = [asset for asset in batch if not asset["has_vector"]]
+            tags = await repo.tags_of(session, [asset["id"] for asset in to_embed])
+        if not batch:
+            return waited
+        texts = [embedding_text(a["title"], a["prompt"], tags.get(a["id"], [])) for a in to_embed]
+        vectors = await _embed(texts) if texts else []
+        rows = [
+            (a["id"], a["user_id"], text_model.MODEL_ID, v) for a, v in zip(to_embed, vectors, strict=True)
+        ]
+        async with runtime.transaction() as session:
+            await embeddings.fill(session, rows, [asset["id"] for asset in batch], utcnow())
+        waited += len(batch)
+    return waited
 
 
 async def store_vectors(session: AsyncSession, user_id: str, assets: Sequence[dict]) -> None:
     """Embed (title, prompt, tags) of these assets and save their vectors; nothing without the model."""
     if not assets or not text_model.available():
         return
-    vectors = await vectors_for(
-        [embedding_text(a["title"], a["prompt"], a.get("tags") or []) for a in assets]
-    )
+    vectors = await _embed([embedding_text(a["title"], a["prompt"], a.get("tags") or []) for a in assets])
     rows = [(a["id"], user_id, text_model.MODEL_ID, v) for a, v in zip(assets, vectors, strict=True)]
     await embeddings.save(session, rows, utcnow())
 
