@@ -253,3 +253,21 @@ async def test_the_service_makes_the_vectors_of_new_assets_by_itself(library):
             break
         await asyncio.sleep(0.1)
     assert asset in await vectors(app.state.runtime) and not await waiting(app.state.runtime)
+
+
+async def test_a_text_the_model_refuses_does_not_hold_back_the_others(
+    library_embedding_on_demand, monkeypatch
+):
+    app, _, bus = library_embedding_on_demand
+    real = text_model.embed
+
+    def refusing(texts):
+        if any("unreadable" in text for text in texts):
+            raise RuntimeError("the model refused a text")
+        return real(texts)
+
+    monkeypatch.setattr(text_model, "embed", refusing)
+    good = await index(bus, completed("ann", "a red sports car on a highway"))
+    await index(bus, completed("ann", "an unreadable scan"))
+    assert await meaning.embed_pending(app.state.runtime) == 2
+    assert await vectors(app.state.runtime) == {good: "ann"} and not await waiting(app.state.runtime)

@@ -2,6 +2,7 @@
 the library. Embeddings come from the shared models layer; without its files the library searches by
 keyword only and the answer says so."""
 
+import logging
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
@@ -17,6 +18,7 @@ from studio_common.ids import utcnow
 from studio_common.runtime import ServiceRuntime
 from studio_providers.models import embed as text_model
 
+log = logging.getLogger(__name__)
 BACKFILL_BATCH = 256
 EMBED_BATCH = 64  # texts per model call when making the vectors of newly indexed assets
 UNAVAILABLE = (
@@ -47,14 +49,36 @@ async def embed_pending(runtime: ServiceRuntime) -> int:
         if not batch:
             return waited
         texts = [embedding_text(a["title"], a["prompt"], tags.get(a["id"], [])) for a in to_embed]
-        vectors = await _embed(texts) if texts else []
+        vectors = await _each_if_together_fails(texts)
         rows = [
-            (a["id"], a["user_id"], text_model.MODEL_ID, v) for a, v in zip(to_embed, vectors, strict=True)
+            (a["id"], a["user_id"], text_model.MODEL_ID, v)
+            for a, v in zip(to_embed, vectors, strict=True)
+            if v is not None
         ]
         async with runtime.transaction() as session:
             await embeddings.fill(session, rows, [asset["id"] for asset in batch], utcnow())
         waited += len(batch)
     return waited
+
+
+async def _each_if_together_fails(texts: list[str]) -> list:
+    """The texts' vectors from one model call; if that call fails, from one call per text, so that a text
+    the model refuses (None: its asset gets a vector at its owner's next search, or never) does not hold
+    back the rest of the queue."""
+    if not texts:
+        return []
+    try:
+        return list(await _embed(texts))
+    except Exception:
+        log.exception("embedding %d texts together failed; embedding them one by one", len(texts))
+    vectors = []
+    for text in texts:
+        try:
+            vectors.append((await _embed([text]))[0])
+        except Exception:
+            log.exception("no vector for a text of %d characters; its asset stops waiting", len(text))
+            vectors.append(None)
+    return vectors
 
 
 async def store_vectors(session: AsyncSession, user_id: str, assets: Sequence[dict]) -> None:
