@@ -719,10 +719,16 @@ def test_ingress_exposes_only_the_gateway(objects):
                 assert any(wanted in (p.get("name"), p["port"]) for p in service_ports), wanted
 
 
-def test_alerts_watch_dead_letters_and_retries(objects):
+def test_alerts_watch_dead_letters_retries_and_waiting_vectors(objects):
     [rule] = _of_kind(objects, "PrometheusRule").values()
     exprs = " ".join(r["expr"] for group in rule["spec"]["groups"] for r in group["rules"])
-    for metric in ("studio_dead_letters", "studio_events_dead_lettered_total", "studio_event_retries_total"):
+    watched = (
+        "studio_dead_letters",
+        "studio_events_dead_lettered_total",
+        "studio_event_retries_total",
+        "studio_vectors_oldest_wait_seconds",
+    )
+    for metric in watched:
         assert metric in exprs
 
 

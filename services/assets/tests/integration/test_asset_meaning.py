@@ -4,6 +4,7 @@ database (SQLite and PostgreSQL), with the real MiniLM model."""
 import asyncio
 
 import pytest
+from prometheus_client import REGISTRY
 from sqlalchemy import delete, select
 
 from studio_assets.adapters.tables import asset_embeddings, pending_embeddings
@@ -255,10 +256,25 @@ async def test_the_service_makes_the_vectors_of_new_assets_by_itself(library):
     assert asset in await vectors(app.state.runtime) and not await waiting(app.state.runtime)
 
 
-async def test_a_text_the_model_refuses_does_not_hold_back_the_others(
-    library_embedding_on_demand, monkeypatch
-):
+async def test_the_waiting_vectors_are_a_gauge_for_monitoring(library_embedding_on_demand):
     app, _, bus = library_embedding_on_demand
+    runtime = app.state.runtime
+    for prompt in ("a red sports car on a highway", "a bowl of ramen"):
+        await index(bus, completed("ann", prompt))
+    await asyncio.sleep(0.2)
+    await consumers.count_waiting_vectors(runtime)
+    assert REGISTRY.get_sample_value("studio_vectors_waiting") == 2
+    assert REGISTRY.get_sample_value("studio_vectors_oldest_wait_seconds") >= 0.2
+
+    await meaning.embed_pending(runtime)
+    await consumers.count_waiting_vectors(runtime)
+    assert REGISTRY.get_sample_value("studio_vectors_waiting") == 0
+    assert REGISTRY.get_sample_value("studio_vectors_oldest_wait_seconds") == 0
+
+
+@pytest.fixture
+def refusing_model(monkeypatch):
+    """MiniLM, refusing every call with a text that says "unreadable" in it."""
     real = text_model.embed
 
     def refusing(texts):
@@ -267,7 +283,33 @@ async def test_a_text_the_model_refuses_does_not_hold_back_the_others(
         return real(texts)
 
     monkeypatch.setattr(text_model, "embed", refusing)
+
+
+async def test_a_text_the_model_refuses_does_not_hold_back_the_others(
+    library_embedding_on_demand, refusing_model
+):
+    app, _, bus = library_embedding_on_demand
     good = await index(bus, completed("ann", "a red sports car on a highway"))
     await index(bus, completed("ann", "an unreadable scan"))
     assert await meaning.embed_pending(app.state.runtime) == 2
     assert await vectors(app.state.runtime) == {good: "ann"} and not await waiting(app.state.runtime)
+
+
+async def test_a_text_the_model_refuses_leaves_search_and_renames_working(
+    library_embedding_on_demand, refusing_model
+):
+    app, client, bus = library_embedding_on_demand
+    car = await index(bus, completed("ann", "a red sports car on a highway"))
+    scan = await index(bus, completed("ann", "an unreadable scan"))
+    for _ in range(2):  # the search's backfill makes the car's vector; the scan is left without, each time
+        found = await listed(client, "ann", search="automobile", search_mode="semantic")
+        assert [item["id"] for item in found["items"]] == [car]
+    assert await vectors(app.state.runtime) == {car: "ann"}
+
+    renamed = await client.patch(f"{URL}/{car}", headers=as_user("ann"), json={"title": "An unreadable car"})
+    assert renamed.status_code == 200, renamed.text
+    assert await vectors(app.state.runtime) == {}  # the old title's vector no longer says what it is
+
+    by_keyword = await listed(client, "ann", search="unreadable", search_mode="semantic")
+    assert by_keyword["search_mode"] == "keyword" and "could not read" in by_keyword["search_note"]
+    assert {item["id"] for item in by_keyword["items"]} == {car, scan}

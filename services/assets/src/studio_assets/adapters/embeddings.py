@@ -4,7 +4,7 @@ The cache is keyed by the user's row count and newest update, read with one aggr
 search, so a change made through any replica is seen at the next search.
 """
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -34,13 +34,18 @@ async def save(
     """Replace the vectors of these (asset_id, user_id, model, vector) rows."""
     if not rows:
         return
-    await session.execute(
-        delete(asset_embeddings).where(asset_embeddings.c.asset_id.in_([r[0] for r in rows]))
-    )
+    await remove(session, [r[0] for r in rows])
     await session.execute(
         asset_embeddings.insert(),
         [_row(asset_id, user_id, model, vector, now) for asset_id, user_id, model, vector in rows],
     )
+
+
+async def remove(session: AsyncSession, asset_ids: Collection[str]) -> None:
+    if asset_ids:
+        await session.execute(
+            delete(asset_embeddings).where(asset_embeddings.c.asset_id.in_(list(asset_ids)))
+        )
 
 
 async def queue(session: AsyncSession, asset_ids: Sequence[str], now: datetime) -> None:
@@ -71,6 +76,13 @@ async def take_pending(session: AsyncSession, limit: int) -> list[dict]:
     return [dict(row) for row in (await session.execute(query)).mappings().all()]
 
 
+async def backlog(session: AsyncSession) -> tuple[int, datetime | None]:
+    """How many assets wait for a vector, and since when the oldest of them has."""
+    query = select(func.count(), func.min(pending_embeddings.c.queued_at))
+    count, oldest = (await session.execute(query)).one()
+    return count, oldest
+
+
 async def fill(
     session: AsyncSession,
     rows: Sequence[tuple[str, str, str, np.ndarray]],
@@ -99,14 +111,18 @@ def _row(asset_id: str, user_id: str, model: str, vector: np.ndarray, now: datet
     }
 
 
-async def missing(session: AsyncSession, user_id: str, limit: int) -> list[dict]:
-    """The user's assets (any state) that have no vector yet: indexed before search by meaning existed."""
+async def missing(
+    session: AsyncSession, user_id: str, limit: int, excluding: Collection[str] = ()
+) -> list[dict]:
+    """The user's assets (any state) that have no vector yet, but those `excluding`."""
     query = (
         select(assets.c.id, assets.c.title, assets.c.prompt)
         .outerjoin(asset_embeddings, asset_embeddings.c.asset_id == assets.c.id)
         .where(assets.c.user_id == user_id, asset_embeddings.c.asset_id.is_(None))
         .limit(limit)
     )
+    if excluding:
+        query = query.where(assets.c.id.not_in(list(excluding)))
     return [dict(row) for row in (await session.execute(query)).mappings().all()]
 
 

@@ -24,6 +24,7 @@ EMBED_BATCH = 64  # texts per model call when making the vectors of newly indexe
 UNAVAILABLE = (
     "search by meaning is unavailable (the text-embedding model files are absent): keyword search used"
 )
+TERM_REFUSED = "the text-embedding model could not read this search text: keyword search used"
 
 
 async def _embed(texts: list[str]):
@@ -81,39 +82,47 @@ async def _each_if_together_fails(texts: list[str]) -> list:
     return vectors
 
 
-async def store_vectors(session: AsyncSession, user_id: str, assets: Sequence[dict]) -> None:
-    """Embed (title, prompt, tags) of these assets and save their vectors; nothing without the model."""
+async def store_vectors(session: AsyncSession, user_id: str, assets: Sequence[dict]) -> set[str]:
+    """Embed (title, prompt, tags) of these assets and save their vectors; nothing without the model.
+    Answers the ids of texts the model refused: those assets are left without a vector (an older one no
+    longer says what they are), and a later search tries them again."""
     if not assets or not text_model.available():
-        return
-    vectors = await _embed([embedding_text(a["title"], a["prompt"], a.get("tags") or []) for a in assets])
-    rows = [(a["id"], user_id, text_model.MODEL_ID, v) for a, v in zip(assets, vectors, strict=True)]
-    await embeddings.save(session, rows, utcnow())
+        return set()
+    texts = [embedding_text(a["title"], a["prompt"], a.get("tags") or []) for a in assets]
+    vectors = await _each_if_together_fails(texts)
+    made = [(a, v) for a, v in zip(assets, vectors, strict=True) if v is not None]
+    await embeddings.save(session, [(a["id"], user_id, text_model.MODEL_ID, v) for a, v in made], utcnow())
+    refused = {a["id"] for a, v in zip(assets, vectors, strict=True) if v is None}
+    await embeddings.remove(session, refused)
+    return refused
 
 
 async def _backfill(session: AsyncSession, user_id: str) -> None:
-    """Assets indexed before they had vectors get them at their owner's first search by meaning."""
-    while found := await embeddings.missing(session, user_id, BACKFILL_BATCH):
+    """Assets without a vector (indexed before search by meaning existed, or not yet reached by the
+    embedder) get one at their owner's search; the search answers from the rest if the model refuses
+    some of their texts."""
+    refused: set[str] = set()
+    while found := await embeddings.missing(session, user_id, BACKFILL_BATCH, excluding=refused):
         tags = await repo.tags_of(session, [a["id"] for a in found])
-        await store_vectors(session, user_id, [{**a, "tags": tags.get(a["id"], [])} for a in found])
+        refused |= await store_vectors(
+            session, user_id, [{**a, "tags": tags.get(a["id"], [])} for a in found]
+        )
 
 
 async def search(session: AsyncSession, query: AssetQuery, mode: str) -> dict:
     term = query.search_term
-    if term is None or mode == "keyword" or not text_model.available():
-        items, total = await repo.find(session, query)
-        answer = {
-            "items": items,
-            "total": total,
-            "page": query.page,
-            "page_size": query.page_size,
-            "search_mode": "keyword" if term else None,
-        }
-        if term and mode != "keyword":
-            answer["search_note"] = UNAVAILABLE
-        return answer
+    if term is None or mode == "keyword":
+        return await _by_keyword(session, query)
+    if not text_model.available():
+        return await _by_keyword(session, query, UNAVAILABLE)
+    try:
+        meaning_of_term = (await _embed([term]))[0]
+    except Exception:
+        log.exception("no vector for a search term of %d characters; keyword search used", len(term))
+        return await _by_keyword(session, query, TERM_REFUSED)
     await _backfill(session, query.user_id)
     vectors = await embeddings.for_user(session, query.user_id, text_model.MODEL_ID)
-    close = rank(vectors.ids, vectors.matrix, (await _embed([term]))[0]) if vectors.ids else []
+    close = rank(vectors.ids, vectors.matrix, meaning_of_term) if vectors.ids else []
     allowed = await repo.matching_ids(
         session, replace(query, search=None), [asset_id for asset_id, _ in close]
     )
@@ -134,3 +143,17 @@ async def search(session: AsyncSession, query: AssetQuery, mode: str) -> dict:
         "page_size": query.page_size,
         "search_mode": mode,
     }
+
+
+async def _by_keyword(session: AsyncSession, query: AssetQuery, note: str | None = None) -> dict:
+    items, total = await repo.find(session, query)
+    answer = {
+        "items": items,
+        "total": total,
+        "page": query.page,
+        "page_size": query.page_size,
+        "search_mode": "keyword" if query.search_term else None,
+    }
+    if note:
+        answer["search_note"] = note
+    return answer
