@@ -12,13 +12,15 @@ def metric_lines(stack: Stack, service: str) -> list[str]:
 
 def route_buckets(stack: Stack, method: str, route: str) -> dict[float, float]:
     """Cumulative bucket counts of the gateway's answer times for one route (all statuses)."""
+    return histogram_buckets(stack, "gateway", "studio_http_request_seconds", method=method, route=route)
+
+
+def histogram_buckets(stack: Stack, service: str, metric: str, **labels: str) -> dict[float, float]:
+    """Cumulative bucket counts of one service's histogram, summed over the series with these labels."""
     buckets: dict[float, float] = {}
-    for line in metric_lines(stack, "gateway"):
-        if (
-            line.startswith("studio_http_request_seconds_bucket{")
-            and f'method="{method}"' in line
-            and f'route="{route}"' in line
-        ):
+    wanted = [f'{name}="{value}"' for name, value in labels.items()]
+    for line in metric_lines(stack, service):
+        if line.startswith(f"{metric}_bucket{{") and all(label in line for label in wanted):
             bound = line.split('le="')[1].split('"')[0]
             upper = float("inf") if bound == "+Inf" else float(bound)
             buckets[upper] = buckets.get(upper, 0.0) + float(line.rsplit(" ", 1)[1])

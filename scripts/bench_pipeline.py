@@ -34,6 +34,7 @@ import httpx
 from bench_broker import broker_limit
 from bench_metrics import (
     handler_summary,
+    histogram_buckets,
     loop_lag_summary,
     model_cpu_seconds,
     model_work_summary,
@@ -182,6 +183,15 @@ def sampled(pids: dict[str, int], directory: str | None, database: str):
             recorder.wait(timeout=60)
 
 
+async def own_loop_lag(queue: list, lags: list[float], every: float = 0.01) -> None:
+    """How late this client's own event loop wakes while the burst runs: a latency it measures includes
+    that delay, which the services' own histograms do not."""
+    while queue:
+        due = time.perf_counter() + every
+        await asyncio.sleep(every)
+        lags.append(max(0.0, time.perf_counter() - due))
+
+
 async def burst(client, admin, args, stack: Stack, pids: dict[str, int]) -> dict:
     """`users` accounts (a content team) submit `count` creates as fast as `concurrency` clients can,
     while a few clients read operation statuses, as a studio watching its work would."""
@@ -200,6 +210,7 @@ async def burst(client, admin, args, stack: Stack, pids: dict[str, int]) -> dict
     postgres_before = postgres_cpu()
     posts_before = route_buckets(stack, "POST", "/api/image-studio/create")
     reads_before = route_buckets(stack, "GET", "/api/image-studio/operations/{operation_id}")
+    waits_before = histogram_buckets(stack, "gateway", "studio_database_wait_seconds", purpose="write")
     ids: dict[int, list[str]] = {i: [] for i in range(users)}
 
     async def submitter():
@@ -222,8 +233,13 @@ async def burst(client, admin, args, stack: Stack, pids: dict[str, int]) -> dict
                 read_times.append(time.perf_counter() - started)
                 response.raise_for_status()
 
+    client_lag: list[float] = []
     with sampled(pids, args.profile, args.database):
-        await asyncio.gather(*(submitter() for _ in range(args.concurrency)), *(reader(n) for n in range(4)))
+        await asyncio.gather(
+            *(submitter() for _ in range(args.concurrency)),
+            *(reader(n) for n in range(4)),
+            own_loop_lag(queue, client_lag),
+        )
         ops = [op for i in range(users) for op in await wait_all(client, team[i], ids[i], timeout=600)]
     by_service = {name: (cpu_seconds([pid]) - before[name]) * 1000 / count for name, pid in pids.items()}
     by_loop = {
@@ -242,11 +258,16 @@ async def burst(client, admin, args, stack: Stack, pids: dict[str, int]) -> dict
         "failed": sum(op["status"] != "succeeded" for op in ops),
         "post_ms": [percentile(post_times, p) * 1000 for p in (50, 95, 99)],
         "read_ms": [percentile(read_times or [0.0], p) * 1000 for p in (50, 95, 99)],
+        "client_lag_ms": [percentile(client_lag or [0.0], p) * 1000 for p in (50, 95, 99)],
         "post_server_ms": server_percentiles(
             posts_before, route_buckets(stack, "POST", "/api/image-studio/create")
         ),
         "read_server_ms": server_percentiles(
             reads_before, route_buckets(stack, "GET", "/api/image-studio/operations/{operation_id}")
+        ),
+        "gateway_wait_ms": server_percentiles(
+            waits_before,
+            histogram_buckets(stack, "gateway", "studio_database_wait_seconds", purpose="write"),
         ),
         "cpu_ms": by_service,
         "loop_ms": by_loop,
@@ -309,6 +330,7 @@ def measure(args, database: str) -> dict:
         )
         results = asyncio.run(run(argparse.Namespace(**vars(args), database=database), stack))
         if args.logs:  # the data directory goes with the stack: keep the services' logs
+            Path(args.logs).mkdir(parents=True, exist_ok=True)
             for service in stack.services:
                 shutil.copy(stack.log_path(service), Path(args.logs) / f"{database}-{service}.log")
         if args.handler_times:

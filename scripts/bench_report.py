@@ -26,6 +26,11 @@ def report(args, results: dict[str, dict], broker: dict) -> None:
     row("burst: status read p50/p95/p99 ms", lambda r: ms(r["burst"]["read_ms"]))
     row("  the same at the gateway (bucket edges) POST", lambda r: ms(r["burst"]["post_server_ms"]))
     row("  the same at the gateway (bucket edges) read", lambda r: ms(r["burst"]["read_server_ms"]))
+    row("  this client's own event-loop lag p50/p95/p99 ms", lambda r: ms(r["burst"]["client_lag_ms"]))
+    row(
+        "  gateway's writes: wait for a connection (bucket edges)",
+        lambda r: ms(r["burst"]["gateway_wait_ms"]),
+    )
     row("CPU ms/operation: services w/o image/model work", lambda r: f"{r['burst']['orchestration_ms']:.1f}")
     row("  image and model work (render, tag, embed)", lambda r: f"{r['burst']['image_ms']:.1f}")
     for service in results[names[0]]["burst"]["cpu_ms"]:

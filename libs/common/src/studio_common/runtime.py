@@ -3,6 +3,7 @@ outbox and inbox, background tasks, the /healthz and /readyz endpoints, and /met
 
 import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -52,7 +53,7 @@ class ServiceRuntime:
         if metadata is not None:
             self.outbox = make_outbox_table(metadata)
             self.inbox = make_inbox_table(metadata)
-            self.engine = db.make_engine(settings.default_database_url())
+            self.engine = db.make_engine(settings.default_database_url(), settings.database_pool_size)
             self.sessions = db.session_factory(self.engine)
             self.read_engine = db.make_read_engine(settings.default_database_url(), self.engine)
             self.read_sessions = db.session_factory(self.read_engine)
@@ -195,6 +196,7 @@ class ServiceRuntime:
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """The one way to open a transaction: a session whose work commits on leaving, or rolls back."""
         async with self.sessions() as session, session.begin():
+            await _connected(session, "write")
             yield session
 
     @asynccontextmanager
@@ -202,6 +204,7 @@ class ServiceRuntime:
         """A read-only transaction for answering requests: one snapshot, never queued behind writes
         (db.make_read_engine); nothing written through it."""
         async with self.read_sessions() as session, session.begin():
+            await _connected(session, "read")
             yield session
 
     async def in_transaction(self, work: Callable[[Any], Awaitable[list[EventData]]]) -> None:
@@ -293,6 +296,14 @@ def _add_operational_routes(app: FastAPI, runtime: ServiceRuntime) -> None:
         return JSONResponse(
             {"status": "ready" if ok else "not ready", "checks": checks}, status_code=200 if ok else 503
         )
+
+
+async def _connected(session: AsyncSession, purpose: str) -> None:
+    """Take the session's connection now, to count the wait for it: a pool (or SQLite's one writer) that
+    is too small shows there first."""
+    started = time.perf_counter()
+    await session.connection()
+    metrics.DATABASE_WAIT_SECONDS.labels(purpose).observe(time.perf_counter() - started)
 
 
 class _Server(uvicorn.Server):

@@ -40,6 +40,8 @@ class CommonSettings(BaseSettings):
     drain_seconds: float = 20.0
 
     database_url: str = ""
+    # PostgreSQL connections kept per replica (as many again opened while busy); SQLite has one writer.
+    database_pool_size: int = 10
     data_dir: str = "var"
 
     storage_backend: str = Field("local", description="local | s3")
