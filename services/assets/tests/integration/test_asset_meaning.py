@@ -2,6 +2,8 @@
 database (SQLite and PostgreSQL), with the real MiniLM model."""
 
 import asyncio
+import threading
+import time
 
 import pytest
 from prometheus_client import REGISTRY
@@ -10,7 +12,7 @@ from sqlalchemy import delete, select
 from studio_assets.adapters.tables import asset_embeddings, pending_embeddings
 from studio_assets.entrypoints import consumers
 from studio_assets.entrypoints.app import create_app
-from studio_assets.service_layer import meaning
+from studio_assets.service_layer import vectors
 from studio_assets.settings import AssetsSettings
 from studio_common.events import AssetIndexed, OperationCompleted, OutputRef
 from studio_common.ids import asset_id_for, new_id
@@ -225,17 +227,18 @@ async def test_indexed_assets_get_their_vectors_after_in_one_model_call(
     ids = [await index(bus, completed(user, prompt)) for user, prompt in zip("aab", prompts, strict=True)]
     renamed = await client.patch(f"{URL}/{ids[2]}", headers=as_user("b"), json={"title": "Seaside beacon"})
     assert renamed.status_code == 200 and len(calls) == 1  # a rename makes its vector at once
-    assert await vectors(runtime) == {ids[2]: "b"} and await waiting(runtime) == set(ids)
+    assert await stored_vectors(runtime) == {ids[2]: "b"} and await waiting(runtime) == set(ids)
 
-    assert await meaning.embed_pending(runtime) == 3
+    assert await vectors.embed_pending(runtime) == 3
     assert len(calls) == 2 and len(calls[1]) == 2  # the two without a vector, in one model call
-    assert await vectors(runtime) == {ids[0]: "a", ids[1]: "a", ids[2]: "b"} and not await waiting(runtime)
+    assert await stored_vectors(runtime) == {ids[0]: "a", ids[1]: "a", ids[2]: "b"}
+    assert not await waiting(runtime)
     found = await listed(client, "b", search="seaside beacon", search_mode="semantic")
     assert [item["id"] for item in found["items"]] == [ids[2]]  # the rename's vector was kept
-    assert await meaning.embed_pending(runtime) == 0 and len(calls) == 3  # the third: the search's term
+    assert await vectors.embed_pending(runtime) == 0 and len(calls) == 3  # the third: the search's term
 
 
-async def vectors(runtime) -> dict[str, str]:
+async def stored_vectors(runtime) -> dict[str, str]:
     async with runtime.sessions() as session:
         rows = await session.execute(select(asset_embeddings.c.asset_id, asset_embeddings.c.user_id))
         return dict(rows.all())
@@ -250,10 +253,34 @@ async def test_the_service_makes_the_vectors_of_new_assets_by_itself(library):
     app, _, bus = library
     asset = await index(bus, completed("ann", "a red sports car on a highway"))
     for _ in range(100):
-        if asset in await vectors(app.state.runtime):
+        if asset in await stored_vectors(app.state.runtime):
             break
         await asyncio.sleep(0.1)
-    assert asset in await vectors(app.state.runtime) and not await waiting(app.state.runtime)
+    assert asset in await stored_vectors(app.state.runtime) and not await waiting(app.state.runtime)
+
+
+async def test_a_search_makes_missing_vectors_without_holding_the_writer(
+    library_embedding_on_demand, monkeypatch
+):
+    app, client, bus = library_embedding_on_demand
+    car = await index(bus, completed("ann", "a red sports car on a highway"))
+    real, calls, backfilling = text_model.embed, [], threading.Event()
+
+    def slow(texts):
+        calls.append(texts)
+        if len(calls) == 2:  # the first is the search text's; the second makes the car's vector
+            backfilling.set()
+            time.sleep(1.0)
+        return real(texts)
+
+    monkeypatch.setattr(text_model, "embed", slow)
+    searching = asyncio.create_task(listed(client, "ann", search="automobile", search_mode="semantic"))
+    assert await asyncio.to_thread(backfilling.wait, 10)
+    started = time.perf_counter()
+    async with app.state.runtime.transaction() as session:  # indexing's, say: not behind the model call
+        await session.execute(select(asset_embeddings.c.asset_id))
+    assert time.perf_counter() - started < 0.5
+    assert [item["id"] for item in (await searching)["items"]] == [car]
 
 
 async def test_the_waiting_vectors_are_a_gauge_for_monitoring(library_embedding_on_demand):
@@ -266,7 +293,7 @@ async def test_the_waiting_vectors_are_a_gauge_for_monitoring(library_embedding_
     assert REGISTRY.get_sample_value("studio_vectors_waiting") == 2
     assert REGISTRY.get_sample_value("studio_vectors_oldest_wait_seconds") >= 0.2
 
-    await meaning.embed_pending(runtime)
+    await vectors.embed_pending(runtime)
     await consumers.count_waiting_vectors(runtime)
     assert REGISTRY.get_sample_value("studio_vectors_waiting") == 0
     assert REGISTRY.get_sample_value("studio_vectors_oldest_wait_seconds") == 0
@@ -291,8 +318,8 @@ async def test_a_text_the_model_refuses_does_not_hold_back_the_others(
     app, _, bus = library_embedding_on_demand
     good = await index(bus, completed("ann", "a red sports car on a highway"))
     await index(bus, completed("ann", "an unreadable scan"))
-    assert await meaning.embed_pending(app.state.runtime) == 2
-    assert await vectors(app.state.runtime) == {good: "ann"} and not await waiting(app.state.runtime)
+    assert await vectors.embed_pending(app.state.runtime) == 2
+    assert await stored_vectors(app.state.runtime) == {good: "ann"} and not await waiting(app.state.runtime)
 
 
 async def test_a_text_the_model_refuses_leaves_search_and_renames_working(
@@ -304,11 +331,11 @@ async def test_a_text_the_model_refuses_leaves_search_and_renames_working(
     for _ in range(2):  # the search's backfill makes the car's vector; the scan is left without, each time
         found = await listed(client, "ann", search="automobile", search_mode="semantic")
         assert [item["id"] for item in found["items"]] == [car]
-    assert await vectors(app.state.runtime) == {car: "ann"}
+    assert await stored_vectors(app.state.runtime) == {car: "ann"}
 
     renamed = await client.patch(f"{URL}/{car}", headers=as_user("ann"), json={"title": "An unreadable car"})
     assert renamed.status_code == 200, renamed.text
-    assert await vectors(app.state.runtime) == {}  # the old title's vector no longer says what it is
+    assert await stored_vectors(app.state.runtime) == {}  # the old title's vector no longer says what it is
 
     by_keyword = await listed(client, "ann", search="unreadable", search_mode="semantic")
     assert by_keyword["search_mode"] == "keyword" and "could not read" in by_keyword["search_note"]

@@ -116,7 +116,7 @@ async def missing(
 ) -> list[dict]:
     """The user's assets (any state) that have no vector yet, but those `excluding`."""
     query = (
-        select(assets.c.id, assets.c.title, assets.c.prompt)
+        select(assets.c.id, assets.c.user_id, assets.c.title, assets.c.prompt)
         .outerjoin(asset_embeddings, asset_embeddings.c.asset_id == assets.c.id)
         .where(assets.c.user_id == user_id, asset_embeddings.c.asset_id.is_(None))
         .limit(limit)

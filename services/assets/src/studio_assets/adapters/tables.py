@@ -70,7 +70,7 @@ asset_embeddings = Table(
 )
 
 # Assets indexed whose vector is still to be made: written in the indexing transaction, so none is lost,
-# and emptied by the embedder in batches outside it (service_layer/meaning.py).
+# and emptied by the embedder in batches outside it (service_layer/vectors.py).
 pending_embeddings = Table(
     "pending_embeddings",
     metadata,

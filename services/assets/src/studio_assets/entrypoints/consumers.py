@@ -6,13 +6,13 @@ import functools
 from prometheus_client import Gauge
 
 from studio_assets.adapters import embeddings
-from studio_assets.service_layer import indexing, meaning
+from studio_assets.service_layer import indexing, vectors
 from studio_common.events import AssetIndexed, OperationCompleted
 from studio_common.ids import as_utc, utcnow
 from studio_common.runtime import ServiceRuntime
 
 HANDLERS = {OperationCompleted: indexing.on_completed}
-EMBED_EVERY_SECONDS = 1.0  # a search meanwhile makes the vectors it needs itself (meaning.search)
+EMBED_EVERY_SECONDS = 1.0  # a search meanwhile makes the vectors it needs itself (vectors.backfill)
 VECTORS_WAITING = Gauge("studio_vectors_waiting", "Indexed assets waiting for their search-by-meaning vector")
 OLDEST_VECTOR_WAIT = Gauge(
     "studio_vectors_oldest_wait_seconds", "How long the oldest asset waiting for its vector has waited"
@@ -21,7 +21,7 @@ OLDEST_VECTOR_WAIT = Gauge(
 
 def register(runtime: ServiceRuntime) -> None:
     runtime.consume("assets", HANDLERS)
-    runtime.every(EMBED_EVERY_SECONDS, functools.partial(meaning.embed_pending, runtime))
+    runtime.every(EMBED_EVERY_SECONDS, functools.partial(vectors.embed_pending, runtime))
     runtime.every(5, functools.partial(count_waiting_vectors, runtime))
     runtime.bus.document_publishes(AssetIndexed)
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 
 from studio_assets.domain.search import MAX_PAGE_SIZE, AssetQuery, parse_moment, parse_sizes
 from studio_assets.entrypoints.callers import PathId, UserId
-from studio_assets.entrypoints.transactions import in_transaction
+from studio_assets.entrypoints.transactions import answering, in_reading, in_transaction
 from studio_assets.service_layer import library, meaning
 from studio_common.contracts.assets import (
     MAX_TAG_CHARS,
@@ -90,7 +90,7 @@ async def list_assets(
         page=page,
         page_size=page_size,
     )
-    return await in_transaction(request, meaning.search, query, search_mode)
+    return await answering(meaning.search(request.app.state.runtime, query, search_mode))
 
 
 @router.post("/bulk-delete")
@@ -106,7 +106,7 @@ async def bulk_download(body: BulkDownloadQuery, user_id: UserId, request: Reque
 
 @router.get("/{asset_id}")
 async def get_asset(asset_id: PathId, user_id: UserId, request: Request) -> dict:
-    return await in_transaction(request, library.get, user_id, asset_id)
+    return await in_reading(request, library.get, user_id, asset_id)
 
 
 @router.patch("/{asset_id}")
@@ -133,10 +133,10 @@ async def record_usage(asset_id: PathId, body: Usage, user_id: UserId, request: 
 
 @router.get("/{asset_id}/versions")
 async def get_versions(asset_id: PathId, user_id: UserId, request: Request) -> dict:
-    return await in_transaction(request, library.versions, user_id, asset_id)
+    return await in_reading(request, library.versions, user_id, asset_id)
 
 
 @router.get("/{asset_id}/similar")
 async def get_similar(asset_id: str, user_id: UserId, request: Request) -> dict:
     """Near-duplicates of the asset's picture among the user's assets (perceptual hash), nearest first."""
-    return await in_transaction(request, library.similar, user_id, asset_id)
+    return await in_reading(request, library.similar, user_id, asset_id)

@@ -1,4 +1,5 @@
-"""One transaction per internal API call, and the library's errors as HTTP answers."""
+"""One transaction per internal API call (a read transaction for calls that only read), and the library's
+errors as HTTP answers."""
 
 from fastapi import HTTPException, Request
 
@@ -22,11 +23,17 @@ STATUS_FOR = {
 
 
 async def in_transaction(request: Request, action, *args, **kwargs) -> dict:
-    async def transaction() -> dict:
-        async with request.app.state.runtime.transaction() as session:
-            return await action(session, *args, **kwargs)
+    return await answering(_within(request.app.state.runtime.transaction(), action, *args, **kwargs))
 
-    return await answering(transaction())
+
+async def in_reading(request: Request, action, *args, **kwargs) -> dict:
+    """For calls that only read: a read transaction (on SQLite, never queued behind a write)."""
+    return await answering(_within(request.app.state.runtime.reading(), action, *args, **kwargs))
+
+
+async def _within(transaction, action, *args, **kwargs) -> dict:
+    async with transaction as session:
+        return await action(session, *args, **kwargs)
 
 
 async def answering(work) -> dict:

@@ -2,7 +2,7 @@
 
 Runs as a handler of ServiceRuntime.consume, so the inbox record, the new assets and their AssetIndexed events
 commit together; the primary key asset_id_for(operation_id, index) catches a replay under a new event id.
-Vectors for search by meaning are made after, in batches (meaning.embed_pending): the model's time stays
+Vectors for search by meaning are made after, in batches (vectors.embed_pending): the model's time stays
 out of this transaction, which on SQLite holds the one writer connection.
 """
 
@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from studio_assets.adapters import repository as repo
 from studio_assets.domain.rules import asset_type, auto_tags, module_for, normalise_tags, title_for
 from studio_assets.domain.versions import next_version
-from studio_assets.service_layer.meaning import queue_vectors
+from studio_assets.service_layer.vectors import queue_vectors
 from studio_common.events import AssetIndexed, EventData, OperationCompleted
 from studio_common.ids import asset_id_for, utcnow
 

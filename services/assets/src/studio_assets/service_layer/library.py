@@ -9,7 +9,7 @@ from studio_assets.domain.meaning import near_duplicates
 from studio_assets.domain.rules import normalise_tags
 from studio_assets.domain.search import AssetQuery
 from studio_assets.domain.versions import chain_order
-from studio_assets.service_layer.meaning import store_vectors
+from studio_assets.service_layer.vectors import store_vectors
 from studio_common.ids import utcnow
 
 USAGE_COUNTERS = {"download": "download_count", "share": "share_count"}
