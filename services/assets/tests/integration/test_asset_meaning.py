@@ -270,7 +270,7 @@ async def test_a_search_makes_missing_vectors_without_holding_the_writer(
         calls.append(texts)
         if len(calls) == 2:  # the first is the search text's; the second makes the car's vector
             backfilling.set()
-            time.sleep(1.0)
+            time.sleep(1.5)
         return real(texts)
 
     monkeypatch.setattr(text_model, "embed", slow)
@@ -279,7 +279,7 @@ async def test_a_search_makes_missing_vectors_without_holding_the_writer(
     started = time.perf_counter()
     async with app.state.runtime.transaction() as session:  # indexing's, say: not behind the model call
         await session.execute(select(asset_embeddings.c.asset_id))
-    assert time.perf_counter() - started < 0.5
+    assert time.perf_counter() - started < 0.75  # behind the model call: the rest of its 1.5 s
     assert [item["id"] for item in (await searching)["items"]] == [car]
 
 
