@@ -23,6 +23,7 @@ def report(args, results: dict[str, dict], broker: dict) -> None:
 
     row("burst: operations/s (failed)", lambda r: f"{r['burst']['ops_per_s']:.1f} ({r['burst']['failed']})")
     row("burst: POST p50/p95/p99 ms", lambda r: ms(r["burst"]["post_ms"]))
+    row("  from the request written to the answer", lambda r: ms(r["burst"]["post_answer_ms"]))
     row("burst: status read p50/p95/p99 ms", lambda r: ms(r["burst"]["read_ms"]))
     row("  the same at the gateway (bucket edges) POST", lambda r: ms(r["burst"]["post_server_ms"]))
     row("  the same at the gateway (bucket edges) read", lambda r: ms(r["burst"]["read_server_ms"]))
