@@ -1,4 +1,4 @@
-"""Submitting an operation through the gateway's service layer, on a real SQLite database: the operation,
+"""Submitting an operation through the gateway's service layer, on real SQLite and PostgreSQL: the operation,
 its idempotency key and its `operation.requested` event are written together, a retried request replays
 its first answer, and a key reused for another request is refused. Keys belong to one user."""
 
@@ -19,13 +19,23 @@ from studio_gateway.settings import GatewaySettings
 DAY = timedelta(hours=24)
 
 
-@pytest.fixture
-async def runtime(tmp_path):
+async def gateway_runtime(database_url: str):
     """The gateway's runtime, not started: its database and outbox are real, no broker is needed."""
-    runtime = ServiceRuntime(
-        GatewaySettings(database_url=f"sqlite+aiosqlite:///{tmp_path}/gateway.db"), metadata
-    )
+    runtime = ServiceRuntime(GatewaySettings(database_url=database_url), metadata)
     await db.create_schema(runtime.engine, metadata)
+    return runtime
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    if request.param == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path}/gateway.db"
+    return request.getfixturevalue("postgres_database")
+
+
+@pytest.fixture
+async def runtime(database_url):
+    runtime = await gateway_runtime(database_url)
     yield runtime
     await runtime.engine.dispose()
 
@@ -125,13 +135,20 @@ async def test_another_users_operation_is_invisible_and_cannot_be_canceled(runti
     assert (await stored(runtime))[1] == 2
 
 
-async def test_requests_that_arrive_together_are_recorded_in_one_transaction(runtime, submissions):
+async def test_on_sqlite_requests_that_arrive_together_are_recorded_in_one_transaction(tmp_path):
+    runtime = await gateway_runtime(f"sqlite+aiosqlite:///{tmp_path}/gateway.db")
+    submissions = Submissions(runtime)
     begun = []
     event.listen(runtime.engine.sync_engine, "begin", lambda _conn: begun.append(1))
-    answers = await asyncio.gather(*(submissions.submit(*requested(f"user{n}"), None, DAY) for n in range(6)))
-    assert len(begun) == 1  # all six were waiting before the first transaction began
-    users, events = await stored(runtime)
-    assert len({a["operation_id"] for a in answers}) == 6 and len(users) == 6 and events == 6
+    try:
+        answers = await asyncio.gather(
+            *(submissions.submit(*requested(f"user{n}"), None, DAY) for n in range(6))
+        )
+        assert len(begun) == 1  # all six were waiting before the first transaction began
+        users, events = await stored(runtime)
+        assert len({a["operation_id"] for a in answers}) == 6 and len(users) == 6 and events == 6
+    finally:
+        await runtime.engine.dispose()
 
 
 async def test_a_conflict_in_a_group_fails_only_its_own_request(runtime, submissions):
@@ -155,16 +172,24 @@ async def test_parallel_retries_grouped_together_make_one_operation(runtime, sub
     assert (await stored(runtime))[1] == 1
 
 
-async def test_on_postgresql_requests_run_side_by_side(postgres_database):
-    runtime = ServiceRuntime(GatewaySettings(database_url=postgres_database), metadata)
-    await db.create_schema(runtime.engine, metadata)
-    begun = []
-    event.listen(runtime.engine.sync_engine, "begin", lambda _conn: begun.append(1))
+async def test_on_postgresql_each_request_is_one_statement_committing_by_itself(postgres_database):
+    runtime = await gateway_runtime(postgres_database)
+    statements = []
+    event.listen(
+        runtime.engine.sync_engine,
+        "before_cursor_execute",
+        lambda _conn, _cursor, sql, *_: statements.append(sql),
+    )
     try:
         submissions = Submissions(runtime)
         answers = await asyncio.gather(
             *(submissions.submit(*requested(f"u{n}"), None, DAY) for n in range(4))
         )
-        assert len({a["operation_id"] for a in answers}) == 4 and len(begun) == 4
+        assert len({a["operation_id"] for a in answers}) == 4
+        # The operation and its event in one INSERT each time: one round trip, no BEGIN or COMMIT.
+        assert len(statements) == 4 and all(sql.lstrip().startswith("WITH") for sql in statements)
+        handed = sorted(row["envelope"]["subject"] for row in runtime.relay._handed)  # published from memory
+        assert handed == sorted(a["operation_id"] for a in answers)
+        assert (await stored(runtime))[1] == 4
     finally:
         await runtime.engine.dispose()

@@ -8,7 +8,7 @@ import pytest
 from studio_common import db
 from studio_common.ids import utcnow
 from studio_gateway.adapters import repository as repo
-from studio_gateway.adapters.tables import metadata
+from studio_gateway.adapters.tables import idempotency_keys, metadata
 from studio_gateway.domain.personas import PersonaBody, PersonaPatch
 from studio_gateway.service_layer import personas
 
@@ -64,7 +64,8 @@ async def test_progress_and_changes_reach_the_read_model_row(session):
 
 async def test_an_idempotency_key_is_the_users_own_and_can_be_forgotten(session):
     values = {"request_hash": "h", "operation_id": "op", "response": {"ok": 1}, "created_at": utcnow()}
-    await repo.add_idempotency_key(session, user_id="ann", key="k", **values)
+    key = {"user_id": "ann", "key": "k", **values}
+    await repo.add_rows(session, [(idempotency_keys, key)])
     assert (await repo.idempotency_key(session, "ann", "k"))["response"] == {"ok": 1}
     assert await repo.idempotency_key(session, "bob", "k") is None
     await repo.forget_idempotency_key(session, "ann", "k")

@@ -2,7 +2,7 @@
 
 from studio_common.bus.bus import EventBus
 from studio_common.bus.inbox import first_delivery, make_inbox_table
-from studio_common.bus.outbox import OutboxRelay, add_to_outbox, make_outbox_table
+from studio_common.bus.outbox import OutboxRelay, add_to_outbox, make_outbox_table, outbox_row
 from studio_common.db import new_metadata
 
 
@@ -22,5 +22,6 @@ __all__ = [
     "first_delivery",
     "make_inbox_table",
     "make_outbox_table",
+    "outbox_row",
     "service_metadata",
 ]

@@ -41,15 +41,19 @@ def make_outbox_table(metadata: MetaData) -> Table:
     )
 
 
-async def add_to_outbox(session: AsyncSession, table: Table, envelope: Envelope) -> dict:
-    """Insert the event's row in the session's transaction; returns the row."""
-    row = {
+def outbox_row(envelope: Envelope) -> dict:
+    return {
         "id": envelope.id,
         "routing_key": envelope.routing_key,
         "envelope": envelope.model_dump(mode="json"),
         "created_at": utcnow(),
         "sent": False,
     }
+
+
+async def add_to_outbox(session: AsyncSession, table: Table, envelope: Envelope) -> dict:
+    """Insert the event's row in the session's transaction; returns the row."""
+    row = outbox_row(envelope)
     # The statement without values, the row as parameters: a cached compiled insert, no per-call clause
     # building (which cost more than the insert itself).
     await session.execute(table.insert(), row)

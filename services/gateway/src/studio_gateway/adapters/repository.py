@@ -1,7 +1,7 @@
 """The gateway's SQL: the operations read model, idempotency keys and personas. Every query for a user's
 data is scoped to that user, so another user's row looks exactly like a missing one (I6)."""
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from studio_gateway.adapters.tables import idempotency_keys, operations, personas
@@ -58,8 +58,14 @@ async def idempotency_key(session: AsyncSession, user_id: str, key: str):
     return (await session.execute(select(idempotency_keys).where(*_key(user_id, key)))).mappings().first()
 
 
-async def add_idempotency_key(session: AsyncSession, **values) -> None:
-    await session.execute(idempotency_keys.insert().values(**values))
+def new_operation_rows(operation: dict, idempotency_key: dict | None) -> list[tuple[Table, dict]]:
+    """The rows that record a submitted operation, and the key it was submitted under."""
+    return [(operations, operation)] + ([(idempotency_keys, idempotency_key)] if idempotency_key else [])
+
+
+async def add_rows(session: AsyncSession, rows: list[tuple[Table, dict]]) -> None:
+    for table, values in rows:
+        await session.execute(table.insert().values(**values))
 
 
 async def forget_idempotency_key(session: AsyncSession, user_id: str, key: str) -> None:

@@ -51,9 +51,9 @@ class Submissions:
     """Accepting operations: each one's row, idempotency key and `operation.requested` event commit
     together. On SQLite, requests that arrive while a transaction runs share the next one
     (group_commit.py): they queue for its one writer connection anyway, so a burst no longer commits
-    them one by one. On PostgreSQL they run side by side on the pool's connections, which answers
-    sooner than a shared transaction (under a burst of 1,000: mean 114 ms alone vs 215 ms grouped).
-    A group that fails runs again one by one (a key raced in, a conflict)."""
+    them one by one. On PostgreSQL each is one statement that commits by itself (`insert_at_once`): one
+    round trip to the server instead of four (BEGIN, two inserts, COMMIT), each of which waits its turn
+    for a core under load. A group that fails runs again one by one (a key raced in, a conflict)."""
 
     def __init__(self, runtime: ServiceRuntime, together: int = 32) -> None:
         self.runtime = runtime
@@ -70,7 +70,7 @@ class Submissions:
         if self._group is not None:
             answer = await self._group.run(pending)
         else:
-            answer = await self._record_alone(pending)
+            answer = await self._record_at_once(pending)
         self.runtime.relay.wake()
         return answer
 
@@ -82,37 +82,56 @@ class Submissions:
         try:
             async with self.runtime.transaction() as session:
                 return await self._record(session, pending)
-        except IntegrityError:
-            if not pending.idempotency_key:
-                raise
-            # The same key raced in from a parallel retry: answer as the winner did.
-            async with self.runtime.transaction() as session:
+        except IntegrityError as error:
+            return await self._after_a_race(pending, error)
+
+    async def _record_at_once(self, pending: PendingOperation) -> dict:
+        if pending.idempotency_key:
+            async with self.runtime.transaction() as session:  # it may forget an expired key
                 replay = await _replay(session, pending)
-            if replay is None:
-                raise
-            return replay
+            if replay is not None:
+                return replay
+        answer, rows = _new_rows(pending)
+        try:
+            await self.runtime.insert_at_once(rows, pending.request)
+        except IntegrityError as error:
+            return await self._after_a_race(pending, error)
+        return answer
+
+    async def _after_a_race(self, pending: PendingOperation, error: IntegrityError) -> dict:
+        """The same key raced in from a parallel retry: answer as the winner did."""
+        if not pending.idempotency_key:
+            raise error
+        async with self.runtime.transaction() as session:
+            replay = await _replay(session, pending)
+        if replay is None:
+            raise error
+        return replay
 
     async def _record(self, session: AsyncSession, pending: PendingOperation) -> dict:
-        request, key = pending.request, pending.idempotency_key
-        if key:
+        if pending.idempotency_key:
             replay = await _replay(session, pending)
             if replay is not None:
                 return replay
-        answer = accepted(request.operation_id)
-        now = utcnow()
-        await repo.add_operation(session, **queued_row(request, pending.public_request, now))
-        if key:
-            await repo.add_idempotency_key(
-                session,
-                user_id=request.user_id,
-                key=key,
-                request_hash=pending.body_hash,
-                operation_id=request.operation_id,
-                response=answer,
-                created_at=now,
-            )
-        await self.runtime.emit(session, request)
+        answer, rows = _new_rows(pending)
+        await repo.add_rows(session, rows)
+        await self.runtime.emit(session, pending.request)
         return answer
+
+
+def _new_rows(pending: PendingOperation) -> tuple[dict, list]:
+    """The 202's answer, and the rows recording the operation (and its key)."""
+    request, now = pending.request, utcnow()
+    answer = accepted(request.operation_id)
+    key = pending.idempotency_key and {
+        "user_id": request.user_id,
+        "key": pending.idempotency_key,
+        "request_hash": pending.body_hash,
+        "operation_id": request.operation_id,
+        "response": answer,
+        "created_at": now,
+    }
+    return answer, repo.new_operation_rows(queued_row(request, pending.public_request, now), key or None)
 
 
 async def _replay(session: AsyncSession, pending: PendingOperation) -> dict | None:
