@@ -178,7 +178,9 @@ async def test_on_postgresql_each_request_is_one_statement_committing_by_itself(
     event.listen(
         runtime.engine.sync_engine,
         "before_cursor_execute",
-        lambda _conn, _cursor, sql, *_: statements.append(sql),
+        lambda conn, _cursor, sql, *_: statements.append(
+            (sql.split()[0], conn.get_execution_options().get("isolation_level"))
+        ),
     )
     try:
         submissions = Submissions(runtime)
@@ -186,10 +188,16 @@ async def test_on_postgresql_each_request_is_one_statement_committing_by_itself(
             *(submissions.submit(*requested(f"u{n}"), None, DAY) for n in range(4))
         )
         assert len({a["operation_id"] for a in answers}) == 4
-        # The operation and its event in one INSERT each time: one round trip, no BEGIN or COMMIT.
-        assert len(statements) == 4 and all(sql.lstrip().startswith("WITH") for sql in statements)
+        # The operation and its event in one INSERT each time, committing by itself: one round trip.
+        assert statements == [("WITH", "AUTOCOMMIT")] * 4
         handed = sorted(row["envelope"]["subject"] for row in runtime.relay._handed)  # published from memory
         assert handed == sorted(a["operation_id"] for a in answers)
         assert (await stored(runtime))[1] == 4
+
+        statements.clear()
+        first = await submissions.submit(*requested(), "key-1", DAY)
+        assert await submissions.submit(*requested(), "key-1", DAY) == first
+        # The key's lookup and the insert, then the replay's lookup alone: each a statement of its own.
+        assert statements == [("SELECT", "AUTOCOMMIT"), ("WITH", "AUTOCOMMIT"), ("SELECT", "AUTOCOMMIT")]
     finally:
         await runtime.engine.dispose()

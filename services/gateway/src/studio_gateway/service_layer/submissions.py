@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from studio_common.db import is_sqlite
 from studio_common.events import OperationRequested
@@ -53,7 +53,8 @@ class Submissions:
     (group_commit.py): they queue for its one writer connection anyway, so a burst no longer commits
     them one by one. On PostgreSQL each is one statement that commits by itself (`insert_at_once`): one
     round trip to the server instead of four (BEGIN, two inserts, COMMIT), each of which waits its turn
-    for a core under load. A group that fails runs again one by one (a key raced in, a conflict)."""
+    for a core under load; a keyed request looks its key up first, also without a transaction. A group
+    that fails runs again one by one (a key raced in, a conflict)."""
 
     def __init__(self, runtime: ServiceRuntime, together: int = 32) -> None:
         self.runtime = runtime
@@ -87,8 +88,10 @@ class Submissions:
 
     async def _record_at_once(self, pending: PendingOperation) -> dict:
         if pending.idempotency_key:
-            async with self.runtime.transaction() as session:  # it may forget an expired key
-                replay = await _replay(session, pending)
+            # The lookup (and forgetting an expired key) need no transaction: a key racing in meanwhile
+            # fails the insert below, which then answers as the winner did.
+            async with self.runtime.at_once() as connection:
+                replay = await _replay(connection, pending)
             if replay is not None:
                 return replay
         answer, rows = _new_rows(pending)
@@ -134,7 +137,7 @@ def _new_rows(pending: PendingOperation) -> tuple[dict, list]:
     return answer, repo.new_operation_rows(queued_row(request, pending.public_request, now), key or None)
 
 
-async def _replay(session: AsyncSession, pending: PendingOperation) -> dict | None:
+async def _replay(session: AsyncSession | AsyncConnection, pending: PendingOperation) -> dict | None:
     """The first answer given under this request's key, or None if the key is new (or expired)."""
     user_id, key = pending.request.user_id, pending.idempotency_key
     row = await repo.idempotency_key(session, user_id, key)
