@@ -68,10 +68,15 @@ async def prepare_user(client: httpx.AsyncClient, admin: dict, user: str, credit
     return {"Authorization": f"Bearer {issue_token(user, SECRET)}"}
 
 
-async def submit(client, headers, post_times: list[float], answer_times: list[float] | None = None) -> str:
-    """POST one create; its time from the call, and (`answer_times`) from the request being written to
-    the answer's headers read: the part the client's own queueing is not in."""
+async def submit(
+    client, headers, post_times: list[float], answer_times: list[float] | None = None, keyed: bool = False
+) -> str:
+    """POST one create (`keyed`: under an Idempotency-Key of its own, as the web studio sends); its time
+    from the call, and (`answer_times`) from the request being written to the answer's headers read: the
+    part the client's own queueing is not in."""
     started, written = time.perf_counter(), {}
+    if keyed:
+        headers = {**headers, "Idempotency-Key": uuid.uuid4().hex}
 
     async def trace(event: str, _info) -> None:
         if event in ("http11.send_request_headers.started", "http11.receive_response_headers.complete"):
@@ -236,7 +241,9 @@ async def burst(client, admin, args, stack: Stack, pids: dict[str, int]) -> dict
         async with httpx.AsyncClient(base_url=client.base_url, timeout=60) as own:
             while queue:
                 n = queue.pop()
-                ids[n % users].append(await submit(own, team[n % users], post_times, answer_times))
+                ids[n % users].append(
+                    await submit(own, team[n % users], post_times, answer_times, keyed=args.keys)
+                )
 
     async def reader(n: int):
         while queue:
@@ -387,6 +394,11 @@ def main() -> None:
         "CPU of its own would)",
     )
     parser.add_argument("--profile", help="a directory for py-spy's samples of each service during the burst")
+    parser.add_argument(
+        "--keys",
+        action="store_true",
+        help="each burst POST carries an Idempotency-Key (the web studio's way)",
+    )
     parser.add_argument("--handler-times", action="store_true", help="also print mean handler time per event")
     args = parser.parse_args()
     databases = ["postgres"] if args.postgres else [d.strip() for d in args.databases.split(",") if d.strip()]
