@@ -55,10 +55,14 @@ def _ensure_sqlite_dir(url: str) -> None:
 
 
 def make_read_engine(url: str, engine: AsyncEngine, readers: int = 4) -> AsyncEngine:
-    """Where requests read. PostgreSQL: `engine` itself (readers never wait on writers there). SQLite:
-    connections of their own, which WAL lets read while the one writer connection holds the write lock, so
-    an answer never queues behind a write (an in-memory database is one connection's: `engine` then)."""
-    if not is_sqlite(url) or ":memory:" in url or url.rstrip("/").endswith(":"):
+    """Where requests read. PostgreSQL: `engine`'s own pool (readers never wait on writers there), in
+    autocommit: at READ COMMITTED, PostgreSQL's default, each statement reads a snapshot of its own inside
+    a transaction or not, so reading outside one loses nothing and saves the BEGIN and COMMIT round trips.
+    SQLite: connections of their own, which WAL lets read while the one writer connection holds the write
+    lock, so an answer never queues behind a write (an in-memory database is one connection's: `engine`)."""
+    if not is_sqlite(url):
+        return engine.execution_options(isolation_level="AUTOCOMMIT")
+    if ":memory:" in url or url.rstrip("/").endswith(":"):
         return engine
     reader = create_async_engine(
         url, connect_args={"timeout": 30}, pool_size=readers, max_overflow=0, pool_timeout=60

@@ -129,7 +129,10 @@ class ServiceRuntime:
         await self.bus.stop()
         for hook in self._shutdown:
             await hook()
-        if self.read_engine is not None and self.read_engine is not self.engine:
+        if (
+            self.read_engine is not None
+            and self.read_engine.sync_engine.pool is not self.engine.sync_engine.pool
+        ):
             await self.read_engine.dispose()
         if self.engine is not None:
             await self.engine.dispose()
