@@ -14,13 +14,6 @@ from studio_common.testing.apps import running, service_headers
 PASSWORD = "right-password"
 
 
-@pytest.fixture(params=["postgresql", "sqlite"])
-def database_url(request, tmp_path):
-    if request.param == "sqlite":
-        return f"sqlite+aiosqlite:///{tmp_path}/assets.db"
-    return request.getfixturevalue("postgres_database")
-
-
 @pytest.fixture
 async def assets(database_url, bus_names):
     app = create_app(AssetsSettings(database_url=database_url, **bus_names))

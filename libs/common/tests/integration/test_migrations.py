@@ -13,13 +13,6 @@ from studio_common.migrations import upgrade
 SERVICES = ("gateway", "billing", "assets", "batch")
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request, tmp_path):
-    if request.param == "sqlite":
-        return f"sqlite+aiosqlite:///{tmp_path}/service.db"
-    return request.getfixturevalue("postgres_database")
-
-
 @pytest.mark.parametrize("service", SERVICES)
 async def test_migrations_match_the_declared_tables(service, database_url):
     tables = importlib.import_module(f"studio_{service}.adapters.tables")

@@ -5,7 +5,6 @@ and isolation between users (I6)."""
 import asyncio
 from datetime import datetime, timedelta
 
-import pytest
 from sqlalchemy import func, select
 
 from studio_assets.adapters.tables import asset_tags, assets
@@ -24,13 +23,6 @@ GATEWAY_TOKENS = ServiceTokens(AssetsSettings(service_name="gateway"))
 def as_user(user_id: str | None) -> dict[str, str]:
     """The gateway's service token for a call on behalf of `user_id` (None: a call for no user)."""
     return GATEWAY_TOKENS.headers("assets", ("library", "boards.open"), user_id)
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request, tmp_path):
-    if request.param == "sqlite":
-        return f"sqlite+aiosqlite:///{tmp_path}/assets.db"
-    return request.getfixturevalue("postgres_database")
 
 
 def make_settings(bus_names, database_url) -> AssetsSettings:

@@ -30,13 +30,6 @@ def as_user(user_id: str) -> dict[str, str]:
     return GATEWAY_TOKENS.headers("assets", ("library",), user_id)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request, tmp_path):
-    if request.param == "sqlite":
-        return f"sqlite+aiosqlite:///{tmp_path}/assets.db"
-    return request.getfixturevalue("postgres_database")
-
-
 def completed(
     user: str,
     prompt: str,

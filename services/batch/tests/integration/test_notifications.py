@@ -28,6 +28,7 @@ from studio_batch.service_layer import notifications as notify
 from studio_common.db import create_schema, make_engine, session_factory
 from studio_common.devstack import free_port
 from studio_common.ids import utcnow
+from studio_common.testing.plugin import database_of_kind
 
 FAST = RetryPolicy(base=timedelta(seconds=10), cap=timedelta(minutes=1))
 PAYLOAD = {"batch_id": "b1", "name": "Spring sale", "state": "completed", "counts": {"succeeded": 50}}
@@ -35,9 +36,8 @@ PAYLOAD = {"batch_id": "b1", "name": "Spring sale", "state": "completed", "count
 
 @pytest.fixture(params=["sqlite"])
 def database_url(request, tmp_path):
-    if request.param == "sqlite":
-        return f"sqlite+aiosqlite:///{tmp_path}/batch.db"
-    return request.getfixturevalue("postgres_database")
+    """SQLite unless a test asks for both: the delivery rules do not depend on the database."""
+    return database_of_kind(request.param, request, tmp_path)
 
 
 @pytest.fixture

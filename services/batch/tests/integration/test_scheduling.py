@@ -16,13 +16,6 @@ from studio_common.db import create_schema, make_engine, session_factory
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request, tmp_path):
-    if request.param == "sqlite":
-        return f"sqlite+aiosqlite:///{tmp_path}/batch.db"
-    return request.getfixturevalue("postgres_database")
-
-
 @pytest.fixture
 async def engines(database_url):
     """Two engines on one database: two batch replicas."""

@@ -5,7 +5,6 @@ confirms never overdraw (I1) and every hold resolves once (I2)."""
 import asyncio
 from contextlib import asynccontextmanager
 
-import pytest
 from sqlalchemy import select
 
 from studio_billing.adapters.tables import accounts, batch_holds, holds
@@ -22,13 +21,6 @@ from studio_common.ids import new_id
 from studio_common.testing.apps import running, service_headers, signed_as
 from studio_common.testing.events import completion_of
 from studio_common.testing.recorder import EventRecorder
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request, tmp_path):
-    if request.param == "sqlite":
-        return f"sqlite+aiosqlite:///{tmp_path}/billing.db"
-    return request.getfixturevalue("postgres_database")
 
 
 def app_for(bus_names, database_url):

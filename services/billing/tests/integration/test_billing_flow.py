@@ -4,7 +4,6 @@ DLQ."""
 import asyncio
 
 import httpx
-import pytest
 from sqlalchemy import func, select, update
 
 from studio_billing.adapters.tables import accounts, entries, holds
@@ -28,13 +27,6 @@ from studio_common.ids import new_id
 from studio_common.testing.apps import running, service_headers, signed_as
 from studio_common.testing.events import completion_of
 from studio_common.testing.recorder import EventRecorder
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request, tmp_path):
-    if request.param == "sqlite":
-        return f"sqlite+aiosqlite:///{tmp_path}/billing.db"
-    return request.getfixturevalue("postgres_database")
 
 
 def gateway_as(app, user_id: str) -> dict[str, str]:

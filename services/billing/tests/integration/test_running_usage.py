@@ -4,7 +4,6 @@ database."""
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from sqlalchemy import select
 
 from studio_billing.adapters.tables import holds, period_usage
@@ -20,13 +19,6 @@ from studio_common.testing.events import completion_of
 
 BILLING = Billing(PriceTable(), hold_timeout=timedelta(minutes=15))
 PERIOD = datetime(2026, 12, 1, tzinfo=UTC)
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request, tmp_path):
-    if request.param == "sqlite":
-        return f"sqlite+aiosqlite:///{tmp_path}/billing.db"
-    return request.getfixturevalue("postgres_database")
 
 
 async def usage_rows(session) -> dict[tuple[str, str], Counted]:

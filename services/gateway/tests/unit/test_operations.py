@@ -26,13 +26,6 @@ async def gateway_runtime(database_url: str):
     return runtime
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request, tmp_path):
-    if request.param == "sqlite":
-        return f"sqlite+aiosqlite:///{tmp_path}/gateway.db"
-    return request.getfixturevalue("postgres_database")
-
-
 @pytest.fixture
 async def runtime(database_url):
     runtime = await gateway_runtime(database_url)

@@ -94,6 +94,19 @@ def postgres_database(postgres_server, run_id):
     asyncio.run(_admin(postgres_server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
+def database_of_kind(kind: str, request, tmp_path) -> str:
+    """A fresh database of one kind: a SQLite file in the test's directory, or a PostgreSQL database."""
+    if kind == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path}/service.db"
+    return request.getfixturevalue("postgres_database")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    """Runs the test on both databases the services support: SQLite and PostgreSQL."""
+    return database_of_kind(request.param, request, tmp_path)
+
+
 async def _admin(url: str, statement: str) -> None:
     import asyncpg
 
