@@ -12,7 +12,7 @@ from studio_common.events import OperationApproved, OperationFailed, OperationSe
 from studio_common.testing.apps import running, service_headers
 from studio_common.testing.recorder import EventRecorder
 
-from .test_billing_flow import balance_of, database_url, make_settings, requested  # noqa: F401 (fixture)
+from .test_billing_flow import balance_of, make_settings, requested
 
 pytestmark = pytest.mark.usefixtures("quiet_bus_logs")
 
@@ -40,7 +40,7 @@ async def wait_for_letter(client, predicate, tries: int = 150) -> dict:
 
 async def test_a_request_billing_cannot_process_fails_the_operation(
     bus_names,
-    database_url,  # noqa: F811 (the fixture imported above)
+    database_url,
     amqp_url,
     monkeypatch,
 ):
@@ -71,7 +71,7 @@ async def test_a_request_billing_cannot_process_fails_the_operation(
         assert not bus.of_type(OperationApproved, poison.operation_id)  # the failed operation stays failed
 
 
-async def test_an_approval_dead_lettered_at_a_worker_voids_its_hold(bus_names, database_url, amqp_url):  # noqa: F811
+async def test_an_approval_dead_lettered_at_a_worker_voids_its_hold(bus_names, database_url, amqp_url):
     settings = make_settings(bus_names, database_url)
     app = create_app(settings)
     async with running(app) as client, EventRecorder(amqp_url, bus_names["exchange"]) as bus:
