@@ -1,9 +1,8 @@
 """Database wiring shared by the services that own data: PostgreSQL in production, SQLite files by default."""
 
-from collections.abc import Sequence
 from pathlib import Path
 
-from sqlalchemy import Insert, MetaData, Table, event, insert, text
+from sqlalchemy import MetaData, event, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 NAMING = {
@@ -110,13 +109,3 @@ async def create_schema(engine: AsyncEngine, metadata: MetaData) -> None:
 async def ping(engine: AsyncEngine) -> None:
     async with engine.connect() as conn:
         await conn.execute(text("SELECT 1"))
-
-
-def inserts_in_one_statement(rows: Sequence[tuple[Table, dict]]) -> Insert:
-    """An INSERT per (table, values), as one statement: the others ride as data-modifying WITH clauses
-    (PostgreSQL; SQLite has none), so the rows commit together with no transaction around them."""
-    *others, (table, values) = rows
-    statement = insert(table).values(**values)
-    for number, (other, other_values) in enumerate(others):
-        statement = statement.add_cte(insert(other).values(**other_values).cte(f"row_{number}"))
-    return statement

@@ -17,7 +17,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from studio_common import db, metrics, migrations, telemetry
+from studio_common import db, metrics, migrations, telemetry, writes
 from studio_common.background import StopSignal, finish, periodically
 from studio_common.bus import (
     EventBus,
@@ -232,7 +232,7 @@ class ServiceRuntime:
         then hand the events to the relay as a committed transaction would. PostgreSQL only: a single round
         trip where a transaction takes one per statement plus BEGIN and COMMIT."""
         published = [outbox_row(self.bus.envelope(data)) for data in events]
-        statement = db.inserts_in_one_statement([*rows, *((self.outbox, row) for row in published)])
+        statement = writes.inserts_in_one_statement([*rows, *((self.outbox, row) for row in published)])
         async with self.at_once() as connection:
             await connection.execute(statement)
         self.relay.hand_over(published)

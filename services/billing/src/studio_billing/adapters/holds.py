@@ -7,13 +7,13 @@ from sqlalchemy import bindparam, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from studio_billing.adapters.tables import cancellations, holds
+from studio_common import writes
+from studio_common.writes import Write
 
 SWEEP_BATCH = 200  # holds one sweep looks at; the next sweep takes the rest
 
 
 # Hot-path statements built once, values as parameters: no clause is compiled per event.
-_ADD = holds.insert()
-_CHANGE = update(holds).where(holds.c.id == bindparam("hold_id"))
 _START_WAITING = (
     update(holds)
     .where(
@@ -28,14 +28,27 @@ _START_WAITING = (
 _CANCEL_REMEMBERED = select(cancellations.c.operation_id).where(
     cancellations.c.operation_id == bindparam("operation_id")
 )
+_DECIDED_OR_CANCELED = select(
+    exists().where(holds.c.operation_id == bindparam("operation_id")),
+    exists().where(cancellations.c.operation_id == bindparam("operation_id")),
+)
+
+
+def adding(**values) -> Write:
+    """The insert of a new hold, for `writes.execute_together` with the writes beside it."""
+    return writes.inserting(holds, values, "hold_")
+
+
+def changing(hold_id: str, **values) -> Write:
+    return writes.updating(holds, "id", hold_id, values, "change_")
 
 
 async def add(session: AsyncSession, **values) -> None:
-    await session.execute(_ADD, values)
+    await session.execute(*adding(**values))
 
 
 async def change(session: AsyncSession, hold_id: str, **values) -> None:
-    await session.execute(_CHANGE, {**values, "hold_id": hold_id})
+    await session.execute(*changing(hold_id, **values))
 
 
 async def start_waiting(session: AsyncSession, operation_id: str, now: datetime, **values) -> bool:
@@ -81,3 +94,9 @@ async def remember_cancel(session: AsyncSession, operation_id: str, now: datetim
 
 async def cancel_remembered(session: AsyncSession, operation_id: str) -> bool:
     return await session.scalar(_CANCEL_REMEMBERED, {"operation_id": operation_id}) is not None
+
+
+async def decided_or_canceled(session: AsyncSession, operation_id: str) -> tuple[bool, bool]:
+    """Whether the operation has a hold already, and whether a cancel of it is remembered: one read."""
+    decided, canceled = (await session.execute(_DECIDED_OR_CANCELED, {"operation_id": operation_id})).one()
+    return bool(decided), bool(canceled)

@@ -3,15 +3,17 @@
 import functools
 from datetime import datetime
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, func, literal, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from studio_billing.adapters.tables import accounts, batch_holds, entries, holds
 from studio_billing.adapters.tables import period_usage as usage
 from studio_billing.domain.ledger import Balance, Counted
 from studio_billing.domain.plans import DEFAULT_PLAN, PLANS, period_bounds
+from studio_common import writes
 from studio_common.db import dialect_insert
 from studio_common.ids import as_utc, derived_id
+from studio_common.writes import Write
 
 
 async def lock_account(session: AsyncSession, user_id: str, now: datetime):
@@ -111,25 +113,26 @@ async def add_entry(
     return True
 
 
-async def settle_hold(session: AsyncSession, hold, charged: int, now: datetime) -> None:
+def settling(hold, charged: int, now: datetime) -> list[Write]:
     """Release the hold from pending and post what was charged, in one update of the totals, with the
-    immutable post entry beside it."""
-    await session.execute(
-        _SETTLE_TOTALS, {"account": hold["user_id"], "held": hold["credits"], "charged": charged, "now": now}
+    immutable post entry beside it (for `writes.execute_together` with the hold's own change)."""
+    totals = (
+        _SETTLE_TOTALS,
+        {"settle_account": hold["user_id"], "settle_held": hold["credits"], "settle_charged": charged}
+        | {"settle_now": now},
     )
-    if charged:
-        await session.execute(
-            entries.insert(),
-            dict(
-                id=derived_id("post", hold["id"]),
-                user_id=hold["user_id"],
-                entry_type="post",
-                credits=-charged,
-                operation_id=hold["operation_id"],
-                reason=f"{hold['kind']} via {hold['provider']}/{hold['model']}",
-                created_at=now,
-            ),
-        )
+    if not charged:
+        return [totals]
+    entry = dict(
+        id=derived_id("post", hold["id"]),
+        user_id=hold["user_id"],
+        entry_type="post",
+        credits=-charged,
+        operation_id=hold["operation_id"],
+        reason=f"{hold['kind']} via {hold['provider']}/{hold['model']}",
+        created_at=now,
+    )
+    return [totals, writes.inserting(entries, entry, "entry_")]
 
 
 async def change_plan(session: AsyncSession, user_id: str, plan: str, now: datetime) -> None:
@@ -139,41 +142,56 @@ async def change_plan(session: AsyncSession, user_id: str, plan: str, now: datet
 
 
 async def change_pending(session: AsyncSession, user_id: str, delta: int, now: datetime) -> None:
-    await session.execute(_CHANGE_PENDING, {"account": user_id, "delta": delta, "now": now})
+    await session.execute(*changing_pending(user_id, delta, now))
 
 
-# The hot path's updates, built once with their values as parameters (reused compiled, no clause building).
+def changing_pending(user_id: str, delta: int, now: datetime) -> Write:
+    return _CHANGE_PENDING, {"pending_account": user_id, "pending_delta": delta, "pending_now": now}
+
+
+# The hot path's updates, built once with their values as parameters (reused compiled, no clause building);
+# the names differ from those of the writes executed beside them (writes.execute_together).
 _SETTLE_TOTALS = (
     update(accounts)
-    .where(accounts.c.user_id == bindparam("account"))
+    .where(accounts.c.user_id == bindparam("settle_account"))
     .values(
-        pending=accounts.c.pending - bindparam("held"),
-        posted=accounts.c.posted + bindparam("charged"),
-        updated_at=bindparam("now"),
+        pending=accounts.c.pending - bindparam("settle_held"),
+        posted=accounts.c.posted + bindparam("settle_charged"),
+        updated_at=bindparam("settle_now"),
     )
 )
 _CHANGE_PENDING = (
     update(accounts)
-    .where(accounts.c.user_id == bindparam("account"))
-    .values(pending=accounts.c.pending + bindparam("delta"), updated_at=bindparam("now"))
+    .where(accounts.c.user_id == bindparam("pending_account"))
+    .values(pending=accounts.c.pending + bindparam("pending_delta"), updated_at=bindparam("pending_now"))
 )
 
 
 _LOCK_ACCOUNT = select(accounts).where(accounts.c.user_id == bindparam("account")).with_for_update()
 _HOLD = select(holds).where(holds.c.operation_id == bindparam("operation_id"))
 _LOCK_HOLD = _HOLD.with_for_update()
-_PERIOD_USAGE = select(usage.c.quota_category, usage.c.units, usage.c.credits).where(
-    usage.c.user_id == bindparam("account"), usage.c.period_start == bindparam("period_start")
-)
-_BATCH_RESERVATIONS_LEFT = select(
-    func.coalesce(func.sum(batch_holds.c.remaining_images), 0),
-    func.coalesce(func.sum(batch_holds.c.remaining_edits), 0),
-    func.coalesce(func.sum(batch_holds.c.remaining_videos), 0),
-    func.coalesce(func.sum(batch_holds.c.remaining_credits), 0),
-).where(
+_OPEN_BATCH_HOLDS = (
     batch_holds.c.user_id == bindparam("account"),
     batch_holds.c.period_start == bindparam("period_start"),
     batch_holds.c.status == "pending",
+)
+
+
+def _batch_reservations_left(category: str, units, credits):
+    """What open batch reservations have not yet handed to their rows, as a row of the period's usage."""
+    return select(
+        literal(category), func.coalesce(func.sum(units), 0), func.coalesce(func.sum(credits), 0)
+    ).where(*_OPEN_BATCH_HOLDS)
+
+
+# (quota category, units, credits) rows: the running usage, then what batch reservations keep aside.
+_PERIOD_USAGE = union_all(
+    select(usage.c.quota_category, usage.c.units, usage.c.credits).where(
+        usage.c.user_id == bindparam("account"), usage.c.period_start == bindparam("period_start")
+    ),
+    _batch_reservations_left("images", batch_holds.c.remaining_images, batch_holds.c.remaining_credits),
+    _batch_reservations_left("edits", batch_holds.c.remaining_edits, literal(0)),
+    _batch_reservations_left("videos", batch_holds.c.remaining_videos, literal(0)),
 )
 
 
@@ -184,34 +202,46 @@ def balance_of(account) -> Balance:
 async def period_usage(
     session: AsyncSession, user_id: str, period_start: datetime
 ) -> tuple[dict[str, int], int]:
-    """Quota units used per category and credits spent or reserved in the period."""
-    rows = (await session.execute(_PERIOD_USAGE, {"account": user_id, "period_start": period_start})).all()
-    used = {row[0]: int(row[1]) for row in rows}
-    spend = sum(int(row[2]) for row in rows)
-    return await _add_batch_reservations(session, user_id, period_start, used, spend)
+    """Quota units used per category and credits spent or reserved in the period, open batch reservations
+    included, in one read."""
+    used: dict[str, int] = {}
+    spend = 0
+    for category, units, credits in await session.execute(
+        _PERIOD_USAGE, {"account": user_id, "period_start": period_start}
+    ):
+        used[category] = used.get(category, 0) + int(units)
+        spend += int(credits)
+    return used, spend
 
 
 async def count_usage(session: AsyncSession, hold, change: Counted) -> None:
     """Move the running usage of the hold's period by `change` (ledger.counted), as one atomic increment:
     a hold is resolved under its own row lock, not the account's, so two resolutions may meet here."""
+    for write in counting_usage(session.bind.dialect.name, hold, change):
+        await session.execute(*write)
+
+
+def counting_usage(dialect: str, hold, change: Counted) -> list[Write]:
+    """`count_usage`'s write, none when nothing changes (for `writes.execute_together`)."""
     if not (change.units or change.credits):
-        return
-    await session.execute(
-        _add_usage(session.bind.dialect.name),
-        {
-            "user_id": hold["user_id"],
-            "period_start": as_utc(hold["period_start"]),
-            "quota_category": hold["quota_category"],
-            "units": change.units,
-            "credits": change.credits,
-        },
-    )
+        return []
+    values = {
+        "user_id": hold["user_id"],
+        "period_start": as_utc(hold["period_start"]),
+        "quota_category": hold["quota_category"],
+        "units": change.units,
+        "credits": change.credits,
+    }
+    return [(_add_usage(dialect), writes.prefixed(values, "usage_"))]
 
 
 @functools.cache
 def _add_usage(dialect: str):
-    """Built once per dialect, values as parameters (the hot path reuses the compiled statement)."""
-    statement = dialect_insert(dialect)(usage)
+    """The upsert that adds to a usage row, built once per dialect, values as parameters."""
+    columns = ("user_id", "period_start", "quota_category", "units", "credits")
+    statement = dialect_insert(dialect)(usage).values(
+        {name: bindparam(f"usage_{name}", type_=usage.c[name].type) for name in columns}
+    )
     return statement.on_conflict_do_update(
         index_elements=["user_id", "period_start", "quota_category"],
         set_={
@@ -219,19 +249,6 @@ def _add_usage(dialect: str):
             "credits": usage.c.credits + statement.excluded.credits,
         },
     )
-
-
-async def _add_batch_reservations(
-    session: AsyncSession, user_id: str, period_start: datetime, used: dict[str, int], spend: int
-) -> tuple[dict[str, int], int]:
-    """What open batch reservations have not yet handed to their rows counts as used and spent."""
-    left = (
-        await session.execute(_BATCH_RESERVATIONS_LEFT, {"account": user_id, "period_start": period_start})
-    ).one()
-    for category, units in zip(("images", "edits", "videos"), left[:3], strict=True):
-        if units:
-            used[category] = used.get(category, 0) + int(units)
-    return used, spend + int(left[3])
 
 
 async def hold_for(session: AsyncSession, operation_id: str, lock: bool = False):

@@ -11,7 +11,7 @@ from studio_billing.domain.ledger import check_reservation, counted, settle
 from studio_billing.domain.plans import PLANS, quota_category
 from studio_billing.domain.pricing import PriceTable, PricingError
 from studio_billing.service_layer import batch_holds
-from studio_common import metrics
+from studio_common import metrics, writes
 from studio_common.events import (
     EventData,
     OperationApproved,
@@ -35,9 +35,10 @@ class Billing:
     async def on_requested(self, session: AsyncSession, event: OperationRequested) -> list[EventData]:
         now = utcnow()
         account = await repo.lock_account(session, event.user_id, now)
-        if await repo.hold_for(session, event.operation_id) is not None:
+        decided, canceled = await hold_store.decided_or_canceled(session, event.operation_id)
+        if decided:
             return []  # decided already (a replay under a new event id, or a dead letter resolved)
-        if await cancel_requested(session, event.operation_id):
+        if canceled:
             return [OperationCanceled(**ids_of(event), reason="canceled before it was approved")]
         try:
             quote = self.prices.quote(event.kind, event.provider, event.model, event.units)
@@ -101,10 +102,15 @@ class Billing:
             requeues=0,
             request=approved.model_dump(mode="json"),
         )
-        await hold_store.add(session, **hold)
-        await repo.count_usage(session, hold, counted(hold))
+        reserving = [
+            hold_store.adding(**hold),
+            *repo.counting_usage(dialect_of(session), hold, counted(hold)),
+        ]
         if not event.batch_id:  # a batch row's credits are already pending with its batch's reservation
-            await repo.change_pending(session, event.user_id, quote.credits, now)
+            reserving.append(repo.changing_pending(event.user_id, quote.credits, now))
+        # The account is locked already: none of these waits for another reservation or resolution.
+        await writes.execute_together(session, reserving)
+        if not event.batch_id:
             metrics.CREDITS.labels("reserved").inc(quote.credits)
         return [approved]
 
@@ -154,9 +160,10 @@ class Billing:
             return []
         outcome = settle(hold["credits"], hold["unit_credits"], units)
         resolved = {"status": status, "units_delivered": units, "charged": outcome.charged}
-        await hold_store.change(session, hold["id"], **resolved, resolved_at=now)
+        # The hold is ours and the post entry new, so the account's row is the one write here that can wait.
+        changed = hold_store.changing(hold["id"], **resolved, resolved_at=now)
+        await writes.execute_together(session, [changed, *repo.settling(hold, outcome.charged, now)])
         # The account's row before the usage row, in the order a reservation takes them: no deadlock.
-        await repo.settle_hold(session, hold, outcome.charged, now)
         await repo.count_usage(session, hold, counted({**hold, **resolved}) - counted(hold))
         metrics.CREDITS.labels("posted").inc(outcome.charged)
         metrics.CREDITS.labels("released").inc(outcome.released)
@@ -169,6 +176,10 @@ class Billing:
 
 async def cancel_requested(session: AsyncSession, operation_id: str) -> bool:
     return await hold_store.cancel_remembered(session, operation_id)
+
+
+def dialect_of(session: AsyncSession) -> str:
+    return session.bind.dialect.name
 
 
 def ids_of(event: EventData) -> dict:
