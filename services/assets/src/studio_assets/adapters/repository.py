@@ -1,11 +1,12 @@
 """Reads and writes of the asset library. Every read and change names the user: another user's asset is
 simply not found (I6)."""
 
+import functools
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from studio_assets.adapters.asset_filters import query_conditions, query_order
@@ -22,23 +23,32 @@ _DATETIMES = ("created_at", "updated_at", "deleted_at")
 
 async def insert_if_absent(session: AsyncSession, values: dict[str, Any]) -> bool:
     """Insert the asset unless its id exists already; True if this call created it."""
-    statement = (
-        dialect_insert(session.bind.dialect.name)(assets)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["id"])
-    )
-    result = await session.execute(statement)
+    result = await session.execute(_insert_unless_present(session.bind.dialect.name), values)
     return bool(result.rowcount)
+
+
+@functools.cache
+def _insert_unless_present(dialect: str):
+    """Built once per dialect, the asset's values as parameters: no clause building per indexed output."""
+    return dialect_insert(dialect)(assets).on_conflict_do_nothing(index_elements=["id"])
 
 
 async def set_tags(session: AsyncSession, asset_id: str, tags: Sequence[str]) -> None:
     """Replace the asset's tags (already normalised: lower-case and distinct)."""
-    await session.execute(delete(asset_tags).where(asset_tags.c.asset_id == asset_id))
+    await session.execute(_REMOVE_TAGS, {"asset": asset_id})
+    await add_tags(session, asset_id, tags)
+
+
+async def add_tags(session: AsyncSession, asset_id: str, tags: Sequence[str]) -> None:
+    """Tag an asset that has none yet (one just indexed)."""
     if tags:
         await session.execute(
             asset_tags.insert(),
             [{"asset_id": asset_id, "tag": tag, "position": position} for position, tag in enumerate(tags)],
         )
+
+
+_REMOVE_TAGS = delete(asset_tags).where(asset_tags.c.asset_id == bindparam("asset"))
 
 
 async def get(session: AsyncSession, user_id: str, asset_id: str) -> Asset | None:

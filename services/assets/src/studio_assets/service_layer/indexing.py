@@ -70,7 +70,7 @@ async def on_completed(session: AsyncSession, event: OperationCompleted) -> list
             continue
         # What the worker saw in the pixels, beside the prompt's words.
         output_tags = normalise_tags([*tags, *(output.tags or [])])
-        await repo.set_tags(session, asset_id, output_tags)
+        await repo.add_tags(session, asset_id, output_tags)  # a new asset: no tags to replace
         created_ids.append(asset_id)
         ASSETS_INDEXED.labels(kind, module).inc()
         indexed.append(

@@ -38,8 +38,15 @@ async def operations_page(
 
 async def progress(session: AsyncSession, operation_id: str, lock: bool = False):
     """An operation's status and progress (any user's: events carry no caller); `lock` holds its row."""
-    query = select(operations.c.status, operations.c.progress).where(operations.c.id == operation_id)
-    return (await session.execute(query.with_for_update() if lock else query)).first()
+    query = _LOCK_PROGRESS if lock else _PROGRESS
+    return (await session.execute(query, {"operation": operation_id})).first()
+
+
+# Read for every event folded: built once, the operation's id a parameter.
+_PROGRESS = select(operations.c.status, operations.c.progress).where(
+    operations.c.id == bindparam("operation")
+)
+_LOCK_PROGRESS = _PROGRESS.with_for_update()
 
 
 # The read-model fold's one statement, built once: the changed columns are its parameters.
