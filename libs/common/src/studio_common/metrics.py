@@ -45,7 +45,7 @@ LOOP_LAG_SECONDS = Histogram(
 DATABASE_WAIT_SECONDS = Histogram(
     "studio_database_wait_seconds",
     "How long a transaction waited for a pooled connection (on SQLite: for the one writer connection)"
-    " before its first statement, by purpose (write, read)",
+    " before its first statement, by the pool waited on (write, read)",
     ["purpose"],
     buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
 )

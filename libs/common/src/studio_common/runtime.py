@@ -9,15 +9,11 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-import uvicorn
 from fastapi import FastAPI
-from fastapi.responses import JSONResponse
 from sqlalchemy import MetaData, Table
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from studio_common import db, metrics, migrations, telemetry, writes
+from studio_common import db, metrics, migrations, service_app, telemetry, writes
 from studio_common.background import StopSignal, finish, periodically
 from studio_common.bus import (
     EventBus,
@@ -27,14 +23,12 @@ from studio_common.bus import (
     make_outbox_table,
     outbox_row,
 )
-from studio_common.bus.faults import is_transient
 from studio_common.bus.inbox import first_delivery
 from studio_common.bus.outbox import stage
 from studio_common.events import Envelope, EventData
 from studio_common.group_commit import GroupCommit
-from studio_common.http_metrics import RequestTimer
 from studio_common.ids import derived_id
-from studio_common.reachability import ExitFlag, ExitRequested, until_reachable
+from studio_common.reachability import ExitFlag, until_reachable
 from studio_common.settings import CommonSettings
 
 log = logging.getLogger(__name__)
@@ -220,7 +214,8 @@ class ServiceRuntime:
     @asynccontextmanager
     async def at_once(self) -> AsyncIterator[AsyncConnection]:
         """A connection whose every statement commits by itself: on PostgreSQL no BEGIN and COMMIT round
-        trips around work that is one statement (a lookup, `insert_at_once`)."""
+        trips around work that is one statement (a lookup, `insert_at_once`). Its wait counts as a write's
+        even for a lookup: the label names the pool waited on, and this is the writers' pool."""
         started = time.perf_counter()
         async with self.engine.connect() as connection:
             metrics.DATABASE_WAIT_SECONDS.labels("write").observe(time.perf_counter() - started)
@@ -265,67 +260,9 @@ class ServiceRuntime:
         return checks
 
     def app(self, title: str, routers=()) -> FastAPI:
-        @asynccontextmanager
-        async def lifespan(_app: FastAPI):
-            try:
-                await self.start()
-            except ExitRequested:  # stopped while waiting for a dependency: nothing started to stop
-                log.info("%s stopped before it was started", self.name)
-                yield
-                return
-            try:
-                yield
-            finally:
-                await self.stop()
-
-        tracing = telemetry.fastapi_telemetry(
-            self.settings.otel_exporter_otlp_endpoint, self.settings.otel_span_file
-        )
-        app = FastAPI(title=title, lifespan=lifespan, telemetry=tracing)
-        app.state.runtime = self
-        for router in routers:
-            app.include_router(router)
-        _add_operational_routes(app, self)
-        _answer_outages(app)
-        app.add_middleware(RequestTimer)
-        return app
-
-
-def _answer_outages(app: FastAPI) -> None:
-    """A database restarting is a 503 the client may retry, not a 500 (docs/architecture.md, "Faults")."""
-
-    # SQLAlchemy wraps most driver errors in DBAPIError, but re-raises a refused connection as it came
-    # (ConnectionRefusedError), and a full pool times out with its own error.
-    @app.exception_handler(DBAPIError)
-    @app.exception_handler(OSError)
-    @app.exception_handler(PoolTimeout)
-    async def database_error(_request, exc: Exception) -> JSONResponse:
-        if is_transient(exc):
-            log.warning("database unavailable: %s", type(getattr(exc, "orig", None) or exc).__name__)
-            return JSONResponse(
-                {
-                    "message": "the database is briefly unavailable; try again",
-                    "detail": "database unavailable",
-                },
-                status_code=503,
-                headers={"Retry-After": "2"},
-            )
-        log.error("database error", exc_info=exc)
-        return JSONResponse({"message": "internal error", "detail": "internal error"}, status_code=500)
-
-
-def _add_operational_routes(app: FastAPI, runtime: ServiceRuntime) -> None:
-    @app.get("/healthz", include_in_schema=False)
-    async def healthz() -> dict:
-        return {"status": "alive", "service": runtime.name}
-
-    @app.get("/readyz", include_in_schema=False)
-    async def readyz() -> JSONResponse:
-        checks = await runtime.ready()
-        ok = all(value == "ok" for value in checks.values())
-        return JSONResponse(
-            {"status": "ready" if ok else "not ready", "checks": checks}, status_code=200 if ok else 503
-        )
+        """The service's FastAPI application: its routers, /healthz and /readyz, started and stopped with
+        this runtime (service_app.py)."""
+        return service_app.build(self, title, routers)
 
 
 async def _connected(session: AsyncSession, purpose: str) -> None:
@@ -334,24 +271,3 @@ async def _connected(session: AsyncSession, purpose: str) -> None:
     started = time.perf_counter()
     await session.connection()
     metrics.DATABASE_WAIT_SECONDS.labels(purpose).observe(time.perf_counter() - started)
-
-
-class _Server(uvicorn.Server):
-    """Uvicorn, whose exit signal also reaches a start still waiting for a dependency (reachability.py):
-    uvicorn itself only looks at the signal once the application has started."""
-
-    def __init__(self, config: uvicorn.Config, exiting: ExitFlag) -> None:
-        super().__init__(config)
-        self.exiting = exiting
-
-    def handle_exit(self, sig, frame) -> None:
-        self.exiting.set()
-        super().handle_exit(sig, frame)
-
-
-def serve(app: FastAPI, settings: CommonSettings) -> None:
-    metrics.serve_metrics(settings.http_host, settings.served_metrics_port)
-    config = uvicorn.Config(
-        app, host=settings.http_host, port=settings.http_port, log_config=None, access_log=False
-    )
-    _Server(config, app.state.runtime.exiting).run()

@@ -98,7 +98,8 @@ async def test_a_stop_asked_for_while_waiting_ends_the_start(bus_names):
 SERVICE = textwrap.dedent(
     """
     import sys
-    from studio_common.runtime import ServiceRuntime, serve
+    from studio_common.runtime import ServiceRuntime
+    from studio_common.service_app import serve
     from studio_common.settings import CommonSettings
 
     settings = CommonSettings(

@@ -1,4 +1,4 @@
-from studio_common.runtime import serve
+from studio_common.service_app import serve
 from studio_editing.entrypoints.app import create_app
 from studio_editing.settings import EditingSettings
 

@@ -183,7 +183,9 @@ async def test_on_postgresql_each_request_is_one_statement_committing_by_itself(
         assert len({a["operation_id"] for a in answers}) == 4
         # The operation and its event in one INSERT each time, committing by itself: one round trip.
         assert statements == [("WITH", "AUTOCOMMIT")] * 4
-        handed = sorted(row["envelope"]["subject"] for row in runtime.relay._handed)  # published from memory
+        handed = sorted(
+            row["envelope"]["subject"] for row in runtime.relay.handed_not_sent
+        )  # published from memory
         assert handed == sorted(a["operation_id"] for a in answers)
         assert (await stored(runtime))[1] == 4
 

@@ -113,6 +113,11 @@ class OutboxRelay:
         self._handed_ids.update(row["id"] for row in rows)
         self._wake.set()
 
+    @property
+    def handed_not_sent(self) -> list[dict]:
+        """Rows handed over and not yet taken to be published (a copy)."""
+        return list(self._handed)
+
     def start(self) -> None:
         self._stop = StopSignal()
         self._task = asyncio.create_task(self._run(), name="outbox-relay")
