@@ -227,9 +227,11 @@ class ServiceRuntime:
         then hand the events to the relay as a committed transaction would. PostgreSQL only: a single round
         trip where a transaction takes one per statement plus BEGIN and COMMIT."""
         published = [outbox_row(self.bus.envelope(data)) for data in events]
-        statement = writes.inserts_in_one_statement([*rows, *((self.outbox, row) for row in published)])
+        statement, values = writes.inserts_in_one_statement(
+            [*rows, *((self.outbox, row) for row in published)]
+        )
         async with self.at_once() as connection:
-            await connection.execute(statement)
+            await connection.execute(statement, values)
         self.relay.hand_over(published)
 
     async def in_transaction(self, work: Callable[[Any], Awaitable[list[EventData]]]) -> None:

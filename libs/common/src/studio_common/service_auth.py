@@ -22,6 +22,7 @@ ISSUER = "studio-internal"
 # Marks a refusal of the service token itself, as opposed to a route's own 401/403 (a board password).
 REFUSAL = {"WWW-Authenticate": f'Bearer realm="{ISSUER}"'}
 CallerPolicy = dict[str, frozenset[str]]  # caller service -> the scopes it may use
+_REMEMBERED = 1024  # tokens kept issued or verified, per process; all forgotten at once when full
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,8 +39,22 @@ class ServiceTokens:
         self.caller = settings.service_name
         self.key = settings.service_key(self.caller)
         self.ttl = settings.service_token_ttl_seconds
+        self._issued: dict[tuple, tuple[str, float]] = {}
 
     def issue(self, audience: str, scopes: tuple[str, ...], user_id: str | None = None) -> str:
+        """A token for the call; the same one again while at least half its life is left (a worker claims
+        for every operation, and signing costs more than the rest of building the call)."""
+        key = (audience, scopes, user_id)
+        issued = self._issued.get(key)
+        if issued is not None and time.time() < issued[1]:
+            return issued[0]
+        if len(self._issued) >= _REMEMBERED:
+            self._issued.clear()
+        token = self._sign(audience, scopes, user_id)
+        self._issued[key] = (token, time.time() + self.ttl / 2)
+        return token
+
+    def _sign(self, audience: str, scopes: tuple[str, ...], user_id: str | None) -> str:
         now = int(time.time())
         claims = {
             "iss": ISSUER,
@@ -75,8 +90,21 @@ class ServiceVerifier:
         self.audience = settings.service_name
         self.policy = policy
         self.keys = {caller: settings.service_key(caller) for caller in policy}
+        self._verified: dict[str, tuple[ServiceCaller, float]] = {}
 
     def verify(self, token: str) -> ServiceCaller:
+        """The caller a token names, checked once per token: the same token again (a worker's next claim)
+        is the same answer until it expires."""
+        verified = self._verified.get(token)
+        if verified is not None and time.time() < verified[1]:
+            return verified[0]
+        caller, expires = self._verify(token)
+        if len(self._verified) >= _REMEMBERED:
+            self._verified.clear()
+        self._verified[token] = (caller, expires)
+        return caller
+
+    def _verify(self, token: str) -> tuple[ServiceCaller, float]:
         try:
             caller = jwt.decode(token, options={"verify_signature": False}).get("sub")
             if caller not in self.keys:
@@ -93,7 +121,7 @@ class ServiceVerifier:
             raise AuthError(f"invalid service token: {exc}") from exc
         scopes = frozenset(str(claims.get("scope", "")).split()) & self.policy[caller]
         user = claims.get("user")
-        return ServiceCaller(caller, scopes, valid_subject(user) if user is not None else None)
+        return ServiceCaller(caller, scopes, valid_subject(user) if user is not None else None), claims["exp"]
 
 
 _bearer = HTTPBearer(auto_error=False)

@@ -54,10 +54,12 @@ def in_one_statement(statements: Sequence[UpdateBase]) -> UpdateBase:
     return statement
 
 
-def inserts_in_one_statement(rows: Sequence[tuple[Table, dict]]) -> UpdateBase:
+def inserts_in_one_statement(rows: Sequence[tuple[Table, dict]]) -> Write:
     """An INSERT per (table, values), as one statement (`in_one_statement`), so the rows commit together
-    with no transaction around them."""
-    return in_one_statement([insert(table).values(**values) for table, values in rows])
+    with no transaction around them; built once per shape of the rows."""
+    inserts = [inserting(table, values, f"row{number}_") for number, (table, values) in enumerate(rows)]
+    values = {name: value for _, each in inserts for name, value in each.items()}
+    return _joined(tuple(statement for statement, _ in inserts)), values
 
 
 async def execute_together(session: AsyncSession, writes: Sequence[Write]) -> None:

@@ -72,12 +72,24 @@ MODELS: dict[str, ModelSpec] = {
 
 _loaded: dict[str, Any] = {}
 _lock = threading.Lock()
+_found: dict[tuple[str, str | None], Path] = {}
 
 
 def locate(name: str) -> Path | None:
     """The model file's path, or None when it is not on this machine."""
-    spec = MODELS[name]
     override = os.environ.get(MODELS_DIR_ENV)
+    # Asked for every asset indexed: a file found stays found (models are installed, never removed, while a
+    # service runs); one missing is looked for again, so installing it needs no restart.
+    if (found := _found.get((name, override))) is not None:
+        return found
+    path = _look_for(name, override)
+    if path is not None:
+        _found[(name, override)] = path
+    return path
+
+
+def _look_for(name: str, override: str | None) -> Path | None:
+    spec = MODELS[name]
     if override:
         candidates = [Path(override) / spec.filename]
     else:
