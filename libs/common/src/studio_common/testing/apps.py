@@ -6,10 +6,12 @@ import httpx
 
 
 @asynccontextmanager
-async def running(app):
+async def running(app, client_address: str = "127.0.0.1"):
+    """`app` started, and a client calling it in process from `client_address`."""
+    transport = httpx.ASGITransport(app=app, client=(client_address, 123))
     async with (
         app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://service") as client,
+        httpx.AsyncClient(transport=transport, base_url="http://service") as client,
     ):
         yield client
 
