@@ -5,6 +5,7 @@ storage keys and internal requests, so anything outside the subject pattern is r
 import re
 import time
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 import jwt
 
@@ -56,6 +57,29 @@ def _roles(claims: dict) -> list[str]:
     return roles
 
 
+Answer = TypeVar("Answer")
+
+
+class VerifiedTokens(Generic[Answer]):
+    """What tokens already checked were found to say, each until its own expiry: a client sends the same
+    token with request after request, and checking a signature costs more than answering many a request.
+    Bounded: all forgotten at once when `limit` are kept."""
+
+    def __init__(self, limit: int = 1024) -> None:
+        self.limit = limit
+        self._answers: dict[str, tuple[Answer, float]] = {}
+
+    def known(self, token: str) -> Answer | None:
+        kept = self._answers.get(token)
+        return kept[0] if kept is not None and time.time() < kept[1] else None
+
+    def keep(self, token: str, answer: Answer, expires: float) -> Answer:
+        if len(self._answers) >= self.limit:
+            self._answers.clear()
+        self._answers[token] = (answer, expires)
+        return answer
+
+
 class TokenVerifier:
     """JWKS mode (an identity provider) or shared-secret mode (HS256), never both: with a JWKS URL a token
     signed with the shared secret is refused, whatever its header says."""
@@ -82,6 +106,7 @@ class TokenVerifier:
             self.algorithms = ["HS256"]
             self._jwks = None
         self.secret = secret
+        self._verified: VerifiedTokens[Principal] = VerifiedTokens()
 
     @property
     def fetches_keys(self) -> bool:
@@ -99,7 +124,13 @@ class TokenVerifier:
             settings.jwt_algorithms,
         )
 
+    def known(self, token: str) -> Principal | None:
+        """The caller of a token verified before and not expired since; None if it needs checking."""
+        return self._verified.known(token)
+
     def verify(self, token: str) -> Principal:
+        if (principal := self.known(token)) is not None:
+            return principal
         required = ["sub", "exp"] + (["iss", "aud"] if self._jwks else [])
         try:
             key = self._jwks.get_signing_key_from_jwt(token).key if self._jwks else self.secret
@@ -114,7 +145,10 @@ class TokenVerifier:
             )
         except jwt.PyJWTError as exc:
             raise AuthError(f"invalid token: {exc}") from exc
-        return Principal(user_id=valid_subject(claims["sub"]), is_admin=self.admin_role in _roles(claims))
+        principal = Principal(
+            user_id=valid_subject(claims["sub"]), is_admin=self.admin_role in _roles(claims)
+        )
+        return self._verified.keep(token, principal, claims["exp"])
 
 
 def _asymmetric(algorithms: str | list[str]) -> list[str]:

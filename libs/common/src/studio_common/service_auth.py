@@ -15,7 +15,7 @@ import jwt
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from studio_common.auth import AuthError, valid_subject
+from studio_common.auth import AuthError, VerifiedTokens, valid_subject
 from studio_common.settings import CommonSettings
 
 ISSUER = "studio-internal"
@@ -90,19 +90,14 @@ class ServiceVerifier:
         self.audience = settings.service_name
         self.policy = policy
         self.keys = {caller: settings.service_key(caller) for caller in policy}
-        self._verified: dict[str, tuple[ServiceCaller, float]] = {}
+        self._verified: VerifiedTokens[ServiceCaller] = VerifiedTokens(_REMEMBERED)
 
     def verify(self, token: str) -> ServiceCaller:
-        """The caller a token names, checked once per token: the same token again (a worker's next claim)
-        is the same answer until it expires."""
-        verified = self._verified.get(token)
-        if verified is not None and time.time() < verified[1]:
-            return verified[0]
-        caller, expires = self._verify(token)
-        if len(self._verified) >= _REMEMBERED:
-            self._verified.clear()
-        self._verified[token] = (caller, expires)
-        return caller
+        """The caller a token names, checked once per token (`VerifiedTokens`): a worker's next claim
+        carries the same one."""
+        if (caller := self._verified.known(token)) is not None:
+            return caller
+        return self._verified.keep(token, *self._verify(token))
 
     def _verify(self, token: str) -> tuple[ServiceCaller, float]:
         try:

@@ -22,6 +22,19 @@ def test_hs256_round_trip_and_roles():
     assert not verifier.verify(issue_token("ann", SECRET)).is_admin
 
 
+def test_a_token_is_checked_once_and_answered_again_until_it_expires():
+    verifier = TokenVerifier(SECRET)
+    now = int(time.time())
+    token = jwt.encode({"sub": "ann", "iat": now, "exp": now + 1}, SECRET, algorithm="HS256")
+    assert verifier.known(token) is None
+    first = verifier.verify(token)
+    assert verifier.known(token) is first and verifier.verify(token) is first
+    time.sleep(now + 1.05 - time.time())
+    assert verifier.known(token) is None
+    with pytest.raises(AuthError, match="expired"):
+        verifier.verify(token)
+
+
 @pytest.mark.parametrize(
     "token",
     [
