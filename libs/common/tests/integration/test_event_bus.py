@@ -3,6 +3,7 @@
 import asyncio
 from datetime import timedelta
 
+import anyio.to_thread
 import pytest
 from faststream.rabbit import TestRabbitBroker
 from sqlalchemy import func, select
@@ -38,6 +39,31 @@ async def test_event_reaches_its_handler_with_envelope_intact(real_broker, bus_n
     [got] = received
     assert got.id == sent.id and got.subject == "op-1" and got.type == "operation.progress"
     assert isinstance(got.data, OperationProgress) and got.data.progress == 0.25
+
+
+async def test_a_live_queue_hears_each_events_subject_without_a_thread_hop(
+    real_broker, bus_names, amqp_url, monkeypatch
+):
+    """The gateway's live queue hears every event: waking a listener must stay on the event loop."""
+    hops = []
+    monkeypatch.setattr(anyio.to_thread, "run_sync", lambda *args, **kwargs: hops.append(args))
+    bus = EventBus(CommonSettings(amqp_url=amqp_url, **bus_names), "probe")
+    heard: list[str] = []
+    both = asyncio.Event()
+
+    def on_subject(subject: str) -> None:
+        heard.append(subject)
+        if len(heard) == 2:
+            both.set()
+
+    bus.subscribe_live("probe.live", (OperationProgress,), on_subject)
+    async with TestRabbitBroker(bus.broker, with_real=real_broker):
+        if real_broker:
+            await bus.declare_topology()
+        for operation_id in ("op-1", "op-2"):
+            await bus.publish_data(OperationProgress(operation_id=operation_id, user_id="u", progress=0.5))
+        await asyncio.wait_for(both.wait(), 10)
+    assert sorted(heard) == ["op-1", "op-2"] and hops == []
 
 
 async def test_events_of_other_types_are_not_delivered(bus_names, amqp_url):

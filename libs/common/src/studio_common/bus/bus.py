@@ -5,7 +5,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
-from faststream import AckPolicy
+from faststream import AckPolicy, StreamMessage
 from faststream.rabbit import Channel, RabbitBroker, RabbitRouter
 from faststream.rabbit.annotations import RabbitMessage
 from pydantic import create_model
@@ -31,6 +31,13 @@ from studio_common.settings import CommonSettings
 
 log = logging.getLogger(__name__)
 Dispatch = Callable[[Envelope], Awaitable[None]]
+
+
+async def _subject_of(message: StreamMessage) -> str:
+    """A live message's operation id, from its correlation id; the body is never parsed. Taking the message
+    as a handler's parameter instead would cost a worker-thread hop per event: FastStream resolves such a
+    parameter through a synchronous dependency."""
+    return message.correlation_id or ""
 
 
 class EventBus:
@@ -127,12 +134,12 @@ class EventBus:
         self._queues.append(spec)
         queue = work_queue(spec, self.exchange.name, self.settings.delivery_limit, routing_key=bindings[0])
         subscriber = self.broker.subscriber(
-            queue, self.exchange, ack_policy=AckPolicy.ACK_FIRST, include_in_schema=False
+            queue, self.exchange, ack_policy=AckPolicy.ACK_FIRST, include_in_schema=False, decoder=_subject_of
         )
 
-        async def wake(message: RabbitMessage) -> None:
-            if message.correlation_id:
-                on_subject(message.correlation_id)
+        async def wake(subject: str) -> None:
+            if subject:
+                on_subject(subject)
 
         subscriber(wake)
         return spec
