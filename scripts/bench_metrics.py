@@ -6,6 +6,11 @@ import httpx
 from studio_common.devstack import Stack
 
 
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
 def metric_lines(stack: Stack, service: str) -> list[str]:
     return httpx.get(stack.metrics_url(service)).text.splitlines()
 

@@ -32,12 +32,14 @@ from pathlib import Path
 
 import httpx
 from bench_broker import broker_limit
+from bench_hops import HopRecorder
 from bench_metrics import (
     handler_summary,
     histogram_buckets,
     loop_lag_summary,
     model_cpu_seconds,
     model_work_summary,
+    percentile,
     published_events,
     retry_summary,
     route_buckets,
@@ -47,15 +49,11 @@ from bench_report import report
 
 from studio_common.auth import issue_token
 from studio_common.devstack import Stack
+from studio_common.settings import CommonSettings
 from studio_common.testing.stacks import isolated_stack, postgres_databases
 
 SECRET = "bench-secret-" + "b" * 32
 BODY = {"prompt": "benchmark: a lighthouse on a cliff at sunset", "width": 256, "height": 256}
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
 async def prepare_user(client: httpx.AsyncClient, admin: dict, user: str, credits: int) -> dict:
@@ -310,25 +308,27 @@ async def burst(client, admin, args, stack: Stack, pids: dict[str, int]) -> dict
     }
 
 
-async def steady(client, admin, rate: float, duration: float) -> dict:
+async def steady(client, admin, rate: float, duration: float, stack: Stack) -> dict:
     count = int(rate * duration)
     headers = await prepare_user(client, admin, f"bench-steady-{uuid.uuid4().hex[:6]}", count * 2)
     post_times: list[float] = []
     tasks = []
-    start = time.perf_counter()
-    for i in range(count):
-        delay = start + i / rate - time.perf_counter()
-        if delay > 0:
-            await asyncio.sleep(delay)
-        tasks.append(asyncio.create_task(submit(client, headers, post_times)))
-    ids = await asyncio.gather(*tasks)
-    ops = await wait_all(client, headers, ids, timeout=300)
+    async with HopRecorder(CommonSettings().amqp_url, stack.env["STUDIO_EXCHANGE"]) as hops:
+        start = time.perf_counter()
+        for i in range(count):
+            delay = start + i / rate - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(submit(client, headers, post_times)))
+        ids = await asyncio.gather(*tasks)
+        ops = await wait_all(client, headers, ids, timeout=300)
     latencies = [seconds(op) for op in ops if op["status"] == "succeeded"] or [float("nan")]
     return {
         "count": count,
         "succeeded": sum(op["status"] == "succeeded" for op in ops),
         "latency_ms": [percentile(latencies, p) * 1000 for p in (50, 95, 99)],
         "post_ms": [percentile(post_times, p) * 1000 for p in (50, 95, 99)],
+        "hops_ms": hops.summary(ops),
     }
 
 
@@ -343,7 +343,7 @@ async def run(args, stack: Stack) -> dict:
                 os.setpriority(os.PRIO_PROCESS, int(thread), args.background_nice)
     async with httpx.AsyncClient(base_url=stack.url("gateway"), timeout=60, limits=limits) as client:
         return {
-            "steady": await steady(client, admin, args.rate, args.steady_seconds),
+            "steady": await steady(client, admin, args.rate, args.steady_seconds, stack),
             "burst": await burst(client, admin, args, stack, pids),
         }
 

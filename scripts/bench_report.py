@@ -51,6 +51,9 @@ def report(args, results: dict[str, dict], broker: dict) -> None:
     row("steady: accept->succeeded p50/p95/p99 ms", lambda r: ms(r["steady"]["latency_ms"]))
     row("steady: succeeded", lambda r: f"{r['steady']['succeeded']}/{r['steady']['count']}")
     row("steady: POST p50/p95/p99 ms", lambda r: ms(r["steady"]["post_ms"]))
+    print("steady: each hop p50/p95 ms (published to published)")
+    for hop in results[names[0]]["steady"]["hops_ms"]:
+        row(f"  {hop}", lambda r, h=hop: ms(r["steady"]["hops_ms"][h]))
     print(
         f"broker limit (same run, raw loop): {broker['messages_per_second']:.0f} persistent confirmed "
         f"messages/s of {broker['mean_bytes']:.0f} bytes, RabbitMQ {broker['broker_cpu_ms_per_message']:.2f} "
