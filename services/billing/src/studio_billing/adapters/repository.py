@@ -116,11 +116,8 @@ async def add_entry(
 def settling(hold, charged: int, now: datetime) -> list[Write]:
     """Release the hold from pending and post what was charged, in one update of the totals, with the
     immutable post entry beside it (for `writes.execute_together` with the hold's own change)."""
-    totals = (
-        _SETTLE_TOTALS,
-        {"settle_account": hold["user_id"], "settle_held": hold["credits"], "settle_charged": charged}
-        | {"settle_now": now},
-    )
+    moved = {"account": hold["user_id"], "held": hold["credits"], "charged": charged, "now": now}
+    totals = (_SETTLE_TOTALS, writes.prefixed(moved, "settle_"))
     if not charged:
         return [totals]
     entry = dict(
