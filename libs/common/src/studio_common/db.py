@@ -1,9 +1,17 @@
 """Database wiring shared by the services that own data: PostgreSQL in production, SQLite files by default."""
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from sqlalchemy import MetaData, event, text
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -109,3 +117,17 @@ async def create_schema(engine: AsyncEngine, metadata: MetaData) -> None:
 async def ping(engine: AsyncEngine) -> None:
     async with engine.connect() as conn:
         await conn.execute(text("SELECT 1"))
+
+
+@asynccontextmanager
+async def one_statement(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """A connection for work that is a single statement: on PostgreSQL in autocommit, so the statement
+    commits by itself with no BEGIN and COMMIT round trips; on SQLite in a transaction, as every write
+    there takes the one writer's lock."""
+    if is_sqlite(str(engine.url)):
+        async with engine.begin() as connection:
+            yield connection
+        return
+    async with engine.connect() as connection:
+        await connection.execution_options(isolation_level="AUTOCOMMIT")
+        yield connection

@@ -217,9 +217,8 @@ class ServiceRuntime:
         trips around work that is one statement (a lookup, `insert_at_once`). Its wait counts as a write's
         even for a lookup: the label names the pool waited on, and this is the writers' pool."""
         started = time.perf_counter()
-        async with self.engine.connect() as connection:
+        async with db.one_statement(self.engine) as connection:
             metrics.DATABASE_WAIT_SECONDS.labels("write").observe(time.perf_counter() - started)
-            await connection.execution_options(isolation_level="AUTOCOMMIT")
             yield connection
 
     async def insert_at_once(self, rows: list[tuple[Table, dict]], *events: EventData) -> None:

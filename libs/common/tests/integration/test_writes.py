@@ -67,3 +67,27 @@ def test_statements_are_built_once_per_shape():
     again, values = writes.inserting(notes, {"id": "b", "text": "y"}, "note_")
     assert first is again and values == {"note_id": "b", "note_text": "y"}
     assert writes.inserting(notes, {"id": "c"}, "note_")[0] is not first
+
+
+async def test_a_single_statement_commits_by_itself_on_postgresql(database_url):
+    engine = db.make_engine(database_url)
+    await db.create_schema(engine, metadata)
+    sent: list[tuple[str, str | None]] = []
+    event.listen(
+        engine.sync_engine,
+        "before_cursor_execute",
+        lambda conn, _cursor, sql, *_: sent.append(
+            (sql.split()[0], conn.get_execution_options().get("isolation_level"))
+        ),
+    )
+    try:
+        async with db.one_statement(engine) as connection:
+            await connection.execute(notes.insert().values(id="n1", text="kept"))
+        async with db.session_factory(engine)() as session:
+            assert await session.scalar(select(notes.c.text)) == "kept"
+    finally:
+        await engine.dispose()
+    if engine.dialect.name == "postgresql":
+        assert sent[0] == ("INSERT", "AUTOCOMMIT")
+    else:  # SQLite: in a transaction, which takes the one writer's lock at BEGIN
+        assert [verb for verb, _ in sent][:2] == ["BEGIN", "INSERT"]

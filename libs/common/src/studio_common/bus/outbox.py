@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import Session
 
 from studio_common.background import StopSignal, finish
-from studio_common.db import is_sqlite
+from studio_common.db import is_sqlite, one_statement
 from studio_common.events import Envelope
 from studio_common.ids import utcnow
 
@@ -155,7 +155,7 @@ class OutboxRelay:
             ids = [row["id"] for row in rows]
             try:
                 await self._publish(rows)
-                async with self.engine.begin() as conn:
+                async with one_statement(self.engine) as conn:
                     await self._mark_sent(conn, ids)
             finally:
                 self._handed_ids.difference_update(ids)
