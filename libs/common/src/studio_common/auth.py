@@ -4,6 +4,7 @@ storage keys and internal requests, so anything outside the subject pattern is r
 
 import re
 import time
+from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -57,26 +58,28 @@ def _roles(claims: dict) -> list[str]:
     return roles
 
 
+Key = TypeVar("Key", bound=Hashable)
 Answer = TypeVar("Answer")
 
 
-class VerifiedTokens(Generic[Answer]):
-    """What tokens already checked were found to say, each until its own expiry: a client sends the same
-    token with request after request, and checking a signature costs more than answering many a request.
-    Bounded: all forgotten at once when `limit` are kept."""
+class KeptUntilExpiry(Generic[Key, Answer]):
+    """Answers kept, each until its own expiry: what a token already checked was found to say (a client
+    sends the same token with request after request, and checking a signature costs more than answering
+    many a request), or a token already signed for the same kind of call. Bounded: all forgotten at once
+    when `limit` are kept."""
 
     def __init__(self, limit: int = 1024) -> None:
         self.limit = limit
-        self._answers: dict[str, tuple[Answer, float]] = {}
+        self._answers: dict[Key, tuple[Answer, float]] = {}
 
-    def known(self, token: str) -> Answer | None:
-        kept = self._answers.get(token)
+    def known(self, key: Key) -> Answer | None:
+        kept = self._answers.get(key)
         return kept[0] if kept is not None and time.time() < kept[1] else None
 
-    def keep(self, token: str, answer: Answer, expires: float) -> Answer:
+    def keep(self, key: Key, answer: Answer, expires: float) -> Answer:
         if len(self._answers) >= self.limit:
             self._answers.clear()
-        self._answers[token] = (answer, expires)
+        self._answers[key] = (answer, expires)
         return answer
 
 
@@ -106,7 +109,7 @@ class TokenVerifier:
             self.algorithms = ["HS256"]
             self._jwks = None
         self.secret = secret
-        self._verified: VerifiedTokens[Principal] = VerifiedTokens()
+        self._verified: KeptUntilExpiry[str, Principal] = KeptUntilExpiry()
 
     @property
     def fetches_keys(self) -> bool:

@@ -1,10 +1,11 @@
 """Database wiring shared by the services that own data: PostgreSQL in production, SQLite files by default."""
 
+import functools
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from sqlalchemy import MetaData, event, text
+from sqlalchemy import MetaData, Table, event, text
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -24,6 +25,13 @@ NAMING = {
 
 def new_metadata() -> MetaData:
     return MetaData(naming_convention=NAMING)
+
+
+@functools.cache
+def insert_unless_present(dialect: str, table: Table, key: str):
+    """INSERT ... ON CONFLICT (key) DO NOTHING, built once per dialect and table: the row's values come as
+    parameters, so each call reuses the compiled statement; `rowcount` says whether the row was new."""
+    return dialect_insert(dialect)(table).on_conflict_do_nothing(index_elements=[key])
 
 
 def dialect_insert(dialect: str):

@@ -213,9 +213,9 @@ class ServiceRuntime:
 
     @asynccontextmanager
     async def at_once(self) -> AsyncIterator[AsyncConnection]:
-        """A connection whose every statement commits by itself: on PostgreSQL no BEGIN and COMMIT round
-        trips around work that is one statement (a lookup, `insert_at_once`). Its wait counts as a write's
-        even for a lookup: the label names the pool waited on, and this is the writers' pool."""
+        """A connection for work that is one statement (a lookup, `insert_at_once`): on PostgreSQL each
+        statement commits by itself, with no BEGIN and COMMIT round trips (`db.one_statement`). Its wait
+        counts as a write's even for a lookup: the label names the pool waited on, the writers'."""
         started = time.perf_counter()
         async with db.one_statement(self.engine) as connection:
             metrics.DATABASE_WAIT_SECONDS.labels("write").observe(time.perf_counter() - started)

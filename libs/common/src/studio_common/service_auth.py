@@ -15,7 +15,7 @@ import jwt
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from studio_common.auth import AuthError, VerifiedTokens, valid_subject
+from studio_common.auth import AuthError, KeptUntilExpiry, valid_subject
 from studio_common.settings import CommonSettings
 
 ISSUER = "studio-internal"
@@ -39,20 +39,15 @@ class ServiceTokens:
         self.caller = settings.service_name
         self.key = settings.service_key(self.caller)
         self.ttl = settings.service_token_ttl_seconds
-        self._issued: dict[tuple, tuple[str, float]] = {}
+        self._issued: KeptUntilExpiry[tuple, str] = KeptUntilExpiry(_REMEMBERED)
 
     def issue(self, audience: str, scopes: tuple[str, ...], user_id: str | None = None) -> str:
         """A token for the call; the same one again while at least half its life is left (a worker claims
         for every operation, and signing costs more than the rest of building the call)."""
         key = (audience, scopes, user_id)
-        issued = self._issued.get(key)
-        if issued is not None and time.time() < issued[1]:
-            return issued[0]
-        if len(self._issued) >= _REMEMBERED:
-            self._issued.clear()
-        token = self._sign(audience, scopes, user_id)
-        self._issued[key] = (token, time.time() + self.ttl / 2)
-        return token
+        if (token := self._issued.known(key)) is not None:
+            return token
+        return self._issued.keep(key, self._sign(audience, scopes, user_id), time.time() + self.ttl / 2)
 
     def _sign(self, audience: str, scopes: tuple[str, ...], user_id: str | None) -> str:
         now = int(time.time())
@@ -90,10 +85,10 @@ class ServiceVerifier:
         self.audience = settings.service_name
         self.policy = policy
         self.keys = {caller: settings.service_key(caller) for caller in policy}
-        self._verified: VerifiedTokens[ServiceCaller] = VerifiedTokens(_REMEMBERED)
+        self._verified: KeptUntilExpiry[str, ServiceCaller] = KeptUntilExpiry(_REMEMBERED)
 
     def verify(self, token: str) -> ServiceCaller:
-        """The caller a token names, checked once per token (`VerifiedTokens`): a worker's next claim
+        """The caller a token names, checked once per token (`KeptUntilExpiry`): a worker's next claim
         carries the same one."""
         if (caller := self._verified.known(token)) is not None:
             return caller

@@ -57,9 +57,9 @@ def in_one_statement(statements: Sequence[UpdateBase]) -> UpdateBase:
 def inserts_in_one_statement(rows: Sequence[tuple[Table, dict]]) -> Write:
     """An INSERT per (table, values), as one statement (`in_one_statement`), so the rows commit together
     with no transaction around them; built once per shape of the rows."""
-    inserts = [inserting(table, values, f"row{number}_") for number, (table, values) in enumerate(rows)]
-    values = {name: value for _, each in inserts for name, value in each.items()}
-    return _joined(tuple(statement for statement, _ in inserts)), values
+    return _together(
+        [inserting(table, values, f"row{number}_") for number, (table, values) in enumerate(rows)]
+    )
 
 
 async def execute_together(session: AsyncSession, writes: Sequence[Write]) -> None:
@@ -70,10 +70,14 @@ async def execute_together(session: AsyncSession, writes: Sequence[Write]) -> No
         for statement, values in writes:
             await session.execute(statement, values)
         return
+    await session.execute(*_together(writes))
+
+
+def _together(writes: Sequence[Write]) -> Write:
     values = {name: value for _, each in writes for name, value in each.items()}
     if len(values) != sum(len(each) for _, each in writes):
         raise ValueError("writes executed together share a parameter name")
-    await session.execute(_joined(tuple(statement for statement, _ in writes)), values)
+    return _joined(tuple(statement for statement, _ in writes)), values
 
 
 @functools.lru_cache(maxsize=256)

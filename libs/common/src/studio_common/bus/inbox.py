@@ -3,12 +3,10 @@
 A redelivered or replayed event finds its id already there and changes nothing (invariant I7).
 """
 
-import functools
-
 from sqlalchemy import Column, DateTime, MetaData, String, Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from studio_common.db import dialect_insert
+from studio_common.db import insert_unless_present
 from studio_common.ids import utcnow
 
 
@@ -30,14 +28,8 @@ async def first_delivery(session: AsyncSession, table: Table, event_id: str, eve
     One statement (insert unless present): a concurrent duplicate waits on the key and then inserts
     nothing, so exactly one delivery does the work.
     """
-    statement = _insert_unless_present(session.bind.dialect.name, table)
+    statement = insert_unless_present(session.bind.dialect.name, table, "event_id")
     result = await session.execute(
         statement, {"event_id": event_id, "event_type": event_type, "received_at": utcnow()}
     )
     return result.rowcount == 1
-
-
-@functools.cache
-def _insert_unless_present(dialect: str, table: Table):
-    """Built once per table: values come as parameters, so each call reuses the compiled statement."""
-    return dialect_insert(dialect)(table).on_conflict_do_nothing(index_elements=["event_id"])

@@ -1,7 +1,6 @@
 """Reads and writes of the asset library. Every read and change names the user: another user's asset is
 simply not found (I6)."""
 
-import functools
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -13,7 +12,7 @@ from studio_assets.adapters.asset_filters import query_conditions, query_order
 from studio_assets.adapters.tables import asset_tags, assets
 from studio_assets.domain.search import AssetQuery
 from studio_assets.domain.versions import MAX_CHAIN
-from studio_common.db import dialect_insert
+from studio_common.db import insert_unless_present
 from studio_common.ids import as_utc
 
 Asset = dict[str, Any]
@@ -23,14 +22,8 @@ _DATETIMES = ("created_at", "updated_at", "deleted_at")
 
 async def insert_if_absent(session: AsyncSession, values: dict[str, Any]) -> bool:
     """Insert the asset unless its id exists already; True if this call created it."""
-    result = await session.execute(_insert_unless_present(session.bind.dialect.name), values)
+    result = await session.execute(insert_unless_present(session.bind.dialect.name, assets, "id"), values)
     return bool(result.rowcount)
-
-
-@functools.cache
-def _insert_unless_present(dialect: str):
-    """Built once per dialect, the asset's values as parameters: no clause building per indexed output."""
-    return dialect_insert(dialect)(assets).on_conflict_do_nothing(index_elements=["id"])
 
 
 async def set_tags(session: AsyncSession, asset_id: str, tags: Sequence[str]) -> None:
