@@ -20,7 +20,9 @@ OLDEST_VECTOR_WAIT = Gauge(
 
 
 def register(runtime: ServiceRuntime) -> None:
-    runtime.consume("assets", HANDLERS)
+    # Indexing writes only rows of the operation it indexes, so completions that arrive together can
+    # share one transaction (docs/architecture.md, group commit).
+    runtime.consume("assets", HANDLERS, together=True)
     runtime.every(EMBED_EVERY_SECONDS, functools.partial(vectors.embed_pending, runtime))
     runtime.every(5, functools.partial(count_waiting_vectors, runtime))
     runtime.bus.document_publishes(AssetIndexed)
