@@ -6,7 +6,7 @@ from datetime import timedelta
 import anyio.to_thread
 import pytest
 from faststream.rabbit import TestRabbitBroker
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from studio_common import db
 from studio_common.bus import EventBus, OutboxRelay, add_to_outbox, make_outbox_table
@@ -152,9 +152,47 @@ async def test_committed_rows_are_handed_to_the_relay_and_rolled_back_ones_never
             await session.rollback()
         await recorder.wait_for(lambda events: len(events) >= 1)
     assert [e.id for e in recorder.events] == [kept.id]
-    async with engine.connect() as connection:
-        rows = (await connection.execute(select(table.c.id, table.c.sent))).all()
-    assert [(row.id, row.sent) for row in rows] == [(kept.id, True)]
+    assert await _sent_rows(engine, table) == [(kept.id, True)]
+
+
+async def _sent_rows(engine, table, wait: float = 5.0) -> list[tuple[str, bool]]:
+    """The outbox's rows once every one is marked sent (marks follow publishing by a moment)."""
+    for _ in range(max(1, int(wait / 0.05))):
+        async with engine.connect() as connection:
+            rows = [tuple(row) for row in await connection.execute(select(table.c.id, table.c.sent))]
+        if all(sent for _, sent in rows):
+            break
+        await asyncio.sleep(0.05)
+    return rows
+
+
+async def test_rows_of_many_commits_are_marked_sent_in_one_statement(outbox, bus_names, amqp_url):
+    """Marking waits a moment, so that rows handed over by commits in quick succession share it."""
+    engine, table, bus, relay = outbox
+    statements: list[str] = []
+    event.listen(engine.sync_engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    async with EventRecorder(amqp_url, bus_names["exchange"]) as recorder:
+        for n in range(5):
+            async with db.session_factory(engine)() as session, session.begin():
+                stage(session, relay, await add_to_outbox(session, table, progress(bus, f"op-{n}")))
+        await recorder.wait_for(lambda events: len(events) == 5)
+    assert [sent for _, sent in await _sent_rows(engine, table)] == [True] * 5
+    assert len([sql for sql in statements if sql.startswith("UPDATE outbox")]) == 1
+
+
+async def test_a_stopping_relay_marks_what_it_published_and_publishes_nothing_twice(
+    outbox, bus_names, amqp_url
+):
+    engine, table, bus, relay = outbox
+    relay.mark_every = 3600  # never marked by the running relay
+    async with EventRecorder(amqp_url, bus_names["exchange"]) as recorder:
+        async with db.session_factory(engine)() as session, session.begin():
+            stage(session, relay, await add_to_outbox(session, table, progress(bus, "op-1")))
+        await recorder.wait_for(lambda events: len(events) == 1)
+        await relay.stop()
+        await asyncio.sleep(0.3)  # time for a second copy to arrive, were one sent
+        assert len(recorder.events) == 1
+    assert await _sent_rows(engine, table, wait=0) == [(recorder.events[0].id, True)]
 
 
 async def test_the_sweep_takes_only_rows_older_than_the_grace(outbox):

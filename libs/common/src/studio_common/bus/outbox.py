@@ -1,7 +1,9 @@
 """Transactional outbox: the event row commits with the change; a relay publishes it with confirms.
 
 The transaction that wrote the rows hands them to its process's relay as it commits (`stage`), so they
-are published from memory at once, with no query to find them, and then marked sent. The relay also
+are published from memory at once, with no query to find them. Marking them sent waits a moment
+(`mark_every`), so that under load one statement marks what many commits handed over, not one statement
+per commit: the mark only keeps the sweep away, and the sweep leaves rows alone for seconds. The relay also
 sweeps the table on a timer for rows older than a few seconds still unsent: rows left by a crash between
 commit and publish, or by a publish that failed, still go out. Publishing twice is harmless: consumers
 deduplicate.
@@ -89,9 +91,10 @@ class OutboxRelay:
         batch_size: int = 200,
         interval: float = 1.0,
         grace: timedelta = timedelta(seconds=5),
+        mark_every: float = 0.25,
     ):
         self.engine, self.table, self.bus = engine, table, bus
-        self.batch_size, self.interval = batch_size, interval
+        self.batch_size, self.interval, self.mark_every = batch_size, interval, mark_every
         # The sweep leaves rows younger than this to the process that committed them (being published
         # from memory): sweeping them too would publish every busy second's rows twice.
         self.grace = grace
@@ -102,6 +105,8 @@ class OutboxRelay:
         # Handed over and not yet marked sent: a sweep that finds them (a transaction slower than the
         # grace) leaves them to the publisher that has them.
         self._handed_ids: set[str] = set()
+        self._published: list[str] = []  # published from memory, to be marked sent
+        self._published_at = 0.0  # when the first of them was
         self._swept_at = 0.0
 
     def wake(self) -> None:
@@ -128,18 +133,22 @@ class OutboxRelay:
         self._wake.set()
         if self._task:
             await finish([self._task])
+        with contextlib.suppress(Exception):  # unmarked, they are published once more below: harmless
+            await self._mark_published()
         self._handed, self._handed_ids = [], set()  # still in the table: the last flush publishes them
         await self.flush()
 
     async def _run(self) -> None:
         while not self._stop.is_set:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.interval)
+                await asyncio.wait_for(self._wake.wait(), self._next_turn_in())
             self._wake.clear()
             if self._stop.is_set:
                 return  # stop() flushes once more itself
             try:
                 await self._send_handed()
+                if self._published and self._next_turn_in() == 0:
+                    await self._mark_published()
                 if time.monotonic() - self._swept_at >= self.interval:
                     self._swept_at = time.monotonic()
                     while await self.flush(self.grace) == self.batch_size and not self._stop.is_set:
@@ -148,6 +157,13 @@ class OutboxRelay:
                 log.exception("outbox relay failed; retrying")
                 await self._stop.wait(self.interval)
 
+    def _next_turn_in(self) -> float:
+        """Seconds until the relay must act unwoken: the published rows' mark falls due, or the sweep."""
+        if not self._published:
+            return self.interval
+        due = self._published_at + self.mark_every - time.monotonic()
+        return 0.0 if len(self._published) >= self.batch_size else max(0.0, min(due, self.interval))
+
     async def _send_handed(self) -> None:
         """Publish the rows handed over since the last turn; left to the sweep if publishing fails."""
         while self._handed and not self._stop.is_set:
@@ -155,10 +171,22 @@ class OutboxRelay:
             ids = [row["id"] for row in rows]
             try:
                 await self._publish(rows)
-                async with one_statement(self.engine) as conn:
-                    await self._mark_sent(conn, ids)
-            finally:
+            except Exception:
                 self._handed_ids.difference_update(ids)
+                raise
+            if not self._published:
+                self._published_at = time.monotonic()
+            self._published.extend(ids)
+
+    async def _mark_published(self) -> None:
+        """Mark what was published from memory as sent, a batch per statement; kept for later if it fails."""
+        while self._published:
+            ids = self._published[: self.batch_size]
+            async with one_statement(self.engine) as conn:
+                await self._mark_sent(conn, ids)
+            self._published = self._published[len(ids) :]
+            self._handed_ids.difference_update(ids)
+        self._published_at = time.monotonic()
 
     async def flush(self, older_than: timedelta = timedelta(0)) -> int:
         """Publish one batch of unsent rows written at least `older_than` ago; returns how many were sent."""
