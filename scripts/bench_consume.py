@@ -75,6 +75,7 @@ async def filled(settings: CommonSettings, base: str, messages: int) -> str:
                             correlation_id=uuid.uuid4().hex,
                             type="operation.completed",
                             content_type="application/json",
+                            headers={"traceparent": COMPLETED["traceparent"]},  # as the relay sends it
                             delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
                         ),
                         routing_key=name,

@@ -23,6 +23,16 @@ NAMING = {
 }
 
 
+# What repositories and handlers run statements on: a runtime transaction's connection (`runtime.transaction`)
+# or a session (`runtime.reading`, tests); only execute, scalar(s) and begin_nested are used on it.
+Executor = AsyncConnection | AsyncSession
+
+
+def dialect_name(executor: Executor) -> str:
+    """ "postgresql" or "sqlite": the database `executor` speaks."""
+    return executor.dialect.name if isinstance(executor, AsyncConnection) else executor.bind.dialect.name
+
+
 def new_metadata() -> MetaData:
     return MetaData(naming_convention=NAMING)
 
@@ -35,7 +45,7 @@ def insert_unless_present(dialect: str, table: Table, key: str):
 
 
 def dialect_insert(dialect: str):
-    """The INSERT construct with ON CONFLICT of the dialect a session or engine speaks (`bind.dialect.name`):
+    """The INSERT construct with ON CONFLICT of the dialect a session or engine speaks (`dialect_name`):
     PostgreSQL's or SQLite's, the two databases every service runs on."""
     from sqlalchemy.dialects.postgresql import insert as pg_insert
     from sqlalchemy.dialects.sqlite import insert as sqlite_insert

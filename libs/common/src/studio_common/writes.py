@@ -6,8 +6,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, Insert, Table, Update, bindparam, insert, update
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import UpdateBase
+
+from studio_common.db import Executor, dialect_name
 
 # A statement and the values of its parameters.
 Write = tuple[UpdateBase, Mapping[str, Any]]
@@ -62,11 +63,11 @@ def inserts_in_one_statement(rows: Sequence[tuple[Table, dict]]) -> Write:
     )
 
 
-async def execute_together(session: AsyncSession, writes: Sequence[Write]) -> None:
+async def execute_together(session: Executor, writes: Sequence[Write]) -> None:
     """Run `writes` in the session's transaction: in one round trip on PostgreSQL (`in_one_statement`,
     whose rules apply; parameter names must differ between the writes), one after another in the given
     order on SQLite."""
-    if session.bind.dialect.name != "postgresql" or len(writes) == 1:
+    if dialect_name(session) != "postgresql" or len(writes) == 1:
         for statement, values in writes:
             await session.execute(statement, values)
         return

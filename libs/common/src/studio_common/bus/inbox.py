@@ -4,9 +4,8 @@ A redelivered or replayed event finds its id already there and changes nothing (
 """
 
 from sqlalchemy import Column, DateTime, MetaData, String, Table
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from studio_common.db import insert_unless_present
+from studio_common.db import Executor, dialect_name, insert_unless_present
 from studio_common.ids import utcnow
 
 
@@ -22,13 +21,13 @@ def make_inbox_table(metadata: MetaData) -> Table:
     )
 
 
-async def first_delivery(session: AsyncSession, table: Table, event_id: str, event_type: str) -> bool:
+async def first_delivery(session: Executor, table: Table, event_id: str, event_type: str) -> bool:
     """Record the event; False if it was handled before. Call inside the handler's transaction.
 
     One statement (insert unless present): a concurrent duplicate waits on the key and then inserts
     nothing, so exactly one delivery does the work.
     """
-    statement = insert_unless_present(session.bind.dialect.name, table, "event_id")
+    statement = insert_unless_present(dialect_name(session), table, "event_id")
     result = await session.execute(
         statement, {"event_id": event_id, "event_type": event_type, "received_at": utcnow()}
     )

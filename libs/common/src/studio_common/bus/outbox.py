@@ -14,14 +14,16 @@ import contextlib
 import json
 import logging
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import timedelta
 
 from sqlalchemy import JSON, Boolean, Column, DateTime, Index, MetaData, String, Table, event, select, update
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.orm import Session
 
 from studio_common.background import StopSignal, finish
-from studio_common.db import is_sqlite, one_statement
+from studio_common.db import Executor, is_sqlite, one_statement
 from studio_common.events import Envelope
 from studio_common.ids import utcnow
 
@@ -53,7 +55,7 @@ def outbox_row(envelope: Envelope) -> dict:
     }
 
 
-async def add_to_outbox(session: AsyncSession, table: Table, envelope: Envelope) -> dict:
+async def add_to_outbox(session: Executor, table: Table, envelope: Envelope) -> dict:
     """Insert the event's row in the session's transaction; returns the row."""
     row = outbox_row(envelope)
     # The statement without values, the row as parameters: a cached compiled insert, no per-call clause
@@ -65,9 +67,24 @@ async def add_to_outbox(session: AsyncSession, table: Table, envelope: Envelope)
 _STAGED = "studio_outbox_staged"
 
 
-def stage(session: AsyncSession, relay: "OutboxRelay", row: dict) -> None:
-    """Hand `row` to `relay` once the session's transaction commits (dropped if it rolls back)."""
+def stage(session: Executor, relay: "OutboxRelay", row: dict) -> None:
+    """Hand `row` to `relay` once the transaction commits (dropped if it rolls back): a session's, or a
+    connection's opened by `handing_over`."""
     session.info.setdefault(_STAGED, (relay, []))[1].append(row)
+
+
+@asynccontextmanager
+async def handing_over(connection: AsyncConnection, relay: "OutboxRelay") -> AsyncIterator[AsyncConnection]:
+    """A transaction on `connection` whose staged rows go to `relay` once it committed (dropped if it
+    rolls back); the same as a session's staged rows, for a Core connection."""
+    connection.info[_STAGED] = (relay, [])  # the info outlives the transaction, with the pooled connection
+    try:
+        async with connection.begin():
+            yield connection
+    finally:
+        _, rows = connection.info.pop(_STAGED)
+    if rows:
+        relay.hand_over(rows)
 
 
 @event.listens_for(Session, "after_commit")

@@ -4,9 +4,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import or_, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from studio_assets.adapters.tables import assets, collection_assets, share_boards
+from studio_common.db import Executor
 from studio_common.ids import as_utc
 
 Board = dict[str, Any]
@@ -20,11 +20,11 @@ def _as_dict(row) -> Board:
     return board
 
 
-async def insert(session: AsyncSession, values: dict) -> None:
+async def insert(session: Executor, values: dict) -> None:
     await session.execute(share_boards.insert().values(**values))
 
 
-async def get(session: AsyncSession, user_id: str, board_id: str) -> Board | None:
+async def get(session: Executor, user_id: str, board_id: str) -> Board | None:
     row = (
         (
             await session.execute(
@@ -37,14 +37,14 @@ async def get(session: AsyncSession, user_id: str, board_id: str) -> Board | Non
     return _as_dict(row) if row else None
 
 
-async def by_token(session: AsyncSession, token: str) -> Board | None:
+async def by_token(session: Executor, token: str) -> Board | None:
     row = (
         (await session.execute(select(share_boards).where(share_boards.c.token == token))).mappings().first()
     )
     return _as_dict(row) if row else None
 
 
-async def list_for(session: AsyncSession, user_id: str) -> list[Board]:
+async def list_for(session: Executor, user_id: str) -> list[Board]:
     rows = (
         (
             await session.execute(
@@ -59,11 +59,11 @@ async def list_for(session: AsyncSession, user_id: str) -> list[Board]:
     return [_as_dict(row) for row in rows]
 
 
-async def change(session: AsyncSession, board_id: str, **values: Any) -> None:
+async def change(session: Executor, board_id: str, **values: Any) -> None:
     await session.execute(update(share_boards).where(share_boards.c.id == board_id).values(**values))
 
 
-async def reserve_attempt(session: AsyncSession, board_id: str, now: datetime, limit: int) -> bool:
+async def reserve_attempt(session: Executor, board_id: str, now: datetime, limit: int) -> bool:
     """Count one password attempt before it is checked, in one statement (so parallel guesses cannot all
     read the same count); False when the board has no attempt left."""
     c = share_boards.c
@@ -78,7 +78,7 @@ async def reserve_attempt(session: AsyncSession, board_id: str, now: datetime, l
     return reserved.first() is not None
 
 
-async def lock_if_exhausted(session: AsyncSession, board_id: str, limit: int, until: datetime) -> None:
+async def lock_if_exhausted(session: Executor, board_id: str, limit: int, until: datetime) -> None:
     c = share_boards.c
     await session.execute(
         update(share_boards)
@@ -87,11 +87,11 @@ async def lock_if_exhausted(session: AsyncSession, board_id: str, limit: int, un
     )
 
 
-async def count_view(session: AsyncSession, board_id: str) -> None:
+async def count_view(session: Executor, board_id: str) -> None:
     await change(session, board_id, view_count=share_boards.c.view_count + 1)
 
 
-async def shown_assets(session: AsyncSession, collection_id: str) -> list[dict]:
+async def shown_assets(session: Executor, collection_id: str) -> list[dict]:
     """What a visitor sees: the collection's assets out of the trash, first added first."""
     rows = await session.execute(
         select(

@@ -5,9 +5,9 @@ from typing import Any
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from studio_assets.adapters.tables import assets, collection_assets, collections
+from studio_common.db import Executor
 from studio_common.ids import as_utc
 
 Collection = dict[str, Any]
@@ -35,7 +35,7 @@ def _as_dict(row) -> Collection:
     return found
 
 
-async def insert(session: AsyncSession, values: dict) -> None:
+async def insert(session: Executor, values: dict) -> None:
     try:
         async with session.begin_nested():
             await session.execute(collections.insert().values(**values))
@@ -43,7 +43,7 @@ async def insert(session: AsyncSession, values: dict) -> None:
         raise NameTaken(values["name"]) from exc
 
 
-async def get(session: AsyncSession, user_id: str, collection_id: str) -> Collection | None:
+async def get(session: Executor, user_id: str, collection_id: str) -> Collection | None:
     row = (
         (
             await session.execute(
@@ -56,7 +56,7 @@ async def get(session: AsyncSession, user_id: str, collection_id: str) -> Collec
     return _as_dict(row) if row else None
 
 
-async def list_for(session: AsyncSession, user_id: str) -> list[Collection]:
+async def list_for(session: Executor, user_id: str) -> list[Collection]:
     rows = (
         (
             await session.execute(
@@ -71,7 +71,7 @@ async def list_for(session: AsyncSession, user_id: str) -> list[Collection]:
     return [_as_dict(row) for row in rows]
 
 
-async def change(session: AsyncSession, user_id: str, collection_id: str, **values: Any) -> bool:
+async def change(session: Executor, user_id: str, collection_id: str, **values: Any) -> bool:
     try:
         async with session.begin_nested():
             result = await session.execute(
@@ -84,7 +84,7 @@ async def change(session: AsyncSession, user_id: str, collection_id: str, **valu
     return bool(result.rowcount)
 
 
-async def remove(session: AsyncSession, user_id: str, collection_id: str) -> bool:
+async def remove(session: Executor, user_id: str, collection_id: str) -> bool:
     """Memberships and share boards go with it (foreign keys cascade); the assets stay."""
     result = await session.execute(
         delete(collections).where(collections.c.user_id == user_id, collections.c.id == collection_id)
@@ -92,14 +92,14 @@ async def remove(session: AsyncSession, user_id: str, collection_id: str) -> boo
     return bool(result.rowcount)
 
 
-async def members(session: AsyncSession, collection_id: str) -> set[str]:
+async def members(session: Executor, collection_id: str) -> set[str]:
     rows = await session.execute(
         select(collection_assets.c.asset_id).where(collection_assets.c.collection_id == collection_id)
     )
     return {asset_id for (asset_id,) in rows.all()}
 
 
-async def add_members(session: AsyncSession, collection_id: str, asset_ids: Sequence[str], now) -> None:
+async def add_members(session: Executor, collection_id: str, asset_ids: Sequence[str], now) -> None:
     if asset_ids:
         await session.execute(
             collection_assets.insert(),
@@ -110,7 +110,7 @@ async def add_members(session: AsyncSession, collection_id: str, asset_ids: Sequ
         )
 
 
-async def remove_member(session: AsyncSession, collection_id: str, asset_id: str) -> bool:
+async def remove_member(session: Executor, collection_id: str, asset_id: str) -> bool:
     result = await session.execute(
         delete(collection_assets).where(
             collection_assets.c.collection_id == collection_id, collection_assets.c.asset_id == asset_id

@@ -10,10 +10,9 @@ from datetime import datetime
 
 import numpy as np
 from sqlalchemy import delete, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from studio_assets.adapters.tables import asset_embeddings, assets, pending_embeddings
-from studio_common.db import dialect_insert
+from studio_common.db import Executor, dialect_insert, dialect_name
 
 CACHE_BYTES = 200_000_000  # about 130k vectors; the user being searched is always kept
 
@@ -28,9 +27,7 @@ class UserVectors:
 _cache: dict[str, UserVectors] = {}
 
 
-async def save(
-    session: AsyncSession, rows: Sequence[tuple[str, str, str, np.ndarray]], now: datetime
-) -> None:
+async def save(session: Executor, rows: Sequence[tuple[str, str, str, np.ndarray]], now: datetime) -> None:
     """Replace the vectors of these (asset_id, user_id, model, vector) rows."""
     if not rows:
         return
@@ -41,14 +38,14 @@ async def save(
     )
 
 
-async def remove(session: AsyncSession, asset_ids: Collection[str]) -> None:
+async def remove(session: Executor, asset_ids: Collection[str]) -> None:
     if asset_ids:
         await session.execute(
             delete(asset_embeddings).where(asset_embeddings.c.asset_id.in_(list(asset_ids)))
         )
 
 
-async def queue(session: AsyncSession, asset_ids: Sequence[str], now: datetime) -> None:
+async def queue(session: Executor, asset_ids: Sequence[str], now: datetime) -> None:
     """These new assets' vectors are to be made (by `take_pending` and `fill`, outside this transaction)."""
     if asset_ids:
         await session.execute(
@@ -56,7 +53,7 @@ async def queue(session: AsyncSession, asset_ids: Sequence[str], now: datetime) 
         )
 
 
-async def take_pending(session: AsyncSession, limit: int) -> list[dict]:
+async def take_pending(session: Executor, limit: int) -> list[dict]:
     """The oldest assets waiting for a vector: id, user_id, title and prompt, and whether a vector was made
     meanwhile (by a rename or a search's backfill: then only the waiting is over)."""
     query = (
@@ -76,7 +73,7 @@ async def take_pending(session: AsyncSession, limit: int) -> list[dict]:
     return [dict(row) for row in (await session.execute(query)).mappings().all()]
 
 
-async def backlog(session: AsyncSession) -> tuple[int, datetime | None]:
+async def backlog(session: Executor) -> tuple[int, datetime | None]:
     """How many assets wait for a vector, and since when the oldest of them has."""
     query = select(func.count(), func.min(pending_embeddings.c.queued_at))
     count, oldest = (await session.execute(query)).one()
@@ -84,7 +81,7 @@ async def backlog(session: AsyncSession) -> tuple[int, datetime | None]:
 
 
 async def fill(
-    session: AsyncSession,
+    session: Executor,
     rows: Sequence[tuple[str, str, str, np.ndarray]],
     done: Sequence[str],
     now: datetime,
@@ -92,7 +89,7 @@ async def fill(
     """Vectors for assets that have none (one made meanwhile is newer and stays), and the waiting of the
     `done` assets over."""
     if rows:
-        insert = dialect_insert(session.bind.dialect.name)(asset_embeddings)
+        insert = dialect_insert(dialect_name(session))(asset_embeddings)
         await session.execute(
             insert.on_conflict_do_nothing(index_elements=["asset_id"]),
             [_row(asset_id, user_id, model, vector, now) for asset_id, user_id, model, vector in rows],
@@ -111,9 +108,7 @@ def _row(asset_id: str, user_id: str, model: str, vector: np.ndarray, now: datet
     }
 
 
-async def missing(
-    session: AsyncSession, user_id: str, limit: int, excluding: Collection[str] = ()
-) -> list[dict]:
+async def missing(session: Executor, user_id: str, limit: int, excluding: Collection[str] = ()) -> list[dict]:
     """The user's assets (any state) that have no vector yet, but those `excluding`."""
     query = (
         select(assets.c.id, assets.c.user_id, assets.c.title, assets.c.prompt)
@@ -126,7 +121,7 @@ async def missing(
     return [dict(row) for row in (await session.execute(query)).mappings().all()]
 
 
-async def for_user(session: AsyncSession, user_id: str, model: str) -> UserVectors:
+async def for_user(session: Executor, user_id: str, model: str) -> UserVectors:
     stamp_query = select(func.count(), func.max(asset_embeddings.c.updated_at)).where(
         asset_embeddings.c.user_id == user_id
     )

@@ -6,13 +6,12 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, delete, func, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from studio_assets.adapters.asset_filters import query_conditions, query_order
 from studio_assets.adapters.tables import asset_tags, assets
 from studio_assets.domain.search import AssetQuery
 from studio_assets.domain.versions import MAX_CHAIN
-from studio_common.db import insert_unless_present
+from studio_common.db import Executor, dialect_name, insert_unless_present
 from studio_common.ids import as_utc
 
 Asset = dict[str, Any]
@@ -20,19 +19,19 @@ _CHUNK = 500  # ids per IN (...) list
 _DATETIMES = ("created_at", "updated_at", "deleted_at")
 
 
-async def insert_if_absent(session: AsyncSession, values: dict[str, Any]) -> bool:
+async def insert_if_absent(session: Executor, values: dict[str, Any]) -> bool:
     """Insert the asset unless its id exists already; True if this call created it."""
-    result = await session.execute(insert_unless_present(session.bind.dialect.name, assets, "id"), values)
+    result = await session.execute(insert_unless_present(dialect_name(session), assets, "id"), values)
     return bool(result.rowcount)
 
 
-async def set_tags(session: AsyncSession, asset_id: str, tags: Sequence[str]) -> None:
+async def set_tags(session: Executor, asset_id: str, tags: Sequence[str]) -> None:
     """Replace the asset's tags (already normalised: lower-case and distinct)."""
     await session.execute(_REMOVE_TAGS, {"asset": asset_id})
     await add_tags(session, asset_id, tags)
 
 
-async def add_tags(session: AsyncSession, asset_id: str, tags: Sequence[str]) -> None:
+async def add_tags(session: Executor, asset_id: str, tags: Sequence[str]) -> None:
     """Tag an asset that has none yet (one just indexed)."""
     if tags:
         await session.execute(
@@ -44,7 +43,7 @@ async def add_tags(session: AsyncSession, asset_id: str, tags: Sequence[str]) ->
 _REMOVE_TAGS = delete(asset_tags).where(asset_tags.c.asset_id == bindparam("asset"))
 
 
-async def get(session: AsyncSession, user_id: str, asset_id: str) -> Asset | None:
+async def get(session: Executor, user_id: str, asset_id: str) -> Asset | None:
     row = (
         (await session.execute(select(assets).where(assets.c.user_id == user_id, assets.c.id == asset_id)))
         .mappings()
@@ -53,7 +52,7 @@ async def get(session: AsyncSession, user_id: str, asset_id: str) -> Asset | Non
     return (await _with_tags(session, [row]))[0] if row else None
 
 
-async def get_many(session: AsyncSession, user_id: str, asset_ids: Sequence[str]) -> list[Asset]:
+async def get_many(session: Executor, user_id: str, asset_ids: Sequence[str]) -> list[Asset]:
     """The user's assets among these ids that are not in the trash, in the order asked."""
     rows = (
         (
@@ -72,7 +71,7 @@ async def get_many(session: AsyncSession, user_id: str, asset_ids: Sequence[str]
     return [found[asset_id] for asset_id in asset_ids if asset_id in found]
 
 
-async def increment_many(session: AsyncSession, user_id: str, asset_ids: Sequence[str], counter: str) -> None:
+async def increment_many(session: Executor, user_id: str, asset_ids: Sequence[str], counter: str) -> None:
     column = assets.c[counter]
     await session.execute(
         update(assets)
@@ -81,7 +80,7 @@ async def increment_many(session: AsyncSession, user_id: str, asset_ids: Sequenc
     )
 
 
-async def source_of(session: AsyncSession, user_id: str, asset_id: str) -> tuple[int, str] | None:
+async def source_of(session: Executor, user_id: str, asset_id: str) -> tuple[int, str] | None:
     """The version and title of the user's asset an operation started from; None when it is not theirs."""
     row = (
         await session.execute(
@@ -93,7 +92,7 @@ async def source_of(session: AsyncSession, user_id: str, asset_id: str) -> tuple
     return (row.version, row.title) if row else None
 
 
-async def find(session: AsyncSession, query: AssetQuery) -> tuple[list[Asset], int]:
+async def find(session: Executor, query: AssetQuery) -> tuple[list[Asset], int]:
     """One page of the user's assets that match, and how many match in all."""
     conditions = query_conditions(query)
     total = await session.scalar(select(func.count()).select_from(assets).where(*conditions))
@@ -108,14 +107,14 @@ async def find(session: AsyncSession, query: AssetQuery) -> tuple[list[Asset], i
     return await _with_tags(session, rows), int(total or 0)
 
 
-async def change(session: AsyncSession, user_id: str, asset_id: str, **values: Any) -> bool:
+async def change(session: Executor, user_id: str, asset_id: str, **values: Any) -> bool:
     result = await session.execute(
         update(assets).where(assets.c.user_id == user_id, assets.c.id == asset_id).values(**values)
     )
     return bool(result.rowcount)
 
 
-async def trash_many(session: AsyncSession, user_id: str, asset_ids: Sequence[str], now: datetime) -> int:
+async def trash_many(session: Executor, user_id: str, asset_ids: Sequence[str], now: datetime) -> int:
     """Soft-delete those of the assets that are the user's and not in the trash yet; how many were."""
     result = await session.execute(
         update(assets)
@@ -125,12 +124,12 @@ async def trash_many(session: AsyncSession, user_id: str, asset_ids: Sequence[st
     return int(result.rowcount or 0)
 
 
-async def increment(session: AsyncSession, user_id: str, asset_id: str, counter: str) -> bool:
+async def increment(session: Executor, user_id: str, asset_id: str, counter: str) -> bool:
     column = assets.c[counter]
     return await change(session, user_id, asset_id, **{counter: column + 1})
 
 
-async def chain(session: AsyncSession, user_id: str, asset_id: str) -> list[Asset]:
+async def chain(session: Executor, user_id: str, asset_id: str) -> list[Asset]:
     """The asset, its ancestors (via source_asset_id) and all its descendants, the user's own only."""
     start = await session.execute(select(assets).where(assets.c.user_id == user_id, assets.c.id == asset_id))
     start = start.mappings().first()
@@ -169,7 +168,7 @@ async def chain(session: AsyncSession, user_id: str, asset_id: str) -> list[Asse
     return await _with_tags(session, list(found.values()))
 
 
-async def _with_tags(session: AsyncSession, rows: Sequence) -> list[Asset]:
+async def _with_tags(session: Executor, rows: Sequence) -> list[Asset]:
     ids = [row["id"] for row in rows]
     tags: dict[str, list[str]] = {asset_id: [] for asset_id in ids}
     if ids:
@@ -193,7 +192,7 @@ def _as_dict(row, tags: list[str]) -> Asset:
     return asset
 
 
-async def tags_of(session: AsyncSession, asset_ids: Sequence[str]) -> dict[str, list[str]]:
+async def tags_of(session: Executor, asset_ids: Sequence[str]) -> dict[str, list[str]]:
     tags: dict[str, list[str]] = {}
     for start in range(0, len(asset_ids), _CHUNK):
         query = (
@@ -206,7 +205,7 @@ async def tags_of(session: AsyncSession, asset_ids: Sequence[str]) -> dict[str, 
     return tags
 
 
-async def matching_ids(session: AsyncSession, query: AssetQuery, asset_ids: Sequence[str]) -> set[str]:
+async def matching_ids(session: Executor, query: AssetQuery, asset_ids: Sequence[str]) -> set[str]:
     """Those of these ids whose assets match the query's filters."""
     found: set[str] = set()
     conditions = query_conditions(query)
@@ -218,13 +217,13 @@ async def matching_ids(session: AsyncSession, query: AssetQuery, asset_ids: Sequ
     return found
 
 
-async def all_matching_ids(session: AsyncSession, query: AssetQuery) -> list[str]:
+async def all_matching_ids(session: Executor, query: AssetQuery) -> list[str]:
     """Every matching id in the query's order (no paging)."""
     statement = select(assets.c.id).where(*query_conditions(query)).order_by(*query_order(query))
     return list((await session.scalars(statement)).all())
 
 
-async def by_ids(session: AsyncSession, user_id: str, asset_ids: Sequence[str]) -> list[Asset]:
+async def by_ids(session: Executor, user_id: str, asset_ids: Sequence[str]) -> list[Asset]:
     """The user's assets with these ids, in the order given (trashed ones included)."""
     if not asset_ids:
         return []
@@ -241,7 +240,7 @@ async def by_ids(session: AsyncSession, user_id: str, asset_ids: Sequence[str]) 
     return [found[asset_id] for asset_id in asset_ids if asset_id in found]
 
 
-async def phashes(session: AsyncSession, user_id: str) -> list[tuple[str, str]]:
+async def phashes(session: Executor, user_id: str) -> list[tuple[str, str]]:
     """(id, phash) of the user's images outside the trash."""
     rows = await session.execute(
         select(assets.c.id, assets.c.phash).where(

@@ -3,8 +3,6 @@
 import asyncio
 from datetime import timedelta
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from studio_assets.adapters import boards as repo
 from studio_assets.adapters import repository as assets_repo
 from studio_assets.domain.boards import (
@@ -18,6 +16,7 @@ from studio_assets.domain.boards import (
     password_matches,
 )
 from studio_assets.service_layer import collections
+from studio_common.db import Executor
 from studio_common.ids import new_id, utcnow
 
 PRIVATE = ("password_hash", "user_id", "failed_attempts", "locked_until")
@@ -39,7 +38,7 @@ def _public(board: dict) -> dict:
 
 
 async def share(
-    session: AsyncSession,
+    session: Executor,
     user_id: str,
     collection_id: str,
     *,
@@ -73,12 +72,12 @@ async def share(
     return _public(await repo.get(session, user_id, board_id))
 
 
-async def list_for(session: AsyncSession, user_id: str) -> dict:
+async def list_for(session: Executor, user_id: str) -> dict:
     items = [_public(board) for board in await repo.list_for(session, user_id)]
     return {"items": items, "total": len(items)}
 
 
-async def revoke(session: AsyncSession, user_id: str, board_id: str) -> dict:
+async def revoke(session: Executor, user_id: str, board_id: str) -> dict:
     board = await repo.get(session, user_id, board_id)
     if board is None:
         raise BoardNotFound(board_id)

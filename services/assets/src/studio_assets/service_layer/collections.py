@@ -3,11 +3,10 @@ own assets, and deleting one never deletes its assets."""
 
 from collections.abc import Sequence
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from studio_assets.adapters import collections as repo
 from studio_assets.adapters import repository as assets_repo
 from studio_assets.service_layer.library import AssetsNotFound
+from studio_common.db import Executor
 from studio_common.ids import new_id, utcnow
 
 
@@ -21,7 +20,7 @@ class CollectionNameTaken(ValueError):
         super().__init__(f"a collection named {name!r} already exists")
 
 
-async def create(session: AsyncSession, user_id: str, name: str, description: str = "") -> dict:
+async def create(session: Executor, user_id: str, name: str, description: str = "") -> dict:
     now = utcnow()
     collection_id = new_id()
     try:
@@ -41,20 +40,20 @@ async def create(session: AsyncSession, user_id: str, name: str, description: st
     return await get(session, user_id, collection_id)
 
 
-async def get(session: AsyncSession, user_id: str, collection_id: str) -> dict:
+async def get(session: Executor, user_id: str, collection_id: str) -> dict:
     found = await repo.get(session, user_id, collection_id)
     if found is None:
         raise CollectionNotFound(collection_id)
     return found
 
 
-async def list_for(session: AsyncSession, user_id: str) -> dict:
+async def list_for(session: Executor, user_id: str) -> dict:
     items = await repo.list_for(session, user_id)
     return {"items": items, "total": len(items)}
 
 
 async def update(
-    session: AsyncSession,
+    session: Executor,
     user_id: str,
     collection_id: str,
     *,
@@ -71,15 +70,13 @@ async def update(
     return await get(session, user_id, collection_id)
 
 
-async def delete(session: AsyncSession, user_id: str, collection_id: str) -> dict:
+async def delete(session: Executor, user_id: str, collection_id: str) -> dict:
     if not await repo.remove(session, user_id, collection_id):
         raise CollectionNotFound(collection_id)
     return {"id": collection_id, "deleted": True}
 
 
-async def add_assets(
-    session: AsyncSession, user_id: str, collection_id: str, asset_ids: Sequence[str]
-) -> dict:
+async def add_assets(session: Executor, user_id: str, collection_id: str, asset_ids: Sequence[str]) -> dict:
     """All or nothing: every asset must be the user's and out of the trash; ones already in are kept once."""
     await get(session, user_id, collection_id)
     unique = list(dict.fromkeys(asset_ids))
@@ -93,7 +90,7 @@ async def add_assets(
     return await get(session, user_id, collection_id)
 
 
-async def remove_asset(session: AsyncSession, user_id: str, collection_id: str, asset_id: str) -> dict:
+async def remove_asset(session: Executor, user_id: str, collection_id: str, asset_id: str) -> dict:
     await get(session, user_id, collection_id)
     if not await repo.remove_member(session, collection_id, asset_id):
         raise AssetsNotFound([asset_id])

@@ -7,19 +7,19 @@ out of this transaction, which on SQLite holds the one writer connection.
 """
 
 from prometheus_client import Counter
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from studio_assets.adapters import repository as repo
 from studio_assets.domain.rules import asset_type, auto_tags, module_for, normalise_tags, title_for
 from studio_assets.domain.versions import next_version
 from studio_assets.service_layer.vectors import queue_vectors
+from studio_common.db import Executor
 from studio_common.events import AssetIndexed, EventData, OperationCompleted
 from studio_common.ids import asset_id_for, utcnow
 
 ASSETS_INDEXED = Counter("studio_assets_indexed_total", "Assets added to the library", ["type", "module"])
 
 
-async def on_completed(session: AsyncSession, event: OperationCompleted) -> list[EventData]:
+async def on_completed(session: Executor, event: OperationCompleted) -> list[EventData]:
     now = utcnow()
     module = module_for(event.kind)
     source = None

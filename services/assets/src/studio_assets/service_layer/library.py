@@ -2,14 +2,13 @@
 
 from collections.abc import Sequence
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from studio_assets.adapters import repository as repo
 from studio_assets.domain.meaning import near_duplicates
 from studio_assets.domain.rules import normalise_tags
 from studio_assets.domain.search import AssetQuery
 from studio_assets.domain.versions import chain_order
 from studio_assets.service_layer.vectors import store_vectors
+from studio_common.db import Executor
 from studio_common.ids import utcnow
 
 USAGE_COUNTERS = {"download": "download_count", "share": "share_count"}
@@ -20,12 +19,12 @@ class AssetNotFound(LookupError):
         super().__init__(f"asset {asset_id} not found")
 
 
-async def search(session: AsyncSession, query: AssetQuery) -> dict:
+async def search(session: Executor, query: AssetQuery) -> dict:
     items, total = await repo.find(session, query)
     return {"items": items, "total": total, "page": query.page, "page_size": query.page_size}
 
 
-async def get(session: AsyncSession, user_id: str, asset_id: str) -> dict:
+async def get(session: Executor, user_id: str, asset_id: str) -> dict:
     asset = await repo.get(session, user_id, asset_id)
     if asset is None:
         raise AssetNotFound(asset_id)
@@ -33,7 +32,7 @@ async def get(session: AsyncSession, user_id: str, asset_id: str) -> dict:
 
 
 async def update(
-    session: AsyncSession,
+    session: Executor,
     user_id: str,
     asset_id: str,
     *,
@@ -57,25 +56,25 @@ async def update(
     return asset
 
 
-async def trash(session: AsyncSession, user_id: str, asset_id: str) -> dict:
+async def trash(session: Executor, user_id: str, asset_id: str) -> dict:
     """Soft delete: the asset leaves the library for the trash; trashing it again changes nothing."""
     await get(session, user_id, asset_id)
     await repo.trash_many(session, user_id, [asset_id], utcnow())
     return await get(session, user_id, asset_id)
 
 
-async def trash_many(session: AsyncSession, user_id: str, asset_ids: Sequence[str]) -> dict:
+async def trash_many(session: Executor, user_id: str, asset_ids: Sequence[str]) -> dict:
     return {"deleted": await repo.trash_many(session, user_id, list(dict.fromkeys(asset_ids)), utcnow())}
 
 
-async def restore(session: AsyncSession, user_id: str, asset_id: str) -> dict:
+async def restore(session: Executor, user_id: str, asset_id: str) -> dict:
     asset = await get(session, user_id, asset_id)
     if asset["deleted_at"] is not None:
         await repo.change(session, user_id, asset_id, deleted_at=None, updated_at=utcnow())
     return await get(session, user_id, asset_id)
 
 
-async def record_usage(session: AsyncSession, user_id: str, asset_id: str, event: str) -> dict:
+async def record_usage(session: Executor, user_id: str, asset_id: str, event: str) -> dict:
     if not await repo.increment(session, user_id, asset_id, USAGE_COUNTERS[event]):
         raise AssetNotFound(asset_id)
     return await get(session, user_id, asset_id)
@@ -96,7 +95,7 @@ def _size(count: int) -> str:
 
 
 async def take_for_download(
-    session: AsyncSession, user_id: str, asset_ids: Sequence[str], max_bytes: int | None = None
+    session: Executor, user_id: str, asset_ids: Sequence[str], max_bytes: int | None = None
 ) -> dict:
     """All of these assets, counting one download each; none if any is not the user's or is trashed, or
     if together they exceed `max_bytes`."""
@@ -112,7 +111,7 @@ async def take_for_download(
     return {"items": found}
 
 
-async def versions(session: AsyncSession, user_id: str, asset_id: str) -> dict:
+async def versions(session: Executor, user_id: str, asset_id: str) -> dict:
     """The version chain, oldest first. Trashed versions are left out, except the asset asked about."""
     found = await repo.chain(session, user_id, asset_id)
     if not found:
@@ -121,7 +120,7 @@ async def versions(session: AsyncSession, user_id: str, asset_id: str) -> dict:
     return {"asset_id": asset_id, "items": items, "total": len(items)}
 
 
-async def similar(session: AsyncSession, user_id: str, asset_id: str) -> dict:
+async def similar(session: Executor, user_id: str, asset_id: str) -> dict:
     """The user's other assets whose pictures are near-duplicates of this one (perceptual hash)."""
     asset = await get(session, user_id, asset_id)
     if not asset.get("phash"):

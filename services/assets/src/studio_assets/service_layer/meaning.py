@@ -5,13 +5,12 @@ model refuses, the library searches by keyword and the answer says so."""
 import logging
 from dataclasses import replace
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from studio_assets.adapters import embeddings
 from studio_assets.adapters import repository as repo
 from studio_assets.domain.meaning import hybrid, rank
 from studio_assets.domain.search import AssetQuery
 from studio_assets.service_layer import vectors
+from studio_common.db import Executor
 from studio_common.runtime import ServiceRuntime
 from studio_providers.models import embed as text_model
 
@@ -43,7 +42,7 @@ async def search(runtime: ServiceRuntime, query: AssetQuery, mode: str) -> dict:
         return await _by_keyword(session, query, note)
 
 
-async def _by_meaning(session: AsyncSession, query: AssetQuery, mode: str, meaning_of_term) -> dict:
+async def _by_meaning(session: Executor, query: AssetQuery, mode: str, meaning_of_term) -> dict:
     found = await embeddings.for_user(session, query.user_id, text_model.MODEL_ID)
     close = rank(found.ids, found.matrix, meaning_of_term) if found.ids else []
     allowed = await repo.matching_ids(
@@ -68,7 +67,7 @@ async def _by_meaning(session: AsyncSession, query: AssetQuery, mode: str, meani
     }
 
 
-async def _by_keyword(session: AsyncSession, query: AssetQuery, note: str | None) -> dict:
+async def _by_keyword(session: Executor, query: AssetQuery, note: str | None) -> dict:
     items, total = await repo.find(session, query)
     answer = {
         "items": items,

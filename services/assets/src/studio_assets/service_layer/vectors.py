@@ -7,12 +7,11 @@ import logging
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from studio_assets.adapters import embeddings
 from studio_assets.adapters import repository as repo
 from studio_assets.domain.meaning import embedding_text
 from studio_common import metrics
+from studio_common.db import Executor
 from studio_common.ids import utcnow
 from studio_common.runtime import ServiceRuntime
 from studio_providers.models import embed as text_model
@@ -27,7 +26,7 @@ async def embed(texts: list[str]):
     return await metrics.model_work("embed", text_model.embed, texts)
 
 
-async def queue_vectors(session: AsyncSession, asset_ids: Sequence[str], now: datetime) -> None:
+async def queue_vectors(session: Executor, asset_ids: Sequence[str], now: datetime) -> None:
     """New assets get their vectors from `embed_pending`; without the model there is nothing to make."""
     if text_model.available():
         await embeddings.queue(session, asset_ids, now)
@@ -69,7 +68,7 @@ async def backfill(runtime: ServiceRuntime, user_id: str) -> None:
             await embeddings.fill(session, rows, (), utcnow())
 
 
-async def store_vectors(session: AsyncSession, user_id: str, assets: Sequence[dict]) -> None:
+async def store_vectors(session: Executor, user_id: str, assets: Sequence[dict]) -> None:
     """Replace the vectors of assets whose meaning changed (a rename, new tags), in their transaction. One
     the model refuses loses its vector: the old one no longer says what the asset is."""
     if not assets or not text_model.available():

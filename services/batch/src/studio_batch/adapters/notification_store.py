@@ -3,25 +3,25 @@
 from datetime import datetime
 
 from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from studio_batch.adapters.notify_tables import delivery_attempts, notifications
+from studio_common.db import Executor
 
 
-async def exists(session: AsyncSession, notification_id: str) -> bool:
+async def exists(session: Executor, notification_id: str) -> bool:
     found = await session.scalar(select(notifications.c.id).where(notifications.c.id == notification_id))
     return found is not None
 
 
-async def add(session: AsyncSession, **values) -> None:
+async def add(session: Executor, **values) -> None:
     await session.execute(notifications.insert().values(**values))
 
 
-async def change(session: AsyncSession, notification_id: str, **values) -> None:
+async def change(session: Executor, notification_id: str, **values) -> None:
     await session.execute(update(notifications).where(notifications.c.id == notification_id).values(**values))
 
 
-async def due(session: AsyncSession, now: datetime, limit: int) -> list:
+async def due(session: Executor, now: datetime, limit: int) -> list:
     """Pending notifications due by `now`, soonest first, locked; those another replica holds are skipped."""
     query = (
         select(notifications)
@@ -33,11 +33,11 @@ async def due(session: AsyncSession, now: datetime, limit: int) -> list:
     return list((await session.execute(query)).mappings().all())
 
 
-async def add_attempt(session: AsyncSession, **values) -> None:
+async def add_attempt(session: Executor, **values) -> None:
     await session.execute(delivery_attempts.insert().values(**values))
 
 
-async def of_batch(session: AsyncSession, batch_id: str) -> tuple[list, list]:
+async def of_batch(session: Executor, batch_id: str) -> tuple[list, list]:
     """The batch's notifications (oldest first) and all their attempts (in attempt order)."""
     sent = (
         select(notifications)

@@ -3,14 +3,14 @@
 from datetime import datetime
 
 from sqlalchemy import and_, delete, func, insert, literal, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from studio_batch.adapters.tables import batch_rows, batches
 from studio_batch.domain.batches import FINAL_STATES
+from studio_common.db import Executor, dialect_name
 from studio_common.ids import utcnow
 
 
-async def get_batch(session: AsyncSession, batch_id: str, user_id: str | None = None, lock: bool = False):
+async def get_batch(session: Executor, batch_id: str, user_id: str | None = None, lock: bool = False):
     """The batch (the user's own, when a user is given), or None: another user's looks missing (I6)."""
     query = select(batches).where(batches.c.id == batch_id)
     if user_id is not None:
@@ -20,13 +20,13 @@ async def get_batch(session: AsyncSession, batch_id: str, user_id: str | None = 
     return (await session.execute(query)).mappings().first()
 
 
-async def set_batch(session: AsyncSession, batch_id: str, **values) -> None:
+async def set_batch(session: Executor, batch_id: str, **values) -> None:
     await session.execute(
         update(batches).where(batches.c.id == batch_id).values(**values, updated_at=utcnow())
     )
 
 
-async def row_counts(session: AsyncSession, batch_id: str) -> dict[str, int]:
+async def row_counts(session: Executor, batch_id: str) -> dict[str, int]:
     rows = (
         await session.execute(
             select(batch_rows.c.status, func.count())
@@ -37,7 +37,7 @@ async def row_counts(session: AsyncSession, batch_id: str) -> dict[str, int]:
     return {status: count for status, count in rows}
 
 
-async def row_money(session: AsyncSession, batch_id: str) -> tuple[int, int]:
+async def row_money(session: Executor, batch_id: str) -> tuple[int, int]:
     """Credits charged for the batch's rows and released from their holds, earlier attempts included."""
     charged, released = (
         await session.execute(
@@ -65,14 +65,14 @@ async def row_money(session: AsyncSession, batch_id: str) -> tuple[int, int]:
     return int(charged), int(released)
 
 
-async def row_by_operation(session: AsyncSession, operation_id: str, lock: bool = False):
+async def row_by_operation(session: Executor, operation_id: str, lock: bool = False):
     query = select(batch_rows).where(batch_rows.c.operation_id == operation_id)
     if lock:
         query = query.with_for_update()
     return (await session.execute(query)).mappings().first()
 
 
-async def set_row(session: AsyncSession, batch_id: str, row_number: int, **values) -> None:
+async def set_row(session: Executor, batch_id: str, row_number: int, **values) -> None:
     await session.execute(
         update(batch_rows)
         .where(batch_rows.c.batch_id == batch_id, batch_rows.c.row_number == row_number)
@@ -80,7 +80,7 @@ async def set_row(session: AsyncSession, batch_id: str, row_number: int, **value
     )
 
 
-async def priced_items(session: AsyncSession, batch_id: str, statuses: tuple[str, ...]) -> list[dict]:
+async def priced_items(session: Executor, batch_id: str, statuses: tuple[str, ...]) -> list[dict]:
     """The rows to pay for, grouped as billing prices them: kind, provider, model, units and count."""
     c = batch_rows.c
     rows = (
@@ -104,18 +104,18 @@ NEW_BATCH = {
 }
 
 
-async def add_batch(session: AsyncSession, now: datetime, **values) -> None:
+async def add_batch(session: Executor, now: datetime, **values) -> None:
     await session.execute(batches.insert().values(**NEW_BATCH, created_at=now, updated_at=now, **values))
 
 
-async def remove_batch(session: AsyncSession, batch_id: str) -> None:
+async def remove_batch(session: Executor, batch_id: str) -> None:
     """The batch and its rows."""
     await session.execute(delete(batch_rows).where(batch_rows.c.batch_id == batch_id))
     await session.execute(delete(batches).where(batches.c.id == batch_id))
 
 
 async def batches_page(
-    session: AsyncSession, user_id: str, schedule_id: str | None, page: int, page_size: int
+    session: Executor, user_id: str, schedule_id: str | None, page: int, page_size: int
 ) -> tuple[list, int]:
     """One page of the user's batches (of one schedule, if given), newest first, and how many in all."""
     where = [batches.c.user_id == user_id]
@@ -132,7 +132,7 @@ async def batches_page(
     return list((await session.execute(query)).mappings().all()), total
 
 
-async def ended_with_open_holds(session: AsyncSession, limit: int = 100) -> list:
+async def ended_with_open_holds(session: Executor, limit: int = 100) -> list:
     """(batch id, hold id) of ended batches whose reservation is still open."""
     query = (
         select(batches.c.id, batches.c.hold_id)
@@ -142,12 +142,12 @@ async def ended_with_open_holds(session: AsyncSession, limit: int = 100) -> list
     return list((await session.execute(query)).all())
 
 
-async def add_rows(session: AsyncSession, rows: list[dict]) -> None:
+async def add_rows(session: Executor, rows: list[dict]) -> None:
     await session.execute(insert(batch_rows), rows)
 
 
 async def rows_page(
-    session: AsyncSession,
+    session: Executor,
     batch_id: str,
     statuses: list[str] | None,
     changed_since: datetime | None,
@@ -171,12 +171,12 @@ async def rows_page(
     return list((await session.execute(query)).mappings().all()), total
 
 
-async def rows_in(session: AsyncSession, batch_id: str, statuses: tuple[str, ...]) -> list:
+async def rows_in(session: Executor, batch_id: str, statuses: tuple[str, ...]) -> list:
     query = select(batch_rows).where(batch_rows.c.batch_id == batch_id, batch_rows.c.status.in_(statuses))
     return list((await session.execute(query)).mappings().all())
 
 
-async def change_rows(session: AsyncSession, batch_id: str, statuses: tuple[str, ...], **values) -> None:
+async def change_rows(session: Executor, batch_id: str, statuses: tuple[str, ...], **values) -> None:
     """Change every row of the batch in one of `statuses`."""
     await session.execute(
         update(batch_rows)
@@ -185,7 +185,7 @@ async def change_rows(session: AsyncSession, batch_id: str, statuses: tuple[str,
     )
 
 
-async def running_batches(session: AsyncSession, batch_id: str | None = None) -> list:
+async def running_batches(session: Executor, batch_id: str | None = None) -> list:
     """(id, user id, concurrency, last dispatch) of batches whose rows may start (just `batch_id`'s, if
     given). On PostgreSQL each is locked and one another replica holds is skipped: replicas share work."""
     query = select(batches.c.id, batches.c.user_id, batches.c.concurrency, batches.c.last_dispatch_at).where(
@@ -193,19 +193,19 @@ async def running_batches(session: AsyncSession, batch_id: str | None = None) ->
     )
     if batch_id is not None:
         query = query.where(batches.c.id == batch_id)
-    if session.bind.dialect.name == "postgresql":
+    if dialect_name(session) == "postgresql":
         query = query.with_for_update(skip_locked=True)
     return list((await session.execute(query)).all())
 
 
-async def count_rows_in(session: AsyncSession, batch_id: str, statuses: tuple[str, ...]) -> int:
+async def count_rows_in(session: Executor, batch_id: str, statuses: tuple[str, ...]) -> int:
     query = select(func.count()).select_from(batch_rows)
     return await session.scalar(
         query.where(batch_rows.c.batch_id == batch_id, batch_rows.c.status.in_(statuses))
     )
 
 
-async def next_pending(session: AsyncSession, batch_id: str, limit: int) -> list[int]:
+async def next_pending(session: Executor, batch_id: str, limit: int) -> list[int]:
     """The row numbers of the batch's first `limit` pending rows."""
     query = (
         select(batch_rows.c.row_number)
@@ -216,7 +216,7 @@ async def next_pending(session: AsyncSession, batch_id: str, limit: int) -> list
     return list((await session.execute(query)).scalars().all())
 
 
-async def row(session: AsyncSession, batch_id: str, row_number: int):
+async def row(session: Executor, batch_id: str, row_number: int):
     query = select(batch_rows).where(batch_rows.c.batch_id == batch_id, batch_rows.c.row_number == row_number)
     return (await session.execute(query)).mappings().one()
 
@@ -224,7 +224,7 @@ async def row(session: AsyncSession, batch_id: str, row_number: int):
 ROW_REQUEST_COLUMNS = ("row_number", "name", "kind", "domain", "provider", "model", "units", "request")
 
 
-async def copy_pending_rows(session: AsyncSession, source_id: str, target_id: str, now: datetime) -> None:
+async def copy_pending_rows(session: Executor, source_id: str, target_id: str, now: datetime) -> None:
     """Copy the source batch's pending rows into the target batch as new first attempts."""
     copied = select(
         literal(target_id),
@@ -237,7 +237,7 @@ async def copy_pending_rows(session: AsyncSession, source_id: str, target_id: st
     await session.execute(insert(batch_rows).from_select(columns, copied))
 
 
-async def waiting_to_start(session: AsyncSession, confirming_before: datetime, limit: int = 20) -> list:
+async def waiting_to_start(session: Executor, confirming_before: datetime, limit: int = 20) -> list:
     """(id, state) of fired runs waiting to be funded, and of confirms begun before `confirming_before`
     that never finished (a crash cut them off)."""
     query = select(batches.c.id, batches.c.state).where(

@@ -3,19 +3,19 @@
 from datetime import datetime
 
 from sqlalchemy import func, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from studio_batch.adapters.schedule_tables import schedule_fires, schedules
 from studio_batch.adapters.tables import batches
+from studio_common.db import Executor
 
 SHOWN_FIRES = 50  # the latest fires shown with a schedule
 
 
-async def add(session: AsyncSession, **values) -> None:
+async def add(session: Executor, **values) -> None:
     await session.execute(schedules.insert().values(**values))
 
 
-async def owned(session: AsyncSession, user_id: str, schedule_id: str, lock: bool = False):
+async def owned(session: Executor, user_id: str, schedule_id: str, lock: bool = False):
     """The user's schedule unless deleted, or None: another user's looks missing (I6)."""
     query = select(schedules).where(
         schedules.c.id == schedule_id, schedules.c.user_id == user_id, schedules.c.state != "deleted"
@@ -23,7 +23,7 @@ async def owned(session: AsyncSession, user_id: str, schedule_id: str, lock: boo
     return (await session.execute(query.with_for_update() if lock else query)).mappings().first()
 
 
-async def of_user(session: AsyncSession, user_id: str) -> list:
+async def of_user(session: Executor, user_id: str) -> list:
     query = (
         select(schedules)
         .where(schedules.c.user_id == user_id, schedules.c.state != "deleted")
@@ -32,14 +32,14 @@ async def of_user(session: AsyncSession, user_id: str) -> list:
     return list((await session.execute(query)).mappings().all())
 
 
-async def change(session: AsyncSession, schedule_id: str, missed: int = 0, **values) -> None:
+async def change(session: Executor, schedule_id: str, missed: int = 0, **values) -> None:
     """Set `values`; `missed` more fires are added to the schedule's missed count in the same UPDATE."""
     if missed:
         values["missed_count"] = schedules.c.missed_count + missed
     await session.execute(update(schedules).where(schedules.c.id == schedule_id).values(**values))
 
 
-async def due(session: AsyncSession, now: datetime, limit: int) -> list:
+async def due(session: Executor, now: datetime, limit: int) -> list:
     """Active schedules due by `now`, soonest first, locked; those another replica holds are skipped."""
     query = (
         select(schedules)
@@ -52,9 +52,7 @@ async def due(session: AsyncSession, now: datetime, limit: int) -> list:
     return list((await session.execute(query)).mappings().all())
 
 
-async def count_runs(
-    session: AsyncSession, schedule_id: str, template_id: str, states: tuple[str, ...]
-) -> int:
+async def count_runs(session: Executor, schedule_id: str, template_id: str, states: tuple[str, ...]) -> int:
     """The schedule's runs (not its template batch) in one of `states`."""
     query = select(func.count()).select_from(batches)
     return await session.scalar(
@@ -64,7 +62,7 @@ async def count_runs(
     )
 
 
-async def fires(session: AsyncSession, schedule_id: str) -> list:
+async def fires(session: Executor, schedule_id: str) -> list:
     """The schedule's latest fires, newest first."""
     query = (
         select(schedule_fires)
@@ -75,15 +73,15 @@ async def fires(session: AsyncSession, schedule_id: str) -> list:
     return list((await session.execute(query)).mappings().all())
 
 
-async def fire_recorded(session: AsyncSession, run_id: str) -> bool:
+async def fire_recorded(session: Executor, run_id: str) -> bool:
     return bool(
         await session.scalar(select(schedule_fires.c.run_id).where(schedule_fires.c.run_id == run_id))
     )
 
 
-async def add_fire(session: AsyncSession, **values) -> None:
+async def add_fire(session: Executor, **values) -> None:
     await session.execute(schedule_fires.insert().values(**values))
 
 
-async def change_fire(session: AsyncSession, run_id: str, **values) -> None:
+async def change_fire(session: Executor, run_id: str, **values) -> None:
     await session.execute(update(schedule_fires).where(schedule_fires.c.run_id == run_id).values(**values))

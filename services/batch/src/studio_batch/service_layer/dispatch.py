@@ -3,16 +3,15 @@
 each row's operation id derives from batch, row and attempt, so a restart resumes from the database
 without sending any row twice."""
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from studio_batch.adapters import repository as repo
 from studio_batch.domain.batches import IN_FLIGHT, row_operation_id
 from studio_batch.domain.window import Window, plan_dispatch
+from studio_common.db import Executor
 from studio_common.events import OperationRequested
 from studio_common.ids import as_utc, utcnow
 
 
-async def open_windows(session: AsyncSession, batch_id: str | None = None) -> list[Window]:
+async def open_windows(session: Executor, batch_id: str | None = None) -> list[Window]:
     windows = []
     for found, user_id, concurrency, last in await repo.running_batches(session, batch_id):
         free = concurrency - await repo.count_rows_in(session, found, IN_FLIGHT)
@@ -25,7 +24,7 @@ async def open_windows(session: AsyncSession, batch_id: str | None = None) -> li
 
 
 async def release_rows(
-    session: AsyncSession, limit: int, batch_id: str | None = None
+    session: Executor, limit: int, batch_id: str | None = None
 ) -> list[OperationRequested]:
     """Mark the chosen rows as sent and return their events (the caller puts them in the outbox). With
     `batch_id`, only that batch's window is refilled (a row of it just ended)."""

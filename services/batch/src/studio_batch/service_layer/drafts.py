@@ -1,9 +1,8 @@
 """A batch as submitted: created as a draft, its validated rows added in chunks (so a 10,000-row file
 never sits in memory at once), then sealed with its cost preview."""
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from studio_batch.adapters import repository as repo
+from studio_common.db import Executor
 from studio_common.ids import new_id, utcnow
 
 
@@ -20,7 +19,7 @@ class TooManyRows(Exception):
 
 
 async def create(
-    session: AsyncSession,
+    session: Executor,
     user_id: str,
     name: str,
     concurrency: int,
@@ -46,9 +45,7 @@ async def create(
     return batch_id
 
 
-async def add_rows(
-    session: AsyncSession, user_id: str, batch_id: str, rows: list[dict], max_rows: int
-) -> int:
+async def add_rows(session: Executor, user_id: str, batch_id: str, rows: list[dict], max_rows: int) -> int:
     """Store a chunk of validated rows: each either a request to run or the errors that stop it."""
     batch = await repo.get_batch(session, batch_id, user_id, lock=True)
     if batch is None:
@@ -86,7 +83,7 @@ async def add_rows(
     return total
 
 
-async def discard(session: AsyncSession, user_id: str, batch_id: str) -> None:
+async def discard(session: Executor, user_id: str, batch_id: str) -> None:
     """Drop a draft whose submission failed part way (too many rows, a broken file)."""
     batch = await repo.get_batch(session, batch_id, user_id, lock=True)
     if batch is None or batch["state"] != "draft":
@@ -94,7 +91,7 @@ async def discard(session: AsyncSession, user_id: str, batch_id: str) -> None:
     await repo.remove_batch(session, batch_id)
 
 
-async def seal(session: AsyncSession, user_id: str, batch_id: str, preview: dict) -> None:
+async def seal(session: Executor, user_id: str, batch_id: str, preview: dict) -> None:
     batch = await repo.get_batch(session, batch_id, user_id, lock=True)
     if batch is None:
         raise BatchNotFound(f"no batch {batch_id}")

@@ -7,7 +7,7 @@ import asyncio
 from datetime import datetime, timedelta
 
 from prometheus_client import Counter, Histogram
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from studio_batch.adapters import notification_store as store
 from studio_batch.adapters import repository as repo
@@ -16,6 +16,7 @@ from studio_batch.domain.addresses import Allowlist
 from studio_batch.domain.notices import EVENT_KINDS, RetryPolicy, parse_notify, webhook_body
 from studio_batch.domain.webhooks import new_secret
 from studio_batch.schedule_notify_settings import NotificationSettings
+from studio_common.db import Executor
 from studio_common.ids import as_utc, derived_id, new_id, utcnow
 
 # A claimed notification is left alone by other replicas this long: longer than any send may take.
@@ -47,7 +48,7 @@ def public_notify(stored: dict | None) -> dict | None:
 
 
 async def enqueue(
-    session: AsyncSession,
+    session: Executor,
     batch_id: str,
     user_id: str,
     event_kind: str,
@@ -93,7 +94,7 @@ async def enqueue(
     return ids
 
 
-async def enqueue_for(session: AsyncSession, batch, event_kind: str) -> list[str]:
+async def enqueue_for(session: Executor, batch, event_kind: str) -> list[str]:
     """Queue `event_kind` for a batch row, with the batch's summary as payload. Keyed by the batch's state
     and reservation: a batch that ends again after a retry of its failed rows notifies again."""
     payload = {
@@ -161,7 +162,7 @@ async def _claim(sessions: async_sessionmaker, now: datetime, limit: int) -> lis
 
 
 async def _record(
-    session: AsyncSession, row: dict, delivery: Delivery, now: datetime, policy: RetryPolicy
+    session: Executor, row: dict, delivery: Delivery, now: datetime, policy: RetryPolicy
 ) -> None:
     attempt = row["attempts"] + 1
     values: dict = {"last_error": delivery.error}
@@ -193,7 +194,7 @@ async def _record(
     )
 
 
-async def deliveries_for_batch(session: AsyncSession, batch_id: str) -> list[dict]:
+async def deliveries_for_batch(session: Executor, batch_id: str) -> list[dict]:
     """The batch's notifications, each with its attempts: shown on GET /batches/{id}."""
     rows, attempts = await store.of_batch(session, batch_id)
     by_notification: dict[str, list[dict]] = {}

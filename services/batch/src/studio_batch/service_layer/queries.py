@@ -1,16 +1,15 @@
 """Reading batches back: the list, one batch with its counts and money, and its rows page by page."""
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from studio_batch.adapters import repository as repo
 from studio_batch.domain.batches import progress
 from studio_batch.service_layer import notifications
 from studio_batch.service_layer.drafts import BatchNotFound
+from studio_common.db import Executor
 
 ROW_PAGE_MAX = 1000
 
 
-async def batch_view(session: AsyncSession, batch) -> dict:
+async def batch_view(session: Executor, batch) -> dict:
     counts = await repo.row_counts(session, batch["id"])
     charged, released_by_rows = await repo.row_money(session, batch["id"])
     reserved = batch["reserved_credits"]
@@ -45,7 +44,7 @@ async def batch_view(session: AsyncSession, batch) -> dict:
     }
 
 
-async def get(session: AsyncSession, user_id: str, batch_id: str) -> dict:
+async def get(session: Executor, user_id: str, batch_id: str) -> dict:
     batch = await repo.get_batch(session, batch_id, user_id)
     if batch is None:
         raise BatchNotFound(f"no batch {batch_id}")
@@ -56,7 +55,7 @@ async def get(session: AsyncSession, user_id: str, batch_id: str) -> dict:
 
 
 async def list_for(
-    session: AsyncSession, user_id: str, page: int, page_size: int, schedule_id: str | None = None
+    session: Executor, user_id: str, page: int, page_size: int, schedule_id: str | None = None
 ) -> dict:
     found, total = await repo.batches_page(session, user_id, schedule_id, page, page_size)
     return {
@@ -89,7 +88,7 @@ def row_view(row) -> dict:
 
 
 async def rows(
-    session: AsyncSession,
+    session: Executor,
     user_id: str,
     batch_id: str,
     status: str | None,

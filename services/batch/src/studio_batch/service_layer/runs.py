@@ -5,11 +5,10 @@ confirmed batch. A run the account cannot cover ends `failed` with billing's rea
 import logging
 from datetime import datetime, timedelta
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from studio_batch.adapters import repository as repo
 from studio_batch.adapters.billing import BillingClient, BillingRefused, BillingUnavailable
 from studio_batch.service_layer import control, lifecycle
+from studio_common.db import Executor
 from studio_common.ids import utcnow
 from studio_common.runtime import ServiceRuntime
 
@@ -18,7 +17,7 @@ log = logging.getLogger(__name__)
 CONFIRM_GRACE = timedelta(seconds=30)
 
 
-async def start_run(session: AsyncSession, schedule_row: dict, fire_time: datetime, run_id: str) -> None:
+async def start_run(session: Executor, schedule_row: dict, fire_time: datetime, run_id: str) -> None:
     """The scheduling service's callback, inside the fire's transaction: make the run batch, waiting to
     be funded (state `scheduled` with a run id)."""
     template = await repo.get_batch(session, schedule_row["batch_id"], lock=True)

@@ -23,6 +23,7 @@ from studio_batch.domain.schedule import (
     parse_schedule,
     run_id_for,
 )
+from studio_common.db import Executor
 from studio_common.ids import as_utc, new_id
 
 log = logging.getLogger(__name__)
@@ -85,7 +86,7 @@ def _view(row, now: datetime) -> dict:
     return {**shown, "next_fire_times": [moment.isoformat() for moment in upcoming]}
 
 
-async def create_schedule(session: AsyncSession, batch, now: datetime) -> dict:
+async def create_schedule(session: Executor, batch, now: datetime) -> dict:
     """A schedule for a submitted batch (its `schedule` field). `at` is judged against the submission
     time, so one that passes while the user reviews the preview still runs, at once."""
     schedule = parse_schedule(batch["schedule"], as_utc(batch["created_at"]))
@@ -110,25 +111,25 @@ async def create_schedule(session: AsyncSession, batch, now: datetime) -> dict:
     return await get_schedule(session, batch["user_id"], schedule_id, now)
 
 
-async def _owned(session: AsyncSession, user_id: str, schedule_id: str, lock: bool = False):
+async def _owned(session: Executor, user_id: str, schedule_id: str, lock: bool = False):
     row = await store.owned(session, user_id, schedule_id, lock)
     if row is None:
         raise ScheduleNotFound(f"no schedule {schedule_id}")
     return row
 
 
-async def get_schedule(session: AsyncSession, user_id: str, schedule_id: str, now: datetime) -> dict:
+async def get_schedule(session: Executor, user_id: str, schedule_id: str, now: datetime) -> dict:
     row = await _owned(session, user_id, schedule_id)
     runs = await store.fires(session, schedule_id)
     return {**_view(row, now), "fires": [dict(run) for run in runs]}
 
 
-async def list_schedules(session: AsyncSession, user_id: str, now: datetime) -> dict:
+async def list_schedules(session: Executor, user_id: str, now: datetime) -> dict:
     rows = await store.of_user(session, user_id)
     return {"items": [_view(row, now) for row in rows], "total": len(rows)}
 
 
-async def pause_schedule(session: AsyncSession, user_id: str, schedule_id: str, now: datetime) -> dict:
+async def pause_schedule(session: Executor, user_id: str, schedule_id: str, now: datetime) -> dict:
     row = await _owned(session, user_id, schedule_id, lock=True)
     if row["state"] not in ("active", "paused"):
         raise ScheduleConflict(f"the schedule is {row['state']}; only an active one can be paused")
@@ -136,7 +137,7 @@ async def pause_schedule(session: AsyncSession, user_id: str, schedule_id: str, 
     return await get_schedule(session, user_id, schedule_id, now)
 
 
-async def resume_schedule(session: AsyncSession, user_id: str, schedule_id: str, now: datetime) -> dict:
+async def resume_schedule(session: Executor, user_id: str, schedule_id: str, now: datetime) -> dict:
     """Fires that fell while paused are neither run nor counted as missed: pausing meant not to run."""
     row = await _owned(session, user_id, schedule_id, lock=True)
     if row["state"] not in ("active", "paused"):
@@ -154,17 +155,17 @@ async def resume_schedule(session: AsyncSession, user_id: str, schedule_id: str,
     return await get_schedule(session, user_id, schedule_id, now)
 
 
-async def delete_schedule(session: AsyncSession, user_id: str, schedule_id: str, now: datetime) -> None:
+async def delete_schedule(session: Executor, user_id: str, schedule_id: str, now: datetime) -> None:
     """Stops future fires; the runs already made stay, as batches of their own."""
     await _owned(session, user_id, schedule_id, lock=True)
     await _set(session, schedule_id, now, state="deleted", next_fire_at=None)
 
 
-async def _set(session: AsyncSession, schedule_id: str, now: datetime, missed: int = 0, **values) -> None:
+async def _set(session: Executor, schedule_id: str, now: datetime, missed: int = 0, **values) -> None:
     await store.change(session, schedule_id, missed, **values, updated_at=now)
 
 
-async def fire_due(session: AsyncSession, now: datetime, start_run: StartRun, limit: int = 50) -> list[str]:
+async def fire_due(session: Executor, now: datetime, start_run: StartRun, limit: int = 50) -> list[str]:
     """Fire every due schedule (up to `limit`) in the caller's transaction; returns the run ids started.
 
     `start_run(session, schedule_row, fire_time, run_id)` makes the run; it is called after the fire row is
@@ -183,7 +184,7 @@ async def fire_due(session: AsyncSession, now: datetime, start_run: StartRun, li
     return started
 
 
-async def _fire_schedule(session: AsyncSession, row: dict, now: datetime, start_run: StartRun) -> list[str]:
+async def _fire_schedule(session: Executor, row: dict, now: datetime, start_run: StartRun) -> list[str]:
     schedule = _schedule_of(row)
     due = due_fires(schedule, as_utc(row["fired_through"]), now)
     for moment in due.missed:
@@ -218,12 +219,12 @@ async def _fire_schedule(session: AsyncSession, row: dict, now: datetime, start_
     return started
 
 
-async def _previous_run_unfinished(session: AsyncSession, row: dict) -> bool:
+async def _previous_run_unfinished(session: Executor, row: dict) -> bool:
     return bool(await store.count_runs(session, row["id"], row["batch_id"], UNFINISHED_RUN_STATES))
 
 
 async def _record(
-    session: AsyncSession, schedule_id: str, moment: datetime, outcome: str, reason: str | None, now: datetime
+    session: Executor, schedule_id: str, moment: datetime, outcome: str, reason: str | None, now: datetime
 ) -> bool:
     """Write the fire; False when it exists already (this fire was handled before)."""
     run_id = run_id_for(schedule_id, moment)

@@ -2,16 +2,15 @@
 all final ends (completed, completed_with_errors, failed or canceled). Each handler is
 `async def on_x(session, event) -> list[EventData]`, run once per event inside the runtime's transaction."""
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from studio_batch.adapters import repository as repo
 from studio_batch.domain.batches import FINAL_ROW, final_state, row_change
 from studio_batch.service_layer import dispatch, lifecycle
+from studio_common.db import Executor
 from studio_common.events import EventData, OperationSettled
 from studio_common.ids import utcnow
 
 
-async def on_operation_event(session: AsyncSession, event: EventData) -> list[EventData]:
+async def on_operation_event(session: Executor, event: EventData) -> list[EventData]:
     found = await repo.row_by_operation(session, event.operation_id)
     if found is None:
         return []  # an earlier attempt's late event, or not one of ours
@@ -38,7 +37,7 @@ async def on_operation_event(session: AsyncSession, event: EventData) -> list[Ev
     return await dispatch.release_rows(session, batch["concurrency"], row["batch_id"])
 
 
-async def on_settled(session: AsyncSession, event: OperationSettled) -> list[EventData]:
+async def on_settled(session: Executor, event: OperationSettled) -> list[EventData]:
     """What billing charged for the row's current attempt (earlier attempts keep theirs in history)."""
     row = await repo.row_by_operation(session, event.operation_id, lock=True)
     if row is not None:
@@ -52,7 +51,7 @@ async def on_settled(session: AsyncSession, event: OperationSettled) -> list[Eve
     return []
 
 
-async def _stop(session: AsyncSession, batch_id: str, row_number: int) -> None:
+async def _stop(session: Executor, batch_id: str, row_number: int) -> None:
     """continue_on_error is off: no further rows start; those running finish."""
     reason = f"row {row_number} failed and continue_on_error is off"
     await repo.set_batch(session, batch_id, stop_reason=reason)
@@ -66,7 +65,7 @@ async def _stop(session: AsyncSession, batch_id: str, row_number: int) -> None:
     )
 
 
-async def finish_if_done(session: AsyncSession, batch_id: str) -> str | None:
+async def finish_if_done(session: Executor, batch_id: str) -> str | None:
     """End the batch once no row is pending or in flight; returns the final state it took, if any."""
     batch = await repo.get_batch(session, batch_id, lock=True)
     if batch is None or batch["state"] not in ("running", "paused"):

@@ -2,27 +2,27 @@
 account's row lock (repository.lock_account), as every change of pending credits is."""
 
 from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from studio_billing.adapters.tables import batch_holds
+from studio_common.db import Executor
 
 
-async def add(session: AsyncSession, **values) -> None:
+async def add(session: Executor, **values) -> None:
     await session.execute(batch_holds.insert().values(**values))
 
 
-async def get(session: AsyncSession, hold_id: str, lock: bool = False):
+async def get(session: Executor, hold_id: str, lock: bool = False):
     query = select(batch_holds).where(batch_holds.c.id == hold_id)
     return (await session.execute(query.with_for_update() if lock else query)).mappings().first()
 
 
-async def open_for_batch(session: AsyncSession, batch_id: str):
+async def open_for_batch(session: Executor, batch_id: str):
     """The batch's pending reservation, locked; None once it ended or was canceled."""
     query = select(batch_holds).where(batch_holds.c.batch_id == batch_id, batch_holds.c.status == "pending")
     return (await session.execute(query.with_for_update())).mappings().first()
 
 
-async def take(session: AsyncSession, hold_id: str, credits: int, category: str, units: int) -> None:
+async def take(session: Executor, hold_id: str, credits: int, category: str, units: int) -> None:
     """Take credits and quota units off what the reservation has left, as one atomic decrement."""
     category_column = batch_holds.c[f"remaining_{category}"]
     await session.execute(
@@ -37,5 +37,5 @@ async def take(session: AsyncSession, hold_id: str, credits: int, category: str,
     )
 
 
-async def change(session: AsyncSession, hold_id: str, **values) -> None:
+async def change(session: Executor, hold_id: str, **values) -> None:
     await session.execute(update(batch_holds).where(batch_holds.c.id == hold_id).values(**values))

@@ -4,10 +4,10 @@ move in repository.py; a hold changes here under its own row lock (repository.ho
 from datetime import datetime
 
 from sqlalchemy import bindparam, exists, func, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from studio_billing.adapters.tables import cancellations, holds
 from studio_common import writes
+from studio_common.db import Executor
 from studio_common.writes import Write
 
 SWEEP_BATCH = 200  # holds one sweep looks at; the next sweep takes the rest
@@ -43,22 +43,22 @@ def changing(hold_id: str, **values) -> Write:
     return writes.updating(holds, "id", hold_id, values, "change_")
 
 
-async def add(session: AsyncSession, **values) -> None:
+async def add(session: Executor, **values) -> None:
     await session.execute(*adding(**values))
 
 
-async def change(session: AsyncSession, hold_id: str, **values) -> None:
+async def change(session: Executor, hold_id: str, **values) -> None:
     await session.execute(*changing(hold_id, **values))
 
 
-async def start_waiting(session: AsyncSession, operation_id: str, now: datetime, **values) -> bool:
+async def start_waiting(session: Executor, operation_id: str, now: datetime, **values) -> bool:
     """Start the operation's hold if it waits to be claimed within its deadline and no cancel of it is
     remembered, in one conditional UPDATE (the common case of a claim); False if it is not such a hold."""
     started = await session.execute(_START_WAITING, {**values, "waiting_operation": operation_id, "now": now})
     return started.rowcount == 1
 
 
-async def due(session: AsyncSession, now: datetime) -> list:
+async def due(session: Executor, now: datetime) -> list:
     """Pending holds past their deadline or lease, locked; those another sweeper holds are skipped."""
     query = (
         select(holds)
@@ -70,7 +70,7 @@ async def due(session: AsyncSession, now: datetime) -> list:
     return list((await session.execute(query)).mappings().all())
 
 
-async def usage_rows(session: AsyncSession, user_id: str, period_start: datetime) -> list:
+async def usage_rows(session: Executor, user_id: str, period_start: datetime) -> list:
     """(kind, provider, status, count, units delivered, charged, reserved) for the user's period."""
     query = (
         select(
@@ -88,15 +88,15 @@ async def usage_rows(session: AsyncSession, user_id: str, period_start: datetime
     return list((await session.execute(query)).all())
 
 
-async def remember_cancel(session: AsyncSession, operation_id: str, now: datetime) -> None:
+async def remember_cancel(session: Executor, operation_id: str, now: datetime) -> None:
     await session.execute(cancellations.insert().values(operation_id=operation_id, created_at=now))
 
 
-async def cancel_remembered(session: AsyncSession, operation_id: str) -> bool:
+async def cancel_remembered(session: Executor, operation_id: str) -> bool:
     return await session.scalar(_CANCEL_REMEMBERED, {"operation_id": operation_id}) is not None
 
 
-async def decided_or_canceled(session: AsyncSession, operation_id: str) -> tuple[bool, bool]:
+async def decided_or_canceled(session: Executor, operation_id: str) -> tuple[bool, bool]:
     """Whether the operation has a hold already, and whether a cancel of it is remembered: one read."""
     decided, canceled = (await session.execute(_DECIDED_OR_CANCELED, {"operation_id": operation_id})).one()
     return bool(decided), bool(canceled)

@@ -4,19 +4,18 @@ import functools
 from datetime import datetime
 
 from sqlalchemy import bindparam, func, literal, select, union_all, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from studio_billing.adapters.tables import accounts, batch_holds, entries, holds
 from studio_billing.adapters.tables import period_usage as usage
 from studio_billing.domain.ledger import Balance, Counted
 from studio_billing.domain.plans import DEFAULT_PLAN, PLANS, period_bounds
 from studio_common import writes
-from studio_common.db import dialect_insert
+from studio_common.db import Executor, dialect_insert, dialect_name
 from studio_common.ids import as_utc, derived_id
 from studio_common.writes import Write
 
 
-async def lock_account(session: AsyncSession, user_id: str, now: datetime):
+async def lock_account(session: Executor, user_id: str, now: datetime):
     """The account row, locked for this transaction; created with the Free grant on first sight,
     and granted the plan's credits again when a new monthly period has begun."""
     row = await _locked_account(session, user_id)
@@ -29,13 +28,13 @@ async def lock_account(session: AsyncSession, user_id: str, now: datetime):
     return row
 
 
-async def _locked_account(session: AsyncSession, user_id: str):
+async def _locked_account(session: Executor, user_id: str):
     return (await session.execute(_LOCK_ACCOUNT, {"account": user_id})).mappings().first()
 
 
-async def _open_account(session: AsyncSession, user_id: str, now: datetime) -> None:
+async def _open_account(session: Executor, user_id: str, now: datetime) -> None:
     start, end = period_bounds(now)
-    statement = dialect_insert(session.bind.dialect.name)(accounts).values(
+    statement = dialect_insert(dialect_name(session))(accounts).values(
         user_id=user_id,
         plan=DEFAULT_PLAN,
         period_start=start,
@@ -58,7 +57,7 @@ async def _open_account(session: AsyncSession, user_id: str, now: datetime) -> N
         )
 
 
-async def _start_new_period(session: AsyncSession, account, now: datetime) -> None:
+async def _start_new_period(session: Executor, account, now: datetime) -> None:
     start, end = period_bounds(now)
     await session.execute(
         update(accounts)
@@ -78,7 +77,7 @@ async def _start_new_period(session: AsyncSession, account, now: datetime) -> No
 
 
 async def add_entry(
-    session: AsyncSession,
+    session: Executor,
     user_id: str,
     entry_type: str,
     credits: int,
@@ -132,13 +131,13 @@ def settling(hold, charged: int, now: datetime) -> list[Write]:
     return [totals, writes.inserting(entries, entry, "entry_")]
 
 
-async def change_plan(session: AsyncSession, user_id: str, plan: str, now: datetime) -> None:
+async def change_plan(session: Executor, user_id: str, plan: str, now: datetime) -> None:
     await session.execute(
         update(accounts).where(accounts.c.user_id == user_id).values(plan=plan, updated_at=now)
     )
 
 
-async def change_pending(session: AsyncSession, user_id: str, delta: int, now: datetime) -> None:
+async def change_pending(session: Executor, user_id: str, delta: int, now: datetime) -> None:
     await session.execute(*changing_pending(user_id, delta, now))
 
 
@@ -196,9 +195,7 @@ def balance_of(account) -> Balance:
     return Balance(granted=account["granted"], posted=account["posted"], pending=account["pending"])
 
 
-async def period_usage(
-    session: AsyncSession, user_id: str, period_start: datetime
-) -> tuple[dict[str, int], int]:
+async def period_usage(session: Executor, user_id: str, period_start: datetime) -> tuple[dict[str, int], int]:
     """Quota units used per category and credits spent or reserved in the period, open batch reservations
     included, in one read."""
     used: dict[str, int] = {}
@@ -211,10 +208,10 @@ async def period_usage(
     return used, spend
 
 
-async def count_usage(session: AsyncSession, hold, change: Counted) -> None:
+async def count_usage(session: Executor, hold, change: Counted) -> None:
     """Move the running usage of the hold's period by `change` (ledger.counted), as one atomic increment:
     a hold is resolved under its own row lock, not the account's, so two resolutions may meet here."""
-    for write in counting_usage(session.bind.dialect.name, hold, change):
+    for write in counting_usage(dialect_name(session), hold, change):
         await session.execute(*write)
 
 
@@ -248,6 +245,6 @@ def _add_usage(dialect: str):
     )
 
 
-async def hold_for(session: AsyncSession, operation_id: str, lock: bool = False):
+async def hold_for(session: Executor, operation_id: str, lock: bool = False):
     query = _LOCK_HOLD if lock else _HOLD
     return (await session.execute(query, {"operation_id": operation_id})).mappings().first()

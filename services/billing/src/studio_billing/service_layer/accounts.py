@@ -1,16 +1,15 @@
 """Account queries and admin changes behind billing's internal HTTP API."""
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from studio_billing.adapters import holds as hold_store
 from studio_billing.adapters import repository as repo
 from studio_billing.domain.ledger import check_reservation
 from studio_billing.domain.plans import PLANS, QUOTA_CATEGORIES
 from studio_billing.domain.pricing import PriceTable
+from studio_common.db import Executor
 from studio_common.ids import as_utc, derived_id, utcnow
 
 
-async def balance(session: AsyncSession, user_id: str) -> dict:
+async def balance(session: Executor, user_id: str) -> dict:
     account = await repo.lock_account(session, user_id, utcnow())
     b = repo.balance_of(account)
     return {
@@ -25,7 +24,7 @@ async def balance(session: AsyncSession, user_id: str) -> dict:
     }
 
 
-async def usage(session: AsyncSession, user_id: str) -> dict:
+async def usage(session: Executor, user_id: str) -> dict:
     account = await repo.lock_account(session, user_id, utcnow())
     period_start = as_utc(account["period_start"])
     rows = await hold_store.usage_rows(session, user_id, period_start)
@@ -64,7 +63,7 @@ async def usage(session: AsyncSession, user_id: str) -> dict:
     }
 
 
-async def grant(session: AsyncSession, user_id: str, credits: int, reason: str, grant_id: str) -> dict:
+async def grant(session: Executor, user_id: str, credits: int, reason: str, grant_id: str) -> dict:
     """Add credits outside the monthly grant; the same grant_id counts once however often it is sent."""
     now = utcnow()
     await repo.lock_account(session, user_id, now)
@@ -80,7 +79,7 @@ async def grant(session: AsyncSession, user_id: str, credits: int, reason: str, 
     return await balance(session, user_id)
 
 
-async def set_plan(session: AsyncSession, user_id: str, plan: str) -> dict:
+async def set_plan(session: Executor, user_id: str, plan: str) -> dict:
     """Change plan; the new plan's monthly credits are granted once for the current period."""
     now = utcnow()
     account = await repo.lock_account(session, user_id, now)
@@ -101,7 +100,7 @@ async def set_plan(session: AsyncSession, user_id: str, plan: str) -> dict:
 
 
 async def estimate(
-    session: AsyncSession, prices: PriceTable, user_id: str, kind: str, provider: str, model: str, units: int
+    session: Executor, prices: PriceTable, user_id: str, kind: str, provider: str, model: str, units: int
 ) -> dict:
     quote = prices.quote(kind, provider, model, units)
     account = await repo.lock_account(session, user_id, utcnow())

@@ -4,8 +4,6 @@ so concurrent confirms and rows can never overdraw (I1); a batch hold resolves o
 
 from datetime import datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from studio_billing.adapters import batch_hold_store as store
 from studio_billing.adapters import repository as repo
 from studio_billing.domain.batch_quotes import (
@@ -20,6 +18,7 @@ from studio_billing.domain.ledger import Rejection
 from studio_billing.domain.plans import PLANS, QUOTA_CATEGORIES, quota_category
 from studio_billing.domain.pricing import PriceTable, Quote
 from studio_common import metrics
+from studio_common.db import Executor
 from studio_common.ids import as_utc, utcnow
 
 
@@ -29,9 +28,7 @@ class BatchRejected(Exception):
         self.rejection, self.preview = rejection, preview
 
 
-async def _assess(
-    session: AsyncSession, prices: PriceTable, user_id: str, items: list[BatchItem], now: datetime
-):
+async def _assess(session: Executor, prices: PriceTable, user_id: str, items: list[BatchItem], now: datetime):
     quote = quote_batch(prices, items)
     account = await repo.lock_account(session, user_id, now)
     used, spend = await repo.period_usage(session, user_id, as_utc(account["period_start"]))
@@ -57,13 +54,13 @@ async def _assess(
     return account, quote, rejection, preview
 
 
-async def preview(session: AsyncSession, prices: PriceTable, user_id: str, items: list[BatchItem]) -> dict:
+async def preview(session: Executor, prices: PriceTable, user_id: str, items: list[BatchItem]) -> dict:
     """What the batch would cost and whether it is covered now; nothing is reserved."""
     return (await _assess(session, prices, user_id, items, utcnow()))[3]
 
 
 async def reserve(
-    session: AsyncSession,
+    session: Executor,
     prices: PriceTable,
     hold_id: str,
     user_id: str,
@@ -98,7 +95,7 @@ async def reserve(
     return _view(await store.get(session, hold_id)) | {"preview": preview_}
 
 
-async def draw(session: AsyncSession, batch_id: str, quote: Quote) -> Rejection | None:
+async def draw(session: Executor, batch_id: str, quote: Quote) -> Rejection | None:
     """Move one row's credits and quota units from its batch's open reservation to the row's own hold.
     The account's pending total does not change: the credits were pending already. Call under the
     account's lock (Billing.on_requested takes it)."""
@@ -116,7 +113,7 @@ async def draw(session: AsyncSession, batch_id: str, quote: Quote) -> Rejection 
     return None
 
 
-async def release(session: AsyncSession, hold_id: str) -> dict | None:
+async def release(session: Executor, hold_id: str) -> dict | None:
     """Release what is left of a batch hold, once; None if there is no such hold."""
     now = utcnow()
     hold = await store.get(session, hold_id)
@@ -141,7 +138,7 @@ async def release(session: AsyncSession, hold_id: str) -> dict | None:
     return _view(hold)
 
 
-async def get(session: AsyncSession, hold_id: str) -> dict | None:
+async def get(session: Executor, hold_id: str) -> dict | None:
     hold = await store.get(session, hold_id)
     return None if hold is None else _view(hold)
 

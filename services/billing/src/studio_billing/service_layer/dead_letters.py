@@ -7,13 +7,12 @@ is parked for an operator, who can replay it (`studio dlq replay`) once the caus
 import json
 from datetime import UTC, datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from studio_billing.adapters import dead_letter_store as store
 from studio_billing.adapters import holds as hold_store
 from studio_billing.adapters import repository as repo
 from studio_billing.domain.plans import quota_category
 from studio_billing.service_layer.handlers import Billing, ids_of
+from studio_common.db import Executor
 from studio_common.events import (
     Envelope,
     EventData,
@@ -30,7 +29,7 @@ SETTLES_MONEY = ("operation.completed", "operation.failed", "operation.canceled"
 
 
 async def record(
-    session: AsyncSession, billing: Billing, queue: str, body: bytes, headers: dict, message_id: str | None
+    session: Executor, billing: Billing, queue: str, body: bytes, headers: dict, message_id: str | None
 ) -> list[EventData]:
     """Record one dead letter and resolve it; returns the events its resolution emits."""
     now = utcnow()
@@ -60,7 +59,7 @@ async def record(
 
 
 async def _resolve(
-    session: AsyncSession, billing: Billing, queue: str, envelope: Envelope | None
+    session: Executor, billing: Billing, queue: str, envelope: Envelope | None
 ) -> tuple[str, str, list[EventData]]:
     if envelope is None:
         return "parked", "the message is not a readable event: inspect it", []
@@ -89,7 +88,7 @@ async def _resolve(
     return "parked", f"{envelope.type} in {queue} needs an operator: replay it once the cause is fixed", []
 
 
-async def _close_unpriced(session: AsyncSession, event: OperationRequested) -> None:
+async def _close_unpriced(session: Executor, event: OperationRequested) -> None:
     """A request billing never priced gets a voided hold of nothing, so a replay cannot approve it."""
     now = utcnow()
     await hold_store.add(
@@ -119,20 +118,20 @@ async def _close_unpriced(session: AsyncSession, event: OperationRequested) -> N
     )
 
 
-async def listing(session: AsyncSession, status: str | None, limit: int = 100) -> list[dict]:
+async def listing(session: Executor, status: str | None, limit: int = 100) -> list[dict]:
     return [_public(row, with_body=False) for row in await store.latest(session, status, limit)]
 
 
-async def one(session: AsyncSession, letter_id: str) -> dict | None:
+async def one(session: Executor, letter_id: str) -> dict | None:
     row = await store.one(session, letter_id)
     return _public(row, with_body=True) if row else None
 
 
-async def mark_replayed(session: AsyncSession, letter_id: str) -> None:
+async def mark_replayed(session: Executor, letter_id: str) -> None:
     await store.change(session, letter_id, status="replayed", last_seen=utcnow())
 
 
-async def counts(session: AsyncSession) -> dict[tuple[str, str], int]:
+async def counts(session: Executor) -> dict[tuple[str, str], int]:
     return await store.counts(session)
 
 

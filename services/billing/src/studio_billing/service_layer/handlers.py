@@ -3,8 +3,6 @@ events it emits (see ServiceRuntime.consume); each handler is registered explici
 
 from datetime import timedelta
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from studio_billing.adapters import holds as hold_store
 from studio_billing.adapters import repository as repo
 from studio_billing.domain.ledger import check_reservation, counted, settle
@@ -12,6 +10,7 @@ from studio_billing.domain.plans import PLANS, quota_category
 from studio_billing.domain.pricing import PriceTable, PricingError
 from studio_billing.service_layer import batch_holds
 from studio_common import metrics, writes
+from studio_common.db import Executor, dialect_name
 from studio_common.events import (
     EventData,
     OperationApproved,
@@ -32,7 +31,7 @@ class Billing:
         self.prices = prices
         self.hold_timeout = hold_timeout
 
-    async def on_requested(self, session: AsyncSession, event: OperationRequested) -> list[EventData]:
+    async def on_requested(self, session: Executor, event: OperationRequested) -> list[EventData]:
         now = utcnow()
         account = await repo.lock_account(session, event.user_id, now)
         decided, canceled = await hold_store.decided_or_canceled(session, event.operation_id)
@@ -114,22 +113,22 @@ class Billing:
             metrics.CREDITS.labels("reserved").inc(quote.credits)
         return [approved]
 
-    async def on_completed(self, session: AsyncSession, event: OperationCompleted) -> list[EventData]:
+    async def on_completed(self, session: Executor, event: OperationCompleted) -> list[EventData]:
         return await self.resolve(session, event, "posted", event.units_delivered)
 
-    async def on_failed(self, session: AsyncSession, event: OperationFailed) -> list[EventData]:
+    async def on_failed(self, session: Executor, event: OperationFailed) -> list[EventData]:
         return await self.resolve(session, event, "voided", 0)
 
-    async def on_canceled(self, session: AsyncSession, event: OperationCanceled) -> list[EventData]:
+    async def on_canceled(self, session: Executor, event: OperationCanceled) -> list[EventData]:
         """A worker that stopped for a cancel before producing anything; billing's own cancels find the
         hold already voided."""
         return await self.resolve(session, event, "voided", 0)
 
-    async def on_expired(self, session: AsyncSession, event: OperationExpired) -> list[EventData]:
+    async def on_expired(self, session: Executor, event: OperationExpired) -> list[EventData]:
         return await self.resolve(session, event, "expired", 0)
 
     async def on_cancel_requested(
-        self, session: AsyncSession, event: OperationCancelRequested
+        self, session: Executor, event: OperationCancelRequested
     ) -> list[EventData]:
         # The hold's lock first, as every resolution takes it (then the account's): never the reverse order.
         hold = await repo.hold_for(session, event.operation_id, lock=True)
@@ -148,9 +147,7 @@ class Billing:
         settled = await self.resolve(session, event, "voided", 0)
         return [OperationCanceled(**ids_of(event)), *settled]
 
-    async def resolve(
-        self, session: AsyncSession, event: EventData, status: str, units: int
-    ) -> list[EventData]:
+    async def resolve(self, session: Executor, event: EventData, status: str, units: int) -> list[EventData]:
         """Post or void the hold exactly once (I2); a second resolution finds it resolved and does nothing."""
         now = utcnow()
         # The hold's row lock is enough here: the account's totals only move by atomic increments, and
@@ -174,12 +171,12 @@ class Billing:
         ]
 
 
-async def cancel_requested(session: AsyncSession, operation_id: str) -> bool:
+async def cancel_requested(session: Executor, operation_id: str) -> bool:
     return await hold_store.cancel_remembered(session, operation_id)
 
 
-def dialect_of(session: AsyncSession) -> str:
-    return session.bind.dialect.name
+def dialect_of(session: Executor) -> str:
+    return dialect_name(session)
 
 
 def ids_of(event: EventData) -> dict:

@@ -2,12 +2,11 @@
 while they run (a heartbeat is a claim again), and the sweeper settles what stalled or ran out of time.
 When each of these applies is decided in domain/leases.py alone."""
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from studio_billing.adapters import holds as hold_store
 from studio_billing.adapters import repository as repo
 from studio_billing.domain.leases import LeaseTerms, Standing, may_take_over, standing
 from studio_billing.service_layer.handlers import Billing, cancel_requested
+from studio_common.db import Executor
 from studio_common.events import EventData, OperationApproved, OperationExpired, OperationFailed
 from studio_common.ids import utcnow
 
@@ -16,9 +15,7 @@ class Work:
     def __init__(self, billing: Billing, terms: LeaseTerms) -> None:
         self.billing, self.terms = billing, terms
 
-    async def claim(
-        self, session: AsyncSession, operation_id: str, claimer: str
-    ) -> tuple[str, list[EventData]]:
+    async def claim(self, session: Executor, operation_id: str, claimer: str) -> tuple[str, list[EventData]]:
         """Outcome: claimed | resumed (go ahead) | cancel_requested (stop before the next step) | leased
         (another worker holds it: try later) | canceled | voided | expired | posted (drop it) | unknown."""
         now = utcnow()
@@ -44,7 +41,7 @@ class Work:
         return ("cancel_requested" if await cancel_requested(session, operation_id) else "resumed"), []
 
     async def claim_many(
-        self, session: AsyncSession, operation_ids: list[str], claimer: str
+        self, session: Executor, operation_ids: list[str], claimer: str
     ) -> tuple[dict[str, str], list[EventData]]:
         """Several claims of one worker in one transaction; each outcome as `claim` gives it. Holds are
         taken in operation order, so two batches that share holds wait for each other, never deadlock."""
@@ -55,7 +52,7 @@ class Work:
             emitted += events
         return outcomes, emitted
 
-    async def sweep(self, session: AsyncSession) -> list[EventData]:
+    async def sweep(self, session: Executor) -> list[EventData]:
         """Holds whose deadline passed end (expired or failed, nothing charged); running operations whose
         worker stopped renewing its lease are queued again for another worker."""
         now = utcnow()
@@ -69,7 +66,7 @@ class Work:
                 emitted.append(await self._queue_again(session, hold))
         return emitted
 
-    async def _queue_again(self, session: AsyncSession, hold) -> EventData:
+    async def _queue_again(self, session: Executor, hold) -> EventData:
         requeues = hold["requeues"] + 1
         await hold_store.change(
             session, hold["id"], started=False, claimed_by=None, lease_until=None, requeues=requeues
@@ -77,7 +74,7 @@ class Work:
         # A fresh event id (the outbox writes it once): consumers must not take it for the first approval.
         return OperationApproved.model_validate(hold["request"])
 
-    async def _out_of_time(self, session: AsyncSession, hold, state: Standing) -> tuple[str, list[EventData]]:
+    async def _out_of_time(self, session: Executor, hold, state: Standing) -> tuple[str, list[EventData]]:
         ids = {key: hold[key] for key in ("operation_id", "user_id", "domain", "batch_id")}
         if state is Standing.EXPIRED:
             ended: EventData = OperationExpired(**ids)

@@ -2,22 +2,22 @@
 data is scoped to that user, so another user's row looks exactly like a missing one (I6)."""
 
 from sqlalchemy import Table, bindparam, func, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from studio_common.db import Executor
 from studio_gateway.adapters.tables import idempotency_keys, operations, personas
 
 
-async def add_operation(session: AsyncSession, **values) -> None:
+async def add_operation(session: Executor, **values) -> None:
     await session.execute(operations.insert().values(**values))
 
 
-async def operation(session: AsyncSession, user_id: str, operation_id: str):
+async def operation(session: Executor, user_id: str, operation_id: str):
     query = select(operations).where(operations.c.id == operation_id, operations.c.user_id == user_id)
     return (await session.execute(query)).mappings().first()
 
 
 async def operations_page(
-    session: AsyncSession, user_id: str, page: int, page_size: int, status: str | None, kind: str | None
+    session: Executor, user_id: str, page: int, page_size: int, status: str | None, kind: str | None
 ) -> tuple[list, int]:
     """One page of the user's operations, newest first, and how many there are in all."""
     where = [operations.c.user_id == user_id]
@@ -36,7 +36,7 @@ async def operations_page(
     return list((await session.execute(query)).mappings().all()), total
 
 
-async def progress(session: AsyncSession, operation_id: str, lock: bool = False):
+async def progress(session: Executor, operation_id: str, lock: bool = False):
     """An operation's status and progress (any user's: events carry no caller); `lock` holds its row."""
     query = _LOCK_PROGRESS if lock else _PROGRESS
     return (await session.execute(query, {"operation": operation_id})).first()
@@ -53,7 +53,7 @@ _LOCK_PROGRESS = _PROGRESS.with_for_update()
 _CHANGE_OPERATION = update(operations).where(operations.c.id == bindparam("operation"))
 
 
-async def change_operation(session: AsyncSession, operation_id: str, **changes) -> None:
+async def change_operation(session: Executor, operation_id: str, **changes) -> None:
     await session.execute(_CHANGE_OPERATION, {**changes, "operation": operation_id})
 
 
@@ -61,7 +61,7 @@ def _key(user_id: str, key: str):
     return (idempotency_keys.c.user_id == user_id, idempotency_keys.c.key == key)
 
 
-async def idempotency_key(session: AsyncSession, user_id: str, key: str):
+async def idempotency_key(session: Executor, user_id: str, key: str):
     return (await session.execute(select(idempotency_keys).where(*_key(user_id, key)))).mappings().first()
 
 
@@ -70,12 +70,12 @@ def new_operation_rows(operation: dict, idempotency_key: dict | None) -> list[tu
     return [(operations, operation)] + ([(idempotency_keys, idempotency_key)] if idempotency_key else [])
 
 
-async def add_rows(session: AsyncSession, rows: list[tuple[Table, dict]]) -> None:
+async def add_rows(session: Executor, rows: list[tuple[Table, dict]]) -> None:
     for table, values in rows:
         await session.execute(table.insert().values(**values))
 
 
-async def forget_idempotency_key(session: AsyncSession, user_id: str, key: str) -> None:
+async def forget_idempotency_key(session: Executor, user_id: str, key: str) -> None:
     await session.execute(idempotency_keys.delete().where(*_key(user_id, key)))
 
 
@@ -83,29 +83,29 @@ def _persona(user_id: str, persona_id: str):
     return (personas.c.id == persona_id, personas.c.user_id == user_id)
 
 
-async def count_personas(session: AsyncSession, user_id: str) -> int:
+async def count_personas(session: Executor, user_id: str) -> int:
     return await session.scalar(
         select(func.count()).select_from(personas).where(personas.c.user_id == user_id)
     )
 
 
-async def add_persona(session: AsyncSession, **values) -> None:
+async def add_persona(session: Executor, **values) -> None:
     await session.execute(personas.insert().values(**values))
 
 
-async def persona(session: AsyncSession, user_id: str, persona_id: str):
+async def persona(session: Executor, user_id: str, persona_id: str):
     return (await session.execute(select(personas).where(*_persona(user_id, persona_id)))).mappings().first()
 
 
-async def personas_of(session: AsyncSession, user_id: str) -> list:
+async def personas_of(session: Executor, user_id: str) -> list:
     query = select(personas).where(personas.c.user_id == user_id).order_by(personas.c.name)
     return list((await session.execute(query)).mappings().all())
 
 
-async def change_persona(session: AsyncSession, user_id: str, persona_id: str, **changes) -> None:
+async def change_persona(session: Executor, user_id: str, persona_id: str, **changes) -> None:
     await session.execute(personas.update().where(*_persona(user_id, persona_id)).values(**changes))
 
 
-async def remove_persona(session: AsyncSession, user_id: str, persona_id: str) -> bool:
+async def remove_persona(session: Executor, user_id: str, persona_id: str) -> bool:
     result = await session.execute(personas.delete().where(*_persona(user_id, persona_id)))
     return result.rowcount > 0

@@ -1,8 +1,7 @@
 """Operations read back, canceled, and the read model folded from events (submitting them:
 submissions.py)."""
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
+from studio_common.db import Executor
 from studio_common.events import (
     FINAL_STATUSES,
     EventData,
@@ -16,13 +15,13 @@ from studio_gateway.adapters import repository as repo
 from studio_gateway.domain.read_model import fold
 
 
-async def get(session: AsyncSession, user_id: str, operation_id: str):
+async def get(session: Executor, user_id: str, operation_id: str):
     """The user's own operation, or None: another user's id looks exactly like a missing one (I6)."""
     return await repo.operation(session, user_id, operation_id)
 
 
 async def list_for(
-    session: AsyncSession, user_id: str, page: int, page_size: int, status: str | None, kind: str | None
+    session: Executor, user_id: str, page: int, page_size: int, status: str | None, kind: str | None
 ) -> tuple[list, int]:
     return await repo.operations_page(session, user_id, page, page_size, status, kind)
 
@@ -48,7 +47,7 @@ async def request_cancel(runtime: ServiceRuntime, user_id: str, operation_id: st
     return row["status"]
 
 
-async def apply_event(session: AsyncSession, event: EventData) -> list[EventData]:
+async def apply_event(session: Executor, event: EventData) -> list[EventData]:
     """Fold one event into the read model. Idempotent by itself (statuses only move forward, see
     domain/read_model.py), so the gateway needs no inbox record per event. A batch row enters the read
     model when billing approves it (the batch service, not the gateway, requested it)."""
@@ -66,7 +65,7 @@ async def apply_event(session: AsyncSession, event: EventData) -> list[EventData
     return []
 
 
-async def _add_batch_row(session: AsyncSession, event: OperationApproved):
+async def _add_batch_row(session: Executor, event: OperationApproved):
     """A batch row's operation, which the batch service submitted: it enters the read model when billing
     approves it, so it is listed and followed like any other operation."""
     request = {"kind": event.kind, "batch_id": event.batch_id, "batch_row": event.batch_row, **event.params}

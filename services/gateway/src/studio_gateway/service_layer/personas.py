@@ -1,7 +1,6 @@
 """Personas, always scoped to their owner: another user's persona looks like a missing one (I6)."""
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
+from studio_common.db import Executor
 from studio_common.ids import as_utc, new_id, utcnow
 from studio_gateway.adapters import repository as repo
 from studio_gateway.domain.personas import PersonaBody, PersonaPatch
@@ -32,7 +31,7 @@ def view(row) -> dict:
     }
 
 
-async def create(session: AsyncSession, user_id: str, body: PersonaBody) -> dict:
+async def create(session: Executor, user_id: str, body: PersonaBody) -> dict:
     if await repo.count_personas(session, user_id) >= MAX_PERSONAS:
         raise PersonaLimit(f"at most {MAX_PERSONAS} personas per user")
     now = utcnow()
@@ -41,15 +40,15 @@ async def create(session: AsyncSession, user_id: str, body: PersonaBody) -> dict
     return view(values)
 
 
-async def get(session: AsyncSession, user_id: str, persona_id: str):
+async def get(session: Executor, user_id: str, persona_id: str):
     return await repo.persona(session, user_id, persona_id)
 
 
-async def list_for(session: AsyncSession, user_id: str) -> list[dict]:
+async def list_for(session: Executor, user_id: str) -> list[dict]:
     return [view(r) for r in await repo.personas_of(session, user_id)]
 
 
-async def update(session: AsyncSession, user_id: str, persona_id: str, patch: PersonaPatch) -> dict | None:
+async def update(session: Executor, user_id: str, persona_id: str, patch: PersonaPatch) -> dict | None:
     if await get(session, user_id, persona_id) is None:
         return None
     changes = patch.model_dump(exclude_unset=True)
@@ -57,5 +56,5 @@ async def update(session: AsyncSession, user_id: str, persona_id: str, patch: Pe
     return view(await get(session, user_id, persona_id))
 
 
-async def delete(session: AsyncSession, user_id: str, persona_id: str) -> bool:
+async def delete(session: Executor, user_id: str, persona_id: str) -> bool:
     return await repo.remove_persona(session, user_id, persona_id)

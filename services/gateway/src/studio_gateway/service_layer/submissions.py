@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
-from studio_common.db import is_sqlite
+from studio_common.db import Executor, is_sqlite
 from studio_common.events import OperationRequested
 from studio_common.group_commit import GroupCommit
 from studio_common.ids import as_utc, utcnow
@@ -111,7 +111,7 @@ class Submissions:
             raise error
         return replay
 
-    async def _record(self, session: AsyncSession, pending: PendingOperation) -> dict:
+    async def _record(self, session: Executor, pending: PendingOperation) -> dict:
         if pending.idempotency_key:
             replay = await _replay(session, pending)
             if replay is not None:
@@ -137,7 +137,7 @@ def _new_rows(pending: PendingOperation) -> tuple[dict, list]:
     return answer, repo.new_operation_rows(queued_row(request, pending.public_request, now), key or None)
 
 
-async def _replay(session: AsyncSession | AsyncConnection, pending: PendingOperation) -> dict | None:
+async def _replay(session: Executor | AsyncConnection, pending: PendingOperation) -> dict | None:
     """The first answer given under this request's key, or None if the key is new (or expired)."""
     user_id, key = pending.request.user_id, pending.idempotency_key
     row = await repo.idempotency_key(session, user_id, key)
