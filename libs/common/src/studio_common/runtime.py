@@ -11,7 +11,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from sqlalchemy import MetaData, Table
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from studio_common import db, metrics, migrations, service_app, telemetry, writes
 from studio_common.background import StopSignal, finish, periodically
@@ -50,14 +50,13 @@ class ServiceRuntime:
         self.metadata = metadata
         self.migrations = migrations
         self.engine = self.sessions = self.outbox = self.inbox = self.relay = None
-        self.read_engine = self.read_sessions = None
+        self.read_engine = None
         if metadata is not None:
             self.outbox = make_outbox_table(metadata)
             self.inbox = make_inbox_table(metadata)
             self.engine = db.make_engine(settings.default_database_url(), settings.database_pool_size)
             self.sessions = db.session_factory(self.engine)
             self.read_engine = db.make_read_engine(settings.default_database_url(), self.engine)
-            self.read_sessions = db.session_factory(self.read_engine)
             self.relay = OutboxRelay(self.engine, self.outbox, self.bus)
         self._background = asyncio.Semaphore()
         self._shutdown: list[Hook] = []
@@ -202,19 +201,15 @@ class ServiceRuntime:
         whose events (`emit`) go to the relay once it committed. A Core connection, not an ORM session:
         nothing here maps objects, and a session's own bookkeeping cost PostgreSQL transactions 0.2-0.3 ms
         of CPU each (scripts/bench_consume.py)."""
-        started = time.perf_counter()
-        async with self.engine.connect() as connection:
-            metrics.DATABASE_WAIT_SECONDS.labels("write").observe(time.perf_counter() - started)
-            async with handing_over(connection, self.relay):
-                yield connection
+        async with _connected(self.engine, "write") as connection, handing_over(connection, self.relay):
+            yield connection
 
     @asynccontextmanager
-    async def reading(self) -> AsyncIterator[AsyncSession]:
+    async def reading(self) -> AsyncIterator[AsyncConnection]:
         """A read-only transaction for answering requests: one snapshot, never queued behind writes
         (db.make_read_engine); nothing written through it."""
-        async with self.read_sessions() as session, session.begin():
-            await _connected(session, "read")
-            yield session
+        async with _connected(self.read_engine, "read") as connection, connection.begin():
+            yield connection
 
     @asynccontextmanager
     async def at_once(self) -> AsyncIterator[AsyncConnection]:
@@ -271,9 +266,11 @@ class ServiceRuntime:
         return service_app.build(self, title, routers)
 
 
-async def _connected(session: AsyncSession, purpose: str) -> None:
-    """Take the session's connection now, to count the wait for it: a pool (or SQLite's one writer) that
-    is too small shows there first."""
+@asynccontextmanager
+async def _connected(engine: AsyncEngine, purpose: str) -> AsyncIterator[AsyncConnection]:
+    """A connection of `engine`, counting the wait for it: a pool (or SQLite's one writer) that is too
+    small shows there first."""
     started = time.perf_counter()
-    await session.connection()
-    metrics.DATABASE_WAIT_SECONDS.labels(purpose).observe(time.perf_counter() - started)
+    async with engine.connect() as connection:
+        metrics.DATABASE_WAIT_SECONDS.labels(purpose).observe(time.perf_counter() - started)
+        yield connection
