@@ -21,7 +21,6 @@ import tempfile
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from contextlib import AsyncExitStack
 
 import aio_pika
 from bench_billing import database
@@ -44,7 +43,7 @@ COMPLETED = json.loads(next(body for body in pipeline_messages() if b'"operation
 
 
 class Drained:
-    """Counts handled messages; `wait()` returns once `total` were."""
+    """Counts handled messages; `done` is set once `total` were."""
 
     def __init__(self, total: int) -> None:
         self.total, self.count, self.done = total, 0, asyncio.Event()
@@ -116,8 +115,7 @@ async def timed(start: Callable[[], Awaitable[None]], drained: Drained) -> tuple
 async def raw(settings: CommonSettings, messages: int) -> tuple[float, float]:
     name = await filled(settings, "raw", messages)  # base name "raw", as `measure` clears it
     drained = Drained(messages)
-    async with AsyncExitStack() as stack:
-        connection = await stack.enter_async_context(await aio_pika.connect(settings.amqp_url))
+    async with await aio_pika.connect(settings.amqp_url) as connection:
 
         async def start() -> None:
             channel = await connection.channel()

@@ -23,8 +23,8 @@ NAMING = {
 }
 
 
-# What repositories and handlers run statements on: a runtime transaction's connection (`runtime.transaction`)
-# or a session (`runtime.reading`, tests); only execute, scalar(s) and begin_nested are used on it.
+# What repositories and handlers run statements on: a runtime's connection (`transaction`, `reading`) or a
+# session a service opens itself (boards, notifications); only execute, scalar(s) and begin_nested are used.
 Executor = AsyncConnection | AsyncSession
 
 

@@ -199,8 +199,8 @@ class ServiceRuntime:
     async def transaction(self) -> AsyncIterator[AsyncConnection]:
         """The one way to open a transaction: a connection whose work commits on leaving, or rolls back, and
         whose events (`emit`) go to the relay once it committed. A Core connection, not an ORM session:
-        nothing here maps objects, and a session's own bookkeeping cost PostgreSQL transactions 0.2-0.3 ms
-        of CPU each (scripts/bench_consume.py)."""
+        nothing here maps objects, and a session's own bookkeeping cost each PostgreSQL transaction about
+        a third more CPU (README, Benchmarks, the seventh round)."""
         async with _connected(self.engine, "write") as connection, handing_over(connection, self.relay):
             yield connection
 
@@ -241,7 +241,7 @@ class ServiceRuntime:
     async def emit(self, session, *events: EventData) -> None:
         """Write `events` to the outbox in the session's transaction; published as soon as it commits."""
         for data in events:
-            stage(session, self.relay, await add_to_outbox(session, self.outbox, self.bus.envelope(data)))
+            stage(session, await add_to_outbox(session, self.outbox, self.bus.envelope(data)))
 
     async def ready(self) -> dict[str, str]:
         checks: dict[str, str] = {}

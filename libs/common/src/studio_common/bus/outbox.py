@@ -1,6 +1,7 @@
 """Transactional outbox: the event row commits with the change; a relay publishes it with confirms.
 
-The transaction that wrote the rows hands them to its process's relay as it commits (`stage`), so they
+The transaction that wrote the rows hands them to its process's relay as it commits (`handing_over`,
+`stage`), so they
 are published from memory at once, with no query to find them. Marking them sent waits a moment
 (`mark_every`), so that under load one statement marks what many commits handed over, not one statement
 per commit: the mark only keeps the sweep away, and the sweep leaves rows alone for seconds. The relay also
@@ -18,9 +19,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
-from sqlalchemy import JSON, Boolean, Column, DateTime, Index, MetaData, String, Table, event, select, update
+from sqlalchemy import JSON, Boolean, Column, DateTime, Index, MetaData, String, Table, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
-from sqlalchemy.orm import Session
 
 from studio_common.background import StopSignal, finish
 from studio_common.db import Executor, is_sqlite, one_statement
@@ -67,36 +67,23 @@ async def add_to_outbox(session: Executor, table: Table, envelope: Envelope) -> 
 _STAGED = "studio_outbox_staged"
 
 
-def stage(session: Executor, relay: "OutboxRelay", row: dict) -> None:
-    """Hand `row` to `relay` once the transaction commits (dropped if it rolls back): a session's, or a
-    connection's opened by `handing_over`."""
-    session.info.setdefault(_STAGED, (relay, []))[1].append(row)
-
-
 @asynccontextmanager
 async def handing_over(connection: AsyncConnection, relay: "OutboxRelay") -> AsyncIterator[AsyncConnection]:
-    """A transaction on `connection` whose staged rows go to `relay` once it committed (dropped if it
-    rolls back); the same as a session's staged rows, for a Core connection."""
-    connection.info[_STAGED] = (relay, [])  # the info outlives the transaction, with the pooled connection
+    """A transaction on `connection` whose staged rows (`stage`) go to `relay` once it committed; dropped
+    if it rolls back."""
+    connection.info[_STAGED] = []  # the info outlives the transaction, with the pooled connection
     try:
         async with connection.begin():
             yield connection
     finally:
-        _, rows = connection.info.pop(_STAGED)
+        rows = connection.info.pop(_STAGED)
     if rows:
         relay.hand_over(rows)
 
 
-@event.listens_for(Session, "after_commit")
-def _hand_over_committed(session: Session) -> None:
-    if staged := session.info.pop(_STAGED, None):
-        relay, rows = staged
-        relay.hand_over(rows)
-
-
-@event.listens_for(Session, "after_rollback")
-def _drop_rolled_back(session: Session) -> None:
-    session.info.pop(_STAGED, None)
+def stage(connection: AsyncConnection, row: dict) -> None:
+    """Hand `row` to the relay once the transaction `handing_over` opened commits."""
+    connection.info[_STAGED].append(row)
 
 
 class OutboxRelay:
@@ -203,7 +190,6 @@ class OutboxRelay:
                 await self._mark_sent(conn, ids)
             self._published = self._published[len(ids) :]
             self._handed_ids.difference_update(ids)
-        self._published_at = time.monotonic()
 
     async def flush(self, older_than: timedelta = timedelta(0)) -> int:
         """Publish one batch of unsent rows written at least `older_than` ago; returns how many were sent."""
